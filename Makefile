@@ -1,0 +1,192 @@
+# strata: one GNU Makefile with pkg-config.
+#
+#   make              build ./strata and libstrata.a (release)
+#   make demo         install what is missing, build, apply examples/journal
+#                     to a SQLite file and print status
+#   make check        install what is missing, build with ASan+UBSan, run
+#                     every test (unit, CLI on SQLite, PostgreSQL, MariaDB)
+#   make check-long   the longer reliability tier
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make fuzz         run each libFuzzer target for FUZZ_SECONDS
+#   make bench        the benchmark against the peers (bench/RESULTS.md)
+#   make format       clang-format every C file
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+FUZZ_SECONDS ?= 30
+
+STD      = -std=c11 -D_XOPEN_SOURCE=700
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wold-style-definition -Wvla \
+	   -Wwrite-strings -Wformat=2
+CFLAGS  ?= -O2 -g
+SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+
+# Drivers are built when their client library is found.
+HAVE_PG    := $(shell $(PKG_CONFIG) --exists libpq && test -f /usr/include/pg_query.h && test -f src/drivers/postgres.c && echo 1 || echo 0)
+HAVE_MYSQL := $(shell $(PKG_CONFIG) --exists libmariadb && test -f src/drivers/mysql.c && echo 1 || echo 0)
+
+PKGS = sqlite3 libcrypto jansson inih
+ifeq ($(HAVE_PG),1)
+PKGS += libpq
+endif
+ifeq ($(HAVE_MYSQL),1)
+PKGS += libmariadb
+endif
+
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(if $(filter 1,$(HAVE_PG)),-lpg_query)
+
+ALL_CFLAGS = $(STD) $(WARN) -Iinclude -Isrc $(DEP_CFLAGS) \
+	     -DSTRATA_HAVE_PG=$(HAVE_PG) -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) \
+	     -fvisibility=hidden $(CFLAGS)
+
+UTIL_SRC   = $(wildcard src/util/*.c)
+LIB_SRC    = $(wildcard src/lib/*.c)
+DRV_SRC    = src/drivers/sqlite.c $(wildcard src/drivers/split_*.c)
+ifeq ($(HAVE_PG),1)
+DRV_SRC   += $(filter-out src/drivers/split_postgres.c,$(wildcard src/drivers/postgres*.c))
+endif
+ifeq ($(HAVE_MYSQL),1)
+DRV_SRC   += $(filter-out src/drivers/split_mysql.c,$(wildcard src/drivers/mysql*.c))
+endif
+CLI_SRC    = $(wildcard src/cli/*.c)
+LIBSTRATA_SRC = $(UTIL_SRC) $(LIB_SRC) $(DRV_SRC)
+
+# The postgres splitter needs libpg_query; without it, no split_postgres.
+ifneq ($(HAVE_PG),1)
+DRV_SRC := $(filter-out src/drivers/split_postgres.c,$(DRV_SRC))
+endif
+
+UNIT_SRC   = $(wildcard tests/unit/test_*.c)
+
+# Two build trees: release (build/rel) and sanitizer (build/san).
+REL = build/rel
+SAN_DIR = build/san
+
+rel_obj = $(patsubst %.c,$(REL)/%.o,$(1))
+san_obj = $(patsubst %.c,$(SAN_DIR)/%.o,$(1))
+
+.PHONY: FORCE all demo demo-run check check-run check-long install uninstall \
+	fuzz bench format format-check clean deps-build deps-test
+.DEFAULT_GOAL := all
+
+all: strata libstrata.a
+
+# Rebuild everything when the flags change (a driver appears, CFLAGS=...).
+$(REL)/.flags $(SAN_DIR)/.flags: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(ALL_CFLAGS) $(CC)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(CC)' > $@
+FORCE:
+
+$(REL)/%.o: %.c $(REL)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SAN_DIR)/%.o: %.c $(SAN_DIR)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -DSTRATA_TEST_BUILD=1 -MMD -MP -c $< -o $@
+
+libstrata.a: $(call rel_obj,$(LIBSTRATA_SRC))
+	rm -f $@
+	ar rcs $@ $^
+
+strata: $(call rel_obj,$(CLI_SRC)) libstrata.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(call rel_obj,$(CLI_SRC)) libstrata.a $(DEP_LIBS)
+
+$(SAN_DIR)/libstrata.a: $(call san_obj,$(LIBSTRATA_SRC))
+	rm -f $@
+	ar rcs $@ $^
+
+$(SAN_DIR)/strata: $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a $(DEP_LIBS)
+
+# Unit tests see the library's internals (static lib, -Isrc).
+$(SAN_DIR)/tests/unit/%: tests/unit/%.c $(SAN_DIR)/libstrata.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+UNIT_BIN = $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/unit/%,$(UNIT_SRC))
+
+# The corpus replayer: each fuzz target linked with a main() that runs the
+# corpus once, so gcc builds replay what the fuzzer found.
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+$(SAN_DIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_DIR)/libstrata.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c $(SAN_DIR)/libstrata.a $(DEP_LIBS)
+REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(SAN_DIR)/tests/fuzz/%,$(FUZZ_SRC))
+
+deps-build:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+demo: deps-build
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: strata
+	@rm -f demo/journal.db && mkdir -p demo
+	./strata --database sqlite:demo/journal.db --dir examples/journal up
+	./strata --database sqlite:demo/journal.db --dir examples/journal status
+
+check: deps-test
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(SAN_DIR)/strata $(UNIT_BIN) $(REPLAY_BIN)
+	@STRATA_BIN=$(CURDIR)/$(SAN_DIR)/strata STRATA_BUILD=$(CURDIR)/$(SAN_DIR) \
+		tests/run.sh
+
+check-long: deps-test
+	@$(MAKE) --no-print-directory $(SAN_DIR)/strata strata
+	@STRATA_BIN=$(CURDIR)/$(SAN_DIR)/strata STRATA_BUILD=$(CURDIR)/$(SAN_DIR) \
+		STRATA_LONG=1 tests/run.sh
+
+install: strata libstrata.a
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/strata/sys $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 strata $(DESTDIR)$(PREFIX)/bin/strata
+	install -m 0644 libstrata.a $(DESTDIR)$(PREFIX)/lib/libstrata.a
+	install -m 0644 include/strata/*.h $(DESTDIR)$(PREFIX)/include/strata/
+	install -m 0644 include/strata/sys/*.h $(DESTDIR)$(PREFIX)/include/strata/sys/
+	install -m 0644 docs/strata.1 $(DESTDIR)$(PREFIX)/share/man/man1/strata.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*STRATA_VERSION *"\(.*\)"/\1/p' include/strata/common.h)|g' \
+		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|$(if $(filter 1,$(HAVE_PG)),-lpg_query)|g' \
+		strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/strata $(DESTDIR)$(PREFIX)/lib/libstrata.a \
+		$(DESTDIR)$(PREFIX)/include/strata.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc \
+		$(DESTDIR)$(PREFIX)/share/man/man1/strata.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/strata
+
+FUZZ_CFLAGS = $(STD) -Iinclude -Isrc $(DEP_CFLAGS) -DSTRATA_HAVE_PG=$(HAVE_PG) \
+	      -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) -g -O1 \
+	      -fsanitize=fuzzer,address,undefined
+fuzz:
+	@mkdir -p build/fuzz
+	@for f in $(FUZZ_SRC); do \
+		n=$$(basename $$f .c); \
+		clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(LIBSTRATA_SRC) $(DEP_LIBS) || exit 1; \
+		c=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $$c; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$c 2>&1 | \
+			grep -E 'Done|ERROR|crash-' || exit 1; \
+	done
+
+bench: strata
+	@bench/run.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build strata libstrata.a demo
+
+-include $(shell find build -name '*.d' 2>/dev/null)

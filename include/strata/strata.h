@@ -1,0 +1,226 @@
+/*
+ * strata: versioned schema migrations for SQLite, PostgreSQL and MySQL.
+ *
+ * The umbrella header of the public library API. A strata_ctx holds one
+ * project (a migrations folder and a database URL); every operation works
+ * on it and leaves its error detail on it (strata_error_last()).
+ */
+#ifndef STRATA_H
+#define STRATA_H
+
+#include "common.h"
+#include "errors.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct strata_ctx strata_ctx;
+
+/** The state of one migration, as `status` shows it. */
+typedef enum strata_state {
+	STRATA_STATE_PENDING = 0,    /* file present, not applied */
+	STRATA_STATE_APPLIED,        /* applied, file unchanged */
+	STRATA_STATE_MODIFIED,       /* applied, file checksum differs */
+	STRATA_STATE_MISSING,        /* applied, file gone */
+	STRATA_STATE_DIRTY,          /* started and not finished */
+	STRATA_STATE_OUT_OF_ORDER    /* pending, older than the newest applied */
+} strata_state;
+
+typedef enum strata_kind {
+	STRATA_KIND_VERSIONED = 0,
+	STRATA_KIND_REPEATABLE,
+	STRATA_KIND_BASELINE
+} strata_kind;
+
+/**
+ * One migration: what the folder says and what the history says.
+ * Borrowed from the context, valid until the next call on it.
+ */
+typedef struct strata_migration {
+	uint64_t version;         /* 0 for repeatable migrations */
+	const char *version_text; /* as written in the file name, e.g. "0004" */
+	const char *name;
+	strata_kind kind;
+	strata_state state;
+	const char *up_file;   /* path of the file holding the up part, or NULL */
+	const char *down_file; /* path of the down part, or NULL */
+	const char *format;    /* "strata", "dbmate", "goose" or "flyway" */
+	int reversible;        /* a down part exists */
+	int no_transaction;    /* runs outside a transaction */
+	const char *checksum;  /* of the file ("" when not computed) */
+	/* history fields; "" and 0 when not applied */
+	const char *applied_checksum;
+	const char *applied_at; /* UTC, ISO 8601 */
+	int64_t execution_ms;
+	const char *applied_by;
+} strata_migration;
+
+/** One row of the history table. Borrowed like strata_migration. */
+typedef struct strata_history_entry {
+	uint64_t version;
+	const char *name;
+	strata_kind kind;
+	const char *file;
+	const char *checksum;
+	const char *checksum_algorithm;
+	const char *applied_at;
+	int64_t execution_ms;
+	const char *applied_by;
+	const char *target;
+	const char *database_type;
+	int dirty;
+} strata_history_entry;
+
+typedef enum strata_event_kind {
+	STRATA_EVENT_APPLY_START = 0, /* migration about to run (up) */
+	STRATA_EVENT_APPLY_DONE,      /* migration ran; elapsed_ms set */
+	STRATA_EVENT_REVERT_START,    /* down part about to run */
+	STRATA_EVENT_REVERT_DONE,
+	STRATA_EVENT_SKIP,    /* another runner did it first */
+	STRATA_EVENT_SQL,     /* dry run: message is SQL that would run */
+	STRATA_EVENT_NOTICE,  /* a server notice (RAISE NOTICE) */
+	STRATA_EVENT_INFO,    /* progress information */
+	STRATA_EVENT_WARNING  /* something the user should know */
+} strata_event_kind;
+
+typedef struct strata_event {
+	strata_event_kind kind;
+	const strata_migration *migration; /* or NULL */
+	const char *message;               /* or NULL */
+	int64_t elapsed_ms;
+} strata_event;
+
+typedef void (*strata_event_cb)(const strata_event *event, void *payload);
+
+/** How to open a project. Every member may be left zero / NULL. */
+typedef struct strata_options {
+	const char *database_url;   /* NULL: "sqlite:strata.db" */
+	const char *migrations_dir; /* NULL: "migrations" */
+	const char *table;          /* NULL: "schema_migrations" */
+	const char *schema;         /* NULL: the database's default */
+	const char *target;         /* recorded with each row; NULL: "default" */
+	int lock_timeout_ms;        /* 0: 60 s; <0: do not wait */
+	int verbose;                /* forward server notices as events */
+	strata_event_cb on_event;
+	void *payload;
+} strata_options;
+
+/** What an up/down/redo run does. Zero means: the command's default. */
+typedef struct strata_run_options {
+	unsigned count; /* at most this many migrations; 0: no limit */
+	int has_to;     /* stop at version `to` (inclusive for up) */
+	uint64_t to;
+	int all;                /* down: every applied migration */
+	int dry_run;            /* print, change nothing */
+	int allow_out_of_order; /* apply pending migrations older than applied */
+} strata_run_options;
+
+/** What validate found. Borrowed like strata_migration. */
+typedef struct strata_problem {
+	int severity;        /* 1 warning, 2 error */
+	const char *file;    /* or "" */
+	int line;            /* or 0 */
+	const char *message;
+} strata_problem;
+
+/**
+ * Open a project. Reads nothing yet and does not connect.
+ * @param out the new context, freed with strata_ctx_free(); NULL on failure
+ * @return 0 or STRATA_ENOMEM / STRATA_EINVALID
+ */
+STRATA_EXTERN(int) strata_ctx_new(strata_ctx **out, const strata_options *opts);
+
+/** Disconnect and free everything; accepts NULL. */
+STRATA_EXTERN(void) strata_ctx_free(strata_ctx *ctx);
+
+/** @return the detail of the last failure on ctx; never NULL */
+STRATA_EXTERN(const strata_error *) strata_error_last(const strata_ctx *ctx);
+
+/** @return the database URL in use with any password masked */
+STRATA_EXTERN(const char *) strata_ctx_url_redacted(const strata_ctx *ctx);
+
+/**
+ * Read the folder and, unless offline, the history, and merge them.
+ * @param offline do not connect: every migration is shown as pending
+ */
+STRATA_EXTERN(int)
+strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
+	      int offline);
+
+/** Apply pending migrations. @param n_done number applied (may be NULL) */
+STRATA_EXTERN(int)
+strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done);
+
+/** Roll back applied migrations, newest first (count 0 means 1). */
+STRATA_EXTERN(int)
+strata_down(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done);
+
+/** Roll back and re-apply the newest applied migration. */
+STRATA_EXTERN(int) strata_redo(strata_ctx *ctx, const strata_run_options *opts);
+
+/**
+ * Declare the database to be at `version` without running anything:
+ * clear dirty marks, record migrations up to it as applied, and later ones
+ * as not applied. Version 0 means: nothing applied.
+ */
+STRATA_EXTERN(int) strata_force(strata_ctx *ctx, uint64_t version);
+
+/**
+ * Check the folder, and the folder against the database unless offline.
+ * @return 0 when no error-level problem was found, else STRATA_EPARSE or
+ * STRATA_ESTATE (the worse kind found)
+ */
+STRATA_EXTERN(int)
+strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
+		int offline);
+
+/**
+ * Record the current checksum of every applied migration whose file was
+ * edited deliberately. @param n_fixed rows updated
+ */
+STRATA_EXTERN(int) strata_repair(strata_ctx *ctx, size_t *n_fixed);
+
+/**
+ * Ask a running operation to stop before its next migration. Safe to
+ * call from a signal handler.
+ */
+STRATA_EXTERN(void) strata_ctx_interrupt(strata_ctx *ctx);
+
+/** Read the history table, oldest first. */
+STRATA_EXTERN(int)
+strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
+
+/**
+ * Create a new migration pair in the folder.
+ * @param sequential 1: next number with the folder's width; 0: timestamp
+ * @param out_up, out_down the paths written (borrowed, as above)
+ */
+STRATA_EXTERN(int)
+strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
+	   const char *name, int sequential);
+
+/** Parse a version as written in a file name or on the command line. */
+STRATA_EXTERN(int) strata_version_parse(uint64_t *out, const char *text);
+
+/** @return "pending", "applied", ... */
+STRATA_EXTERN(const char *) strata_state_name(strata_state state);
+
+/** @return "versioned", "repeatable" or "baseline" */
+STRATA_EXTERN(const char *) strata_kind_name(strata_kind kind);
+
+/**
+ * Replace the allocator used by the library (for tests that fail the
+ * k-th allocation). Pass NULLs to restore malloc/realloc/free. Not thread
+ * safe: call before any context exists.
+ */
+STRATA_EXTERN(void)
+strata_set_allocator(void *(*malloc_fn)(size_t),
+		     void *(*realloc_fn)(void *, size_t),
+		     void (*free_fn)(void *));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

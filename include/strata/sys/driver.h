@@ -1,0 +1,162 @@
+/*
+ * The driver interface, for driver authors. A driver knows one database's
+ * connections and SQL dialect and nothing about plans: the engine decides
+ * what runs, the driver runs it.
+ */
+#ifndef STRATA_SYS_DRIVER_H
+#define STRATA_SYS_DRIVER_H
+
+#include "../strata.h"
+#include "../buf.h"
+
+#define STRATA_DRIVER_VERSION 1
+
+/* Capabilities (struct strata_driver.caps). */
+#define STRATA_DRIVER_CAP_TXN_DDL (1u << 0) /* DDL is transactional */
+#define STRATA_DRIVER_CAP_LOCK    (1u << 1) /* has lock()/unlock() */
+#define STRATA_DRIVER_CAP_SCHEMA  (1u << 2) /* namespaces (--schema) */
+
+/* Statement flags reported by split(). */
+#define STRATA_STMT_TXN_CONTROL (1u << 0) /* BEGIN, COMMIT, ROLLBACK ... */
+#define STRATA_STMT_NO_TXN      (1u << 1) /* cannot run in a transaction */
+#define STRATA_STMT_DDL         (1u << 2) /* changes the schema */
+#define STRATA_STMT_META        (1u << 3) /* client meta-command (\set) */
+#define STRATA_STMT_INCOMPLETE  (1u << 4) /* unterminated quote/comment */
+
+/**
+ * The connection every driver embeds first in its own connection struct.
+ * The engine allocates driver->conn_size zeroed bytes and fills these
+ * members before connect().
+ */
+struct strata_driver_conn {
+	const struct strata_driver *driver;
+	strata_ctx *ctx;  /* for strata_driver_set_error and notices */
+	int verbose;      /* forward notices */
+};
+
+/** What connect() is given. */
+struct strata_connect_params {
+	const char *url;    /* the whole URL as the user gave it */
+	const char *schema; /* --schema, or NULL */
+	int lock_timeout_ms;
+	const char *application_name; /* "strata" */
+	int create; /* 0: a database that does not exist is not created
+		     * (read-only commands); connect() then returns
+		     * STRATA_ENOTFOUND */
+};
+
+/** Called once per result row; values[i] is NULL for SQL NULL. */
+typedef int (*strata_row_cb)(void *payload, int ncols,
+			     const char *const *values);
+
+/** Called once per statement found by split(). */
+typedef int (*strata_stmt_cb)(void *payload, size_t offset, size_t len,
+			      unsigned flags);
+
+struct strata_driver {
+	unsigned int version;       /* STRATA_DRIVER_VERSION */
+	const char *name;           /* "sqlite", "postgres", "mysql" */
+	const char *const *schemes; /* URL schemes, NULL-terminated */
+	unsigned int caps;
+	size_t conn_size; /* bytes, starting with struct strata_driver_conn */
+
+	/* Type of the history table's applied_at column, e.g. "TIMESTAMPTZ". */
+	const char *timestamp_type;
+
+	/**
+	 * Connect. Required. On failure set the error (never echoing a
+	 * password) and return STRATA_ECONNECT; disconnect() is still
+	 * called on the half-open connection.
+	 */
+	int (*connect)(struct strata_driver_conn *c,
+		       const struct strata_connect_params *p);
+
+	/** Required; must accept a half-open connection. */
+	void (*disconnect)(struct strata_driver_conn *c);
+
+	/**
+	 * Run sql (len bytes, may hold several statements). Required. On
+	 * failure call strata_driver_set_error() with the byte offset in sql
+	 * where the error is, when the database says, and return STRATA_EDB.
+	 */
+	int (*exec)(struct strata_driver_conn *c, const char *sql, size_t len);
+
+	/** Run one query and pass each row to cb. Required. */
+	int (*query)(struct strata_driver_conn *c, const char *sql,
+		     strata_row_cb cb, void *payload);
+
+	/** Transactions. Required. begin() takes the write lock if any. */
+	int (*begin)(struct strata_driver_conn *c);
+	int (*commit)(struct strata_driver_conn *c);
+	int (*rollback)(struct strata_driver_conn *c);
+
+	/**
+	 * Take / release the runner lock named key, waiting at most
+	 * timeout_ms (<0: do not wait). May be NULL when the database's own
+	 * locking is enough. Returns STRATA_ELOCKED on timeout.
+	 */
+	int (*lock)(struct strata_driver_conn *c, const char *key,
+		    int timeout_ms);
+	int (*unlock)(struct strata_driver_conn *c, const char *key);
+
+	/**
+	 * Append ident quoted as an identifier. Required. c may be NULL
+	 * (offline use); checks the database's length limit and returns
+	 * STRATA_EINVALID when it is exceeded.
+	 */
+	int (*quote_ident)(struct strata_driver_conn *c, strata_buf *out,
+			   const char *ident);
+
+	/** Append s quoted as a string literal. Required; c may be NULL. */
+	int (*quote_literal)(struct strata_driver_conn *c, strata_buf *out,
+			     const char *s);
+
+	/**
+	 * Split sql into statements, calling cb with each one's offset and
+	 * length (comments before a statement belong to it; a trailing part
+	 * with only comments and space is not reported) and STRATA_STMT_*
+	 * flags. Required. Must not need a connection.
+	 */
+	int (*split)(const char *sql, size_t len, strata_stmt_cb cb,
+		     void *payload);
+
+	/**
+	 * Pass the names of table's columns to cb (one value per row), or
+	 * return STRATA_ENOTFOUND when the table does not exist. schema may
+	 * be NULL. Required.
+	 */
+	int (*table_columns)(struct strata_driver_conn *c, const char *schema,
+			     const char *table, strata_row_cb cb,
+			     void *payload);
+
+	/** Create the schema if absent. May be NULL without CAP_SCHEMA. */
+	int (*ensure_schema)(struct strata_driver_conn *c, const char *schema);
+};
+
+/**
+ * Record an error on the connection's context.
+ * @param sqlstate the SQLSTATE or NULL; @param offset byte offset of the
+ * error in the SQL passed to exec(), or -1
+ * @return code, so that `return strata_driver_set_error(...)` works
+ */
+STRATA_EXTERN(int)
+strata_driver_set_error(struct strata_driver_conn *c, int code,
+			const char *sqlstate, int native_code, long offset,
+			const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+
+/** Add further lines (DETAIL, HINT) to the error just set. */
+STRATA_EXTERN(void)
+strata_driver_add_detail(struct strata_driver_conn *c, const char *text);
+
+/** Pass a server notice to the user (shown with -v). */
+STRATA_EXTERN(void)
+strata_driver_notice(struct strata_driver_conn *c, const char *text);
+
+/** Register an out-of-tree driver. @return STRATA_EINVALID on a bad version */
+STRATA_EXTERN(int) strata_driver_register(const struct strata_driver *drv);
+
+#endif

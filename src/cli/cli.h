@@ -1,0 +1,134 @@
+/*
+ * The command-line tool: shared state, option tables, output helpers and
+ * the commands (one file each, cmd_<name>.c).
+ */
+#ifndef STRATA_CLI_H
+#define STRATA_CLI_H
+
+#include <stdio.h>
+
+#include "strata/strata.h"
+
+/* Exit codes (documented in docs/strata.1 and README). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,      /* a migration or database statement failed */
+	EXIT_USAGE = 2,       /* bad option, bad file name, unreadable file */
+	EXIT_STATE = 3,       /* drift, dirty, missing, out of order, foreign */
+	EXIT_LOCK = 4,        /* the lock was not had in time */
+	EXIT_CONNECT = 5,     /* the database could not be reached */
+	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped between migrations */
+};
+
+/* Option ids: short options use their character, the rest these. */
+enum {
+	OPT_NONE = 0,
+	OPT_DATABASE = 'd',
+	OPT_DIR = 'm',
+	OPT_QUIET = 'q',
+	OPT_VERBOSE = 'v',
+	OPT_HELP = 'h',
+	OPT_TABLE = 256,
+	OPT_SCHEMA,
+	OPT_CONFIG,
+	OPT_TARGET,
+	OPT_JSON,
+	OPT_NO_COLOR,
+	OPT_LOCK_TIMEOUT,
+	OPT_DRY_RUN,
+	OPT_TO,
+	OPT_ALL,
+	OPT_SEQ,
+	OPT_ALLOW_OOO,
+	OPT_OFFLINE,
+	OPT_VERSION
+};
+
+struct cli_opt {
+	const char *long_name;
+	int id;        /* OPT_* (a printable id is also the short option) */
+	int has_arg;
+	const char *arg_name;
+	const char *help;
+};
+
+struct cli {
+	/* resolved settings */
+	const char *database;   /* as resolved, may hold a password */
+	const char *database_from; /* "--database", "DATABASE_URL", ... */
+	const char *dir;
+	const char *table;
+	const char *schema;
+	const char *target;
+	const char *config;
+	int lock_timeout_s;
+	int quiet, verbose, json, color, color_err;
+
+	/* command options */
+	int dry_run, all, seq, allow_out_of_order, offline;
+	int has_to;
+	uint64_t to;
+
+	const struct cmd *cmd;
+	strata_ctx *ctx;
+};
+
+struct cmd {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const struct cli_opt *opts; /* command's own options, or NULL */
+	const char *args;           /* "[N] [--to V]" */
+	const char *summary;
+	const char *help;           /* longer description, or NULL */
+	unsigned flags;
+};
+
+#define CMD_NO_PROJECT (1u << 0) /* runs without opening a context */
+
+/* main.c */
+extern const struct cmd cli_commands[];
+const struct cmd *cli_find_command(const char *name);
+void cli_print_command_help(const struct cli *cli, const struct cmd *c,
+			    FILE *f);
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* config.c: settings from flags, environment, .env and strata.conf */
+int cli_resolve_settings(struct cli *cli);
+void cli_settings_release(void);
+
+/* output.c */
+void cli_init_color(struct cli *cli, int no_color_flag);
+const char *cli_c(const struct cli *cli, const char *what); /* colour code */
+int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_note(const struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_on_event(const strata_event *ev, void *payload);
+int cli_exit_code(int rc);
+int cli_open(struct cli *cli); /* strata_ctx_new from the settings */
+void cli_format_ms(char *out, size_t n, int64_t ms);
+int cli_parse_version(struct cli *cli, const char *what, const char *text,
+		      uint64_t *out);
+int cli_parse_count(struct cli *cli, const char *text, unsigned *out);
+
+/* signals.c */
+void cli_catch_signals(strata_ctx *ctx);
+void cli_release_signals(void);
+
+/* the commands */
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_new(struct cli *cli, int argc, char **argv);
+int cmd_up(struct cli *cli, int argc, char **argv);
+int cmd_down(struct cli *cli, int argc, char **argv);
+int cmd_redo(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_history(struct cli *cli, int argc, char **argv);
+int cmd_validate(struct cli *cli, int argc, char **argv);
+int cmd_force(struct cli *cli, int argc, char **argv);
+int cmd_repair(struct cli *cli, int argc, char **argv);
+int cmd_version(struct cli *cli, int argc, char **argv);
+int cmd_help(struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * strata status: every migration with its state, as a table or JSON.
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *state_color(strata_state s)
+{
+	switch (s) {
+	case STRATA_STATE_APPLIED:
+		return "green";
+	case STRATA_STATE_PENDING:
+		return "yellow";
+	default:
+		return "red";
+	}
+}
+
+static void note_of(const strata_migration *m, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (m->kind == STRATA_KIND_REPEATABLE)
+		snprintf(out, n, "repeatable");
+	else if (m->kind == STRATA_KIND_BASELINE)
+		snprintf(out, n, "recorded without running");
+	else if (m->up_file && !m->reversible)
+		snprintf(out, n, "irreversible");
+	if (m->format && strcmp(m->format, "strata") != 0 && m->format[0]) {
+		size_t k = strlen(out);
+
+		snprintf(out + k, n - k, "%s%s format", k ? ", " : "",
+			 m->format);
+	}
+}
+
+static json_t *migration_json(const strata_migration *m)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "version", json_integer((json_int_t)m->version));
+	json_object_set_new(o, "name", json_string(m->name));
+	json_object_set_new(o, "state", json_string(strata_state_name(m->state)));
+	json_object_set_new(o, "kind", json_string(strata_kind_name(m->kind)));
+	json_object_set_new(o, "file", m->up_file ? json_string(m->up_file) :
+						    json_null());
+	json_object_set_new(o, "down_file", m->down_file ?
+						    json_string(m->down_file) :
+						    json_null());
+	json_object_set_new(o, "reversible", json_boolean(m->reversible));
+	json_object_set_new(o, "format", json_string(m->format ? m->format : ""));
+	if (m->applied_at && m->applied_at[0]) {
+		json_object_set_new(o, "applied_at", json_string(m->applied_at));
+		json_object_set_new(o, "execution_ms",
+				    json_integer((json_int_t)m->execution_ms));
+		json_object_set_new(o, "applied_by", json_string(m->applied_by));
+		json_object_set_new(o, "applied_checksum",
+				    json_string(m->applied_checksum));
+	} else {
+		json_object_set_new(o, "applied_at", json_null());
+	}
+	if (m->checksum && m->checksum[0])
+		json_object_set_new(o, "checksum", json_string(m->checksum));
+	return o;
+}
+
+static int print_json(struct cli *cli, const strata_migration *v, size_t n)
+{
+	json_t *root = json_object(), *arr = json_array(), *counts =
+								   json_object();
+	size_t i;
+	int c[6] = { 0 };
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(arr, migration_json(&v[i]));
+		c[v[i].state]++;
+	}
+	json_object_set_new(root, "database",
+			    json_string(strata_ctx_url_redacted(cli->ctx)));
+	json_object_set_new(root, "migrations", arr);
+	for (i = 0; i < 6; i++)
+		json_object_set_new(counts, strata_state_name((strata_state)i),
+				    json_integer(c[i]));
+	json_object_set_new(root, "counts", counts);
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!s)
+		return EXIT_FAILED;
+	puts(s);
+	free(s);
+	return EXIT_OK;
+}
+
+int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	const strata_migration *v;
+	size_t n, i, wname = 4, wver = 7;
+	int c[6] = { 0 }, rc;
+
+	(void)argv;
+	if (argc)
+		return cli_usage_error(cli, "status takes no arguments");
+	rc = strata_status(&v, &n, cli->ctx, cli->offline);
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	if (cli->json)
+		return print_json(cli, v, n);
+	for (i = 0; i < n; i++) {
+		size_t k = strlen(v[i].name), vl = strlen(v[i].version_text);
+
+		if (k > wname)
+			wname = k > 40 ? 40 : k;
+		if (vl > wver)
+			wver = vl;
+	}
+	printf("%s%-*s  %-*s  %-12s  %-19s  %8s  %s%s\n", cli_c(cli, "bold"),
+	       (int)wver, "VERSION", (int)wname, "NAME", "STATE", "APPLIED AT",
+	       "TIME", "NOTE", cli_c(cli, "reset"));
+	for (i = 0; i < n; i++) {
+		const strata_migration *m = &v[i];
+		char ver[32], t[32] = "", note[128];
+
+		if (m->version_text[0])
+			snprintf(ver, sizeof(ver), "%s", m->version_text);
+		else if (m->kind == STRATA_KIND_REPEATABLE)
+			snprintf(ver, sizeof(ver), "R");
+		else
+			snprintf(ver, sizeof(ver), "%llu",
+				 (unsigned long long)m->version);
+		if (m->applied_at[0])
+			cli_format_ms(t, sizeof(t), m->execution_ms);
+		note_of(m, note, sizeof(note));
+		c[m->state]++;
+		printf("%-*s  %-*.*s  %s%-12s%s  %-19s  %8s  %s\n", (int)wver,
+		       ver, (int)wname, (int)wname, m->name,
+		       cli_c(cli, state_color(m->state)),
+		       strata_state_name(m->state), cli_c(cli, "reset"),
+		       m->applied_at, t, note);
+	}
+	if (!cli->quiet) {
+		printf("\n%s: %d applied, %d pending", cli->offline ?
+							       "offline" :
+							       strata_ctx_url_redacted(cli->ctx),
+		       c[STRATA_STATE_APPLIED], c[STRATA_STATE_PENDING]);
+		for (i = STRATA_STATE_MODIFIED; i <= STRATA_STATE_OUT_OF_ORDER;
+		     i++)
+			if (c[i])
+				printf(", %d %s", c[i],
+				       strata_state_name((strata_state)i));
+		printf("\n");
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,79 @@
+/*
+ * strata validate: problems as file:line: level: message, or JSON.
+ */
+#include <jansson.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int print_json(const strata_problem *p, size_t n,
+		      int rc)
+{
+	json_t *root = json_object(), *arr = json_array();
+	size_t i;
+	char *s;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "severity",
+				    json_string(p[i].severity >= 2 ? "error" :
+								     "warning"));
+		json_object_set_new(o, "file", json_string(p[i].file));
+		json_object_set_new(o, "line", json_integer(p[i].line));
+		json_object_set_new(o, "message", json_string(p[i].message));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "valid", json_boolean(rc == 0));
+	json_object_set_new(root, "problems", arr);
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!s)
+		return EXIT_FAILED;
+	puts(s);
+	free(s);
+	return cli_exit_code(rc);
+}
+
+int cmd_validate(struct cli *cli, int argc, char **argv)
+{
+	const strata_problem *p;
+	size_t n, i, errors = 0, warnings = 0;
+	int rc;
+
+	(void)argv;
+	if (argc)
+		return cli_usage_error(cli, "validate takes no arguments");
+	rc = strata_validate(&p, &n, cli->ctx, cli->offline);
+	if (rc < 0 && !p)
+		return cli_report_error(cli, rc);
+	if (cli->json)
+		return print_json(p, n, rc);
+	for (i = 0; i < n; i++) {
+		const char *lvl = p[i].severity >= 2 ? "error" : "warning";
+		const char *col = p[i].severity >= 2 ? "err" : "warn";
+
+		if (p[i].severity >= 2)
+			errors++;
+		else
+			warnings++;
+		if (p[i].file[0] && p[i].line)
+			fprintf(stderr, "%s:%d: ", p[i].file, p[i].line);
+		else if (p[i].file[0])
+			fprintf(stderr, "%s: ", p[i].file);
+		else
+			fprintf(stderr, "strata: ");
+		fprintf(stderr, "%s%s%s: %s\n", cli_c(cli, col), lvl,
+			cli_c(cli, "reset"), p[i].message);
+	}
+	if (rc == 0 && warnings)
+		cli_note(cli, "valid: no errors, %zu warning%s", warnings,
+			 warnings == 1 ? "" : "s");
+	else if (rc == 0)
+		cli_note(cli, "valid: no problems");
+	else
+		fprintf(stderr, "strata: %zu error%s, %zu warning%s\n", errors,
+			errors == 1 ? "" : "s", warnings,
+			warnings == 1 ? "" : "s");
+	return cli_exit_code(rc);
+}

@@ -1,0 +1,276 @@
+/*
+ * The SQLite driver, over libsqlite3. SQLite has no runner lock: every
+ * migration takes the write lock with BEGIN IMMEDIATE (waiting up to the
+ * lock timeout through the busy handler) and the engine re-checks the
+ * history inside that transaction.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "strata/sys/driver.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "split.h"
+
+struct sqlite_conn {
+	struct strata_driver_conn base; /* first: see driver.h */
+	sqlite3 *db;
+	int busy_ms;
+};
+
+static struct sqlite_conn *sq(struct strata_driver_conn *c)
+{
+	return (struct sqlite_conn *)c;
+}
+
+/* sqlite:FILE, sqlite://FILE, sqlite:///ABS, sqlite::memory:, sqlite3:... */
+static const char *url_path(const char *url)
+{
+	const char *p = strchr(url, ':') + 1;
+
+	if (strncmp(p, "//", 2) == 0)
+		p += 2;
+	return p;
+}
+
+static int db_error(struct strata_driver_conn *c, int rc, long offset,
+		    const char *what)
+{
+	sqlite3 *db = sq(c)->db;
+	int code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? STRATA_ELOCKED :
+							     STRATA_EDB;
+
+	if (code == STRATA_ELOCKED)
+		return strata_driver_set_error(
+			c, code, NULL, rc, offset,
+			"%s: the database is locked by another process "
+			"(waited %d s; raise --lock-timeout to wait longer)",
+			what, sq(c)->busy_ms / 1000);
+	return strata_driver_set_error(c, code, NULL,
+				       db ? sqlite3_extended_errcode(db) : rc,
+				       offset, "%s",
+				       db ? sqlite3_errmsg(db) :
+					    sqlite3_errstr(rc));
+}
+
+static int sq_connect(struct strata_driver_conn *c,
+		      const struct strata_connect_params *p)
+{
+	const char *path = url_path(p->url);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	struct stat st;
+	int rc;
+
+	if (!path[0])
+		return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
+					       "sqlite URL names no file: use "
+					       "sqlite:path/to/file.db");
+	if (strcmp(path, ":memory:") != 0 && stat(path, &st) < 0) {
+		if (errno == ENOENT && !p->create)
+			return strata_driver_set_error(
+				c, STRATA_ENOTFOUND, NULL, 0, -1,
+				"database file '%s' does not exist", path);
+		flags |= SQLITE_OPEN_CREATE;
+	}
+	rc = sqlite3_open_v2(path, &sq(c)->db, flags, NULL);
+	if (rc != SQLITE_OK)
+		return strata_driver_set_error(
+			c, STRATA_ECONNECT, NULL, rc, -1,
+			"cannot open SQLite database '%s': %s", path,
+			sq(c)->db ? sqlite3_errmsg(sq(c)->db) :
+				    sqlite3_errstr(rc));
+	sqlite3_extended_result_codes(sq(c)->db, 1);
+	sq(c)->busy_ms = p->lock_timeout_ms < 0 ? 0 : p->lock_timeout_ms;
+	sqlite3_busy_timeout(sq(c)->db, sq(c)->busy_ms);
+	return 0;
+}
+
+static void sq_disconnect(struct strata_driver_conn *c)
+{
+	/* close_v2: statements are finalized everywhere, but be lenient */
+	sqlite3_close_v2(sq(c)->db);
+	sq(c)->db = NULL;
+}
+
+/* Step a prepared statement to the end, passing rows to cb if given. */
+static int run_stmt(struct strata_driver_conn *c, sqlite3_stmt *st,
+		    strata_row_cb cb, void *payload)
+{
+	const char *vals[64];
+	int rc, n;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!cb)
+			continue;
+		n = sqlite3_column_count(st);
+		if (n > 64)
+			n = 64;
+		for (int i = 0; i < n; i++)
+			vals[i] = (const char *)sqlite3_column_text(st, i);
+		rc = cb(payload, n, vals);
+		if (rc != 0)
+			return rc;
+	}
+	(void)c;
+	return rc == SQLITE_DONE ? 0 : rc;
+}
+
+static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
+{
+	sqlite3 *db = sq(c)->db;
+	const char *p = sql, *end = sql + len;
+
+	while (p < end) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		int rc = sqlite3_prepare_v2(db, p, (int)(end - p), &st, &tail);
+
+		if (rc != SQLITE_OK) {
+			int off = sqlite3_error_offset(db);
+
+			return db_error(c, rc, (long)(p - sql) + (off > 0 ? off : 0),
+					"statement failed");
+		}
+		if (st) {
+			rc = run_stmt(c, st, NULL, NULL);
+			sqlite3_finalize(st);
+			if (rc != 0) {
+				/* point at the statement's first token */
+				const char *s = p;
+
+				while (s < tail && (*s == ' ' || *s == '\n' ||
+						    *s == '\t' || *s == '\r'))
+					s++;
+				return db_error(c, rc, (long)(s - sql),
+						"statement failed");
+			}
+		}
+		if (!tail || tail <= p)
+			break;
+		p = tail;
+	}
+	return 0;
+}
+
+static int sq_query(struct strata_driver_conn *c, const char *sql,
+		    strata_row_cb cb, void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(sq(c)->db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, -1, "query failed");
+	rc = run_stmt(c, st, cb, payload);
+	sqlite3_finalize(st);
+	if (rc > 0)
+		return db_error(c, rc, -1, "query failed");
+	return rc;
+}
+
+static int simple(struct strata_driver_conn *c, const char *sql)
+{
+	int rc = sqlite3_exec(sq(c)->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : db_error(c, rc, -1, sql);
+}
+
+static int sq_begin(struct strata_driver_conn *c)
+{
+	/* IMMEDIATE takes the write lock now, waiting through busy_timeout */
+	return simple(c, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(struct strata_driver_conn *c)
+{
+	return simple(c, "COMMIT");
+}
+
+static int sq_rollback(struct strata_driver_conn *c)
+{
+	if (sqlite3_get_autocommit(sq(c)->db))
+		return 0; /* an error already rolled it back */
+	return simple(c, "ROLLBACK");
+}
+
+static int put_mprintf(strata_buf *out, char *s)
+{
+	int rc;
+
+	if (!s)
+		return STRATA_ENOMEM;
+	rc = strata__buf_puts(out, s);
+	sqlite3_free(s);
+	return rc;
+}
+
+static int sq_quote_ident(struct strata_driver_conn *c, strata_buf *out,
+			  const char *ident)
+{
+	(void)c;
+	if (!ident[0] || strlen(ident) > 1024)
+		return STRATA_EINVALID;
+	return put_mprintf(out, sqlite3_mprintf("\"%w\"", ident));
+}
+
+static int sq_quote_literal(struct strata_driver_conn *c, strata_buf *out,
+			    const char *s)
+{
+	(void)c;
+	return put_mprintf(out, sqlite3_mprintf("%Q", s));
+}
+
+static int sq_table_columns(struct strata_driver_conn *c, const char *schema,
+			    const char *table, strata_row_cb cb, void *payload)
+{
+	sqlite3_stmt *st = NULL;
+	const char *vals[1];
+	int rc, found = 0;
+
+	(void)schema;
+	rc = sqlite3_prepare_v2(sq(c)->db,
+				"SELECT name FROM pragma_table_info(?1)", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, -1, "cannot read the table's columns");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = 1;
+		vals[0] = (const char *)sqlite3_column_text(st, 0);
+		rc = cb(payload, 1, vals);
+		if (rc != 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != 0)
+		return rc < 0 ? rc :
+				db_error(c, rc, -1,
+					 "cannot read the table's columns");
+	return found ? 0 : STRATA_ENOTFOUND;
+}
+
+static const char *const sqlite_schemes[] = { "sqlite", "sqlite3", NULL };
+
+const struct strata_driver strata__driver_sqlite = {
+	.version = STRATA_DRIVER_VERSION,
+	.name = "sqlite",
+	.schemes = sqlite_schemes,
+	.caps = STRATA_DRIVER_CAP_TXN_DDL,
+	.conn_size = sizeof(struct sqlite_conn),
+	.timestamp_type = "TEXT",
+	.connect = sq_connect,
+	.disconnect = sq_disconnect,
+	.exec = sq_exec,
+	.query = sq_query,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.lock = NULL,
+	.unlock = NULL,
+	.quote_ident = sq_quote_ident,
+	.quote_literal = sq_quote_literal,
+	.split = strata__split_sqlite,
+	.table_columns = sq_table_columns,
+	.ensure_schema = NULL,
+};

@@ -1,0 +1,139 @@
+/*
+ * Creating and freeing a project context.
+ */
+#include "common.h"
+#include "ctx.h"
+#include "driver.h"
+#include "url.h"
+
+#define DEFAULT_URL        "sqlite:strata.db"
+#define DEFAULT_DIR        "migrations"
+#define DEFAULT_TABLE      "schema_migrations"
+#define DEFAULT_TARGET     "default"
+#define DEFAULT_LOCK_MS    60000
+
+static char *dup_default(const char *s, const char *def)
+{
+	return strata__strdup(s && s[0] ? s : def);
+}
+
+int strata_ctx_new(strata_ctx **out, const strata_options *opts)
+{
+	strata_options none;
+	strata_buf red = STRATA_BUF_INIT;
+	strata_ctx *ctx;
+
+	*out = NULL;
+	if (!opts) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
+	ctx = strata__calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return STRATA_ENOMEM;
+	ctx->err_message = ctx->err_detail = ctx->err_file =
+		(strata_buf)STRATA_BUF_INIT;
+	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
+	strata__error_clear(ctx);
+	ctx->url = dup_default(opts->database_url, DEFAULT_URL);
+	ctx->dir = dup_default(opts->migrations_dir, DEFAULT_DIR);
+	ctx->table = dup_default(opts->table, DEFAULT_TABLE);
+	ctx->schema = opts->schema && opts->schema[0] ?
+			      strata__strdup(opts->schema) :
+			      NULL;
+	ctx->target = dup_default(opts->target, DEFAULT_TARGET);
+	ctx->lock_timeout_ms =
+		opts->lock_timeout_ms ? opts->lock_timeout_ms : DEFAULT_LOCK_MS;
+	ctx->verbose = opts->verbose;
+	ctx->on_event = opts->on_event;
+	ctx->payload = opts->payload;
+	if (ctx->url && strata__url_redact(&red, ctx->url) == 0)
+		ctx->url_redacted = strata__buf_detach(&red);
+	strata_buf_release(&red);
+	if (!ctx->url || !ctx->dir || !ctx->table || !ctx->target ||
+	    !ctx->url_redacted || (opts->schema && opts->schema[0] && !ctx->schema)) {
+		strata_ctx_free(ctx);
+		return STRATA_ENOMEM;
+	}
+	*out = ctx;
+	return 0;
+}
+
+static void release_view(strata_ctx *ctx)
+{
+	strata__free(ctx->view);
+	ctx->view = NULL;
+	ctx->n_view = 0;
+	strata__free(ctx->problems);
+	ctx->problems = NULL;
+	ctx->n_problems = 0;
+	strata__free(ctx->entries);
+	ctx->entries = NULL;
+	ctx->n_entries = 0;
+}
+
+void strata__ctx_release_view(strata_ctx *ctx);
+void strata__ctx_release_view(strata_ctx *ctx)
+{
+	release_view(ctx);
+}
+
+void strata_ctx_free(strata_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	strata__disconnect(ctx);
+	release_view(ctx);
+	strata__source_release(&ctx->source);
+	strata__history_release(&ctx->history);
+	strata__free(ctx->url);
+	strata__free(ctx->url_redacted);
+	strata__free(ctx->dir);
+	strata__free(ctx->table);
+	strata__free(ctx->schema);
+	strata__free(ctx->target);
+	strata__free(ctx->lock_key);
+	strata_buf_release(&ctx->err_message);
+	strata_buf_release(&ctx->err_detail);
+	strata_buf_release(&ctx->err_file);
+	strata_buf_release(&ctx->scratch);
+	strata_buf_release(&ctx->scratch2);
+	strata__free(ctx);
+}
+
+const char *strata_ctx_url_redacted(const strata_ctx *ctx)
+{
+	return ctx->url_redacted;
+}
+
+const char *strata_state_name(strata_state state)
+{
+	switch (state) {
+	case STRATA_STATE_PENDING:
+		return "pending";
+	case STRATA_STATE_APPLIED:
+		return "applied";
+	case STRATA_STATE_MODIFIED:
+		return "modified";
+	case STRATA_STATE_MISSING:
+		return "missing";
+	case STRATA_STATE_DIRTY:
+		return "dirty";
+	case STRATA_STATE_OUT_OF_ORDER:
+		return "out-of-order";
+	}
+	return "unknown";
+}
+
+const char *strata_kind_name(strata_kind kind)
+{
+	switch (kind) {
+	case STRATA_KIND_VERSIONED:
+		return "versioned";
+	case STRATA_KIND_REPEATABLE:
+		return "repeatable";
+	case STRATA_KIND_BASELINE:
+		return "baseline";
+	}
+	return "versioned";
+}

@@ -1,0 +1,76 @@
+/*
+ * The project context: options, the open connection, the folder and the
+ * history as last read, and the last error. Internal to the library.
+ */
+#ifndef STRATA_LIB_CTX_H
+#define STRATA_LIB_CTX_H
+
+#include <signal.h>
+
+#include "common.h"
+#include "source.h"
+#include "history.h"
+
+struct strata_ctx {
+	/* options, owned copies */
+	char *url;
+	char *url_redacted;
+	char *dir;
+	char *table;
+	char *schema;
+	char *target;
+	int lock_timeout_ms;
+	int verbose;
+	strata_event_cb on_event;
+	void *payload;
+
+	/* the last error; the strings live in the buffers */
+	strata_error err;
+	strata_buf err_message, err_detail, err_file;
+	long err_offset; /* byte offset of a database error in the SQL, or -1 */
+
+	/* the connection, opened on first need */
+	const struct strata_driver *drv;
+	struct strata_driver_conn *conn;
+	char *lock_key;
+	int locked;
+	int in_txn;
+	volatile sig_atomic_t interrupted;
+
+	struct source source;
+	int source_loaded;
+	struct history history;
+
+	/* what strata_status()/strata_validate() hand out */
+	strata_migration *view;
+	size_t n_view;
+	strata_problem *problems;
+	size_t n_problems;
+	strata_history_entry *entries;
+	size_t n_entries;
+	strata_buf scratch; /* strings handed out by strata_new() */
+	strata_buf scratch2;
+};
+
+/* Record an error on ctx and return code. Message style: lower case,
+ * one line, no final full stop. */
+int strata__error_set(strata_ctx *ctx, int code, const char *fmt, ...)
+	STRATA_PRINTF(3, 4);
+/* Attach a file position to the error just set. */
+void strata__error_at(strata_ctx *ctx, const char *file, int line, int col);
+/* Append a line to the error's detail. */
+void strata__error_detail(strata_ctx *ctx, const char *fmt, ...)
+	STRATA_PRINTF(2, 3);
+void strata__error_clear(strata_ctx *ctx);
+/* Prefix the current error message with "prefix: ". */
+void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
+	STRATA_PRINTF(2, 3);
+
+/* Send an event to the caller's callback, if any. */
+void strata__emit(strata_ctx *ctx, strata_event_kind kind,
+		  const strata_migration *m, const char *message,
+		  int64_t elapsed_ms);
+void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
+		   ...) STRATA_PRINTF(3, 4);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * Engine internals shared by the operations: opening a project for
+ * reading or writing, the merged view of folder and history, and the
+ * checks every part passes before anything runs.
+ */
+#ifndef STRATA_LIB_ENGINE_H
+#define STRATA_LIB_ENGINE_H
+
+#include "common.h"
+#include "ctx.h"
+
+/* Load the folder, connect without creating anything and read the
+ * history if the table exists. A database that does not exist yet reads
+ * as an empty history. */
+int strata__open_read(strata_ctx *ctx);
+
+/* Load the folder, connect (creating the database), take the runner
+ * lock, create the history table if needed and read it. */
+int strata__open_write(strata_ctx *ctx);
+
+/* Release the runner lock (kept connection). */
+void strata__close_write(strata_ctx *ctx);
+
+/* Merge folder and history into ctx->view. */
+int strata__build_view(strata_ctx *ctx);
+
+/* The migration behind a view entry, or NULL for a missing one. */
+struct migration *strata__view_source(strata_ctx *ctx,
+				      const strata_migration *v);
+
+/*
+ * Check one part's statements before anything runs: unterminated text,
+ * client meta-commands, explicit transaction control in a transactional
+ * part, statements that cannot run in a transaction. With report set,
+ * problems are added to ctx->source instead of failing.
+ */
+int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
+		       int report);
+
+/* Does this part run inside a transaction on this driver? */
+int strata__part_transactional(strata_ctx *ctx, struct migration *m,
+			       int down);
+
+/* Map the driver's error offset (relative to base in the file's text) to
+ * a file position on the current error. */
+void strata__error_locate(strata_ctx *ctx, const struct migration *m,
+			  const struct part *p, size_t base);
+
+#endif

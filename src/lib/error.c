@@ -1,0 +1,196 @@
+/*
+ * Error detail on the context (strata_error_last) and the code table.
+ */
+#include <stdarg.h>
+
+#include "common.h"
+#include "ctx.h"
+
+const char *strata_strerror(int code)
+{
+	switch (code) {
+	case STRATA_OK:
+		return "success";
+#define STRATA__X(name, value, text) \
+	case name:                   \
+		return text;
+		STRATA_ERROR_CODES(STRATA__X)
+#undef STRATA__X
+	}
+	return "unknown error";
+}
+
+const char *strata_version(void)
+{
+	return STRATA_VERSION;
+}
+
+void strata__error_clear(strata_ctx *ctx)
+{
+	strata__buf_clear(&ctx->err_message);
+	strata__buf_clear(&ctx->err_detail);
+	strata__buf_clear(&ctx->err_file);
+	memset(&ctx->err, 0, sizeof(ctx->err));
+	ctx->err_offset = -1;
+	ctx->err.message = ctx->err_message.ptr;
+	ctx->err.detail = ctx->err_detail.ptr;
+	ctx->err.file = ctx->err_file.ptr;
+}
+
+static void refresh(strata_ctx *ctx)
+{
+	ctx->err.message = ctx->err_message.ptr;
+	ctx->err.detail = ctx->err_detail.ptr;
+	ctx->err.file = ctx->err_file.ptr;
+}
+
+int strata__error_set(strata_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	strata__error_clear(ctx);
+	ctx->err.code = code;
+	va_start(ap, fmt);
+	/* on allocation failure the message stays empty; the code remains */
+	if (strata__buf_vprintf(&ctx->err_message, fmt, ap) < 0)
+		strata__buf_clear(&ctx->err_message);
+	va_end(ap);
+	refresh(ctx);
+	return code;
+}
+
+void strata__error_at(strata_ctx *ctx, const char *file, int line, int col)
+{
+	strata__buf_clear(&ctx->err_file);
+	if (file && strata__buf_puts(&ctx->err_file, file) < 0)
+		strata__buf_clear(&ctx->err_file);
+	ctx->err.line = line;
+	ctx->err.column = col;
+	refresh(ctx);
+}
+
+void strata__error_detail(strata_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	size_t old = ctx->err_detail.len;
+
+	va_start(ap, fmt);
+	if ((old && strata__buf_putc(&ctx->err_detail, '\n') < 0) ||
+	    strata__buf_vprintf(&ctx->err_detail, fmt, ap) < 0)
+		strata__buf_truncate(&ctx->err_detail, old);
+	va_end(ap);
+	refresh(ctx);
+}
+
+void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (strata__buf_vprintf(&b, fmt, ap) == 0 &&
+	    strata__buf_puts(&b, ": ") == 0 &&
+	    strata__buf_put(&b, ctx->err_message.ptr, ctx->err_message.len) ==
+		    0) {
+		strata_buf_release(&ctx->err_message);
+		ctx->err_message = b;
+		b = (strata_buf)STRATA_BUF_INIT;
+	}
+	va_end(ap);
+	strata_buf_release(&b);
+	refresh(ctx);
+}
+
+const strata_error *strata_error_last(const strata_ctx *ctx)
+{
+	return &ctx->err;
+}
+
+void strata__emit(strata_ctx *ctx, strata_event_kind kind,
+		  const strata_migration *m, const char *message,
+		  int64_t elapsed_ms)
+{
+	strata_event ev;
+
+	if (!ctx->on_event)
+		return;
+	ev.kind = kind;
+	ev.migration = m;
+	ev.message = message;
+	ev.elapsed_ms = elapsed_ms;
+	ctx->on_event(&ev, ctx->payload);
+}
+
+void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
+		   ...)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	va_list ap;
+
+	if (!ctx->on_event)
+		return;
+	va_start(ap, fmt);
+	if (strata__buf_vprintf(&b, fmt, ap) == 0)
+		strata__emit(ctx, kind, NULL, b.ptr, 0);
+	va_end(ap);
+	strata_buf_release(&b);
+}
+
+/* Driver-facing error API (include/strata/sys/driver.h). */
+
+int strata_driver_set_error(struct strata_driver_conn *c, int code,
+			    const char *sqlstate, int native_code, long offset,
+			    const char *fmt, ...)
+{
+	strata_ctx *ctx = c->ctx;
+	va_list ap;
+
+	strata__error_clear(ctx);
+	ctx->err.code = code;
+	va_start(ap, fmt);
+	if (strata__buf_vprintf(&ctx->err_message, fmt, ap) < 0)
+		strata__buf_clear(&ctx->err_message);
+	va_end(ap);
+	/* database messages often end in a newline or full stop: trim */
+	while (ctx->err_message.len &&
+	       (ctx->err_message.ptr[ctx->err_message.len - 1] == '\n' ||
+		ctx->err_message.ptr[ctx->err_message.len - 1] == ' '))
+		strata__buf_truncate(&ctx->err_message,
+				     ctx->err_message.len - 1);
+	if (sqlstate) {
+		strncpy(ctx->err.sqlstate, sqlstate,
+			sizeof(ctx->err.sqlstate) - 1);
+	}
+	ctx->err.native_code = native_code;
+	/* the engine maps this byte offset to a file position */
+	ctx->err_offset = offset;
+	refresh(ctx);
+	return code;
+}
+
+void strata_driver_add_detail(struct strata_driver_conn *c, const char *text)
+{
+	size_t n = strlen(text);
+
+	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		n--;
+	if (!n)
+		return;
+	strata__error_detail(c->ctx, "%.*s", (int)n, text);
+}
+
+void strata_driver_notice(struct strata_driver_conn *c, const char *text)
+{
+	size_t n = strlen(text);
+	char *t;
+
+	if (!c->verbose || !c->ctx->on_event)
+		return;
+	while (n && text[n - 1] == '\n')
+		n--;
+	t = strata__strndup(text, n);
+	if (!t)
+		return;
+	strata__emit(c->ctx, STRATA_EVENT_NOTICE, NULL, t, 0);
+	strata__free(t);
+}

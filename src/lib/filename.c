@@ -1,0 +1,202 @@
+/*
+ * Migration file names: strata's and golang-migrate's pairs
+ * (<version>_<name>.up.sql / .down.sql), single files (dbmate, goose),
+ * Flyway's V/U/R files and <name>.repeatable.sql.
+ */
+#include <ctype.h>
+
+#include "common.h"
+#include "source.h"
+
+int strata__version_parse(uint64_t *out, const char *s, size_t len)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0)
+		return STRATA_EPARSE;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return STRATA_EPARSE;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return STRATA_EINVALID; /* overflow */
+		v = v * 10 + d;
+	}
+	if (v == 0)
+		return STRATA_ERROR;
+	*out = v;
+	return 0;
+}
+
+int strata_version_parse(uint64_t *out, const char *text)
+{
+	return strata__version_parse(out, text, strlen(text)) < 0 ?
+		       STRATA_EINVALID :
+		       0;
+}
+
+static int ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static int name_ok(const char *s, size_t n, char *why, size_t why_len)
+{
+	size_t i;
+
+	if (n == 0) {
+		snprintf(why, why_len, "the name after the version is empty");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (isalnum(c) || c == '_' || c == '-' || c == '.')
+			continue;
+		if (c < 0x20 || c == 0x7f)
+			snprintf(why, why_len,
+				 "the name contains a control character "
+				 "(byte 0x%02x)",
+				 c);
+		else
+			snprintf(why, why_len,
+				 "the name contains '%c'; use letters, digits, "
+				 "'_', '-' and '.'",
+				 c);
+		return 0;
+	}
+	return 1;
+}
+
+static int version_error(int rc, const char *v, size_t n, char *why,
+			 size_t why_len)
+{
+	if (rc == STRATA_EINVALID)
+		snprintf(why, why_len,
+			 "version %.*s is too large (at most 20 digits, "
+			 "below 18446744073709551616)",
+			 (int)(n > 40 ? 40 : n), v);
+	else if (rc == STRATA_ERROR)
+		snprintf(why, why_len, "version 0 is not allowed: versions "
+				       "start at 1");
+	else
+		snprintf(why, why_len, "the version must be digits");
+	return STRATA_EPARSE;
+}
+
+/* V<digits>__<name>.sql, U<digits>__<name>.sql, R__<name>.sql */
+static int parse_flyway(struct filename *out, const char *f, size_t n,
+			char *why, size_t why_len)
+{
+	const char *sep;
+	size_t vlen, base = n - 4; /* without ".sql" */
+	int rc;
+
+	out->format = "flyway";
+	if (f[0] == 'R') {
+		out->role = ROLE_REPEATABLE;
+		out->name_off = 3;
+		out->name_len = base - 3;
+		return name_ok(f + 3, base - 3, why, why_len) ? 0 :
+								 STRATA_EPARSE;
+	}
+	out->role = f[0] == 'V' ? ROLE_UP : ROLE_DOWN;
+	sep = strstr(f, "__");
+	if (!sep || (size_t)(sep - f) > base) {
+		snprintf(why, why_len, "expected %c<version>__<name>.sql",
+			 f[0]);
+		return STRATA_EPARSE;
+	}
+	vlen = (size_t)(sep - f) - 1;
+	if (memchr(f + 1, '.', vlen) || memchr(f + 1, '_', vlen)) {
+		snprintf(why, why_len,
+			 "dotted Flyway versions (1.2) are not supported: "
+			 "use whole numbers");
+		return STRATA_EPARSE;
+	}
+	rc = strata__version_parse(&out->version, f + 1, vlen);
+	if (rc < 0)
+		return version_error(rc, f + 1, vlen, why, why_len);
+	out->version_off = 1;
+	out->version_len = vlen;
+	out->name_off = vlen + 3;
+	out->name_len = base - out->name_off;
+	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
+		       0 :
+		       STRATA_EPARSE;
+}
+
+static int is_flyway(const char *f, size_t n)
+{
+	if (n < 4 || !ends_with(f, n, ".sql"))
+		return 0;
+	if (f[0] == 'R' && f[1] == '_' && f[2] == '_')
+		return 1;
+	return (f[0] == 'V' || f[0] == 'U') && isdigit((unsigned char)f[1]);
+}
+
+int strata__filename_parse(struct filename *out, const char *f, char *why,
+			   size_t why_len)
+{
+	size_t n = strlen(f), vlen, base;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	if (n == 0 || f[0] == '.')
+		return 1;
+	if (is_flyway(f, n))
+		return parse_flyway(out, f, n, why, why_len);
+	if (ends_with(f, n, ".repeatable.sql")) {
+		out->role = ROLE_REPEATABLE;
+		out->format = "strata";
+		out->name_len = n - strlen(".repeatable.sql");
+		return name_ok(f, out->name_len, why, why_len) ? 0 :
+								 STRATA_EPARSE;
+	}
+	if (!isdigit((unsigned char)f[0]))
+		return 1; /* README.md, notes.txt, DROP_ALL.sql ... */
+	if (!ends_with(f, n, ".sql")) {
+		snprintf(why, why_len,
+			 "a file starting with a version must end in .sql "
+			 "(<version>_<name>.up.sql)");
+		return STRATA_EPARSE;
+	}
+	out->format = "strata";
+	for (vlen = 0; vlen < n && isdigit((unsigned char)f[vlen]); vlen++)
+		;
+	if (f[vlen] != '_') {
+		snprintf(why, why_len,
+			 "expected <version>_<name>.up.sql: the version must "
+			 "be followed by '_'");
+		return STRATA_EPARSE;
+	}
+	rc = strata__version_parse(&out->version, f, vlen);
+	if (rc < 0)
+		return version_error(rc, f, vlen, why, why_len);
+	out->version_len = vlen;
+	if (ends_with(f, n, ".up.sql")) {
+		out->role = ROLE_UP;
+		base = n - strlen(".up.sql");
+	} else if (ends_with(f, n, ".down.sql")) {
+		out->role = ROLE_DOWN;
+		base = n - strlen(".down.sql");
+	} else {
+		out->role = ROLE_SINGLE;
+		base = n - strlen(".sql");
+	}
+	if (base <= vlen + 1) {
+		snprintf(why, why_len, "the name after the version is empty");
+		return STRATA_EPARSE;
+	}
+	out->name_off = vlen + 1;
+	out->name_len = base - out->name_off;
+	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
+		       0 :
+		       STRATA_EPARSE;
+}

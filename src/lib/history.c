@@ -1,0 +1,485 @@
+/*
+ * The history table, one row per applied migration:
+ *
+ *   version, name, kind, file, checksum, checksum_algorithm, applied_at,
+ *   execution_ms, applied_by, target, database_type, dirty
+ *
+ * All SQL is built as text with the driver's own quoting, so that a dry
+ * run and `plan` can print exactly what `up` executes.
+ */
+#include <pwd.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctx.h"
+#include "history.h"
+
+#define CHECKSUM_ALGORITHM "sha256"
+
+static const char *const strata_columns[] = {
+	"version",	"name",		"kind",		"file",
+	"checksum",	"checksum_algorithm",	"applied_at",	"execution_ms",
+	"applied_by",	"target",	"database_type",	"dirty",
+};
+
+#define SELECT_COLUMNS                                                  \
+	"version, name, kind, file, checksum, checksum_algorithm, "     \
+	"applied_at, execution_ms, applied_by, target, database_type, " \
+	"dirty"
+
+int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
+{
+	struct strata_driver_conn *c = ctx->conn;
+	int rc = 0;
+
+	if (ctx->schema && ctx->schema[0]) {
+		rc = ctx->drv->quote_ident(c, out, ctx->schema);
+		if (rc == 0)
+			rc = strata__buf_putc(out, '.');
+	}
+	if (rc == 0)
+		rc = ctx->drv->quote_ident(c, out, ctx->table);
+	if (rc == STRATA_EINVALID)
+		return strata__error_set(ctx, rc,
+					 "--table/--schema name '%s' is too "
+					 "long or invalid for %s",
+					 ctx->schema && ctx->schema[0] ?
+						 ctx->schema :
+						 ctx->table,
+					 ctx->drv->name);
+	return rc < 0 ? strata__error_set(ctx, rc, "out of memory") : 0;
+}
+
+struct columns {
+	int seen[ARRAY_SIZE(strata_columns)];
+	int n, n_other, version, dirty;
+	char other[64];
+};
+
+static int column_cb(void *payload, int ncols, const char *const *values)
+{
+	struct columns *cols = payload;
+	size_t i;
+
+	if (ncols < 1 || !values[0])
+		return 0;
+	cols->n++;
+	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
+		if (strcasecmp(values[0], strata_columns[i]) == 0) {
+			cols->seen[i] = 1;
+			return 0;
+		}
+	if (!cols->n_other++)
+		snprintf(cols->other, sizeof(cols->other), "%s", values[0]);
+	return 0;
+}
+
+int strata__history_check(strata_ctx *ctx)
+{
+	struct columns cols;
+	size_t i, have = 0;
+	int rc;
+
+	memset(&cols, 0, sizeof(cols));
+	rc = ctx->drv->table_columns(ctx->conn, ctx->schema, ctx->table,
+				     column_cb, &cols);
+	if (rc == STRATA_ENOTFOUND) {
+		strata__error_clear(ctx);
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
+		have += (size_t)cols.seen[i];
+	if (have == ARRAY_SIZE(strata_columns))
+		return 1;
+	/* seen[0] is version, seen[11] is dirty */
+	if (cols.n == 2 && cols.seen[0] && cols.seen[11])
+		rc = strata__error_set(
+			ctx, STRATA_ESTATE,
+			"table '%s' belongs to golang-migrate (columns "
+			"version, dirty): strata will not write into it",
+			ctx->table);
+	else if (cols.n == 1 && cols.seen[0])
+		rc = strata__error_set(ctx, STRATA_ESTATE,
+				       "table '%s' belongs to dbmate (column "
+				       "version): strata will not write into it",
+				       ctx->table);
+	else
+		rc = strata__error_set(ctx, STRATA_ESTATE,
+				       "table '%s' exists but is not a strata "
+				       "history table (unexpected column '%s'): "
+				       "strata will not write into it",
+				       ctx->table,
+				       cols.n_other ? cols.other : "(none)");
+	strata__error_detail(ctx,
+			     "keep strata's history in another table with "
+			     "--table NAME (for example --table "
+			     "strata_migrations)");
+	return rc;
+}
+
+int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
+{
+	int rc = 0;
+
+	rc = strata__buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, out);
+	if (rc == 0)
+		rc = strata__buf_printf(
+			out,
+			" (\n"
+			"    version            BIGINT       NOT NULL,\n"
+			"    name               VARCHAR(255) NOT NULL,\n"
+			"    kind               VARCHAR(16)  NOT NULL,\n"
+			"    file               VARCHAR(1024) NOT NULL,\n"
+			"    checksum           VARCHAR(128),\n"
+			"    checksum_algorithm VARCHAR(16)  NOT NULL,\n"
+			"    applied_at         %s NOT NULL,\n"
+			"    execution_ms       BIGINT       NOT NULL,\n"
+			"    applied_by         VARCHAR(255) NOT NULL,\n"
+			"    target             VARCHAR(64)  NOT NULL,\n"
+			"    database_type      VARCHAR(32)  NOT NULL,\n"
+			"    dirty              SMALLINT     NOT NULL,\n"
+			"    PRIMARY KEY (target, version, name)\n"
+			");\n",
+			ctx->drv->timestamp_type);
+	return rc == STRATA_ENOMEM ?
+		       strata__error_set(ctx, rc, "out of memory") :
+		       rc;
+}
+
+void strata__history_release(struct history *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		struct history_row *r = &h->v[i];
+
+		strata__free(r->name);
+		strata__free(r->file);
+		strata__free(r->checksum);
+		strata__free(r->checksum_algorithm);
+		strata__free(r->applied_at);
+		strata__free(r->applied_by);
+		strata__free(r->target);
+		strata__free(r->database_type);
+	}
+	strata__free(h->v);
+	memset(h, 0, sizeof(*h));
+}
+
+static strata_kind kind_from(const char *s)
+{
+	if (s && strcmp(s, "repeatable") == 0)
+		return STRATA_KIND_REPEATABLE;
+	if (s && strcmp(s, "baseline") == 0)
+		return STRATA_KIND_BASELINE;
+	return STRATA_KIND_VERSIONED;
+}
+
+static char *dup_or_empty(const char *s)
+{
+	return strata__strdup(s ? s : "");
+}
+
+static int row_cb(void *payload, int ncols, const char *const *v)
+{
+	struct history *h = payload;
+	struct history_row *r;
+
+	if (ncols < 12)
+		return STRATA_EINTERNAL;
+	if (h->n == h->alloc) {
+		size_t n = h->alloc ? h->alloc * 2 : 64;
+
+		r = strata__reallocarray(h->v, n, sizeof(*r));
+		if (!r)
+			return STRATA_ENOMEM;
+		h->v = r;
+		h->alloc = n;
+	}
+	r = &h->v[h->n];
+	memset(r, 0, sizeof(*r));
+	r->version = v[0] ? strtoull(v[0], NULL, 10) : 0;
+	r->kind = kind_from(v[2]);
+	r->execution_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
+	r->dirty = v[11] && (v[11][0] == '1' || v[11][0] == 't');
+	r->name = dup_or_empty(v[1]);
+	r->file = dup_or_empty(v[3]);
+	r->checksum = dup_or_empty(v[4]);
+	r->checksum_algorithm = dup_or_empty(v[5]);
+	/* keep "YYYY-MM-DD HH:MM:SS"; drivers differ in what follows */
+	r->applied_at = v[6] ? strata__strndup(v[6], strlen(v[6]) < 19 ?
+							      strlen(v[6]) :
+							      19) :
+			       dup_or_empty(NULL);
+	if (r->applied_at && r->applied_at[0] && strlen(r->applied_at) > 10)
+		r->applied_at[10] = ' ';
+	r->applied_by = dup_or_empty(v[8]);
+	r->target = dup_or_empty(v[9]);
+	r->database_type = dup_or_empty(v[10]);
+	h->n++;
+	if (!r->name || !r->file || !r->checksum || !r->checksum_algorithm ||
+	    !r->applied_at || !r->applied_by || !r->target ||
+	    !r->database_type)
+		return STRATA_ENOMEM;
+	return 0;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct history_row *x = a, *y = b;
+
+	if (x->version != y->version)
+		return x->version < y->version ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+int strata__history_read(strata_ctx *ctx)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	strata__history_release(&ctx->history);
+	rc = strata__buf_puts(&sql, "SELECT " SELECT_COLUMNS " FROM ");
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, &sql);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, " WHERE target = ");
+	if (rc == 0)
+		rc = ctx->drv->quote_literal(ctx->conn, &sql, ctx->target);
+	if (rc == 0)
+		rc = ctx->drv->query(ctx->conn, sql.ptr, row_cb,
+				     &ctx->history);
+	strata_buf_release(&sql);
+	if (rc == STRATA_ENOMEM)
+		return strata__error_set(ctx, rc, "out of memory");
+	if (rc < 0)
+		return rc;
+	ctx->history.exists = 1;
+	/* sorted here, not by the database: collations differ */
+	qsort(ctx->history.v, ctx->history.n, sizeof(*ctx->history.v),
+	      row_cmp);
+	return 0;
+}
+
+struct history_row *strata__history_find(const struct history *h,
+					 uint64_t version)
+{
+	size_t lo = 0, hi = h->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->v[mid].version < version)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo < h->n && h->v[lo].version == version) {
+		if (h->v[lo].kind != STRATA_KIND_REPEATABLE)
+			return &h->v[lo];
+		lo++;
+	}
+	return NULL;
+}
+
+struct history_row *strata__history_find_name(const struct history *h,
+					      const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->n && h->v[i].version == 0; i++)
+		if (strcmp(h->v[i].name, name) == 0)
+			return &h->v[i];
+	return NULL;
+}
+
+static int put_lit(strata_ctx *ctx, strata_buf *out, const char *s)
+{
+	return ctx->drv->quote_literal(ctx->conn, out, s);
+}
+
+/* " WHERE target = '..' AND version = N AND name = '..'" */
+static int where_key(strata_ctx *ctx, strata_buf *out, uint64_t version,
+		     const char *name)
+{
+	int rc = strata__buf_puts(out, " WHERE target = ");
+
+	if (rc == 0)
+		rc = put_lit(ctx, out, ctx->target);
+	if (rc == 0)
+		rc = strata__buf_printf(out, " AND version = %llu",
+					(unsigned long long)version);
+	if (rc == 0 && name) {
+		rc = strata__buf_puts(out, " AND name = ");
+		if (rc == 0)
+			rc = put_lit(ctx, out, name);
+	}
+	return rc;
+}
+
+static int finish(strata_ctx *ctx, int rc)
+{
+	if (rc == STRATA_ENOMEM)
+		return strata__error_set(ctx, rc, "out of memory");
+	return rc;
+}
+
+int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
+			       const struct history_row *r)
+{
+	int rc = strata__buf_puts(out, "INSERT INTO ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, out);
+	if (rc == 0)
+		rc = strata__buf_printf(out,
+					" (" SELECT_COLUMNS ") VALUES (%llu, ",
+					(unsigned long long)r->version);
+	if (rc == 0)
+		rc = put_lit(ctx, out, r->name);
+	if (rc == 0)
+		rc = strata__buf_printf(out, ", '%s', ",
+					strata_kind_name(r->kind));
+	if (rc == 0)
+		rc = put_lit(ctx, out, r->file);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ", ");
+	if (rc == 0)
+		rc = put_lit(ctx, out, r->checksum);
+	if (rc == 0)
+		rc = strata__buf_printf(out, ", '%s', '%s', %lld, ",
+					CHECKSUM_ALGORITHM, r->applied_at,
+					(long long)r->execution_ms);
+	if (rc == 0)
+		rc = put_lit(ctx, out, r->applied_by);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ", ");
+	if (rc == 0)
+		rc = put_lit(ctx, out, ctx->target);
+	if (rc == 0)
+		rc = strata__buf_printf(out, ", '%s', %d);\n", ctx->drv->name,
+					r->dirty ? 1 : 0);
+	return finish(ctx, rc);
+}
+
+int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
+			       uint64_t version, const char *name)
+{
+	int rc = strata__buf_puts(out, "DELETE FROM ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, out);
+	if (rc == 0)
+		rc = where_key(ctx, out, version, name);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ";\n");
+	return finish(ctx, rc);
+}
+
+static int update(strata_ctx *ctx, strata_buf *out, const char *set,
+		  uint64_t version, const char *name)
+{
+	int rc = strata__buf_puts(out, "UPDATE ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, out);
+	if (rc == 0)
+		rc = strata__buf_printf(out, " SET %s", set);
+	if (rc == 0)
+		rc = where_key(ctx, out, version, name);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ";\n");
+	return finish(ctx, rc);
+}
+
+int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
+			       uint64_t version, const char *name,
+			       int64_t execution_ms)
+{
+	char set[64];
+
+	snprintf(set, sizeof(set), "dirty = 0, execution_ms = %lld",
+		 (long long)execution_ms);
+	return update(ctx, out, set, version, name);
+}
+
+int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
+			      uint64_t version, const char *name)
+{
+	return update(ctx, out, "dirty = 1", version, name);
+}
+
+int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
+			      uint64_t version, const char *name)
+{
+	return update(ctx, out, "dirty = 0", version, name);
+}
+
+int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
+				 uint64_t version, const char *name,
+				 const char *checksum, const char *file)
+{
+	strata_buf set = STRATA_BUF_INIT;
+	int rc = strata__buf_puts(&set, "checksum = ");
+
+	if (rc == 0)
+		rc = put_lit(ctx, &set, checksum);
+	if (rc == 0)
+		rc = strata__buf_puts(&set, ", file = ");
+	if (rc == 0)
+		rc = put_lit(ctx, &set, file);
+	if (rc == 0)
+		rc = update(ctx, out, set.ptr, version, name);
+	strata_buf_release(&set);
+	return finish(ctx, rc);
+}
+
+int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
+			      uint64_t version, const char *name)
+{
+	int rc = strata__buf_puts(out, "SELECT dirty FROM ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, out);
+	if (rc == 0)
+		rc = where_key(ctx, out, version, name);
+	return finish(ctx, rc);
+}
+
+void strata__now_utc(char out[32])
+{
+	struct timeval tv;
+	struct tm tm;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(out, 24, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + 19, 13, ".%03d", (int)(tv.tv_usec / 1000) % 1000);
+}
+
+const char *strata__applied_by(void)
+{
+	static char who[300];
+	char host[256] = "";
+	const char *user = getenv("USER");
+
+	if (who[0])
+		return who;
+	if (!user || !user[0]) {
+		struct passwd *pw = getpwuid(geteuid());
+
+		user = pw ? pw->pw_name : "unknown";
+	}
+	if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	snprintf(who, sizeof(who), "%.40s%s%.200s", user, host[0] ? "@" : "",
+		 host);
+	return who;
+}

@@ -1,0 +1,79 @@
+/*
+ * The history table: its shape, the SQL that reads and writes it, and
+ * the rows as last read.
+ */
+#ifndef STRATA_LIB_HISTORY_H
+#define STRATA_LIB_HISTORY_H
+
+#include "common.h"
+
+struct history_row {
+	uint64_t version;
+	char *name;
+	strata_kind kind;
+	char *file;
+	char *checksum;
+	char *checksum_algorithm;
+	char *applied_at;
+	int64_t execution_ms;
+	char *applied_by;
+	char *target;
+	char *database_type;
+	int dirty;
+};
+
+struct history {
+	struct history_row *v; /* sorted by version, repeatables (0) first */
+	size_t n, alloc;
+	int exists; /* the table exists */
+};
+
+/* The table name, schema-qualified and quoted for the driver. */
+int strata__history_qualified(strata_ctx *ctx, strata_buf *out);
+
+/*
+ * Check the table's shape. @return 1 when it exists with strata's shape,
+ * 0 when it does not exist, or STRATA_ESTATE (another tool's table, with
+ * the message naming it).
+ */
+int strata__history_check(strata_ctx *ctx);
+
+/* The CREATE TABLE statement (IF NOT EXISTS). */
+int strata__history_sql_create(strata_ctx *ctx, strata_buf *out);
+
+/* Read all rows of this target into ctx->history. */
+int strata__history_read(strata_ctx *ctx);
+void strata__history_release(struct history *h);
+
+/* Find the row of a versioned migration, or NULL. */
+struct history_row *strata__history_find(const struct history *h,
+					 uint64_t version);
+/* Find a repeatable migration's row by name, or NULL. */
+struct history_row *strata__history_find_name(const struct history *h,
+					      const char *name);
+
+/* Statements, appended to out (each ends in ";\n"). */
+int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
+			       const struct history_row *row);
+int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
+			       uint64_t version, const char *name);
+int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
+			       uint64_t version, const char *name,
+			       int64_t execution_ms);
+int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
+				 uint64_t version, const char *name,
+				 const char *checksum, const char *file);
+int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
+			      uint64_t version, const char *name);
+int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
+			      uint64_t version, const char *name);
+/* SELECT that returns a row when the version is already applied */
+int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
+			      uint64_t version, const char *name);
+
+/* Current UTC time as "YYYY-MM-DD HH:MM:SS.mmm". */
+void strata__now_utc(char out[32]);
+/* "user@host" of this process. */
+const char *strata__applied_by(void);
+
+#endif

@@ -1,0 +1,578 @@
+/*
+ * The operations: up, down, redo, force, repair and history. Each one
+ * decides what to run from the merged view, checks every part first, and
+ * only then runs them (run.c).
+ */
+#include "common.h"
+#include "ctx.h"
+#include "driver.h"
+#include "engine.h"
+#include "history.h"
+#include "source.h"
+
+int strata__run_part(strata_ctx *ctx, const strata_migration *v,
+		     struct migration *m, int down, int dry_run);
+
+void strata_ctx_interrupt(strata_ctx *ctx)
+{
+	ctx->interrupted = 1;
+}
+
+static int open_for(strata_ctx *ctx, int dry_run)
+{
+	int rc;
+
+	if (!dry_run)
+		return strata__open_write(ctx);
+	rc = strata__open_read(ctx);
+	if (rc == 0)
+		rc = strata__driver_resolve(ctx);
+	return rc;
+}
+
+/* A dry run against a database without the history table shows its
+ * creation first. */
+static int print_create(strata_ctx *ctx)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc = 0;
+
+	if (!ctx->history.exists) {
+		rc = strata__history_sql_create(ctx, &sql);
+		if (rc == 0)
+			strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
+	}
+	strata_buf_release(&sql);
+	return rc;
+}
+
+static int state_error(strata_ctx *ctx, const strata_migration *v)
+{
+	const char *what = v->up_file ? v->up_file : v->name;
+
+	switch (v->state) {
+	case STRATA_STATE_DIRTY:
+		strata__error_set(ctx, STRATA_ESTATE,
+				  "migration %llu (%s) is dirty: it failed "
+				  "part-way on an earlier run and may be half "
+				  "applied",
+				  (unsigned long long)v->version, v->name);
+		strata__error_detail(
+			ctx,
+			"fix the schema by hand, then run 'strata force %llu' "
+			"if it is now fully applied, or 'strata force' with "
+			"the previous version if it is fully undone",
+			(unsigned long long)v->version);
+		return STRATA_ESTATE;
+	case STRATA_STATE_MODIFIED:
+		strata__error_set(ctx, STRATA_ESTATE,
+				  "%s was changed after it was applied (its "
+				  "checksum differs from the one recorded)",
+				  what);
+		strata__error_detail(
+			ctx, "restore the file as it was applied; if the edit "
+			     "was deliberate and the database matches it, run "
+			     "'strata repair' to record the new checksum");
+		return STRATA_ESTATE;
+	default:
+		return 0;
+	}
+}
+
+static int check_blockers(strata_ctx *ctx, int allow_modified)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+
+		if (v->state == STRATA_STATE_DIRTY ||
+		    (!allow_modified && v->state == STRATA_STATE_MODIFIED)) {
+			rc = state_error(ctx, v);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static const strata_migration *newest_applied(strata_ctx *ctx)
+{
+	const strata_migration *best = NULL;
+	size_t i;
+
+	for (i = 0; i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+
+		if (v->kind != STRATA_KIND_REPEATABLE &&
+		    v->state != STRATA_STATE_PENDING &&
+		    v->state != STRATA_STATE_OUT_OF_ORDER)
+			best = v;
+	}
+	return best;
+}
+
+static int known_version(strata_ctx *ctx, uint64_t version)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_view; i++)
+		if (ctx->view[i].version == version &&
+		    ctx->view[i].kind != STRATA_KIND_REPEATABLE)
+			return 1;
+	return 0;
+}
+
+/* Pick the parts to run (indexes into the view) and check them all. */
+static int select_up(strata_ctx *ctx, const strata_run_options *o,
+		     size_t *sel, size_t *n_sel)
+{
+	const strata_migration *newest = newest_applied(ctx);
+	size_t i, n = 0;
+	int rc;
+
+	if (o->has_to && !known_version(ctx, o->to))
+		return strata__error_set(ctx, STRATA_EINVALID,
+					 "--to %llu: no migration has that "
+					 "version",
+					 (unsigned long long)o->to);
+	for (i = 0; i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+
+		if (v->state == STRATA_STATE_MISSING)
+			strata__emitf(ctx, STRATA_EVENT_WARNING,
+				      "migration %llu (%s) is recorded as "
+				      "applied but its file is gone",
+				      (unsigned long long)v->version, v->name);
+		if (v->state == STRATA_STATE_OUT_OF_ORDER &&
+		    !o->allow_out_of_order) {
+			strata__error_set(ctx, STRATA_ESTATE,
+					  "%s is pending but older than the "
+					  "newest applied migration, %llu (%s)",
+					  v->up_file,
+					  (unsigned long long)newest->version,
+					  newest->name);
+			strata__error_detail(
+				ctx, "two branches merged? apply it anyway with "
+				     "--allow-out-of-order, or give it a "
+				     "version newer than %llu",
+				(unsigned long long)newest->version);
+			return STRATA_ESTATE;
+		}
+	}
+	for (i = 0; i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+		int pending = v->state == STRATA_STATE_PENDING ||
+			      v->state == STRATA_STATE_OUT_OF_ORDER;
+
+		if (!pending)
+			continue;
+		if (v->kind == STRATA_KIND_REPEATABLE) {
+			/* repeatables run after every versioned one */
+			if (o->has_to || o->count)
+				continue;
+		} else {
+			if (o->has_to && v->version > o->to)
+				continue;
+			if (o->count && n >= o->count)
+				continue;
+		}
+		sel[n++] = i;
+	}
+	for (i = 0; i < n; i++) {
+		struct migration *m = strata__view_source(ctx, &ctx->view[sel[i]]);
+
+		rc = strata__migration_load(ctx, m);
+		if (rc == 0)
+			rc = strata__part_check(ctx, m, 0, 0);
+		if (rc < 0)
+			return rc;
+		/* loading may have learnt the format and reversibility */
+		ctx->view[sel[i]].format = m->format;
+		ctx->view[sel[i]].no_transaction = m->up.no_transaction;
+	}
+	*n_sel = n;
+	return 0;
+}
+
+static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
+			int dry_run, size_t *n_done)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		const strata_migration *v = &ctx->view[sel[i]];
+
+		if (ctx->interrupted) {
+			return strata__error_set(
+				ctx, STRATA_EINTERRUPTED,
+				"interrupted: stopped before %s; %zu of %zu "
+				"done, the database is consistent",
+				v->name, i, n);
+		}
+		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
+				      dry_run);
+		if (rc < 0)
+			return rc;
+		if (n_done)
+			(*n_done)++;
+	}
+	return 0;
+}
+
+int strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
+{
+	strata_run_options none;
+	size_t *sel = NULL, n = 0;
+	int rc;
+
+	if (n_done)
+		*n_done = 0;
+	if (!opts) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
+	strata__error_clear(ctx);
+	rc = open_for(ctx, opts->dry_run);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
+	if (rc == 0)
+		rc = check_blockers(ctx, 0);
+	if (rc == 0) {
+		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
+		rc = sel ? select_up(ctx, opts, sel, &n) :
+			   strata__error_set(ctx, STRATA_ENOMEM,
+					     "out of memory");
+	}
+	if (rc == 0 && opts->dry_run && n)
+		rc = print_create(ctx);
+	if (rc == 0)
+		rc = run_selected(ctx, sel, n, 0, opts->dry_run, n_done);
+	strata__free(sel);
+	strata__close_write(ctx);
+	return rc;
+}
+
+static int select_down(strata_ctx *ctx, const strata_run_options *o,
+		       size_t *sel, size_t *n_sel)
+{
+	unsigned want = o->count ? o->count : 1;
+	size_t i, n = 0;
+	int rc;
+
+	if (o->has_to && o->to != 0 && !known_version(ctx, o->to))
+		return strata__error_set(ctx, STRATA_EINVALID,
+					 "--to %llu: no migration has that "
+					 "version",
+					 (unsigned long long)o->to);
+	for (i = ctx->n_view; i-- > 0;) {
+		const strata_migration *v = &ctx->view[i];
+		int applied = v->state == STRATA_STATE_APPLIED ||
+			      v->state == STRATA_STATE_MODIFIED ||
+			      v->state == STRATA_STATE_MISSING;
+
+		if (!applied || v->kind == STRATA_KIND_REPEATABLE)
+			continue;
+		if (o->has_to && v->version <= o->to)
+			break;
+		if (!o->all && !o->has_to && n >= want)
+			break;
+		sel[n++] = i;
+	}
+	for (i = 0; i < n; i++) {
+		strata_migration *v = &ctx->view[sel[i]];
+		struct migration *m = strata__view_source(ctx, v);
+
+		if (!m) {
+			strata__error_set(ctx, STRATA_ESTATE,
+					  "migration %llu (%s) is applied but "
+					  "its file is gone: its down cannot "
+					  "run",
+					  (unsigned long long)v->version,
+					  v->name);
+			strata__error_detail(ctx, "restore the file, or use "
+						  "'strata force' to declare "
+						  "the version by hand");
+			return STRATA_ESTATE;
+		}
+		rc = strata__migration_load(ctx, m);
+		if (rc < 0)
+			return rc;
+		if (!m->down.present) {
+			strata__error_set(ctx, STRATA_ESTATE,
+					  "%s is irreversible: it has no down "
+					  "migration, so nothing was rolled "
+					  "back",
+					  m->up_path);
+			strata__error_detail(ctx,
+					     "write its down part (%s_%s.down."
+					     "sql), or use 'strata force' to "
+					     "declare the version by hand",
+					     m->version_text, m->name);
+			return STRATA_ESTATE;
+		}
+		if (v->state == STRATA_STATE_MODIFIED)
+			strata__emitf(ctx, STRATA_EVENT_WARNING,
+				      "%s changed after it was applied; "
+				      "rolling back with the current down",
+				      m->up_path);
+		rc = strata__part_check(ctx, m, 1, 0);
+		if (rc < 0)
+			return rc;
+		v->down_file = m->down.path;
+		v->reversible = 1;
+	}
+	*n_sel = n;
+	return 0;
+}
+
+int strata_down(strata_ctx *ctx, const strata_run_options *opts,
+		size_t *n_done)
+{
+	strata_run_options none;
+	size_t *sel = NULL, n = 0;
+	int rc;
+
+	if (n_done)
+		*n_done = 0;
+	if (!opts) {
+		memset(&none, 0, sizeof(none));
+		opts = &none;
+	}
+	strata__error_clear(ctx);
+	rc = open_for(ctx, opts->dry_run);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
+	if (rc == 0)
+		rc = check_blockers(ctx, 1);
+	if (rc == 0) {
+		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
+		rc = sel ? select_down(ctx, opts, sel, &n) :
+			   strata__error_set(ctx, STRATA_ENOMEM,
+					     "out of memory");
+	}
+	if (rc == 0)
+		rc = run_selected(ctx, sel, n, 1, opts->dry_run, n_done);
+	strata__free(sel);
+	strata__close_write(ctx);
+	return rc;
+}
+
+int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
+{
+	strata_run_options o;
+	const strata_migration *newest;
+	uint64_t version;
+	size_t done = 0;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.dry_run = opts ? opts->dry_run : 0;
+	o.count = 1;
+	rc = open_for(ctx, o.dry_run);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
+	strata__close_write(ctx);
+	if (rc < 0)
+		return rc;
+	newest = newest_applied(ctx);
+	if (!newest)
+		return strata__error_set(ctx, STRATA_ESTATE,
+					 "nothing to redo: no migration is "
+					 "applied");
+	version = newest->version;
+	rc = strata_down(ctx, &o, &done);
+	if (rc < 0 || o.dry_run) {
+		if (rc == 0 && o.dry_run) {
+			/* show the up that would follow */
+			struct migration *m =
+				strata__source_find(&ctx->source, version);
+			size_t i;
+
+			for (i = 0; m && i < ctx->n_view; i++)
+				if (ctx->view[i].version == version)
+					rc = strata__run_part(ctx, &ctx->view[i],
+							      m, 0, 1);
+		}
+		return rc;
+	}
+	o.has_to = 1;
+	o.to = version;
+	o.count = 0;
+	return strata_up(ctx, &o, NULL);
+}
+
+static int force_sql(strata_ctx *ctx, strata_buf *sql, uint64_t version)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+		struct migration *m;
+		int recorded = v->state != STRATA_STATE_PENDING &&
+			       v->state != STRATA_STATE_OUT_OF_ORDER;
+
+		if (v->kind == STRATA_KIND_REPEATABLE)
+			continue;
+		if (v->version > version) {
+			if (recorded)
+				rc = strata__history_sql_delete(ctx, sql,
+								v->version,
+								NULL);
+			continue;
+		}
+		if (v->state == STRATA_STATE_DIRTY) {
+			rc = strata__history_sql_clean(ctx, sql, v->version,
+						       NULL);
+			continue;
+		}
+		if (recorded)
+			continue;
+		m = strata__view_source(ctx, v);
+		rc = strata__migration_load(ctx, m);
+		if (rc == 0) {
+			struct history_row r;
+			char ts[32];
+
+			strata__now_utc(ts);
+			memset(&r, 0, sizeof(r));
+			r.version = m->version;
+			r.name = m->name;
+			r.kind = STRATA_KIND_BASELINE;
+			r.file = strrchr(m->up_path, '/') ?
+					 strrchr(m->up_path, '/') + 1 :
+					 m->up_path;
+			r.checksum = m->checksum;
+			r.applied_at = ts;
+			r.applied_by = (char *)strata__applied_by();
+			rc = strata__history_sql_insert(ctx, sql, &r);
+		}
+	}
+	return rc;
+}
+
+static int exec_in_txn(strata_ctx *ctx, const strata_buf *sql)
+{
+	int rc;
+
+	if (!sql->len)
+		return 0;
+	rc = ctx->drv->begin(ctx->conn);
+	if (rc < 0)
+		return rc;
+	ctx->in_txn = 1;
+	rc = ctx->drv->exec(ctx->conn, sql->ptr, sql->len);
+	if (rc < 0) {
+		ctx->drv->rollback(ctx->conn);
+		ctx->in_txn = 0;
+		return rc;
+	}
+	rc = ctx->drv->commit(ctx->conn);
+	ctx->in_txn = 0;
+	return rc;
+}
+
+int strata_force(strata_ctx *ctx, uint64_t version)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	strata__error_clear(ctx);
+	rc = strata__open_write(ctx);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
+	if (rc == 0 && version != 0 && !known_version(ctx, version))
+		rc = strata__error_set(ctx, STRATA_EINVALID,
+				       "no migration has version %llu (use 0 "
+				       "to declare that nothing is applied)",
+				       (unsigned long long)version);
+	if (rc == 0)
+		rc = force_sql(ctx, &sql, version);
+	if (rc == 0)
+		rc = exec_in_txn(ctx, &sql);
+	strata_buf_release(&sql);
+	strata__close_write(ctx);
+	return rc;
+}
+
+int strata_repair(strata_ctx *ctx, size_t *n_fixed)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	size_t i, n = 0;
+	int rc;
+
+	*n_fixed = 0;
+	strata__error_clear(ctx);
+	rc = strata__open_write(ctx);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
+	for (i = 0; rc == 0 && i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+		struct migration *m;
+
+		if (v->state != STRATA_STATE_MODIFIED)
+			continue;
+		m = strata__view_source(ctx, v);
+		rc = strata__history_sql_checksum(
+			ctx, &sql, v->version,
+			v->kind == STRATA_KIND_REPEATABLE ? v->name : NULL,
+			m->checksum,
+			strrchr(m->up_path, '/') ? strrchr(m->up_path, '/') + 1 :
+						   m->up_path);
+		if (rc == 0)
+			strata__emitf(ctx, STRATA_EVENT_INFO,
+				      "recorded the new checksum of %s",
+				      m->up_path);
+		n++;
+	}
+	if (rc == 0)
+		rc = exec_in_txn(ctx, &sql);
+	strata_buf_release(&sql);
+	strata__close_write(ctx);
+	if (rc == 0)
+		*n_fixed = n;
+	return rc;
+}
+
+int strata_history(const strata_history_entry **out, size_t *n,
+		   strata_ctx *ctx)
+{
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	strata__error_clear(ctx);
+	rc = strata__open_read(ctx);
+	if (rc < 0)
+		return rc;
+	strata__free(ctx->entries);
+	ctx->entries = strata__calloc(ctx->history.n + 1,
+				      sizeof(*ctx->entries));
+	if (!ctx->entries)
+		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+	for (i = 0; i < ctx->history.n; i++) {
+		const struct history_row *r = &ctx->history.v[i];
+		strata_history_entry *e = &ctx->entries[i];
+
+		e->version = r->version;
+		e->name = r->name;
+		e->kind = r->kind;
+		e->file = r->file;
+		e->checksum = r->checksum;
+		e->checksum_algorithm = r->checksum_algorithm;
+		e->applied_at = r->applied_at;
+		e->execution_ms = r->execution_ms;
+		e->applied_by = r->applied_by;
+		e->target = r->target;
+		e->database_type = r->database_type;
+		e->dirty = r->dirty;
+	}
+	ctx->n_entries = ctx->history.n;
+	*out = ctx->entries;
+	*n = ctx->n_entries;
+	return 0;
+}

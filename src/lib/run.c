@@ -1,0 +1,345 @@
+/*
+ * Running migrations: each part and its history row commit together (or,
+ * where the database cannot, under the dirty protocol), with every check
+ * done before the first statement runs.
+ */
+#include <time.h>
+
+#include "common.h"
+#include "ctx.h"
+#include "driver.h"
+#include "engine.h"
+#include "history.h"
+#include "source.h"
+
+int64_t strata__now_ms(void);
+int64_t strata__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int oom(strata_ctx *ctx)
+{
+	return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+}
+
+/* The statements that record (or forget) a migration. */
+static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+		       int down, int dirty, int64_t ms, strata_kind kind)
+{
+	struct history_row r;
+	char ts[32];
+
+	if (down)
+		return strata__history_sql_delete(ctx, out, m->version,
+						  m->name);
+	strata__now_utc(ts);
+	memset(&r, 0, sizeof(r));
+	r.version = m->version;
+	r.name = m->name;
+	r.kind = kind;
+	r.file = (char *)base_name(m->up_path);
+	r.checksum = m->checksum;
+	r.applied_at = ts;
+	r.execution_ms = ms;
+	r.applied_by = (char *)strata__applied_by();
+	r.dirty = dirty;
+	if (m->kind == STRATA_KIND_REPEATABLE) {
+		/* one row per repeatable: replace it */
+		int rc = strata__history_sql_delete(ctx, out, 0, m->name);
+
+		if (rc < 0)
+			return rc;
+	}
+	return strata__history_sql_insert(ctx, out, &r);
+}
+
+static int exec_buf(strata_ctx *ctx, const strata_buf *b)
+{
+	return ctx->drv->exec(ctx->conn, b->ptr, b->len);
+}
+
+/* Has another runner already done this? Only needed where the database
+ * has no runner lock (SQLite): asked inside the write transaction. */
+static int done_elsewhere(strata_ctx *ctx, struct migration *m, int down,
+			  int *skip);
+
+static int probe_cb(void *payload, int ncols, const char *const *v)
+{
+	(void)ncols;
+	(void)v;
+	*(int *)payload = 1;
+	return 0;
+}
+
+static int done_elsewhere(strata_ctx *ctx, struct migration *m, int down,
+			  int *skip)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int found = 0, rc;
+
+	*skip = 0;
+	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
+		return 0;
+	rc = strata__history_sql_probe(ctx, &sql, m->version,
+				       m->kind == STRATA_KIND_REPEATABLE ?
+					       m->name :
+					       NULL);
+	if (rc == 0)
+		rc = ctx->drv->query(ctx->conn, sql.ptr, probe_cb, &found);
+	strata_buf_release(&sql);
+	if (rc < 0)
+		return rc;
+	/* a repeatable is re-run whenever its checksum changed: compare */
+	if (m->kind == STRATA_KIND_REPEATABLE)
+		return 0;
+	*skip = down ? !found : found;
+	return 0;
+}
+
+static void emit_done(strata_ctx *ctx, const strata_migration *v, int down,
+		      int64_t ms)
+{
+	strata__emit(ctx, down ? STRATA_EVENT_REVERT_DONE :
+				 STRATA_EVENT_APPLY_DONE,
+		     v, NULL, ms);
+}
+
+static int run_txn(strata_ctx *ctx, const strata_migration *v,
+		   struct migration *m, int down)
+{
+	struct part *p = down ? &m->down : &m->up;
+	const char *text = strata__part_text(m, p);
+	strata_buf rec = STRATA_BUF_INIT;
+	int64_t t0, ms;
+	int rc, skip;
+
+	rc = ctx->drv->begin(ctx->conn);
+	if (rc < 0)
+		return rc;
+	ctx->in_txn = 1;
+	rc = done_elsewhere(ctx, m, down, &skip);
+	if (rc == 0 && skip) {
+		ctx->drv->rollback(ctx->conn);
+		ctx->in_txn = 0;
+		strata__emit(ctx, STRATA_EVENT_SKIP, v,
+			     "already done by another runner", 0);
+		return 0;
+	}
+	t0 = strata__now_ms();
+	if (rc == 0) {
+		rc = ctx->drv->exec(ctx->conn, text + p->off, p->len);
+		if (rc < 0)
+			strata__error_locate(ctx, m, p, p->off);
+	}
+	ms = strata__now_ms() - t0;
+	if (rc == 0)
+		rc = history_sql(ctx, &rec, m, down, 0, ms, m->kind);
+	if (rc == 0) {
+		rc = exec_buf(ctx, &rec);
+		if (rc < 0)
+			strata__error_prefix(ctx, "cannot record %s in '%s'",
+					     base_name(p->path), ctx->table);
+	}
+	strata_buf_release(&rec);
+	if (rc < 0) {
+		ctx->drv->rollback(ctx->conn);
+		ctx->in_txn = 0;
+		return rc;
+	}
+	rc = ctx->drv->commit(ctx->conn);
+	ctx->in_txn = 0;
+	if (rc < 0)
+		return rc;
+	emit_done(ctx, v, down, ms);
+	return 0;
+}
+
+struct stmt_list {
+	size_t *off, *len;
+	size_t n, alloc;
+};
+
+static int collect_stmt(void *payload, size_t off, size_t len, unsigned f)
+{
+	struct stmt_list *l = payload;
+
+	(void)f;
+	if (l->n == l->alloc) {
+		size_t n = l->alloc ? l->alloc * 2 : 16;
+		size_t *a = strata__reallocarray(l->off, n, sizeof(size_t));
+
+		if (!a)
+			return STRATA_ENOMEM;
+		l->off = a;
+		a = strata__reallocarray(l->len, n, sizeof(size_t));
+		if (!a)
+			return STRATA_ENOMEM;
+		l->len = a;
+		l->alloc = n;
+	}
+	l->off[l->n] = off;
+	l->len[l->n++] = len;
+	return 0;
+}
+
+static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
+			 const struct part *p, const struct stmt_list *l,
+			 size_t failed)
+{
+	const char *text = strata__part_text(m, p);
+	size_t tl = down && !m->single_file ? m->down_text_len : m->text_len;
+	int first, last, col;
+	uint64_t prev = 0;
+	size_t i;
+
+	if (failed > 0) {
+		strata__offset_to_pos(text, tl, p->off + l->off[0], &first,
+				      &col);
+		strata__offset_to_pos(text, tl,
+				      p->off + l->off[failed - 1], &last, &col);
+		strata__error_detail(ctx,
+				     "statements 1 to %zu of %zu (lines %d-%d) "
+				     "took effect and were not rolled back: "
+				     "this database cannot undo them",
+				     failed, l->n, first, last);
+	} else {
+		strata__error_detail(ctx, "no statement of the %zu took effect",
+				     l->n);
+	}
+	for (i = 0; i < ctx->source.n; i++)
+		if (ctx->source.v[i].version < m->version &&
+		    ctx->source.v[i].kind != STRATA_KIND_REPEATABLE)
+			prev = ctx->source.v[i].version;
+	strata__error_detail(ctx,
+			     "%s %s is marked dirty in '%s'; until that is "
+			     "resolved, up and down refuse to run",
+			     down ? "rolling back" : "migration",
+			     m->version_text, ctx->table);
+	if (down)
+		strata__error_detail(
+			ctx,
+			"to recover: fix the schema by hand, then run 'strata "
+			"force %llu' if the rollback is now complete, or "
+			"'strata force %s' if the migration is fully in place",
+			(unsigned long long)prev, m->version_text);
+	else
+		strata__error_detail(
+			ctx,
+			"to recover: fix the schema by hand, then run 'strata "
+			"force %s' if the migration is now fully applied, or "
+			"undo what ran (see %s) and run 'strata force %llu'",
+			m->version_text,
+			m->down.present ? m->down.path : "the statements above",
+			(unsigned long long)prev);
+}
+
+/* No transaction: record dirty first, run statements one by one, then
+ * record clean. A failure leaves the row dirty and says what ran. */
+static int run_notxn(strata_ctx *ctx, const strata_migration *v,
+		     struct migration *m, int down)
+{
+	struct part *p = down ? &m->down : &m->up;
+	const char *text = strata__part_text(m, p) + p->off;
+	strata_buf rec = STRATA_BUF_INIT;
+	struct stmt_list l;
+	int64_t t0, ms;
+	size_t i;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	rc = ctx->drv->split(text, p->len, collect_stmt, &l);
+	if (rc < 0) {
+		rc = oom(ctx);
+		goto done;
+	}
+	/* the row is dirty while the statements run */
+	if (down)
+		rc = strata__history_sql_dirty(ctx, &rec, m->version, m->name);
+	else
+		rc = history_sql(ctx, &rec, m, 0, 1, 0, m->kind);
+	if (rc == 0)
+		rc = exec_buf(ctx, &rec);
+	if (rc < 0)
+		goto done;
+	t0 = strata__now_ms();
+	for (i = 0; i < l.n; i++) {
+		rc = ctx->drv->exec(ctx->conn, text + l.off[i], l.len[i]);
+		if (rc < 0) {
+			if (ctx->err_offset < 0)
+				ctx->err_offset = 0;
+			strata__error_locate(ctx, m, p, p->off + l.off[i]);
+			dirty_detail(ctx, m, down, p, &l, i);
+			goto done;
+		}
+	}
+	ms = strata__now_ms() - t0;
+	strata__buf_clear(&rec);
+	rc = down ? strata__history_sql_delete(ctx, &rec, m->version, m->name) :
+		    strata__history_sql_finish(ctx, &rec, m->version, m->name,
+					       ms);
+	if (rc == 0)
+		rc = exec_buf(ctx, &rec);
+	if (rc == 0)
+		emit_done(ctx, v, down, ms);
+done:
+	strata_buf_release(&rec);
+	strata__free(l.off);
+	strata__free(l.len);
+	return rc;
+}
+
+/* Print what would run, in the order it would run. */
+static int print_part(strata_ctx *ctx, const strata_migration *v,
+		      struct migration *m, int down)
+{
+	struct part *p = down ? &m->down : &m->up;
+	const char *text = strata__part_text(m, p) + p->off;
+	int txn = strata__part_transactional(ctx, m, down);
+	strata_buf out = STRATA_BUF_INIT;
+	int rc;
+
+	rc = strata__buf_printf(&out, "-- %s %s (%s)%s\n",
+				down ? "roll back" : "apply",
+				base_name(p->path), v->name,
+				txn ? "" : ", outside a transaction");
+	if (rc == 0 && txn)
+		rc = strata__buf_puts(&out, "BEGIN;\n");
+	if (rc == 0)
+		rc = strata__buf_put(&out, text, p->len);
+	if (rc == 0 && p->len && text[p->len - 1] != '\n')
+		rc = strata__buf_putc(&out, '\n');
+	if (rc == 0)
+		rc = history_sql(ctx, &out, m, down, 0, 0, m->kind);
+	if (rc == 0 && txn)
+		rc = strata__buf_puts(&out, "COMMIT;\n");
+	if (rc == 0)
+		strata__emit(ctx, STRATA_EVENT_SQL, v, out.ptr, 0);
+	strata_buf_release(&out);
+	return rc < 0 ? oom(ctx) : 0;
+}
+
+int strata__run_part(strata_ctx *ctx, const strata_migration *v,
+		     struct migration *m, int down, int dry_run);
+int strata__run_part(strata_ctx *ctx, const strata_migration *v,
+		     struct migration *m, int down, int dry_run)
+{
+	if (dry_run)
+		return print_part(ctx, v, m, down);
+	strata__emit(ctx, down ? STRATA_EVENT_REVERT_START :
+				 STRATA_EVENT_APPLY_START,
+		     v, NULL, 0);
+	if (strata__part_transactional(ctx, m, down))
+		return run_txn(ctx, v, m, down);
+	return run_notxn(ctx, v, m, down);
+}

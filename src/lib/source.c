@@ -1,0 +1,504 @@
+/*
+ * Reading the migrations folder: list it, parse the names, group up and
+ * down files into migrations ordered by version, and read a migration's
+ * files when they are needed (so that status hashes only what it
+ * compares).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctx.h"
+#include "source.h"
+
+/* A migration file larger than this is refused (a dump, not a migration). */
+#define MAX_FILE_SIZE (256u * 1024 * 1024)
+
+int strata__sections_parse(strata_ctx *ctx, struct migration *m);
+
+int strata__problem_add(struct source *src, int severity, const char *file,
+			int line, const char *fmt, ...)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	struct problem *p;
+	va_list ap;
+	int rc;
+
+	if (src->n_problems == src->alloc_problems) {
+		size_t n = src->alloc_problems ? src->alloc_problems * 2 : 8;
+
+		p = strata__reallocarray(src->problems, n, sizeof(*p));
+		if (!p)
+			return STRATA_ENOMEM;
+		src->problems = p;
+		src->alloc_problems = n;
+	}
+	va_start(ap, fmt);
+	rc = strata__buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	p = &src->problems[src->n_problems];
+	p->file = strata__strdup(file ? file : "");
+	if (rc < 0 || !p->file) {
+		strata__free(p->file);
+		strata_buf_release(&b);
+		return STRATA_ENOMEM;
+	}
+	p->message = strata__buf_detach(&b);
+	if (!p->message) {
+		strata__free(p->file);
+		return STRATA_ENOMEM;
+	}
+	p->severity = severity;
+	p->line = line;
+	src->n_problems++;
+	if (severity >= 2)
+		src->n_errors++;
+	return 0;
+}
+
+static void migration_release(struct migration *m)
+{
+	strata__free(m->version_text);
+	strata__free(m->name);
+	strata__free(m->up_path);
+	strata__free(m->down_path);
+	strata__free(m->text);
+	strata__free(m->down_text);
+}
+
+void strata__source_release(struct source *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++)
+		migration_release(&src->v[i]);
+	for (i = 0; i < src->n_problems; i++) {
+		strata__free(src->problems[i].file);
+		strata__free(src->problems[i].message);
+	}
+	strata__free(src->v);
+	strata__free(src->problems);
+	memset(src, 0, sizeof(*src));
+}
+
+/* One parsed directory entry, before grouping. */
+struct entry {
+	char *fname;
+	struct filename fn;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	if (x->fn.role == ROLE_REPEATABLE || y->fn.role == ROLE_REPEATABLE) {
+		if (x->fn.role != y->fn.role)
+			return x->fn.role == ROLE_REPEATABLE ? 1 : -1;
+		return strcmp(x->fname, y->fname);
+	}
+	if (x->fn.version != y->fn.version)
+		return x->fn.version < y->fn.version ? -1 : 1;
+	if (x->fn.role != y->fn.role)
+		return (int)x->fn.role - (int)y->fn.role;
+	return strcmp(x->fname, y->fname);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	size_t n = strlen(dir);
+
+	if (strata__buf_puts(&b, dir) < 0 ||
+	    (n && dir[n - 1] != '/' && strata__buf_putc(&b, '/') < 0) ||
+	    strata__buf_puts(&b, name) < 0) {
+		strata_buf_release(&b);
+		return NULL;
+	}
+	return strata__buf_detach(&b);
+}
+
+static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
+		    struct entry **out, size_t *n_out)
+{
+	struct entry *v = NULL;
+	size_t n = 0, alloc = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d) {
+		if (errno == ENOENT)
+			return strata__error_set(
+				ctx, STRATA_EIO,
+				"migrations folder '%s' does not exist (create "
+				"it with 'strata init', or name another with "
+				"--dir)",
+				dir);
+		return strata__error_set(ctx, STRATA_EIO,
+					 "cannot read migrations folder '%s': %s",
+					 dir, strerror(errno));
+	}
+	while ((de = readdir(d)) != NULL) {
+		char why[200];
+		struct filename fn;
+		int r = strata__filename_parse(&fn, de->d_name, why,
+					       sizeof(why));
+
+		if (r == 1)
+			continue;
+		if (r < 0) {
+			char *p = join_path(dir, de->d_name);
+
+			rc = p ? strata__problem_add(src, 2, p, 0,
+						     "bad migration file name: "
+						     "%s",
+						     why) :
+				 STRATA_ENOMEM;
+			strata__free(p);
+			if (rc < 0)
+				break;
+			continue;
+		}
+		if (n == alloc) {
+			struct entry *nv;
+
+			alloc = alloc ? alloc * 2 : 64;
+			nv = strata__reallocarray(v, alloc, sizeof(*v));
+			if (!nv) {
+				rc = STRATA_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[n].fname = strata__strdup(de->d_name);
+		if (!v[n].fname) {
+			rc = STRATA_ENOMEM;
+			break;
+		}
+		v[n++].fn = fn;
+	}
+	closedir(d);
+	*out = v;
+	*n_out = n;
+	if (rc == STRATA_ENOMEM)
+		return strata__error_set(ctx, rc, "out of memory");
+	return rc;
+}
+
+static struct migration *new_migration(struct source *src)
+{
+	struct migration *m;
+
+	if (src->n == src->alloc) {
+		size_t n = src->alloc ? src->alloc * 2 : 64;
+
+		m = strata__reallocarray(src->v, n, sizeof(*m));
+		if (!m)
+			return NULL;
+		src->v = m;
+		src->alloc = n;
+	}
+	m = &src->v[src->n++];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
+static int fill_migration(struct migration *m, const char *dir,
+			  const struct entry *e)
+{
+	const struct filename *fn = &e->fn;
+
+	m->version = fn->role == ROLE_REPEATABLE ? 0 : fn->version;
+	m->kind = fn->role == ROLE_REPEATABLE ? STRATA_KIND_REPEATABLE :
+						STRATA_KIND_VERSIONED;
+	m->format = fn->format;
+	m->single_file = fn->role == ROLE_SINGLE || fn->role == ROLE_REPEATABLE;
+	m->version_text = strata__strndup(e->fname + fn->version_off,
+					  fn->version_len);
+	m->name = strata__strndup(e->fname + fn->name_off, fn->name_len);
+	m->up_path = join_path(dir, e->fname);
+	if (!m->version_text || !m->name || !m->up_path)
+		return STRATA_ENOMEM;
+	return 0;
+}
+
+/* Group sorted entries: each version has one up (or single) and at most
+ * one down. */
+static int group(struct source *src, const char *dir, struct entry *v,
+		 size_t n)
+{
+	size_t i = 0;
+	int rc;
+
+	while (i < n) {
+		size_t j = i + 1, k;
+		struct entry *up = NULL, *down = NULL;
+		struct migration *m;
+
+		if (v[i].fn.role == ROLE_REPEATABLE) {
+			m = new_migration(src);
+			if (!m || fill_migration(m, dir, &v[i]) < 0)
+				return STRATA_ENOMEM;
+			i++;
+			continue;
+		}
+		while (j < n && v[j].fn.role != ROLE_REPEATABLE &&
+		       v[j].fn.version == v[i].fn.version)
+			j++;
+		for (k = i; k < j; k++) {
+			struct entry **slot =
+				v[k].fn.role == ROLE_DOWN ? &down : &up;
+
+			if (*slot) {
+				char *a = join_path(dir, (*slot)->fname);
+				char *b = join_path(dir, v[k].fname);
+
+				rc = a && b ? strata__problem_add(
+						      src, 2, b, 0,
+						      "version %s is also used "
+						      "by %s: each version "
+						      "needs its own number",
+						      v[k].fname +
+							      v[k].fn.version_off,
+						      a) :
+					      STRATA_ENOMEM;
+				strata__free(a);
+				strata__free(b);
+				if (rc < 0)
+					return rc;
+				continue;
+			}
+			*slot = &v[k];
+		}
+		i = j;
+		if (!up) {
+			char *p = join_path(dir, down->fname);
+
+			rc = p ? strata__problem_add(src, 2, p, 0,
+						     "down migration without "
+						     "an up migration of the "
+						     "same version") :
+				 STRATA_ENOMEM;
+			strata__free(p);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		m = new_migration(src);
+		if (!m || fill_migration(m, dir, up) < 0)
+			return STRATA_ENOMEM;
+		if (down) {
+			if (up->fn.role == ROLE_SINGLE) {
+				char *p = join_path(dir, down->fname);
+
+				rc = p ? strata__problem_add(
+						 src, 2, p, 0,
+						 "down migration for a single-"
+						 "file migration: name the up "
+						 "file <version>_<name>.up.sql") :
+					 STRATA_ENOMEM;
+				strata__free(p);
+				if (rc < 0)
+					return rc;
+				continue;
+			}
+			m->down_path = join_path(dir, down->fname);
+			if (!m->down_path)
+				return STRATA_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
+{
+	struct entry *v = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	strata__source_release(src);
+	rc = list_dir(ctx, src, dir, &v, &n);
+	if (rc == 0) {
+		qsort(v, n, sizeof(*v), entry_cmp);
+		rc = group(src, dir, v, n);
+		if (rc == STRATA_ENOMEM)
+			strata__error_set(ctx, rc, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		strata__free(v[i].fname);
+	strata__free(v);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < src->n_problems; i++) {
+		const struct problem *p = &src->problems[i];
+
+		if (p->severity < 2)
+			continue;
+		strata__error_set(ctx, STRATA_EPARSE, "%s", p->message);
+		strata__error_at(ctx, p->file, p->line, 0);
+		if (src->n_errors > 1)
+			strata__error_detail(ctx,
+					     "%d more problems in the folder: "
+					     "run 'strata validate' to see all",
+					     src->n_errors - 1);
+		return STRATA_EPARSE;
+	}
+	return 0;
+}
+
+struct migration *strata__source_find(const struct source *src,
+				      uint64_t version)
+{
+	size_t lo = 0, hi = src->n;
+
+	/* versioned migrations come first, sorted; repeatables after */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct migration *m = &src->v[mid];
+
+		if (m->kind == STRATA_KIND_REPEATABLE || m->version > version)
+			hi = mid;
+		else if (m->version < version)
+			lo = mid + 1;
+		else
+			return &src->v[mid];
+	}
+	return NULL;
+}
+
+/* Is path inside dir once symlinks are resolved? */
+static int inside(const char *path, const char *dir)
+{
+	char rp[PATH_MAX], rd[PATH_MAX];
+	size_t n;
+
+	if (!realpath(path, rp) || !realpath(dir, rd))
+		return 1; /* let open() report the problem */
+	n = strlen(rd);
+	return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
+}
+
+/* msg and arg are concatenated: "cannot read: " + strerror(errno) */
+static int file_error(strata_ctx *ctx, int code, const char *path,
+		      const char *msg, const char *arg)
+{
+	strata__error_set(ctx, code, "%s%s", msg, arg);
+	strata__error_at(ctx, path, 0, 0);
+	return code;
+}
+
+static int read_file(strata_ctx *ctx, const char *path, char **out,
+		     size_t *out_len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0, skip = 0;
+	long bad;
+	int fd, is_nul, rc = 0;
+
+	if (!inside(path, ctx->dir))
+		return file_error(ctx, STRATA_EPARSE, path,
+				  "is a symbolic link to a file outside the "
+				  "migrations folder",
+				  "");
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return file_error(ctx, STRATA_EIO, path, "cannot read: ",
+				  strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return file_error(ctx, STRATA_EPARSE, path,
+				  "not a regular file", "");
+	}
+	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
+		close(fd);
+		return file_error(ctx, STRATA_EPARSE, path,
+				  "too large: a migration file may hold at "
+				  "most 256 MiB",
+				  "");
+	}
+	buf = strata__malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			rc = file_error(ctx, STRATA_EIO, path,
+					"cannot read: ",
+					r < 0 ? strerror(errno) :
+						"the file shrank");
+			break;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	if (rc < 0) {
+		strata__free(buf);
+		return rc;
+	}
+	buf[got] = '\0';
+	if (got >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+		skip = 3; /* a UTF-8 byte order mark */
+	if (skip)
+		memmove(buf, buf + skip, got - skip + 1);
+	got -= skip;
+	bad = strata__utf8_check(buf, got, &is_nul);
+	if (bad >= 0) {
+		int line, col;
+
+		strata__offset_to_pos(buf, got, (size_t)bad, &line, &col);
+		strata__free(buf);
+		strata__error_set(ctx, STRATA_EPARSE,
+				  is_nul ? "contains a NUL byte" :
+					   "is not valid UTF-8");
+		strata__error_at(ctx, path, line, col);
+		return STRATA_EPARSE;
+	}
+	*out = buf;
+	*out_len = got;
+	return 0;
+}
+
+int strata__migration_load(strata_ctx *ctx, struct migration *m)
+{
+	int rc;
+
+	if (m->loaded)
+		return 0;
+	rc = read_file(ctx, m->up_path, &m->text, &m->text_len);
+	if (rc == 0 && m->down_path && !m->single_file)
+		rc = read_file(ctx, m->down_path, &m->down_text,
+			       &m->down_text_len);
+	if (rc == 0)
+		rc = strata__checksum(m->checksum, m->text, m->text_len);
+	if (rc == 0)
+		rc = strata__sections_parse(ctx, m);
+	if (rc < 0) {
+		strata__free(m->text);
+		strata__free(m->down_text);
+		m->text = m->down_text = NULL;
+		return rc == STRATA_EINTERNAL ?
+			       strata__error_set(ctx, rc, "checksum failed") :
+			       rc;
+	}
+	m->loaded = 1;
+	return 0;
+}
+
+const char *strata__part_text(const struct migration *m, const struct part *p)
+{
+	if (p == &m->down && !m->single_file)
+		return m->down_text;
+	return m->text;
+}

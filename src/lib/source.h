@@ -1,0 +1,111 @@
+/*
+ * The migrations folder: file names, grouping into migrations, and the
+ * lazily read text of each file (sections, directives, checksum).
+ */
+#ifndef STRATA_LIB_SOURCE_H
+#define STRATA_LIB_SOURCE_H
+
+#include "common.h"
+
+/* What a file name says (filename.c). */
+enum file_role {
+	ROLE_UP = 0,  /* <v>_<name>.up.sql, V<v>__<name>.sql */
+	ROLE_DOWN,    /* <v>_<name>.down.sql, U<v>__<name>.sql */
+	ROLE_SINGLE,  /* <v>_<name>.sql: up only, or dbmate/goose sections */
+	ROLE_REPEATABLE /* R__<name>.sql, <name>.repeatable.sql */
+};
+
+struct filename {
+	enum file_role role;
+	uint64_t version;
+	size_t version_off, version_len; /* digits as written */
+	size_t name_off, name_len;
+	const char *format; /* "strata" or "flyway" */
+};
+
+/*
+ * Parse a file name. @return 0 when it is a migration file, 1 when the
+ * file is not one and is ignored (hidden, or not .sql and not starting
+ * with a version), or STRATA_EPARSE with why filled in.
+ */
+int strata__filename_parse(struct filename *out, const char *fname,
+			   char *why, size_t why_len);
+
+/* Parse a version: digits only, 1 .. UINT64_MAX. */
+int strata__version_parse(uint64_t *out, const char *s, size_t len);
+
+/* A part (up or down) of a migration, inside some file's text. */
+struct part {
+	const char *path; /* borrowed from struct migration */
+	size_t off, len;  /* the section in the file's text */
+	int no_transaction;
+	int present;
+};
+
+struct migration {
+	uint64_t version;
+	char *version_text;
+	char *name;
+	strata_kind kind;
+	const char *format; /* "strata", "dbmate", "goose", "flyway" */
+	char *up_path;
+	char *down_path; /* NULL: irreversible; may equal up_path's file */
+	int single_file; /* up and down live in up_path */
+
+	/* filled by strata__migration_load() */
+	int loaded;
+	char *text;       /* up_path's text, BOM removed */
+	size_t text_len;
+	char *down_text;  /* down_path's text when a separate file */
+	size_t down_text_len;
+	struct part up, down;
+	char checksum[65]; /* SHA-256 hex of the normalised up file */
+};
+
+struct problem {
+	int severity; /* 1 warning, 2 error */
+	char *file;
+	int line;
+	char *message;
+};
+
+struct source {
+	struct migration *v;
+	size_t n, alloc;
+	struct problem *problems;
+	size_t n_problems, alloc_problems;
+	int n_errors;
+};
+
+/* Read the folder's names (not the files' text) into src. Problems with
+ * names are collected in src->problems; returns STRATA_EPARSE when there
+ * is an error-level one, with the first set as the context's error. */
+int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir);
+void strata__source_release(struct source *src);
+
+/* Read a migration's files, split sections, parse directives, checksum.
+ * Idempotent. Errors name the file and line. */
+int strata__migration_load(strata_ctx *ctx, struct migration *m);
+
+/* The text and path a part's offsets refer to. */
+const char *strata__part_text(const struct migration *m,
+			      const struct part *p);
+
+/* Find a migration by version (versioned kinds) in O(log n); NULL if none. */
+struct migration *strata__source_find(const struct source *src,
+				      uint64_t version);
+
+/* Add a problem; returns STRATA_ENOMEM or 0. */
+int strata__problem_add(struct source *src, int severity, const char *file,
+			int line, const char *fmt, ...) STRATA_PRINTF(5, 6);
+
+/* checksum.c: SHA-256 hex of text with CRLF/CR turned into LF. */
+int strata__checksum(char out[65], const char *text, size_t len);
+
+/* textpos.c */
+void strata__offset_to_pos(const char *text, size_t len, size_t off,
+			   int *line, int *col);
+/* @return byte offset of the first invalid UTF-8 sequence or NUL, or -1 */
+long strata__utf8_check(const char *text, size_t len, int *is_nul);
+
+#endif

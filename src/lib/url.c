@@ -1,0 +1,109 @@
+/*
+ * URL helpers. Redaction must never leak: when in doubt, mask more.
+ */
+#include <ctype.h>
+#include <strings.h>
+
+#include "common.h"
+#include "url.h"
+
+int strata__url_scheme(char *out, size_t out_len, const char *url)
+{
+	size_t i;
+
+	for (i = 0; url[i] && url[i] != ':'; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if (!(isalnum(c) || c == '+' || c == '-' || c == '.') ||
+		    i + 1 >= out_len)
+			return STRATA_EINVALID;
+		out[i] = (char)tolower(c);
+	}
+	if (url[i] != ':' || i == 0)
+		return STRATA_EINVALID;
+	out[i] = '\0';
+	return 0;
+}
+
+/* Mask "password=VALUE" (query parameter or conninfo keyword). */
+static int put_masked_params(strata_buf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	int rc = 0;
+
+	while (rc == 0 && i < n) {
+		int at_key = i == 0 || s[i - 1] == '?' || s[i - 1] == '&' ||
+			     s[i - 1] == ' ' || s[i - 1] == ';';
+
+		if (at_key && n - i >= 9 && strncasecmp(s + i, "password=", 9) == 0) {
+			rc = strata__buf_put(out, s + i, 9);
+			if (rc == 0)
+				rc = strata__buf_puts(out, "***");
+			i += 9;
+			while (i < n && s[i] != '&' && s[i] != ' ' && s[i] != ';')
+				i++;
+			continue;
+		}
+		rc = strata__buf_putc(out, s[i++]);
+	}
+	return rc;
+}
+
+int strata__url_redact(strata_buf *out, const char *url)
+{
+	const char *auth = strstr(url, "://"), *at, *colon, *end;
+	int rc;
+
+	if (!auth)
+		return put_masked_params(out, url, strlen(url));
+	auth += 3;
+	/* the authority ends at the first '/', '?' or '#'; the last '@'
+	 * before that separates user info (passwords may contain '@') */
+	end = auth + strcspn(auth, "/?#");
+	at = NULL;
+	for (const char *p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!at) {
+		/* a malformed authority may still hold "user:pass@": mask
+		 * everything after the first ':' up to the last '@' */
+		const char *last_at = strrchr(auth, '@');
+
+		if (!last_at)
+			return put_masked_params(out, url, strlen(url));
+		at = last_at;
+		end = last_at + 1;
+	}
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	rc = strata__buf_put(out, url, (size_t)(auth - url));
+	if (rc == 0 && colon) {
+		rc = strata__buf_put(out, auth, (size_t)(colon - auth));
+		if (rc == 0)
+			rc = strata__buf_puts(out, ":***");
+	} else if (rc == 0) {
+		rc = strata__buf_put(out, auth, (size_t)(at - auth));
+	}
+	if (rc == 0)
+		rc = put_masked_params(out, at, strlen(at));
+	return rc;
+}
+
+void strata__redact_secret(strata_buf *text, const char *secret)
+{
+	size_t k = secret ? strlen(secret) : 0;
+	char *p;
+
+	if (k < 2)
+		return; /* masking one character would garble the text */
+	while ((p = strstr(text->ptr, secret)) != NULL) {
+		size_t at = (size_t)(p - text->ptr);
+
+		if (k >= 3) {
+			memcpy(p, "***", 3);
+			memmove(p + 3, p + k, text->len - at - k + 1);
+			text->len -= k - 3;
+		} else {
+			memset(p, '*', k);
+		}
+	}
+}
