@@ -17,6 +17,13 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 30
 
+# V=1 shows every command.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
 STD      = -std=c11 -D_XOPEN_SOURCE=700
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wold-style-definition -Wvla \
@@ -84,30 +91,35 @@ FORCE:
 
 $(REL)/%.o: %.c $(REL)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(SAN_DIR)/%.o: %.c $(SAN_DIR)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -DSTRATA_TEST_BUILD=1 -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC san  $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -DSTRATA_TEST_BUILD=1 -MMD -MP -c $< -o $@
 
 libstrata.a: $(call rel_obj,$(LIBSTRATA_SRC))
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 strata: $(call rel_obj,$(CLI_SRC)) libstrata.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(call rel_obj,$(CLI_SRC)) libstrata.a $(DEP_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(call rel_obj,$(CLI_SRC)) libstrata.a $(DEP_LIBS)
 
 $(SAN_DIR)/libstrata.a: $(call san_obj,$(LIBSTRATA_SRC))
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(SAN_DIR)/strata: $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a
-	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a $(DEP_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a $(DEP_LIBS)
 
 # Unit tests see the library's internals (static lib, -Isrc).
 $(SAN_DIR)/tests/unit/%: tests/unit/%.c $(SAN_DIR)/libstrata.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 UNIT_BIN = $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/unit/%,$(UNIT_SRC))
 
@@ -116,7 +128,8 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/unit/%,$(UNIT_SRC))
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 $(SAN_DIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_DIR)/libstrata.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c $(SAN_DIR)/libstrata.a $(DEP_LIBS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c $(SAN_DIR)/libstrata.a $(DEP_LIBS)
 REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(SAN_DIR)/tests/fuzz/%,$(FUZZ_SRC))
 
 deps-build:

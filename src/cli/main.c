@@ -437,15 +437,13 @@ int main(int argc, char **argv)
 	if (!args)
 		return EXIT_FAILED;
 	for (i = 0; i < argc; i++)
-		if (i != cmd_at)
+		if (i == 0 || i != cmd_at)
 			args[n++] = argv[i];
 	rc = parse_options(&cli, n, args, &help);
 	if (rc) {
 		free(args);
 		return rc;
 	}
-	if (!cli.color)
-		cli_init_color(&cli, 1);
 	if (!cli.cmd) {
 		print_main_help(help ? stdout : stderr);
 		free(args);

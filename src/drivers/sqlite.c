@@ -117,6 +117,21 @@ static int run_stmt(struct strata_driver_conn *c, sqlite3_stmt *st,
 	return rc == SQLITE_DONE ? 0 : rc;
 }
 
+/* The first byte of a statement: past blanks and "--" comment lines. */
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+			p++;
+		else if (*p == '-' && p + 1 < end && p[1] == '-')
+			while (p < end && *p != '\n')
+				p++;
+		else
+			break;
+	}
+	return p;
+}
+
 static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 {
 	sqlite3 *db = sq(c)->db;
@@ -130,22 +145,19 @@ static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 		if (rc != SQLITE_OK) {
 			int off = sqlite3_error_offset(db);
 
-			return db_error(c, rc, (long)(p - sql) + (off > 0 ? off : 0),
+			/* without an offset, point at the statement's start */
+			return db_error(c, rc,
+					off >= 0 ? (long)(p - sql) + off :
+						   (long)(skip_space(p, end) - sql),
 					"statement failed");
 		}
 		if (st) {
 			rc = run_stmt(c, st, NULL, NULL);
 			sqlite3_finalize(st);
-			if (rc != 0) {
-				/* point at the statement's first token */
-				const char *s = p;
-
-				while (s < tail && (*s == ' ' || *s == '\n' ||
-						    *s == '\t' || *s == '\r'))
-					s++;
-				return db_error(c, rc, (long)(s - sql),
+			if (rc != 0)
+				return db_error(c, rc,
+						(long)(skip_space(p, tail) - sql),
 						"statement failed");
-			}
 		}
 		if (!tail || tail <= p)
 			break;

@@ -47,7 +47,11 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->verbose = opts->verbose;
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
-	if (ctx->url && strata__url_redact(&red, ctx->url) == 0)
+	if (ctx->url &&
+	    strata__url_secrets(ctx->url, &ctx->secret, &ctx->secret_decoded) <
+		    0)
+		ctx->url_redacted = NULL; /* reported as ENOMEM below */
+	else if (ctx->url && strata__url_redact(&red, ctx->url) == 0)
 		ctx->url_redacted = strata__buf_detach(&red);
 	strata_buf_release(&red);
 	if (!ctx->url || !ctx->dir || !ctx->table || !ctx->target ||
@@ -88,6 +92,8 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__history_release(&ctx->history);
 	strata__free(ctx->url);
 	strata__free(ctx->url_redacted);
+	strata__free(ctx->secret);
+	strata__free(ctx->secret_decoded);
 	strata__free(ctx->dir);
 	strata__free(ctx->table);
 	strata__free(ctx->schema);

@@ -15,6 +15,7 @@ struct strata_ctx {
 	/* options, owned copies */
 	char *url;
 	char *url_redacted;
+	char *secret, *secret_decoded; /* masked in every error message */
 	char *dir;
 	char *table;
 	char *schema;

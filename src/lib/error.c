@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "url.h"
 
 const char *strata_strerror(int code)
 {
@@ -37,8 +38,19 @@ void strata__error_clear(strata_ctx *ctx)
 	ctx->err.file = ctx->err_file.ptr;
 }
 
+/* Mask the URL's password wherever a message repeats it (libpq echoes a
+ * malformed URL whole). */
+static void redact(strata_ctx *ctx)
+{
+	strata__redact_secret(&ctx->err_message, ctx->secret);
+	strata__redact_secret(&ctx->err_message, ctx->secret_decoded);
+	strata__redact_secret(&ctx->err_detail, ctx->secret);
+	strata__redact_secret(&ctx->err_detail, ctx->secret_decoded);
+}
+
 static void refresh(strata_ctx *ctx)
 {
+	redact(ctx);
 	ctx->err.message = ctx->err_message.ptr;
 	ctx->err.detail = ctx->err_detail.ptr;
 	ctx->err.file = ctx->err_file.ptr;

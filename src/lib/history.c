@@ -263,8 +263,9 @@ int strata__history_read(strata_ctx *ctx)
 		return rc;
 	ctx->history.exists = 1;
 	/* sorted here, not by the database: collations differ */
-	qsort(ctx->history.v, ctx->history.n, sizeof(*ctx->history.v),
-	      row_cmp);
+	if (ctx->history.n > 1)
+		qsort(ctx->history.v, ctx->history.n, sizeof(*ctx->history.v),
+		      row_cmp);
 	return 0;
 }
 

@@ -18,18 +18,6 @@ void strata_ctx_interrupt(strata_ctx *ctx)
 	ctx->interrupted = 1;
 }
 
-static int open_for(strata_ctx *ctx, int dry_run)
-{
-	int rc;
-
-	if (!dry_run)
-		return strata__open_write(ctx);
-	rc = strata__open_read(ctx);
-	if (rc == 0)
-		rc = strata__driver_resolve(ctx);
-	return rc;
-}
-
 /* A dry run against a database without the history table shows its
  * creation first. */
 static int print_create(strata_ctx *ctx)
@@ -222,11 +210,52 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 	return 0;
 }
 
+typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
+			 size_t *sel, size_t *n_sel);
+
+/*
+ * Decide and check everything with a read-only look first, so that a bad
+ * file or a refused state leaves the database exactly as it was (not even
+ * a history table created). Only then connect for writing, take the lock,
+ * read the history again and decide again: another runner may have moved
+ * the database on meanwhile.
+ */
+static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
+			select_fn select, int down, size_t *n_done)
+{
+	size_t *sel = NULL, n = 0;
+	int rc, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		rc = pass == 0 ? strata__open_read(ctx) : strata__open_write(ctx);
+		if (rc == 0)
+			rc = strata__driver_resolve(ctx);
+		if (rc == 0)
+			rc = strata__build_view(ctx);
+		if (rc == 0)
+			rc = check_blockers(ctx, down);
+		if (rc == 0) {
+			strata__free(sel);
+			sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
+			rc = sel ? select(ctx, o, sel, &n) :
+				   strata__error_set(ctx, STRATA_ENOMEM,
+						     "out of memory");
+		}
+		if (rc < 0 || n == 0 || o->dry_run)
+			break;
+	}
+	if (rc == 0 && o->dry_run && n && !down)
+		rc = print_create(ctx);
+	if (rc == 0)
+		rc = run_selected(ctx, sel, n, down, o->dry_run, n_done);
+	strata__free(sel);
+	strata__close_write(ctx);
+	return rc;
+}
+
 int strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
 {
 	strata_run_options none;
-	size_t *sel = NULL, n = 0;
-	int rc;
 
 	if (n_done)
 		*n_done = 0;
@@ -235,24 +264,7 @@ int strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
 		opts = &none;
 	}
 	strata__error_clear(ctx);
-	rc = open_for(ctx, opts->dry_run);
-	if (rc == 0)
-		rc = strata__build_view(ctx);
-	if (rc == 0)
-		rc = check_blockers(ctx, 0);
-	if (rc == 0) {
-		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
-		rc = sel ? select_up(ctx, opts, sel, &n) :
-			   strata__error_set(ctx, STRATA_ENOMEM,
-					     "out of memory");
-	}
-	if (rc == 0 && opts->dry_run && n)
-		rc = print_create(ctx);
-	if (rc == 0)
-		rc = run_selected(ctx, sel, n, 0, opts->dry_run, n_done);
-	strata__free(sel);
-	strata__close_write(ctx);
-	return rc;
+	return plan_and_run(ctx, opts, select_up, 0, n_done);
 }
 
 static int select_down(strata_ctx *ctx, const strata_run_options *o,
@@ -332,8 +344,6 @@ int strata_down(strata_ctx *ctx, const strata_run_options *opts,
 		size_t *n_done)
 {
 	strata_run_options none;
-	size_t *sel = NULL, n = 0;
-	int rc;
 
 	if (n_done)
 		*n_done = 0;
@@ -342,22 +352,7 @@ int strata_down(strata_ctx *ctx, const strata_run_options *opts,
 		opts = &none;
 	}
 	strata__error_clear(ctx);
-	rc = open_for(ctx, opts->dry_run);
-	if (rc == 0)
-		rc = strata__build_view(ctx);
-	if (rc == 0)
-		rc = check_blockers(ctx, 1);
-	if (rc == 0) {
-		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
-		rc = sel ? select_down(ctx, opts, sel, &n) :
-			   strata__error_set(ctx, STRATA_ENOMEM,
-					     "out of memory");
-	}
-	if (rc == 0)
-		rc = run_selected(ctx, sel, n, 1, opts->dry_run, n_done);
-	strata__free(sel);
-	strata__close_write(ctx);
-	return rc;
+	return plan_and_run(ctx, opts, select_down, 1, n_done);
 }
 
 int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
@@ -371,10 +366,9 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 	memset(&o, 0, sizeof(o));
 	o.dry_run = opts ? opts->dry_run : 0;
 	o.count = 1;
-	rc = open_for(ctx, o.dry_run);
+	rc = strata__open_read(ctx);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
-	strata__close_write(ctx);
 	if (rc < 0)
 		return rc;
 	newest = newest_applied(ctx);
@@ -481,7 +475,7 @@ int strata_force(strata_ctx *ctx, uint64_t version)
 	int rc;
 
 	strata__error_clear(ctx);
-	rc = strata__open_write(ctx);
+	rc = strata__open_read(ctx);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0 && version != 0 && !known_version(ctx, version))
@@ -489,6 +483,10 @@ int strata_force(strata_ctx *ctx, uint64_t version)
 				       "no migration has version %llu (use 0 "
 				       "to declare that nothing is applied)",
 				       (unsigned long long)version);
+	if (rc == 0)
+		rc = strata__open_write(ctx);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
 	if (rc == 0)
 		rc = force_sql(ctx, &sql, version);
 	if (rc == 0)

@@ -324,7 +324,8 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 	strata__source_release(src);
 	rc = list_dir(ctx, src, dir, &v, &n);
 	if (rc == 0) {
-		qsort(v, n, sizeof(*v), entry_cmp);
+		if (n > 1)
+			qsort(v, n, sizeof(*v), entry_cmp);
 		rc = group(src, dir, v, n);
 		if (rc == STRATA_ENOMEM)
 			strata__error_set(ctx, rc, "out of memory");

@@ -107,3 +107,78 @@ void strata__redact_secret(strata_buf *text, const char *secret)
 		}
 	}
 }
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char *percent_decode(const char *s, size_t n)
+{
+	char *out = strata__malloc(n + 1);
+	size_t i, k = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
+		    hexval(s[i + 2]) >= 0) {
+			out[k++] = (char)(hexval(s[i + 1]) * 16 +
+					  hexval(s[i + 2]));
+			i += 2;
+		} else {
+			out[k++] = s[i];
+		}
+	}
+	out[k] = '\0';
+	return out;
+}
+
+int strata__url_secrets(const char *url, char **raw, char **decoded)
+{
+	const char *auth = strstr(url, "://"), *at = NULL, *colon, *end, *p;
+	const char *pw = NULL;
+	size_t n = 0;
+
+	*raw = *decoded = NULL;
+	if (auth) {
+		auth += 3;
+		end = auth + strcspn(auth, "/?#");
+		for (p = auth; p < end; p++)
+			if (*p == '@')
+				at = p;
+		if (!at)
+			at = strrchr(auth, '@');
+		if (at) {
+			colon = memchr(auth, ':', (size_t)(at - auth));
+			if (colon) {
+				pw = colon + 1;
+				n = (size_t)(at - pw);
+			}
+		}
+	}
+	if (!pw) {
+		p = strstr(url, "password=");
+		if (p) {
+			pw = p + 9;
+			n = strcspn(pw, "& ;");
+		}
+	}
+	if (!pw || n == 0)
+		return 0;
+	*raw = strata__strndup(pw, n);
+	*decoded = percent_decode(pw, n);
+	if (!*raw || !*decoded) {
+		strata__free(*raw);
+		strata__free(*decoded);
+		*raw = *decoded = NULL;
+		return STRATA_ENOMEM;
+	}
+	return 0;
+}

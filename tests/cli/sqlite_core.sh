@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# SQLite-specific behaviour: defaults, settings precedence, concurrency.
+
+t_default_database_is_strata_db() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
+	st_raw up
+	expect_rc 0
+	expect_err "using the default database sqlite:strata.db"
+	[ -f strata.db ] || fail "strata.db was not created"
+	expect_eq "a" "$(sqlite3 strata.db "SELECT name FROM sqlite_master WHERE name = 'a'")"
+}
+
+t_status_does_not_create_the_database() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
+	st status
+	expect_rc 0
+	expect_out "pending"
+	[ ! -e test.db ] || fail "status created the database file"
+}
+
+t_settings_precedence() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
+	printf '[strata]\ndatabase = sqlite:from_conf.db\n' >strata.conf
+	st_raw up
+	expect_rc 0
+	[ -f from_conf.db ] || fail "strata.conf was not used"
+	printf 'DATABASE_URL="sqlite:from_env_file.db"\n' >.env
+	st_raw up
+	[ -f from_env_file.db ] || fail ".env did not win over strata.conf"
+	DATABASE_URL=sqlite:from_env.db st_raw up
+	[ -f from_env.db ] || fail "DATABASE_URL did not win over .env"
+	DATABASE_URL=sqlite:from_env.db st_raw --database sqlite:from_flag.db up
+	[ -f from_flag.db ] || fail "--database did not win"
+}
+
+t_config_errors_name_file_and_line() {
+	printf '[strata]\ndatabase = sqlite:x.db\nbogus = 1\n' >strata.conf
+	st_raw status
+	expect_rc 2
+	expect_err "strata.conf:3:"
+	expect_err "unknown setting 'bogus'"
+	printf '[strata]\ndatabase = ${NOT_SET_ANYWHERE}\n' >strata.conf
+	st_raw status
+	expect_rc 2
+	expect_err "NOT_SET_ANYWHERE"
+	printf '[strata]\ndatabase = sqlite:${DBFILE}\n' >strata.conf
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	DBFILE=expanded.db st_raw up
+	expect_rc 0
+	[ -f expanded.db ] || fail '${DBFILE} was not expanded'
+}
+
+t_eight_concurrent_up_processes() {
+	for i in $(seq 1 20); do
+		mig "$(printf %04d "$i")" "t$i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY);
+INSERT INTO t$i (id) VALUES ($i);" "DROP TABLE t$i;"
+	done
+	mkfifo gate
+	for i in 1 2 3 4 5 6 7 8; do
+		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >"o.$i" 2>&1; echo $? >"rc.$i") &
+	done
+	sleep 0.3
+	exec 3>gate
+	exec 3>&-
+	wait
+	for i in 1 2 3 4 5 6 7 8; do
+		[ "$(cat "rc.$i")" = 0 ] || fail "runner $i exited $(cat "rc.$i"): $(cat "o.$i")"
+		grep -q "database is locked" "o.$i" && fail "runner $i: database is locked"
+	done
+	expect_eq 20 "$(db_sql "SELECT count(*) FROM schema_migrations")" "history rows"
+	expect_eq 20 "$(db_sql "SELECT count(DISTINCT version) FROM schema_migrations")" "distinct versions"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM t7")" "rows in t7"
+}
+
+t_lock_timeout_exit_4() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st up
+	mig 0002 b "CREATE TABLE b (id INTEGER PRIMARY KEY);"
+	# hold SQLite's write lock from another connection for 3 s
+	sqlite3 test.db "BEGIN IMMEDIATE; SELECT 1; " ".shell sleep 3" "COMMIT;" >/dev/null 2>&1 &
+	sleep 0.5
+	st --lock-timeout 1 up
+	expect_rc 4
+	expect_err "locked by another process"
+	wait
+	expect_history "1"
+	st up
+	expect_rc 0
+	expect_history "1 2"
+}
+
+t_sigterm_stops_between_migrations() {
+	for i in 1 2 3 4 5 6; do
+		mig "000$i" "m$i" "CREATE TABLE m$i (id INTEGER PRIMARY KEY);
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT count(*) FROM c;" "DROP TABLE m$i;"
+	done
+	"$STRATA_BIN" -d "$TEST_URL" -m migrations up >o 2>e &
+	pid=$!
+	sleep 0.15
+	kill -TERM $pid
+	wait $pid
+	r=$?
+	if [ $r = 0 ]; then
+		skip "the run finished before the signal arrived"
+	fi
+	expect_eq 130 "$r" "exit code"
+	grep -q "interrupted" e || fail "no 'interrupted' message: $(cat e)"
+	n=$(db_sql "SELECT count(*) FROM schema_migrations")
+	t=$(db_sql "SELECT count(*) FROM sqlite_master WHERE name LIKE 'm%'")
+	expect_eq "$n" "$t" "tables vs history rows"
+}
+
+t_in_memory_database() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st_raw -d sqlite::memory: -m migrations up
+	expect_rc 0
+	expect_out "applied     0001_a"
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run-suite.sh SUITE DB: run every t_ function of SUITE against DB
+# (sqlite, postgres, mysql), each in a subshell in a fresh folder with a
+# fresh database. Prints "ok"/"not ok" per test and, last, a line
+# "RESULT passed failed skipped".
+set -u
+suite=$1
+export STRATA_TEST_DB=$2
+here=$(cd "$(dirname "$0")" && pwd)
+suite_path=$(cd "$(dirname "$suite")" && pwd)/$(basename "$suite")
+name=$(basename "$suite" .sh)
+passed=0 failed=0 skipped=0
+root=$(mktemp -d "${TMPDIR:-/tmp}/strata-t.XXXXXX")
+
+# shellcheck source=tests/lib/test-lib.sh
+. "$here/test-lib.sh"
+# shellcheck disable=SC1090
+. "$suite_path"
+
+n=0
+for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
+	n=$((n + 1))
+	dir="$root/$n"
+	mkdir -p "$dir"
+	skipf="$dir.skip"
+	(
+		cd "$dir" || exit 1
+		export TEST_ID="$$_${n}" TEST_SKIP_FILE="$skipf"
+		db_setup || { echo "    database set-up failed" >&2; exit 1; }
+		"$t"
+		r=$?
+		db_teardown
+		exit $r
+	) >"$dir.log" 2>&1
+	r=$?
+	if [ -s "$skipf" ]; then
+		skipped=$((skipped + 1))
+		echo "skip $name.$t [$STRATA_TEST_DB]: $(cat "$skipf")"
+	elif [ $r -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok   $name.$t [$STRATA_TEST_DB]"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name.$t [$STRATA_TEST_DB]"
+		sed 's/^/  /' "$dir.log"
+	fi
+done
+rm -rf "$root"
+echo "RESULT $passed $failed $skipped"

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# run.sh: every test of strata. Unit tests (cmocka), the fuzz corpora
+# replayed, and the CLI suites against SQLite, PostgreSQL and MariaDB
+# servers started here on loopback and stopped afterwards. Ends with one
+# line: "N passed, N failed, N skipped".
+#
+# Suites in tests/cli: shared_*.sh run against every database; sqlite_*,
+# pg_* and mysql_* against one; cli_* need no server. STRATA_LONG=1 also
+# runs long_*.sh. Under CI=true a server that does not start is a failure,
+# never a skip.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+: "${STRATA_BIN:?set STRATA_BIN (make check does)}"
+: "${STRATA_BUILD:?set STRATA_BUILD (make check does)}"
+export STRATA_BIN
+ci=${CI:-false}
+jobs=${STRATA_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+passed=0 failed=0 skipped=0
+logs=$(mktemp -d "${TMPDIR:-/tmp}/strata-run.XXXXXX")
+t0=$(date +%s)
+
+count() { # passed failed skipped
+	passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))
+}
+
+# --- unit tests -----------------------------------------------------------
+for b in "$STRATA_BUILD"/tests/unit/*; do
+	[ -x "$b" ] || continue
+	name=$(basename "$b")
+	"$b" >"$logs/unit.$name.log" 2>&1
+	r=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.$name.log" | tail -1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.$name.log" | tail -1)
+	p=${p:-0} f=${f:-0}
+	if [ $r -ne 0 ] && [ "$f" = 0 ]; then f=1; fi # crashed
+	echo "unit $name: $p passed, $f failed"
+	[ "$f" = 0 ] || cat "$logs/unit.$name.log"
+	count "$p" "$f" 0
+done
+
+# --- fuzz corpora, replayed ---------------------------------------------
+for b in "$STRATA_BUILD"/tests/fuzz/fuzz_*; do
+	[ -x "$b" ] || continue
+	name=$(basename "$b")
+	corpus=tests/fuzz/corpus/${name#fuzz_}
+	if "$b" "$corpus" >"$logs/$name.log" 2>&1; then
+		echo "fuzz replay $name: ok ($(find "$corpus" -type f | wc -l) inputs)"
+		count 1 0 0
+	else
+		echo "fuzz replay $name: FAILED"
+		tail -30 "$logs/$name.log"
+		count 0 1 0
+	fi
+done
+
+# --- servers --------------------------------------------------------------
+have_pg=0 have_mysql=0 have_redis=0
+stop_servers() {
+	[ -n "${STRATA_SRV_DIR:-}" ] && tests/lib/servers.sh stop >/dev/null 2>&1
+	rm -rf "$logs"
+}
+trap stop_servers EXIT
+start_one() { # kind -> exports its env into this shell on success
+	local line
+	if line=$(tests/lib/servers.sh start "$1" 2>"$logs/server-$1.log"); then
+		eval "$line"
+		# shellcheck disable=SC1091
+		. "$STRATA_SRV_DIR/env"
+		SRV_DIRS="${SRV_DIRS:-} $STRATA_SRV_DIR"
+		return 0
+	fi
+	echo "server $1 did not start:"
+	tail -20 "$logs/server-$1.log"
+	return 1
+}
+if [ "${STRATA_TEST_NO_SERVERS:-0}" != 1 ]; then
+	start_one pg && have_pg=1
+	start_one mysql && have_mysql=1
+	start_one redis && have_redis=1
+fi
+stop_servers() {
+	for d in ${SRV_DIRS:-}; do
+		STRATA_SRV_DIR=$d tests/lib/servers.sh stop >/dev/null 2>&1
+	done
+	rm -rf "$logs"
+}
+for kind in pg mysql redis; do
+	v=have_$kind
+	if [ "${!v}" = 0 ] && [ "$ci" = true ]; then
+		echo "FAIL server $kind: required under CI"
+		count 0 1 0
+	fi
+done
+export have_redis
+
+# --- CLI suites -------------------------------------------------------------
+suite_dbs() {
+	case $(basename "$1") in
+	shared_*) echo "sqlite postgres mysql" ;;
+	pg_*) echo postgres ;;
+	mysql_*) echo mysql ;;
+	*) echo sqlite ;;
+	esac
+}
+available() {
+	case $1 in
+	sqlite) return 0 ;;
+	postgres) [ $have_pg = 1 ] ;;
+	mysql) [ $have_mysql = 1 ] ;;
+	esac
+}
+pids=()
+n=0
+for suite in tests/cli/*.sh; do
+	case $(basename "$suite") in
+	long_*) [ "${STRATA_LONG:-0}" = 1 ] || continue ;;
+	esac
+	for db in $(suite_dbs "$suite"); do
+		n=$((n + 1))
+		log="$logs/cli.$(printf %03d $n).$(basename "$suite" .sh).$db.log"
+		if ! available "$db"; then
+			k=$(grep -c '^t_[a-z0-9_]*()' "$suite")
+			echo "RESULT 0 0 $k" >"$log.skip"
+			echo "skip $(basename "$suite") [$db]: no server" >>"$log.skip"
+			continue
+		fi
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n 2>/dev/null || sleep 0.1
+		done
+		tests/lib/run-suite.sh "$suite" "$db" >"$log" 2>&1 &
+	done
+done
+wait
+for log in "$logs"/cli.*.log "$logs"/cli.*.skip; do
+	[ -f "$log" ] || continue
+	grep -v '^RESULT' "$log"
+	res=$(grep '^RESULT' "$log" | tail -1)
+	if [ -z "$res" ]; then
+		echo "FAIL $(basename "$log"): the suite did not finish"
+		count 0 1 0
+	else
+		# shellcheck disable=SC2086
+		count $(echo "$res" | cut -d' ' -f2-4)
+	fi
+done
+
+echo "time: $(($(date +%s) - t0)) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
