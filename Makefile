@@ -33,7 +33,7 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
 # Drivers are built when their client library is found.
-HAVE_PG    := $(shell $(PKG_CONFIG) --exists libpq && test -f /usr/include/pg_query.h && test -f src/drivers/postgres.c && echo 1 || echo 0)
+HAVE_PG    := $(shell $(PKG_CONFIG) --exists libpq && test -f src/drivers/postgres.c && echo 1 || echo 0)
 HAVE_MYSQL := $(shell $(PKG_CONFIG) --exists libmariadb && test -f src/drivers/mysql.c && echo 1 || echo 0)
 
 PKGS = sqlite3 libcrypto jansson inih
@@ -45,7 +45,8 @@ PKGS += libmariadb
 endif
 
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(if $(filter 1,$(HAVE_PG)),-lpg_query)
+# libpg_query (no .pc file) splits PostgreSQL statements: always needed.
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpg_query
 
 ALL_CFLAGS = $(STD) $(WARN) -Iinclude -Isrc $(DEP_CFLAGS) \
 	     -DSTRATA_HAVE_PG=$(HAVE_PG) -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) \
@@ -62,11 +63,6 @@ DRV_SRC   += $(filter-out src/drivers/split_mysql.c,$(wildcard src/drivers/mysql
 endif
 CLI_SRC    = $(wildcard src/cli/*.c)
 LIBSTRATA_SRC = $(UTIL_SRC) $(LIB_SRC) $(DRV_SRC)
-
-# The postgres splitter needs libpg_query; without it, no split_postgres.
-ifneq ($(HAVE_PG),1)
-DRV_SRC := $(filter-out src/drivers/split_postgres.c,$(DRV_SRC))
-endif
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 
@@ -167,7 +163,7 @@ install: strata libstrata.a
 	install -m 0644 include/strata/sys/*.h $(DESTDIR)$(PREFIX)/include/strata/sys/
 	install -m 0644 docs/strata.1 $(DESTDIR)$(PREFIX)/share/man/man1/strata.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*STRATA_VERSION *"\(.*\)"/\1/p' include/strata/common.h)|g' \
-		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|$(if $(filter 1,$(HAVE_PG)),-lpg_query)|g' \
+		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|-lpg_query|g' \
 		strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
 
 uninstall:

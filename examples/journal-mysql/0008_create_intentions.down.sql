@@ -1,0 +1,2 @@
+-- Undo 0008: drop the intentions table.
+DROP TABLE intentions;

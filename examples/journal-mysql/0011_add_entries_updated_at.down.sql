@@ -1,0 +1,5 @@
+-- Undo 0011: drop the triggers and the updated_at columns.
+DROP TRIGGER professional_entries_set_updated_at;
+DROP TRIGGER personal_entries_set_updated_at;
+ALTER TABLE professional_entries DROP COLUMN updated_at;
+ALTER TABLE personal_entries DROP COLUMN updated_at;

@@ -1,0 +1,2 @@
+-- Undo 0001: drop the users table.
+DROP TABLE users;

@@ -1,0 +1,2 @@
+-- Undo 0006: drop the energy table.
+DROP TABLE energy;

@@ -1,0 +1,346 @@
+/*
+ * Unit tests of the engine's pure parts: file names and versions,
+ * checksums, text positions, UTF-8 checks, URL redaction, sections and
+ * directives, ordering of a folder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/common.h"
+#include "lib/ctx.h"
+#include "lib/source.h"
+#include "lib/url.h"
+
+static void test_filename__native_pairs(void **state)
+{
+	struct filename fn;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(strata__filename_parse(&fn, "0004_add_moods.up.sql",
+						why, sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_UP);
+	assert_true(fn.version == 4);
+	assert_int_equal(fn.version_len, 4);
+	assert_int_equal(fn.name_len, strlen("add_moods"));
+	assert_int_equal(strata__filename_parse(&fn, "20261123101500_x.down.sql",
+						why, sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_DOWN);
+	assert_true(fn.version == 20261123101500ULL);
+	assert_int_equal(strata__filename_parse(&fn, "3_single.sql", why,
+						sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_SINGLE);
+}
+
+static void test_filename__flyway_and_repeatable(void **state)
+{
+	struct filename fn;
+	char why[200];
+
+	(void)state;
+	assert_int_equal(strata__filename_parse(&fn, "V12__add_users.sql", why,
+						sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_UP);
+	assert_true(fn.version == 12);
+	assert_string_equal(fn.format, "flyway");
+	assert_int_equal(strata__filename_parse(&fn, "U12__add_users.sql", why,
+						sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_DOWN);
+	assert_int_equal(strata__filename_parse(&fn, "R__views.sql", why,
+						sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_REPEATABLE);
+	assert_int_equal(strata__filename_parse(&fn, "views.repeatable.sql",
+						why, sizeof(why)),
+			 0);
+	assert_int_equal(fn.role, ROLE_REPEATABLE);
+	assert_int_equal(strata__filename_parse(&fn, "V1.2__dotted.sql", why,
+						sizeof(why)),
+			 STRATA_EPARSE);
+	assert_non_null(strstr(why, "dotted"));
+}
+
+static void test_filename__rejected_and_ignored(void **state)
+{
+	static const char *const bad[] = {
+		"0001.up.sql",	     "0001_.up.sql",	"0001x_a.up.sql",
+		"0_zero.up.sql",     "0001_a b.up.sql", "0001_a\tb.up.sql",
+		"0001_a.up.sq",	     "0001_a;drop.sql",
+		"18446744073709551616_big.up.sql",
+	};
+	static const char *const ignored[] = { "README.md", ".gitkeep",
+					       "DROP_ALL.sql", "notes.txt" };
+	struct filename fn;
+	char why[200];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(strata__filename_parse(&fn, bad[i], why,
+							sizeof(why)),
+				 STRATA_EPARSE);
+		assert_true(why[0] != '\0');
+	}
+	for (i = 0; i < ARRAY_SIZE(ignored); i++)
+		assert_int_equal(strata__filename_parse(&fn, ignored[i], why,
+							sizeof(why)),
+				 1);
+	/* the largest uint64 is still a version */
+	assert_int_equal(strata__filename_parse(&fn,
+						"18446744073709551615_max.up.sql",
+						why, sizeof(why)),
+			 0);
+	assert_true(fn.version == UINT64_MAX);
+}
+
+static void test_version__parse(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(strata_version_parse(&v, "0042"), 0);
+	assert_true(v == 42);
+	assert_int_equal(strata_version_parse(&v, ""), STRATA_EINVALID);
+	assert_int_equal(strata_version_parse(&v, "12a"), STRATA_EINVALID);
+	assert_int_equal(strata_version_parse(&v, "0"), STRATA_EINVALID);
+	assert_int_equal(strata_version_parse(&v, "99999999999999999999"),
+			 STRATA_EINVALID);
+}
+
+static void test_checksum__line_endings(void **state)
+{
+	char a[65], b[65], c[65], d[65];
+
+	(void)state;
+	assert_int_equal(strata__checksum(a, "x\ny\n", 4), 0);
+	assert_int_equal(strata__checksum(b, "x\r\ny\r\n", 6), 0);
+	assert_int_equal(strata__checksum(c, "x\ry\r", 4), 0);
+	assert_int_equal(strata__checksum(d, "x\ny", 3), 0);
+	assert_string_equal(a, b);
+	assert_string_equal(a, c);
+	assert_string_not_equal(a, d);
+	/* SHA-256 of the empty string */
+	assert_int_equal(strata__checksum(a, "", 0), 0);
+	assert_string_equal(a, "e3b0c44298fc1c149afbf4c8996fb924"
+			       "27ae41e4649b934ca495991b7852b855");
+}
+
+static void test_textpos__lines_and_columns(void **state)
+{
+	const char *t = "ab\ncd\n\xc3\xa9x";
+	int line, col;
+
+	(void)state;
+	strata__offset_to_pos(t, strlen(t), 0, &line, &col);
+	assert_int_equal(line, 1);
+	assert_int_equal(col, 1);
+	strata__offset_to_pos(t, strlen(t), 4, &line, &col);
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 2);
+	/* é is one column */
+	strata__offset_to_pos(t, strlen(t), 8, &line, &col);
+	assert_int_equal(line, 3);
+	assert_int_equal(col, 2);
+	strata__offset_to_pos(t, strlen(t), 999, &line, &col);
+	assert_int_equal(line, 3);
+}
+
+static void test_utf8__check(void **state)
+{
+	int nul;
+
+	(void)state;
+	assert_int_equal(strata__utf8_check("caf\xc3\xa9", 5, &nul), -1);
+	assert_int_equal(strata__utf8_check("caf\xe9!", 5, &nul), 3);
+	assert_int_equal(nul, 0);
+	assert_int_equal(strata__utf8_check("ab\0c", 4, &nul), 2);
+	assert_int_equal(nul, 1);
+	assert_int_equal(strata__utf8_check("\xc3", 1, &nul), 0);
+	assert_int_equal(strata__utf8_check("\xed\xa0\x80", 3, &nul), 0);
+	assert_int_equal(strata__utf8_check("\xf0\x9f\x98\x80", 4, &nul), -1);
+}
+
+static void redacts(const char *url, const char *want)
+{
+	strata_buf b = STRATA_BUF_INIT;
+
+	assert_int_equal(strata__url_redact(&b, url), 0);
+	assert_string_equal(b.ptr, want);
+	strata_buf_release(&b);
+}
+
+static void test_url__redaction(void **state)
+{
+	char *raw, *dec;
+
+	(void)state;
+	redacts("postgres://app:S3cret@db:5432/x", "postgres://app:***@db:5432/x");
+	redacts("postgres://app:p@ss@db/x", "postgres://app:***@db/x");
+	redacts("postgres://app@db/x?password=S3cret&sslmode=disable",
+		"postgres://app@db/x?password=***&sslmode=disable");
+	redacts("host=db password=S3cret user=x",
+		"host=db password=*** user=x");
+	redacts("postgresql://app:S3cret@[::1:5432/db",
+		"postgresql://app:***@[::1:5432/db");
+	redacts("sqlite:strata.db", "sqlite:strata.db");
+	assert_int_equal(strata__url_secrets("mysql://u:a%40b@h/d", &raw, &dec),
+			 0);
+	assert_string_equal(raw, "a%40b");
+	assert_string_equal(dec, "a@b");
+	strata__free(raw);
+	strata__free(dec);
+}
+
+static void test_url__secret_masked_in_text(void **state)
+{
+	strata_buf b = STRATA_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(strata__buf_puts(&b, "bad URI \"x://u:Secret99@h\": "
+					      "Secret99 again"),
+			 0);
+	strata__redact_secret(&b, "Secret99");
+	assert_null(strstr(b.ptr, "Secret99"));
+	assert_non_null(strstr(b.ptr, "u:***@h"));
+	assert_int_equal(b.len, strlen(b.ptr));
+	strata_buf_release(&b);
+}
+
+/* A folder on disk, read through the public and internal API. */
+static char folder[64];
+
+static void put(const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", folder, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int make_folder(void **state)
+{
+	(void)state;
+	snprintf(folder, sizeof(folder), "/tmp/strata-unit.XXXXXX");
+	return mkdtemp(folder) ? 0 : -1;
+}
+
+static int remove_folder(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", folder);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static strata_ctx *open_ctx(void)
+{
+	strata_options o;
+	strata_ctx *ctx;
+
+	memset(&o, 0, sizeof(o));
+	o.migrations_dir = folder;
+	o.database_url = "sqlite::memory:";
+	assert_int_equal(strata_ctx_new(&ctx, &o), 0);
+	return ctx;
+}
+
+static void test_source__ordering_and_formats(void **state)
+{
+	const strata_migration *v;
+	strata_ctx *ctx;
+	size_t n;
+
+	make_folder(state);
+	put("10_ten.up.sql", "SELECT 10;\n");
+	put("9_nine.up.sql", "SELECT 9;\n");
+	put("9_nine.down.sql", "SELECT -9;\n");
+	put("20261123101500_ts.up.sql", "SELECT 1;\n");
+	put("0011_dbmate.sql", "-- migrate:up transaction:false\nSELECT 1;\n"
+			       "-- migrate:down\nSELECT 2;\n");
+	put("0012_goose.sql", "-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;"
+			      "\n-- +goose Down\nSELECT 2;\n");
+	put("README.md", "not a migration\n");
+	ctx = open_ctx();
+	assert_int_equal(strata_status(&v, &n, ctx, 1), 0);
+	assert_int_equal(n, 5);
+	assert_true(v[0].version == 9);
+	assert_true(v[0].reversible);
+	assert_true(v[1].version == 10);
+	assert_false(v[1].reversible);
+	assert_string_equal(v[2].format, "dbmate");
+	assert_true(v[2].reversible);
+	assert_true(v[2].no_transaction);
+	assert_string_equal(v[3].format, "goose");
+	assert_true(v[3].no_transaction);
+	assert_true(v[4].version == 20261123101500ULL);
+	strata_ctx_free(ctx);
+	remove_folder(state);
+}
+
+static void test_source__duplicates_reported(void **state)
+{
+	const strata_problem *p;
+	strata_ctx *ctx;
+	size_t n;
+
+	make_folder(state);
+	put("1_a.up.sql", "SELECT 1;\n");
+	put("001_b.up.sql", "SELECT 1;\n");
+	put("2_orphan.down.sql", "SELECT 1;\n");
+	ctx = open_ctx();
+	assert_int_equal(strata_validate(&p, &n, ctx, 1), STRATA_EPARSE);
+	assert_true(n >= 2);
+	assert_non_null(strstr(p[0].message, "also used by"));
+	assert_non_null(strstr(p[1].message, "without an up"));
+	strata_ctx_free(ctx);
+	remove_folder(state);
+}
+
+static void test_errors__strerror_covers_every_code(void **state)
+{
+	(void)state;
+#define STRATA__X(name, value, text) \
+	assert_string_equal(strata_strerror(name), text);
+	STRATA_ERROR_CODES(STRATA__X)
+#undef STRATA__X
+	assert_string_equal(strata_strerror(0), "success");
+	assert_string_equal(strata_strerror(-999), "unknown error");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_filename__native_pairs),
+		cmocka_unit_test(test_filename__flyway_and_repeatable),
+		cmocka_unit_test(test_filename__rejected_and_ignored),
+		cmocka_unit_test(test_version__parse),
+		cmocka_unit_test(test_checksum__line_endings),
+		cmocka_unit_test(test_textpos__lines_and_columns),
+		cmocka_unit_test(test_utf8__check),
+		cmocka_unit_test(test_url__redaction),
+		cmocka_unit_test(test_url__secret_masked_in_text),
+		cmocka_unit_test(test_source__ordering_and_formats),
+		cmocka_unit_test(test_source__duplicates_reported),
+		cmocka_unit_test(test_errors__strerror_covers_every_code),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
