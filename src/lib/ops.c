@@ -535,6 +535,17 @@ int strata_repair(strata_ctx *ctx, size_t *n_fixed)
 	return rc;
 }
 
+/* oldest first: by time applied, then version */
+static int entry_cmp(const void *a, const void *b)
+{
+	const strata_history_entry *x = a, *y = b;
+	int c = strcmp(x->applied_at, y->applied_at);
+
+	if (c)
+		return c;
+	return x->version < y->version ? -1 : x->version > y->version;
+}
+
 int strata_history(const strata_history_entry **out, size_t *n,
 		   strata_ctx *ctx)
 {
@@ -570,6 +581,9 @@ int strata_history(const strata_history_entry **out, size_t *n,
 		e->dirty = r->dirty;
 	}
 	ctx->n_entries = ctx->history.n;
+	if (ctx->n_entries > 1)
+		qsort(ctx->entries, ctx->n_entries, sizeof(*ctx->entries),
+		      entry_cmp);
 	*out = ctx->entries;
 	*n = ctx->n_entries;
 	return 0;

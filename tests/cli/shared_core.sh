@@ -325,3 +325,28 @@ t_unreachable_database_exit_5() {
 	expect_rc 0
 	expect_err "checked the folder only"
 }
+
+t_flyway_files_and_repeatables() {
+	mkdir -p migrations
+	echo "CREATE TABLE items (id INTEGER PRIMARY KEY, price INTEGER);" >migrations/V1__create_items.sql
+	echo "DROP TABLE items;" >migrations/U1__create_items.sql
+	echo "INSERT INTO items (id, price) VALUES (1, 10);" >migrations/V2__seed.sql
+	echo "CREATE VIEW cheap AS SELECT id FROM items WHERE price < 20;" >migrations/R__cheap_view.sql
+	st up
+	expect_rc 0
+	expect_out "cheap_view"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM cheap")" "rows in the view"
+	st up
+	expect_rc 0
+	expect_err "nothing to apply"
+	# a changed repeatable is applied again, after the versioned ones
+	printf 'DROP VIEW IF EXISTS cheap;\nCREATE VIEW cheap AS SELECT id FROM items WHERE price < 5;\n' >migrations/R__cheap_view.sql
+	echo "INSERT INTO items (id, price) VALUES (2, 3);" >migrations/V3__more.sql
+	st status
+	expect_out "cheap_view"
+	st up
+	expect_rc 0
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM cheap")" "rows in the changed view"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM schema_migrations WHERE kind = 'repeatable'")" "repeatable rows"
+	expect_history "0 1 2 3"
+}
