@@ -177,9 +177,31 @@ strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 
 /**
  * Record the current checksum of every applied migration whose file was
- * edited deliberately. @param n_fixed rows updated
+ * edited deliberately; with prune, also forget applied migrations whose
+ * files are gone (each is announced as an INFO event first).
+ * @param n_fixed rows updated or deleted
  */
-STRATA_EXTERN(int) strata_repair(strata_ctx *ctx, size_t *n_fixed);
+STRATA_EXTERN(int)
+strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed);
+
+/**
+ * Write, as STRATA_EVENT_SQL events, the script that up (or down) would
+ * run, with its history statements; history rows take the database's
+ * clock when the script runs.
+ * @param offline do not connect: assume nothing is applied
+ * @param n the number of migrations in the script
+ */
+STRATA_EXTERN(int)
+strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
+	    int offline, size_t *n);
+
+/**
+ * Record every migration up to version as applied without running it,
+ * for a database that existed before strata. Refused (STRATA_ESTATE)
+ * when the database already has a history.
+ */
+STRATA_EXTERN(int)
+strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n);
 
 /**
  * Ask a running operation to stop before its next migration. Safe to

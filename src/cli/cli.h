@@ -41,7 +41,9 @@ enum {
 	OPT_SEQ,
 	OPT_ALLOW_OOO,
 	OPT_OFFLINE,
-	OPT_VERSION
+	OPT_VERSION,
+	OPT_DOWN,
+	OPT_PRUNE
 };
 
 struct cli_opt {
@@ -65,7 +67,7 @@ struct cli {
 	int quiet, verbose, json, color, color_err;
 
 	/* command options */
-	int dry_run, all, seq, allow_out_of_order, offline;
+	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int has_to;
 	uint64_t to;
 
@@ -128,6 +130,8 @@ int cmd_history(struct cli *cli, int argc, char **argv);
 int cmd_validate(struct cli *cli, int argc, char **argv);
 int cmd_force(struct cli *cli, int argc, char **argv);
 int cmd_repair(struct cli *cli, int argc, char **argv);
+int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_baseline(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
 

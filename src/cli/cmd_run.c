@@ -92,3 +92,23 @@ int cmd_redo(struct cli *cli, int argc, char **argv)
 	cli_release_signals();
 	return rc < 0 ? cli_report_error(cli, rc) : EXIT_OK;
 }
+
+int cmd_plan(struct cli *cli, int argc, char **argv)
+{
+	strata_run_options o;
+	size_t n = 0;
+	int rc;
+
+	cli->dry_run = 1;
+	rc = run_opts(cli, argc, argv, &o);
+	if (rc)
+		return rc;
+	if (cli->all && !cli->down)
+		return cli_usage_error(cli, "--all goes with --down");
+	rc = strata_plan(cli->ctx, &o, cli->down, cli->offline, &n);
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	cli_note(cli, "plan: %zu migration%s; nothing was changed", n,
+		 n == 1 ? "" : "s");
+	return EXIT_OK;
+}

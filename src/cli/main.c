@@ -64,6 +64,24 @@ static const struct cli_opt new_opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+static const struct cli_opt plan_opts[] = {
+	{ "to", OPT_TO, 1, "VERSION",
+	  "up to and including VERSION (with --down: newer than VERSION)" },
+	{ "down", OPT_DOWN, 0, NULL, "the script of a rollback (one by default)" },
+	{ "all", OPT_ALL, 0, NULL, "with --down: roll back everything" },
+	{ "offline", OPT_OFFLINE, 0, NULL,
+	  "do not connect: assume nothing is applied" },
+	{ "allow-out-of-order", OPT_ALLOW_OOO, 0, NULL,
+	  "include pending migrations older than the newest applied one" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_opt repair_opts[] = {
+	{ "prune", OPT_PRUNE, 0, NULL,
+	  "also forget applied migrations whose files are gone" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 static const struct cli_opt offline_opts[] = {
 	{ "offline", OPT_OFFLINE, 0, NULL, "do not connect to the database" },
 	{ NULL, 0, 0, NULL, NULL }
@@ -122,9 +140,29 @@ const struct cmd cli_commands[] = {
 	  "means: nothing applied.\nUse it after fixing a failed migration by "
 	  "hand.",
 	  0 },
-	{ "repair", cmd_repair, NULL, "",
-	  "record the new checksums of deliberately edited migrations", NULL,
+	{ "repair", cmd_repair, repair_opts, "[--prune]",
+	  "record the new checksums of deliberately edited migrations",
+	  "After a deliberate edit of an applied migration, records the file's "
+	  "new\nchecksum. With --prune, also forgets applied migrations whose "
+	  "files are\ngone, listing each first.",
 	  0 },
+	{ "plan", cmd_plan, plan_opts, "[N] [--to VERSION] [--down] [--offline]",
+	  "write the SQL script that up (or down) would run",
+	  "Prints, as one script, exactly the SQL that 'up' (or with --down, "
+	  "'down')\nwould run, with the history table's statements, for a DBA "
+	  "to review and\nrun with psql, sqlite3 or mysql: strata plan > "
+	  "release.sql. History rows\nin the script take the database's clock "
+	  "when it runs.",
+	  0 },
+	{ "baseline", cmd_baseline, NULL, "VERSION",
+	  "mark an existing database as being at VERSION",
+	  "For a database that existed before strata: records every migration "
+	  "up to\nVERSION as applied (kind baseline) without running it. "
+	  "Refused when the\ndatabase already has a strata history (use "
+	  "force).",
+	  0 },
+	{ "stamp", cmd_baseline, NULL, "VERSION",
+	  "the same as baseline", NULL, 0 },
 	{ "version", cmd_version, NULL, "", "print strata's version", NULL,
 	  CMD_NO_PROJECT },
 	{ "help", cmd_help, NULL, "[COMMAND]", "show help for a command", NULL,
@@ -336,6 +374,12 @@ static int set_option(struct cli *cli, int id, const char *arg)
 		break;
 	case OPT_OFFLINE:
 		cli->offline = 1;
+		break;
+	case OPT_DOWN:
+		cli->down = 1;
+		break;
+	case OPT_PRUNE:
+		cli->prune = 1;
 		break;
 	case OPT_TO:
 		cli->has_to = 1;

@@ -271,6 +271,7 @@ const struct strata_driver strata__driver_sqlite = {
 	.caps = STRATA_DRIVER_CAP_TXN_DDL,
 	.conn_size = sizeof(struct sqlite_conn),
 	.timestamp_type = "TEXT",
+	.now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')",
 	.connect = sq_connect,
 	.disconnect = sq_disconnect,
 	.exec = sq_exec,

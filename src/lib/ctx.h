@@ -36,6 +36,7 @@ struct strata_ctx {
 	char *lock_key;
 	int locked;
 	int in_txn;
+	int script; /* writing a plan: history rows take the database's clock */
 	volatile sig_atomic_t interrupted;
 
 	struct source source;

@@ -354,9 +354,16 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = strata__buf_puts(out, ", ");
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->checksum);
-	if (rc == 0)
+	/* no applied_at: the database's clock (a script run later) */
+	if (rc == 0 && r->applied_at)
 		rc = strata__buf_printf(out, ", '%s', '%s', %lld, ",
 					CHECKSUM_ALGORITHM, r->applied_at,
+					(long long)r->execution_ms);
+	else if (rc == 0)
+		rc = strata__buf_printf(out, ", '%s', %s, %lld, ",
+					CHECKSUM_ALGORITHM,
+					ctx->drv->now_sql ? ctx->drv->now_sql :
+							    "CURRENT_TIMESTAMP",
 					(long long)r->execution_ms);
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->applied_by);

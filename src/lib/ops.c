@@ -67,7 +67,8 @@ static int state_error(strata_ctx *ctx, const strata_migration *v)
 	}
 }
 
-static int check_blockers(strata_ctx *ctx, int allow_modified)
+int strata__check_blockers(strata_ctx *ctx, int allow_modified);
+int strata__check_blockers(strata_ctx *ctx, int allow_modified)
 {
 	size_t i;
 	int rc;
@@ -113,8 +114,10 @@ static int known_version(strata_ctx *ctx, uint64_t version)
 }
 
 /* Pick the parts to run (indexes into the view) and check them all. */
-static int select_up(strata_ctx *ctx, const strata_run_options *o,
-		     size_t *sel, size_t *n_sel)
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
+		      size_t *sel, size_t *n_sel);
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
+		      size_t *sel, size_t *n_sel)
 {
 	const strata_migration *newest = newest_applied(ctx);
 	size_t i, n = 0;
@@ -233,7 +236,7 @@ static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
 		if (rc == 0)
 			rc = strata__build_view(ctx);
 		if (rc == 0)
-			rc = check_blockers(ctx, down);
+			rc = strata__check_blockers(ctx, down);
 		if (rc == 0) {
 			strata__free(sel);
 			sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
@@ -264,11 +267,13 @@ int strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
 		opts = &none;
 	}
 	strata__error_clear(ctx);
-	return plan_and_run(ctx, opts, select_up, 0, n_done);
+	return plan_and_run(ctx, opts, strata__select_up, 0, n_done);
 }
 
-static int select_down(strata_ctx *ctx, const strata_run_options *o,
-		       size_t *sel, size_t *n_sel)
+int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
+			size_t *sel, size_t *n_sel);
+int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
+			size_t *sel, size_t *n_sel)
 {
 	unsigned want = o->count ? o->count : 1;
 	size_t i, n = 0;
@@ -352,7 +357,7 @@ int strata_down(strata_ctx *ctx, const strata_run_options *opts,
 		opts = &none;
 	}
 	strata__error_clear(ctx);
-	return plan_and_run(ctx, opts, select_down, 1, n_done);
+	return plan_and_run(ctx, opts, strata__select_down, 1, n_done);
 }
 
 int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
@@ -496,7 +501,7 @@ int strata_force(strata_ctx *ctx, uint64_t version)
 	return rc;
 }
 
-int strata_repair(strata_ctx *ctx, size_t *n_fixed)
+int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	size_t i, n = 0;
@@ -511,6 +516,16 @@ int strata_repair(strata_ctx *ctx, size_t *n_fixed)
 		const strata_migration *v = &ctx->view[i];
 		struct migration *m;
 
+		if (prune && v->state == STRATA_STATE_MISSING) {
+			strata__emitf(ctx, STRATA_EVENT_INFO,
+				      "forgetting migration %llu (%s): its "
+				      "file is gone",
+				      (unsigned long long)v->version, v->name);
+			rc = strata__history_sql_delete(ctx, &sql, v->version,
+							v->name);
+			n++;
+			continue;
+		}
 		if (v->state != STRATA_STATE_MODIFIED)
 			continue;
 		m = strata__view_source(ctx, v);

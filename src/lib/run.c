@@ -50,7 +50,7 @@ static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 	r.kind = kind;
 	r.file = (char *)base_name(m->up_path);
 	r.checksum = m->checksum;
-	r.applied_at = ts;
+	r.applied_at = ctx->script ? NULL : ts;
 	r.execution_ms = ms;
 	r.applied_by = (char *)strata__applied_by();
 	r.dirty = dirty;

@@ -135,10 +135,11 @@ db_teardown() {
 	case "$STRATA_TEST_DB" in
 	postgres)
 		psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $TEST_DBNAME WITH (FORCE)" >/dev/null 2>&1
+		psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS ${TEST_DBNAME}b WITH (FORCE)" >/dev/null 2>&1
 		;;
 	mysql)
 		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
-			-e "DROP DATABASE IF EXISTS $TEST_DBNAME" >/dev/null 2>&1
+			-e "DROP DATABASE IF EXISTS $TEST_DBNAME; DROP DATABASE IF EXISTS ${TEST_DBNAME}b" >/dev/null 2>&1
 		;;
 	esac
 	return 0
@@ -173,4 +174,74 @@ db_tables() {
 		db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> '$TEST_TABLE' ORDER BY 1"
 		;;
 	esac | tr '\n' ' ' | sed 's/ $//'
+}
+
+# A second database of the same kind, for comparisons: prints its URL and
+# points db_sql2 at it.
+db_second() {
+	case "$STRATA_TEST_DB" in
+	sqlite)
+		echo "sqlite:$PWD/second.db"
+		;;
+	postgres)
+		psql -X -q "$PG_ADMIN" -c "CREATE DATABASE ${TEST_DBNAME}b" >/dev/null || return 1
+		echo "postgres://postgres@127.0.0.1:$STRATA_TEST_PG_PORT/${TEST_DBNAME}b?sslmode=disable"
+		;;
+	mysql)
+		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
+			-e "CREATE DATABASE ${TEST_DBNAME}b" || return 1
+		echo "mysql://root@127.0.0.1:$STRATA_TEST_MYSQL_PORT/${TEST_DBNAME}b"
+		;;
+	esac
+}
+
+# Run a script file with the database's own client, stopping at the first
+# error. $1: the file; $2: "second" for the second database.
+db_run_script() {
+	local db=${TEST_DBNAME:-} file=$PWD/test.db
+	[ "${2:-}" = second ] && db=${TEST_DBNAME:-}b file=$PWD/second.db
+	case "$STRATA_TEST_DB" in
+	sqlite) sqlite3 -bail "$file" <"$1" ;;
+	postgres)
+		psql -X -q -v ON_ERROR_STOP=1 \
+			"host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$db" -f "$1" >/dev/null
+		;;
+	mysql)
+		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "$db" <"$1"
+		;;
+	esac
+}
+
+# The schema of user tables as comparable text: table.column:type lines.
+# $1: "second" for the second database.
+db_schema() {
+	local db=${TEST_DBNAME:-} file=$PWD/test.db
+	[ "${1:-}" = second ] && db=${TEST_DBNAME:-}b file=$PWD/second.db
+	case "$STRATA_TEST_DB" in
+	sqlite)
+		sqlite3 "$file" "SELECT m.name || '.' || p.name || ':' || p.type FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1"
+		;;
+	postgres)
+		psql -X -At "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$db" -c \
+			"SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
+		;;
+	mysql)
+		mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "$db" -e \
+			"SELECT CONCAT(table_name, '.', column_name, ':', column_type) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1"
+		;;
+	esac
+}
+
+# History as comparable text (no times, no users). $1: "second" as above.
+db_history_text() {
+	local q="SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version, name"
+	if [ "${1:-}" = second ]; then
+		case "$STRATA_TEST_DB" in
+		sqlite) sqlite3 -separator '|' "$PWD/second.db" "$q" ;;
+		postgres) psql -X -At "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=${TEST_DBNAME}b" -c "$q" ;;
+		mysql) mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "${TEST_DBNAME}b" -e "$q" | tr '\t' '|' ;;
+		esac
+	else
+		db_sql "$q"
+	fi
 }

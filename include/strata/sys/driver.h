@@ -63,6 +63,11 @@ struct strata_driver {
 	/* Type of the history table's applied_at column, e.g. "TIMESTAMPTZ". */
 	const char *timestamp_type;
 
+	/* SQL for "now, in UTC" in applied_at's type, used by scripts that
+	 * `strata plan` writes to run later; NULL: the current time as a
+	 * literal. Appended members must stay at the end. */
+	const char *now_sql;
+
 	/**
 	 * Connect. Required. On failure set the error (never echoing a
 	 * password) and return STRATA_ECONNECT; disconnect() is still
