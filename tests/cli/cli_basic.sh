@@ -8,7 +8,7 @@ t_help_and_version() {
 	expect_rc 0
 	expect_out "usage: strata"
 	expect_out "exit codes"
-	for c in init new up down redo status history validate force repair version help; do
+	for c in init new up down redo status history validate force repair plan baseline stamp version help; do
 		st_raw "$c" --help
 		expect_rc 0
 		expect_out "usage: strata $c"
