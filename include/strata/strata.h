@@ -104,6 +104,20 @@ typedef struct strata_options {
 	int verbose;                /* forward server notices as events */
 	strata_event_cb on_event;
 	void *payload;
+
+	/*
+	 * Exec targets, for stores strata has no driver for: each migration
+	 * file is handed to exec_command ("{file}" replaced by its path;
+	 * split into words, never run by a shell), or, when exec_command is
+	 * NULL, run itself (.py with python3, .sh with sh, or an executable
+	 * file). The database named by database_url then only keeps the
+	 * history. exec_env: NULL-terminated "NAME=value" strings added to
+	 * the command's environment.
+	 */
+	int exec;
+	const char *exec_command;
+	const char *const *exec_env;
+	const char *exec_extension; /* strata_new in an exec target: ".py" */
 } strata_options;
 
 /** What an up/down/redo run does. Zero means: the command's default. */

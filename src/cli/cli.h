@@ -54,17 +54,48 @@ struct cli_opt {
 	const char *help;
 };
 
+/* A [target "name"] section of strata.conf. */
+struct cli_target {
+	char *name;
+	char *type;     /* sqlite, postgres, mysql or exec */
+	char *url;      /* expanded; may hold a password */
+	char *dir;
+	char *table;
+	char *schema;
+	char *lock_timeout;
+	char *command;     /* exec: expanded */
+	char *command_raw; /* exec: as written, for `strata config` */
+	char *registry;    /* exec: a target name or URL for the history */
+	char *extension;   /* exec: of new files */
+	char **env;        /* exec: "NAME=value" from env.NAME keys */
+	size_t n_env;
+	int line;
+};
+
+/* What the command line said, before any other source. */
+struct cli_flags {
+	const char *database, *dir, *table, *schema;
+	int lock_timeout_s; /* 0: not given */
+};
+
 struct cli {
-	/* resolved settings */
-	const char *database;   /* as resolved, may hold a password */
+	struct cli_flags flag;
+
+	/* resolved settings for the run (or the target) at hand */
+	const char *database;      /* may hold a password */
 	const char *database_from; /* "--database", "DATABASE_URL", ... */
 	const char *dir;
 	const char *table;
 	const char *schema;
-	const char *target;
+	const char *target; /* --target, or the target being run */
 	const char *config;
 	int lock_timeout_s;
+	const struct cli_target *tgt; /* the target being run, or NULL */
 	int quiet, verbose, json, color, color_err;
+
+	/* targets from strata.conf, in the file's order */
+	struct cli_target *targets;
+	size_t n_targets;
 
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
@@ -85,7 +116,9 @@ struct cmd {
 	unsigned flags;
 };
 
-#define CMD_NO_PROJECT (1u << 0) /* runs without opening a context */
+#define CMD_NO_PROJECT  (1u << 0) /* runs without opening a context */
+#define CMD_ALL_TARGETS (1u << 1) /* without --target: every target */
+#define CMD_REVERSE     (1u << 2) /* ... in reverse order (down) */
 
 /* main.c */
 extern const struct cmd cli_commands[];
@@ -96,8 +129,14 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* config.c: settings from flags, environment, .env and strata.conf */
-int cli_resolve_settings(struct cli *cli);
-void cli_settings_release(void);
+int cli_load_config(struct cli *cli);
+int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
+void cli_settings_release(struct cli *cli);
+const struct cli_target *cli_find_target(const struct cli *cli,
+					 const char *name);
+
+/* targets.c: run a command on one target or on all of them */
+int cli_run_targets(struct cli *cli, int argc, char **argv);
 
 /* output.c */
 void cli_init_color(struct cli *cli, int no_color_flag);
@@ -132,6 +171,7 @@ int cmd_force(struct cli *cli, int argc, char **argv);
 int cmd_repair(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_baseline(struct cli *cli, int argc, char **argv);
+int cmd_config(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
 

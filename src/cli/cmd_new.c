@@ -12,7 +12,8 @@ int cmd_new(struct cli *cli, int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage_error(cli, "new needs exactly one NAME");
-	rc = strata_new(&up, &down, cli->ctx, argv[0], cli->seq);
+	/* a target's folder is numbered in sequence, as generators do */
+	rc = strata_new(&up, &down, cli->ctx, argv[0], cli->seq || cli->tgt);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	printf("created %s\ncreated %s\n", up, down);

@@ -107,13 +107,13 @@ const struct cmd cli_commands[] = {
 	  "Refuses to start when a\nmigration is dirty or was edited after it "
 	  "was applied, or when a pending one\nis older than the newest "
 	  "applied one.",
-	  0 },
+	  CMD_ALL_TARGETS },
 	{ "down", cmd_down, down_opts, "[N] [--to VERSION] [--all]",
 	  "roll back applied migrations, newest first",
 	  "Rolls back the newest applied migration (or N of them, or all "
 	  "newer than\nVERSION, or --all) with their down files. A migration "
 	  "without a down file\nstops the command before anything runs.",
-	  0 },
+	  CMD_ALL_TARGETS | CMD_REVERSE },
 	{ "redo", cmd_redo, redo_opts, "",
 	  "roll back the newest migration and apply it again", NULL, 0 },
 	{ "status", cmd_status, offline_opts, "",
@@ -123,16 +123,17 @@ const struct cmd cli_commands[] = {
 	  "after it was applied),\nmissing (applied, file gone), dirty (failed "
 	  "part-way), out-of-order (pending,\nolder than the newest applied). "
 	  "Files without a down are marked irreversible.",
-	  0 },
+	  CMD_ALL_TARGETS },
 	{ "history", cmd_history, NULL, "",
-	  "show the applied log: who, when, how long, checksum", NULL, 0 },
+	  "show the applied log: who, when, how long, checksum", NULL,
+	  CMD_ALL_TARGETS },
 	{ "validate", cmd_validate, offline_opts, "",
 	  "check the files, and the files against the database",
 	  "Checks names, duplicate versions, downs without ups, unreadable "
 	  "files and\nstatements that would be refused. When the database can "
 	  "be reached, also\nchecks it: dirty, modified, missing and out-of-"
 	  "order migrations. Exits\nnon-zero on any error.",
-	  0 },
+	  CMD_ALL_TARGETS },
 	{ "force", cmd_force, NULL, "VERSION",
 	  "declare the database to be at VERSION without running anything",
 	  "Clears the dirty mark, records every migration up to VERSION as "
@@ -163,6 +164,12 @@ const struct cmd cli_commands[] = {
 	  0 },
 	{ "stamp", cmd_baseline, NULL, "VERSION",
 	  "the same as baseline", NULL, 0 },
+	{ "config", cmd_config, NULL, "",
+	  "print the resolved settings of every target, passwords masked",
+	  "Shows where each setting came from: flags, the environment, .env "
+	  "or\nstrata.conf. Passwords in URLs are masked; commands are shown "
+	  "as written,\nbefore ${VAR} expansion.",
+	  CMD_ALL_TARGETS },
 	{ "version", cmd_version, NULL, "", "print strata's version", NULL,
 	  CMD_NO_PROJECT },
 	{ "help", cmd_help, NULL, "[COMMAND]", "show help for a command", NULL,
@@ -321,17 +328,16 @@ static int set_option(struct cli *cli, int id, const char *arg)
 
 	switch (id) {
 	case OPT_DATABASE:
-		cli->database = arg;
-		cli->database_from = "--database";
+		cli->flag.database = arg;
 		break;
 	case OPT_DIR:
-		cli->dir = arg;
+		cli->flag.dir = arg;
 		break;
 	case OPT_TABLE:
-		cli->table = arg;
+		cli->flag.table = arg;
 		break;
 	case OPT_SCHEMA:
-		cli->schema = arg;
+		cli->flag.schema = arg;
 		break;
 	case OPT_CONFIG:
 		cli->config = arg;
@@ -346,7 +352,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
 					       "--lock-timeout '%s': expected "
 					       "seconds, 0 to 86400",
 					       arg);
-		cli->lock_timeout_s = v == 0 ? -1 : (int)v;
+		cli->flag.lock_timeout_s = v == 0 ? -1 : (int)v;
 		break;
 	case OPT_JSON:
 		cli->json = 1;
@@ -498,21 +504,15 @@ int main(int argc, char **argv)
 		free(args);
 		return EXIT_OK;
 	}
-	if (!(cli.cmd->flags & CMD_NO_PROJECT)) {
-		rc = cli_resolve_settings(&cli);
-		if (rc == 0)
-			rc = cli_open(&cli);
-	} else {
-		rc = 0;
-	}
-	if (rc == 0)
+	if (!(cli.cmd->flags & CMD_NO_PROJECT))
+		rc = cli_run_targets(&cli, n - optind, args + optind);
+	else
 		rc = cli.cmd->run(&cli, n - optind, args + optind);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "strata: error: cannot write output\n");
 		rc = rc ? rc : EXIT_FAILED;
 	}
-	strata_ctx_free(cli.ctx);
-	cli_settings_release();
+	cli_settings_release(&cli);
 	free(args);
 	return rc;
 }

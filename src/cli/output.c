@@ -258,6 +258,12 @@ int cli_open(struct cli *cli)
 	o.lock_timeout_ms = cli->lock_timeout_s < 0 ? -1 :
 						      cli->lock_timeout_s * 1000;
 	o.verbose = cli->verbose;
+	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {
+		o.exec = 1;
+		o.exec_command = cli->tgt->command;
+		o.exec_env = (const char *const *)cli->tgt->env;
+		o.exec_extension = cli->tgt->extension;
+	}
 	o.on_event = cli_on_event;
 	o.payload = cli;
 	rc = strata_ctx_new(&cli->ctx, &o);

@@ -45,6 +45,31 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->lock_timeout_ms =
 		opts->lock_timeout_ms ? opts->lock_timeout_ms : DEFAULT_LOCK_MS;
 	ctx->verbose = opts->verbose;
+	ctx->exec = opts->exec;
+	if (opts->exec_extension &&
+	    !(ctx->exec_ext = strata__strdup(opts->exec_extension))) {
+		strata_ctx_free(ctx);
+		return STRATA_ENOMEM;
+	}
+	if (opts->exec_command && opts->exec_command[0] &&
+	    !(ctx->exec_command = strata__strdup(opts->exec_command))) {
+		strata_ctx_free(ctx);
+		return STRATA_ENOMEM;
+	}
+	if (opts->exec_env) {
+		size_t n = 0, i;
+
+		while (opts->exec_env[n])
+			n++;
+		ctx->exec_env = strata__calloc(n + 1, sizeof(char *));
+		for (i = 0; ctx->exec_env && i < n; i++)
+			if (!(ctx->exec_env[i] = strata__strdup(opts->exec_env[i])))
+				break;
+		if (!ctx->exec_env || i < n) {
+			strata_ctx_free(ctx);
+			return STRATA_ENOMEM;
+		}
+	}
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
 	if (ctx->url &&
@@ -99,6 +124,15 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__free(ctx->schema);
 	strata__free(ctx->target);
 	strata__free(ctx->lock_key);
+	strata__free(ctx->exec_command);
+	strata__free(ctx->exec_ext);
+	if (ctx->exec_env) {
+		char **e;
+
+		for (e = ctx->exec_env; *e; e++)
+			strata__free(*e);
+		strata__free(ctx->exec_env);
+	}
 	strata_buf_release(&ctx->err_message);
 	strata_buf_release(&ctx->err_detail);
 	strata_buf_release(&ctx->err_file);

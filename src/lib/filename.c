@@ -200,3 +200,53 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 		       0 :
 		       STRATA_EPARSE;
 }
+
+/*
+ * Exec targets: <version>_<name>.up.<ext>, .down.<ext> or .<ext>, any
+ * extension (.cql, .py, .sh ...); files not starting with a digit are
+ * ignored.
+ */
+int strata__filename_parse_exec(struct filename *out, const char *f,
+				char *why, size_t why_len)
+{
+	size_t n = strlen(f), vlen, base;
+	const char *dot = strrchr(f, '.');
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	if (n == 0 || f[0] == '.' || !isdigit((unsigned char)f[0]))
+		return 1;
+	out->format = "exec";
+	for (vlen = 0; vlen < n && isdigit((unsigned char)f[vlen]); vlen++)
+		;
+	if (f[vlen] != '_' || !dot || !dot[1] || (size_t)(dot - f) <= vlen) {
+		snprintf(why, why_len,
+			 "expected <version>_<name>.<ext> (or .up.<ext> and "
+			 ".down.<ext>)");
+		return STRATA_EPARSE;
+	}
+	rc = strata__version_parse(&out->version, f, vlen);
+	if (rc < 0)
+		return version_error(rc, f, vlen, why, why_len);
+	out->version_len = vlen;
+	base = (size_t)(dot - f);
+	if (base >= 3 && memcmp(f + base - 3, ".up", 3) == 0) {
+		out->role = ROLE_UP;
+		base -= 3;
+	} else if (base >= 5 && memcmp(f + base - 5, ".down", 5) == 0) {
+		out->role = ROLE_DOWN;
+		base -= 5;
+	} else {
+		out->role = ROLE_SINGLE;
+	}
+	if (base <= vlen + 1) {
+		snprintf(why, why_len, "the name after the version is empty");
+		return STRATA_EPARSE;
+	}
+	out->name_off = vlen + 1;
+	out->name_len = base - out->name_off;
+	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
+		       0 :
+		       STRATA_EPARSE;
+}

@@ -372,7 +372,8 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 	if (rc == 0)
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
-		rc = strata__buf_printf(out, ", '%s', %d);\n", ctx->drv->name,
+		rc = strata__buf_printf(out, ", '%s', %d);\n",
+					ctx->exec ? "exec" : ctx->drv->name,
 					r->dirty ? 1 : 0);
 	return finish(ctx, rc);
 }

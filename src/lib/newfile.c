@@ -85,6 +85,63 @@ static uint64_t timestamp_version(void)
 	       (uint64_t)tm.tm_sec;
 }
 
+struct templates {
+	const char *ext, *up, *down;
+};
+
+static const struct templates sql_templates = {
+	".sql",
+	"-- Write the change here. It runs in one transaction with its "
+	"history row:\n"
+	"-- all of it applies, or none of it does.\n"
+	"-- For statements that cannot run in a transaction (CREATE INDEX\n"
+	"-- CONCURRENTLY), make the first line: -- strata:no-transaction\n\n",
+	"-- Undo the up migration here, so that 'strata down' restores the "
+	"schema\n"
+	"-- exactly as it was before. Delete this file if the change cannot "
+	"be undone.\n\n",
+};
+
+static const struct templates exec_templates[] = {
+	{ ".py",
+	  "#!/usr/bin/env python3\n"
+	  "\"\"\"Up: make the change here; exit non-zero on failure.\n\n"
+	  "strata passes STRATA_TARGET, STRATA_VERSION, STRATA_NAME and the "
+	  "target's\nsettings in the environment; make it safe to run again.\"\"\"\n",
+	  "#!/usr/bin/env python3\n"
+	  "\"\"\"Down: undo the up file's change; exit non-zero on "
+	  "failure.\"\"\"\n" },
+	{ ".sh",
+	  "#!/bin/sh\n# Up: make the change here; a non-zero exit fails the "
+	  "migration.\nset -eu\n",
+	  "#!/bin/sh\n# Down: undo the up file's change.\nset -eu\n" },
+	{ ".cql",
+	  "// Up: Cypher statements, handed to the target's command.\n"
+	  "// Prefer IF NOT EXISTS so a re-run is harmless.\n",
+	  "// Down: undo the up file's change.\n" },
+};
+
+static int pick_templates(strata_ctx *ctx, struct templates *out)
+{
+	size_t i;
+
+	*out = sql_templates;
+	if (!ctx->exec)
+		return 0;
+	if (!ctx->exec_ext || ctx->exec_ext[0] != '.' || !ctx->exec_ext[1] ||
+	    strchr(ctx->exec_ext, '/'))
+		return strata__error_set(ctx, STRATA_EINVALID,
+					 "the target needs an extension for new "
+					 "files (extension = .py, .sh, .cql "
+					 "...)");
+	out->ext = ctx->exec_ext;
+	out->up = out->down = "";
+	for (i = 0; i < ARRAY_SIZE(exec_templates); i++)
+		if (strcmp(exec_templates[i].ext, ctx->exec_ext) == 0)
+			*out = exec_templates[i];
+	return 0;
+}
+
 int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	       const char *name, int sequential)
 {
@@ -93,9 +150,13 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	int width = 4, rc;
 	size_t i;
 
+	struct templates tpl;
+
 	*out_up = *out_down = NULL;
 	strata__error_clear(ctx);
-	rc = clean_name(ctx, &clean, name);
+	rc = pick_templates(ctx, &tpl);
+	if (rc == 0)
+		rc = clean_name(ctx, &clean, name);
 	if (rc < 0)
 		goto done;
 	if (mkdir(ctx->dir, 0755) < 0 && errno != EEXIST) {
@@ -129,29 +190,18 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	}
 	strata__buf_clear(&ctx->scratch);
 	strata__buf_clear(&ctx->scratch2);
-	if (strata__buf_printf(&ctx->scratch, "%s/%0*llu_%s.up.sql", ctx->dir,
-			       width, (unsigned long long)version,
-			       clean.ptr) < 0 ||
-	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down.sql",
+	if (strata__buf_printf(&ctx->scratch, "%s/%0*llu_%s.up%s", ctx->dir,
+			       width, (unsigned long long)version, clean.ptr,
+			       tpl.ext) < 0 ||
+	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down%s",
 			       ctx->dir, width, (unsigned long long)version,
-			       clean.ptr) < 0) {
+			       clean.ptr, tpl.ext) < 0) {
 		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 		goto done;
 	}
-	rc = write_new(ctx, ctx->scratch.ptr,
-		       "-- Write the change here. It runs in one transaction "
-		       "with its history row:\n"
-		       "-- all of it applies, or none of it does.\n"
-		       "-- For statements that cannot run in a transaction "
-		       "(CREATE INDEX\n"
-		       "-- CONCURRENTLY), make the first line: -- "
-		       "strata:no-transaction\n\n");
+	rc = write_new(ctx, ctx->scratch.ptr, tpl.up);
 	if (rc == 0) {
-		rc = write_new(ctx, ctx->scratch2.ptr,
-			       "-- Undo the up migration here, so that "
-			       "'strata down' restores the schema\n"
-			       "-- exactly as it was before. Delete this "
-			       "file if the change cannot be undone.\n\n");
+		rc = write_new(ctx, ctx->scratch2.ptr, tpl.down);
 		if (rc < 0)
 			unlink(ctx->scratch.ptr);
 	}

@@ -10,6 +10,7 @@
 #include "source.h"
 
 void strata__ctx_release_view(strata_ctx *ctx);
+int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 
 int strata__open_read(strata_ctx *ctx)
 {
@@ -307,7 +308,7 @@ int strata__part_transactional(strata_ctx *ctx, struct migration *m, int down)
 	const struct part *p = down ? &m->down : &m->up;
 	int ddl = 0;
 
-	if (p->no_transaction)
+	if (p->no_transaction || ctx->exec)
 		return 0;
 	if (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL)
 		return 1;
@@ -408,6 +409,19 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 
 	if (!p->present)
 		return 0;
+	if (ctx->exec) {
+		/* a file no command can run is refused before anything runs */
+		strata_buf b = STRATA_BUF_INIT;
+
+		rc = strata__exec_describe(ctx, &b, p->path);
+		strata_buf_release(&b);
+		if (rc < 0 && report) {
+			rc = strata__problem_add(&ctx->source, 2, p->path, 0,
+						 "%s", ctx->err.message);
+			strata__error_clear(ctx);
+		}
+		return rc;
+	}
 	memset(&cs, 0, sizeof(cs));
 	cs.ctx = ctx;
 	cs.m = m;

@@ -13,6 +13,8 @@
 #include "source.h"
 
 int64_t strata__now_ms(void);
+int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
+int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 int64_t strata__now_ms(void)
 {
 	struct timespec ts;
@@ -258,7 +260,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	int rc;
 
 	memset(&l, 0, sizeof(l));
-	rc = ctx->drv->split(text, p->len, collect_stmt, &l);
+	rc = ctx->exec ? 0 : ctx->drv->split(text, p->len, collect_stmt, &l);
 	if (rc < 0) {
 		rc = oom(ctx);
 		goto done;
@@ -273,6 +275,20 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	if (rc < 0)
 		goto done;
 	t0 = strata__now_ms();
+	if (ctx->exec) {
+		rc = strata__exec_part(ctx, m, down);
+		if (rc < 0) {
+			strata__error_detail(
+				ctx,
+				"%s %s is marked dirty in '%s': when the store is "
+				"as it should be, run 'strata --target %s force "
+				"%s' (applied) or with the previous version",
+				down ? "rolling back" : "migration",
+				m->version_text, ctx->table, ctx->target,
+				m->version_text);
+			goto done;
+		}
+	}
 	for (i = 0; i < l.n; i++) {
 		rc = ctx->drv->exec(ctx->conn, text + l.off[i], l.len[i]);
 		if (rc < 0) {
@@ -315,9 +331,16 @@ static int print_part(strata_ctx *ctx, const strata_migration *v,
 				txn ? "" : ", outside a transaction");
 	if (rc == 0 && txn)
 		rc = strata__buf_puts(&out, "BEGIN;\n");
-	if (rc == 0)
+	if (rc == 0 && ctx->exec) {
+		rc = strata__buf_puts(&out, "-- run: ");
+		if (rc == 0)
+			rc = strata__exec_describe(ctx, &out, p->path);
+		if (rc == 0)
+			rc = strata__buf_putc(&out, '\n');
+	} else if (rc == 0) {
 		rc = strata__buf_put(&out, text, p->len);
-	if (rc == 0 && p->len && text[p->len - 1] != '\n')
+	}
+	if (rc == 0 && !ctx->exec && p->len && text[p->len - 1] != '\n')
 		rc = strata__buf_putc(&out, '\n');
 	if (rc == 0)
 		rc = history_sql(ctx, &out, m, down, 0, 0, m->kind);
@@ -326,7 +349,7 @@ static int print_part(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0)
 		strata__emit(ctx, STRATA_EVENT_SQL, v, out.ptr, 0);
 	strata_buf_release(&out);
-	return rc < 0 ? oom(ctx) : 0;
+	return rc == STRATA_ENOMEM ? oom(ctx) : rc;
 }
 
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,

@@ -146,8 +146,10 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 	while ((de = readdir(d)) != NULL) {
 		char why[200];
 		struct filename fn;
-		int r = strata__filename_parse(&fn, de->d_name, why,
-					       sizeof(why));
+		int r = ctx->exec ? strata__filename_parse_exec(
+					    &fn, de->d_name, why, sizeof(why)) :
+				    strata__filename_parse(&fn, de->d_name, why,
+							   sizeof(why));
 
 		if (r == 1)
 			continue;
@@ -260,9 +262,10 @@ static int group(struct source *src, const char *dir, struct entry *v,
 
 				rc = a && b ? strata__problem_add(
 						      src, 2, b, 0,
-						      "version %s is also used "
-						      "by %s: each version "
+						      "version %.*s is also "
+						      "used by %s: each version "
 						      "needs its own number",
+						      (int)v[k].fn.version_len,
 						      v[k].fname +
 							      v[k].fn.version_off,
 						      a) :
@@ -483,8 +486,17 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 			       &m->down_text_len);
 	if (rc == 0)
 		rc = strata__checksum(m->checksum, m->text, m->text_len);
-	if (rc == 0)
+	if (rc == 0 && ctx->exec) {
+		/* a program or a command's input: the whole file, no sections */
+		memset(&m->up, 0, sizeof(m->up));
+		memset(&m->down, 0, sizeof(m->down));
+		m->up = (struct part){ m->up_path, 0, m->text_len, 1, 1 };
+		if (m->down_path)
+			m->down = (struct part){ m->down_path, 0,
+						 m->down_text_len, 1, 1 };
+	} else if (rc == 0) {
 		rc = strata__sections_parse(ctx, m);
+	}
 	if (rc < 0) {
 		strata__free(m->text);
 		strata__free(m->down_text);

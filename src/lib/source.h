@@ -31,6 +31,10 @@ struct filename {
 int strata__filename_parse(struct filename *out, const char *fname,
 			   char *why, size_t why_len);
 
+/* The same for exec targets: any extension. */
+int strata__filename_parse_exec(struct filename *out, const char *fname,
+				char *why, size_t why_len);
+
 /* Parse a version: digits only, 1 .. UINT64_MAX. */
 int strata__version_parse(uint64_t *out, const char *s, size_t len);
 

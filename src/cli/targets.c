@@ -1,0 +1,124 @@
+/*
+ * Targets: with --target, a command runs on that target; with several
+ * targets configured and none named, up, status, validate, history and
+ * config run on every target in the order of strata.conf (down in
+ * reverse), and a failure stops the run, saying which targets were done.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static int run_one(struct cli *cli, const struct cli_target *t, int argc,
+		   char **argv)
+{
+	int rc = cli_resolve_settings(cli, t);
+
+	if (rc == 0)
+		rc = cli_open(cli);
+	if (rc == 0)
+		rc = cli->cmd->run(cli, argc, argv);
+	strata_ctx_free(cli->ctx);
+	cli->ctx = NULL;
+	return rc;
+}
+
+static void list_targets(const struct cli *cli, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < cli->n_targets; i++)
+		fprintf(f, "%s%s", i ? ", " : "", cli->targets[i].name);
+}
+
+static int run_all(struct cli *cli, int argc, char **argv)
+{
+	int reverse = (cli->cmd->flags & CMD_REVERSE) != 0;
+	size_t i, k;
+	int rc = 0;
+
+	if (cli->json)
+		printf("[\n");
+	for (k = 0; k < cli->n_targets; k++) {
+		const struct cli_target *t =
+			&cli->targets[reverse ? cli->n_targets - 1 - k : k];
+
+		if (cli->json && k)
+			printf(",\n");
+		else if (!cli->json && !cli->quiet)
+			printf("%s== target %s (%s) ==%s\n",
+			       cli_c(cli, "bold"), t->name, t->type,
+			       cli_c(cli, "reset"));
+		fflush(stdout);
+		rc = run_one(cli, t, argc, argv);
+		if (!cli->json && !cli->quiet && k + 1 < cli->n_targets)
+			printf("\n");
+		if (rc != EXIT_OK) {
+			fprintf(stderr, "strata: stopped at target '%s'",
+				t->name);
+			fprintf(stderr, "; done: ");
+			for (i = 0; i < k; i++)
+				fprintf(stderr, "%s%s", i ? ", " : "",
+					cli->targets[reverse ? cli->n_targets -
+								       1 - i :
+							       i]
+						.name);
+			if (!k)
+				fprintf(stderr, "none");
+			fprintf(stderr, "; not run: ");
+			for (i = k + 1; i < cli->n_targets; i++)
+				fprintf(stderr, "%s%s", i > k + 1 ? ", " : "",
+					cli->targets[reverse ? cli->n_targets -
+								       1 - i :
+							       i]
+						.name);
+			if (k + 1 == cli->n_targets)
+				fprintf(stderr, "none");
+			fprintf(stderr, "\n");
+			break;
+		}
+	}
+	if (cli->json)
+		printf("]\n");
+	return rc;
+}
+
+int cli_run_targets(struct cli *cli, int argc, char **argv)
+{
+	const char *wanted = cli->target;
+	const struct cli_target *t;
+	int rc = cli_load_config(cli);
+
+	if (rc)
+		return rc;
+	if (wanted) {
+		t = cli_find_target(cli, wanted);
+		if (!t) {
+			fprintf(stderr, "strata: %serror%s: no target '%s' in "
+					"%s",
+				cli_c(cli, "err"), cli_c(cli, "reset"), wanted,
+				cli->config ? cli->config : "strata.conf");
+			if (cli->n_targets) {
+				fprintf(stderr, " (targets: ");
+				list_targets(cli, stderr);
+				fprintf(stderr, ")");
+			}
+			fprintf(stderr, "\n");
+			return EXIT_USAGE;
+		}
+		return run_one(cli, t, argc, argv);
+	}
+	if (cli->n_targets == 0)
+		return run_one(cli, NULL, argc, argv);
+	if (cli->n_targets == 1)
+		return run_one(cli, &cli->targets[0], argc, argv);
+	if (!(cli->cmd->flags & CMD_ALL_TARGETS)) {
+		fprintf(stderr,
+			"strata: %serror%s: strata.conf has several targets (",
+			cli_c(cli, "err"), cli_c(cli, "reset"));
+		list_targets(cli, stderr);
+		fprintf(stderr, "): name one with --target for '%s'\n",
+			cli->cmd->name);
+		return EXIT_USAGE;
+	}
+	return run_all(cli, argc, argv);
+}

@@ -1,0 +1,219 @@
+/*
+ * Exec targets: a migration file handed to a command (cypher-shell,
+ * redis-cli ...) or run as a program (.py, .sh). Started with fork and
+ * execvp on an argument vector, never through a shell, with the target's
+ * settings in the environment; its output goes straight to ours, and its
+ * exit status decides.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctx.h"
+#include "source.h"
+
+struct argv_buf {
+	char **v;
+	size_t n, alloc;
+};
+
+static int push(struct argv_buf *a, char *s)
+{
+	if (!s)
+		return STRATA_ENOMEM;
+	if (a->n + 2 > a->alloc) {
+		size_t n = a->alloc ? a->alloc * 2 : 8;
+		char **v = strata__reallocarray(a->v, n, sizeof(char *));
+
+		if (!v) {
+			strata__free(s);
+			return STRATA_ENOMEM;
+		}
+		a->v = v;
+		a->alloc = n;
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+	return 0;
+}
+
+static void argv_free(struct argv_buf *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		strata__free(a->v[i]);
+	strata__free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Words of cmd, with '...' and "..." quoting; {file} becomes path. */
+static int split_command(struct argv_buf *a, const char *cmd, const char *path)
+{
+	const char *p = cmd;
+	int rc = 0;
+
+	while (rc == 0 && *p) {
+		strata_buf w = STRATA_BUF_INIT;
+		int quote = 0, any = 0;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		while (rc == 0 && *p && (quote || (*p != ' ' && *p != '\t'))) {
+			if (!quote && (*p == '\'' || *p == '"')) {
+				quote = *p++;
+				any = 1;
+			} else if (quote && *p == quote) {
+				quote = 0;
+				p++;
+			} else if (strncmp(p, "{file}", 6) == 0) {
+				rc = strata__buf_puts(&w, path);
+				p += 6;
+				any = 1;
+			} else {
+				rc = strata__buf_putc(&w, *p++);
+				any = 1;
+			}
+		}
+		if (quote)
+			rc = STRATA_EINVALID;
+		if (rc == 0 && any)
+			rc = push(a, strata__buf_detach(&w));
+		strata_buf_release(&w);
+	}
+	return rc;
+}
+
+static const char *ext_of(const char *path)
+{
+	const char *d = strrchr(path, '.');
+
+	return d ? d : "";
+}
+
+/* The argument vector for one file. */
+static int build_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
+{
+	struct stat st;
+	int rc;
+
+	if (ctx->exec_command) {
+		rc = split_command(a, ctx->exec_command, path);
+		if (rc == STRATA_EINVALID)
+			return strata__error_set(ctx, rc,
+						 "command has an unterminated "
+						 "quote: %s",
+						 ctx->exec_command);
+		if (rc == 0 && a->n == 0)
+			return strata__error_set(ctx, STRATA_EINVALID,
+						 "the target's command is empty");
+		return rc;
+	}
+	if (strcmp(ext_of(path), ".py") == 0)
+		rc = push(a, strata__strdup("python3"));
+	else if (strcmp(ext_of(path), ".sh") == 0)
+		rc = push(a, strata__strdup("sh"));
+	else if (stat(path, &st) == 0 && (st.st_mode & S_IXUSR))
+		rc = 0;
+	else
+		return strata__error_set(
+			ctx, STRATA_EINVALID,
+			"%s: no command runs '%s' files: set 'command' for the "
+			"target (e.g. command = cypher-shell --file {file}), or "
+			"make the file executable",
+			path, ext_of(path));
+	if (rc == 0)
+		rc = push(a, strata__strdup(path));
+	return rc;
+}
+
+static int set_env(strata_ctx *ctx, const struct migration *m,
+		   const char *path, int down)
+{
+	char ver[32];
+	char **e;
+
+	snprintf(ver, sizeof(ver), "%llu", (unsigned long long)m->version);
+	if (setenv("STRATA_TARGET", ctx->target, 1) < 0 ||
+	    setenv("STRATA_DIRECTION", down ? "down" : "up", 1) < 0 ||
+	    setenv("STRATA_VERSION", ver, 1) < 0 ||
+	    setenv("STRATA_NAME", m->name, 1) < 0 ||
+	    setenv("STRATA_FILE", path, 1) < 0)
+		return -1;
+	for (e = ctx->exec_env; e && *e; e++)
+		if (putenv(*e) < 0)
+			return -1;
+	return 0;
+}
+
+int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
+int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path)
+{
+	struct argv_buf a;
+	size_t i;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	rc = build_argv(ctx, &a, path);
+	for (i = 0; rc == 0 && i < a.n; i++)
+		rc = strata__buf_printf(out, "%s%s", i ? " " : "", a.v[i]);
+	argv_free(&a);
+	return rc;
+}
+
+int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
+int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
+{
+	const char *path = down ? m->down.path : m->up.path;
+	struct argv_buf a;
+	int rc, status;
+	pid_t pid;
+
+	memset(&a, 0, sizeof(a));
+	rc = build_argv(ctx, &a, path);
+	if (rc < 0) {
+		argv_free(&a);
+		return rc == STRATA_ENOMEM ?
+			       strata__error_set(ctx, rc, "out of memory") :
+			       rc;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		argv_free(&a);
+		return strata__error_set(ctx, STRATA_ERROR, "cannot start %s: %s",
+					 a.v[0], strerror(errno));
+	}
+	if (pid == 0) {
+		/* the child: stdin closed, stdout and stderr shared */
+		if (set_env(ctx, m, path, down) == 0) {
+			execvp(a.v[0], a.v);
+			fprintf(stderr, "strata: cannot run %s: %s\n", a.v[0],
+				strerror(errno));
+		}
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	}
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		rc = 0;
+	else if (status != -1 && WIFSIGNALED(status))
+		rc = strata__error_set(ctx, STRATA_EDB, "%s was killed by signal %d",
+				       a.v[0], WTERMSIG(status));
+	else
+		rc = strata__error_set(ctx, STRATA_EDB, "%s exited with status %d",
+				       a.v[0],
+				       status == -1 ? -1 : WEXITSTATUS(status));
+	if (rc < 0)
+		strata__error_at(ctx, path, 0, 0);
+	argv_free(&a);
+	return rc;
+}
