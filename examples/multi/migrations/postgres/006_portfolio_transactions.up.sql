@@ -1,0 +1,8 @@
+-- portfolio transactions.
+CREATE TABLE IF NOT EXISTS portfolio_transactions (
+    id         BIGSERIAL PRIMARY KEY,
+    user_id    VARCHAR(64) NOT NULL,
+    payload    JSONB NOT NULL DEFAULT '{}'::jsonb,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS idx_portfolio_transactions_user ON portfolio_transactions (user_id);
