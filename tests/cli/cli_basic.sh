@@ -8,7 +8,7 @@ t_help_and_version() {
 	expect_rc 0
 	expect_out "usage: strata"
 	expect_out "exit codes"
-	for c in init new up down redo status history validate force repair plan baseline stamp version help; do
+	for c in init new up down redo status history validate force repair plan baseline stamp config version help; do
 		st_raw "$c" --help
 		expect_rc 0
 		expect_out "usage: strata $c"
@@ -239,4 +239,16 @@ t_no_color_and_quiet() {
 	expect_eq "" "$out"
 	NO_COLOR=1 st status
 	refute_out $'\033['
+}
+
+t_docs_cover_every_error_code_and_command() {
+	for code in $(grep -o 'X(STRATA_E[A-Z]*' "$STRATA_SRC_ROOT/include/strata/errors.h" | cut -c3-) STRATA_ERROR; do
+		grep -q "\`$code\`" "$STRATA_SRC_ROOT/docs/ERRORS.md" || fail "$code is not in docs/ERRORS.md"
+	done
+	st_raw help
+	for c in $(printf '%s\n' "$out" | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
+		grep -q "^\.B.* $c\|^\.BR $c\|^\.BI $c\|^\.B $c" "$STRATA_SRC_ROOT/docs/strata.1" ||
+			grep -q "$c" "$STRATA_SRC_ROOT/docs/strata.1" || fail "command $c is not in docs/strata.1"
+		grep -q "\`$c" "$STRATA_SRC_ROOT/README.md" || fail "command $c is not in README.md"
+	done
 }

@@ -9,6 +9,8 @@ export STRATA_TEST_DB=$2
 here=$(cd "$(dirname "$0")" && pwd)
 suite_path=$(cd "$(dirname "$suite")" && pwd)/$(basename "$suite")
 name=$(basename "$suite" .sh)
+STRATA_SRC_ROOT=$(cd "$here/../.." && pwd)
+export STRATA_SRC_ROOT
 passed=0 failed=0 skipped=0
 root=$(mktemp -d "${TMPDIR:-/tmp}/strata-t.XXXXXX")
 
