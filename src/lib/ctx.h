@@ -41,6 +41,7 @@ struct strata_ctx {
 	int locked;
 	int in_txn;
 	int script; /* writing a plan: history rows take the database's clock */
+	int run_last; /* the part being run is the run's last */
 	volatile sig_atomic_t interrupted;
 
 	struct source source;
@@ -68,6 +69,16 @@ void strata__error_at(strata_ctx *ctx, const char *file, int line, int col);
 void strata__error_detail(strata_ctx *ctx, const char *fmt, ...)
 	STRATA_PRINTF(2, 3);
 void strata__error_clear(strata_ctx *ctx);
+
+/* Set the current error aside and bring it back, around clean-up work
+ * that may fail on its own. */
+struct saved_error {
+	strata_error err;
+	strata_buf message, detail, file;
+	long offset;
+};
+void strata__error_save(strata_ctx *ctx, struct saved_error *s);
+void strata__error_restore(strata_ctx *ctx, struct saved_error *s);
 /* Prefix the current error message with "prefix: ". */
 void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
 	STRATA_PRINTF(2, 3);

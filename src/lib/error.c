@@ -113,6 +113,31 @@ void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
 	refresh(ctx);
 }
 
+void strata__error_save(strata_ctx *ctx, struct saved_error *s)
+{
+	s->err = ctx->err;
+	s->message = ctx->err_message;
+	s->detail = ctx->err_detail;
+	s->file = ctx->err_file;
+	s->offset = ctx->err_offset;
+	ctx->err_message = ctx->err_detail = ctx->err_file =
+		(strata_buf)STRATA_BUF_INIT;
+	strata__error_clear(ctx);
+}
+
+void strata__error_restore(strata_ctx *ctx, struct saved_error *s)
+{
+	strata_buf_release(&ctx->err_message);
+	strata_buf_release(&ctx->err_detail);
+	strata_buf_release(&ctx->err_file);
+	ctx->err_message = s->message;
+	ctx->err_detail = s->detail;
+	ctx->err_file = s->file;
+	ctx->err = s->err;
+	ctx->err_offset = s->offset;
+	refresh(ctx);
+}
+
 const strata_error *strata_error_last(const strata_ctx *ctx)
 {
 	return &ctx->err;

@@ -356,15 +356,20 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = put_lit(ctx, out, r->checksum);
 	/* no applied_at: the database's clock (a script run later) */
 	if (rc == 0 && r->applied_at)
-		rc = strata__buf_printf(out, ", '%s', '%s', %lld, ",
-					CHECKSUM_ALGORITHM, r->applied_at,
-					(long long)r->execution_ms);
+		rc = strata__buf_printf(out, ", '%s', '%s', ", CHECKSUM_ALGORITHM,
+					r->applied_at);
 	else if (rc == 0)
-		rc = strata__buf_printf(out, ", '%s', %s, %lld, ",
-					CHECKSUM_ALGORITHM,
+		rc = strata__buf_printf(out, ", '%s', %s, ", CHECKSUM_ALGORITHM,
 					ctx->drv->now_sql ? ctx->drv->now_sql :
-							    "CURRENT_TIMESTAMP",
-					(long long)r->execution_ms);
+							    "CURRENT_TIMESTAMP");
+	/* a negative time: measured by the database (batched runs) */
+	if (rc == 0 && r->execution_ms < 0 && ctx->drv->elapsed_ms_sql)
+		rc = strata__buf_printf(out, "%s, ", ctx->drv->elapsed_ms_sql);
+	else if (rc == 0)
+		rc = strata__buf_printf(out, "%lld, ",
+					(long long)(r->execution_ms < 0 ?
+							    0 :
+							    r->execution_ms));
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->applied_by);
 	if (rc == 0)

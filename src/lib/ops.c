@@ -187,6 +187,21 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
 	return 0;
 }
 
+/* After an early stop, make the run's asynchronous commits durable,
+ * keeping the error that stopped it. */
+static void flush_async(strata_ctx *ctx, size_t done)
+{
+	struct saved_error saved;
+
+	if (!done || !ctx->conn || !ctx->drv->async_commit_sql ||
+	    !ctx->drv->flush_sql || !(ctx->drv->caps & STRATA_DRIVER_CAP_BATCH))
+		return;
+	strata__error_save(ctx, &saved);
+	ctx->drv->exec(ctx->conn, ctx->drv->flush_sql,
+		       strlen(ctx->drv->flush_sql));
+	strata__error_restore(ctx, &saved);
+}
+
 static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 			int dry_run, size_t *n_done)
 {
@@ -197,16 +212,21 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 		const strata_migration *v = &ctx->view[sel[i]];
 
 		if (ctx->interrupted) {
+			flush_async(ctx, i);
 			return strata__error_set(
 				ctx, STRATA_EINTERRUPTED,
 				"interrupted: stopped before %s; %zu of %zu "
 				"done, the database is consistent",
 				v->name, i, n);
 		}
+		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
 				      dry_run);
-		if (rc < 0)
+		if (rc < 0) {
+			if (!dry_run)
+				flush_async(ctx, i);
 			return rc;
+		}
 		if (n_done)
 			(*n_done)++;
 	}

@@ -167,6 +167,67 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 	return 0;
 }
 
+/*
+ * One round trip per migration where the driver allows it (PostgreSQL):
+ * BEGIN, the part, its history row and COMMIT sent as one text. Every
+ * migration but the run's last commits without waiting for its WAL flush;
+ * the last one's synchronous commit then covers all the earlier ones, so
+ * a crash can only lose a suffix of whole migrations, and once the run
+ * returns everything is durable.
+ */
+static int run_batch(strata_ctx *ctx, const strata_migration *v,
+		     struct migration *m, int down)
+{
+	struct part *p = down ? &m->down : &m->up;
+	const char *text = strata__part_text(m, p);
+	strata_buf sql = STRATA_BUF_INIT;
+	size_t body;
+	int64_t t0, ms;
+	int rc;
+
+	rc = strata__buf_puts(&sql, "BEGIN;\n");
+	if (rc == 0 && !ctx->run_last && ctx->drv->async_commit_sql)
+		rc = strata__buf_printf(&sql, "%s;\n",
+					ctx->drv->async_commit_sql);
+	body = sql.len;
+	if (rc == 0)
+		rc = strata__buf_put(&sql, text + p->off, p->len);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, "\n;\n");
+	if (rc == 0)
+		rc = history_sql(ctx, &sql, m, down, 0, -1, m->kind);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, "COMMIT;");
+	if (rc < 0) {
+		strata_buf_release(&sql);
+		return rc == STRATA_ENOMEM ? oom(ctx) : rc;
+	}
+	ctx->in_txn = 1;
+	t0 = strata__now_ms();
+	rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+	ms = strata__now_ms() - t0;
+	strata_buf_release(&sql);
+	if (rc < 0) {
+		long off = ctx->err_offset;
+
+		if (off >= (long)body && off < (long)(body + p->len)) {
+			ctx->err_offset = off - (long)body;
+			strata__error_locate(ctx, m, p, p->off);
+		} else if (off >= (long)(body + p->len)) {
+			strata__error_prefix(ctx, "cannot record %s in '%s'",
+					     base_name(p->path), ctx->table);
+		} else {
+			strata__error_at(ctx, p->path, 0, 0);
+		}
+		ctx->drv->rollback(ctx->conn);
+		ctx->in_txn = 0;
+		return rc;
+	}
+	ctx->in_txn = 0;
+	emit_done(ctx, v, down, ms);
+	return 0;
+}
+
 struct stmt_list {
 	size_t *off, *len;
 	size_t n, alloc;
@@ -363,6 +424,8 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
 				 STRATA_EVENT_APPLY_START,
 		     v, NULL, 0);
 	if (strata__part_transactional(ctx, m, down))
-		return run_txn(ctx, v, m, down);
+		return (ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) ?
+			       run_batch(ctx, v, m, down) :
+			       run_txn(ctx, v, m, down);
 	return run_notxn(ctx, v, m, down);
 }

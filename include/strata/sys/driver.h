@@ -15,6 +15,9 @@
 #define STRATA_DRIVER_CAP_TXN_DDL (1u << 0) /* DDL is transactional */
 #define STRATA_DRIVER_CAP_LOCK    (1u << 1) /* has lock()/unlock() */
 #define STRATA_DRIVER_CAP_SCHEMA  (1u << 2) /* namespaces (--schema) */
+/* exec() of a whole transaction ("BEGIN; ...; COMMIT;") is one round trip,
+ * stops at the first error and reports offsets into that text */
+#define STRATA_DRIVER_CAP_BATCH   (1u << 3)
 
 /* Statement flags reported by split(). */
 #define STRATA_STMT_TXN_CONTROL (1u << 0) /* BEGIN, COMMIT, ROLLBACK ... */
@@ -136,6 +139,21 @@ struct strata_driver {
 
 	/** Create the schema if absent. May be NULL without CAP_SCHEMA. */
 	int (*ensure_schema)(struct strata_driver_conn *c, const char *schema);
+
+	/*
+	 * With CAP_BATCH: a statement that makes the current transaction's
+	 * commit not wait for its WAL flush ("SET LOCAL synchronous_commit TO
+	 * OFF"), used for every migration of a run but the last, whose
+	 * synchronous commit then makes all of them durable; and an
+	 * expression for the milliseconds since the batch started, recorded
+	 * as execution_ms. Either may be NULL.
+	 */
+	const char *async_commit_sql;
+	const char *elapsed_ms_sql;
+	/* A transaction whose synchronous commit makes every earlier
+	 * asynchronous one durable, run when a run stops early; required
+	 * with async_commit_sql. */
+	const char *flush_sql;
 };
 
 /**
