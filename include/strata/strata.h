@@ -54,6 +54,7 @@ typedef struct strata_migration {
 	const char *applied_at; /* UTC, ISO 8601 */
 	int64_t execution_ms;
 	const char *applied_by;
+	int dirty; /* 0, or the statement (1-based) a failed run reached */
 } strata_migration;
 
 /** One row of the history table. Borrowed like strata_migration. */
@@ -69,7 +70,7 @@ typedef struct strata_history_entry {
 	const char *applied_by;
 	const char *target;
 	const char *database_type;
-	int dirty;
+	int dirty; /* 0, or the statement (1-based) a failed run reached */
 } strata_history_entry;
 
 typedef enum strata_event_kind {

@@ -34,6 +34,7 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->err_message = ctx->err_detail = ctx->err_file =
 		(strata_buf)STRATA_BUF_INIT;
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
+	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
 	strata__error_clear(ctx);
 	ctx->url = dup_default(opts->database_url, DEFAULT_URL);
 	ctx->dir = dup_default(opts->migrations_dir, DEFAULT_DIR);
@@ -138,6 +139,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata_buf_release(&ctx->err_file);
 	strata_buf_release(&ctx->scratch);
 	strata_buf_release(&ctx->scratch2);
+	strata_buf_release(&ctx->plan_history);
 	strata__free(ctx);
 }
 

@@ -47,6 +47,11 @@ struct strata_ctx {
 	struct source source;
 	int source_loaded;
 	struct history history;
+	/* Drivers without a runner lock (SQLite): the history the running
+	 * plan assumes (strata__history_fingerprint), checked inside each
+	 * migration's transaction; another runner's change means: plan
+	 * again. */
+	strata_buf plan_history;
 
 	/* what strata_status()/strata_validate() hand out */
 	strata_migration *view;

@@ -208,7 +208,11 @@ static int row_cb(void *payload, int ncols, const char *const *v)
 	r->version = v[0] ? strtoull(v[0], NULL, 10) : 0;
 	r->kind = kind_from(v[2]);
 	r->execution_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
-	r->dirty = v[11] && (v[11][0] == '1' || v[11][0] == 't');
+	/* dirty holds the statement a failed run reached (0: clean) */
+	r->dirty = !v[11]	       ? 0 :
+		   v[11][0] == 't' ? 1 :
+		   v[11][0] == 'f' ? 0 :
+				     atoi(v[11]);
 	r->name = dup_or_empty(v[1]);
 	r->file = dup_or_empty(v[3]);
 	r->checksum = dup_or_empty(v[4]);
@@ -240,12 +244,12 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-int strata__history_read(strata_ctx *ctx)
+int strata__history_read_into(strata_ctx *ctx, struct history *h)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc;
 
-	strata__history_release(&ctx->history);
+	strata__history_release(h);
 	rc = strata__buf_puts(&sql, "SELECT " SELECT_COLUMNS " FROM ");
 	if (rc == 0)
 		rc = strata__history_qualified(ctx, &sql);
@@ -254,19 +258,36 @@ int strata__history_read(strata_ctx *ctx)
 	if (rc == 0)
 		rc = ctx->drv->quote_literal(ctx->conn, &sql, ctx->target);
 	if (rc == 0)
-		rc = ctx->drv->query(ctx->conn, sql.ptr, row_cb,
-				     &ctx->history);
+		rc = ctx->drv->query(ctx->conn, sql.ptr, row_cb, h);
 	strata_buf_release(&sql);
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");
 	if (rc < 0)
 		return rc;
-	ctx->history.exists = 1;
+	h->exists = 1;
 	/* sorted here, not by the database: collations differ */
-	if (ctx->history.n > 1)
-		qsort(ctx->history.v, ctx->history.n, sizeof(*ctx->history.v),
-		      row_cmp);
+	if (h->n > 1)
+		qsort(h->v, h->n, sizeof(*h->v), row_cmp);
 	return 0;
+}
+
+int strata__history_read(strata_ctx *ctx)
+{
+	return strata__history_read_into(ctx, &ctx->history);
+}
+
+int strata__history_fingerprint(strata_buf *out, const struct history *h)
+{
+	size_t i;
+	int rc = 0;
+
+	strata__buf_clear(out);
+	for (i = 0; rc == 0 && i < h->n; i++)
+		rc = strata__buf_printf(out, "%llu|%s|%d|%s|%d\n",
+					(unsigned long long)h->v[i].version,
+					h->v[i].name, (int)h->v[i].kind,
+					h->v[i].checksum, h->v[i].dirty);
+	return rc;
 }
 
 struct history_row *strata__history_find(const struct history *h,
@@ -379,7 +400,7 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 	if (rc == 0)
 		rc = strata__buf_printf(out, ", '%s', %d);\n",
 					ctx->exec ? "exec" : ctx->drv->name,
-					r->dirty ? 1 : 0);
+					r->dirty);
 	return finish(ctx, rc);
 }
 
@@ -425,9 +446,12 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name)
+			      uint64_t version, const char *name, int stmt)
 {
-	return update(ctx, out, "dirty = 1", version, name);
+	char set[32];
+
+	snprintf(set, sizeof(set), "dirty = %d", stmt > 0 ? stmt : 1);
+	return update(ctx, out, set, version, name);
 }
 
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,

@@ -43,6 +43,11 @@ int strata__history_sql_create(strata_ctx *ctx, strata_buf *out);
 
 /* Read all rows of this target into ctx->history. */
 int strata__history_read(strata_ctx *ctx);
+/* The same into h (released first). */
+int strata__history_read_into(strata_ctx *ctx, struct history *h);
+/* One line per row (version, name, kind, checksum, dirty) into out,
+ * replacing its content: equal text, equal history. */
+int strata__history_fingerprint(strata_buf *out, const struct history *h);
 void strata__history_release(struct history *h);
 
 /* Find the row of a versioned migration, or NULL. */
@@ -63,8 +68,9 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
 				 uint64_t version, const char *name,
 				 const char *checksum, const char *file);
+/* mark a row dirty at statement stmt (1-based) of its part */
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name);
+			      uint64_t version, const char *name, int stmt);
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
 			      uint64_t version, const char *name);
 /* SELECT that returns a row when the version is already applied */

@@ -34,23 +34,33 @@ static int print_create(strata_ctx *ctx)
 	return rc;
 }
 
+/* A version as the user wrote it in the file name when known. */
+static const char *version_label(const strata_migration *v, char buf[24])
+{
+	if (v->version_text && v->version_text[0])
+		return v->version_text;
+	snprintf(buf, 24, "%llu", (unsigned long long)v->version);
+	return buf;
+}
+
 static int state_error(strata_ctx *ctx, const strata_migration *v)
 {
 	const char *what = v->up_file ? v->up_file : v->name;
+	char buf[24];
 
 	switch (v->state) {
 	case STRATA_STATE_DIRTY:
 		strata__error_set(ctx, STRATA_ESTATE,
-				  "migration %llu (%s) is dirty: it failed "
-				  "part-way on an earlier run and may be half "
-				  "applied",
-				  (unsigned long long)v->version, v->name);
+				  "migration %s (%s) is dirty: it stopped at "
+				  "statement %d on an earlier run; statements "
+				  "before it took effect",
+				  version_label(v, buf), v->name, v->dirty);
 		strata__error_detail(
 			ctx,
-			"fix the schema by hand, then run 'strata force %llu' "
+			"fix the schema by hand, then run 'strata force %s' "
 			"if it is now fully applied, or 'strata force' with "
 			"the previous version if it is fully undone",
-			(unsigned long long)v->version);
+			version_label(v, buf));
 		return STRATA_ESTATE;
 	case STRATA_STATE_MODIFIED:
 		strata__error_set(ctx, STRATA_ESTATE,
@@ -227,34 +237,58 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 				flush_async(ctx, i);
 			return rc;
 		}
+		if (rc == 1)
+			return 1; /* the plan is stale: plan again */
 		if (n_done)
 			(*n_done)++;
 	}
 	return 0;
 }
 
+static int any_dirty(const strata_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_view; i++)
+		if (ctx->view[i].state == STRATA_STATE_DIRTY)
+			return 1;
+	return 0;
+}
+
 typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
 			 size_t *sel, size_t *n_sel);
+
+/* Plans made again, at most, when other runners keep changing the
+ * history of a database without a runner lock (see run.c). */
+#define MAX_REPLANS 1000
 
 /*
  * Decide and check everything with a read-only look first, so that a bad
  * file or a refused state leaves the database exactly as it was (not even
  * a history table created). Only then connect for writing, take the lock,
  * read the history again and decide again: another runner may have moved
- * the database on meanwhile.
+ * the database on meanwhile. Without a runner lock (SQLite) the history
+ * may still change before a migration's transaction; the run then stops
+ * before that migration and plans again from the history as it is.
  */
 static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
 			select_fn select, int down, size_t *n_done)
 {
 	size_t *sel = NULL, n = 0;
-	int rc, pass;
+	int rc, pass = 0, replans = 0;
 
-	for (pass = 0; pass < 2; pass++) {
+replan:
+	for (; pass < 2; pass++) {
 		rc = pass == 0 ? strata__open_read(ctx) : strata__open_write(ctx);
 		if (rc == 0)
 			rc = strata__driver_resolve(ctx);
 		if (rc == 0)
 			rc = strata__build_view(ctx);
+		/* a dirty row may be another runner at work (MySQL, no-
+		 * transaction files): decide that under the lock */
+		if (rc == 0 && pass == 0 && !o->dry_run &&
+		    (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK) && any_dirty(ctx))
+			continue;
 		if (rc == 0)
 			rc = strata__check_blockers(ctx, down);
 		if (rc == 0) {
@@ -269,8 +303,22 @@ static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
 	}
 	if (rc == 0 && o->dry_run && n && !down)
 		rc = print_create(ctx);
+	if (rc == 0 && n && !o->dry_run &&
+	    strata__history_fingerprint(&ctx->plan_history, &ctx->history) < 0)
+		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 	if (rc == 0)
 		rc = run_selected(ctx, sel, n, down, o->dry_run, n_done);
+	if (rc == 1 && ++replans <= MAX_REPLANS) {
+		/* another runner changed the history: plan again */
+		pass = 1;
+		goto replan;
+	}
+	if (rc == 1)
+		rc = strata__error_set(ctx, STRATA_ELOCKED,
+				       "gave up after planning %d times: other "
+				       "runners kept changing the history "
+				       "table '%s'",
+				       MAX_REPLANS, ctx->table);
 	strata__free(sel);
 	strata__close_write(ctx);
 	return rc;

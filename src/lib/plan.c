@@ -109,6 +109,7 @@ static void fill_from_source(strata_migration *v, struct migration *m)
 
 static void fill_from_row(strata_migration *v, const struct history_row *r)
 {
+	v->dirty = r->dirty;
 	v->applied_checksum = r->checksum;
 	v->applied_at = r->applied_at;
 	v->execution_ms = r->execution_ms;
@@ -132,6 +133,7 @@ static const char *empty_fields(strata_migration *v)
 {
 	v->applied_checksum = v->applied_at = v->applied_by = "";
 	v->execution_ms = 0;
+	v->dirty = 0;
 	return NULL;
 }
 
@@ -350,28 +352,37 @@ static int check_fail(struct check_state *cs, size_t off, const char *msg,
 	return STRATA_EPARSE;
 }
 
-static size_t first_token(const char *t, size_t off, size_t len)
+size_t strata__first_token(const char *t, size_t off, size_t len);
+size_t strata__first_token(const char *t, size_t off, size_t len)
 {
-	size_t i = off;
+	size_t i = off, end = off + len;
 
-	/* skip blanks and "--" comment lines to the statement's first word */
-	while (i < off + len) {
+	/* skip blanks and comments (--, # and block comments) */
+	while (i < end) {
 		if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') {
 			i++;
-		} else if (t[i] == '-' && i + 1 < off + len && t[i + 1] == '-') {
-			while (i < off + len && t[i] != '\n')
+		} else if ((t[i] == '-' && i + 1 < end && t[i + 1] == '-') ||
+			   t[i] == '#') {
+			while (i < end && t[i] != '\n')
 				i++;
+		} else if (t[i] == '/' && i + 1 < end && t[i + 1] == '*' &&
+			   !(i + 2 < end && t[i + 2] == '!')) {
+			i += 2;
+			while (i + 1 < end && !(t[i] == '*' && t[i + 1] == '/'))
+				i++;
+			i += 2;
 		} else {
 			break;
 		}
 	}
-	return i < off + len ? i : off;
+	return i < end ? i : off;
 }
 
 static int check_stmt(void *payload, size_t off, size_t len, unsigned flags)
 {
 	struct check_state *cs = payload;
-	size_t at = cs->p->off + first_token(cs->text + cs->p->off, off, len);
+	size_t at = cs->p->off +
+		    strata__first_token(cs->text + cs->p->off, off, len);
 
 	if (flags & STRATA_STMT_INCOMPLETE)
 		return check_fail(cs, at,

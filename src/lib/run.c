@@ -13,6 +13,7 @@
 #include "source.h"
 
 int64_t strata__now_ms(void);
+size_t strata__first_token(const char *t, size_t off, size_t len);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
 int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 int64_t strata__now_ms(void)
@@ -55,7 +56,7 @@ static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 	r.applied_at = ctx->script ? NULL : ts;
 	r.execution_ms = ms;
 	r.applied_by = (char *)strata__applied_by();
-	r.dirty = dirty;
+	r.dirty = dirty; /* the statement reached: 1 before the first */
 	if (m->kind == STRATA_KIND_REPEATABLE) {
 		/* one row per repeatable: replace it */
 		int rc = strata__history_sql_delete(ctx, out, 0, m->name);
@@ -71,42 +72,52 @@ static int exec_buf(strata_ctx *ctx, const strata_buf *b)
 	return ctx->drv->exec(ctx->conn, b->ptr, b->len);
 }
 
-/* Has another runner already done this? Only needed where the database
- * has no runner lock (SQLite): asked inside the write transaction. */
-static int done_elsewhere(strata_ctx *ctx, struct migration *m, int down,
-			  int *skip);
-
-static int probe_cb(void *payload, int ncols, const char *const *v)
+/*
+ * Drivers without a runner lock (SQLite): the plan was made from a read of
+ * the history outside any transaction, so another runner may have moved
+ * the database on since. Inside the write transaction, before anything
+ * runs, the history must still be the one the plan assumed; if not, the
+ * plan is stale (*stale = 1): roll back and plan again. Checking only the
+ * migration's own row is not enough: a `down` that ran meanwhile leaves a
+ * hole under an `up` planned before it, two `down`s would roll back one
+ * migration between them, and a repeatable would run twice.
+ */
+static int plan_is_stale(strata_ctx *ctx, int *stale)
 {
-	(void)ncols;
-	(void)v;
-	*(int *)payload = 1;
-	return 0;
-}
+	struct history now;
+	strata_buf fp = STRATA_BUF_INIT;
+	int rc;
 
-static int done_elsewhere(strata_ctx *ctx, struct migration *m, int down,
-			  int *skip)
-{
-	strata_buf sql = STRATA_BUF_INIT;
-	int found = 0, rc;
-
-	*skip = 0;
+	*stale = 0;
 	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
 		return 0;
-	rc = strata__history_sql_probe(ctx, &sql, m->version,
-				       m->kind == STRATA_KIND_REPEATABLE ?
-					       m->name :
-					       NULL);
+	memset(&now, 0, sizeof(now));
+	rc = strata__history_read_into(ctx, &now);
+	if (rc == 0 && strata__history_fingerprint(&fp, &now) < 0)
+		rc = oom(ctx);
 	if (rc == 0)
-		rc = ctx->drv->query(ctx->conn, sql.ptr, probe_cb, &found);
-	strata_buf_release(&sql);
-	if (rc < 0)
-		return rc;
-	/* a repeatable is re-run whenever its checksum changed: compare */
-	if (m->kind == STRATA_KIND_REPEATABLE)
+		*stale = fp.len != ctx->plan_history.len ||
+			 memcmp(fp.ptr, ctx->plan_history.ptr, fp.len) != 0;
+	strata__history_release(&now);
+	strata_buf_release(&fp);
+	return rc;
+}
+
+/* After this run's own change, inside its transaction: the history the
+ * rest of the plan assumes. */
+static int plan_history_update(strata_ctx *ctx)
+{
+	struct history now;
+	int rc;
+
+	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
 		return 0;
-	*skip = down ? !found : found;
-	return 0;
+	memset(&now, 0, sizeof(now));
+	rc = strata__history_read_into(ctx, &now);
+	if (rc == 0 && strata__history_fingerprint(&ctx->plan_history, &now) < 0)
+		rc = oom(ctx);
+	strata__history_release(&now);
+	return rc;
 }
 
 static void emit_done(strata_ctx *ctx, const strata_migration *v, int down,
@@ -124,19 +135,17 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 	const char *text = strata__part_text(m, p);
 	strata_buf rec = STRATA_BUF_INIT;
 	int64_t t0, ms;
-	int rc, skip;
+	int rc, stale;
 
 	rc = ctx->drv->begin(ctx->conn);
 	if (rc < 0)
 		return rc;
 	ctx->in_txn = 1;
-	rc = done_elsewhere(ctx, m, down, &skip);
-	if (rc == 0 && skip) {
+	rc = plan_is_stale(ctx, &stale);
+	if (rc == 0 && stale) {
 		ctx->drv->rollback(ctx->conn);
 		ctx->in_txn = 0;
-		strata__emit(ctx, STRATA_EVENT_SKIP, v,
-			     "already done by another runner", 0);
-		return 0;
+		return 1; /* plan again */
 	}
 	t0 = strata__now_ms();
 	if (rc == 0) {
@@ -153,6 +162,8 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 			strata__error_prefix(ctx, "cannot record %s in '%s'",
 					     base_name(p->path), ctx->table);
 	}
+	if (rc == 0)
+		rc = plan_history_update(ctx);
 	strata_buf_release(&rec);
 	if (rc < 0) {
 		ctx->drv->rollback(ctx->conn);
@@ -267,10 +278,17 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 	size_t i;
 
 	if (failed > 0) {
-		strata__offset_to_pos(text, tl, p->off + l->off[0], &first,
-				      &col);
+		const char *t = text + p->off;
+
 		strata__offset_to_pos(text, tl,
-				      p->off + l->off[failed - 1], &last, &col);
+				      p->off + strata__first_token(t, l->off[0],
+								   l->len[0]),
+				      &first, &col);
+		strata__offset_to_pos(
+			text, tl,
+			p->off + strata__first_token(t, l->off[failed - 1],
+						     l->len[failed - 1]),
+			&last, &col);
 		strata__error_detail(ctx,
 				     "statements 1 to %zu of %zu (lines %d-%d) "
 				     "took effect and were not rolled back: "
@@ -307,6 +325,37 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 			(unsigned long long)prev);
 }
 
+/*
+ * Run the history statements rec in a transaction of their own where the
+ * driver has no runner lock, checking the plan first when check is set
+ * (see plan_is_stale). @return 1 when the plan is stale (nothing done)
+ */
+static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check)
+{
+	int rc, stale = 0;
+
+	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
+		return exec_buf(ctx, rec);
+	rc = ctx->drv->begin(ctx->conn);
+	if (rc < 0)
+		return rc;
+	ctx->in_txn = 1;
+	if (check)
+		rc = plan_is_stale(ctx, &stale);
+	if (rc == 0 && !stale)
+		rc = exec_buf(ctx, rec);
+	if (rc == 0 && !stale)
+		rc = plan_history_update(ctx);
+	if (rc < 0 || stale) {
+		ctx->drv->rollback(ctx->conn);
+		ctx->in_txn = 0;
+		return rc < 0 ? rc : 1;
+	}
+	rc = ctx->drv->commit(ctx->conn);
+	ctx->in_txn = 0;
+	return rc;
+}
+
 /* No transaction: record dirty first, run statements one by one, then
  * record clean. A failure leaves the row dirty and says what ran. */
 static int run_notxn(strata_ctx *ctx, const strata_migration *v,
@@ -328,12 +377,13 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	}
 	/* the row is dirty while the statements run */
 	if (down)
-		rc = strata__history_sql_dirty(ctx, &rec, m->version, m->name);
+		rc = strata__history_sql_dirty(ctx, &rec, m->version, m->name,
+					       1);
 	else
 		rc = history_sql(ctx, &rec, m, 0, 1, 0, m->kind);
 	if (rc == 0)
-		rc = exec_buf(ctx, &rec);
-	if (rc < 0)
+		rc = record_txn(ctx, &rec, 1);
+	if (rc != 0)
 		goto done;
 	t0 = strata__now_ms();
 	if (ctx->exec) {
@@ -351,6 +401,17 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		}
 	}
 	for (i = 0; i < l.n; i++) {
+		/* the row records the statement reached, so that a crash
+		 * leaves it saying how far the part got */
+		if (i > 0) {
+			strata__buf_clear(&rec);
+			rc = strata__history_sql_dirty(ctx, &rec, m->version,
+						       m->name, (int)i + 1);
+			if (rc == 0)
+				rc = exec_buf(ctx, &rec);
+			if (rc < 0)
+				goto done;
+		}
 		rc = ctx->drv->exec(ctx->conn, text + l.off[i], l.len[i]);
 		if (rc < 0) {
 			if (ctx->err_offset < 0)
@@ -366,7 +427,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		    strata__history_sql_finish(ctx, &rec, m->version, m->name,
 					       ms);
 	if (rc == 0)
-		rc = exec_buf(ctx, &rec);
+		rc = record_txn(ctx, &rec, 0);
 	if (rc == 0)
 		emit_done(ctx, v, down, ms);
 done:
@@ -413,6 +474,8 @@ static int print_part(strata_ctx *ctx, const strata_migration *v,
 	return rc == STRATA_ENOMEM ? oom(ctx) : rc;
 }
 
+/* Run (or print) one part. @return 0, a negative error, or 1 when the
+ * plan turned out stale and nothing was done: plan again. */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
 		     struct migration *m, int down, int dry_run);
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,

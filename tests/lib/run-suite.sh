@@ -29,10 +29,9 @@ for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
 		cd "$dir" || exit 1
 		export TEST_ID="$$_${n}" TEST_SKIP_FILE="$skipf"
 		db_setup || { echo "    database set-up failed" >&2; exit 1; }
+		# fail and skip exit: the database is dropped on every way out
+		trap db_teardown EXIT
 		"$t"
-		r=$?
-		db_teardown
-		exit $r
 	) >"$dir.log" 2>&1
 	r=$?
 	if [ -s "$skipf" ]; then
