@@ -21,7 +21,9 @@ static const char *state_color(strata_state s)
 static void note_of(const strata_migration *m, char *out, size_t n)
 {
 	out[0] = '\0';
-	if (m->kind == STRATA_KIND_REPEATABLE)
+	if (m->state == STRATA_STATE_DIRTY && m->dirty > 0)
+		snprintf(out, n, "stopped at statement %d", m->dirty);
+	else if (m->kind == STRATA_KIND_REPEATABLE)
 		snprintf(out, n, "repeatable");
 	else if (m->kind == STRATA_KIND_BASELINE)
 		snprintf(out, n, "recorded without running");
@@ -49,6 +51,7 @@ static json_t *migration_json(const strata_migration *m)
 						    json_string(m->down_file) :
 						    json_null());
 	json_object_set_new(o, "reversible", json_boolean(m->reversible));
+	json_object_set_new(o, "dirty_statement", json_integer(m->dirty));
 	json_object_set_new(o, "format", json_string(m->format ? m->format : ""));
 	if (m->applied_at && m->applied_at[0]) {
 		json_object_set_new(o, "applied_at", json_string(m->applied_at));

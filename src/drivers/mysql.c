@@ -1,0 +1,1395 @@
+/*
+ * The MySQL and MariaDB driver, over libmariadb (MariaDB Connector/C).
+ * DDL commits implicitly here, so the driver does not claim TXN_DDL: the
+ * engine runs parts with DDL under its dirty protocol, one statement per
+ * exec() call, and data-only parts in a transaction. The runner lock is
+ * GET_LOCK, named after the lock key and the database.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <openssl/evp.h>
+
+#include "strata/sys/driver.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "split.h"
+
+/* Identifiers and lock names: at most 64 characters in MySQL. */
+#define MY_NAME_MAX 64
+/* Seconds; a URL can change it with connect_timeout=N. */
+#define MY_CONNECT_TIMEOUT 10
+
+enum ssl_mode {
+	SSL_UNSET,
+	SSL_DISABLED,
+	SSL_PREFERRED,
+	SSL_REQUIRED,
+	SSL_VERIFY_CA,
+	SSL_VERIFY_IDENTITY
+};
+
+/* A parsed mysql:// URL; every string is decoded and malloc'd. */
+struct my_url {
+	char *user, *password, *host, *db, *socket;
+	char *ssl_ca, *ssl_cert, *ssl_key, *ssl_capath, *ssl_cipher;
+	unsigned int port; /* 0: the default (3306) */
+	unsigned int connect_timeout;
+	int ipv6; /* host was in brackets */
+	enum ssl_mode ssl_mode;
+};
+
+struct my_conn {
+	struct strata_driver_conn base; /* first: see driver.h */
+	MYSQL *my;
+	char *db;    /* the database, for lock names and messages */
+	char *where; /* user@host:port/db, never with the password */
+};
+
+static struct my_conn *my_conn(struct strata_driver_conn *c)
+{
+	return (struct my_conn *)c;
+}
+
+static int is_space(unsigned char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+	       ch == '\f' || ch == '\v';
+}
+
+static int is_idchar(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '$' || ch >= 0x80;
+}
+
+static unsigned char upper(unsigned char ch)
+{
+	return ch >= 'a' && ch <= 'z' ? (unsigned char)(ch - 'a' + 'A') : ch;
+}
+
+/* Does s[0, n) equal the upper-case keyword kw, ignoring case? */
+static int word_eq(const char *s, size_t n, const char *kw)
+{
+	size_t i;
+
+	if (strlen(kw) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (upper((unsigned char)s[i]) != (unsigned char)kw[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int oom(struct strata_driver_conn *c)
+{
+	return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+	                               "out of memory");
+}
+
+/* ---- URL ------------------------------------------------------------ */
+
+static int hexval(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode s[0, n) into a new string. Returns 0, STRATA_ENOMEM, or
+ * STRATA_EINVALID for a bad escape or an encoded NUL.
+ */
+static int pct_decode(char **out, const char *s, size_t n)
+{
+	char *d = strata__malloc(n + 1);
+	size_t i, k = 0;
+
+	*out = NULL;
+	if (!d)
+		return STRATA_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (s[i] != '%') {
+			d[k++] = s[i];
+			continue;
+		}
+		if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 ||
+		    hexval((unsigned char)s[i + 2]) < 0 ||
+		    (s[i + 1] == '0' && s[i + 2] == '0')) {
+			strata__free(d);
+			return STRATA_EINVALID;
+		}
+		d[k++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+		                hexval((unsigned char)s[i + 2]));
+		i += 2;
+	}
+	d[k] = '\0';
+	*out = d;
+	return 0;
+}
+
+/* Decode one part of the URL; what names it in a message (never the
+ * value: it may be the password). */
+static int url_part(struct strata_driver_conn *c, char **out, const char *s,
+                    size_t n, const char *what)
+{
+	int rc = pct_decode(out, s, n);
+
+	if (rc == STRATA_ENOMEM)
+		return oom(c);
+	if (rc < 0)
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "invalid percent-encoding in the %s of the mysql URL",
+		        what);
+	return 0;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		volatile char *p = s;
+
+		while (*p)
+			*p++ = '\0';
+	}
+	strata__free(s);
+}
+
+static void url_free(struct my_url *u)
+{
+	strata__free(u->user);
+	wipe_free(u->password);
+	strata__free(u->host);
+	strata__free(u->db);
+	strata__free(u->socket);
+	strata__free(u->ssl_ca);
+	strata__free(u->ssl_cert);
+	strata__free(u->ssl_key);
+	strata__free(u->ssl_capath);
+	strata__free(u->ssl_cipher);
+	memset(u, 0, sizeof(*u));
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s[0] || s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_ssl_mode(const char *v, enum ssl_mode *out)
+{
+	static const struct {
+		const char *name;
+		enum ssl_mode mode;
+	} modes[] = {
+		{ "DISABLED", SSL_DISABLED },
+		{ "PREFERRED", SSL_PREFERRED },
+		{ "REQUIRED", SSL_REQUIRED },
+		{ "VERIFY_CA", SSL_VERIFY_CA },
+		{ "VERIFY_IDENTITY", SSL_VERIFY_IDENTITY },
+	};
+	size_t i, j, n = strlen(v);
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *m = modes[i].name;
+
+		if (strlen(m) != n)
+			continue;
+		/* case-insensitive; '-' for '_' too (verify-ca) */
+		for (j = 0; j < n; j++) {
+			unsigned char ch = upper((unsigned char)v[j]);
+
+			if (ch == '-')
+				ch = '_';
+			if (ch != (unsigned char)m[j])
+				break;
+		}
+		if (j == n) {
+			*out = modes[i].mode;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* One query parameter, key and value decoded. */
+static int url_param(struct strata_driver_conn *c, struct my_url *u, char *key,
+                     char **value)
+{
+	char **slot = NULL;
+	char *k;
+
+	/* ssl_ca and ssl-ca, connect-timeout and connect_timeout */
+	for (k = key; *k; k++)
+		if (*k == '_')
+			*k = '-';
+	if (strcmp(key, "socket") == 0)
+		slot = &u->socket;
+	else if (strcmp(key, "ssl-ca") == 0)
+		slot = &u->ssl_ca;
+	else if (strcmp(key, "ssl-cert") == 0)
+		slot = &u->ssl_cert;
+	else if (strcmp(key, "ssl-key") == 0)
+		slot = &u->ssl_key;
+	else if (strcmp(key, "ssl-capath") == 0)
+		slot = &u->ssl_capath;
+	else if (strcmp(key, "ssl-cipher") == 0)
+		slot = &u->ssl_cipher;
+	if (slot) {
+		if (!(*value)[0])
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "mysql URL parameter '%s' needs a value", key);
+		strata__free(*slot);
+		*slot = *value;
+		*value = NULL;
+		return 0;
+	}
+	if (strcmp(key, "ssl-mode") == 0 || strcmp(key, "sslmode") == 0) {
+		if (parse_ssl_mode(*value, &u->ssl_mode) < 0)
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "mysql URL parameter %s='%s': use DISABLED, "
+			        "PREFERRED, REQUIRED, VERIFY_CA or "
+			        "VERIFY_IDENTITY",
+			        key, *value);
+		return 0;
+	}
+	if (strcmp(key, "connect-timeout") == 0) {
+		if (parse_uint(*value, 31536000, &u->connect_timeout) < 0)
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "mysql URL parameter connect_timeout='%s': "
+			        "expected a number of seconds",
+			        *value);
+		return 0;
+	}
+	return strata_driver_set_error(
+	        c, STRATA_EINVALID, NULL, 0, -1,
+	        "unknown parameter '%s' in the mysql URL (known: socket, "
+	        "ssl-mode, ssl-ca, ssl-cert, ssl-key, ssl-capath, ssl-cipher, "
+	        "connect_timeout)",
+	        key);
+}
+
+static int url_params(struct strata_driver_conn *c, struct my_url *u,
+                      const char *q, size_t n)
+{
+	const char *end = q + n;
+	int rc = 0;
+
+	while (rc == 0 && q < end) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(stop - q));
+		char *key = NULL, *value = NULL;
+
+		if (stop > q) {
+			rc = url_part(c, &key, q,
+			              (size_t)((eq ? eq : stop) - q),
+			              "parameters");
+			if (rc == 0)
+				rc = url_part(c, &value, eq ? eq + 1 : stop,
+				              eq ? (size_t)(stop - eq - 1) : 0,
+				              "parameters");
+			if (rc == 0)
+				rc = url_param(c, u, key, &value);
+		}
+		strata__free(key);
+		wipe_free(value);
+		q = stop + (amp ? 1 : 0);
+	}
+	return rc;
+}
+
+static int url_hostport(struct strata_driver_conn *c, struct my_url *u,
+                        const char *s, size_t n)
+{
+	const char *end = s + n, *port = NULL;
+	size_t hn;
+	int rc;
+
+	if (n && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close || (close + 1 < end && close[1] != ':'))
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "bad IPv6 address in the mysql URL: use "
+			        "mysql://user@[::1]:3306/db");
+		rc = url_part(c, &u->host, s + 1, (size_t)(close - s - 1),
+		              "host");
+		if (rc < 0)
+			return rc;
+		u->ipv6 = 1;
+		if (close + 1 < end)
+			port = close + 2;
+	} else {
+		const char *colon = memchr(s, ':', n);
+
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "an IPv6 address in the mysql URL must be in "
+			        "brackets: mysql://user@[::1]:3306/db");
+		hn = colon ? (size_t)(colon - s) : n;
+		rc = url_part(c, &u->host, s, hn, "host");
+		if (rc < 0)
+			return rc;
+		if (colon)
+			port = colon + 1;
+	}
+	if (port) {
+		char digits[8] = "";
+		size_t pn = (size_t)(end - port);
+
+		if (pn < sizeof(digits))
+			memcpy(digits, port, pn);
+		if (pn >= sizeof(digits) ||
+		    parse_uint(digits, 65535, &u->port) < 0)
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "bad port in the mysql URL: expected 1 to "
+			        "65535");
+	}
+	return 0;
+}
+
+/*
+ * mysql://[user[:password]@][host][:port]/database[?params], also with
+ * mariadb://. User, password, host and database are percent-decoded.
+ */
+static int url_parse(struct strata_driver_conn *c, const char *url,
+                     struct my_url *u)
+{
+	const char *auth = strstr(url, "://"), *end, *at = NULL, *p, *q;
+	int rc;
+
+	if (!auth)
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "a mysql URL looks like "
+		        "mysql://user:password@host:3306/database");
+	auth += 3;
+	end = auth + strcspn(auth, "/?#");
+	/* the last '@' ends the user info: a password may hold '@' */
+	for (p = auth; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at) {
+		const char *colon = memchr(auth, ':', (size_t)(at - auth));
+
+		rc = url_part(c, &u->user, auth,
+		              (size_t)((colon ? colon : at) - auth), "user");
+		if (rc == 0 && colon)
+			rc = url_part(c, &u->password, colon + 1,
+			              (size_t)(at - colon - 1), "password");
+		if (rc < 0)
+			return rc;
+	}
+	p = at ? at + 1 : auth;
+	rc = url_hostport(c, u, p, (size_t)(end - p));
+	if (rc < 0)
+		return rc;
+	p = end;
+	if (*p == '/') {
+		p++;
+		q = p + strcspn(p, "?#");
+		rc = url_part(c, &u->db, p, (size_t)(q - p), "database name");
+		if (rc < 0)
+			return rc;
+		p = q;
+	}
+	if (*p == '?') {
+		p++;
+		q = p + strcspn(p, "#");
+		rc = url_params(c, u, p, (size_t)(q - p));
+		if (rc < 0)
+			return rc;
+		p = q;
+	}
+	if (*p == '#')
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "the mysql URL has a '#' fragment: percent-encode a "
+		        "'#' in the password as %%23");
+	if (!u->db || !u->db[0])
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "the mysql URL names no database: use "
+		        "mysql://user:password@host:3306/DATABASE");
+	return 0;
+}
+
+/* "user@host:port/db" or "user@localhost (socket PATH)/db" */
+static int describe(struct my_conn *m, const struct my_url *u)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	int rc = 0;
+
+	if (u->user && u->user[0])
+		rc = strata__buf_printf(&b, "%s@", u->user);
+	if (rc == 0 && u->socket)
+		rc = strata__buf_printf(&b, "localhost (socket %s)", u->socket);
+	else if (rc == 0)
+		rc = strata__buf_printf(&b, u->ipv6 ? "[%s]:%u" : "%s:%u",
+		                        u->host && u->host[0] ? u->host :
+		                                                "localhost",
+		                        u->port ? u->port : 3306u);
+	if (rc == 0)
+		rc = strata__buf_printf(&b, "/%s", u->db);
+	if (rc < 0) {
+		strata_buf_release(&b);
+		return STRATA_ENOMEM;
+	}
+	m->where = strata__buf_detach(&b);
+	m->db = strata__strdup(u->db);
+	return m->where && m->db ? 0 : STRATA_ENOMEM;
+}
+
+/* ---- statements ----------------------------------------------------- */
+
+/* Skip spaces and comments, but not executable comments (they are SQL). */
+static size_t skip_space(const char *s, size_t n, size_t i)
+{
+	while (i < n) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (is_space(ch)) {
+			i++;
+		} else if (ch == '#' ||
+		           (ch == '-' && i + 1 < n && s[i + 1] == '-' &&
+		            (i + 2 == n || (unsigned char)s[i + 2] <= ' '))) {
+			while (i < n && s[i] != '\n')
+				i++;
+		} else if (ch == '/' && i + 1 < n && s[i + 1] == '*' &&
+		           !(i + 2 < n && (s[i + 2] == '!' || s[i + 2] == '+' ||
+		                           (s[i + 2] == 'M' && i + 3 < n &&
+		                            s[i + 3] == '!')))) {
+			for (i += 2; i + 1 < n; i++) {
+				if (s[i] == '*' && s[i + 1] == '/')
+					break;
+			}
+			i = i + 1 < n ? i + 2 : n;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+static size_t word_end(const char *s, size_t n, size_t i)
+{
+	while (i < n && is_idchar((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* Past a quoted string or name starting at s[i]. */
+static size_t skip_quoted(const char *s, size_t n, size_t i)
+{
+	char q = s[i];
+
+	for (i++; i < n; i++) {
+		if (s[i] == '\\' && q != '`')
+			i++;
+		else if (s[i] == q && (i + 1 >= n || s[i + 1] != q))
+			return i + 1;
+		else if (s[i] == q)
+			i++;
+	}
+	return n;
+}
+
+/*
+ * CREATE [OR REPLACE] [DEFINER = user] [AGGREGATE] {PROCEDURE | FUNCTION |
+ * TRIGGER | EVENT | PACKAGE}, or BEGIN NOT ATOMIC: a stored program,
+ * whose body may hold ';'.
+ */
+static int is_stored_program(const char *s, size_t n)
+{
+	size_t i = skip_space(s, n, 0), e = word_end(s, n, i);
+
+	if (word_eq(s + i, e - i, "BEGIN")) {
+		i = skip_space(s, n, e);
+		e = word_end(s, n, i);
+		return word_eq(s + i, e - i, "NOT");
+	}
+	if (!word_eq(s + i, e - i, "CREATE"))
+		return 0;
+	for (;;) {
+		i = skip_space(s, n, e);
+		e = word_end(s, n, i);
+		if (e == i)
+			return 0;
+		if (word_eq(s + i, e - i, "OR") ||
+		    word_eq(s + i, e - i, "REPLACE") ||
+		    word_eq(s + i, e - i, "AGGREGATE"))
+			continue;
+		if (!word_eq(s + i, e - i, "DEFINER"))
+			break;
+		i = skip_space(s, n, e);
+		if (i < n && s[i] == '=')
+			i = skip_space(s, n, i + 1);
+		/* the account: `u`@`h`, 'u'@'h', u@h, CURRENT_USER() */
+		while (i < n && !is_space((unsigned char)s[i])) {
+			if (s[i] == '\'' || s[i] == '"' || s[i] == '`')
+				i = skip_quoted(s, n, i);
+			else
+				i++;
+		}
+		e = i;
+	}
+	return word_eq(s + i, e - i, "PROCEDURE") ||
+	       word_eq(s + i, e - i, "FUNCTION") ||
+	       word_eq(s + i, e - i, "TRIGGER") ||
+	       word_eq(s + i, e - i, "EVENT") ||
+	       word_eq(s + i, e - i, "PACKAGE");
+}
+
+/* Does s[0, n) hold a compound-statement keyword (outside quotes)? */
+static int has_compound_word(const char *s, size_t n)
+{
+	size_t i = 0, e;
+
+	while ((i = skip_space(s, n, i)) < n) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '\'' || ch == '"' || ch == '`') {
+			i = skip_quoted(s, n, i);
+		} else if (is_idchar(ch)) {
+			e = word_end(s, n, i);
+			if (word_eq(s + i, e - i, "BEGIN") ||
+			    word_eq(s + i, e - i, "IF") ||
+			    word_eq(s + i, e - i, "CASE") ||
+			    word_eq(s + i, e - i, "LOOP") ||
+			    word_eq(s + i, e - i, "WHILE") ||
+			    word_eq(s + i, e - i, "REPEAT"))
+				return 1;
+			i = e;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+/* A line that is a DELIMITER command (a rough test: a false match only
+ * means the text is split as usual). */
+static int has_delimiter_line(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t'))
+			i++;
+		if (n - i >= 9 && word_eq(s + i, 9, "DELIMITER") &&
+		    (i + 9 == n || is_space((unsigned char)s[i + 9])))
+			return 1;
+		while (i < n && s[i] != '\n')
+			i++;
+		i++;
+	}
+	return 0;
+}
+
+static int first_span(void *payload, size_t off, size_t len, unsigned flags)
+{
+	(void)flags;
+	*(size_t *)payload = off + len;
+	return 1;
+}
+
+/*
+ * Is sql one stored program whose body holds ';', given without its
+ * DELIMITER lines? That is what the engine passes when it runs a
+ * DELIMITER file statement by statement: splitting it again at ';' would
+ * cut the body apart, so it is sent whole.
+ */
+static int is_whole_program(const char *sql, size_t len)
+{
+	size_t first = len;
+
+	if (has_delimiter_line(sql, len) || !is_stored_program(sql, len))
+		return 0;
+	if (strata__split_mysql(sql, len, first_span, &first) < 0)
+		return 0;
+	return first < len && has_compound_word(sql, first);
+}
+
+/* Search for needle (k bytes) in s[from, n); returns its offset or n. */
+static size_t find(const char *s, size_t n, size_t from, const char *needle,
+                   size_t k)
+{
+	size_t i;
+
+	for (i = from; k && i + k <= n; i++) {
+		if (memcmp(s + i, needle, k) == 0)
+			return i;
+	}
+	return n;
+}
+
+/*
+ * Where in stmt (n bytes) the server's error is: "... near 'TEXT' at line
+ * N" names the line, relative to the statement, and the text from the
+ * error on (cut at 80 bytes). Else the statement's first token.
+ */
+static size_t error_pos(const char *stmt, size_t n, const char *msg)
+{
+	size_t first = skip_space(stmt, n, 0), i, line_start = 0;
+	const char *at = NULL, *p, *near;
+	long line;
+	char *end;
+
+	if (first >= n)
+		first = 0;
+	for (p = strstr(msg, " at line "); p; p = strstr(p + 1, " at line "))
+		at = p;
+	if (!at)
+		return first;
+	errno = 0;
+	line = strtol(at + 9, &end, 10);
+	if (errno || line < 1 || end == at + 9)
+		return first;
+	for (i = 0; i < n && line > 1; i++) {
+		if (stmt[i] == '\n') {
+			line--;
+			line_start = i + 1;
+		}
+	}
+	if (line > 1)
+		return first;
+	near = strstr(msg, "near '");
+	if (near && near + 6 < at && at[-1] == '\'') {
+		size_t k = (size_t)(at - 1 - (near + 6)), pos;
+
+		if (k == 0)
+			return n; /* the statement ended too early */
+		/* whole (not cut), the text is the statement's tail */
+		if (k <= n && memcmp(stmt + n - k, near + 6, k) == 0 &&
+		    n - k >= line_start)
+			pos = n - k;
+		else
+			pos = find(stmt, n, line_start, near + 6, k);
+		/* the text starts after the last good token: skip to the
+		 * bad one */
+		while (pos < n && is_space((unsigned char)stmt[pos]))
+			pos++;
+		if (pos < n)
+			return pos;
+	}
+	return line_start > first ? line_start : first;
+}
+
+static int stmt_error(struct strata_driver_conn *c, const char *stmt, size_t n,
+                      long base)
+{
+	MYSQL *my = my_conn(c)->my;
+	const char *msg = mysql_error(my);
+
+	return strata_driver_set_error(
+	        c, STRATA_EDB, mysql_sqlstate(my), (int)mysql_errno(my),
+	        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg), "%s",
+	        msg[0] ? msg : "statement failed");
+}
+
+/* With -v, show the statement's warnings (SHOW WARNINGS is a command of
+ * its own, so only once every result has been read). */
+static void forward_warnings(struct strata_driver_conn *c)
+{
+	MYSQL *my = my_conn(c)->my;
+	static const char show[] = "SHOW WARNINGS";
+	strata_buf b = STRATA_BUF_INIT;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	if (!c->verbose || mysql_warning_count(my) == 0)
+		return;
+	if (mysql_real_query(my, show, sizeof(show) - 1) != 0)
+		return;
+	res = mysql_store_result(my);
+	while (res && (row = mysql_fetch_row(res)) != NULL) {
+		strata__buf_clear(&b);
+		if (mysql_num_fields(res) >= 3 &&
+		    strata__buf_printf(&b, "%s %s: %s", row[0] ? row[0] : "",
+		                       row[1] ? row[1] : "",
+		                       row[2] ? row[2] : "") == 0)
+			strata_driver_notice(c, b.ptr);
+	}
+	if (res)
+		mysql_free_result(res);
+	strata_buf_release(&b);
+}
+
+/*
+ * Read every result of the statement just sent (a CALL returns several),
+ * passing the first result's rows to cb when given.
+ */
+static int read_results(struct strata_driver_conn *c, const char *stmt,
+                        size_t n, long base, strata_row_cb cb, void *payload)
+{
+	MYSQL *my = my_conn(c)->my;
+	int status, rc = 0, first = 1;
+
+	do {
+		MYSQL_RES *res = mysql_store_result(my);
+		MYSQL_ROW row;
+
+		if (!res && mysql_field_count(my) != 0)
+			return stmt_error(c, stmt, n, base);
+		if (res && cb && first && rc == 0) {
+			int ncols = (int)mysql_num_fields(res);
+
+			while ((row = mysql_fetch_row(res)) != NULL) {
+				rc = cb(payload, ncols,
+				        (const char *const *)row);
+				if (rc != 0)
+					break;
+			}
+		}
+		if (res) {
+			mysql_free_result(res);
+			first = 0;
+		}
+		status = mysql_next_result(my);
+		if (status > 0)
+			return stmt_error(c, stmt, n, base);
+	} while (status == 0);
+	forward_warnings(c);
+	return rc;
+}
+
+/*
+ * Run one statement, stmt[0, n) at byte base of the caller's SQL (for
+ * error offsets; -1 when unknown). A final ';' is not sent.
+ */
+static int run_one(struct strata_driver_conn *c, const char *stmt, size_t n,
+                   long base, strata_row_cb cb, void *payload)
+{
+	MYSQL *my = my_conn(c)->my;
+
+	while (n && is_space((unsigned char)stmt[n - 1]))
+		n--;
+	if (n && stmt[n - 1] == ';')
+		n--;
+	if (skip_space(stmt, n, 0) >= n)
+		return 0; /* nothing but comments */
+	if (!my)
+		return strata_driver_set_error(c, STRATA_EINTERNAL, NULL, 0, -1,
+		                               "not connected");
+	if (mysql_real_query(my, stmt, (unsigned long)n) != 0)
+		return stmt_error(c, stmt, n, base);
+	return read_results(c, stmt, n, base, cb, payload);
+}
+
+struct exec_state {
+	struct strata_driver_conn *c;
+	const char *sql;
+	int failed; /* the error is set */
+};
+
+static int exec_stmt(void *payload, size_t off, size_t len, unsigned flags)
+{
+	struct exec_state *st = payload;
+	int rc;
+
+	if (flags & STRATA_STMT_META) {
+		st->failed = 1;
+		return strata_driver_set_error(
+		        st->c, STRATA_EDB, NULL, 0, (long)off,
+		        "'%.*s' is a command of the mysql client, not SQL: "
+		        "strata cannot run it",
+		        (int)(len > 40 ? 40 : len), st->sql + off);
+	}
+	rc = run_one(st->c, st->sql + off, len, (long)off, NULL, NULL);
+	if (rc < 0)
+		st->failed = 1;
+	return rc;
+}
+
+static int my_exec(struct strata_driver_conn *c, const char *sql, size_t len)
+{
+	struct exec_state st;
+	int rc;
+
+	if (is_whole_program(sql, len))
+		return run_one(c, sql, len, 0, NULL, NULL);
+	st.c = c;
+	st.sql = sql;
+	st.failed = 0;
+	rc = strata__split_mysql(sql, len, exec_stmt, &st);
+	if (rc < 0 && !st.failed)
+		return rc == STRATA_ENOMEM ?
+		               oom(c) :
+		               strata_driver_set_error(c, rc, NULL, 0, -1,
+		                                       "cannot split the SQL");
+	return rc;
+}
+
+static int my_query(struct strata_driver_conn *c, const char *sql,
+                    strata_row_cb cb, void *payload)
+{
+	return run_one(c, sql, strlen(sql), 0, cb, payload);
+}
+
+static int simple(struct strata_driver_conn *c, const char *sql)
+{
+	return run_one(c, sql, strlen(sql), -1, NULL, NULL);
+}
+
+static int my_begin(struct strata_driver_conn *c)
+{
+	return simple(c, "START TRANSACTION");
+}
+
+static int my_commit(struct strata_driver_conn *c)
+{
+	return simple(c, "COMMIT");
+}
+
+static int my_rollback(struct strata_driver_conn *c)
+{
+	return simple(c, "ROLLBACK");
+}
+
+/* ---- quoting -------------------------------------------------------- */
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
+                          const char *ident)
+{
+	size_t n = strlen(ident);
+	int rc;
+
+	(void)c;
+	/* MySQL also refuses names that end with a space */
+	if (!n || utf8_chars(ident) > MY_NAME_MAX || ident[n - 1] == ' ')
+		return STRATA_EINVALID;
+	rc = strata__buf_putc(out, '`');
+	for (; rc == 0 && *ident; ident++) {
+		if (*ident == '`')
+			rc = strata__buf_putc(out, '`');
+		if (rc == 0)
+			rc = strata__buf_putc(out, *ident);
+	}
+	if (rc == 0)
+		rc = strata__buf_putc(out, '`');
+	return rc;
+}
+
+/*
+ * Connected, mysql_real_escape_string() follows the session: it doubles
+ * quotes only under NO_BACKSLASH_ESCAPES. Offline, ' is doubled and \
+ * escaped, which reads the same under either mode except for '\'.
+ */
+static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
+                            const char *s)
+{
+	MYSQL *my = c ? my_conn(c)->my : NULL;
+	size_t n = strlen(s);
+	unsigned long k;
+	int rc;
+
+	if (!my || !mysql_get_host_info(my)) {
+		rc = strata__buf_putc(out, '\'');
+		for (; rc == 0 && *s; s++) {
+			if (*s == '\'' || *s == '\\')
+				rc = strata__buf_putc(out, *s);
+			if (rc == 0)
+				rc = strata__buf_putc(out, *s);
+		}
+		return rc == 0 ? strata__buf_putc(out, '\'') : rc;
+	}
+	if (n > (SIZE_MAX - 3) / 2 || n > ULONG_MAX / 2)
+		return STRATA_ENOMEM;
+	rc = strata__buf_grow(out, 2 * n + 3);
+	if (rc < 0)
+		return rc;
+	out->ptr[out->len] = '\'';
+	k = mysql_real_escape_string(my, out->ptr + out->len + 1, s,
+	                             (unsigned long)n);
+	if (k == (unsigned long)-1) {
+		out->ptr[out->len] = '\0';
+		return STRATA_EINVALID;
+	}
+	out->ptr[out->len + 1 + k] = '\'';
+	out->len += k + 2;
+	out->ptr[out->len] = '\0';
+	return 0;
+}
+
+/* ---- connection ----------------------------------------------------- */
+
+static int set_opt(MYSQL *my, enum mysql_option opt, const void *arg)
+{
+	return mysql_optionsv(my, opt, arg) == 0 ? 0 : -1;
+}
+
+/*
+ * TLS. With MYSQL_OPT_SSL_ENFORCE, Connector/C uses TLS when the server
+ * offers it, and falls back to plain text when it does not unless the
+ * certificate is to be verified (which checks the host name too:
+ * VERIFY_CA and VERIFY_IDENTITY are the same here). So PREFERRED is
+ * ENFORCE alone, and REQUIRED is checked after connecting (check_tls).
+ */
+static int set_tls(struct strata_driver_conn *c, const struct my_url *u)
+{
+	MYSQL *my = my_conn(c)->my;
+	enum ssl_mode mode = u->ssl_mode;
+	my_bool on = 1, off = 0;
+	int rc = 0;
+
+	if (mode == SSL_UNSET && (u->ssl_ca || u->ssl_cert || u->ssl_key ||
+	                          u->ssl_capath || u->ssl_cipher))
+		mode = SSL_PREFERRED;
+	if (mode == SSL_DISABLED) {
+		/* explicit: newer Connector/C versions try TLS by default */
+		rc |= set_opt(my, MYSQL_OPT_SSL_ENFORCE, &off);
+	} else if (mode != SSL_UNSET) {
+		rc |= set_opt(my, MYSQL_OPT_SSL_ENFORCE, &on);
+		rc |= set_opt(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
+		              mode >= SSL_VERIFY_CA ? &on : &off);
+		if (u->ssl_ca)
+			rc |= set_opt(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
+		if (u->ssl_capath)
+			rc |= set_opt(my, MYSQL_OPT_SSL_CAPATH, u->ssl_capath);
+		if (u->ssl_cert)
+			rc |= set_opt(my, MYSQL_OPT_SSL_CERT, u->ssl_cert);
+		if (u->ssl_key)
+			rc |= set_opt(my, MYSQL_OPT_SSL_KEY, u->ssl_key);
+		if (u->ssl_cipher)
+			rc |= set_opt(my, MYSQL_OPT_SSL_CIPHER, u->ssl_cipher);
+	}
+	if (rc)
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "this libmariadb refused a TLS option of the mysql "
+		        "URL: %s",
+		        mysql_error(my));
+	return 0;
+}
+
+static int set_options(struct strata_driver_conn *c, const struct my_url *u,
+                       const struct strata_connect_params *p)
+{
+	MYSQL *my = my_conn(c)->my;
+	unsigned int timeout = u->connect_timeout ? u->connect_timeout :
+	                                            MY_CONNECT_TIMEOUT;
+	unsigned int proto = MYSQL_PROTOCOL_SOCKET;
+	my_bool off = 0;
+	int rc = 0;
+
+	rc |= set_opt(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	/* a reconnect would silently drop the lock and the session */
+	rc |= set_opt(my, MYSQL_OPT_RECONNECT, &off);
+	rc |= set_opt(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (u->socket)
+		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &proto);
+	if (p->application_name)
+		mysql_optionsv(my, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name",
+		               p->application_name);
+	if (rc)
+		return strata_driver_set_error(c, STRATA_ECONNECT, NULL,
+		                               (int)mysql_errno(my), -1,
+		                               "cannot set up a MySQL "
+		                               "connection: %s",
+		                               mysql_error(my));
+	return set_tls(c, u);
+}
+
+/* "WHAT user@host:port/db: the server's message" */
+static int connect_error(struct strata_driver_conn *c, const char *what)
+{
+	struct my_conn *m = my_conn(c);
+
+	return strata_driver_set_error(c, STRATA_ECONNECT,
+	                               mysql_sqlstate(m->my),
+	                               (int)mysql_errno(m->my), -1, "%s %s: %s",
+	                               what, m->where, mysql_error(m->my));
+}
+
+static int real_connect(struct my_conn *m, const struct my_url *u,
+                        const char *db)
+{
+	/* with socket=, the host is always the local server */
+	const char *host = u->socket             ? "localhost" :
+	                   u->host && u->host[0] ? u->host :
+	                                           NULL;
+
+	return mysql_real_connect(m->my, host, u->user, u->password, db,
+	                          u->port, u->socket, 0) ?
+	               0 :
+	               -1;
+}
+
+/* Connector/C falls back to plain text unless it verifies the server's
+ * certificate: check REQUIRED before the connection is used. */
+static int check_tls(struct strata_driver_conn *c, const struct my_url *u)
+{
+	struct my_conn *m = my_conn(c);
+
+	if (u->ssl_mode < SSL_REQUIRED || mysql_get_ssl_cipher(m->my))
+		return 0;
+	return strata_driver_set_error(
+	        c, STRATA_ECONNECT, NULL, CR_SSL_CONNECTION_ERROR, -1,
+	        "ssl-mode=REQUIRED, but the connection to %s is not "
+	        "encrypted: the server does not support TLS",
+	        m->where);
+}
+
+/* The database does not exist: create it (migrations start empty). */
+static int create_database(struct strata_driver_conn *c, const struct my_url *u,
+                           const struct strata_connect_params *p)
+{
+	struct my_conn *m = my_conn(c);
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	/* a fresh handle: a failed connect leaves the TLS options unset */
+	mysql_close(m->my);
+	m->my = mysql_init(NULL);
+	if (!m->my)
+		return oom(c);
+	rc = set_options(c, u, p);
+	if (rc < 0)
+		return rc;
+	if (real_connect(m, u, NULL) < 0)
+		return connect_error(c, "cannot connect to MySQL as");
+	rc = check_tls(c, u);
+	if (rc < 0)
+		return rc;
+	rc = strata__buf_puts(&sql, "CREATE DATABASE IF NOT EXISTS ");
+	if (rc == 0)
+		rc = my_quote_ident(c, &sql, u->db);
+	if (rc == STRATA_EINVALID)
+		rc = strata_driver_set_error(
+		        c, rc, NULL, 0, -1,
+		        "database name '%s' is too long for MySQL", u->db);
+	else if (rc < 0)
+		rc = oom(c);
+	if (rc == 0)
+		rc = simple(c, sql.ptr);
+	strata_buf_release(&sql);
+	if (rc == 0 && mysql_select_db(m->my, u->db) != 0)
+		rc = connect_error(c, "cannot select the database of");
+	if (rc == 0)
+		strata_driver_notice(c, "created the database");
+	return rc;
+}
+
+static int my_connect(struct strata_driver_conn *c,
+                      const struct strata_connect_params *p)
+{
+	struct my_conn *m = my_conn(c);
+	struct my_url u;
+	int rc;
+
+	memset(&u, 0, sizeof(u));
+	rc = url_parse(c, p->url, &u);
+	if (rc == 0 && describe(m, &u) < 0)
+		rc = oom(c);
+	if (rc == 0 && (m->my = mysql_init(NULL)) == NULL)
+		rc = oom(c);
+	if (rc == 0)
+		rc = set_options(c, &u, p);
+	if (rc == 0 && real_connect(m, &u, u.db) < 0) {
+		if (mysql_errno(m->my) != ER_BAD_DB_ERROR)
+			rc = connect_error(c, "cannot connect to MySQL as");
+		else if (!p->create)
+			rc = strata_driver_set_error(
+			        c, STRATA_ENOTFOUND, "42000", ER_BAD_DB_ERROR,
+			        -1, "database '%s' does not exist (%s)", u.db,
+			        m->where);
+		else
+			rc = create_database(c, &u, p);
+	} else if (rc == 0) {
+		rc = check_tls(c, &u);
+	}
+	/* the engine writes applied_at as UTC literals */
+	if (rc == 0)
+		rc = simple(c, "SET time_zone = '+00:00'");
+	url_free(&u);
+	return rc;
+}
+
+static void my_disconnect(struct strata_driver_conn *c)
+{
+	struct my_conn *m = my_conn(c);
+
+	if (m->my)
+		mysql_close(m->my);
+	m->my = NULL;
+	strata__free(m->db);
+	strata__free(m->where);
+	m->db = m->where = NULL;
+}
+
+/* ---- runner lock ---------------------------------------------------- */
+
+/* key@database, or a digest of it when longer than MySQL allows. */
+static int lock_name(struct my_conn *m, strata_buf *out, const char *key)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	int rc;
+
+	rc = strata__buf_printf(out, "%s@%s", key, m->db ? m->db : "");
+	if (rc < 0 || utf8_chars(out->ptr) <= MY_NAME_MAX)
+		return rc;
+	if (EVP_Digest(out->ptr, out->len, md, &mdlen, EVP_sha256(), NULL) !=
+	            1 ||
+	    mdlen < 20)
+		return STRATA_EINTERNAL;
+	strata__buf_clear(out);
+	rc = strata__buf_puts(out, "strata:");
+	for (i = 0; rc == 0 && i < 20; i++)
+		rc = strata__buf_printf(out, "%02x", md[i]);
+	return rc;
+}
+
+struct value {
+	int rows, is_null;
+	char text[256];
+};
+
+static int value_cb(void *payload, int ncols, const char *const *v)
+{
+	struct value *val = payload;
+
+	if (val->rows++ == 0 && ncols > 0) {
+		val->is_null = v[0] == NULL;
+		snprintf(val->text, sizeof(val->text), "%s", v[0] ? v[0] : "");
+	}
+	return 0;
+}
+
+/* SELECT fn('name'args): one value */
+static int lock_call(struct strata_driver_conn *c, const char *fn,
+                     const char *name, const char *args, struct value *val)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	memset(val, 0, sizeof(*val));
+	rc = strata__buf_printf(&sql, "SELECT %s(", fn);
+	if (rc == 0)
+		rc = my_quote_literal(c, &sql, name);
+	if (rc == 0)
+		rc = strata__buf_printf(&sql, "%s)", args);
+	if (rc < 0)
+		rc = oom(c);
+	else
+		rc = my_query(c, sql.ptr, value_cb, val);
+	strata_buf_release(&sql);
+	return rc;
+}
+
+struct holder {
+	int found;
+	char who[200];
+};
+
+static int holder_cb(void *payload, int ncols, const char *const *v)
+{
+	struct holder *h = payload;
+
+	if (ncols >= 4 && !h->found++)
+		snprintf(h->who, sizeof(h->who), "%s@%s, %s for %s s",
+		         v[0] ? v[0] : "?", v[1] ? v[1] : "?",
+		         v[2] ? v[2] : "?", v[3] ? v[3] : "?");
+	return 0;
+}
+
+/* GET_LOCK timed out: say who holds the lock, as far as we may see. */
+static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
+{
+	struct holder h;
+	struct value id;
+	strata_buf sql = STRATA_BUF_INIT;
+	unsigned long long conn_id = 0;
+	char *end;
+
+	memset(&h, 0, sizeof(h));
+	if (lock_call(c, "IS_USED_LOCK", name, "", &id) == 0 && !id.is_null &&
+	    id.rows) {
+		conn_id = strtoull(id.text, &end, 10);
+		if (*end)
+			conn_id = 0;
+	}
+	if (conn_id &&
+	    strata__buf_printf(&sql,
+	                       "SELECT USER, HOST, COMMAND, TIME FROM "
+	                       "information_schema.PROCESSLIST WHERE ID = %llu",
+	                       conn_id) == 0)
+		my_query(c, sql.ptr, holder_cb, &h);
+	strata_buf_release(&sql);
+	if (!conn_id)
+		return strata_driver_set_error(
+		        c, STRATA_ELOCKED, NULL, 0, -1,
+		        "cannot take the lock '%s' within %ld s: another "
+		        "runner held it",
+		        name, secs);
+	strata_driver_set_error(c, STRATA_ELOCKED, NULL, 0, -1,
+	                        "cannot take the lock '%s' within %ld s: held "
+	                        "by connection %llu%s%s%s",
+	                        name, secs, conn_id, h.found ? " (" : "",
+	                        h.found ? h.who : "", h.found ? ")" : "");
+	strata_driver_add_detail(c, "another strata run (or a session that "
+	                            "called GET_LOCK) holds it; wait for it, "
+	                            "or raise --lock-timeout");
+	return STRATA_ELOCKED;
+}
+
+static int my_lock(struct strata_driver_conn *c, const char *key,
+                   int timeout_ms)
+{
+	strata_buf name = STRATA_BUF_INIT;
+	long secs = timeout_ms <= 0 ? 0 : (timeout_ms + 999L) / 1000;
+	struct value val;
+	char args[32];
+	int rc;
+
+	rc = lock_name(my_conn(c), &name, key);
+	if (rc < 0) {
+		strata_buf_release(&name);
+		return rc == STRATA_ENOMEM ?
+		               oom(c) :
+		               strata_driver_set_error(
+		                       c, rc, NULL, 0, -1,
+		                       "cannot derive the lock name");
+	}
+	snprintf(args, sizeof(args), ", %ld", secs);
+	rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
+	if (rc == 0 && !val.is_null && strcmp(val.text, "1") == 0)
+		rc = 0;
+	else if (rc == 0 && !val.is_null && strcmp(val.text, "0") == 0)
+		rc = lock_busy(c, name.ptr, secs);
+	else if (rc == 0)
+		rc = strata_driver_set_error(c, STRATA_EDB, NULL, 0, -1,
+		                             "GET_LOCK('%s') failed (the wait "
+		                             "was killed, or the server is "
+		                             "out of memory)",
+		                             name.ptr);
+	strata_buf_release(&name);
+	return rc;
+}
+
+static int my_unlock(struct strata_driver_conn *c, const char *key)
+{
+	strata_buf name = STRATA_BUF_INIT;
+	struct value val;
+	int rc;
+
+	rc = lock_name(my_conn(c), &name, key);
+	if (rc == 0)
+		rc = lock_call(c, "RELEASE_LOCK", name.ptr, "", &val);
+	else
+		rc = oom(c);
+	strata_buf_release(&name);
+	return rc;
+}
+
+/* ---- catalog -------------------------------------------------------- */
+
+struct columns {
+	strata_row_cb cb;
+	void *payload;
+	int found;
+};
+
+static int columns_cb(void *payload, int ncols, const char *const *v)
+{
+	struct columns *cols = payload;
+
+	cols->found = 1;
+	return cols->cb(cols->payload, ncols, v);
+}
+
+static int my_table_columns(struct strata_driver_conn *c, const char *schema,
+                            const char *table, strata_row_cb cb, void *payload)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	struct columns cols;
+	int rc;
+
+	cols.cb = cb;
+	cols.payload = payload;
+	cols.found = 0;
+	rc = strata__buf_puts(&sql, "SELECT COLUMN_NAME FROM "
+	                            "information_schema.COLUMNS WHERE "
+	                            "TABLE_SCHEMA = ");
+	if (rc == 0 && schema && schema[0])
+		rc = my_quote_literal(c, &sql, schema);
+	else if (rc == 0)
+		rc = strata__buf_puts(&sql, "DATABASE()");
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, " AND TABLE_NAME = ");
+	if (rc == 0)
+		rc = my_quote_literal(c, &sql, table);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, " ORDER BY ORDINAL_POSITION");
+	if (rc < 0)
+		rc = oom(c);
+	else
+		rc = my_query(c, sql.ptr, columns_cb, &cols);
+	strata_buf_release(&sql);
+	if (rc == 0 && !cols.found)
+		return STRATA_ENOTFOUND;
+	return rc;
+}
+
+static const char *const mysql_schemes[] = { "mysql", "mariadb", NULL };
+
+const struct strata_driver strata__driver_mysql = {
+	.version = STRATA_DRIVER_VERSION,
+	.name = "mysql",
+	.schemes = mysql_schemes,
+	.caps = STRATA_DRIVER_CAP_LOCK,
+	.conn_size = sizeof(struct my_conn),
+	.timestamp_type = "DATETIME(3)",
+	.connect = my_connect,
+	.disconnect = my_disconnect,
+	.exec = my_exec,
+	.query = my_query,
+	.begin = my_begin,
+	.commit = my_commit,
+	.rollback = my_rollback,
+	.lock = my_lock,
+	.unlock = my_unlock,
+	.quote_ident = my_quote_ident,
+	.quote_literal = my_quote_literal,
+	.split = strata__split_mysql,
+	.table_columns = my_table_columns,
+	.ensure_schema = NULL,
+};
