@@ -1,0 +1,51 @@
+/*
+ * Statement splitters of the built-in drivers: the split() method of
+ * struct strata_driver for each dialect. They need no connection, so the
+ * engine and the tests can call them on their own.
+ */
+#ifndef STRATA_DRIVERS_SPLIT_H
+#define STRATA_DRIVERS_SPLIT_H
+
+#include <stddef.h>
+
+#include "strata/sys/driver.h"
+
+/*
+ * Each splitter passes every statement of sql[0, len) to cb, in order, as
+ * (offset, len, STRATA_STMT_* flags). A statement's span starts after the
+ * previous one's terminator, leading whitespace skipped but leading
+ * comments kept, and ends after its terminator (or at the end of input).
+ * Empty and comment-only parts are not reported, except that input
+ * ending inside a comment is reported with STRATA_STMT_INCOMPLETE. sql
+ * need not be NUL-terminated and is never read outside [sql, sql+len).
+ *
+ * Returns 0, the first non-zero value cb returned (the split stops
+ * there), or STRATA_ENOMEM.
+ */
+
+/*
+ * SQLite: boundaries are those of repeated sqlite3_prepare_v2() calls;
+ * CREATE TRIGGER bodies end at "; END;" as in sqlite3_complete(); a line
+ * starting with '.' at a statement start is a shell dot-command (META).
+ */
+int strata__split_sqlite(const char *sql, size_t len, strata_stmt_cb cb,
+                         void *payload);
+
+/*
+ * PostgreSQL: boundaries from libpg_query's scanner, except that ';'
+ * inside a BEGIN ATOMIC body (psql's rule) does not end a statement; a
+ * line starting with '\' at a statement start is a psql meta-command
+ * (META).
+ */
+int strata__split_postgres(const char *sql, size_t len, strata_stmt_cb cb,
+                           void *payload);
+
+/*
+ * MySQL and MariaDB: follows the mysql client, including DELIMITER lines
+ * (not reported; a custom delimiter is left out of the span) and '\'
+ * commands at a statement start (META).
+ */
+int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
+                        void *payload);
+
+#endif

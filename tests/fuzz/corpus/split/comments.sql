@@ -1,0 +1,3 @@
+-- leading
+SELECT 'a;b', "c;d"; /* x; */ SELECT 2;
+-- trailing only

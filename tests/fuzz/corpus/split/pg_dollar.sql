@@ -1,0 +1,2 @@
+CREATE FUNCTION f() RETURNS int AS $fn$ SELECT $$;$$; $fn$ LANGUAGE sql;
+DO $$ BEGIN END $$;

@@ -1,0 +1,1 @@
+/* a /* b; */ c; */ SELECT 1; SELECT (1; 2);

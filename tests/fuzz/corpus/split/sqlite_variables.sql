@@ -1,0 +1,1 @@
+SELECT 1 AS [a;b], 2 AS `c;d`, $v(x;y), @w::z(p;q); SELECT 3;
