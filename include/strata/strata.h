@@ -129,6 +129,8 @@ typedef struct strata_run_options {
 	int all;                /* down: every applied migration */
 	int dry_run;            /* print, change nothing */
 	int allow_out_of_order; /* apply pending migrations older than applied */
+	int no_backup;          /* down, fresh: no backup first */
+	const char *backup_suffix;
 } strata_run_options;
 
 /** What validate found. Borrowed like strata_migration. */
@@ -236,6 +238,29 @@ strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
 STRATA_EXTERN(int)
 strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	   const char *name, int sequential);
+
+/**
+ * Write a backup to backups/YYYY-MM-DD/<database>-<HHMMSS>[-suffix].<ext>
+ * (folders 0700, file 0600, never through a symbolic link).
+ * @param out_path the file written (borrowed, as above)
+ */
+STRATA_EXTERN(int)
+strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix);
+
+/** Restore the database from a backup file written by strata_backup. */
+STRATA_EXTERN(int) strata_restore(strata_ctx *ctx, const char *path);
+
+/** The backup files under backups/, oldest first (borrowed, as above). */
+STRATA_EXTERN(int)
+strata_backup_list(const char *const **out, size_t *n, strata_ctx *ctx);
+
+/**
+ * Drop every object of the schema (tables, views, types, functions,
+ * sequences, the history table) and apply every migration again, after a
+ * backup unless opts->no_backup. The caller asks the user first.
+ */
+STRATA_EXTERN(int)
+strata_fresh(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done);
 
 /** Parse a version as written in a file name or on the command line. */
 STRATA_EXTERN(int) strata_version_parse(uint64_t *out, const char *text);

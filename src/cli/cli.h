@@ -43,7 +43,11 @@ enum {
 	OPT_OFFLINE,
 	OPT_VERSION,
 	OPT_DOWN,
-	OPT_PRUNE
+	OPT_PRUNE,
+	OPT_SUFFIX,
+	OPT_LIST,
+	OPT_NO_BACKUP,
+	OPT_YES_DELETE
 };
 
 struct cli_opt {
@@ -99,6 +103,8 @@ struct cli {
 
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
+	int list, no_backup, yes_delete;
+	const char *suffix;
 	int has_to;
 	uint64_t to;
 
@@ -172,6 +178,9 @@ int cmd_repair(struct cli *cli, int argc, char **argv);
 int cmd_plan(struct cli *cli, int argc, char **argv);
 int cmd_baseline(struct cli *cli, int argc, char **argv);
 int cmd_config(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_restore(struct cli *cli, int argc, char **argv);
+int cmd_fresh(struct cli *cli, int argc, char **argv);
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_help(struct cli *cli, int argc, char **argv);
 

@@ -22,6 +22,8 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 	o->all = cli->all;
 	o->dry_run = cli->dry_run;
 	o->allow_out_of_order = cli->allow_out_of_order;
+	o->no_backup = cli->no_backup;
+	o->backup_suffix = cli->suffix;
 	return 0;
 }
 

@@ -49,6 +49,26 @@ static const struct cli_opt down_opts[] = {
 	{ "all", OPT_ALL, 0, NULL, "roll back every applied migration" },
 	{ "dry-run", OPT_DRY_RUN, 0, NULL,
 	  "print the SQL that would run, change nothing" },
+	{ "no-backup", OPT_NO_BACKUP, 0, NULL,
+	  "do not write a backup first" },
+	{ "suffix", OPT_SUFFIX, 1, "TEXT", "added to the backup's file name" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_opt backup_opts[] = {
+	{ "suffix", OPT_SUFFIX, 1, "TEXT",
+	  "added to the file name: before_mood_tracking" },
+	{ "list", OPT_LIST, 0, NULL, "list the backups instead" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
+static const struct cli_opt fresh_opts[] = {
+	{ "yes-delete-all-data", OPT_YES_DELETE, 0, NULL,
+	  "do not ask (needed without a terminal)" },
+	{ "no-backup", OPT_NO_BACKUP, 0, NULL, "do not write a backup first" },
+	{ "dry-run", OPT_DRY_RUN, 0, NULL,
+	  "print what would be dropped and run, change nothing" },
+	{ "suffix", OPT_SUFFIX, 1, "TEXT", "added to the backup's file name" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -164,6 +184,23 @@ const struct cmd cli_commands[] = {
 	  0 },
 	{ "stamp", cmd_baseline, NULL, "VERSION",
 	  "the same as baseline", NULL, 0 },
+	{ "backup", cmd_backup, backup_opts, "[--suffix TEXT] [--list]",
+	  "write a backup of the database (or list them)",
+	  "Writes backups/YYYY-MM-DD/<database>-<HHMMSS>[-TEXT].sql (SQLite: "
+	  ".db, a\ncopy made with its online backup API; PostgreSQL: pg_dump; "
+	  "MySQL:\nmysqldump), folders 0700 and the file 0600. down and fresh "
+	  "write one first\nunless --no-backup.",
+	  0 },
+	{ "restore", cmd_restore, NULL, "FILE",
+	  "restore the database from a backup file", NULL, 0 },
+	{ "fresh", cmd_fresh, fresh_opts, "[--yes-delete-all-data] [--dry-run]",
+	  "drop everything and apply every migration again",
+	  "Drops every table, view, type, function and sequence of the "
+	  "database (or\nschema), the history included, then applies every "
+	  "migration. It asks you to\ntype DELETE ALL DATA; without a "
+	  "terminal it refuses unless\n--yes-delete-all-data. A backup is "
+	  "written first unless --no-backup.",
+	  0 },
 	{ "config", cmd_config, NULL, "",
 	  "print the resolved settings of every target, passwords masked",
 	  "Shows where each setting came from: flags, the environment, .env "
@@ -386,6 +423,18 @@ static int set_option(struct cli *cli, int id, const char *arg)
 		break;
 	case OPT_PRUNE:
 		cli->prune = 1;
+		break;
+	case OPT_SUFFIX:
+		cli->suffix = arg;
+		break;
+	case OPT_LIST:
+		cli->list = 1;
+		break;
+	case OPT_NO_BACKUP:
+		cli->no_backup = 1;
+		break;
+	case OPT_YES_DELETE:
+		cli->yes_delete = 1;
 		break;
 	case OPT_TO:
 		cli->has_to = 1;

@@ -70,7 +70,7 @@ static void show_line(const struct cli *cli, const char *path, int line,
 {
 	FILE *f = fopen(path, "r");
 	char buf[1024];
-	int n = 1, i, width = 0;
+	int n = 1, i, chars = 0;
 
 	if (!f)
 		return;
@@ -83,14 +83,15 @@ static void show_line(const struct cli *cli, const char *path, int line,
 			fprintf(stderr, " %5d | %s\n", line, buf);
 			if (col > 0) {
 				fprintf(stderr, "       | ");
-				/* tabs stay tabs so the caret lines up */
-				for (i = 0; i < col - 1 && buf[i]; i++) {
+				/* col counts characters; tabs stay tabs so
+				 * the caret lines up */
+				for (i = 0; buf[i] && chars < col - 1; i++) {
 					unsigned char c = (unsigned char)buf[i];
 
 					if ((c & 0xC0) == 0x80)
 						continue;
 					fputc(c == '\t' ? '\t' : ' ', stderr);
-					width++;
+					chars++;
 				}
 				fprintf(stderr, "%s^%s\n", cli_c(cli, "err"),
 					cli_c(cli, "reset"));
@@ -100,7 +101,6 @@ static void show_line(const struct cli *cli, const char *path, int line,
 		if (whole)
 			n++;
 	}
-	(void)width;
 	fclose(f);
 }
 

@@ -22,29 +22,7 @@
 #include "../util/buf.h"
 #include "split.h"
 
-/* Identifiers and lock names: at most 64 characters in MySQL. */
-#define MY_NAME_MAX 64
-/* Seconds; a URL can change it with connect_timeout=N. */
-#define MY_CONNECT_TIMEOUT 10
-
-enum ssl_mode {
-	SSL_UNSET,
-	SSL_DISABLED,
-	SSL_PREFERRED,
-	SSL_REQUIRED,
-	SSL_VERIFY_CA,
-	SSL_VERIFY_IDENTITY
-};
-
-/* A parsed mysql:// URL; every string is decoded and malloc'd. */
-struct my_url {
-	char *user, *password, *host, *db, *socket;
-	char *ssl_ca, *ssl_cert, *ssl_key, *ssl_capath, *ssl_cipher;
-	unsigned int port; /* 0: the default (3306) */
-	unsigned int connect_timeout;
-	int ipv6; /* host was in brackets */
-	enum ssl_mode ssl_mode;
-};
+#include "mysql_int.h"
 
 struct my_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
@@ -168,7 +146,7 @@ static void wipe_free(char *s)
 	strata__free(s);
 }
 
-static void url_free(struct my_url *u)
+void strata__my_url_free(struct my_url *u)
 {
 	strata__free(u->user);
 	wipe_free(u->password);
@@ -381,8 +359,8 @@ static int url_hostport(struct strata_driver_conn *c, struct my_url *u,
  * mysql://[user[:password]@][host][:port]/database[?params], also with
  * mariadb://. User, password, host and database are percent-decoded.
  */
-static int url_parse(struct strata_driver_conn *c, const char *url,
-                     struct my_url *u)
+int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
+                         struct my_url *u)
 {
 	const char *auth = strstr(url, "://"), *end, *at = NULL, *p, *q;
 	int rc;
@@ -1116,7 +1094,7 @@ static int my_connect(struct strata_driver_conn *c,
 	int rc;
 
 	memset(&u, 0, sizeof(u));
-	rc = url_parse(c, p->url, &u);
+	rc = strata__my_url_parse(c, p->url, &u);
 	if (rc == 0 && describe(m, &u) < 0)
 		rc = oom(c);
 	if (rc == 0 && (m->my = mysql_init(NULL)) == NULL)
@@ -1139,7 +1117,7 @@ static int my_connect(struct strata_driver_conn *c,
 	/* the engine writes applied_at as UTC literals */
 	if (rc == 0)
 		rc = simple(c, "SET time_zone = '+00:00'");
-	url_free(&u);
+	strata__my_url_free(&u);
 	return rc;
 }
 
@@ -1392,4 +1370,10 @@ const struct strata_driver strata__driver_mysql = {
 	.split = strata__split_mysql,
 	.table_columns = my_table_columns,
 	.ensure_schema = NULL,
+	.now_sql = "UTC_TIMESTAMP(3)",
+	.current_schema_sql = "SELECT DATABASE()",
+	.drop_all_sql = strata__my_drop_all_sql,
+	.backup = strata__my_backup,
+	.restore = strata__my_restore,
+	.backup_extension = ".sql",
 };

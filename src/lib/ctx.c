@@ -123,6 +123,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__free(ctx->dir);
 	strata__free(ctx->table);
 	strata__free(ctx->schema);
+	strata__free(ctx->resolved_schema);
 	strata__free(ctx->target);
 	strata__free(ctx->lock_key);
 	strata__free(ctx->exec_command);
@@ -140,7 +141,17 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata_buf_release(&ctx->scratch);
 	strata_buf_release(&ctx->scratch2);
 	strata_buf_release(&ctx->plan_history);
+	while (ctx->n_backups > 0)
+		strata__free(ctx->backups[--ctx->n_backups]);
+	strata__free(ctx->backups);
 	strata__free(ctx);
+}
+
+const char *strata__schema(const strata_ctx *ctx)
+{
+	if (ctx->schema && ctx->schema[0])
+		return ctx->schema;
+	return ctx->resolved_schema;
 }
 
 const char *strata_ctx_url_redacted(const strata_ctx *ctx)

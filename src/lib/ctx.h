@@ -19,6 +19,8 @@ struct strata_ctx {
 	char *dir;
 	char *table;
 	char *schema;
+	char *resolved_schema; /* what names resolve to, when no --schema */
+	int schema_ensured;
 	char *target;
 	int lock_timeout_ms;
 	int verbose;
@@ -60,6 +62,8 @@ struct strata_ctx {
 	size_t n_problems;
 	strata_history_entry *entries;
 	size_t n_entries;
+	char **backups; /* strata_backup_list() */
+	size_t n_backups;
 	strata_buf scratch; /* strings handed out by strata_new() */
 	strata_buf scratch2;
 };
@@ -87,6 +91,10 @@ void strata__error_restore(strata_ctx *ctx, struct saved_error *s);
 /* Prefix the current error message with "prefix: ". */
 void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
 	STRATA_PRINTF(2, 3);
+
+/* The schema of the history table: --schema, or the one names resolved to
+ * when strata connected; NULL for databases without schemas. */
+const char *strata__schema(const strata_ctx *ctx);
 
 /* Send an event to the caller's callback, if any. */
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,

@@ -95,14 +95,56 @@ int strata__driver_resolve(strata_ctx *ctx)
 	return 0;
 }
 
+static int first_value(void *payload, int ncols, const char *const *v)
+{
+	char **out = payload;
+
+	if (ncols > 0 && v[0] && !*out && !(*out = strata__strdup(v[0])))
+		return STRATA_ENOMEM;
+	return 0;
+}
+
+/* Learn what unqualified names resolve to, once per connection. */
+static int resolve_schema(strata_ctx *ctx)
+{
+	int rc;
+
+	if ((ctx->schema && ctx->schema[0]) || ctx->resolved_schema ||
+	    !ctx->drv->current_schema_sql)
+		return 0;
+	rc = ctx->drv->query(ctx->conn, ctx->drv->current_schema_sql,
+			     first_value, &ctx->resolved_schema);
+	return rc == STRATA_ENOMEM ?
+		       strata__error_set(ctx, rc, "out of memory") :
+		       rc;
+}
+
+static int ensure_schema(strata_ctx *ctx)
+{
+	int rc;
+
+	if (ctx->schema_ensured || !ctx->schema || !ctx->schema[0])
+		return 0;
+	if (!ctx->drv->ensure_schema)
+		return strata__error_set(ctx, STRATA_ENOTSUPP,
+					 "%s has no schemas: --schema cannot "
+					 "be used",
+					 ctx->drv->name);
+	rc = ctx->drv->ensure_schema(ctx->conn, ctx->schema);
+	ctx->schema_ensured = rc == 0;
+	return rc;
+}
+
 int strata__connect(strata_ctx *ctx, int create)
 {
 	struct strata_connect_params p;
 	struct strata_driver_conn *c;
 	int rc;
 
+	/* a read-only connection is reused for writing: the schema is
+	 * created when writing first needs it */
 	if (ctx->conn)
-		return 0;
+		return create ? ensure_schema(ctx) : 0;
 	rc = strata__driver_resolve(ctx);
 	if (rc < 0)
 		return rc;
@@ -125,14 +167,9 @@ int strata__connect(strata_ctx *ctx, int create)
 		return rc;
 	}
 	ctx->conn = c;
-	if (create && ctx->schema && ctx->schema[0]) {
-		if (!ctx->drv->ensure_schema)
-			return strata__error_set(ctx, STRATA_ENOTSUPP,
-						 "%s has no schemas: --schema "
-						 "cannot be used",
-						 ctx->drv->name);
-		rc = ctx->drv->ensure_schema(c, ctx->schema);
-	}
+	rc = resolve_schema(ctx);
+	if (rc == 0 && create)
+		rc = ensure_schema(ctx);
 	return rc;
 }
 
@@ -150,4 +187,5 @@ void strata__disconnect(strata_ctx *ctx)
 	ctx->drv->disconnect(ctx->conn);
 	strata__free(ctx->conn);
 	ctx->conn = NULL;
+	ctx->schema_ensured = 0;
 }

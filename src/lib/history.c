@@ -33,10 +33,11 @@ static const char *const strata_columns[] = {
 int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
 {
 	struct strata_driver_conn *c = ctx->conn;
+	const char *schema = strata__schema(ctx);
 	int rc = 0;
 
-	if (ctx->schema && ctx->schema[0]) {
-		rc = ctx->drv->quote_ident(c, out, ctx->schema);
+	if (schema && schema[0]) {
+		rc = ctx->drv->quote_ident(c, out, schema);
 		if (rc == 0)
 			rc = strata__buf_putc(out, '.');
 	}
@@ -84,7 +85,7 @@ int strata__history_check(strata_ctx *ctx)
 	int rc;
 
 	memset(&cols, 0, sizeof(cols));
-	rc = ctx->drv->table_columns(ctx->conn, ctx->schema, ctx->table,
+	rc = ctx->drv->table_columns(ctx->conn, strata__schema(ctx), ctx->table,
 				     column_cb, &cols);
 	if (rc == STRATA_ENOTFOUND) {
 		strata__error_clear(ctx);

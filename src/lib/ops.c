@@ -300,6 +300,18 @@ replan:
 		}
 		if (rc < 0 || n == 0 || o->dry_run)
 			break;
+		/* a rollback destroys data: keep a copy first */
+		if (pass == 0 && down && !o->no_backup && ctx->conn) {
+			const char *path;
+
+			rc = strata_backup(&path, ctx, o->backup_suffix);
+			if (rc < 0)
+				break;
+			strata__emitf(ctx, STRATA_EVENT_INFO,
+				      "backup written to %s (skip with "
+				      "--no-backup)",
+				      path);
+		}
 	}
 	if (rc == 0 && o->dry_run && n && !down)
 		rc = print_create(ctx);

@@ -14,7 +14,7 @@ my_root() {
 # the runner lock of the default history table in the test database
 lock_name() {
 	# shellcheck disable=SC2016 # backticks are MySQL's, not the shell's
-	printf 'strata:`schema_migrations`@%s' "$TEST_DBNAME"
+	printf 'strata:`%s`.`schema_migrations`@%s' "$TEST_DBNAME" "$TEST_DBNAME"
 }
 
 t_mysql_and_mariadb_schemes() {

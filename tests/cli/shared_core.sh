@@ -288,7 +288,7 @@ t_validate_against_database() {
 }
 
 t_dbmate_and_goose_files() {
-	cat >migrations/0001_dbmate_style.sql 2>/dev/null || mkdir -p migrations
+	mkdir -p migrations
 	cat >migrations/0001_dbmate_style.sql <<'SQL'
 -- migrate:up
 CREATE TABLE a (id INTEGER PRIMARY KEY);

@@ -98,3 +98,91 @@ t_redo_dry_run_changes_nothing() {
 	expect_out "-- apply 0004_create_moods.up.sql"
 	expect_history "1 2 3 4"
 }
+
+t_backup_list_and_restore() {
+	four
+	st up
+	st backup --suffix before_change
+	expect_rc 0
+	f=$out
+	case "$f" in backups/[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]/*-[0-9][0-9][0-9][0-9][0-9][0-9]-before_change.*) ;;
+	*) fail "backup path: $f" ;; esac
+	[ -s "$f" ] || fail "empty backup"
+	expect_eq 600 "$(stat -c %a "$f")" "file mode"
+	expect_eq 700 "$(stat -c %a "$(dirname "$f")")" "folder mode"
+	expect_eq 700 "$(stat -c %a backups)" "backups mode"
+	st backup --list
+	expect_out "$f"
+	db_sql "DELETE FROM users"
+	st down --all --no-backup
+	expect_tables ""
+	st restore "$f"
+	expect_rc 0
+	expect_eq 2 "$(db_sql "SELECT count(*) FROM users")" "rows after restore"
+	expect_history "1 2 3 4"
+	st status
+	expect_out "4 applied, 0 pending"
+	st backup --suffix 'bad/name'
+	expect_rc 2
+}
+
+t_down_takes_a_backup_first() {
+	four
+	st up
+	st down
+	expect_rc 0
+	expect_err "backup written to backups/"
+	[ "$(find backups -type f | wc -l)" = 1 ] || fail "expected one backup"
+	st down --no-backup
+	expect_rc 0
+	refute_err "backup written"
+	[ "$(find backups -type f | wc -l)" = 1 ] || fail "--no-backup wrote one"
+}
+
+t_backups_folder_symlink_refused() {
+	four
+	st up
+	mkdir elsewhere
+	ln -s elsewhere backups
+	st backup
+	expect_rc 2
+	expect_err "not a folder"
+	[ -z "$(ls elsewhere)" ] || fail "wrote through the link"
+	st down
+	expect_rc 2
+	expect_history "1 2 3 4"
+}
+
+t_fresh_asks_then_drops_and_reapplies() {
+	four
+	st up
+	db_sql "CREATE TABLE scratch (id INTEGER PRIMARY KEY)"
+	db_sql "INSERT INTO users (id, email) VALUES (3, 'x@example.org')"
+	st fresh </dev/null
+	expect_rc 2
+	expect_err "DELETE ALL DATA"
+	expect_err "--yes-delete-all-data"
+	expect_tables "days moods scratch users"
+	st fresh --dry-run
+	expect_rc 0
+	expect_out "DROP TABLE IF EXISTS"
+	expect_out "scratch"
+	expect_tables "days moods scratch users"
+	st fresh --yes-delete-all-data
+	expect_rc 0
+	expect_err "backup written to backups/"
+	expect_tables "days moods users"
+	expect_eq 2 "$(db_sql "SELECT count(*) FROM users")" "rows after fresh (the seed only)"
+	expect_history "1 2 3 4"
+}
+
+t_fresh_checks_files_before_dropping() {
+	four
+	st up
+	printf 'INSERT INTO users VALUES (\047unterminated);\n' >migrations/0005_broken.up.sql
+	st fresh --yes-delete-all-data
+	expect_rc 2
+	expect_err "0005_broken.up.sql"
+	expect_tables "days moods users"
+	expect_history "1 2 3 4"
+}

@@ -44,8 +44,9 @@ struct strata_connect_params {
 	int lock_timeout_ms;
 	const char *application_name; /* "strata" */
 	int create; /* 0: a database that does not exist is not created
-		     * (read-only commands); connect() then returns
-		     * STRATA_ENOTFOUND */
+		     * (read-only commands). A driver that creates databases
+		     * (SQLite files) then returns STRATA_ENOTFOUND; the others
+		     * fail to connect as usual */
 };
 
 /** Called once per result row; values[i] is NULL for SQL NULL. */
@@ -154,6 +155,35 @@ struct strata_driver {
 	 * asynchronous one durable, run when a run stops early; required
 	 * with async_commit_sql. */
 	const char *flush_sql;
+
+	/**
+	 * fresh: append to out the statements that drop every object of
+	 * the schema (NULL: the current one) that a migration could have
+	 * made, the history table included, in an order that works. May be
+	 * NULL: fresh is then refused.
+	 */
+	int (*drop_all_sql)(struct strata_driver_conn *c, const char *schema,
+			    strata_buf *out);
+
+	/**
+	 * Write a backup of the database into the open file descriptor fd
+	 * (a new file of mode 0600 at path), or restore one from path. Tools
+	 * are started with fork/exec and an argument vector, passwords in
+	 * their environment. May be NULL.
+	 */
+	int (*backup)(struct strata_driver_conn *c, const char *url,
+		      const char *path, int fd);
+	int (*restore)(struct strata_driver_conn *c, const char *url,
+		       const char *path);
+
+	/* The backup file's extension: ".sql", or ".db" for a copy. */
+	const char *backup_extension;
+
+	/* A query returning the schema (MySQL: database) that unqualified
+	 * names resolve to when strata connects; the history table is then
+	 * named with it, so a migration that changes search_path (or runs
+	 * USE) cannot send the history elsewhere. May be NULL. */
+	const char *current_schema_sql;
 };
 
 /**

@@ -1,0 +1,1519 @@
+/*
+ * The PostgreSQL driver, over libpq. One runner at a time through a
+ * session-level advisory lock that is polled (never waited for inside the
+ * server, which deadlocks with CREATE INDEX CONCURRENTLY); DDL is
+ * transactional, so each migration commits with its history row. Server
+ * errors keep their SQLSTATE, DETAIL, HINT and CONTEXT, and their position
+ * is turned into a byte offset the engine maps to file:line:col.
+ */
+#include <errno.h>
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "strata/sys/driver.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "split.h"
+
+/* NAMEDATALEN - 1: longer names are truncated by the server, silently */
+#define PG_MAX_IDENT 63
+
+/* Lock polling: the first pause, the longest one (milliseconds). */
+#define LOCK_POLL_FIRST 50
+#define LOCK_POLL_MAX   500
+
+#include "postgres.h"
+
+/* The server's identifier limit, once connected; PostgreSQL's default. */
+static int max_ident(struct strata_driver_conn *c)
+{
+	return c && pc(c)->max_ident > 0 ? pc(c)->max_ident : PG_MAX_IDENT;
+}
+
+static PGconn *live(struct strata_driver_conn *c)
+{
+	PGconn *pg = c ? pc(c)->pg : NULL;
+
+	return pg && PQstatus(pg) == CONNECTION_OK ? pg : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Text helpers                                                       */
+
+static int is_blank(unsigned char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+	       ch == '\f' || ch == '\v';
+}
+
+/* Skip blanks and comments (-- to the end of the line, nested slash-star). */
+static size_t skip_space(const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		if (is_blank((unsigned char)s[i])) {
+			i++;
+		} else if (s[i] == '-' && i + 1 < len && s[i + 1] == '-') {
+			while (i < len && s[i] != '\n')
+				i++;
+		} else if (s[i] == '/' && i + 1 < len && s[i + 1] == '*') {
+			int depth = 1;
+
+			i += 2;
+			while (i < len && depth > 0) {
+				if (s[i] == '/' && i + 1 < len &&
+				    s[i + 1] == '*') {
+					depth++;
+					i += 2;
+				} else if (s[i] == '*' && i + 1 < len &&
+				           s[i + 1] == '/') {
+					depth--;
+					i += 2;
+				} else {
+					i++;
+				}
+			}
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/*
+ * The server reports a 1-based position in characters of the query
+ * string; the engine wants a byte offset. Query strings are UTF-8 (the
+ * session's client_encoding is forced to UTF8).
+ */
+static long char_to_byte(const char *s, size_t len, long pos)
+{
+	long ch = 0;
+	size_t i;
+
+	if (pos < 1)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xC0) != 0x80 && ++ch == pos)
+			return (long)i;
+	}
+	return (long)len; /* "at end of input" points past the last byte */
+}
+
+/* Mask every occurrence of secret (3 bytes or more) in b with "***". */
+static void mask(strata_buf *b, const char *secret)
+{
+	size_t k = secret ? strlen(secret) : 0, from = 0;
+	char *p;
+
+	if (k < 3)
+		return; /* masking one or two characters would garble text */
+	while ((p = strstr(b->ptr + from, secret)) != NULL) {
+		size_t at = (size_t)(p - b->ptr);
+
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + k, b->len - at - k + 1);
+		b->len -= k - 3;
+		from = at + 3;
+	}
+}
+
+/* Set an error whose text comes from libpq, with the password masked. */
+static int set_error_text(struct strata_driver_conn *c, int code,
+                          const char *sqlstate, long offset, const char *prefix,
+                          const char *text)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	const char *pw = pc(c)->pg ? PQpass(pc(c)->pg) : NULL;
+	int rc;
+
+	if (strata__buf_puts(&b, prefix ? prefix : "") < 0 ||
+	    strata__buf_puts(&b, text ? text : "") < 0) {
+		strata_buf_release(&b);
+		return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+		                               "out of memory");
+	}
+	if (pw && pw[0])
+		mask(&b, pw);
+	rc = strata_driver_set_error(c, code, sqlstate, 0, offset, "%s", b.ptr);
+	strata_buf_release(&b);
+	return rc;
+}
+
+static int oom(struct strata_driver_conn *c)
+{
+	return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+	                               "out of memory");
+}
+
+/* Add "label: text" as detail lines, if text is there. */
+static void add_field(struct strata_driver_conn *c, const char *label,
+                      const char *text)
+{
+	strata_buf b = STRATA_BUF_INIT;
+
+	if (!text || !text[0])
+		return;
+	if (strata__buf_printf(&b, "%s: %s", label, text) == 0)
+		strata_driver_add_detail(c, b.ptr);
+	strata_buf_release(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Statements: which one failed, and CREATE INDEX heads                */
+
+struct nth_stmt {
+	size_t want, seen;
+	size_t off, len;
+	int found;
+};
+
+static int nth_cb(void *payload, size_t off, size_t len, unsigned flags)
+{
+	struct nth_stmt *n = payload;
+
+	(void)flags;
+	if (n->seen++ != n->want)
+		return 0;
+	n->off = off;
+	n->len = len;
+	n->found = 1;
+	return 1; /* stop */
+}
+
+/* Offset and length of statement k (0-based) of sql, or -1. */
+static long nth_statement(const char *sql, size_t len, size_t k,
+                          size_t *stmt_len)
+{
+	struct nth_stmt n;
+
+	memset(&n, 0, sizeof(n));
+	n.want = k;
+	if (strata__split_postgres(sql, len, nth_cb, &n) < 0 || !n.found)
+		return -1;
+	*stmt_len = n.len;
+	return (long)n.off;
+}
+
+/* One name: a bare word (ASCII folded to lower case) or a quoted one. */
+static size_t read_name(const char *s, size_t len, size_t i, char *out,
+                        size_t out_size, int *quoted)
+{
+	size_t n = 0;
+
+	*quoted = 0;
+	if (i < len && s[i] == '"') {
+		*quoted = 1;
+		for (i++; i < len; i++) {
+			if (s[i] == '"') {
+				if (i + 1 < len && s[i + 1] == '"') {
+					i++;
+				} else {
+					break;
+				}
+			}
+			if (n + 1 < out_size)
+				out[n++] = s[i];
+		}
+		if (i >= len)
+			return 0; /* unterminated */
+		i++;
+	} else {
+		size_t start = i;
+
+		while (i < len) {
+			unsigned char ch = (unsigned char)s[i];
+
+			if (!((ch >= 'a' && ch <= 'z') ||
+			      (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+			      ch >= 0x80 ||
+			      (i > start &&
+			       ((ch >= '0' && ch <= '9') || ch == '$'))))
+				break;
+			if (n + 1 < out_size)
+				out[n++] = (char)(ch >= 'A' && ch <= 'Z' ?
+				                          ch - 'A' + 'a' :
+				                          ch);
+			i++;
+		}
+		if (i == start)
+			return 0;
+	}
+	/* the server truncates at NAMEDATALEN - 1 bytes, on a character
+	 * boundary */
+	if (n > PG_MAX_IDENT) {
+		n = PG_MAX_IDENT;
+		while (n > 0 && ((unsigned char)out[n] & 0xC0) == 0x80)
+			n--;
+	}
+	out[n] = '\0';
+	return i;
+}
+
+struct index_head {
+	int concurrently, if_not_exists;
+	char name[256];   /* "" when the statement names no index */
+	char schema[256]; /* the table's schema as written, or "" */
+	char table[256];
+};
+
+/* The next name after blanks and comments, into w[256]; 0 at the end. */
+static int next_word(const char *s, size_t len, size_t *i, char *w, int *q)
+{
+	*i = read_name(s, len, skip_space(s, len, *i), w, 256, q);
+	return *i != 0;
+}
+
+static int word_is(const char *w, int quoted, const char *kw)
+{
+	return !quoted && strcmp(w, kw) == 0;
+}
+
+/*
+ * Parse the head of "CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS]
+ * [name] ON [ONLY] [schema.]table". Returns 1 when stmt is one.
+ */
+static int parse_index_head(const char *s, size_t len, struct index_head *h)
+{
+	char w[256];
+	size_t i = 0;
+	int q;
+
+	memset(h, 0, sizeof(*h));
+	if (!next_word(s, len, &i, w, &q) || !word_is(w, q, "create") ||
+	    !next_word(s, len, &i, w, &q))
+		return 0;
+	if (word_is(w, q, "unique") && !next_word(s, len, &i, w, &q))
+		return 0;
+	if (!word_is(w, q, "index") || !next_word(s, len, &i, w, &q))
+		return 0;
+	if (word_is(w, q, "concurrently")) {
+		h->concurrently = 1;
+		if (!next_word(s, len, &i, w, &q))
+			return 0;
+	}
+	if (word_is(w, q, "if")) {
+		if (!next_word(s, len, &i, w, &q) || !word_is(w, q, "not") ||
+		    !next_word(s, len, &i, w, &q) || !word_is(w, q, "exists") ||
+		    !next_word(s, len, &i, w, &q))
+			return 0;
+		h->if_not_exists = 1;
+	}
+	if (!word_is(w, q, "on")) {
+		memcpy(h->name, w, sizeof(h->name));
+		if (!next_word(s, len, &i, w, &q) || !word_is(w, q, "on"))
+			return 0;
+	}
+	if (!next_word(s, len, &i, w, &q) ||
+	    (word_is(w, q, "only") && !next_word(s, len, &i, w, &q)))
+		return 0;
+	memcpy(h->table, w, sizeof(h->table));
+	/* schema.table, or database.schema.table: keep the last two */
+	for (;;) {
+		size_t j = skip_space(s, len, i);
+
+		if (j >= len || s[j] != '.')
+			break;
+		i = j + 1;
+		if (!next_word(s, len, &i, w, &q))
+			return 0;
+		memcpy(h->schema, h->table, sizeof(h->schema));
+		memcpy(h->table, w, sizeof(h->table));
+	}
+	return 1;
+}
+
+/* Does sql mention word (ASCII, case-insensitive)? A cheap filter. */
+static int mentions(const char *sql, size_t len, const char *word)
+{
+	size_t k = strlen(word), i, j;
+
+	for (i = 0; i + k <= len; i++) {
+		for (j = 0; j < k; j++) {
+			char ch = sql[i + j];
+
+			if (ch >= 'A' && ch <= 'Z')
+				ch = (char)(ch - 'A' + 'a');
+			if (ch != word[j])
+				break;
+		}
+		if (j == k)
+			return 1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running SQL                                                        */
+
+/* Report the error of res; offset is a byte offset in sql or -1. */
+static int result_error(struct strata_driver_conn *c, const PGresult *res,
+                        long offset)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	int rc;
+
+	if (!primary || !primary[0])
+		primary = PQresultErrorMessage(res);
+	if (!primary || !primary[0])
+		primary = PQerrorMessage(pc(c)->pg);
+	rc = set_error_text(c, STRATA_EDB, state, offset, NULL, primary);
+	add_field(c, "detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	add_field(c, "hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	add_field(c, "context", PQresultErrorField(res, PG_DIAG_CONTEXT));
+	return rc;
+}
+
+/* An error of the connection itself (no result). */
+static int conn_error(struct strata_driver_conn *c, const char *what)
+{
+	PGconn *pg = pc(c)->pg;
+	const char *msg = pg ? PQerrorMessage(pg) : "";
+	strata_buf pre = STRATA_BUF_INIT;
+	int rc;
+
+	if (strata__buf_printf(&pre, "%s: ", what) < 0)
+		return oom(c);
+	rc = set_error_text(c, STRATA_EDB, NULL, -1, pre.ptr,
+	                    msg[0] ? msg : "no connection to the server");
+	strata_buf_release(&pre);
+	return rc;
+}
+
+/*
+ * Run one command that returns no rows (or rows nobody needs). quiet: do
+ * not record an error (a failing ROLLBACK must not hide the error that
+ * led to it).
+ */
+static int simple(struct strata_driver_conn *c, const char *sql, int quiet)
+{
+	PGconn *pg = pc(c)->pg;
+	PGresult *res;
+	ExecStatusType st;
+	int rc = 0;
+
+	if (!pg)
+		return quiet ? STRATA_EDB : conn_error(c, sql);
+	res = PQexec(pg, sql);
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+	    st != PGRES_EMPTY_QUERY) {
+		rc = STRATA_EDB;
+		if (!quiet && res)
+			rc = result_error(c, res, -1);
+		else if (!quiet)
+			rc = conn_error(c, sql);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Run a query with text parameters; the caller clears the result. NULL
+ * (and an error recorded unless quiet) when it failed. */
+static PGresult *params_query(struct strata_driver_conn *c, const char *sql,
+                              int n, const char *const *values, int quiet)
+{
+	PGconn *pg = pc(c)->pg;
+	PGresult *res;
+
+	if (!pg) {
+		if (!quiet)
+			conn_error(c, "query");
+		return NULL;
+	}
+	res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    PQresultStatus(res) == PGRES_COMMAND_OK)
+		return res;
+	if (!quiet && res)
+		result_error(c, res, -1);
+	else if (!quiet)
+		conn_error(c, "query");
+	PQclear(res);
+	return NULL;
+}
+
+/*
+ * A catalogue query made on the side of a migration. Inside a transaction
+ * it runs under a savepoint, so that its failure cannot abort the
+ * migration's transaction. Errors are not recorded.
+ */
+static PGresult *side_query(struct strata_driver_conn *c, const char *sql,
+                            int n, const char *const *values)
+{
+	PGconn *pg = pc(c)->pg;
+	int in_txn = pg && PQtransactionStatus(pg) == PQTRANS_INTRANS;
+	PGresult *res;
+
+	if (!pg || PQtransactionStatus(pg) == PQTRANS_INERROR)
+		return NULL;
+	if (in_txn && simple(c, "SAVEPOINT strata_check", 1) < 0)
+		return NULL;
+	res = params_query(c, sql, n, values, 1);
+	if (in_txn)
+		simple(c,
+		       res ? "RELEASE SAVEPOINT strata_check" :
+		             "ROLLBACK TO SAVEPOINT strata_check",
+		       1);
+	return res;
+}
+
+/* Invalid indexes: named name in the table's schema, or all on table. */
+static const char invalid_index_sql[] =
+        "SELECT format('%I.%I', n.nspname, c.relname)"
+        " FROM pg_catalog.pg_index i"
+        " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
+        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE NOT i.indisvalid"
+        " AND ($1::text IS NULL OR c.relname = $1)"
+        " AND i.indrelid = to_regclass(CASE WHEN $2::text IS NULL"
+        " THEN pg_catalog.quote_ident($3)"
+        " ELSE pg_catalog.quote_ident($2) || '.' ||"
+        " pg_catalog.quote_ident($3) END)"
+        " ORDER BY 1";
+
+static PGresult *find_invalid(struct strata_driver_conn *c,
+                              const struct index_head *h, int by_name)
+{
+	const char *v[3];
+
+	v[0] = by_name && h->name[0] ? h->name : NULL;
+	v[1] = h->schema[0] ? h->schema : NULL;
+	v[2] = h->table;
+	return side_query(c, invalid_index_sql, 3, v);
+}
+
+/*
+ * After a failed CREATE INDEX CONCURRENTLY: the server keeps the index it
+ * could not finish, INVALID, and CREATE INDEX IF NOT EXISTS would then
+ * skip it without a word. Name them, with the fix.
+ */
+static void explain_failed_cic(struct strata_driver_conn *c, const char *stmt,
+                               size_t len)
+{
+	struct index_head h;
+	PGresult *res;
+	int i;
+
+	if (!parse_index_head(stmt, len, &h) || !h.concurrently)
+		return;
+	res = find_invalid(c, &h, 0);
+	if (!res)
+		return;
+	for (i = 0; i < PQntuples(res); i++) {
+		strata_buf b = STRATA_BUF_INIT;
+		const char *name = PQgetvalue(res, i, 0);
+
+		if (strata__buf_printf(&b,
+		                       "the failed CREATE INDEX CONCURRENTLY "
+		                       "left the INVALID index %s behind (it is "
+		                       "not used, but is kept up to date on "
+		                       "every write, and CREATE INDEX IF NOT "
+		                       "EXISTS would skip it)",
+		                       name) == 0)
+			strata_driver_add_detail(c, b.ptr);
+		strata__buf_clear(&b);
+		if (strata__buf_printf(&b,
+		                       "to fix: run 'DROP INDEX CONCURRENTLY "
+		                       "%s;', then run the migration again",
+		                       name) == 0)
+			strata_driver_add_detail(c, b.ptr);
+		strata_buf_release(&b);
+	}
+	PQclear(res);
+}
+
+struct ine_check {
+	struct strata_driver_conn *c;
+	const char *sql;
+	int rc;
+};
+
+/*
+ * A CREATE INDEX ... IF NOT EXISTS that succeeded may have skipped an
+ * INVALID index of the same name: that is a failure, not a success.
+ */
+static int check_ine_cb(void *payload, size_t off, size_t len, unsigned flags)
+{
+	struct ine_check *k = payload;
+	const char *stmt = k->sql + off;
+	struct index_head h;
+	PGresult *res;
+
+	(void)flags;
+	if (!parse_index_head(stmt, len, &h) || !h.if_not_exists || !h.name[0])
+		return 0;
+	res = find_invalid(k->c, &h, 1);
+	if (res && PQntuples(res) > 0) {
+		const char *name = PQgetvalue(res, 0, 0);
+		strata_buf b = STRATA_BUF_INIT;
+
+		k->rc = strata_driver_set_error(
+		        k->c, STRATA_EDB, "55000", 0,
+		        (long)(off + skip_space(stmt, len, 0)),
+		        "index %s already exists but is INVALID (left by a "
+		        "failed CREATE INDEX CONCURRENTLY): IF NOT EXISTS "
+		        "skipped it, so the index is not in place",
+		        name);
+		if (strata__buf_printf(&b,
+		                       "to fix: run 'DROP INDEX CONCURRENTLY "
+		                       "%s;', then run the migration again",
+		                       name) == 0)
+			strata_driver_add_detail(k->c, b.ptr);
+		strata_buf_release(&b);
+	}
+	PQclear(res);
+	return k->rc < 0 ? 1 : 0;
+}
+
+static int check_if_not_exists(struct strata_driver_conn *c, const char *sql,
+                               size_t len)
+{
+	struct ine_check k;
+
+	if (!mentions(sql, len, "index") || !mentions(sql, len, "exists"))
+		return 0;
+	k.c = c;
+	k.sql = sql;
+	k.rc = 0;
+	strata__split_postgres(sql, len, check_ine_cb, &k);
+	return k.rc;
+}
+
+/* Drain and discard what a COPY TO STDOUT sends. */
+static void drain_copy_out(PGconn *pg)
+{
+	char *buf = NULL;
+
+	while (PQgetCopyData(pg, &buf, 0) > 0) {
+		PQfreemem(buf);
+		buf = NULL;
+	}
+}
+
+static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
+{
+	PGconn *pg = pc(c)->pg;
+	PGresult *res, *err = NULL;
+	size_t done = 0, stmt_len = 0;
+	long offset = -1;
+	char *q;
+	int rc = 0;
+
+	if (!pg)
+		return conn_error(c, "cannot run the statement");
+	if (memchr(sql, '\0', len))
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0,
+		        (long)((const char *)memchr(sql, '\0', len) - sql),
+		        "the SQL holds a NUL byte, which PostgreSQL cannot "
+		        "take");
+	/* before anything runs: an IF NOT EXISTS that would skip an INVALID
+	 * index is refused (a batch commits before a check after it) */
+	rc = check_if_not_exists(c, sql, len);
+	if (rc < 0)
+		return rc;
+	q = strata__strndup(sql, len);
+	if (!q)
+		return oom(c);
+	/*
+	 * PQexec would return only the last result; every statement of a
+	 * multi-statement text has its own, and the error is the one that
+	 * matters. Counting the successes tells which statement failed.
+	 */
+	if (!PQsendQuery(pg, q)) {
+		strata__free(q);
+		return conn_error(c, "cannot send the statement");
+	}
+	strata__free(q);
+	while ((res = PQgetResult(pg)) != NULL) {
+		switch (PQresultStatus(res)) {
+		case PGRES_COMMAND_OK:
+		case PGRES_TUPLES_OK:
+		case PGRES_EMPTY_QUERY:
+			if (!err)
+				done++;
+			PQclear(res);
+			break;
+		case PGRES_COPY_IN:
+			PQputCopyEnd(pg, "strata migrations cannot use COPY "
+			                 "FROM STDIN: put the rows in INSERT "
+			                 "statements");
+			PQclear(res);
+			break;
+		case PGRES_COPY_OUT:
+			drain_copy_out(pg);
+			PQclear(res);
+			break;
+		default:
+			if (!err)
+				err = res;
+			else
+				PQclear(res);
+			break;
+		}
+		if (PQstatus(pg) == CONNECTION_BAD && !err)
+			break;
+	}
+	if (!err && PQstatus(pg) == CONNECTION_BAD)
+		return conn_error(c, "lost the connection to the server");
+	if (!err)
+		return 0;
+
+	{
+		const char *pos =
+		        PQresultErrorField(err, PG_DIAG_STATEMENT_POSITION);
+		long stmt = nth_statement(sql, len, done, &stmt_len);
+
+		if (pos)
+			offset = char_to_byte(sql, len, strtol(pos, NULL, 10));
+		else if (stmt >= 0)
+			offset = (long)skip_space(sql, len, (size_t)stmt);
+		rc = result_error(c, err, offset);
+		PQclear(err);
+		if (stmt >= 0 && PQtransactionStatus(pg) == PQTRANS_IDLE)
+			explain_failed_cic(c, sql + stmt, stmt_len);
+	}
+	return rc;
+}
+
+static int pg_query(struct strata_driver_conn *c, const char *sql,
+                    strata_row_cb cb, void *payload)
+{
+	PGresult *res = params_query(c, sql, 0, NULL, 0);
+	const char **vals = NULL;
+	int rows, cols, r, i, rc = 0;
+
+	if (!res)
+		return STRATA_EDB;
+	rows = PQntuples(res);
+	cols = PQnfields(res);
+	if (rows > 0 && cols > 0) {
+		vals = strata__calloc((size_t)cols, sizeof(*vals));
+		if (!vals) {
+			PQclear(res);
+			return oom(c);
+		}
+	}
+	for (r = 0; r < rows && cols > 0 && rc == 0; r++) {
+		for (i = 0; i < cols; i++)
+			vals[i] = PQgetisnull(res, r, i) ?
+			                  NULL :
+			                  PQgetvalue(res, r, i);
+		rc = cb(payload, cols, vals);
+	}
+	strata__free(vals);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_begin(struct strata_driver_conn *c)
+{
+	return simple(c, "BEGIN", 0);
+}
+
+static int pg_commit(struct strata_driver_conn *c)
+{
+	PGconn *pg = pc(c)->pg;
+	PGresult *res;
+	int rc = 0;
+
+	if (!pg)
+		return conn_error(c, "COMMIT");
+	res = PQexec(pg, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		rc = res ? result_error(c, res, -1) : conn_error(c, "COMMIT");
+	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+		/* COMMIT of a failed transaction rolls it back */
+		rc = strata_driver_set_error(c, STRATA_EDB, "25P02", 0, -1,
+		                             "the transaction had failed and "
+		                             "was rolled back instead of "
+		                             "committed");
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_rollback(struct strata_driver_conn *c)
+{
+	PGconn *pg = pc(c)->pg;
+
+	if (!pg || PQstatus(pg) != CONNECTION_OK ||
+	    PQtransactionStatus(pg) == PQTRANS_IDLE)
+		return 0;
+	return simple(c, "ROLLBACK", 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The runner lock                                                    */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* 1: taken, 0: held by another session, <0: error (recorded). */
+static int try_lock(struct strata_driver_conn *c, const char *key)
+{
+	PGresult *res = params_query(c,
+	                             "SELECT pg_catalog.pg_try_advisory_lock("
+	                             "pg_catalog.hashtextextended($1, 0))",
+	                             1, &key, 0);
+	int got;
+
+	if (!res)
+		return STRATA_EDB;
+	got = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return got;
+}
+
+/* Who holds the advisory lock of key, as text for a message. */
+static void describe_holder(struct strata_driver_conn *c, const char *key,
+                            strata_buf *out)
+{
+	static const char sql[] =
+	        "WITH k AS (SELECT pg_catalog.hashtextextended($1, 0) AS h)"
+	        " SELECT l.pid, coalesce(a.application_name, ''),"
+	        " coalesce(a.usename::text, ''),"
+	        " coalesce(host(a.client_addr), 'local socket'),"
+	        " coalesce(to_char(a.backend_start AT TIME ZONE 'UTC',"
+	        " 'YYYY-MM-DD HH24:MI:SS'), '')"
+	        " FROM pg_catalog.pg_locks l CROSS JOIN k"
+	        " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+	        " WHERE l.locktype = 'advisory' AND l.granted"
+	        " AND l.objsubid = 1"
+	        " AND l.database = (SELECT oid FROM pg_catalog.pg_database"
+	        " WHERE datname = pg_catalog.current_database())"
+	        " AND l.classid::bigint = (k.h >> 32) & 4294967295"
+	        " AND l.objid::bigint = k.h & 4294967295"
+	        " LIMIT 1";
+	PGresult *res = params_query(c, sql, 1, &key, 1);
+	int rc;
+
+	if (res && PQntuples(res) == 1) {
+		const char *app = PQgetvalue(res, 0, 1);
+
+		rc = strata__buf_printf(
+		        out,
+		        "held by server process %s (application '%s', user "
+		        "%s, from %s, connected since %s UTC)",
+		        PQgetvalue(res, 0, 0), app[0] ? app : "?",
+		        PQgetvalue(res, 0, 2)[0] ? PQgetvalue(res, 0, 2) : "?",
+		        PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
+	} else {
+		rc = strata__buf_puts(out, "held by another session");
+	}
+	(void)rc; /* a shorter message is fine when memory runs out */
+	PQclear(res);
+}
+
+/*
+ * The key "strata:\"table\"" names the history table through search_path;
+ * "strata:\"public\".\"table\"" (from --schema public) names the same
+ * table. Qualify the first with the schema the name resolves to, so that
+ * both runners take the same lock. NULL when out of memory.
+ */
+static char *qualify_key(struct strata_driver_conn *c, const char *key)
+{
+	static const char sql[] =
+	        "SELECT '\"' || replace(coalesce((SELECT n.nspname"
+	        " FROM pg_catalog.pg_class t"
+	        " JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace"
+	        " WHERE t.oid = to_regclass($1)),"
+	        " pg_catalog.current_schema()), '\"', '\"\"') || '\".' || $1";
+	const char *name, *p;
+	strata_buf b = STRATA_BUF_INIT;
+	PGresult *res;
+
+	if (strncmp(key, "strata:", 7) != 0 || key[7] != '"')
+		return strata__strdup(key);
+	name = key + 7;
+	/* one quoted name and nothing after it */
+	for (p = name + 1; *p && !(p[0] == '"' && p[1] != '"'); p++)
+		if (p[0] == '"')
+			p++;
+	if (p[0] != '"' || p[1])
+		return strata__strdup(key);
+	res = params_query(c, sql, 1, &name, 1);
+	if (!res || PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		PQclear(res);
+		return strata__strdup(key); /* no schema: keep it as it is */
+	}
+	if (strata__buf_puts(&b, "strata:") < 0 ||
+	    strata__buf_puts(&b, PQgetvalue(res, 0, 0)) < 0)
+		strata_buf_release(&b);
+	PQclear(res);
+	return b.len ? strata__buf_detach(&b) : NULL;
+}
+
+static int pg_lock(struct strata_driver_conn *c, const char *key,
+                   int timeout_ms)
+{
+	long long start = now_ms(), waited;
+	long pause = LOCK_POLL_FIRST;
+	strata_buf who = STRATA_BUF_INIT;
+	unsigned seed = (unsigned)getpid();
+	int rc;
+
+	/*
+	 * Poll pg_try_advisory_lock with back-off rather than wait in
+	 * pg_advisory_lock: a session waiting inside the server holds a
+	 * snapshot that CREATE INDEX CONCURRENTLY in the lock holder's
+	 * session waits for, a deadlock (flyway#1654, golang-migrate#960).
+	 * Between polls this session is idle, in no transaction.
+	 */
+	for (;;) {
+		long left, nap;
+
+		rc = try_lock(c, key);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			return 0;
+		waited = now_ms() - start;
+		left = (long)(timeout_ms - waited);
+		if (timeout_ms <= 0 || left <= 0)
+			break;
+		/* a little jitter keeps many waiters from polling in step */
+		seed = seed * 1103515245u + 12345u;
+		nap = pause + (long)((seed >> 16) % (unsigned)(pause / 4 + 1));
+		sleep_ms(nap < left ? nap : left);
+		pause = pause * 3 / 2 < LOCK_POLL_MAX ? pause * 3 / 2 :
+		                                        LOCK_POLL_MAX;
+	}
+	describe_holder(c, key, &who);
+	rc = strata_driver_set_error(
+	        c, STRATA_ELOCKED, "55P03", 0, -1,
+	        "another runner holds the migration lock '%s': %s; gave up "
+	        "after %.1f s",
+	        key, who.ptr, (double)waited / 1000.0);
+	strata_buf_release(&who);
+	strata_driver_add_detail(
+	        c, "wait for it to finish, or raise --lock-timeout; if that "
+	           "session is left over from a crashed run, end it with "
+	           "SELECT pg_terminate_backend(pid)");
+	return rc;
+}
+
+static int pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
+static int pg_unlock(struct strata_driver_conn *c, const char *key);
+
+/*
+ * Take the lock (its key qualified), then make sure the --schema exists.
+ * The engine looks
+ * (connect with create == 0) before it writes, and reuses that connection
+ * for writing, so ensure_schema() may never have been called: the lock is
+ * the first sign of an intent to write.
+ */
+static int pg_lock_and_schema(struct strata_driver_conn *c, const char *key,
+                              int timeout_ms)
+{
+	int rc;
+
+	strata__free(pc(c)->key_in);
+	strata__free(pc(c)->key);
+	pc(c)->key_in = strata__strdup(key);
+	pc(c)->key = qualify_key(c, key);
+	if (!pc(c)->key_in || !pc(c)->key)
+		return oom(c);
+	rc = pg_lock(c, pc(c)->key, timeout_ms);
+	if (rc == 0 && pc(c)->schema) {
+		rc = pg_ensure_schema(c, pc(c)->schema);
+		if (rc < 0)
+			pg_unlock(c, key);
+	}
+	return rc;
+}
+
+static int pg_unlock(struct strata_driver_conn *c, const char *key)
+{
+	PGresult *res;
+
+	if (!live(c))
+		return STRATA_EDB; /* the lock went with the session */
+	if (pc(c)->key_in && strcmp(key, pc(c)->key_in) == 0)
+		key = pc(c)->key;
+	/* a no-transaction file's own BEGIN, failed: nothing runs in it */
+	if (PQtransactionStatus(pc(c)->pg) == PQTRANS_INERROR)
+		simple(c, "ROLLBACK", 1);
+	res = params_query(c,
+	                   "SELECT pg_catalog.pg_advisory_unlock("
+	                   "pg_catalog.hashtextextended($1, 0))",
+	                   1, &key, 1);
+	if (!res)
+		return STRATA_EDB;
+	PQclear(res);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Quoting                                                            */
+
+static int pg_quote_ident(struct strata_driver_conn *c, strata_buf *out,
+                          const char *ident)
+{
+	PGconn *pg = live(c);
+	size_t n = strlen(ident);
+	int max = max_ident(c);
+	const char *p;
+	int rc;
+
+	if (n == 0 || n > (size_t)max)
+		return STRATA_EINVALID;
+	if (pg) {
+		char *q = PQescapeIdentifier(pg, ident, n);
+
+		if (!q)
+			return STRATA_EINVALID; /* invalid in the encoding */
+		rc = strata__buf_puts(out, q);
+		PQfreemem(q);
+		return rc;
+	}
+	rc = strata__buf_putc(out, '"');
+	for (p = ident; rc == 0 && *p; p++) {
+		if (*p == '"')
+			rc = strata__buf_putc(out, '"');
+		if (rc == 0)
+			rc = strata__buf_putc(out, *p);
+	}
+	if (rc == 0)
+		rc = strata__buf_putc(out, '"');
+	return rc;
+}
+
+static int pg_quote_literal(struct strata_driver_conn *c, strata_buf *out,
+                            const char *s)
+{
+	PGconn *pg = live(c);
+	const char *p;
+	int rc;
+
+	if (pg) {
+		char *q = PQescapeLiteral(pg, s, strlen(s));
+
+		if (!q)
+			return STRATA_EINVALID;
+		rc = strata__buf_puts(out, q);
+		PQfreemem(q);
+		return rc;
+	}
+	/* as PQescapeLiteral does with standard_conforming_strings on */
+	rc = strata__buf_puts(out, strchr(s, '\\') ? "E'" : "'");
+	for (p = s; rc == 0 && *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			rc = strata__buf_putc(out, *p);
+		if (rc == 0)
+			rc = strata__buf_putc(out, *p);
+	}
+	if (rc == 0)
+		rc = strata__buf_putc(out, '\'');
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connecting                                                         */
+
+static void notice_cb(void *arg, const PGresult *res)
+{
+	struct strata_driver_conn *c = arg;
+	const char *msg = PQresultErrorMessage(res);
+
+	if (msg && msg[0])
+		strata_driver_notice(c, msg);
+}
+
+/* The password of a URL or conninfo string, found without libpq (which
+ * cannot parse a malformed one), so that it can be masked. */
+static char *guess_password(const char *url)
+{
+	const char *auth = strstr(url, "://"), *end, *at = NULL, *colon, *p;
+
+	if (auth) {
+		auth += 3;
+		end = auth + strcspn(auth, "/?#");
+		for (p = auth; p < end; p++)
+			if (*p == '@')
+				at = p;
+		if (!at)
+			at = strrchr(auth, '@');
+		if (at) {
+			colon = memchr(auth, ':', (size_t)(at - auth));
+			if (colon && at > colon + 1)
+				return strata__strndup(
+				        colon + 1, (size_t)(at - colon - 1));
+		}
+	}
+	p = strstr(url, "password=");
+	if (p && p[9])
+		return strata__strndup(p + 9, strcspn(p + 9, "& "));
+	return NULL;
+}
+
+/* Does the quoted text t (n bytes) contain pw, or pw contain t? */
+static int overlaps(const char *pw, const char *t, size_t n)
+{
+	size_t k = pw ? strlen(pw) : 0, i;
+
+	if (k == 0 || n == 0)
+		return 0;
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(t + i, pw, k) == 0)
+			return 1;
+	for (i = 0; n >= 3 && i + n <= k; i++)
+		if (memcmp(pw + i, t, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Why libpq refused the URL, without anything that may be the URL or the
+ * password: quoted parts that look like one are replaced by "...".
+ */
+static int malformed_url(struct strata_driver_conn *c, const char *url,
+                         const char *why)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	char *pw = guess_password(url);
+	const char *s = why ? why : "";
+	int rc = 0;
+
+	while (rc == 0 && *s && *s != '\n') {
+		const char *close = s[0] == '"' ? strchr(s + 1, '"') : NULL;
+
+		if (close) {
+			size_t n = (size_t)(close - s - 1);
+			int secret = n > 40 || memchr(s + 1, '@', n) ||
+			             memchr(s + 1, '/', n) ||
+			             memchr(s + 1, ':', n) ||
+			             memchr(s + 1, '%', n) ||
+			             overlaps(pw, s + 1, n);
+
+			if (secret)
+				rc = strata__buf_puts(&b, "\"...\"");
+			else
+				rc = strata__buf_put(&b, s, n + 2);
+			s = close + 1;
+			continue;
+		}
+		rc = strata__buf_putc(&b, *s++);
+	}
+	if (rc == 0 && pw)
+		mask(&b, pw);
+	strata__free(pw);
+	if (rc < 0) {
+		strata_buf_release(&b);
+		return oom(c);
+	}
+	rc = strata_driver_set_error(c, STRATA_ECONNECT, NULL, 0, -1,
+	                             "malformed PostgreSQL URL%s%s",
+	                             b.len ? ": " : "", b.ptr);
+	strata_buf_release(&b);
+	strata_driver_add_detail(
+	        c, "the URL is not repeated here because it may hold a "
+	           "password; the form is postgres://user:password@host:"
+	           "port/database?option=value (libpq options only)");
+	return rc;
+}
+
+static const char *or_default(const char *s)
+{
+	return s && s[0] ? s : "(default)";
+}
+
+/* "host H, port P" or "socket directory D, port P" */
+static int put_where(strata_buf *out, PGconn *pg)
+{
+	const char *host = pg ? PQhost(pg) : NULL;
+
+	return strata__buf_printf(
+	        out, "%s %s, port %s",
+	        host && host[0] == '/' ? "socket directory" : "host",
+	        or_default(host), or_default(pg ? PQport(pg) : NULL));
+}
+
+static int connect_failed(struct strata_driver_conn *c)
+{
+	PGconn *pg = pc(c)->pg;
+	const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
+	strata_buf pre = STRATA_BUF_INIT, first = STRATA_BUF_INIT;
+	const char *nl = strchr(msg, '\n');
+	int rc;
+
+	if (strata__buf_puts(&pre, "cannot connect to PostgreSQL (") < 0 ||
+	    put_where(&pre, pg) < 0 ||
+	    strata__buf_printf(&pre, ", database %s, user %s): ",
+	                       or_default(pg ? PQdb(pg) : NULL),
+	                       or_default(pg ? PQuser(pg) : NULL)) < 0 ||
+	    strata__buf_put(&first, msg,
+	                    nl ? (size_t)(nl - msg) : strlen(msg)) < 0) {
+		strata_buf_release(&pre);
+		strata_buf_release(&first);
+		return oom(c);
+	}
+	rc = set_error_text(c, STRATA_ECONNECT, NULL, -1, pre.ptr, first.ptr);
+	/* libpq's further lines: hints, and the other hosts it tried */
+	while (nl && nl[1]) {
+		const char *line = nl + 1;
+
+		while (*line == '\t' || *line == ' ')
+			line++;
+		nl = strchr(line, '\n');
+		strata__buf_clear(&first);
+		if (strata__buf_put(&first, line,
+		                    nl ? (size_t)(nl - line) : strlen(line)) ==
+		    0) {
+			const char *pw = PQpass(pg);
+
+			if (pw && pw[0])
+				mask(&first, pw);
+			strata_driver_add_detail(c, first.ptr);
+		}
+	}
+	if (strstr(msg, "database \"") && strstr(msg, "\" does not exist"))
+		strata_driver_add_detail(
+		        c, "strata does not create PostgreSQL databases: "
+		           "create it first (createdb, or CREATE DATABASE)");
+	strata_buf_release(&pre);
+	strata_buf_release(&first);
+	return rc;
+}
+
+/* Set up the session: UTC, notices, dead-client detection, standby
+ * check, identifier limit and search_path. */
+static int session_setup(struct strata_driver_conn *c,
+                         const struct strata_connect_params *p)
+{
+	PGconn *pg = pc(c)->pg;
+	strata_buf sql = STRATA_BUF_INIT;
+	PGresult *res;
+	int rc, standby;
+
+	/*
+	 * applied_at literals are UTC. client_connection_check_interval
+	 * (PostgreSQL 14+) makes the server notice within a second that a
+	 * killed runner is gone, ending its session (and freeing its lock)
+	 * even in the middle of a long statement.
+	 */
+	rc = strata__buf_puts(&sql, "SET TimeZone = 'UTC'; "
+	                            "SET client_min_messages = notice");
+	if (rc == 0 && PQserverVersion(pg) >= 140000)
+		rc = strata__buf_puts(&sql, "; SET "
+		                            "client_connection_check_interval "
+		                            "= 1000");
+	if (rc < 0) {
+		strata_buf_release(&sql);
+		return oom(c);
+	}
+	rc = pg_exec(c, sql.ptr, sql.len);
+	strata_buf_release(&sql);
+	if (rc < 0)
+		return STRATA_ECONNECT;
+	res = params_query(
+	        c,
+	        "SELECT pg_catalog.pg_is_in_recovery(), "
+	        "pg_catalog.current_setting('max_identifier_length')",
+	        0, NULL, 0);
+	if (!res)
+		return STRATA_ECONNECT;
+	standby = PQgetvalue(res, 0, 0)[0] == 't';
+	pc(c)->max_ident = atoi(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	if (standby) {
+		strata_buf where = STRATA_BUF_INIT;
+
+		if (put_where(&where, pg) < 0)
+			strata__buf_clear(&where);
+		rc = strata_driver_set_error(
+		        c, STRATA_ESTATE, "25006", 0, -1,
+		        "the PostgreSQL server at %s (database %s) is a hot "
+		        "standby, in recovery and read-only: migrations must "
+		        "run on the primary",
+		        where.ptr, or_default(PQdb(pg)));
+		strata_buf_release(&where);
+		strata_driver_add_detail(
+		        c, "point --database at the primary server (with "
+		           "several hosts in the URL, add "
+		           "target_session_attrs=read-write)");
+		return rc;
+	}
+	if (p->schema && p->schema[0]) {
+		rc = strata__buf_puts(&sql, "SET search_path TO ");
+		if (rc == 0)
+			rc = pg_quote_ident(c, &sql, p->schema);
+		if (rc == STRATA_EINVALID) {
+			strata_buf_release(&sql);
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "--schema name '%s' is empty or longer than "
+			        "PostgreSQL's limit of %d bytes",
+			        p->schema, max_ident(c));
+		}
+		if (rc == 0)
+			rc = pg_exec(c, sql.ptr, sql.len);
+		strata_buf_release(&sql);
+		if (rc < 0)
+			return rc == STRATA_ENOMEM ? oom(c) : STRATA_ECONNECT;
+	}
+	return 0;
+}
+
+static int pg_connect(struct strata_driver_conn *c,
+                      const struct strata_connect_params *p)
+{
+	const char *keys[6], *vals[6];
+	PQconninfoOption *opts, *o;
+	char *why = NULL, *url;
+	size_t i;
+	int n = 0, has_timeout = getenv("PGCONNECT_TIMEOUT") != NULL;
+
+	/*
+	 * Parse first: on a malformed URL, libpq's connection error would
+	 * quote it whole, password included.
+	 */
+	url = strata__strdup(p->url);
+	if (!url)
+		return oom(c);
+	/* schemes are case-insensitive (RFC 3986), libpq's test is not */
+	for (i = 0; url[i] && url[i] != ':'; i++)
+		if (url[i] >= 'A' && url[i] <= 'Z')
+			url[i] = (char)(url[i] - 'A' + 'a');
+	opts = PQconninfoParse(url, &why);
+	if (!opts) {
+		int rc = why ? malformed_url(c, url, why) : oom(c);
+
+		PQfreemem(why);
+		strata__free(url);
+		return rc == STRATA_ENOMEM ? rc : STRATA_ECONNECT;
+	}
+	for (o = opts; o->keyword; o++) {
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val &&
+		    o->val[0])
+			has_timeout = 1;
+		/*
+		 * "user:secret/db" (the "@host" forgotten) makes the password
+		 * the port, which libpq's error would quote.
+		 */
+		if (strcmp(o->keyword, "port") == 0 && o->val &&
+		    o->val[strspn(o->val, "0123456789,")]) {
+			PQconninfoFree(opts);
+			strata__free(url);
+			malformed_url(c, "",
+			              "the port is not a number (is "
+			              "@host missing after the "
+			              "password?)");
+			return STRATA_ECONNECT;
+		}
+	}
+	PQconninfoFree(opts);
+
+	/*
+	 * Keywords before dbname are defaults the URL may override; those
+	 * after it win. The URL is expanded (expand_dbname), so every libpq
+	 * option and PG* variable works. Migration files are UTF-8, and
+	 * error positions are counted in characters of it: force UTF8.
+	 */
+	if (!has_timeout) {
+		keys[n] = "connect_timeout";
+		vals[n++] = "10";
+	}
+	keys[n] = "fallback_application_name";
+	vals[n++] = p->application_name ? p->application_name : "strata";
+	keys[n] = "dbname";
+	vals[n++] = url;
+	keys[n] = "client_encoding";
+	vals[n++] = "UTF8";
+	keys[n] = NULL;
+	vals[n] = NULL;
+	pc(c)->pg = PQconnectdbParams(keys, vals, 1);
+	strata__free(url);
+	if (!pc(c)->pg || PQstatus(pc(c)->pg) != CONNECTION_OK)
+		return connect_failed(c);
+	PQsetNoticeReceiver(pc(c)->pg, notice_cb, c);
+	if (p->schema && p->schema[0]) {
+		pc(c)->schema = strata__strdup(p->schema);
+		if (!pc(c)->schema)
+			return oom(c);
+	}
+	/* p->create: PostgreSQL databases are never created by strata */
+	return session_setup(c, p);
+}
+
+static void pg_disconnect(struct strata_driver_conn *c)
+{
+	if (pc(c)->pg)
+		PQfinish(pc(c)->pg);
+	pc(c)->pg = NULL;
+	strata__free(pc(c)->schema);
+	pc(c)->schema = NULL;
+	strata__free(pc(c)->key_in);
+	pc(c)->key_in = NULL;
+	strata__free(pc(c)->key);
+	pc(c)->key = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Catalogue                                                          */
+
+static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
+                            const char *table, strata_row_cb cb, void *payload)
+{
+	/*
+	 * Resolved like the engine's SQL resolves the name: qualified with
+	 * the schema, or through search_path.
+	 */
+	static const char sql[] =
+	        "SELECT a.attname FROM pg_catalog.pg_attribute a"
+	        " WHERE a.attrelid = to_regclass(CASE WHEN $1::text IS NULL"
+	        " THEN pg_catalog.quote_ident($2)"
+	        " ELSE pg_catalog.quote_ident($1) || '.' ||"
+	        " pg_catalog.quote_ident($2) END)"
+	        " AND a.attnum > 0 AND NOT a.attisdropped"
+	        " ORDER BY a.attnum";
+	const char *v[2];
+	const char *vals[1];
+	PGresult *res;
+	int i, rc = 0;
+
+	v[0] = schema && schema[0] ? schema : NULL;
+	v[1] = table;
+	/* the server would look up a truncated name: refuse it here too */
+	for (i = 0; i < 2; i++)
+		if (v[i] && (!v[i][0] || strlen(v[i]) > (size_t)max_ident(c)))
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "name '%s' is empty or longer than "
+			        "PostgreSQL's limit of %d bytes (the server "
+			        "would cut it short)",
+			        v[i], max_ident(c));
+	res = params_query(c, sql, 2, v, 0);
+	if (!res)
+		return STRATA_EDB;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return strata_driver_set_error(c, STRATA_ENOTFOUND, NULL, 0, -1,
+		                               "table '%s' does not exist",
+		                               table);
+	}
+	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
+		vals[0] = PQgetvalue(res, i, 0);
+		rc = cb(payload, 1, vals);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	PGresult *res;
+	int rc, exists;
+
+	/*
+	 * Look before creating: CREATE SCHEMA IF NOT EXISTS needs the
+	 * CREATE privilege on the database even when the schema is there,
+	 * and two runners creating it at once (the engine may call this
+	 * before taking the lock) collide on the catalogue's unique index.
+	 */
+	res = params_query(c,
+	                   "SELECT 1 FROM pg_catalog.pg_namespace "
+	                   "WHERE nspname = $1",
+	                   1, &schema, 0);
+	if (!res)
+		return STRATA_EDB;
+	exists = PQntuples(res) > 0;
+	PQclear(res);
+	rc = strata__buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
+	if (rc == 0)
+		rc = pg_quote_ident(c, &sql, schema);
+	if (rc == STRATA_EINVALID) {
+		strata_buf_release(&sql);
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "--schema name '%s' is empty or longer than "
+		        "PostgreSQL's limit of %d bytes",
+		        schema, max_ident(c));
+	}
+	if (rc == 0 && !exists) {
+		res = PQexec(pc(c)->pg, sql.ptr);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			const char *st =
+			        PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+			/* created meanwhile by another runner: fine */
+			if (!st || (strcmp(st, "23505") != 0 &&
+			            strcmp(st, "42P06") != 0))
+				rc = res ? result_error(c, res, -1) :
+				           conn_error(c, "CREATE SCHEMA");
+		}
+		PQclear(res);
+	}
+	if (rc == 0) {
+		strata__buf_clear(&sql);
+		rc = strata__buf_puts(&sql, "SET search_path TO ");
+		if (rc == 0)
+			rc = pg_quote_ident(c, &sql, schema);
+		if (rc == 0)
+			rc = pg_exec(c, sql.ptr, sql.len);
+	}
+	strata_buf_release(&sql);
+	if (rc == 0) {
+		strata__free(pc(c)->schema);
+		pc(c)->schema = NULL;
+	}
+	return rc == STRATA_ENOMEM ? oom(c) : rc;
+}
+
+static const char *const pg_schemes[] = { "postgres", "postgresql", NULL };
+
+const struct strata_driver strata__driver_postgres = {
+	.version = STRATA_DRIVER_VERSION,
+	.name = "postgres",
+	.schemes = pg_schemes,
+	.caps = STRATA_DRIVER_CAP_TXN_DDL | STRATA_DRIVER_CAP_LOCK |
+	        STRATA_DRIVER_CAP_SCHEMA | STRATA_DRIVER_CAP_BATCH,
+	.conn_size = sizeof(struct pg_conn),
+	.timestamp_type = "TIMESTAMPTZ",
+	.connect = pg_connect,
+	.disconnect = pg_disconnect,
+	.exec = pg_exec,
+	.query = pg_query,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.lock = pg_lock_and_schema,
+	.unlock = pg_unlock,
+	.quote_ident = pg_quote_ident,
+	.quote_literal = pg_quote_literal,
+	.split = strata__split_postgres,
+	.table_columns = pg_table_columns,
+	.ensure_schema = pg_ensure_schema,
+	/* every migration of a run but the last commits without waiting for
+	 * its WAL flush; the last one's flush covers them all */
+	.async_commit_sql = "SET LOCAL synchronous_commit TO OFF",
+	.elapsed_ms_sql = "(extract(epoch FROM clock_timestamp() - "
+	                  "statement_timestamp()) * 1000)::bigint",
+	/* an xid makes the commit write WAL and wait for its flush */
+	.flush_sql = "BEGIN; SELECT pg_catalog.pg_current_xact_id(); COMMIT;",
+	.current_schema_sql = "SELECT pg_catalog.current_schema()",
+	.now_sql = "CURRENT_TIMESTAMP",
+	.drop_all_sql = strata__pg_drop_all_sql,
+	.backup = strata__pg_backup,
+	.restore = strata__pg_restore,
+	.backup_extension = ".sql",
+};

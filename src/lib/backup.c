@@ -1,0 +1,231 @@
+/*
+ * Backups: backups/YYYY-MM-DD/<database>-<HHMMSS>[-suffix].<ext>, folders
+ * 0700 and files 0600, created without following symbolic links (a link
+ * planted at backups/ must not redirect the data). The driver writes the
+ * backup into the file strata opened.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctx.h"
+#include "driver.h"
+
+#define BACKUP_DIR "backups"
+
+/* mkdir that refuses an existing symbolic link or non-folder. */
+static int safe_mkdir(strata_ctx *ctx, const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
+					 path, strerror(errno));
+	if (lstat(path, &st) < 0)
+		return strata__error_set(ctx, STRATA_EIO, "cannot read %s: %s",
+					 path, strerror(errno));
+	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
+		return strata__error_set(ctx, STRATA_EIO,
+					 "%s is not a folder (a symbolic link?): "
+					 "refusing to write a backup there",
+					 path);
+	return 0;
+}
+
+/* The database's name for the file name: the URL's last path part
+ * without extension or query, reduced to safe characters. */
+static void database_label(const char *url, char *out, size_t n)
+{
+	const char *p = strchr(url, ':'), *end, *slash;
+	size_t k = 0;
+
+	p = p ? p + 1 : url;
+	end = p + strcspn(p, "?#");
+	for (slash = p; slash < end; slash++)
+		if (*slash == '/')
+			p = slash + 1;
+	for (; p < end && k + 1 < n; p++) {
+		char c = *p;
+
+		if (c == '.' && strchr(p, '/') == NULL)
+			break; /* file.db: drop the extension */
+		out[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+					   (c >= '0' && c <= '9') || c == '_' ||
+					   c == '-' ?
+				   c :
+				   '_';
+	}
+	if (k == 0)
+		k = (size_t)snprintf(out, n, "database");
+	out[k < n ? k : n - 1] = '\0';
+}
+
+static int suffix_ok(const char *s)
+{
+	for (; s && *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
+{
+	char day[16], hms[16], label[64], dir[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd = -1, rc;
+
+	*out_path = NULL;
+	strata__error_clear(ctx);
+	if (!suffix_ok(suffix))
+		return strata__error_set(ctx, STRATA_EINVALID,
+					 "--suffix '%s': use letters, digits, "
+					 "'_' and '-'",
+					 suffix);
+	rc = strata__connect(ctx, 0);
+	if (rc == STRATA_ENOTFOUND)
+		return strata__error_set(ctx, STRATA_ENOTFOUND,
+					 "nothing to back up: the database does "
+					 "not exist yet");
+	if (rc < 0)
+		return rc;
+	if (!ctx->drv->backup)
+		return strata__error_set(ctx, STRATA_ENOTSUPP,
+					 "backups are not available for %s",
+					 ctx->drv->name);
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	strftime(hms, sizeof(hms), "%H%M%S", &tm);
+	database_label(ctx->url, label, sizeof(label));
+	snprintf(dir, sizeof(dir), "%s/%s", BACKUP_DIR, day);
+	rc = safe_mkdir(ctx, BACKUP_DIR);
+	if (rc == 0)
+		rc = safe_mkdir(ctx, dir);
+	if (rc < 0)
+		return rc;
+	strata__buf_clear(&ctx->scratch);
+	for (int n = 0; n < 100; n++) {
+		strata__buf_clear(&ctx->scratch);
+		if (strata__buf_printf(&ctx->scratch, "%s/%s-%s%s%s", dir,
+				       label, hms, suffix && suffix[0] ? "-" : "",
+				       suffix ? suffix : "") < 0 ||
+		    (n && strata__buf_printf(&ctx->scratch, ".%d", n) < 0) ||
+		    strata__buf_puts(&ctx->scratch,
+				     ctx->drv->backup_extension ?
+					     ctx->drv->backup_extension :
+					     ".sql") < 0)
+			return strata__error_set(ctx, STRATA_ENOMEM,
+						 "out of memory");
+		fd = open(ctx->scratch.ptr,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	if (fd < 0)
+		return strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
+					 ctx->scratch.ptr, strerror(errno));
+	rc = ctx->drv->backup(ctx->conn, ctx->url, ctx->scratch.ptr, fd);
+	if (close(fd) < 0 && rc == 0)
+		rc = strata__error_set(ctx, STRATA_EIO, "cannot write %s: %s",
+				       ctx->scratch.ptr, strerror(errno));
+	if (rc < 0) {
+		unlink(ctx->scratch.ptr);
+		strata__error_prefix(ctx, "backup failed");
+		return rc;
+	}
+	*out_path = ctx->scratch.ptr;
+	return 0;
+}
+
+int strata_restore(strata_ctx *ctx, const char *path)
+{
+	struct stat st;
+	int rc;
+
+	strata__error_clear(ctx);
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return strata__error_set(ctx, STRATA_EIO,
+					 "cannot read backup %s: %s", path,
+					 errno ? strerror(errno) :
+						 "not a regular file");
+	rc = strata__connect(ctx, 1);
+	if (rc < 0)
+		return rc;
+	if (!ctx->drv->restore)
+		return strata__error_set(ctx, STRATA_ENOTSUPP,
+					 "restore is not available for %s",
+					 ctx->drv->name);
+	return ctx->drv->restore(ctx->conn, ctx->url, path);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int strata_backup_list(const char *const **out, size_t *n, strata_ctx *ctx)
+{
+	struct dirent *day, *f;
+	DIR *top, *sub;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	strata__error_clear(ctx);
+	for (i = 0; i < ctx->n_backups; i++)
+		strata__free(ctx->backups[i]);
+	strata__free(ctx->backups);
+	ctx->backups = NULL;
+	ctx->n_backups = 0;
+	top = opendir(BACKUP_DIR);
+	if (!top)
+		return errno == ENOENT ? 0 :
+					 strata__error_set(ctx, STRATA_EIO,
+							   "cannot read %s: %s",
+							   BACKUP_DIR,
+							   strerror(errno));
+	while ((day = readdir(top)) != NULL) {
+		char path[512];
+
+		if (day->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BACKUP_DIR, day->d_name);
+		sub = opendir(path);
+		if (!sub)
+			continue;
+		while ((f = readdir(sub)) != NULL) {
+			char **v;
+			char file[1024];
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(file, sizeof(file), "%s/%s", path, f->d_name);
+			v = strata__reallocarray(ctx->backups,
+						 ctx->n_backups + 1,
+						 sizeof(char *));
+			if (!v || !(v[ctx->n_backups] = strata__strdup(file))) {
+				if (v)
+					ctx->backups = v;
+				closedir(sub);
+				closedir(top);
+				return strata__error_set(ctx, STRATA_ENOMEM,
+							 "out of memory");
+			}
+			ctx->backups = v;
+			ctx->n_backups++;
+		}
+		closedir(sub);
+	}
+	closedir(top);
+	if (ctx->n_backups > 1)
+		qsort(ctx->backups, ctx->n_backups, sizeof(char *), name_cmp);
+	*out = (const char *const *)ctx->backups;
+	*n = ctx->n_backups;
+	return 0;
+}

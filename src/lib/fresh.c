@@ -1,0 +1,138 @@
+/*
+ * fresh: drop every object of the schema and apply every migration
+ * again. Every file is read and checked before anything is dropped, and a
+ * backup is written first unless the caller said not to.
+ */
+#include "common.h"
+#include "ctx.h"
+#include "driver.h"
+#include "engine.h"
+#include "history.h"
+#include "source.h"
+
+int strata__run_part(strata_ctx *ctx, const strata_migration *v,
+		     struct migration *m, int down, int dry_run);
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
+		      size_t *sel, size_t *n_sel);
+
+/* Every versioned and repeatable migration must load and pass its
+ * checks: fresh re-applies them all. */
+static int check_all(strata_ctx *ctx)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ctx->source.n; i++) {
+		struct migration *m = &ctx->source.v[i];
+
+		rc = strata__migration_load(ctx, m);
+		if (rc == 0)
+			rc = strata__part_check(ctx, m, 0, 0);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int drop_all(strata_ctx *ctx, int dry_run)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	if (!ctx->drv->drop_all_sql)
+		return strata__error_set(ctx, STRATA_ENOTSUPP,
+					 "fresh is not available for %s",
+					 ctx->drv->name);
+	rc = strata__buf_puts(&sql, dry_run ? "-- drop everything\n" : "");
+	if (rc == 0)
+		rc = ctx->drv->drop_all_sql(ctx->conn, strata__schema(ctx), &sql);
+	if (rc == 0 && dry_run)
+		strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
+	else if (rc == 0 && sql.len) {
+		int txn = (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL) != 0;
+
+		rc = txn ? ctx->drv->begin(ctx->conn) : 0;
+		ctx->in_txn = txn && rc == 0;
+		if (rc == 0)
+			rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+		if (rc == 0 && txn)
+			rc = ctx->drv->commit(ctx->conn);
+		else if (rc < 0 && txn)
+			ctx->drv->rollback(ctx->conn);
+		ctx->in_txn = 0;
+		if (rc < 0)
+			strata__error_prefix(ctx, "cannot drop the schema's "
+						  "objects");
+	}
+	strata_buf_release(&sql);
+	return rc == STRATA_ENOMEM ?
+		       strata__error_set(ctx, rc, "out of memory") :
+		       rc;
+}
+
+int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
+		 size_t *n_done)
+{
+	strata_run_options all;
+	size_t *sel = NULL, n = 0, i;
+	int rc, exists;
+
+	*n_done = 0;
+	memset(&all, 0, sizeof(all));
+	all.dry_run = opts && opts->dry_run;
+	strata__error_clear(ctx);
+	rc = strata__open_read(ctx);
+	if (rc == 0)
+		rc = strata__driver_resolve(ctx);
+	if (rc == 0)
+		rc = check_all(ctx);
+	if (rc < 0)
+		return rc;
+	exists = ctx->conn != NULL;
+	if (!all.dry_run && exists && !(opts && opts->no_backup)) {
+		const char *path;
+
+		rc = strata_backup(&path, ctx, opts ? opts->backup_suffix :
+						     NULL);
+		if (rc < 0)
+			return rc;
+		strata__emitf(ctx, STRATA_EVENT_INFO, "backup written to %s",
+			      path);
+	}
+	if (all.dry_run) {
+		if (exists)
+			rc = drop_all(ctx, 1);
+	} else {
+		rc = strata__open_write(ctx);
+		if (rc == 0)
+			rc = drop_all(ctx, 0);
+		/* the history went with everything else: start again */
+		if (rc == 0) {
+			strata__history_release(&ctx->history);
+			rc = strata__open_write(ctx);
+		}
+	}
+	if (rc == 0) {
+		if (all.dry_run)
+			strata__history_release(&ctx->history);
+		rc = strata__build_view(ctx);
+	}
+	if (rc == 0) {
+		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
+		rc = sel ? strata__select_up(ctx, &all, sel, &n) :
+			   strata__error_set(ctx, STRATA_ENOMEM,
+					     "out of memory");
+	}
+	for (i = 0; rc == 0 && i < n; i++) {
+		const strata_migration *v = &ctx->view[sel[i]];
+
+		ctx->run_last = i + 1 == n;
+		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), 0,
+				      all.dry_run);
+		if (rc == 0)
+			(*n_done)++;
+	}
+	strata__free(sel);
+	strata__close_write(ctx);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * Starting a program: fork and execvp on an argument vector (never a
+ * shell), with extra environment entries (passwords go there, never in
+ * argv), chosen stdin/stdout, and stderr kept for the error message.
+ */
+#ifndef STRATA_UTIL_SPAWN_H
+#define STRATA_UTIL_SPAWN_H
+
+#include "strata/buf.h"
+
+struct spawn {
+	const char *const *argv;  /* argv[0] is looked up in PATH */
+	const char *const *env;   /* "NAME=value" added, NULL-terminated */
+	int stdin_fd;             /* -1: /dev/null */
+	int stdout_fd;            /* -1: our stdout */
+	strata_buf *err;          /* the program's stderr (capped), or NULL:
+				   * our stderr */
+};
+
+/*
+ * Run it and wait. @return the exit status (0..255), 128 + signal when
+ * it was killed, or -1 when it could not be started (errno set; 127
+ * when execvp failed in the child).
+ */
+int strata__spawn(const struct spawn *s);
+
+#endif
