@@ -221,8 +221,12 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	if (rc < 0) {
 		long off = ctx->err_offset;
 
-		if (off >= (long)body && off < (long)(body + p->len)) {
+		/* an error just past the part (an unclosed parenthesis) is
+		 * the part's: only the history statements are not */
+		if (off >= (long)body && off < (long)(body + p->len + 3)) {
 			ctx->err_offset = off - (long)body;
+			if (ctx->err_offset > (long)p->len)
+				ctx->err_offset = (long)p->len;
 			strata__error_locate(ctx, m, p, p->off);
 		} else if (off >= (long)(body + p->len)) {
 			strata__error_prefix(ctx, "cannot record %s in '%s'",
