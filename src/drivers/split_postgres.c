@@ -62,15 +62,6 @@ static int is_ident_cont(unsigned char c)
 	return is_ident_start(c) || is_digit(c) || c == '$';
 }
 
-/*
- * Numbers are digits and dots here: a letter after them starts a new word,
- * as in the scanner, where that word takes any '$' that follows.
- */
-static int is_number_char(unsigned char c)
-{
-	return is_digit(c) || c == '.';
-}
-
 static int is_dollar_tag_cont(unsigned char c)
 {
 	return is_ident_start(c) || is_digit(c);
@@ -178,6 +169,27 @@ static size_t lex_line_comment(const struct lexer *lx, size_t i)
 	return i;
 }
 
+/*
+ * A number as the scanner reads it: digits, a fraction, an exponent. A
+ * letter after it starts a new word, which takes any '$' that follows.
+ */
+static size_t lex_number(const struct lexer *lx, size_t i)
+{
+	size_t j;
+
+	i = lex_while(lx, i, is_digit);
+	if (at(lx, i) == '.' && at(lx, i + 1) != '.')
+		i = lex_while(lx, i + 1, is_digit);
+	if (at(lx, i) == 'e' || at(lx, i) == 'E') {
+		j = i + 1;
+		if (at(lx, j) == '+' || at(lx, j) == '-')
+			j++;
+		if (is_digit(at(lx, j)))
+			i = lex_while(lx, j, is_digit);
+	}
+	return i;
+}
+
 /* $1 parameter, $tag$ ... $tag$ string, or a lone '$' */
 static size_t lex_dollar(struct lexer *lx, size_t i)
 {
@@ -250,7 +262,7 @@ static void next_token(struct lexer *lx, struct token *tok)
 	} else if (is_ident_start(c)) {
 		i = lex_word(lx, i, &tok->kind);
 	} else if (is_digit(c)) {
-		i = lex_while(lx, i, is_number_char);
+		i = lex_number(lx, i);
 	} else {
 		i++;
 	}

@@ -481,6 +481,9 @@ static void test_split__postgres_scanner_gaps(void **state)
 	/* a word after a number takes the '$', so no dollar quote opens */
 	CHECK(strata__split_postgres, "SELECT 1.e$$; SELECT 2;",
 	      { "SELECT 1.e$$;", 0 }, { "SELECT 2;", 0 });
+	/* but an exponent belongs to the number: here a quote opens */
+	CHECK(strata__split_postgres, "SELECT 1e5$a$;$a$; SELECT 2;",
+	      { "SELECT 1e5$a$;$a$;", 0 }, { "SELECT 2;", 0 });
 }
 
 static void test_split__postgres_nul_byte(void **state)
