@@ -36,7 +36,23 @@ static const char conf_template[] =
 	"# schema = app\n"
 	"\n"
 	"# Seconds to wait for another runner before giving up (exit code 4).\n"
-	"# lock_timeout = 60\n";
+	"# lock_timeout = 60\n"
+	"\n"
+	"# Targets: one section per database or store, when a project has\n"
+	"# several (one folder each). Without --target, up, status, validate\n"
+	"# and history run on all of them in this order, down in reverse.\n"
+	"#\n"
+	"# [target \"app\"]\n"
+	"# type = postgres                 ; sqlite, postgres, mysql or exec\n"
+	"# url = ${DATABASE_URL}\n"
+	"# dir = migrations/app            ; default: migrations/<name>\n"
+	"#\n"
+	"# [target \"graph\"]\n"
+	"# type = exec                     ; files handed to a command\n"
+	"# extension = .cql                ; of files made by strata new\n"
+	"# command = cypher-shell -a ${NEO4J_URI} -u ${NEO4J_USER} --file {file}\n"
+	"# env.NEO4J_PASSWORD = ${NEO4J_PASSWORD}\n"
+	"# registry = app                  ; where its history is kept\n";
 
 int cmd_init(struct cli *cli, int argc, char **argv)
 {

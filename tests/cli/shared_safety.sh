@@ -186,3 +186,28 @@ t_fresh_checks_files_before_dropping() {
 	expect_tables "days moods users"
 	expect_history "1 2 3 4"
 }
+
+t_fresh_typed_confirmation_on_a_terminal() {
+	command -v script >/dev/null || skip "no script(1) for a terminal"
+	four
+	st up
+	db_sql "INSERT INTO users (id, email) VALUES (3, 'x@example.org')"
+	# a wrong answer changes nothing
+	printf 'delete all data\n' | script -qec "\"$STRATA_BIN\" -d '$TEST_URL' -m migrations fresh --no-backup" /dev/null >tty.out 2>&1
+	grep -q "Type DELETE ALL DATA" tty.out || fail "no prompt: $(cat tty.out)"
+	grep -q "not confirmed" tty.out || fail "wrong answer accepted: $(cat tty.out)"
+	expect_eq 3 "$(db_sql "SELECT count(*) FROM users")" "rows after a refused fresh"
+	printf 'DELETE ALL DATA\n' | script -qec "\"$STRATA_BIN\" -d '$TEST_URL' -m migrations fresh --no-backup" /dev/null >tty.out 2>&1
+	grep -q "everything dropped" tty.out || fail "not run: $(cat tty.out)"
+	expect_eq 2 "$(db_sql "SELECT count(*) FROM users")" "rows after fresh"
+}
+
+t_repeatable_suffix_files() {
+	four
+	echo "CREATE VIEW user_emails AS SELECT email FROM users;" >migrations/user_emails.repeatable.sql
+	st up
+	expect_rc 0
+	expect_eq 2 "$(db_sql "SELECT count(*) FROM user_emails")" "view rows"
+	st status
+	expect_out "repeatable"
+}
