@@ -8,18 +8,27 @@
 #include "common.h"
 #include "source.h"
 
-int strata__checksum(char out[65], const char *text, size_t len)
+/*
+ * OpenSSL 3 looks the algorithm up on every EVP_sha256() init, which
+ * costs more than hashing a small file: the context keeps one fetched
+ * digest and one digest context for all its checksums.
+ */
+int strata__checksum_ctx(struct strata_hasher *hs, char out[65],
+			 const char *text, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *h = EVP_MD_CTX_new();
+	EVP_MD_CTX *h;
 	size_t start = 0, k;
 	int ok;
 
-	if (!h)
+	if (!hs->md && !(hs->md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		return STRATA_EINTERNAL;
+	if (!hs->h && !(hs->h = EVP_MD_CTX_new()))
 		return STRATA_ENOMEM;
-	ok = EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+	h = hs->h;
+	ok = EVP_DigestInit_ex(h, hs->md, NULL);
 	/* feed runs of bytes between CRs; a CR (alone or before LF) is LF */
 	for (k = 0; ok && k < len; k++) {
 		if (text[k] != '\r')
@@ -32,7 +41,6 @@ int strata__checksum(char out[65], const char *text, size_t len)
 	}
 	ok = ok && EVP_DigestUpdate(h, text + start, len - start) &&
 	     EVP_DigestFinal_ex(h, md, &mdlen);
-	EVP_MD_CTX_free(h);
 	if (!ok || mdlen != 32)
 		return STRATA_EINTERNAL;
 	for (i = 0; i < mdlen; i++) {
@@ -41,4 +49,21 @@ int strata__checksum(char out[65], const char *text, size_t len)
 	}
 	out[64] = '\0';
 	return 0;
+}
+
+void strata__hasher_release(struct strata_hasher *hs)
+{
+	EVP_MD_CTX_free(hs->h);
+	EVP_MD_free(hs->md);
+	hs->h = NULL;
+	hs->md = NULL;
+}
+
+int strata__checksum(char out[65], const char *text, size_t len)
+{
+	struct strata_hasher hs = { NULL, NULL };
+	int rc = strata__checksum_ctx(&hs, out, text, len);
+
+	strata__hasher_release(&hs);
+	return rc;
 }

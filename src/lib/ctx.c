@@ -36,7 +36,10 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
 	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
 	strata__error_clear(ctx);
-	ctx->url = dup_default(opts->database_url, DEFAULT_URL);
+	/* only NULL means the default: an empty URL (an unset variable in
+	 * `-d "$URL"`) must not quietly become ./strata.db */
+	ctx->url = strata__strdup(opts->database_url ? opts->database_url :
+						      DEFAULT_URL);
 	ctx->dir = dup_default(opts->migrations_dir, DEFAULT_DIR);
 	ctx->table = dup_default(opts->table, DEFAULT_TABLE);
 	ctx->schema = opts->schema && opts->schema[0] ?
@@ -115,6 +118,8 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__disconnect(ctx);
 	release_view(ctx);
 	strata__source_release(&ctx->source);
+	strata__hasher_release(&ctx->hasher);
+	strata__statcache_free(ctx);
 	strata__history_release(&ctx->history);
 	strata__free(ctx->url);
 	strata__free(ctx->url_redacted);

@@ -48,6 +48,8 @@ struct strata_ctx {
 
 	struct source source;
 	int source_loaded;
+	struct strata_hasher hasher;
+	struct statcache *statcache; /* statcache.c, or NULL */
 	struct history history;
 	/* Drivers without a runner lock (SQLite): the history the running
 	 * plan assumes (strata__history_fingerprint), checked inside each
@@ -95,6 +97,14 @@ void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
 /* The schema of the history table: --schema, or the one names resolved to
  * when strata connected; NULL for databases without schemas. */
 const char *strata__schema(const strata_ctx *ctx);
+
+/* statcache.c: checksums of unchanged files without reading them */
+int strata__statcache_lookup(strata_ctx *ctx, const char *path,
+			     char out[65]);
+void strata__statcache_store(strata_ctx *ctx, const char *path,
+			     const char *checksum);
+void strata__statcache_save(strata_ctx *ctx);
+void strata__statcache_free(strata_ctx *ctx);
 
 /* Send an event to the caller's callback, if any. */
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,

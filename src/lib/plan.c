@@ -104,7 +104,7 @@ static void fill_from_source(strata_migration *v, struct migration *m)
 	v->format = m->format;
 	v->reversible = v->down_file != NULL;
 	v->no_transaction = m->loaded && m->up.no_transaction;
-	v->checksum = m->loaded ? m->checksum : "";
+	v->checksum = m->checksum_known ? m->checksum : "";
 }
 
 static void fill_from_row(strata_migration *v, const struct history_row *r)
@@ -160,9 +160,15 @@ static int applied_state(strata_ctx *ctx, struct migration *m,
 		*out = STRATA_STATE_DIRTY;
 		return 0;
 	}
-	rc = strata__migration_load(ctx, m);
-	if (rc < 0)
-		return rc;
+	if (!m->loaded && !m->checksum_known &&
+	    strata__statcache_lookup(ctx, m->up_path, m->checksum))
+		m->checksum_known = 1;
+	if (!m->checksum_known) {
+		rc = strata__migration_load(ctx, m);
+		if (rc < 0)
+			return rc;
+		strata__statcache_store(ctx, m->up_path, m->checksum);
+	}
 	*out = strcmp(r->checksum, m->checksum) == 0 ? STRATA_STATE_APPLIED :
 						       STRATA_STATE_MODIFIED;
 	return 0;
@@ -235,6 +241,7 @@ int strata__build_view(strata_ctx *ctx)
 		fill_from_source(v, m);
 	}
 	ctx->n_view = k;
+	strata__statcache_save(ctx);
 	return rc;
 }
 

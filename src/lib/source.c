@@ -143,7 +143,8 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 					 "cannot read migrations folder '%s': %s",
 					 dir, strerror(errno));
 	}
-	while ((de = readdir(d)) != NULL) {
+	/* errno tells the end of the folder from a failed read */
+	while ((errno = 0, de = readdir(d)) != NULL) {
 		char why[200];
 		struct filename fn;
 		int r = ctx->exec ? strata__filename_parse_exec(
@@ -183,6 +184,12 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 			break;
 		}
 		v[n++].fn = fn;
+	}
+	if (!de && errno != 0) {
+		/* not "no migrations": an I/O error, say so */
+		rc = strata__error_set(ctx, STRATA_EIO,
+				       "cannot read migrations folder '%s': %s",
+				       dir, strerror(errno));
 	}
 	closedir(d);
 	*out = v;
@@ -379,8 +386,13 @@ struct migration *strata__source_find(const struct source *src,
 static int inside(const char *path, const char *dir)
 {
 	char rp[PATH_MAX], rd[PATH_MAX];
+	struct stat st;
 	size_t n;
 
+	/* a file of the folder that is no link is in it: only links need
+	 * resolving (this runs once per file read) */
+	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
+		return 1;
 	if (!realpath(path, rp) || !realpath(dir, rd))
 		return 1; /* let open() report the problem */
 	n = strlen(rd);
@@ -485,7 +497,8 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 		rc = read_file(ctx, m->down_path, &m->down_text,
 			       &m->down_text_len);
 	if (rc == 0)
-		rc = strata__checksum(m->checksum, m->text, m->text_len);
+		rc = strata__checksum_ctx(&ctx->hasher, m->checksum, m->text,
+					  m->text_len);
 	if (rc == 0 && ctx->exec) {
 		/* a program or a command's input: the whole file, no sections */
 		memset(&m->up, 0, sizeof(m->up));
@@ -506,6 +519,7 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 			       rc;
 	}
 	m->loaded = 1;
+	m->checksum_known = 1;
 	return 0;
 }
 

@@ -64,6 +64,7 @@ struct migration {
 	size_t down_text_len;
 	struct part up, down;
 	char checksum[65]; /* SHA-256 hex of the normalised up file */
+	int checksum_known; /* checksum is set (loaded, or from the cache) */
 };
 
 struct problem {
@@ -105,6 +106,14 @@ int strata__problem_add(struct source *src, int severity, const char *file,
 
 /* checksum.c: SHA-256 hex of text with CRLF/CR turned into LF. */
 int strata__checksum(char out[65], const char *text, size_t len);
+/* The same with a digest kept between calls (see ctx->hasher). */
+struct strata_hasher {
+	struct evp_md_st *md;
+	struct evp_md_ctx_st *h;
+};
+int strata__checksum_ctx(struct strata_hasher *hs, char out[65],
+			 const char *text, size_t len);
+void strata__hasher_release(struct strata_hasher *hs);
 
 /* textpos.c */
 void strata__offset_to_pos(const char *text, size_t len, size_t off,

@@ -28,6 +28,8 @@ for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
 	(
 		cd "$dir" || exit 1
 		export TEST_ID="$$_${n}" TEST_SKIP_FILE="$skipf"
+		# the stat cache of each test stays in its folder
+		export XDG_CACHE_HOME="$dir/.cache"
 		db_setup || { echo "    database set-up failed" >&2; exit 1; }
 		# fail and skip exit: the database is dropped on every way out
 		trap db_teardown EXIT

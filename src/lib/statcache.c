@@ -1,0 +1,284 @@
+/*
+ * A stat cache of checksums, as git's index does for its work tree:
+ * status compares every applied migration with its file, and hashing a
+ * thousand files costs more than everything else it does. An entry is
+ * used only while the file's size, modification and change times (to the
+ * nanosecond), inode and device are all unchanged; an edit that restores
+ * the modification time still changes the change time. Entries for files
+ * changed less than two seconds before the cache is written are not kept
+ * ("racy" files: a later edit in the same instant would look unchanged).
+ *
+ * The cache lives in $XDG_CACHE_HOME/strata (or ~/.cache/strata), one
+ * file per migrations folder, never in the project. Any problem with it
+ * (missing, unreadable, corrupt, not writable) only means files are read
+ * and hashed as without it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctx.h"
+#include "source.h"
+
+#define CACHE_MAGIC "strata-statcache 1 sha256-lf\n"
+#define RACY_SECONDS 2
+
+struct cache_entry {
+	char *name; /* file name within the folder */
+	long long size, mtime_s, mtime_ns, ctime_s, ctime_ns;
+	unsigned long long ino, dev;
+	char checksum[65];
+};
+
+struct statcache {
+	char *path; /* the cache file, or NULL: no cache */
+	struct cache_entry *v;
+	size_t n, alloc;
+	int sorted, dirty;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cache_entry *)a)->name,
+		      ((const struct cache_entry *)b)->name);
+}
+
+/* ~/.cache/strata/<sha256 of the folder's real path> */
+static char *cache_path(strata_ctx *ctx)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char real[PATH_MAX], sum[65], *p;
+	strata_buf b = STRATA_BUF_INIT;
+	int rc;
+
+	if (!realpath(ctx->dir, real))
+		return NULL;
+	if (strata__checksum_ctx(&ctx->hasher, sum, real, strlen(real)) < 0)
+		return NULL;
+	if (xdg && xdg[0] == '/')
+		rc = strata__buf_printf(&b, "%s/strata", xdg);
+	else if (home && home[0] == '/')
+		rc = strata__buf_printf(&b, "%s/.cache/strata", home);
+	else
+		return NULL;
+	if (rc == 0)
+		rc = strata__buf_printf(&b, "/%.32s", sum);
+	p = rc == 0 ? strata__buf_detach(&b) : NULL;
+	strata_buf_release(&b);
+	return p;
+}
+
+static struct cache_entry *add(struct statcache *c)
+{
+	if (c->n == c->alloc) {
+		size_t n = c->alloc ? c->alloc * 2 : 64;
+		struct cache_entry *v =
+			strata__reallocarray(c->v, n, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->alloc = n;
+	}
+	memset(&c->v[c->n], 0, sizeof(c->v[0]));
+	return &c->v[c->n++];
+}
+
+static void load(struct statcache *c)
+{
+	FILE *f = fopen(c->path, "r");
+	char line[1024], name[600];
+
+	if (!f)
+		return;
+	if (!fgets(line, sizeof(line), f) || strcmp(line, CACHE_MAGIC) != 0) {
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct cache_entry e;
+		struct cache_entry *slot;
+
+		memset(&e, 0, sizeof(e));
+		if (sscanf(line, "%599s %lld %lld %lld %lld %lld %llu %llu %64s",
+			   name, &e.size, &e.mtime_s, &e.mtime_ns, &e.ctime_s,
+			   &e.ctime_ns, &e.ino, &e.dev, e.checksum) != 9 ||
+		    strlen(e.checksum) != 64)
+			break; /* corrupt: keep what was read */
+		slot = add(c);
+		if (!slot || !(e.name = strata__strdup(name)))
+			break;
+		*slot = e;
+	}
+	fclose(f);
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof(*c->v), entry_cmp);
+	c->sorted = 1;
+}
+
+static struct statcache *cache(strata_ctx *ctx)
+{
+	struct statcache *c = ctx->statcache;
+
+	if (c)
+		return c;
+	c = strata__calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->path = cache_path(ctx);
+	if (c->path)
+		load(c);
+	ctx->statcache = c;
+	return c;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int same(const struct cache_entry *e, const struct stat *st)
+{
+	return e->size == (long long)st->st_size &&
+	       e->mtime_s == (long long)st->st_mtim.tv_sec &&
+	       e->mtime_ns == (long long)st->st_mtim.tv_nsec &&
+	       e->ctime_s == (long long)st->st_ctim.tv_sec &&
+	       e->ctime_ns == (long long)st->st_ctim.tv_nsec &&
+	       e->ino == (unsigned long long)st->st_ino &&
+	       e->dev == (unsigned long long)st->st_dev;
+}
+
+int strata__statcache_lookup(strata_ctx *ctx, const char *path,
+			     char out[65])
+{
+	struct statcache *c = cache(ctx);
+	struct cache_entry key, *e;
+	struct stat st;
+
+	if (!c || !c->path || !c->n)
+		return 0;
+	if (!c->sorted) {
+		qsort(c->v, c->n, sizeof(*c->v), entry_cmp);
+		c->sorted = 1;
+	}
+	key.name = (char *)base_name(path);
+	e = bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp);
+	if (!e || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !same(e, &st))
+		return 0;
+	memcpy(out, e->checksum, 65);
+	return 1;
+}
+
+void strata__statcache_store(strata_ctx *ctx, const char *path,
+			     const char *checksum)
+{
+	struct statcache *c = cache(ctx);
+	struct cache_entry key, *e;
+	struct stat st;
+
+	if (!c || !c->path || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_mtim.tv_sec + RACY_SECONDS > time(NULL) ||
+	    st.st_ctim.tv_sec + RACY_SECONDS > time(NULL))
+		return;
+	key.name = (char *)base_name(path);
+	e = c->sorted && c->n ?
+		    bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp) :
+		    NULL;
+	if (!e) {
+		e = add(c);
+		if (!e || !(e->name = strata__strdup(key.name))) {
+			if (e)
+				c->n--;
+			return;
+		}
+		c->sorted = 0;
+	}
+	e->size = (long long)st.st_size;
+	e->mtime_s = (long long)st.st_mtim.tv_sec;
+	e->mtime_ns = (long long)st.st_mtim.tv_nsec;
+	e->ctime_s = (long long)st.st_ctim.tv_sec;
+	e->ctime_ns = (long long)st.st_ctim.tv_nsec;
+	e->ino = (unsigned long long)st.st_ino;
+	e->dev = (unsigned long long)st.st_dev;
+	memcpy(e->checksum, checksum, 65);
+	c->dirty = 1;
+}
+
+/* mkdir -p of the cache folder, 0700. */
+static int make_dirs(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+			*s = '/';
+			return -1;
+		}
+		*s = '/';
+	}
+	return 0;
+}
+
+void strata__statcache_save(strata_ctx *ctx)
+{
+	struct statcache *c = ctx->statcache;
+	strata_buf tmp = STRATA_BUF_INIT;
+	FILE *f = NULL;
+	size_t i;
+	int fd;
+
+	if (!c || !c->path || !c->dirty)
+		return;
+	c->dirty = 0;
+	if (make_dirs(c->path) < 0 ||
+	    strata__buf_printf(&tmp, "%s.%ld.tmp", c->path, (long)getpid()) < 0)
+		goto done;
+	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		if (fd >= 0)
+			close(fd);
+		goto done;
+	}
+	fputs(CACHE_MAGIC, f);
+	for (i = 0; i < c->n; i++) {
+		const struct cache_entry *e = &c->v[i];
+
+		if (strpbrk(e->name, " \t\n"))
+			continue;
+		fprintf(f, "%s %lld %lld %lld %lld %lld %llu %llu %s\n",
+			e->name, e->size, e->mtime_s, e->mtime_ns, e->ctime_s,
+			e->ctime_ns, e->ino, e->dev, e->checksum);
+	}
+	/* rename makes the new cache whole or absent, never half written */
+	if (fclose(f) == 0)
+		rename(tmp.ptr, c->path);
+	else
+		unlink(tmp.ptr);
+done:
+	strata_buf_release(&tmp);
+}
+
+void strata__statcache_free(strata_ctx *ctx)
+{
+	struct statcache *c = ctx->statcache;
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++)
+		strata__free(c->v[i].name);
+	strata__free(c->v);
+	strata__free(c->path);
+	strata__free(c);
+	ctx->statcache = NULL;
+}
