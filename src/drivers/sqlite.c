@@ -396,4 +396,5 @@ const struct strata_driver strata__driver_sqlite = {
 	.backup = sq_backup,
 	.restore = sq_restore,
 	.backup_extension = ".db",
+	.change_counter_sql = "PRAGMA data_version",
 };

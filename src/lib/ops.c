@@ -315,7 +315,8 @@ replan:
 	}
 	if (rc == 0 && o->dry_run && n && !down)
 		rc = print_create(ctx);
-	if (rc == 0 && n && !o->dry_run &&
+	/* with a change counter, open_write noted it before reading */
+	if (rc == 0 && n && !o->dry_run && !ctx->drv->change_counter_sql &&
 	    strata__history_fingerprint(&ctx->plan_history, &ctx->history) < 0)
 		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 	if (rc == 0)
@@ -450,6 +451,8 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 
 	memset(&o, 0, sizeof(o));
 	o.dry_run = opts ? opts->dry_run : 0;
+	o.no_backup = opts ? opts->no_backup : 0;
+	o.backup_suffix = opts ? opts->backup_suffix : NULL;
 	o.count = 1;
 	rc = strata__open_read(ctx);
 	if (rc == 0)

@@ -70,6 +70,14 @@ int strata__open_write(strata_ctx *ctx)
 	rc = strata__history_check(ctx);
 	if (rc < 0)
 		return rc;
+	/* noted before the history is read: a commit by another runner
+	 * after this point makes the plan stale (run.c) */
+	if (ctx->drv->change_counter_sql && !(ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)) {
+		int r = strata__change_counter(ctx, &ctx->plan_history);
+
+		if (r < 0)
+			return r;
+	}
 	if (rc == 0) {
 		rc = strata__history_sql_create(ctx, &sql);
 		if (rc == 0)
@@ -83,6 +91,23 @@ int strata__open_write(strata_ctx *ctx)
 		}
 	}
 	return strata__history_read(ctx);
+}
+
+static int counter_cb(void *payload, int ncols, const char *const *v)
+{
+	strata_buf *out = payload;
+
+	if (ncols < 1 || !v[0])
+		return 0;
+	strata__buf_clear(out);
+	return strata__buf_puts(out, v[0]);
+}
+
+int strata__change_counter(strata_ctx *ctx, strata_buf *out)
+{
+	strata__buf_clear(out);
+	return ctx->drv->query(ctx->conn, ctx->drv->change_counter_sql,
+			       counter_cb, out);
 }
 
 void strata__close_write(strata_ctx *ctx)

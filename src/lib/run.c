@@ -91,6 +91,14 @@ static int plan_is_stale(strata_ctx *ctx, int *stale)
 	*stale = 0;
 	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
 		return 0;
+	if (ctx->drv->change_counter_sql) {
+		/* another connection committed since the plan was made */
+		rc = strata__change_counter(ctx, &fp);
+		if (rc == 0)
+			*stale = strcmp(fp.ptr, ctx->plan_history.ptr) != 0;
+		strata_buf_release(&fp);
+		return rc;
+	}
 	memset(&now, 0, sizeof(now));
 	rc = strata__history_read_into(ctx, &now);
 	if (rc == 0 && strata__history_fingerprint(&fp, &now) < 0)
@@ -110,7 +118,9 @@ static int plan_history_update(strata_ctx *ctx)
 	struct history now;
 	int rc;
 
-	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
+	/* the counter does not move for this connection's own commits */
+	if ((ctx->drv->caps & STRATA_DRIVER_CAP_LOCK) ||
+	    ctx->drv->change_counter_sql)
 		return 0;
 	memset(&now, 0, sizeof(now));
 	rc = strata__history_read_into(ctx, &now);

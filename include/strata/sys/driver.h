@@ -184,6 +184,12 @@ struct strata_driver {
 	 * named with it, so a migration that changes search_path (or runs
 	 * USE) cannot send the history elsewhere. May be NULL. */
 	const char *current_schema_sql;
+
+	/* Without a runner lock: a query whose single value changes whenever
+	 * another connection commits (SQLite: PRAGMA data_version), so that
+	 * a plan is checked against the history in O(1) inside each
+	 * migration's transaction. NULL: the history is compared whole. */
+	const char *change_counter_sql;
 };
 
 /**
