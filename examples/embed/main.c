@@ -13,8 +13,9 @@ static void progress(const strata_event *ev, void *payload)
 {
 	(void)payload;
 	if (ev->kind == STRATA_EVENT_APPLY_DONE)
-		printf("applied %s_%s in %lld ms\n", ev->migration->version_text,
-		       ev->migration->name, (long long)ev->elapsed_ms);
+		printf("applied %s_%s in %lld ms\n",
+		       ev->migration->version_text, ev->migration->name,
+		       (long long)ev->elapsed_ms);
 }
 
 int main(int argc, char **argv)
@@ -26,7 +27,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s DATABASE_URL MIGRATIONS_DIR\n", argv[0]);
+		fprintf(stderr, "usage: %s DATABASE_URL MIGRATIONS_DIR\n",
+		        argv[0]);
 		return 2;
 	}
 	o.database_url = argv[1];
@@ -40,13 +42,15 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		const strata_error *e = strata_error_last(ctx);
 
-		fprintf(stderr, "%s%s%s (%s)\n", e->file, e->file[0] ? ": " : "",
-			e->message, strata_strerror(rc));
+		fprintf(stderr, "%s%s%s (%s)\n", e->file,
+		        e->file[0] ? ": " : "", e->message,
+		        strata_strerror(rc));
 		strata_ctx_free(ctx);
 		return 1;
 	}
 	for (i = 0; i < n; i++)
-		printf("%s %s\n", v[i].version_text, strata_state_name(v[i].state));
+		printf("%s %s\n", v[i].version_text,
+		       strata_state_name(v[i].state));
 	strata_ctx_free(ctx);
 	return 0;
 }

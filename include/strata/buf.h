@@ -15,7 +15,10 @@ typedef struct strata_buf {
 
 STRATA_EXTERN(char) strata__buf_empty[1];
 
-#define STRATA_BUF_INIT { strata__buf_empty, 0, 0 }
+#define STRATA_BUF_INIT   \
+ {                        \
+  strata__buf_empty, 0, 0 \
+ }
 
 /** Free the buffer's memory and reset it to STRATA_BUF_INIT. */
 STRATA_EXTERN(void) strata_buf_release(strata_buf *buf);

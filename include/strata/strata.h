@@ -19,12 +19,12 @@ typedef struct strata_ctx strata_ctx;
 
 /** The state of one migration, as `status` shows it. */
 typedef enum strata_state {
-	STRATA_STATE_PENDING = 0,    /* file present, not applied */
-	STRATA_STATE_APPLIED,        /* applied, file unchanged */
-	STRATA_STATE_MODIFIED,       /* applied, file checksum differs */
-	STRATA_STATE_MISSING,        /* applied, file gone */
-	STRATA_STATE_DIRTY,          /* started and not finished */
-	STRATA_STATE_OUT_OF_ORDER    /* pending, older than the newest applied */
+	STRATA_STATE_PENDING = 0, /* file present, not applied */
+	STRATA_STATE_APPLIED,     /* applied, file unchanged */
+	STRATA_STATE_MODIFIED,    /* applied, file checksum differs */
+	STRATA_STATE_MISSING,     /* applied, file gone */
+	STRATA_STATE_DIRTY,       /* started and not finished */
+	STRATA_STATE_OUT_OF_ORDER /* pending, older than the newest applied */
 } strata_state;
 
 typedef enum strata_kind {
@@ -43,7 +43,7 @@ typedef struct strata_migration {
 	const char *name;
 	strata_kind kind;
 	strata_state state;
-	const char *up_file;   /* path of the file holding the up part, or NULL */
+	const char *up_file; /* path of the file holding the up part, or NULL */
 	const char *down_file; /* path of the down part, or NULL */
 	const char *format;    /* "strata", "dbmate", "goose" or "flyway" */
 	int reversible;        /* a down part exists */
@@ -78,11 +78,11 @@ typedef enum strata_event_kind {
 	STRATA_EVENT_APPLY_DONE,      /* migration ran; elapsed_ms set */
 	STRATA_EVENT_REVERT_START,    /* down part about to run */
 	STRATA_EVENT_REVERT_DONE,
-	STRATA_EVENT_SKIP,    /* another runner did it first */
-	STRATA_EVENT_SQL,     /* dry run: message is SQL that would run */
-	STRATA_EVENT_NOTICE,  /* a server notice (RAISE NOTICE) */
-	STRATA_EVENT_INFO,    /* progress information */
-	STRATA_EVENT_WARNING  /* something the user should know */
+	STRATA_EVENT_SKIP,   /* another runner did it first */
+	STRATA_EVENT_SQL,    /* dry run: message is SQL that would run */
+	STRATA_EVENT_NOTICE, /* a server notice (RAISE NOTICE) */
+	STRATA_EVENT_INFO,   /* progress information */
+	STRATA_EVENT_WARNING /* something the user should know */
 } strata_event_kind;
 
 typedef struct strata_event {
@@ -100,9 +100,9 @@ typedef struct strata_options {
 	const char *migrations_dir; /* NULL: "migrations" */
 	const char *table;          /* NULL: "schema_migrations" */
 	const char *schema;         /* NULL: the database's default */
-	const char *target;         /* recorded with each row; NULL: "default" */
-	int lock_timeout_ms;        /* 0: 60 s; <0: do not wait */
-	int verbose;                /* forward server notices as events */
+	const char *target;  /* recorded with each row; NULL: "default" */
+	int lock_timeout_ms; /* 0: 60 s; <0: do not wait */
+	int verbose;         /* forward server notices as events */
 	strata_event_cb on_event;
 	void *payload;
 
@@ -128,16 +128,17 @@ typedef struct strata_run_options {
 	uint64_t to;
 	int all;                /* down: every applied migration */
 	int dry_run;            /* print, change nothing */
-	int allow_out_of_order; /* apply pending migrations older than applied */
+	int allow_out_of_order; /* apply pending migrations older than applied
+	                         */
 	int no_backup;          /* down, fresh: no backup first */
 	const char *backup_suffix;
 } strata_run_options;
 
 /** What validate found. Borrowed like strata_migration. */
 typedef struct strata_problem {
-	int severity;        /* 1 warning, 2 error */
-	const char *file;    /* or "" */
-	int line;            /* or 0 */
+	int severity;     /* 1 warning, 2 error */
+	const char *file; /* or "" */
+	int line;         /* or 0 */
 	const char *message;
 } strata_problem;
 
@@ -163,7 +164,7 @@ STRATA_EXTERN(const char *) strata_ctx_url_redacted(const strata_ctx *ctx);
  */
 STRATA_EXTERN(int)
 strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
-	      int offline);
+              int offline);
 
 /** Apply pending migrations. @param n_done number applied (may be NULL) */
 STRATA_EXTERN(int)
@@ -190,7 +191,7 @@ STRATA_EXTERN(int) strata_force(strata_ctx *ctx, uint64_t version);
  */
 STRATA_EXTERN(int)
 strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
-		int offline);
+                int offline);
 
 /**
  * Record the current checksum of every applied migration whose file was
@@ -210,7 +211,7 @@ strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed);
  */
 STRATA_EXTERN(int)
 strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
-	    int offline, size_t *n);
+            int offline, size_t *n);
 
 /**
  * Record every migration up to version as applied without running it,
@@ -237,7 +238,7 @@ strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
  */
 STRATA_EXTERN(int)
 strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
-	   const char *name, int sequential);
+           const char *name, int sequential);
 
 /**
  * Write a backup to backups/YYYY-MM-DD/<database>-<HHMMSS>[-suffix].<ext>
@@ -278,8 +279,8 @@ STRATA_EXTERN(const char *) strata_kind_name(strata_kind kind);
  */
 STRATA_EXTERN(void)
 strata_set_allocator(void *(*malloc_fn)(size_t),
-		     void *(*realloc_fn)(void *, size_t),
-		     void (*free_fn)(void *));
+                     void *(*realloc_fn)(void *, size_t),
+                     void (*free_fn)(void *));
 
 #ifdef __cplusplus
 }

@@ -12,11 +12,11 @@
 /* Exit codes (documented in docs/strata.1 and README). */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,      /* a migration or database statement failed */
-	EXIT_USAGE = 2,       /* bad option, bad file name, unreadable file */
-	EXIT_STATE = 3,       /* drift, dirty, missing, out of order, foreign */
-	EXIT_LOCK = 4,        /* the lock was not had in time */
-	EXIT_CONNECT = 5,     /* the database could not be reached */
+	EXIT_FAILED = 1,  /* a migration or database statement failed */
+	EXIT_USAGE = 2,   /* bad option, bad file name, unreadable file */
+	EXIT_STATE = 3,   /* drift, dirty, missing, out of order, foreign */
+	EXIT_LOCK = 4,    /* the lock was not had in time */
+	EXIT_CONNECT = 5, /* the database could not be reached */
 	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped between migrations */
 };
 
@@ -52,7 +52,7 @@ enum {
 
 struct cli_opt {
 	const char *long_name;
-	int id;        /* OPT_* (a printable id is also the short option) */
+	int id; /* OPT_* (a printable id is also the short option) */
 	int has_arg;
 	const char *arg_name;
 	const char *help;
@@ -61,8 +61,8 @@ struct cli_opt {
 /* A [target "name"] section of strata.conf. */
 struct cli_target {
 	char *name;
-	char *type;     /* sqlite, postgres, mysql or exec */
-	char *url;      /* expanded; may hold a password */
+	char *type; /* sqlite, postgres, mysql or exec */
+	char *url;  /* expanded; may hold a password */
 	char *dir;
 	char *table;
 	char *schema;
@@ -118,7 +118,7 @@ struct cmd {
 	const struct cli_opt *opts; /* command's own options, or NULL */
 	const char *args;           /* "[N] [--to V]" */
 	const char *summary;
-	const char *help;           /* longer description, or NULL */
+	const char *help; /* longer description, or NULL */
 	unsigned flags;
 };
 
@@ -130,16 +130,16 @@ struct cmd {
 extern const struct cmd cli_commands[];
 const struct cmd *cli_find_command(const char *name);
 void cli_print_command_help(const struct cli *cli, const struct cmd *c,
-			    FILE *f);
+                            FILE *f);
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 
 /* config.c: settings from flags, environment, .env and strata.conf */
 int cli_load_config(struct cli *cli);
 int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
 void cli_settings_release(struct cli *cli);
 const struct cli_target *cli_find_target(const struct cli *cli,
-					 const char *name);
+                                         const char *name);
 
 /* targets.c: run a command on one target or on all of them */
 int cli_run_targets(struct cli *cli, int argc, char **argv);
@@ -149,15 +149,15 @@ void cli_init_color(struct cli *cli, int no_color_flag);
 const char *cli_c(const struct cli *cli, const char *what); /* colour code */
 int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */
 void cli_warn(const struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 void cli_note(const struct cli *cli, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+        __attribute__((format(printf, 2, 3)));
 void cli_on_event(const strata_event *ev, void *payload);
 int cli_exit_code(int rc);
 int cli_open(struct cli *cli); /* strata_ctx_new from the settings */
 void cli_format_ms(char *out, size_t n, int64_t ms);
 int cli_parse_version(struct cli *cli, const char *what, const char *text,
-		      uint64_t *out);
+                      uint64_t *out);
 int cli_parse_count(struct cli *cli, const char *text, unsigned *out);
 
 /* signals.c */

@@ -48,7 +48,7 @@ int cmd_restore(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	cli_note(cli, "restored %s into %s", argv[0],
-		 strata_ctx_url_redacted(cli->ctx));
+	         strata_ctx_url_redacted(cli->ctx));
 	return EXIT_OK;
 }
 
@@ -60,18 +60,18 @@ static int confirmed(struct cli *cli)
 		return 1;
 	if (!isatty(STDIN_FILENO)) {
 		fprintf(stderr,
-			"strata: %serror%s: fresh deletes all data of %s: it "
-			"asks you to type '%s' on a terminal; without one, "
-			"pass --yes-delete-all-data\n",
-			cli_c(cli, "err"), cli_c(cli, "reset"),
-			strata_ctx_url_redacted(cli->ctx), CONFIRM);
+		        "strata: %serror%s: fresh deletes all data of %s: it "
+		        "asks you to type '%s' on a terminal; without one, "
+		        "pass --yes-delete-all-data\n",
+		        cli_c(cli, "err"), cli_c(cli, "reset"),
+		        strata_ctx_url_redacted(cli->ctx), CONFIRM);
 		return 0;
 	}
 	fprintf(stderr,
-		"This drops every table, view, type, function and sequence "
-		"of\n  %s\nand applies every migration again. Type %s to go "
-		"on: ",
-		strata_ctx_url_redacted(cli->ctx), CONFIRM);
+	        "This drops every table, view, type, function and sequence "
+	        "of\n  %s\nand applies every migration again. Type %s to go "
+	        "on: ",
+	        strata_ctx_url_redacted(cli->ctx), CONFIRM);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		return 0;
@@ -106,8 +106,9 @@ int cmd_fresh(struct cli *cli, int argc, char **argv)
 	if (cli->dry_run)
 		cli_note(cli, "dry run: nothing was changed");
 	else
-		cli_note(cli, "fresh: everything dropped, %zu migration%s "
-			      "applied",
-			 done, done == 1 ? "" : "s");
+		cli_note(cli,
+		         "fresh: everything dropped, %zu migration%s "
+		         "applied",
+		         done, done == 1 ? "" : "s");
 	return EXIT_OK;
 }

@@ -19,31 +19,34 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		json_t *o = json_object();
 		char *s;
 
-		json_object_set_new(o, "target", t ? json_string(t->name) :
-						     json_null());
+		json_object_set_new(o, "target",
+		                    t ? json_string(t->name) : json_null());
 		json_object_set_new(o, "type", json_string(type));
-		json_object_set_new(o, exec ? "registry" : "database",
-				    json_string(strata_ctx_url_redacted(cli->ctx)));
+		json_object_set_new(
+		        o, exec ? "registry" : "database",
+		        json_string(strata_ctx_url_redacted(cli->ctx)));
 		json_object_set_new(o, "database_from",
-				    json_string(cli->database_from));
+		                    json_string(cli->database_from));
 		json_object_set_new(o, "dir",
-				    json_string(cli->dir ? cli->dir : "migrations"));
+		                    json_string(cli->dir ? cli->dir :
+		                                           "migrations"));
 		json_object_set_new(o, "table",
-				    json_string(cli->table ? cli->table :
-							     "schema_migrations"));
-		json_object_set_new(o, "schema", cli->schema ?
-							 json_string(cli->schema) :
-							 json_null());
+		                    json_string(cli->table ?
+		                                        cli->table :
+		                                        "schema_migrations"));
+		json_object_set_new(o, "schema",
+		                    cli->schema ? json_string(cli->schema) :
+		                                  json_null());
 		json_object_set_new(o, "lock_timeout",
-				    json_integer(cli->lock_timeout_s > 0 ?
-							 cli->lock_timeout_s :
-						 cli->lock_timeout_s < 0 ? 0 :
-									   60));
+		                    json_integer(cli->lock_timeout_s > 0 ?
+		                                         cli->lock_timeout_s :
+		                                 cli->lock_timeout_s < 0 ? 0 :
+		                                                           60));
 		if (exec)
-			json_object_set_new(o, "command",
-					    t->command_raw ?
-						    json_string(t->command_raw) :
-						    json_null());
+			json_object_set_new(
+			        o, "command",
+			        t->command_raw ? json_string(t->command_raw) :
+			                         json_null());
 		s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(o);
 		if (!s)
@@ -70,7 +73,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 	if (exec)
 		printf("%-12s %s\n", "command",
 		       t->command_raw ? t->command_raw :
-					"(each file runs itself: .py with "
-					"python3, .sh with sh)");
+		                        "(each file runs itself: .py with "
+		                        "python3, .sh with sh)");
 	return EXIT_OK;
 }

@@ -16,12 +16,13 @@ int cmd_force(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	if (v)
-		cli_note(cli, "the database is now recorded at version %s; "
-			      "nothing was run",
-			 argv[0]);
+		cli_note(cli,
+		         "the database is now recorded at version %s; "
+		         "nothing was run",
+		         argv[0]);
 	else
 		cli_note(cli, "no migration is recorded as applied now; "
-			      "nothing was run");
+		              "nothing was run");
 	return EXIT_OK;
 }
 
@@ -55,8 +56,9 @@ int cmd_baseline(struct cli *cli, int argc, char **argv)
 	rc = strata_baseline(cli->ctx, v, &n);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
-	cli_note(cli, "%zu migration%s recorded as applied without running "
-		      "(up to %s)",
-		 n, n == 1 ? "" : "s", argv[0]);
+	cli_note(cli,
+	         "%zu migration%s recorded as applied without running "
+	         "(up to %s)",
+	         n, n == 1 ? "" : "s", argv[0]);
 	return EXIT_OK;
 }

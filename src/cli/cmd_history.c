@@ -6,8 +6,7 @@
 
 #include "cli.h"
 
-static int print_json(struct cli *cli, const strata_history_entry *e,
-		      size_t n)
+static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
@@ -16,25 +15,30 @@ static int print_json(struct cli *cli, const strata_history_entry *e,
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "version", json_integer((json_int_t)e[i].version));
+		json_object_set_new(o, "version",
+		                    json_integer((json_int_t)e[i].version));
 		json_object_set_new(o, "name", json_string(e[i].name));
-		json_object_set_new(o, "kind", json_string(strata_kind_name(e[i].kind)));
+		json_object_set_new(o, "kind",
+		                    json_string(strata_kind_name(e[i].kind)));
 		json_object_set_new(o, "file", json_string(e[i].file));
 		json_object_set_new(o, "checksum", json_string(e[i].checksum));
 		json_object_set_new(o, "checksum_algorithm",
-				    json_string(e[i].checksum_algorithm));
-		json_object_set_new(o, "applied_at", json_string(e[i].applied_at));
-		json_object_set_new(o, "execution_ms",
-				    json_integer((json_int_t)e[i].execution_ms));
-		json_object_set_new(o, "applied_by", json_string(e[i].applied_by));
+		                    json_string(e[i].checksum_algorithm));
+		json_object_set_new(o, "applied_at",
+		                    json_string(e[i].applied_at));
+		json_object_set_new(
+		        o, "execution_ms",
+		        json_integer((json_int_t)e[i].execution_ms));
+		json_object_set_new(o, "applied_by",
+		                    json_string(e[i].applied_by));
 		json_object_set_new(o, "target", json_string(e[i].target));
 		json_object_set_new(o, "database_type",
-				    json_string(e[i].database_type));
+		                    json_string(e[i].database_type));
 		json_object_set_new(o, "dirty", json_boolean(e[i].dirty));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "database",
-			    json_string(strata_ctx_url_redacted(cli->ctx)));
+	                    json_string(strata_ctx_url_redacted(cli->ctx)));
 	json_object_set_new(root, "history", arr);
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -61,7 +65,7 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 		return print_json(cli, e, n);
 	if (n == 0) {
 		cli_note(cli, "no migration has been applied to %s",
-			 strata_ctx_url_redacted(cli->ctx));
+		         strata_ctx_url_redacted(cli->ctx));
 		return EXIT_OK;
 	}
 	printf("%s%-19s  %-14s  %-30s  %-10s  %8s  %-20s  %s%s\n",

@@ -6,7 +6,7 @@
 #include "cli.h"
 
 static int run_opts(struct cli *cli, int argc, char **argv,
-		    strata_run_options *o)
+                    strata_run_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	if (argc > 1)
@@ -28,14 +28,15 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 }
 
 static int finish(struct cli *cli, int rc, size_t done, const char *verb,
-		  const char *none)
+                  const char *none)
 {
 	cli_release_signals();
 	if (rc < 0) {
 		if (done && !cli->quiet)
-			fprintf(stderr, "strata: %zu migration%s %s before the "
-					"error\n",
-				done, done == 1 ? "" : "s", verb);
+			fprintf(stderr,
+			        "strata: %zu migration%s %s before the "
+			        "error\n",
+			        done, done == 1 ? "" : "s", verb);
 		return cli_report_error(cli, rc);
 	}
 	if (cli->dry_run) {
@@ -46,8 +47,8 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
 		cli_note(cli, "%s", none);
 	else
 		cli_note(cli, "%zu migration%s %s (%s)", done,
-			 done == 1 ? "" : "s", verb,
-			 strata_ctx_url_redacted(cli->ctx));
+		         done == 1 ? "" : "s", verb,
+		         strata_ctx_url_redacted(cli->ctx));
 	return EXIT_OK;
 }
 
@@ -61,9 +62,9 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 		return rc;
 	cli_catch_signals(cli->ctx);
 	rc = strata_up(cli->ctx, &o, &done);
-	return finish(cli, rc, done, cli->dry_run ? "would be applied" :
-						   "applied",
-		      "nothing to apply: the database is up to date");
+	return finish(cli, rc, done,
+	              cli->dry_run ? "would be applied" : "applied",
+	              "nothing to apply: the database is up to date");
 }
 
 int cmd_down(struct cli *cli, int argc, char **argv)
@@ -77,7 +78,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	cli_catch_signals(cli->ctx);
 	rc = strata_down(cli->ctx, &o, &done);
 	return finish(cli, rc, done, "rolled back",
-		      "nothing to roll back: no migration is applied");
+	              "nothing to roll back: no migration is applied");
 }
 
 int cmd_redo(struct cli *cli, int argc, char **argv)
@@ -111,6 +112,6 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	cli_note(cli, "plan: %zu migration%s; nothing was changed", n,
-		 n == 1 ? "" : "s");
+	         n == 1 ? "" : "s");
 	return EXIT_OK;
 }

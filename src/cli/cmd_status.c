@@ -33,7 +33,7 @@ static void note_of(const strata_migration *m, char *out, size_t n)
 		size_t k = strlen(out);
 
 		snprintf(out + k, n - k, "%s%s format", k ? ", " : "",
-			 m->format);
+		         m->format);
 	}
 }
 
@@ -43,23 +43,27 @@ static json_t *migration_json(const strata_migration *m)
 
 	json_object_set_new(o, "version", json_integer((json_int_t)m->version));
 	json_object_set_new(o, "name", json_string(m->name));
-	json_object_set_new(o, "state", json_string(strata_state_name(m->state)));
+	json_object_set_new(o, "state",
+	                    json_string(strata_state_name(m->state)));
 	json_object_set_new(o, "kind", json_string(strata_kind_name(m->kind)));
-	json_object_set_new(o, "file", m->up_file ? json_string(m->up_file) :
-						    json_null());
-	json_object_set_new(o, "down_file", m->down_file ?
-						    json_string(m->down_file) :
-						    json_null());
+	json_object_set_new(o, "file",
+	                    m->up_file ? json_string(m->up_file) : json_null());
+	json_object_set_new(o, "down_file",
+	                    m->down_file ? json_string(m->down_file) :
+	                                   json_null());
 	json_object_set_new(o, "reversible", json_boolean(m->reversible));
 	json_object_set_new(o, "dirty_statement", json_integer(m->dirty));
-	json_object_set_new(o, "format", json_string(m->format ? m->format : ""));
+	json_object_set_new(o, "format",
+	                    json_string(m->format ? m->format : ""));
 	if (m->applied_at && m->applied_at[0]) {
-		json_object_set_new(o, "applied_at", json_string(m->applied_at));
+		json_object_set_new(o, "applied_at",
+		                    json_string(m->applied_at));
 		json_object_set_new(o, "execution_ms",
-				    json_integer((json_int_t)m->execution_ms));
-		json_object_set_new(o, "applied_by", json_string(m->applied_by));
+		                    json_integer((json_int_t)m->execution_ms));
+		json_object_set_new(o, "applied_by",
+		                    json_string(m->applied_by));
 		json_object_set_new(o, "applied_checksum",
-				    json_string(m->applied_checksum));
+		                    json_string(m->applied_checksum));
 	} else {
 		json_object_set_new(o, "applied_at", json_null());
 	}
@@ -70,8 +74,8 @@ static json_t *migration_json(const strata_migration *m)
 
 static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 {
-	json_t *root = json_object(), *arr = json_array(), *counts =
-								   json_object();
+	json_t *root = json_object(), *arr = json_array(),
+	       *counts = json_object();
 	size_t i;
 	int c[6] = { 0 };
 	char *s;
@@ -81,11 +85,11 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 		c[v[i].state]++;
 	}
 	json_object_set_new(root, "database",
-			    json_string(strata_ctx_url_redacted(cli->ctx)));
+	                    json_string(strata_ctx_url_redacted(cli->ctx)));
 	json_object_set_new(root, "migrations", arr);
 	for (i = 0; i < 6; i++)
 		json_object_set_new(counts, strata_state_name((strata_state)i),
-				    json_integer(c[i]));
+		                    json_integer(c[i]));
 	json_object_set_new(root, "counts", counts);
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -131,7 +135,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			snprintf(ver, sizeof(ver), "R");
 		else
 			snprintf(ver, sizeof(ver), "%llu",
-				 (unsigned long long)m->version);
+			         (unsigned long long)m->version);
 		if (m->applied_at[0])
 			cli_format_ms(t, sizeof(t), m->execution_ms);
 		note_of(m, note, sizeof(note));
@@ -143,9 +147,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		       m->applied_at, t, note);
 	}
 	if (!cli->quiet) {
-		printf("\n%s: %d applied, %d pending", cli->offline ?
-							       "offline" :
-							       strata_ctx_url_redacted(cli->ctx),
+		printf("\n%s: %d applied, %d pending",
+		       cli->offline ? "offline" :
+		                      strata_ctx_url_redacted(cli->ctx),
 		       c[STRATA_STATE_APPLIED], c[STRATA_STATE_PENDING]);
 		for (i = STRATA_STATE_MODIFIED; i <= STRATA_STATE_OUT_OF_ORDER;
 		     i++)

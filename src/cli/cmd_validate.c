@@ -6,8 +6,7 @@
 
 #include "cli.h"
 
-static int print_json(const strata_problem *p, size_t n,
-		      int rc)
+static int print_json(const strata_problem *p, size_t n, int rc)
 {
 	json_t *root = json_object(), *arr = json_array();
 	size_t i;
@@ -16,9 +15,9 @@ static int print_json(const strata_problem *p, size_t n,
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "severity",
-				    json_string(p[i].severity >= 2 ? "error" :
-								     "warning"));
+		json_object_set_new(
+		        o, "severity",
+		        json_string(p[i].severity >= 2 ? "error" : "warning"));
 		json_object_set_new(o, "file", json_string(p[i].file));
 		json_object_set_new(o, "line", json_integer(p[i].line));
 		json_object_set_new(o, "message", json_string(p[i].message));
@@ -64,16 +63,16 @@ int cmd_validate(struct cli *cli, int argc, char **argv)
 		else
 			fprintf(stderr, "strata: ");
 		fprintf(stderr, "%s%s%s: %s\n", cli_c(cli, col), lvl,
-			cli_c(cli, "reset"), p[i].message);
+		        cli_c(cli, "reset"), p[i].message);
 	}
 	if (rc == 0 && warnings)
 		cli_note(cli, "valid: no errors, %zu warning%s", warnings,
-			 warnings == 1 ? "" : "s");
+		         warnings == 1 ? "" : "s");
 	else if (rc == 0)
 		cli_note(cli, "valid: no problems");
 	else
 		fprintf(stderr, "strata: %zu error%s, %zu warning%s\n", errors,
-			errors == 1 ? "" : "s", warnings,
-			warnings == 1 ? "" : "s");
+		        errors == 1 ? "" : "s", warnings,
+		        warnings == 1 ? "" : "s");
 	return cli_exit_code(rc);
 }

@@ -145,7 +145,7 @@ static char *expand(struct ini_state *st, const char *v)
 			k = (size_t)(end - v - 2);
 			if (k == 0 || k >= sizeof(name)) {
 				snprintf(st->error, sizeof(st->error),
-					 "bad variable reference in '%s'", v);
+				         "bad variable reference in '%s'", v);
 				free(out);
 				return NULL;
 			}
@@ -154,8 +154,8 @@ static char *expand(struct ini_state *st, const char *v)
 			val = getenv(name);
 			if (!val) {
 				snprintf(st->error, sizeof(st->error),
-					 "${%s} is not set in the environment",
-					 name);
+				         "${%s} is not set in the environment",
+				         name);
 				free(out);
 				return NULL;
 			}
@@ -190,8 +190,7 @@ static int set_slot(struct ini_state *st, char **slot, const char *value)
 	return *slot != NULL;
 }
 
-static int strata_key(struct ini_state *st, const char *name,
-		      const char *value)
+static int strata_key(struct ini_state *st, const char *name, const char *value)
 {
 	struct file_settings *fs = &conf;
 
@@ -208,9 +207,9 @@ static int strata_key(struct ini_state *st, const char *name,
 	if (strcmp(name, "registry") == 0)
 		return set_slot(st, &fs->registry, value);
 	snprintf(st->error, sizeof(st->error),
-		 "unknown setting '%s' in [strata] (known: database, dir, "
-		 "table, schema, lock_timeout, registry)",
-		 name);
+	         "unknown setting '%s' in [strata] (known: database, dir, "
+	         "table, schema, lock_timeout, registry)",
+	         name);
 	return 0;
 }
 
@@ -256,7 +255,7 @@ static struct cli_target *target_for(struct ini_state *st, char *name)
 }
 
 static int target_env(struct ini_state *st, struct cli_target *t,
-		      const char *name, const char *value)
+                      const char *name, const char *value)
 {
 	char *v = expand(st, value), *pair, **e;
 	size_t k = strlen(name);
@@ -279,7 +278,7 @@ static int target_env(struct ini_state *st, struct cli_target *t,
 }
 
 static int target_key(struct ini_state *st, struct cli_target *t,
-		      const char *name, const char *value)
+                      const char *name, const char *value)
 {
 	if (strcmp(name, "type") == 0)
 		return set_slot(st, &t->type, value);
@@ -305,15 +304,15 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	if (strncmp(name, "env.", 4) == 0 && name[4])
 		return target_env(st, t, name + 4, value);
 	snprintf(st->error, sizeof(st->error),
-		 "unknown setting '%s' in [target \"%s\"] (known: type, url, "
-		 "dir, table, schema, lock_timeout, command, registry, "
-		 "extension, env.NAME)",
-		 name, t->name);
+	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
+	         "dir, table, schema, lock_timeout, command, registry, "
+	         "extension, env.NAME)",
+	         name, t->name);
 	return 0;
 }
 
 static int on_setting(void *user, const char *section, const char *name,
-		      const char *value)
+                      const char *value)
 {
 	struct ini_state *st = user;
 	char *tname;
@@ -324,9 +323,9 @@ static int on_setting(void *user, const char *section, const char *name,
 	tname = target_name(section);
 	if (!tname) {
 		snprintf(st->error, sizeof(st->error),
-			 "unknown section [%s] (known: [strata], [target "
-			 "\"name\"] with letters, digits, '_', '-', '.')",
-			 section);
+		         "unknown section [%s] (known: [strata], [target "
+		         "\"name\"] with letters, digits, '_', '-', '.')",
+		         section);
 		return 0;
 	}
 	t = target_for(st, tname);
@@ -351,7 +350,7 @@ static char *read_line(char *str, int num, void *stream)
 }
 
 static const char *const known_types[] = { "sqlite", "postgres", "mysql",
-					   "exec", NULL };
+	                                   "exec", NULL };
 
 static int scheme_fits(const char *type, const char *url)
 {
@@ -364,8 +363,10 @@ static int scheme_fits(const char *type, const char *url)
 
 	for (i = 0; i < sizeof(fits) / sizeof(fits[0]); i++)
 		if (strcmp(type, fits[i][0]) == 0)
-			return strncmp(url, fits[i][1], strlen(fits[i][1])) == 0 ||
-			       strncmp(url, fits[i][2], strlen(fits[i][2])) == 0;
+			return strncmp(url, fits[i][1], strlen(fits[i][1])) ==
+			               0 ||
+			       strncmp(url, fits[i][2], strlen(fits[i][2])) ==
+			               0;
 	return 1;
 }
 
@@ -379,31 +380,31 @@ static int check_targets(struct cli *cli, const char *path)
 
 		if (!t->type) {
 			fprintf(stderr,
-				"%s:%d: error: target '%s' has no type (sqlite, "
-				"postgres, mysql or exec)\n",
-				path, t->line, t->name);
+			        "%s:%d: error: target '%s' has no type (sqlite, "
+			        "postgres, mysql or exec)\n",
+			        path, t->line, t->name);
 			return EXIT_USAGE;
 		}
 		for (k = known_types; *k && strcmp(*k, t->type) != 0; k++)
 			;
 		if (!*k) {
 			fprintf(stderr,
-				"%s:%d: error: target '%s': unknown type '%s' "
-				"(sqlite, postgres, mysql or exec)\n",
-				path, t->line, t->name, t->type);
+			        "%s:%d: error: target '%s': unknown type '%s' "
+			        "(sqlite, postgres, mysql or exec)\n",
+			        path, t->line, t->name, t->type);
 			return EXIT_USAGE;
 		}
 		if (strcmp(t->type, "exec") != 0 && !t->url) {
 			fprintf(stderr,
-				"%s:%d: error: target '%s' needs a url\n",
-				path, t->line, t->name);
+			        "%s:%d: error: target '%s' needs a url\n", path,
+			        t->line, t->name);
 			return EXIT_USAGE;
 		}
 		if (t->url && !scheme_fits(t->type, t->url)) {
 			fprintf(stderr,
-				"%s:%d: error: target '%s' is of type %s but its "
-				"url is not a %s URL\n",
-				path, t->line, t->name, t->type, t->type);
+			        "%s:%d: error: target '%s' is of type %s but its "
+			        "url is not a %s URL\n",
+			        path, t->line, t->name, t->type, t->type);
 			return EXIT_USAGE;
 		}
 		if (!t->dir) {
@@ -414,10 +415,10 @@ static int check_targets(struct cli *cli, const char *path)
 		}
 		if (strcmp(t->type, "exec") == 0 && t->url) {
 			fprintf(stderr,
-				"%s:%d: error: target '%s': an exec target has "
-				"no url; its history goes to the registry "
-				"(registry = a target name or URL)\n",
-				path, t->line, t->name);
+			        "%s:%d: error: target '%s': an exec target has "
+			        "no url; its history goes to the registry "
+			        "(registry = a target name or URL)\n",
+			        path, t->line, t->name);
 			return EXIT_USAGE;
 		}
 	}
@@ -440,23 +441,23 @@ int cli_load_config(struct cli *cli)
 	r.st = &st;
 	if (!r.f) {
 		fprintf(stderr, "strata: %serror%s: cannot read %s: %s\n",
-			cli_c(cli, "err"), cli_c(cli, "reset"), path,
-			strerror(errno));
+		        cli_c(cli, "err"), cli_c(cli, "reset"), path,
+		        strerror(errno));
 		return EXIT_USAGE;
 	}
 	rc = ini_parse_stream(read_line, &r, on_setting, &st);
 	fclose(r.f);
 	if (rc != 0) {
 		fprintf(stderr, "%s:%d: %serror%s: %s\n", path, rc,
-			cli_c(cli, "err"), cli_c(cli, "reset"),
-			st.error[0] ? st.error : "cannot parse this line");
+		        cli_c(cli, "err"), cli_c(cli, "reset"),
+		        st.error[0] ? st.error : "cannot parse this line");
 		return EXIT_USAGE;
 	}
 	return check_targets(cli, path);
 }
 
 const struct cli_target *cli_find_target(const struct cli *cli,
-					 const char *name)
+                                         const char *name)
 {
 	size_t i;
 
@@ -473,9 +474,9 @@ static int parse_timeout(struct cli *cli, const char *what, const char *v)
 
 	if (!v[0] || *end || t < 0 || t > 86400) {
 		fprintf(stderr,
-			"strata: %serror%s: %s lock_timeout '%s': expected "
-			"seconds, 0 to 86400\n",
-			cli_c(cli, "err"), cli_c(cli, "reset"), what, v);
+		        "strata: %serror%s: %s lock_timeout '%s': expected "
+		        "seconds, 0 to 86400\n",
+		        cli_c(cli, "err"), cli_c(cli, "reset"), what, v);
 		return -2;
 	}
 	return t == 0 ? -1 : (int)t;
@@ -503,8 +504,8 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	cli->database_from = "--database";
 	if (!cli->database && t) {
 		cli->database = strcmp(t->type, "exec") == 0 ?
-					registry_url(cli, t) :
-					t->url;
+		                        registry_url(cli, t) :
+		                        t->url;
 		cli->database_from = "strata.conf";
 	}
 	if (!cli->database && (v = getenv("DATABASE_URL")) && v[0]) {
@@ -531,20 +532,19 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	if (!cli->dir && !t)
 		cli->dir = env_file.dir ? env_file.dir : conf.dir;
 	cli->table = cli->flag.table ? cli->flag.table :
-		     t && t->table  ? t->table :
-				      conf.table;
+	             t && t->table   ? t->table :
+	                               conf.table;
 	cli->schema = cli->flag.schema ? cli->flag.schema :
-		      t && t->schema  ? t->schema :
-					conf.schema;
+	              t && t->schema   ? t->schema :
+	                                 conf.schema;
 	cli->target = t ? t->name : NULL;
 	cli->lock_timeout_s = cli->flag.lock_timeout_s;
 	if (!cli->lock_timeout_s) {
 		lock = t && t->lock_timeout ? t->lock_timeout :
-					      conf.lock_timeout;
+		                              conf.lock_timeout;
 		if (lock) {
-			cli->lock_timeout_s =
-				parse_timeout(cli, t ? t->name : "[strata]",
-					      lock);
+			cli->lock_timeout_s = parse_timeout(
+			        cli, t ? t->name : "[strata]", lock);
 			if (cli->lock_timeout_s == -2)
 				return EXIT_USAGE;
 		}

@@ -49,8 +49,7 @@ static const struct cli_opt down_opts[] = {
 	{ "all", OPT_ALL, 0, NULL, "roll back every applied migration" },
 	{ "dry-run", OPT_DRY_RUN, 0, NULL,
 	  "print the SQL that would run, change nothing" },
-	{ "no-backup", OPT_NO_BACKUP, 0, NULL,
-	  "do not write a backup first" },
+	{ "no-backup", OPT_NO_BACKUP, 0, NULL, "do not write a backup first" },
 	{ "suffix", OPT_SUFFIX, 1, "TEXT", "added to the backup's file name" },
 	{ NULL, 0, 0, NULL, NULL }
 };
@@ -87,7 +86,8 @@ static const struct cli_opt new_opts[] = {
 static const struct cli_opt plan_opts[] = {
 	{ "to", OPT_TO, 1, "VERSION",
 	  "up to and including VERSION (with --down: newer than VERSION)" },
-	{ "down", OPT_DOWN, 0, NULL, "the script of a rollback (one by default)" },
+	{ "down", OPT_DOWN, 0, NULL,
+	  "the script of a rollback (one by default)" },
 	{ "all", OPT_ALL, 0, NULL, "with --down: roll back everything" },
 	{ "offline", OPT_OFFLINE, 0, NULL,
 	  "do not connect: assume nothing is applied" },
@@ -167,7 +167,8 @@ const struct cmd cli_commands[] = {
 	  "new\nchecksum. With --prune, also forgets applied migrations whose "
 	  "files are\ngone, listing each first.",
 	  0 },
-	{ "plan", cmd_plan, plan_opts, "[N] [--to VERSION] [--down] [--offline]",
+	{ "plan", cmd_plan, plan_opts,
+	  "[N] [--to VERSION] [--down] [--offline]",
 	  "write the SQL script that up (or down) would run",
 	  "Prints, as one script, exactly the SQL that 'up' (or with --down, "
 	  "'down')\nwould run, with the history table's statements, for a DBA "
@@ -182,8 +183,8 @@ const struct cmd cli_commands[] = {
 	  "Refused when the\ndatabase already has a strata history (use "
 	  "force).",
 	  0 },
-	{ "stamp", cmd_baseline, NULL, "VERSION",
-	  "the same as baseline", NULL, 0 },
+	{ "stamp", cmd_baseline, NULL, "VERSION", "the same as baseline", NULL,
+	  0 },
 	{ "backup", cmd_backup, backup_opts, "[--suffix TEXT] [--list]",
 	  "write a backup of the database (or list them)",
 	  "Writes backups/YYYY-MM-DD/<database>-<HHMMSS>[-TEXT].sql (SQLite: "
@@ -231,12 +232,12 @@ static void print_opts(const struct cli_opt *o, FILE *f)
 
 		if (o->id < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->id,
-				 o->long_name, o->has_arg ? " " : "",
-				 o->has_arg ? o->arg_name : "");
+			         o->long_name, o->has_arg ? " " : "",
+			         o->has_arg ? o->arg_name : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s",
-				 o->long_name, o->has_arg ? " " : "",
-				 o->has_arg ? o->arg_name : "");
+			         o->long_name, o->has_arg ? " " : "",
+			         o->has_arg ? o->arg_name : "");
 		fprintf(f, "  %-30s %s\n", left, o->help);
 	}
 }
@@ -264,12 +265,11 @@ static void print_main_help(FILE *f)
 	      f);
 }
 
-void cli_print_command_help(const struct cli *cli, const struct cmd *c,
-			    FILE *f)
+void cli_print_command_help(const struct cli *cli, const struct cmd *c, FILE *f)
 {
 	(void)cli;
 	fprintf(f, "usage: strata %s%s%s\n\n%s\n", c->name,
-		c->args[0] ? " " : "", c->args, c->summary);
+	        c->args[0] ? " " : "", c->args, c->summary);
 	if (c->help)
 		fprintf(f, "\n%s\n", c->help);
 	if (c->opts) {
@@ -285,13 +285,14 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_list ap;
 
 	fprintf(stderr, "strata: %serror%s: ", cli_c(cli, "err"),
-		cli_c(cli, "reset"));
+	        cli_c(cli, "reset"));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	if (cli->cmd)
-		fprintf(stderr, "\nusage: strata %s %s (see 'strata help %s')\n",
-			cli->cmd->name, cli->cmd->args, cli->cmd->name);
+		fprintf(stderr,
+		        "\nusage: strata %s %s (see 'strata help %s')\n",
+		        cli->cmd->name, cli->cmd->args, cli->cmd->name);
 	else
 		fputs("\nsee 'strata help'\n", stderr);
 	return EXIT_USAGE;
@@ -335,7 +336,7 @@ static int unknown_command(struct cli *cli, const char *name)
 		}
 	}
 	fprintf(stderr, "strata: %serror%s: unknown command '%s'\n",
-		cli_c(cli, "err"), cli_c(cli, "reset"), name);
+	        cli_c(cli, "err"), cli_c(cli, "reset"), name);
 	if (best)
 		fprintf(stderr, "did you mean '%s'?\n", best->name);
 	fputs("see 'strata help' for the commands\n", stderr);
@@ -386,9 +387,9 @@ static int set_option(struct cli *cli, int id, const char *arg)
 		v = strtol(arg, &end, 10);
 		if (!arg[0] || *end || v < 0 || v > 86400)
 			return cli_usage_error(cli,
-					       "--lock-timeout '%s': expected "
-					       "seconds, 0 to 86400",
-					       arg);
+			                       "--lock-timeout '%s': expected "
+			                       "seconds, 0 to 86400",
+			                       arg);
 		cli->flag.lock_timeout_s = v == 0 ? -1 : (int)v;
 		break;
 	case OPT_JSON:
@@ -439,8 +440,8 @@ static int set_option(struct cli *cli, int id, const char *arg)
 	case OPT_TO:
 		cli->has_to = 1;
 		return cli_parse_version(cli, "--to", arg, &cli->to) < 0 ?
-			       EXIT_USAGE :
-			       0;
+		               EXIT_USAGE :
+		               0;
 	default:
 		return EXIT_USAGE;
 	}
@@ -448,7 +449,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
 }
 
 static void add_opts(struct option *lo, size_t *n, char *shorts, size_t *ns,
-		     const struct cli_opt *o)
+                     const struct cli_opt *o)
 {
 	for (; o && o->long_name; o++) {
 		lo[*n].name = o->long_name;
@@ -485,15 +486,16 @@ static int parse_options(struct cli *cli, int argc, char **argv, int *help)
 
 		if (c == '?') {
 			if (optopt)
-				return cli_usage_error(cli, "unknown option "
-							    "'-%c'",
-						       optopt);
+				return cli_usage_error(cli,
+				                       "unknown option "
+				                       "'-%c'",
+				                       optopt);
 			return cli_usage_error(cli, "unknown option '%s'",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 		}
 		if (c == ':')
 			return cli_usage_error(cli, "option '%s' needs a value",
-					       argv[optind - 1]);
+			                       argv[optind - 1]);
 		if (c == OPT_HELP) {
 			*help = 1;
 			continue;

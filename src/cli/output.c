@@ -15,7 +15,7 @@ void cli_init_color(struct cli *cli, int no_color_flag)
 	const char *nc = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
 	int ok = !no_color_flag && !(nc && nc[0]) &&
-		 !(term && strcmp(term, "dumb") == 0);
+	         !(term && strcmp(term, "dumb") == 0);
 
 	cli->color = ok && isatty(STDOUT_FILENO);
 	cli->color_err = ok && isatty(STDERR_FILENO);
@@ -24,7 +24,7 @@ void cli_init_color(struct cli *cli, int no_color_flag)
 const char *cli_c(const struct cli *cli, const char *what)
 {
 	int err = strcmp(what, "err") == 0 || strcmp(what, "warn") == 0 ||
-		  strcmp(what, "reset") == 0;
+	          strcmp(what, "reset") == 0;
 
 	if (!(err ? cli->color_err || cli->color : cli->color))
 		return "";
@@ -66,7 +66,7 @@ int cli_exit_code(int rc)
 
 /* Print line `line` of path with a caret under column col. */
 static void show_line(const struct cli *cli, const char *path, int line,
-		      int col)
+                      int col)
 {
 	FILE *f = fopen(path, "r");
 	char buf[1024];
@@ -94,7 +94,7 @@ static void show_line(const struct cli *cli, const char *path, int line,
 					chars++;
 				}
 				fprintf(stderr, "%s^%s\n", cli_c(cli, "err"),
-					cli_c(cli, "reset"));
+				        cli_c(cli, "reset"));
 			}
 			break;
 		}
@@ -125,12 +125,13 @@ int cli_report_error(const struct cli *cli, int rc)
 
 	if (e && e->file[0] && e->line > 0 && e->column > 0)
 		fprintf(stderr, "%s:%d:%d: %serror%s: %s\n", e->file, e->line,
-			e->column, red, reset, msg);
+		        e->column, red, reset, msg);
 	else if (e && e->file[0] && e->line > 0)
 		fprintf(stderr, "%s:%d: %serror%s: %s\n", e->file, e->line, red,
-			reset, msg);
+		        reset, msg);
 	else if (e && e->file[0])
-		fprintf(stderr, "%s: %serror%s: %s\n", e->file, red, reset, msg);
+		fprintf(stderr, "%s: %serror%s: %s\n", e->file, red, reset,
+		        msg);
 	else
 		fprintf(stderr, "strata: %serror%s: %s\n", red, reset, msg);
 	if (e && e->file[0] && e->line > 0)
@@ -141,10 +142,10 @@ int cli_report_error(const struct cli *cli, int rc)
 }
 
 static void vmsg(const struct cli *cli, const char *level, const char *color,
-		 const char *fmt, va_list ap)
+                 const char *fmt, va_list ap)
 {
 	fprintf(stderr, "strata: %s%s%s: ", cli_c(cli, color), level,
-		cli_c(cli, "reset"));
+	        cli_c(cli, "reset"));
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -179,7 +180,7 @@ void cli_format_ms(char *out, size_t n, int64_t ms)
 		snprintf(out, n, "%.1f s", (double)ms / 1000.0);
 	else
 		snprintf(out, n, "%lldm%02llds", (long long)(ms / 60000),
-			 (long long)(ms / 1000 % 60));
+		         (long long)(ms / 1000 % 60));
 }
 
 static void label(const strata_migration *m, char *out, size_t n)
@@ -190,7 +191,7 @@ static void label(const strata_migration *m, char *out, size_t n)
 		snprintf(out, n, "%s (repeatable)", m->name);
 	else
 		snprintf(out, n, "%llu_%s", (unsigned long long)m->version,
-			 m->name);
+		         m->name);
 }
 
 void cli_on_event(const strata_event *ev, void *payload)
@@ -205,10 +206,10 @@ void cli_on_event(const strata_event *ev, void *payload)
 	case STRATA_EVENT_REVERT_START:
 		if (cli->verbose && !cli->quiet)
 			fprintf(stderr, "strata: %s %s ...\n",
-				ev->kind == STRATA_EVENT_APPLY_START ?
-					"applying" :
-					"rolling back",
-				name);
+			        ev->kind == STRATA_EVENT_APPLY_START ?
+			                "applying" :
+			                "rolling back",
+			        name);
 		break;
 	case STRATA_EVENT_APPLY_DONE:
 	case STRATA_EVENT_REVERT_DONE:
@@ -217,7 +218,7 @@ void cli_on_event(const strata_event *ev, void *payload)
 		cli_format_ms(t, sizeof(t), ev->elapsed_ms);
 		printf("%s%-11s%s %s %s(%s)%s\n", cli_c(cli, "green"),
 		       ev->kind == STRATA_EVENT_APPLY_DONE ? "applied" :
-							     "rolled back",
+		                                             "rolled back",
 		       cli_c(cli, "reset"), name, cli_c(cli, "dim"), t,
 		       cli_c(cli, "reset"));
 		fflush(stdout);
@@ -255,8 +256,8 @@ int cli_open(struct cli *cli)
 	o.table = cli->table;
 	o.schema = cli->schema;
 	o.target = cli->target;
-	o.lock_timeout_ms = cli->lock_timeout_s < 0 ? -1 :
-						      cli->lock_timeout_s * 1000;
+	o.lock_timeout_ms =
+	        cli->lock_timeout_s < 0 ? -1 : cli->lock_timeout_s * 1000;
 	o.verbose = cli->verbose;
 	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {
 		o.exec = 1;
@@ -273,13 +274,13 @@ int cli_open(struct cli *cli)
 	}
 	if (strcmp(cli->database_from, "default") == 0 && !cli->json)
 		cli_note(cli,
-			 "using the default database sqlite:strata.db (set "
-			 "--database, DATABASE_URL, .env or strata.conf)");
+		         "using the default database sqlite:strata.db (set "
+		         "--database, DATABASE_URL, .env or strata.conf)");
 	return 0;
 }
 
 int cli_parse_version(struct cli *cli, const char *what, const char *text,
-		      uint64_t *out)
+                      uint64_t *out)
 {
 	if (strcmp(text, "0") == 0) {
 		*out = 0;
@@ -287,7 +288,7 @@ int cli_parse_version(struct cli *cli, const char *what, const char *text,
 	}
 	if (strata_version_parse(out, text) < 0) {
 		cli_usage_error(cli, "%s '%s': expected a version (digits)",
-				what, text);
+		                what, text);
 		return -1;
 	}
 	return 0;
@@ -300,7 +301,7 @@ int cli_parse_count(struct cli *cli, const char *text, unsigned *out)
 
 	if (!text[0] || *end || text[0] == '-' || v == 0 || v > 1000000) {
 		cli_usage_error(cli, "'%s': expected a number of migrations",
-				text);
+		                text);
 		return -1;
 	}
 	*out = (unsigned)v;

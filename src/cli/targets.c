@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static int run_one(struct cli *cli, const struct cli_target *t, int argc,
-		   char **argv)
+                   char **argv)
 {
 	int rc = cli_resolve_settings(cli, t);
 
@@ -40,37 +40,36 @@ static int run_all(struct cli *cli, int argc, char **argv)
 		printf("[\n");
 	for (k = 0; k < cli->n_targets; k++) {
 		const struct cli_target *t =
-			&cli->targets[reverse ? cli->n_targets - 1 - k : k];
+		        &cli->targets[reverse ? cli->n_targets - 1 - k : k];
 
 		if (cli->json && k)
 			printf(",\n");
 		else if (!cli->json && !cli->quiet)
-			printf("%s== target %s (%s) ==%s\n",
-			       cli_c(cli, "bold"), t->name, t->type,
-			       cli_c(cli, "reset"));
+			printf("%s== target %s (%s) ==%s\n", cli_c(cli, "bold"),
+			       t->name, t->type, cli_c(cli, "reset"));
 		fflush(stdout);
 		rc = run_one(cli, t, argc, argv);
 		if (!cli->json && !cli->quiet && k + 1 < cli->n_targets)
 			printf("\n");
 		if (rc != EXIT_OK) {
 			fprintf(stderr, "strata: stopped at target '%s'",
-				t->name);
+			        t->name);
 			fprintf(stderr, "; done: ");
 			for (i = 0; i < k; i++)
 				fprintf(stderr, "%s%s", i ? ", " : "",
-					cli->targets[reverse ? cli->n_targets -
-								       1 - i :
-							       i]
-						.name);
+				        cli->targets[reverse ? cli->n_targets -
+				                                       1 - i :
+				                               i]
+				                .name);
 			if (!k)
 				fprintf(stderr, "none");
 			fprintf(stderr, "; not run: ");
 			for (i = k + 1; i < cli->n_targets; i++)
 				fprintf(stderr, "%s%s", i > k + 1 ? ", " : "",
-					cli->targets[reverse ? cli->n_targets -
-								       1 - i :
-							       i]
-						.name);
+				        cli->targets[reverse ? cli->n_targets -
+				                                       1 - i :
+				                               i]
+				                .name);
 			if (k + 1 == cli->n_targets)
 				fprintf(stderr, "none");
 			fprintf(stderr, "\n");
@@ -93,10 +92,11 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 	if (wanted) {
 		t = cli_find_target(cli, wanted);
 		if (!t) {
-			fprintf(stderr, "strata: %serror%s: no target '%s' in "
-					"%s",
-				cli_c(cli, "err"), cli_c(cli, "reset"), wanted,
-				cli->config ? cli->config : "strata.conf");
+			fprintf(stderr,
+			        "strata: %serror%s: no target '%s' in "
+			        "%s",
+			        cli_c(cli, "err"), cli_c(cli, "reset"), wanted,
+			        cli->config ? cli->config : "strata.conf");
 			if (cli->n_targets) {
 				fprintf(stderr, " (targets: ");
 				list_targets(cli, stderr);
@@ -113,11 +113,11 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 		return run_one(cli, &cli->targets[0], argc, argv);
 	if (!(cli->cmd->flags & CMD_ALL_TARGETS)) {
 		fprintf(stderr,
-			"strata: %serror%s: strata.conf has several targets (",
-			cli_c(cli, "err"), cli_c(cli, "reset"));
+		        "strata: %serror%s: strata.conf has several targets (",
+		        cli_c(cli, "err"), cli_c(cli, "reset"));
 		list_targets(cli, stderr);
 		fprintf(stderr, "): name one with --target for '%s'\n",
-			cli->cmd->name);
+		        cli->cmd->name);
 		return EXIT_USAGE;
 	}
 	return run_all(cli, argc, argv);

@@ -29,27 +29,27 @@ static int drop_row(void *payload, int ncols, const char *const *v)
 }
 
 int strata__my_drop_all_sql(struct strata_driver_conn *c, const char *schema,
-			    strata_buf *out)
+                            strata_buf *out)
 {
 	static const char sql[] =
-		"SELECT stmt FROM ("
-		" SELECT 1 AS o, CONCAT('DROP VIEW IF EXISTS `',"
-		"  REPLACE(table_name, '`', '``'), '`;') AS stmt, table_name AS n"
-		"  FROM information_schema.views WHERE table_schema = DATABASE()"
-		" UNION ALL"
-		" SELECT 2, CONCAT('DROP TABLE IF EXISTS `',"
-		"  REPLACE(table_name, '`', '``'), '`;'), table_name"
-		"  FROM information_schema.tables WHERE table_schema = DATABASE()"
-		"  AND table_type = 'BASE TABLE'"
-		" UNION ALL"
-		" SELECT 3, CONCAT('DROP ', routine_type, ' IF EXISTS `',"
-		"  REPLACE(routine_name, '`', '``'), '`;'), routine_name"
-		"  FROM information_schema.routines WHERE routine_schema = DATABASE()"
-		" UNION ALL"
-		" SELECT 4, CONCAT('DROP EVENT IF EXISTS `',"
-		"  REPLACE(event_name, '`', '``'), '`;'), event_name"
-		"  FROM information_schema.events WHERE event_schema = DATABASE()"
-		") x ORDER BY o, n";
+	        "SELECT stmt FROM ("
+	        " SELECT 1 AS o, CONCAT('DROP VIEW IF EXISTS `',"
+	        "  REPLACE(table_name, '`', '``'), '`;') AS stmt, table_name AS n"
+	        "  FROM information_schema.views WHERE table_schema = DATABASE()"
+	        " UNION ALL"
+	        " SELECT 2, CONCAT('DROP TABLE IF EXISTS `',"
+	        "  REPLACE(table_name, '`', '``'), '`;'), table_name"
+	        "  FROM information_schema.tables WHERE table_schema = DATABASE()"
+	        "  AND table_type = 'BASE TABLE'"
+	        " UNION ALL"
+	        " SELECT 3, CONCAT('DROP ', routine_type, ' IF EXISTS `',"
+	        "  REPLACE(routine_name, '`', '``'), '`;'), routine_name"
+	        "  FROM information_schema.routines WHERE routine_schema = DATABASE()"
+	        " UNION ALL"
+	        " SELECT 4, CONCAT('DROP EVENT IF EXISTS `',"
+	        "  REPLACE(event_name, '`', '``'), '`;'), event_name"
+	        "  FROM information_schema.events WHERE event_schema = DATABASE()"
+	        ") x ORDER BY o, n";
 	struct drop_state d = { out, 0 };
 	int rc;
 
@@ -84,10 +84,10 @@ static void conn_args(struct tool_args *a, const struct my_url *u)
 		arg(a, a->sock);
 	} else {
 		snprintf(a->host, sizeof(a->host), "--host=%s",
-			 u->host && u->host[0] ? u->host : "localhost");
+		         u->host && u->host[0] ? u->host : "localhost");
 		arg(a, a->host);
 		snprintf(a->port, sizeof(a->port), "--port=%u",
-			 u->port ? u->port : 3306);
+		         u->port ? u->port : 3306);
 		arg(a, a->port);
 	}
 	if (u->user) {
@@ -99,7 +99,8 @@ static void conn_args(struct tool_args *a, const struct my_url *u)
 		arg(a, a->ca);
 	}
 	if (u->ssl_cert) {
-		snprintf(a->cert, sizeof(a->cert), "--ssl-cert=%s", u->ssl_cert);
+		snprintf(a->cert, sizeof(a->cert), "--ssl-cert=%s",
+		         u->ssl_cert);
 		arg(a, a->cert);
 	}
 	if (u->ssl_key) {
@@ -115,7 +116,7 @@ static void conn_args(struct tool_args *a, const struct my_url *u)
 }
 
 static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
-		    int in_fd, int out_fd)
+                    int in_fd, int out_fd)
 {
 	const char *env[2] = { a->pw[0] ? a->pw : NULL, NULL };
 	strata_buf err = STRATA_BUF_INIT;
@@ -133,10 +134,10 @@ static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
 	if (st != 0) {
 		while (err.len && err.ptr[err.len - 1] == '\n')
 			strata__buf_truncate(&err, err.len - 1);
-		strata_driver_set_error(c, STRATA_EDB, NULL, st, -1,
-					"%s failed (%s %d)%s%s", a->argv[0],
-					st < 0 ? "could not start" : "exit status",
-					st, err.len ? ": " : "", err.ptr);
+		strata_driver_set_error(
+		        c, STRATA_EDB, NULL, st, -1, "%s failed (%s %d)%s%s",
+		        a->argv[0], st < 0 ? "could not start" : "exit status",
+		        st, err.len ? ": " : "", err.ptr);
 		strata_buf_release(&err);
 		return STRATA_EDB;
 	}
@@ -145,7 +146,7 @@ static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
 }
 
 int strata__my_backup(struct strata_driver_conn *c, const char *url,
-		      const char *path, int fd)
+                      const char *path, int fd)
 {
 	struct tool_args a;
 	struct my_url u;
@@ -172,7 +173,7 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 }
 
 int strata__my_restore(struct strata_driver_conn *c, const char *url,
-		       const char *path)
+                       const char *path)
 {
 	struct tool_args a;
 	struct my_url u;
@@ -183,7 +184,7 @@ int strata__my_restore(struct strata_driver_conn *c, const char *url,
 	in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
-					       "cannot read %s", path);
+		                               "cannot read %s", path);
 	rc = strata__my_url_parse(c, url, &u);
 	if (rc == 0) {
 		arg(&a, "mysql");

@@ -32,14 +32,14 @@ struct my_url {
 };
 
 int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
-			 struct my_url *u);
+                         struct my_url *u);
 void strata__my_url_free(struct my_url *u);
 
 int strata__my_drop_all_sql(struct strata_driver_conn *c, const char *schema,
-			    strata_buf *out);
+                            strata_buf *out);
 int strata__my_backup(struct strata_driver_conn *c, const char *url,
-		      const char *path, int fd);
+                      const char *path, int fd);
 int strata__my_restore(struct strata_driver_conn *c, const char *url,
-		       const char *path);
+                       const char *path);
 
 #endif

@@ -25,10 +25,10 @@ static inline struct pg_conn *pc(struct strata_driver_conn *c)
 }
 
 int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
-			    strata_buf *out);
+                            strata_buf *out);
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,
-		      const char *path, int fd);
+                      const char *path, int fd);
 int strata__pg_restore(struct strata_driver_conn *c, const char *url,
-		       const char *path);
+                       const char *path);
 
 #endif

@@ -20,41 +20,41 @@
  * only needs views before tables.
  */
 static const char drop_sql[] =
-	"WITH s AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1),"
-	" ext AS (SELECT objid FROM pg_catalog.pg_depend WHERE deptype = 'e')"
-	" SELECT stmt FROM ("
-	"  SELECT 1 AS o, format('DROP %s IF EXISTS %I.%I CASCADE;',"
-	"   CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN"
-	"   'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN"
-	"   'FOREIGN TABLE' ELSE 'TABLE' END, $1, c.relname) AS stmt,"
-	"   c.relname AS n"
-	"  FROM pg_catalog.pg_class c"
-	"  WHERE c.relnamespace = (SELECT oid FROM s)"
-	"   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
-	"   AND NOT c.relispartition"
-	"   AND c.oid NOT IN (SELECT objid FROM ext)"
-	"   AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM"
-	"    pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype IN"
-	"    ('a', 'i')))"
-	"  UNION ALL"
-	"  SELECT 2, format('DROP ROUTINE IF EXISTS %I.%I(%s) CASCADE;', $1,"
-	"   p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),"
-	"   p.proname"
-	"  FROM pg_catalog.pg_proc p WHERE p.pronamespace = (SELECT oid FROM s)"
-	"   AND p.oid NOT IN (SELECT objid FROM ext)"
-	"  UNION ALL"
-	"  SELECT 3, format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype"
-	"   WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, $1, t.typname), t.typname"
-	"  FROM pg_catalog.pg_type t WHERE t.typnamespace = (SELECT oid FROM s)"
-	"   AND t.typtype IN ('e', 'd', 'r', 'c', 'm')"
-	"   AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class"
-	"    c WHERE c.oid = t.typrelid) = 'c')"
-	"   AND t.oid NOT IN (SELECT objid FROM ext)"
-	" ) x ORDER BY o, (stmt LIKE 'DROP VIEW%' OR stmt LIKE 'DROP MAT%')"
-	" DESC, n";
+        "WITH s AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1),"
+        " ext AS (SELECT objid FROM pg_catalog.pg_depend WHERE deptype = 'e')"
+        " SELECT stmt FROM ("
+        "  SELECT 1 AS o, format('DROP %s IF EXISTS %I.%I CASCADE;',"
+        "   CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN"
+        "   'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN"
+        "   'FOREIGN TABLE' ELSE 'TABLE' END, $1, c.relname) AS stmt,"
+        "   c.relname AS n"
+        "  FROM pg_catalog.pg_class c"
+        "  WHERE c.relnamespace = (SELECT oid FROM s)"
+        "   AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+        "   AND NOT c.relispartition"
+        "   AND c.oid NOT IN (SELECT objid FROM ext)"
+        "   AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM"
+        "    pg_catalog.pg_depend d WHERE d.objid = c.oid AND d.deptype IN"
+        "    ('a', 'i')))"
+        "  UNION ALL"
+        "  SELECT 2, format('DROP ROUTINE IF EXISTS %I.%I(%s) CASCADE;', $1,"
+        "   p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),"
+        "   p.proname"
+        "  FROM pg_catalog.pg_proc p WHERE p.pronamespace = (SELECT oid FROM s)"
+        "   AND p.oid NOT IN (SELECT objid FROM ext)"
+        "  UNION ALL"
+        "  SELECT 3, format('DROP %s IF EXISTS %I.%I CASCADE;', CASE t.typtype"
+        "   WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, $1, t.typname), t.typname"
+        "  FROM pg_catalog.pg_type t WHERE t.typnamespace = (SELECT oid FROM s)"
+        "   AND t.typtype IN ('e', 'd', 'r', 'c', 'm')"
+        "   AND (t.typtype <> 'c' OR (SELECT c.relkind FROM pg_catalog.pg_class"
+        "    c WHERE c.oid = t.typrelid) = 'c')"
+        "   AND t.oid NOT IN (SELECT objid FROM ext)"
+        " ) x ORDER BY o, (stmt LIKE 'DROP VIEW%' OR stmt LIKE 'DROP MAT%')"
+        " DESC, n";
 
 int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
-			    strata_buf *out)
+                            strata_buf *out)
 {
 	const char *params[1] = { schema ? schema : "public" };
 	PGresult *res;
@@ -62,10 +62,11 @@ int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
 
 	res = PQexecParams(pc(c)->pg, drop_sql, 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		rc = strata_driver_set_error(c, STRATA_EDB, NULL, 0, -1,
-					     "cannot list the schema's objects: "
-					     "%s",
-					     PQerrorMessage(pc(c)->pg));
+		rc = strata_driver_set_error(
+		        c, STRATA_EDB, NULL, 0, -1,
+		        "cannot list the schema's objects: "
+		        "%s",
+		        PQerrorMessage(pc(c)->pg));
 		PQclear(res);
 		return rc;
 	}
@@ -97,7 +98,7 @@ static int put_kv(strata_buf *b, const char *k, const char *v)
  * as PGPASSWORD=... for the tool's environment.
  */
 static int tool_conninfo(struct strata_driver_conn *c, const char *url,
-			 strata_buf *info, strata_buf *pw_env)
+                         strata_buf *info, strata_buf *pw_env)
 {
 	PQconninfoOption *opts, *o;
 	char *err = NULL;
@@ -107,23 +108,25 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
 	if (!opts) {
 		PQfreemem(err);
 		return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
-					       "malformed PostgreSQL URL");
+		                               "malformed PostgreSQL URL");
 	}
 	for (o = opts; rc == 0 && o->keyword; o++) {
 		if (!o->val || !o->val[0])
 			continue;
 		if (strcmp(o->keyword, "password") == 0)
-			rc = strata__buf_printf(pw_env, "PGPASSWORD=%s", o->val);
+			rc = strata__buf_printf(pw_env, "PGPASSWORD=%s",
+			                        o->val);
 		else
 			rc = put_kv(info, o->keyword, o->val);
 	}
 	PQconninfoFree(opts);
-	return rc == 0 ? 0 : strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0,
-						     -1, "out of memory");
+	return rc == 0 ? 0 :
+	                 strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+	                                         "out of memory");
 }
 
 static int run_tool(struct strata_driver_conn *c, const char *const *argv,
-		    const char *pw, int in_fd, int out_fd, const char *what)
+                    const char *pw, int in_fd, int out_fd, const char *what)
 {
 	const char *env[2] = { pw && pw[0] ? pw : NULL, NULL };
 	strata_buf err = STRATA_BUF_INIT;
@@ -140,10 +143,10 @@ static int run_tool(struct strata_driver_conn *c, const char *const *argv,
 	if (st != 0) {
 		while (err.len && (err.ptr[err.len - 1] == '\n'))
 			strata__buf_truncate(&err, err.len - 1);
-		strata_driver_set_error(c, STRATA_EDB, NULL, st, -1,
-					"%s failed (%s %d)%s%s", what,
-					st < 0 ? "could not start" : "exit status",
-					st, err.len ? ": " : "", err.ptr);
+		strata_driver_set_error(
+		        c, STRATA_EDB, NULL, st, -1, "%s failed (%s %d)%s%s",
+		        what, st < 0 ? "could not start" : "exit status", st,
+		        err.len ? ": " : "", err.ptr);
 		strata_buf_release(&err);
 		return STRATA_EDB;
 	}
@@ -152,7 +155,7 @@ static int run_tool(struct strata_driver_conn *c, const char *const *argv,
 }
 
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,
-		      const char *path, int fd)
+                      const char *path, int fd)
 {
 	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT;
 	int rc = tool_conninfo(c, url, &info, &pw);
@@ -160,9 +163,10 @@ int strata__pg_backup(struct strata_driver_conn *c, const char *url,
 	(void)path;
 	if (rc == 0) {
 		/* --clean --if-exists: the file restores over what is there */
-		const char *argv[] = { "pg_dump", "--no-password", "--clean",
-				       "--if-exists", "--dbname",  info.ptr,
-				       NULL };
+		const char *argv[] = { "pg_dump",  "--no-password",
+			               "--clean",  "--if-exists",
+			               "--dbname", info.ptr,
+			               NULL };
 
 		rc = run_tool(c, argv, pw.ptr, -1, fd, "pg_dump");
 	}
@@ -172,16 +176,24 @@ int strata__pg_backup(struct strata_driver_conn *c, const char *url,
 }
 
 int strata__pg_restore(struct strata_driver_conn *c, const char *url,
-		       const char *path)
+                       const char *path)
 {
 	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT;
 	int rc = tool_conninfo(c, url, &info, &pw);
 
 	if (rc == 0) {
-		const char *argv[] = { "psql",	   "--no-password", "-X", "-q",
-				       "-v",	   "ON_ERROR_STOP=1",
-				       "--single-transaction", "--dbname",
-				       info.ptr,   "-f",	    path, NULL };
+		const char *argv[] = { "psql",
+			               "--no-password",
+			               "-X",
+			               "-q",
+			               "-v",
+			               "ON_ERROR_STOP=1",
+			               "--single-transaction",
+			               "--dbname",
+			               info.ptr,
+			               "-f",
+			               path,
+			               NULL };
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		rc = run_tool(c, argv, pw.ptr, -1, null, "psql");

@@ -36,32 +36,30 @@ static const char *url_path(const char *url)
 }
 
 static int db_error(struct strata_driver_conn *c, int rc, long offset,
-		    const char *what)
+                    const char *what)
 {
 	sqlite3 *db = sq(c)->db;
 	int code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? STRATA_ELOCKED :
-							     STRATA_EDB;
+	                                                      STRATA_EDB;
 
 	if (code == STRATA_ELOCKED) {
 		/* name the lock: SQLite's write lock is the file's */
 		const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
 
 		return strata_driver_set_error(
-			c, code, NULL, rc, offset,
-			"%s: the database '%s' is locked by another process "
-			"(waited %d s; raise --lock-timeout to wait longer)",
-			what, file && file[0] ? file : ":memory:",
-			sq(c)->busy_ms / 1000);
+		        c, code, NULL, rc, offset,
+		        "%s: the database '%s' is locked by another process "
+		        "(waited %d s; raise --lock-timeout to wait longer)",
+		        what, file && file[0] ? file : ":memory:",
+		        sq(c)->busy_ms / 1000);
 	}
-	return strata_driver_set_error(c, code, NULL,
-				       db ? sqlite3_extended_errcode(db) : rc,
-				       offset, "%s",
-				       db ? sqlite3_errmsg(db) :
-					    sqlite3_errstr(rc));
+	return strata_driver_set_error(
+	        c, code, NULL, db ? sqlite3_extended_errcode(db) : rc, offset,
+	        "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
 static int sq_connect(struct strata_driver_conn *c,
-		      const struct strata_connect_params *p)
+                      const struct strata_connect_params *p)
 {
 	const char *path = url_path(p->url);
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -70,22 +68,22 @@ static int sq_connect(struct strata_driver_conn *c,
 
 	if (!path[0])
 		return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
-					       "sqlite URL names no file: use "
-					       "sqlite:path/to/file.db");
+		                               "sqlite URL names no file: use "
+		                               "sqlite:path/to/file.db");
 	if (strcmp(path, ":memory:") != 0 && stat(path, &st) < 0) {
 		if (errno == ENOENT && !p->create)
 			return strata_driver_set_error(
-				c, STRATA_ENOTFOUND, NULL, 0, -1,
-				"database file '%s' does not exist", path);
+			        c, STRATA_ENOTFOUND, NULL, 0, -1,
+			        "database file '%s' does not exist", path);
 		flags |= SQLITE_OPEN_CREATE;
 	}
 	rc = sqlite3_open_v2(path, &sq(c)->db, flags, NULL);
 	if (rc != SQLITE_OK)
 		return strata_driver_set_error(
-			c, STRATA_ECONNECT, NULL, rc, -1,
-			"cannot open SQLite database '%s': %s", path,
-			sq(c)->db ? sqlite3_errmsg(sq(c)->db) :
-				    sqlite3_errstr(rc));
+		        c, STRATA_ECONNECT, NULL, rc, -1,
+		        "cannot open SQLite database '%s': %s", path,
+		        sq(c)->db ? sqlite3_errmsg(sq(c)->db) :
+		                    sqlite3_errstr(rc));
 	sqlite3_extended_result_codes(sq(c)->db, 1);
 	sq(c)->busy_ms = p->lock_timeout_ms < 0 ? 0 : p->lock_timeout_ms;
 	sqlite3_busy_timeout(sq(c)->db, sq(c)->busy_ms);
@@ -101,7 +99,7 @@ static void sq_disconnect(struct strata_driver_conn *c)
 
 /* Step a prepared statement to the end, passing rows to cb if given. */
 static int run_stmt(struct strata_driver_conn *c, sqlite3_stmt *st,
-		    strata_row_cb cb, void *payload)
+                    strata_row_cb cb, void *payload)
 {
 	const char *vals[64];
 	int rc, n;
@@ -151,18 +149,20 @@ static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 			int off = sqlite3_error_offset(db);
 
 			/* without an offset, point at the statement's start */
-			return db_error(c, rc,
-					off >= 0 ? (long)(p - sql) + off :
-						   (long)(skip_space(p, end) - sql),
-					"statement failed");
+			return db_error(
+			        c, rc,
+			        off >= 0 ? (long)(p - sql) + off :
+			                   (long)(skip_space(p, end) - sql),
+			        "statement failed");
 		}
 		if (st) {
 			rc = run_stmt(c, st, NULL, NULL);
 			sqlite3_finalize(st);
 			if (rc != 0)
-				return db_error(c, rc,
-						(long)(skip_space(p, tail) - sql),
-						"statement failed");
+				return db_error(
+				        c, rc,
+				        (long)(skip_space(p, tail) - sql),
+				        "statement failed");
 		}
 		if (!tail || tail <= p)
 			break;
@@ -172,7 +172,7 @@ static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 }
 
 static int sq_query(struct strata_driver_conn *c, const char *sql,
-		    strata_row_cb cb, void *payload)
+                    strata_row_cb cb, void *payload)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(sq(c)->db, sql, -1, &st, NULL);
@@ -223,7 +223,7 @@ static int put_mprintf(strata_buf *out, char *s)
 }
 
 static int sq_quote_ident(struct strata_driver_conn *c, strata_buf *out,
-			  const char *ident)
+                          const char *ident)
 {
 	(void)c;
 	if (!ident[0] || strlen(ident) > 1024)
@@ -232,14 +232,14 @@ static int sq_quote_ident(struct strata_driver_conn *c, strata_buf *out,
 }
 
 static int sq_quote_literal(struct strata_driver_conn *c, strata_buf *out,
-			    const char *s)
+                            const char *s)
 {
 	(void)c;
 	return put_mprintf(out, sqlite3_mprintf("%Q", s));
 }
 
 static int sq_table_columns(struct strata_driver_conn *c, const char *schema,
-			    const char *table, strata_row_cb cb, void *payload)
+                            const char *table, strata_row_cb cb, void *payload)
 {
 	sqlite3_stmt *st = NULL;
 	const char *vals[1];
@@ -247,8 +247,8 @@ static int sq_table_columns(struct strata_driver_conn *c, const char *schema,
 
 	(void)schema;
 	rc = sqlite3_prepare_v2(sq(c)->db,
-				"SELECT name FROM pragma_table_info(?1)", -1,
-				&st, NULL);
+	                        "SELECT name FROM pragma_table_info(?1)", -1,
+	                        &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(c, rc, -1, "cannot read the table's columns");
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
@@ -262,8 +262,8 @@ static int sq_table_columns(struct strata_driver_conn *c, const char *schema,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != 0)
 		return rc < 0 ? rc :
-				db_error(c, rc, -1,
-					 "cannot read the table's columns");
+		                db_error(c, rc, -1,
+		                         "cannot read the table's columns");
 	return found ? 0 : STRATA_ENOTFOUND;
 }
 
@@ -280,38 +280,38 @@ static int drop_row(void *payload, int ncols, const char *const *v)
 	if (ncols < 2 || !v[0] || !v[1])
 		return 0;
 	s = sqlite3_mprintf("DROP %s IF EXISTS \"%w\";\n",
-			    strcmp(v[0], "view") == 0 ? "VIEW" : "TABLE", v[1]);
+	                    strcmp(v[0], "view") == 0 ? "VIEW" : "TABLE", v[1]);
 	d->rc = put_mprintf(d->out, s);
 	return d->rc;
 }
 
 /* Views first, then tables (their indexes and triggers go with them). */
 static int sq_drop_all_sql(struct strata_driver_conn *c, const char *schema,
-			   strata_buf *out)
+                           strata_buf *out)
 {
 	struct drop_state d = { out, 0 };
 	int rc;
 
 	(void)schema;
 	rc = sq_query(c,
-		      "SELECT type, name FROM sqlite_master WHERE type IN "
-		      "('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY "
-		      "type = 'table', name",
-		      drop_row, &d);
+	              "SELECT type, name FROM sqlite_master WHERE type IN "
+	              "('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY "
+	              "type = 'table', name",
+	              drop_row, &d);
 	return rc < 0 ? rc : d.rc;
 }
 
 /* Copy src's main database into dst's with SQLite's online backup API. */
 static int copy_db(struct strata_driver_conn *c, sqlite3 *dst, sqlite3 *src,
-		   const char *what)
+                   const char *what)
 {
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
 	int rc;
 
 	if (!b)
 		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
-					       "%s: %s", what,
-					       sqlite3_errmsg(dst));
+		                               "%s: %s", what,
+		                               sqlite3_errmsg(dst));
 	do {
 		rc = sqlite3_backup_step(b, 256);
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
@@ -320,17 +320,17 @@ static int copy_db(struct strata_driver_conn *c, sqlite3 *dst, sqlite3 *src,
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE)
 		return strata_driver_set_error(c, STRATA_EIO, NULL, rc, -1,
-					       "%s: %s", what,
-					       sqlite3_errstr(rc));
+		                               "%s: %s", what,
+		                               sqlite3_errstr(rc));
 	rc = sqlite3_errcode(dst);
 	return rc == SQLITE_OK ? 0 :
-				 strata_driver_set_error(c, STRATA_EIO, NULL, rc,
-							 -1, "%s: %s", what,
-							 sqlite3_errmsg(dst));
+	                         strata_driver_set_error(c, STRATA_EIO, NULL,
+	                                                 rc, -1, "%s: %s", what,
+	                                                 sqlite3_errmsg(dst));
 }
 
 static int sq_backup(struct strata_driver_conn *c, const char *url,
-		     const char *path, int fd)
+                     const char *path, int fd)
 {
 	sqlite3 *dst = NULL;
 	int rc;
@@ -338,17 +338,19 @@ static int sq_backup(struct strata_driver_conn *c, const char *url,
 	(void)url;
 	(void)fd; /* strata made the file (0600); SQLite writes it by name */
 	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
-	rc = rc == SQLITE_OK ? copy_db(c, dst, sq(c)->db, "cannot write the "
-							    "backup") :
-			       strata_driver_set_error(c, STRATA_EIO, NULL, rc,
-						       -1, "cannot open %s: %s",
-						       path, sqlite3_errstr(rc));
+	rc = rc == SQLITE_OK ?
+	             copy_db(c, dst, sq(c)->db,
+	                     "cannot write the "
+	                     "backup") :
+	             strata_driver_set_error(c, STRATA_EIO, NULL, rc, -1,
+	                                     "cannot open %s: %s", path,
+	                                     sqlite3_errstr(rc));
 	sqlite3_close_v2(dst);
 	return rc;
 }
 
 static int sq_restore(struct strata_driver_conn *c, const char *url,
-		      const char *path)
+                      const char *path)
 {
 	sqlite3 *src = NULL;
 	int rc;
@@ -357,13 +359,12 @@ static int sq_restore(struct strata_driver_conn *c, const char *url,
 	rc = sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(src, "SELECT count(*) FROM sqlite_master",
-				  NULL, NULL, NULL);
-	rc = rc == SQLITE_OK ? copy_db(c, sq(c)->db, src,
-				       "cannot restore the backup") :
-			       strata_driver_set_error(
-				       c, STRATA_EIO, NULL, rc, -1,
-				       "%s is not a SQLite backup: %s", path,
-				       sqlite3_errstr(rc));
+		                  NULL, NULL, NULL);
+	rc = rc == SQLITE_OK ?
+	             copy_db(c, sq(c)->db, src, "cannot restore the backup") :
+	             strata_driver_set_error(c, STRATA_EIO, NULL, rc, -1,
+	                                     "%s is not a SQLite backup: %s",
+	                                     path, sqlite3_errstr(rc));
 	sqlite3_close_v2(src);
 	return rc;
 }

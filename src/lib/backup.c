@@ -23,16 +23,18 @@ static int safe_mkdir(strata_ctx *ctx, const char *path)
 	struct stat st;
 
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
-					 path, strerror(errno));
+		return strata__error_set(ctx, STRATA_EIO,
+		                         "cannot create %s: %s", path,
+		                         strerror(errno));
 	if (lstat(path, &st) < 0)
 		return strata__error_set(ctx, STRATA_EIO, "cannot read %s: %s",
-					 path, strerror(errno));
+		                         path, strerror(errno));
 	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode))
-		return strata__error_set(ctx, STRATA_EIO,
-					 "%s is not a folder (a symbolic link?): "
-					 "refusing to write a backup there",
-					 path);
+		return strata__error_set(
+		        ctx, STRATA_EIO,
+		        "%s is not a folder (a symbolic link?): "
+		        "refusing to write a backup there",
+		        path);
 	return 0;
 }
 
@@ -54,10 +56,10 @@ static void database_label(const char *url, char *out, size_t n)
 		if (c == '.' && strchr(p, '/') == NULL)
 			break; /* file.db: drop the extension */
 		out[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-					   (c >= '0' && c <= '9') || c == '_' ||
-					   c == '-' ?
-				   c :
-				   '_';
+		                           (c >= '0' && c <= '9') || c == '_' ||
+		                           c == '-' ?
+		                   c :
+		                   '_';
 	}
 	if (k == 0)
 		k = (size_t)snprintf(out, n, "database");
@@ -84,20 +86,21 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	strata__error_clear(ctx);
 	if (!suffix_ok(suffix))
 		return strata__error_set(ctx, STRATA_EINVALID,
-					 "--suffix '%s': use letters, digits, "
-					 "'_' and '-'",
-					 suffix);
+		                         "--suffix '%s': use letters, digits, "
+		                         "'_' and '-'",
+		                         suffix);
 	rc = strata__connect(ctx, 0);
 	if (rc == STRATA_ENOTFOUND)
-		return strata__error_set(ctx, STRATA_ENOTFOUND,
-					 "nothing to back up: the database does "
-					 "not exist yet");
+		return strata__error_set(
+		        ctx, STRATA_ENOTFOUND,
+		        "nothing to back up: the database does "
+		        "not exist yet");
 	if (rc < 0)
 		return rc;
 	if (!ctx->drv->backup)
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
-					 "backups are not available for %s",
-					 ctx->drv->name);
+		                         "backups are not available for %s",
+		                         ctx->drv->name);
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	strftime(hms, sizeof(hms), "%H%M%S", &tm);
@@ -112,28 +115,30 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	for (int n = 0; n < 100; n++) {
 		strata__buf_clear(&ctx->scratch);
 		if (strata__buf_printf(&ctx->scratch, "%s/%s-%s%s%s", dir,
-				       label, hms, suffix && suffix[0] ? "-" : "",
-				       suffix ? suffix : "") < 0 ||
+		                       label, hms,
+		                       suffix && suffix[0] ? "-" : "",
+		                       suffix ? suffix : "") < 0 ||
 		    (n && strata__buf_printf(&ctx->scratch, ".%d", n) < 0) ||
 		    strata__buf_puts(&ctx->scratch,
-				     ctx->drv->backup_extension ?
-					     ctx->drv->backup_extension :
-					     ".sql") < 0)
+		                     ctx->drv->backup_extension ?
+		                             ctx->drv->backup_extension :
+		                             ".sql") < 0)
 			return strata__error_set(ctx, STRATA_ENOMEM,
-						 "out of memory");
+			                         "out of memory");
 		fd = open(ctx->scratch.ptr,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
+		          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		          0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
 	if (fd < 0)
-		return strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
-					 ctx->scratch.ptr, strerror(errno));
+		return strata__error_set(ctx, STRATA_EIO,
+		                         "cannot create %s: %s",
+		                         ctx->scratch.ptr, strerror(errno));
 	rc = ctx->drv->backup(ctx->conn, ctx->url, ctx->scratch.ptr, fd);
 	if (close(fd) < 0 && rc == 0)
 		rc = strata__error_set(ctx, STRATA_EIO, "cannot write %s: %s",
-				       ctx->scratch.ptr, strerror(errno));
+		                       ctx->scratch.ptr, strerror(errno));
 	if (rc < 0) {
 		unlink(ctx->scratch.ptr);
 		strata__error_prefix(ctx, "backup failed");
@@ -150,17 +155,16 @@ int strata_restore(strata_ctx *ctx, const char *path)
 
 	strata__error_clear(ctx);
 	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return strata__error_set(ctx, STRATA_EIO,
-					 "cannot read backup %s: %s", path,
-					 errno ? strerror(errno) :
-						 "not a regular file");
+		return strata__error_set(
+		        ctx, STRATA_EIO, "cannot read backup %s: %s", path,
+		        errno ? strerror(errno) : "not a regular file");
 	rc = strata__connect(ctx, 1);
 	if (rc < 0)
 		return rc;
 	if (!ctx->drv->restore)
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
-					 "restore is not available for %s",
-					 ctx->drv->name);
+		                         "restore is not available for %s",
+		                         ctx->drv->name);
 	return ctx->drv->restore(ctx->conn, ctx->url, path);
 }
 
@@ -185,11 +189,11 @@ int strata_backup_list(const char *const **out, size_t *n, strata_ctx *ctx)
 	ctx->n_backups = 0;
 	top = opendir(BACKUP_DIR);
 	if (!top)
-		return errno == ENOENT ? 0 :
-					 strata__error_set(ctx, STRATA_EIO,
-							   "cannot read %s: %s",
-							   BACKUP_DIR,
-							   strerror(errno));
+		return errno == ENOENT ?
+		               0 :
+		               strata__error_set(ctx, STRATA_EIO,
+		                                 "cannot read %s: %s",
+		                                 BACKUP_DIR, strerror(errno));
 	while ((day = readdir(top)) != NULL) {
 		char path[512];
 
@@ -207,15 +211,15 @@ int strata_backup_list(const char *const **out, size_t *n, strata_ctx *ctx)
 				continue;
 			snprintf(file, sizeof(file), "%s/%s", path, f->d_name);
 			v = strata__reallocarray(ctx->backups,
-						 ctx->n_backups + 1,
-						 sizeof(char *));
+			                         ctx->n_backups + 1,
+			                         sizeof(char *));
 			if (!v || !(v[ctx->n_backups] = strata__strdup(file))) {
 				if (v)
 					ctx->backups = v;
 				closedir(sub);
 				closedir(top);
 				return strata__error_set(ctx, STRATA_ENOMEM,
-							 "out of memory");
+				                         "out of memory");
 			}
 			ctx->backups = v;
 			ctx->n_backups++;

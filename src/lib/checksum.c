@@ -14,7 +14,7 @@
  * digest and one digest context for all its checksums.
  */
 int strata__checksum_ctx(struct strata_hasher *hs, char out[65],
-			 const char *text, size_t len)
+                         const char *text, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];

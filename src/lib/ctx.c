@@ -6,11 +6,11 @@
 #include "driver.h"
 #include "url.h"
 
-#define DEFAULT_URL        "sqlite:strata.db"
-#define DEFAULT_DIR        "migrations"
-#define DEFAULT_TABLE      "schema_migrations"
-#define DEFAULT_TARGET     "default"
-#define DEFAULT_LOCK_MS    60000
+#define DEFAULT_URL     "sqlite:strata.db"
+#define DEFAULT_DIR     "migrations"
+#define DEFAULT_TABLE   "schema_migrations"
+#define DEFAULT_TARGET  "default"
+#define DEFAULT_LOCK_MS 60000
 
 static char *dup_default(const char *s, const char *def)
 {
@@ -32,22 +32,22 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	if (!ctx)
 		return STRATA_ENOMEM;
 	ctx->err_message = ctx->err_detail = ctx->err_file =
-		(strata_buf)STRATA_BUF_INIT;
+	        (strata_buf)STRATA_BUF_INIT;
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
 	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
 	strata__error_clear(ctx);
 	/* only NULL means the default: an empty URL (an unset variable in
 	 * `-d "$URL"`) must not quietly become ./strata.db */
 	ctx->url = strata__strdup(opts->database_url ? opts->database_url :
-						      DEFAULT_URL);
+	                                               DEFAULT_URL);
 	ctx->dir = dup_default(opts->migrations_dir, DEFAULT_DIR);
 	ctx->table = dup_default(opts->table, DEFAULT_TABLE);
 	ctx->schema = opts->schema && opts->schema[0] ?
-			      strata__strdup(opts->schema) :
-			      NULL;
+	                      strata__strdup(opts->schema) :
+	                      NULL;
 	ctx->target = dup_default(opts->target, DEFAULT_TARGET);
-	ctx->lock_timeout_ms =
-		opts->lock_timeout_ms ? opts->lock_timeout_ms : DEFAULT_LOCK_MS;
+	ctx->lock_timeout_ms = opts->lock_timeout_ms ? opts->lock_timeout_ms :
+	                                               DEFAULT_LOCK_MS;
 	ctx->verbose = opts->verbose;
 	ctx->exec = opts->exec;
 	if (opts->exec_extension &&
@@ -67,7 +67,8 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 			n++;
 		ctx->exec_env = strata__calloc(n + 1, sizeof(char *));
 		for (i = 0; ctx->exec_env && i < n; i++)
-			if (!(ctx->exec_env[i] = strata__strdup(opts->exec_env[i])))
+			if (!(ctx->exec_env[i] =
+			              strata__strdup(opts->exec_env[i])))
 				break;
 		if (!ctx->exec_env || i < n) {
 			strata_ctx_free(ctx);
@@ -76,15 +77,15 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	}
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
-	if (ctx->url &&
-	    strata__url_secrets(ctx->url, &ctx->secret, &ctx->secret_decoded) <
-		    0)
+	if (ctx->url && strata__url_secrets(ctx->url, &ctx->secret,
+	                                    &ctx->secret_decoded) < 0)
 		ctx->url_redacted = NULL; /* reported as ENOMEM below */
 	else if (ctx->url && strata__url_redact(&red, ctx->url) == 0)
 		ctx->url_redacted = strata__buf_detach(&red);
 	strata_buf_release(&red);
 	if (!ctx->url || !ctx->dir || !ctx->table || !ctx->target ||
-	    !ctx->url_redacted || (opts->schema && opts->schema[0] && !ctx->schema)) {
+	    !ctx->url_redacted ||
+	    (opts->schema && opts->schema[0] && !ctx->schema)) {
 		strata_ctx_free(ctx);
 		return STRATA_ENOMEM;
 	}

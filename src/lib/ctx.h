@@ -73,12 +73,12 @@ struct strata_ctx {
 /* Record an error on ctx and return code. Message style: lower case,
  * one line, no final full stop. */
 int strata__error_set(strata_ctx *ctx, int code, const char *fmt, ...)
-	STRATA_PRINTF(3, 4);
+        STRATA_PRINTF(3, 4);
 /* Attach a file position to the error just set. */
 void strata__error_at(strata_ctx *ctx, const char *file, int line, int col);
 /* Append a line to the error's detail. */
 void strata__error_detail(strata_ctx *ctx, const char *fmt, ...)
-	STRATA_PRINTF(2, 3);
+        STRATA_PRINTF(2, 3);
 void strata__error_clear(strata_ctx *ctx);
 
 /* Set the current error aside and bring it back, around clean-up work
@@ -92,25 +92,24 @@ void strata__error_save(strata_ctx *ctx, struct saved_error *s);
 void strata__error_restore(strata_ctx *ctx, struct saved_error *s);
 /* Prefix the current error message with "prefix: ". */
 void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
-	STRATA_PRINTF(2, 3);
+        STRATA_PRINTF(2, 3);
 
 /* The schema of the history table: --schema, or the one names resolved to
  * when strata connected; NULL for databases without schemas. */
 const char *strata__schema(const strata_ctx *ctx);
 
 /* statcache.c: checksums of unchanged files without reading them */
-int strata__statcache_lookup(strata_ctx *ctx, const char *path,
-			     char out[65]);
+int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65]);
 void strata__statcache_store(strata_ctx *ctx, const char *path,
-			     const char *checksum);
+                             const char *checksum);
 void strata__statcache_save(strata_ctx *ctx);
 void strata__statcache_free(strata_ctx *ctx);
 
 /* Send an event to the caller's callback, if any. */
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,
-		  const strata_migration *m, const char *message,
-		  int64_t elapsed_ms);
+                  const strata_migration *m, const char *message,
+                  int64_t elapsed_ms);
 void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
-		   ...) STRATA_PRINTF(3, 4);
+                   ...) STRATA_PRINTF(3, 4);
 
 #endif

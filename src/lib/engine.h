@@ -29,7 +29,7 @@ int strata__build_view(strata_ctx *ctx);
 
 /* The migration behind a view entry, or NULL for a missing one. */
 struct migration *strata__view_source(strata_ctx *ctx,
-				      const strata_migration *v);
+                                      const strata_migration *v);
 
 /*
  * Check one part's statements before anything runs: unterminated text,
@@ -38,15 +38,14 @@ struct migration *strata__view_source(strata_ctx *ctx,
  * problems are added to ctx->source instead of failing.
  */
 int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
-		       int report);
+                       int report);
 
 /* Does this part run inside a transaction on this driver? */
-int strata__part_transactional(strata_ctx *ctx, struct migration *m,
-			       int down);
+int strata__part_transactional(strata_ctx *ctx, struct migration *m, int down);
 
 /* Map the driver's error offset (relative to base in the file's text) to
  * a file position on the current error. */
 void strata__error_locate(strata_ctx *ctx, const struct migration *m,
-			  const struct part *p, size_t base);
+                          const struct part *p, size_t base);
 
 #endif

@@ -13,8 +13,8 @@ const char *strata_strerror(int code)
 	case STRATA_OK:
 		return "success";
 #define STRATA__X(name, value, text) \
-	case name:                   \
-		return text;
+ case name:                          \
+  return text;
 		STRATA_ERROR_CODES(STRATA__X)
 #undef STRATA__X
 	}
@@ -103,7 +103,7 @@ void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
 	if (strata__buf_vprintf(&b, fmt, ap) == 0 &&
 	    strata__buf_puts(&b, ": ") == 0 &&
 	    strata__buf_put(&b, ctx->err_message.ptr, ctx->err_message.len) ==
-		    0) {
+	            0) {
 		strata_buf_release(&ctx->err_message);
 		ctx->err_message = b;
 		b = (strata_buf)STRATA_BUF_INIT;
@@ -121,7 +121,7 @@ void strata__error_save(strata_ctx *ctx, struct saved_error *s)
 	s->file = ctx->err_file;
 	s->offset = ctx->err_offset;
 	ctx->err_message = ctx->err_detail = ctx->err_file =
-		(strata_buf)STRATA_BUF_INIT;
+	        (strata_buf)STRATA_BUF_INIT;
 	strata__error_clear(ctx);
 }
 
@@ -144,8 +144,8 @@ const strata_error *strata_error_last(const strata_ctx *ctx)
 }
 
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,
-		  const strata_migration *m, const char *message,
-		  int64_t elapsed_ms)
+                  const strata_migration *m, const char *message,
+                  int64_t elapsed_ms)
 {
 	strata_event ev;
 
@@ -159,7 +159,7 @@ void strata__emit(strata_ctx *ctx, strata_event_kind kind,
 }
 
 void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
-		   ...)
+                   ...)
 {
 	strata_buf b = STRATA_BUF_INIT;
 	va_list ap;
@@ -176,8 +176,8 @@ void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
 /* Driver-facing error API (include/strata/sys/driver.h). */
 
 int strata_driver_set_error(struct strata_driver_conn *c, int code,
-			    const char *sqlstate, int native_code, long offset,
-			    const char *fmt, ...)
+                            const char *sqlstate, int native_code, long offset,
+                            const char *fmt, ...)
 {
 	strata_ctx *ctx = c->ctx;
 	va_list ap;
@@ -191,12 +191,12 @@ int strata_driver_set_error(struct strata_driver_conn *c, int code,
 	/* database messages often end in a newline or full stop: trim */
 	while (ctx->err_message.len &&
 	       (ctx->err_message.ptr[ctx->err_message.len - 1] == '\n' ||
-		ctx->err_message.ptr[ctx->err_message.len - 1] == ' '))
+	        ctx->err_message.ptr[ctx->err_message.len - 1] == ' '))
 		strata__buf_truncate(&ctx->err_message,
-				     ctx->err_message.len - 1);
+		                     ctx->err_message.len - 1);
 	if (sqlstate) {
 		strncpy(ctx->err.sqlstate, sqlstate,
-			sizeof(ctx->err.sqlstate) - 1);
+		        sizeof(ctx->err.sqlstate) - 1);
 	}
 	ctx->err.native_code = native_code;
 	/* the engine maps this byte offset to a file position */

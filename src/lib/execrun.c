@@ -104,12 +104,13 @@ static int build_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
 		rc = split_command(a, ctx->exec_command, path);
 		if (rc == STRATA_EINVALID)
 			return strata__error_set(ctx, rc,
-						 "command has an unterminated "
-						 "quote: %s",
-						 ctx->exec_command);
+			                         "command has an unterminated "
+			                         "quote: %s",
+			                         ctx->exec_command);
 		if (rc == 0 && a->n == 0)
-			return strata__error_set(ctx, STRATA_EINVALID,
-						 "the target's command is empty");
+			return strata__error_set(
+			        ctx, STRATA_EINVALID,
+			        "the target's command is empty");
 		return rc;
 	}
 	if (strcmp(ext_of(path), ".py") == 0)
@@ -120,18 +121,18 @@ static int build_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
 		rc = 0;
 	else
 		return strata__error_set(
-			ctx, STRATA_EINVALID,
-			"%s: no command runs '%s' files: set 'command' for the "
-			"target (e.g. command = cypher-shell --file {file}), or "
-			"make the file executable",
-			path, ext_of(path));
+		        ctx, STRATA_EINVALID,
+		        "%s: no command runs '%s' files: set 'command' for the "
+		        "target (e.g. command = cypher-shell --file {file}), or "
+		        "make the file executable",
+		        path, ext_of(path));
 	if (rc == 0)
 		rc = push(a, strata__strdup(path));
 	return rc;
 }
 
-static int set_env(strata_ctx *ctx, const struct migration *m,
-		   const char *path, int down)
+static int set_env(strata_ctx *ctx, const struct migration *m, const char *path,
+                   int down)
 {
 	char ver[32];
 	char **e;
@@ -177,23 +178,24 @@ int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 	if (rc < 0) {
 		argv_free(&a);
 		return rc == STRATA_ENOMEM ?
-			       strata__error_set(ctx, rc, "out of memory") :
-			       rc;
+		               strata__error_set(ctx, rc, "out of memory") :
+		               rc;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		argv_free(&a);
-		return strata__error_set(ctx, STRATA_ERROR, "cannot start %s: %s",
-					 a.v[0], strerror(errno));
+		return strata__error_set(ctx, STRATA_ERROR,
+		                         "cannot start %s: %s", a.v[0],
+		                         strerror(errno));
 	}
 	if (pid == 0) {
 		/* the child: stdin closed, stdout and stderr shared */
 		if (set_env(ctx, m, path, down) == 0) {
 			execvp(a.v[0], a.v);
 			fprintf(stderr, "strata: cannot run %s: %s\n", a.v[0],
-				strerror(errno));
+			        strerror(errno));
 		}
 		_exit(127);
 	}
@@ -206,12 +208,13 @@ int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		rc = 0;
 	else if (status != -1 && WIFSIGNALED(status))
-		rc = strata__error_set(ctx, STRATA_EDB, "%s was killed by signal %d",
-				       a.v[0], WTERMSIG(status));
+		rc = strata__error_set(ctx, STRATA_EDB,
+		                       "%s was killed by signal %d", a.v[0],
+		                       WTERMSIG(status));
 	else
-		rc = strata__error_set(ctx, STRATA_EDB, "%s exited with status %d",
-				       a.v[0],
-				       status == -1 ? -1 : WEXITSTATUS(status));
+		rc = strata__error_set(ctx, STRATA_EDB,
+		                       "%s exited with status %d", a.v[0],
+		                       status == -1 ? -1 : WEXITSTATUS(status));
 	if (rc < 0)
 		strata__error_at(ctx, path, 0, 0);
 	argv_free(&a);

@@ -34,8 +34,8 @@ int strata__version_parse(uint64_t *out, const char *s, size_t len)
 int strata_version_parse(uint64_t *out, const char *text)
 {
 	return strata__version_parse(out, text, strlen(text)) < 0 ?
-		       STRATA_EINVALID :
-		       0;
+	               STRATA_EINVALID :
+	               0;
 }
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -60,30 +60,31 @@ static int name_ok(const char *s, size_t n, char *why, size_t why_len)
 			continue;
 		if (c < 0x20 || c == 0x7f)
 			snprintf(why, why_len,
-				 "the name contains a control character "
-				 "(byte 0x%02x)",
-				 c);
+			         "the name contains a control character "
+			         "(byte 0x%02x)",
+			         c);
 		else
 			snprintf(why, why_len,
-				 "the name contains '%c'; use letters, digits, "
-				 "'_', '-' and '.'",
-				 c);
+			         "the name contains '%c'; use letters, digits, "
+			         "'_', '-' and '.'",
+			         c);
 		return 0;
 	}
 	return 1;
 }
 
 static int version_error(int rc, const char *v, size_t n, char *why,
-			 size_t why_len)
+                         size_t why_len)
 {
 	if (rc == STRATA_EINVALID)
 		snprintf(why, why_len,
-			 "version %.*s is too large (at most 20 digits, "
-			 "below 18446744073709551616)",
-			 (int)(n > 40 ? 40 : n), v);
+		         "version %.*s is too large (at most 20 digits, "
+		         "below 18446744073709551616)",
+		         (int)(n > 40 ? 40 : n), v);
 	else if (rc == STRATA_ERROR)
-		snprintf(why, why_len, "version 0 is not allowed: versions "
-				       "start at 1");
+		snprintf(why, why_len,
+		         "version 0 is not allowed: versions "
+		         "start at 1");
 	else
 		snprintf(why, why_len, "the version must be digits");
 	return STRATA_EPARSE;
@@ -91,7 +92,7 @@ static int version_error(int rc, const char *v, size_t n, char *why,
 
 /* V<digits>__<name>.sql, U<digits>__<name>.sql, R__<name>.sql */
 static int parse_flyway(struct filename *out, const char *f, size_t n,
-			char *why, size_t why_len)
+                        char *why, size_t why_len)
 {
 	const char *sep;
 	size_t vlen, base = n - 4; /* without ".sql" */
@@ -103,20 +104,20 @@ static int parse_flyway(struct filename *out, const char *f, size_t n,
 		out->name_off = 3;
 		out->name_len = base - 3;
 		return name_ok(f + 3, base - 3, why, why_len) ? 0 :
-								 STRATA_EPARSE;
+		                                                STRATA_EPARSE;
 	}
 	out->role = f[0] == 'V' ? ROLE_UP : ROLE_DOWN;
 	sep = strstr(f, "__");
 	if (!sep || (size_t)(sep - f) > base) {
 		snprintf(why, why_len, "expected %c<version>__<name>.sql",
-			 f[0]);
+		         f[0]);
 		return STRATA_EPARSE;
 	}
 	vlen = (size_t)(sep - f) - 1;
 	if (memchr(f + 1, '.', vlen) || memchr(f + 1, '_', vlen)) {
 		snprintf(why, why_len,
-			 "dotted Flyway versions (1.2) are not supported: "
-			 "use whole numbers");
+		         "dotted Flyway versions (1.2) are not supported: "
+		         "use whole numbers");
 		return STRATA_EPARSE;
 	}
 	rc = strata__version_parse(&out->version, f + 1, vlen);
@@ -127,8 +128,8 @@ static int parse_flyway(struct filename *out, const char *f, size_t n,
 	out->name_off = vlen + 3;
 	out->name_len = base - out->name_off;
 	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
-		       0 :
-		       STRATA_EPARSE;
+	               0 :
+	               STRATA_EPARSE;
 }
 
 static int is_flyway(const char *f, size_t n)
@@ -141,7 +142,7 @@ static int is_flyway(const char *f, size_t n)
 }
 
 int strata__filename_parse(struct filename *out, const char *f, char *why,
-			   size_t why_len)
+                           size_t why_len)
 {
 	size_t n = strlen(f), vlen, base;
 	int rc;
@@ -157,14 +158,14 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 		out->format = "strata";
 		out->name_len = n - strlen(".repeatable.sql");
 		return name_ok(f, out->name_len, why, why_len) ? 0 :
-								 STRATA_EPARSE;
+		                                                 STRATA_EPARSE;
 	}
 	if (!isdigit((unsigned char)f[0]))
 		return 1; /* README.md, notes.txt, DROP_ALL.sql ... */
 	if (!ends_with(f, n, ".sql")) {
 		snprintf(why, why_len,
-			 "a file starting with a version must end in .sql "
-			 "(<version>_<name>.up.sql)");
+		         "a file starting with a version must end in .sql "
+		         "(<version>_<name>.up.sql)");
 		return STRATA_EPARSE;
 	}
 	out->format = "strata";
@@ -172,8 +173,8 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 		;
 	if (f[vlen] != '_') {
 		snprintf(why, why_len,
-			 "expected <version>_<name>.up.sql: the version must "
-			 "be followed by '_'");
+		         "expected <version>_<name>.up.sql: the version must "
+		         "be followed by '_'");
 		return STRATA_EPARSE;
 	}
 	rc = strata__version_parse(&out->version, f, vlen);
@@ -197,8 +198,8 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 	out->name_off = vlen + 1;
 	out->name_len = base - out->name_off;
 	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
-		       0 :
-		       STRATA_EPARSE;
+	               0 :
+	               STRATA_EPARSE;
 }
 
 /*
@@ -206,8 +207,8 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
  * extension (.cql, .py, .sh ...); files not starting with a digit are
  * ignored.
  */
-int strata__filename_parse_exec(struct filename *out, const char *f,
-				char *why, size_t why_len)
+int strata__filename_parse_exec(struct filename *out, const char *f, char *why,
+                                size_t why_len)
 {
 	size_t n = strlen(f), vlen, base;
 	const char *dot = strrchr(f, '.');
@@ -222,8 +223,8 @@ int strata__filename_parse_exec(struct filename *out, const char *f,
 		;
 	if (f[vlen] != '_' || !dot || !dot[1] || (size_t)(dot - f) <= vlen) {
 		snprintf(why, why_len,
-			 "expected <version>_<name>.<ext> (or .up.<ext> and "
-			 ".down.<ext>)");
+		         "expected <version>_<name>.<ext> (or .up.<ext> and "
+		         ".down.<ext>)");
 		return STRATA_EPARSE;
 	}
 	rc = strata__version_parse(&out->version, f, vlen);
@@ -247,6 +248,6 @@ int strata__filename_parse_exec(struct filename *out, const char *f,
 	out->name_off = vlen + 1;
 	out->name_len = base - out->name_off;
 	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
-		       0 :
-		       STRATA_EPARSE;
+	               0 :
+	               STRATA_EPARSE;
 }

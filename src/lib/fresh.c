@@ -11,9 +11,9 @@
 #include "source.h"
 
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down, int dry_run);
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
-		      size_t *sel, size_t *n_sel);
+                     struct migration *m, int down, int dry_run);
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
+                      size_t *n_sel);
 
 /* Every versioned and repeatable migration must load and pass its
  * checks: fresh re-applies them all. */
@@ -41,11 +41,12 @@ static int drop_all(strata_ctx *ctx, int dry_run)
 
 	if (!ctx->drv->drop_all_sql)
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
-					 "fresh is not available for %s",
-					 ctx->drv->name);
+		                         "fresh is not available for %s",
+		                         ctx->drv->name);
 	rc = strata__buf_puts(&sql, dry_run ? "-- drop everything\n" : "");
 	if (rc == 0)
-		rc = ctx->drv->drop_all_sql(ctx->conn, strata__schema(ctx), &sql);
+		rc = ctx->drv->drop_all_sql(ctx->conn, strata__schema(ctx),
+		                            &sql);
 	if (rc == 0 && dry_run)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
 	else if (rc == 0 && sql.len) {
@@ -62,16 +63,16 @@ static int drop_all(strata_ctx *ctx, int dry_run)
 		ctx->in_txn = 0;
 		if (rc < 0)
 			strata__error_prefix(ctx, "cannot drop the schema's "
-						  "objects");
+			                          "objects");
 	}
 	strata_buf_release(&sql);
 	return rc == STRATA_ENOMEM ?
-		       strata__error_set(ctx, rc, "out of memory") :
-		       rc;
+	               strata__error_set(ctx, rc, "out of memory") :
+	               rc;
 }
 
 int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
-		 size_t *n_done)
+                 size_t *n_done)
 {
 	strata_run_options all;
 	size_t *sel = NULL, n = 0, i;
@@ -92,12 +93,12 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 	if (!all.dry_run && exists && !(opts && opts->no_backup)) {
 		const char *path;
 
-		rc = strata_backup(&path, ctx, opts ? opts->backup_suffix :
-						     NULL);
+		rc = strata_backup(&path, ctx,
+		                   opts ? opts->backup_suffix : NULL);
 		if (rc < 0)
 			return rc;
 		strata__emitf(ctx, STRATA_EVENT_INFO, "backup written to %s",
-			      path);
+		              path);
 	}
 	if (all.dry_run) {
 		if (exists)
@@ -120,15 +121,15 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 	if (rc == 0) {
 		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
 		rc = sel ? strata__select_up(ctx, &all, sel, &n) :
-			   strata__error_set(ctx, STRATA_ENOMEM,
-					     "out of memory");
+		           strata__error_set(ctx, STRATA_ENOMEM,
+		                             "out of memory");
 	}
 	for (i = 0; rc == 0 && i < n; i++) {
 		const strata_migration *v = &ctx->view[sel[i]];
 
 		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), 0,
-				      all.dry_run);
+		                      all.dry_run);
 		if (rc == 0)
 			(*n_done)++;
 	}

@@ -52,30 +52,30 @@ void strata__history_release(struct history *h);
 
 /* Find the row of a versioned migration, or NULL. */
 struct history_row *strata__history_find(const struct history *h,
-					 uint64_t version);
+                                         uint64_t version);
 /* Find a repeatable migration's row by name, or NULL. */
 struct history_row *strata__history_find_name(const struct history *h,
-					      const char *name);
+                                              const char *name);
 
 /* Statements, appended to out (each ends in ";\n"). */
 int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
-			       const struct history_row *row);
+                               const struct history_row *row);
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
-			       uint64_t version, const char *name);
+                               uint64_t version, const char *name);
 int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
-			       uint64_t version, const char *name,
-			       int64_t execution_ms);
+                               uint64_t version, const char *name,
+                               int64_t execution_ms);
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
-				 uint64_t version, const char *name,
-				 const char *checksum, const char *file);
+                                 uint64_t version, const char *name,
+                                 const char *checksum, const char *file);
 /* mark a row dirty at statement stmt (1-based) of its part */
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name, int stmt);
+                              uint64_t version, const char *name, int stmt);
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name);
+                              uint64_t version, const char *name);
 /* SELECT that returns a row when the version is already applied */
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name);
+                              uint64_t version, const char *name);
 
 /* Current UTC time as "YYYY-MM-DD HH:MM:SS.mmm". */
 void strata__now_utc(char out[32]);

@@ -24,17 +24,17 @@ static int clean_name(strata_ctx *ctx, strata_buf *out, const char *name)
 			c = '_';
 		if (!(isalnum(c) || c == '_' || c == '-' || c == '.'))
 			return strata__error_set(
-				ctx, STRATA_EINVALID,
-				"migration name '%s' contains '%c': use "
-				"letters, digits, '_', '-' and '.'",
-				name, isprint(c) ? c : '?');
+			        ctx, STRATA_EINVALID,
+			        "migration name '%s' contains '%c': use "
+			        "letters, digits, '_', '-' and '.'",
+			        name, isprint(c) ? c : '?');
 		if (strata__buf_putc(out, (char)c) < 0)
 			return strata__error_set(ctx, STRATA_ENOMEM,
-						 "out of memory");
+			                         "out of memory");
 	}
 	if (!out->len)
 		return strata__error_set(ctx, STRATA_EINVALID,
-					 "the migration needs a name");
+		                         "the migration needs a name");
 	return 0;
 }
 
@@ -44,10 +44,9 @@ static int write_new(strata_ctx *ctx, const char *path, const char *text)
 	size_t n = strlen(text), off = 0;
 
 	if (fd < 0)
-		return strata__error_set(ctx, errno == EEXIST ? STRATA_EEXISTS :
-								STRATA_EIO,
-					 "cannot create %s: %s", path,
-					 strerror(errno));
+		return strata__error_set(
+		        ctx, errno == EEXIST ? STRATA_EEXISTS : STRATA_EIO,
+		        "cannot create %s: %s", path, strerror(errno));
 	while (off < n) {
 		ssize_t w = write(fd, text + off, n - off);
 
@@ -59,15 +58,15 @@ static int write_new(strata_ctx *ctx, const char *path, const char *text)
 			close(fd);
 			unlink(path);
 			return strata__error_set(ctx, STRATA_EIO,
-						 "cannot write %s: %s", path,
-						 strerror(e));
+			                         "cannot write %s: %s", path,
+			                         strerror(e));
 		}
 		off += (size_t)w;
 	}
 	if (close(fd) < 0) {
 		unlink(path);
 		return strata__error_set(ctx, STRATA_EIO, "cannot write %s",
-					 path);
+		                         path);
 	}
 	return 0;
 }
@@ -130,10 +129,11 @@ static int pick_templates(strata_ctx *ctx, struct templates *out)
 		return 0;
 	if (!ctx->exec_ext || ctx->exec_ext[0] != '.' || !ctx->exec_ext[1] ||
 	    strchr(ctx->exec_ext, '/'))
-		return strata__error_set(ctx, STRATA_EINVALID,
-					 "the target needs an extension for new "
-					 "files (extension = .py, .sh, .cql "
-					 "...)");
+		return strata__error_set(
+		        ctx, STRATA_EINVALID,
+		        "the target needs an extension for new "
+		        "files (extension = .py, .sh, .cql "
+		        "...)");
 	out->ext = ctx->exec_ext;
 	out->up = out->down = "";
 	for (i = 0; i < ARRAY_SIZE(exec_templates); i++)
@@ -143,7 +143,7 @@ static int pick_templates(strata_ctx *ctx, struct templates *out)
 }
 
 int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
-	       const char *name, int sequential)
+               const char *name, int sequential)
 {
 	strata_buf clean = STRATA_BUF_INIT;
 	uint64_t version = 0, max = 0;
@@ -161,7 +161,7 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 		goto done;
 	if (mkdir(ctx->dir, 0755) < 0 && errno != EEXIST) {
 		rc = strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
-				       ctx->dir, strerror(errno));
+		                       ctx->dir, strerror(errno));
 		goto done;
 	}
 	rc = strata__source_load(ctx, &ctx->source, ctx->dir);
@@ -185,17 +185,18 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	} else {
 		version = timestamp_version();
 		if (version <= max)
-			version = max + 1; /* two in one second, or clock skew */
+			version = max + 1; /* two in one second, or clock skew
+			                    */
 		width = 14;
 	}
 	strata__buf_clear(&ctx->scratch);
 	strata__buf_clear(&ctx->scratch2);
 	if (strata__buf_printf(&ctx->scratch, "%s/%0*llu_%s.up%s", ctx->dir,
-			       width, (unsigned long long)version, clean.ptr,
-			       tpl.ext) < 0 ||
-	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down%s",
-			       ctx->dir, width, (unsigned long long)version,
-			       clean.ptr, tpl.ext) < 0) {
+	                       width, (unsigned long long)version, clean.ptr,
+	                       tpl.ext) < 0 ||
+	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down%s", ctx->dir,
+	                       width, (unsigned long long)version, clean.ptr,
+	                       tpl.ext) < 0) {
 		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 		goto done;
 	}

@@ -14,11 +14,11 @@
 #include "source.h"
 
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down, int dry_run);
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
-		      size_t *sel, size_t *n_sel);
+                     struct migration *m, int down, int dry_run);
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
+                      size_t *n_sel);
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
-			size_t *sel, size_t *n_sel);
+                        size_t *sel, size_t *n_sel);
 int strata__check_blockers(strata_ctx *ctx, int allow_modified);
 
 static const char *client_hint(const strata_ctx *ctx)
@@ -38,14 +38,14 @@ static int header(strata_ctx *ctx, size_t n, int down, int offline)
 
 	strata__now_utc(ts);
 	rc = strata__buf_printf(
-		&b,
-		"-- strata plan: %zu migration%s to %s, for %s%s\n"
-		"-- written %.19s UTC by strata %s\n"
-		"-- run it with: %s\n",
-		n, n == 1 ? "" : "s", down ? "roll back" : "apply",
-		ctx->url_redacted,
-		offline ? " (offline: nothing assumed applied)" : "", ts,
-		STRATA_VERSION, client_hint(ctx));
+	        &b,
+	        "-- strata plan: %zu migration%s to %s, for %s%s\n"
+	        "-- written %.19s UTC by strata %s\n"
+	        "-- run it with: %s\n",
+	        n, n == 1 ? "" : "s", down ? "roll back" : "apply",
+	        ctx->url_redacted,
+	        offline ? " (offline: nothing assumed applied)" : "", ts,
+	        STRATA_VERSION, client_hint(ctx));
 	if (rc == 0)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, b.ptr, 0);
 	strata_buf_release(&b);
@@ -53,7 +53,7 @@ static int header(strata_ctx *ctx, size_t n, int down, int offline)
 }
 
 int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
-		int offline, size_t *n_out)
+                int offline, size_t *n_out)
 {
 	strata_buf create = STRATA_BUF_INIT;
 	strata_run_options none;
@@ -83,24 +83,25 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
 		if (!sel)
 			rc = strata__error_set(ctx, STRATA_ENOMEM,
-					       "out of memory");
+			                       "out of memory");
 	}
 	if (rc == 0)
 		rc = down ? strata__select_down(ctx, opts, sel, &n) :
-			    strata__select_up(ctx, opts, sel, &n);
+		            strata__select_up(ctx, opts, sel, &n);
 	if (rc == 0)
 		rc = header(ctx, n, down, offline);
 	if (rc == 0 && !ctx->history.exists && !down && n) {
 		rc = strata__history_sql_create(ctx, &create);
 		if (rc == 0)
-			strata__emit(ctx, STRATA_EVENT_SQL, NULL, create.ptr, 0);
+			strata__emit(ctx, STRATA_EVENT_SQL, NULL, create.ptr,
+			             0);
 	}
 	ctx->script = 1;
 	for (i = 0; rc == 0 && i < n; i++) {
 		const strata_migration *v = &ctx->view[sel[i]];
 
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
-				      1);
+		                      1);
 	}
 	ctx->script = 0;
 	strata_buf_release(&create);
@@ -124,15 +125,16 @@ int strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n_out)
 		return rc;
 	for (i = 0; i < ctx->history.n; i++)
 		if (ctx->history.v[i].kind != STRATA_KIND_REPEATABLE) {
-			strata__error_set(ctx, STRATA_ESTATE,
-					  "the database already has a history "
-					  "(migration %llu is recorded): "
-					  "baseline is for databases strata has "
-					  "never migrated",
-					  (unsigned long long)ctx->history.v[i]
-						  .version);
-			strata__error_detail(ctx, "to move the recorded version, "
-						  "use 'strata force'");
+			strata__error_set(
+			        ctx, STRATA_ESTATE,
+			        "the database already has a history "
+			        "(migration %llu is recorded): "
+			        "baseline is for databases strata has "
+			        "never migrated",
+			        (unsigned long long)ctx->history.v[i].version);
+			strata__error_detail(ctx,
+			                     "to move the recorded version, "
+			                     "use 'strata force'");
 			return STRATA_ESTATE;
 		}
 	for (i = 0; i < ctx->n_view; i++)
@@ -140,9 +142,10 @@ int strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n_out)
 		    ctx->view[i].version <= version)
 			(*n_out)++;
 	if (*n_out == 0)
-		return strata__error_set(ctx, STRATA_EINVALID,
-					 "no migration has a version up to %llu",
-					 (unsigned long long)version);
+		return strata__error_set(
+		        ctx, STRATA_EINVALID,
+		        "no migration has a version up to %llu",
+		        (unsigned long long)version);
 	rc = strata_force(ctx, version);
 	if (rc < 0)
 		*n_out = 0;

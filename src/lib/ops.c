@@ -11,7 +11,7 @@
 #include "source.h"
 
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down, int dry_run);
+                     struct migration *m, int down, int dry_run);
 
 void strata_ctx_interrupt(strata_ctx *ctx)
 {
@@ -51,26 +51,26 @@ static int state_error(strata_ctx *ctx, const strata_migration *v)
 	switch (v->state) {
 	case STRATA_STATE_DIRTY:
 		strata__error_set(ctx, STRATA_ESTATE,
-				  "migration %s (%s) is dirty: it stopped at "
-				  "statement %d on an earlier run; statements "
-				  "before it took effect",
-				  version_label(v, buf), v->name, v->dirty);
+		                  "migration %s (%s) is dirty: it stopped at "
+		                  "statement %d on an earlier run; statements "
+		                  "before it took effect",
+		                  version_label(v, buf), v->name, v->dirty);
 		strata__error_detail(
-			ctx,
-			"fix the schema by hand, then run 'strata force %s' "
-			"if it is now fully applied, or 'strata force' with "
-			"the previous version if it is fully undone",
-			version_label(v, buf));
+		        ctx,
+		        "fix the schema by hand, then run 'strata force %s' "
+		        "if it is now fully applied, or 'strata force' with "
+		        "the previous version if it is fully undone",
+		        version_label(v, buf));
 		return STRATA_ESTATE;
 	case STRATA_STATE_MODIFIED:
 		strata__error_set(ctx, STRATA_ESTATE,
-				  "%s was changed after it was applied (its "
-				  "checksum differs from the one recorded)",
-				  what);
+		                  "%s was changed after it was applied (its "
+		                  "checksum differs from the one recorded)",
+		                  what);
 		strata__error_detail(
-			ctx, "restore the file as it was applied; if the edit "
-			     "was deliberate and the database matches it, run "
-			     "'strata repair' to record the new checksum");
+		        ctx, "restore the file as it was applied; if the edit "
+		             "was deliberate and the database matches it, run "
+		             "'strata repair' to record the new checksum");
 		return STRATA_ESTATE;
 	default:
 		return 0;
@@ -124,10 +124,10 @@ static int known_version(strata_ctx *ctx, uint64_t version)
 }
 
 /* Pick the parts to run (indexes into the view) and check them all. */
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
-		      size_t *sel, size_t *n_sel);
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
-		      size_t *sel, size_t *n_sel)
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
+                      size_t *n_sel);
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
+                      size_t *n_sel)
 {
 	const strata_migration *newest = newest_applied(ctx);
 	size_t i, n = 0;
@@ -135,37 +135,38 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
 
 	if (o->has_to && !known_version(ctx, o->to))
 		return strata__error_set(ctx, STRATA_EINVALID,
-					 "--to %llu: no migration has that "
-					 "version",
-					 (unsigned long long)o->to);
+		                         "--to %llu: no migration has that "
+		                         "version",
+		                         (unsigned long long)o->to);
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 
 		if (v->state == STRATA_STATE_MISSING)
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
-				      "migration %llu (%s) is recorded as "
-				      "applied but its file is gone",
-				      (unsigned long long)v->version, v->name);
+			              "migration %llu (%s) is recorded as "
+			              "applied but its file is gone",
+			              (unsigned long long)v->version, v->name);
 		if (v->state == STRATA_STATE_OUT_OF_ORDER &&
 		    !o->allow_out_of_order) {
 			strata__error_set(ctx, STRATA_ESTATE,
-					  "%s is pending but older than the "
-					  "newest applied migration, %llu (%s)",
-					  v->up_file,
-					  (unsigned long long)newest->version,
-					  newest->name);
+			                  "%s is pending but older than the "
+			                  "newest applied migration, %llu (%s)",
+			                  v->up_file,
+			                  (unsigned long long)newest->version,
+			                  newest->name);
 			strata__error_detail(
-				ctx, "two branches merged? apply it anyway with "
-				     "--allow-out-of-order, or give it a "
-				     "version newer than %llu",
-				(unsigned long long)newest->version);
+			        ctx,
+			        "two branches merged? apply it anyway with "
+			        "--allow-out-of-order, or give it a "
+			        "version newer than %llu",
+			        (unsigned long long)newest->version);
 			return STRATA_ESTATE;
 		}
 	}
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 		int pending = v->state == STRATA_STATE_PENDING ||
-			      v->state == STRATA_STATE_OUT_OF_ORDER;
+		              v->state == STRATA_STATE_OUT_OF_ORDER;
 
 		if (!pending)
 			continue;
@@ -182,7 +183,8 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o,
 		sel[n++] = i;
 	}
 	for (i = 0; i < n; i++) {
-		struct migration *m = strata__view_source(ctx, &ctx->view[sel[i]]);
+		struct migration *m =
+		        strata__view_source(ctx, &ctx->view[sel[i]]);
 
 		rc = strata__migration_load(ctx, m);
 		if (rc == 0)
@@ -208,12 +210,12 @@ static void flush_async(strata_ctx *ctx, size_t done)
 		return;
 	strata__error_save(ctx, &saved);
 	ctx->drv->exec(ctx->conn, ctx->drv->flush_sql,
-		       strlen(ctx->drv->flush_sql));
+	               strlen(ctx->drv->flush_sql));
 	strata__error_restore(ctx, &saved);
 }
 
 static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
-			int dry_run, size_t *n_done)
+                        int dry_run, size_t *n_done)
 {
 	size_t i;
 	int rc = 0;
@@ -224,14 +226,14 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 		if (ctx->interrupted) {
 			flush_async(ctx, i);
 			return strata__error_set(
-				ctx, STRATA_EINTERRUPTED,
-				"interrupted: stopped before %s; %zu of %zu "
-				"done, the database is consistent",
-				v->name, i, n);
+			        ctx, STRATA_EINTERRUPTED,
+			        "interrupted: stopped before %s; %zu of %zu "
+			        "done, the database is consistent",
+			        v->name, i, n);
 		}
 		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
-				      dry_run);
+		                      dry_run);
 		if (rc < 0) {
 			if (!dry_run)
 				flush_async(ctx, i);
@@ -256,7 +258,7 @@ static int any_dirty(const strata_ctx *ctx)
 }
 
 typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
-			 size_t *sel, size_t *n_sel);
+                         size_t *sel, size_t *n_sel);
 
 /* Plans made again, at most, when other runners keep changing the
  * history of a database without a runner lock (see run.c). */
@@ -272,14 +274,15 @@ typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
  * before that migration and plans again from the history as it is.
  */
 static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
-			select_fn select, int down, size_t *n_done)
+                        select_fn select, int down, size_t *n_done)
 {
 	size_t *sel = NULL, n = 0;
 	int rc, pass = 0, replans = 0;
 
 replan:
 	for (; pass < 2; pass++) {
-		rc = pass == 0 ? strata__open_read(ctx) : strata__open_write(ctx);
+		rc = pass == 0 ? strata__open_read(ctx) :
+		                 strata__open_write(ctx);
 		if (rc == 0)
 			rc = strata__driver_resolve(ctx);
 		if (rc == 0)
@@ -295,8 +298,8 @@ replan:
 			strata__free(sel);
 			sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
 			rc = sel ? select(ctx, o, sel, &n) :
-				   strata__error_set(ctx, STRATA_ENOMEM,
-						     "out of memory");
+			           strata__error_set(ctx, STRATA_ENOMEM,
+			                             "out of memory");
 		}
 		if (rc < 0 || n == 0 || o->dry_run)
 			break;
@@ -308,9 +311,9 @@ replan:
 			if (rc < 0)
 				break;
 			strata__emitf(ctx, STRATA_EVENT_INFO,
-				      "backup written to %s (skip with "
-				      "--no-backup)",
-				      path);
+			              "backup written to %s (skip with "
+			              "--no-backup)",
+			              path);
 		}
 	}
 	if (rc == 0 && o->dry_run && n && !down)
@@ -328,10 +331,10 @@ replan:
 	}
 	if (rc == 1)
 		rc = strata__error_set(ctx, STRATA_ELOCKED,
-				       "gave up after planning %d times: other "
-				       "runners kept changing the history "
-				       "table '%s'",
-				       MAX_REPLANS, ctx->table);
+		                       "gave up after planning %d times: other "
+		                       "runners kept changing the history "
+		                       "table '%s'",
+		                       MAX_REPLANS, ctx->table);
 	strata__free(sel);
 	strata__close_write(ctx);
 	return rc;
@@ -352,9 +355,9 @@ int strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
 }
 
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
-			size_t *sel, size_t *n_sel);
+                        size_t *sel, size_t *n_sel);
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
-			size_t *sel, size_t *n_sel)
+                        size_t *sel, size_t *n_sel)
 {
 	unsigned want = o->count ? o->count : 1;
 	size_t i, n = 0;
@@ -362,14 +365,14 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 
 	if (o->has_to && o->to != 0 && !known_version(ctx, o->to))
 		return strata__error_set(ctx, STRATA_EINVALID,
-					 "--to %llu: no migration has that "
-					 "version",
-					 (unsigned long long)o->to);
+		                         "--to %llu: no migration has that "
+		                         "version",
+		                         (unsigned long long)o->to);
 	for (i = ctx->n_view; i-- > 0;) {
 		const strata_migration *v = &ctx->view[i];
 		int applied = v->state == STRATA_STATE_APPLIED ||
-			      v->state == STRATA_STATE_MODIFIED ||
-			      v->state == STRATA_STATE_MISSING;
+		              v->state == STRATA_STATE_MODIFIED ||
+		              v->state == STRATA_STATE_MISSING;
 
 		if (!applied || v->kind == STRATA_KIND_REPEATABLE)
 			continue;
@@ -385,14 +388,14 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 
 		if (!m) {
 			strata__error_set(ctx, STRATA_ESTATE,
-					  "migration %llu (%s) is applied but "
-					  "its file is gone: its down cannot "
-					  "run",
-					  (unsigned long long)v->version,
-					  v->name);
+			                  "migration %llu (%s) is applied but "
+			                  "its file is gone: its down cannot "
+			                  "run",
+			                  (unsigned long long)v->version,
+			                  v->name);
 			strata__error_detail(ctx, "restore the file, or use "
-						  "'strata force' to declare "
-						  "the version by hand");
+			                          "'strata force' to declare "
+			                          "the version by hand");
 			return STRATA_ESTATE;
 		}
 		rc = strata__migration_load(ctx, m);
@@ -400,22 +403,22 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 			return rc;
 		if (!m->down.present) {
 			strata__error_set(ctx, STRATA_ESTATE,
-					  "%s is irreversible: it has no down "
-					  "migration, so nothing was rolled "
-					  "back",
-					  m->up_path);
+			                  "%s is irreversible: it has no down "
+			                  "migration, so nothing was rolled "
+			                  "back",
+			                  m->up_path);
 			strata__error_detail(ctx,
-					     "write its down part (%s_%s.down."
-					     "sql), or use 'strata force' to "
-					     "declare the version by hand",
-					     m->version_text, m->name);
+			                     "write its down part (%s_%s.down."
+			                     "sql), or use 'strata force' to "
+			                     "declare the version by hand",
+			                     m->version_text, m->name);
 			return STRATA_ESTATE;
 		}
 		if (v->state == STRATA_STATE_MODIFIED)
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
-				      "%s changed after it was applied; "
-				      "rolling back with the current down",
-				      m->up_path);
+			              "%s changed after it was applied; "
+			              "rolling back with the current down",
+			              m->up_path);
 		rc = strata__part_check(ctx, m, 1, 0);
 		if (rc < 0)
 			return rc;
@@ -426,8 +429,7 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 	return 0;
 }
 
-int strata_down(strata_ctx *ctx, const strata_run_options *opts,
-		size_t *n_done)
+int strata_down(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
 {
 	strata_run_options none;
 
@@ -462,21 +464,21 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 	newest = newest_applied(ctx);
 	if (!newest)
 		return strata__error_set(ctx, STRATA_ESTATE,
-					 "nothing to redo: no migration is "
-					 "applied");
+		                         "nothing to redo: no migration is "
+		                         "applied");
 	version = newest->version;
 	rc = strata_down(ctx, &o, &done);
 	if (rc < 0 || o.dry_run) {
 		if (rc == 0 && o.dry_run) {
 			/* show the up that would follow */
 			struct migration *m =
-				strata__source_find(&ctx->source, version);
+			        strata__source_find(&ctx->source, version);
 			size_t i;
 
 			for (i = 0; m && i < ctx->n_view; i++)
 				if (ctx->view[i].version == version)
-					rc = strata__run_part(ctx, &ctx->view[i],
-							      m, 0, 1);
+					rc = strata__run_part(
+					        ctx, &ctx->view[i], m, 0, 1);
 		}
 		return rc;
 	}
@@ -495,20 +497,19 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, uint64_t version)
 		const strata_migration *v = &ctx->view[i];
 		struct migration *m;
 		int recorded = v->state != STRATA_STATE_PENDING &&
-			       v->state != STRATA_STATE_OUT_OF_ORDER;
+		               v->state != STRATA_STATE_OUT_OF_ORDER;
 
 		if (v->kind == STRATA_KIND_REPEATABLE)
 			continue;
 		if (v->version > version) {
 			if (recorded)
-				rc = strata__history_sql_delete(ctx, sql,
-								v->version,
-								NULL);
+				rc = strata__history_sql_delete(
+				        ctx, sql, v->version, NULL);
 			continue;
 		}
 		if (v->state == STRATA_STATE_DIRTY) {
 			rc = strata__history_sql_clean(ctx, sql, v->version,
-						       NULL);
+			                               NULL);
 			continue;
 		}
 		if (recorded)
@@ -525,8 +526,8 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, uint64_t version)
 			r.name = m->name;
 			r.kind = STRATA_KIND_BASELINE;
 			r.file = strrchr(m->up_path, '/') ?
-					 strrchr(m->up_path, '/') + 1 :
-					 m->up_path;
+			                 strrchr(m->up_path, '/') + 1 :
+			                 m->up_path;
 			r.checksum = m->checksum;
 			r.applied_at = ts;
 			r.applied_by = (char *)strata__applied_by();
@@ -568,9 +569,9 @@ int strata_force(strata_ctx *ctx, uint64_t version)
 		rc = strata__build_view(ctx);
 	if (rc == 0 && version != 0 && !known_version(ctx, version))
 		rc = strata__error_set(ctx, STRATA_EINVALID,
-				       "no migration has version %llu (use 0 "
-				       "to declare that nothing is applied)",
-				       (unsigned long long)version);
+		                       "no migration has version %llu (use 0 "
+		                       "to declare that nothing is applied)",
+		                       (unsigned long long)version);
 	if (rc == 0)
 		rc = strata__open_write(ctx);
 	if (rc == 0)
@@ -601,11 +602,11 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 
 		if (prune && v->state == STRATA_STATE_MISSING) {
 			strata__emitf(ctx, STRATA_EVENT_INFO,
-				      "forgetting migration %llu (%s): its "
-				      "file is gone",
-				      (unsigned long long)v->version, v->name);
+			              "forgetting migration %llu (%s): its "
+			              "file is gone",
+			              (unsigned long long)v->version, v->name);
 			rc = strata__history_sql_delete(ctx, &sql, v->version,
-							v->name);
+			                                v->name);
 			n++;
 			continue;
 		}
@@ -613,15 +614,16 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 			continue;
 		m = strata__view_source(ctx, v);
 		rc = strata__history_sql_checksum(
-			ctx, &sql, v->version,
-			v->kind == STRATA_KIND_REPEATABLE ? v->name : NULL,
-			m->checksum,
-			strrchr(m->up_path, '/') ? strrchr(m->up_path, '/') + 1 :
-						   m->up_path);
+		        ctx, &sql, v->version,
+		        v->kind == STRATA_KIND_REPEATABLE ? v->name : NULL,
+		        m->checksum,
+		        strrchr(m->up_path, '/') ?
+		                strrchr(m->up_path, '/') + 1 :
+		                m->up_path);
 		if (rc == 0)
 			strata__emitf(ctx, STRATA_EVENT_INFO,
-				      "recorded the new checksum of %s",
-				      m->up_path);
+			              "recorded the new checksum of %s",
+			              m->up_path);
 		n++;
 	}
 	if (rc == 0)
@@ -644,8 +646,7 @@ static int entry_cmp(const void *a, const void *b)
 	return x->version < y->version ? -1 : x->version > y->version;
 }
 
-int strata_history(const strata_history_entry **out, size_t *n,
-		   strata_ctx *ctx)
+int strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx)
 {
 	size_t i;
 	int rc;
@@ -657,8 +658,8 @@ int strata_history(const strata_history_entry **out, size_t *n,
 	if (rc < 0)
 		return rc;
 	strata__free(ctx->entries);
-	ctx->entries = strata__calloc(ctx->history.n + 1,
-				      sizeof(*ctx->entries));
+	ctx->entries =
+	        strata__calloc(ctx->history.n + 1, sizeof(*ctx->entries));
 	if (!ctx->entries)
 		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 	for (i = 0; i < ctx->history.n; i++) {

@@ -62,7 +62,7 @@ int strata__open_write(strata_ctx *ctx)
 		}
 		ctx->lock_key = strata__buf_detach(&sql);
 		rc = ctx->drv->lock(ctx->conn, ctx->lock_key,
-				    ctx->lock_timeout_ms);
+		                    ctx->lock_timeout_ms);
 		if (rc < 0)
 			return rc;
 		ctx->locked = 1;
@@ -72,7 +72,8 @@ int strata__open_write(strata_ctx *ctx)
 		return rc;
 	/* noted before the history is read: a commit by another runner
 	 * after this point makes the plan stale (run.c) */
-	if (ctx->drv->change_counter_sql && !(ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)) {
+	if (ctx->drv->change_counter_sql &&
+	    !(ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)) {
 		int r = strata__change_counter(ctx, &ctx->plan_history);
 
 		if (r < 0)
@@ -84,9 +85,10 @@ int strata__open_write(strata_ctx *ctx)
 			rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
 		strata_buf_release(&sql);
 		if (rc < 0) {
-			strata__error_prefix(ctx, "cannot create history "
-						  "table '%s'",
-					     ctx->table);
+			strata__error_prefix(ctx,
+			                     "cannot create history "
+			                     "table '%s'",
+			                     ctx->table);
 			return rc;
 		}
 	}
@@ -107,7 +109,7 @@ int strata__change_counter(strata_ctx *ctx, strata_buf *out)
 {
 	strata__buf_clear(out);
 	return ctx->drv->query(ctx->conn, ctx->drv->change_counter_sql,
-			       counter_cb, out);
+	                       counter_cb, out);
 }
 
 void strata__close_write(strata_ctx *ctx)
@@ -125,7 +127,7 @@ static void fill_from_source(strata_migration *v, struct migration *m)
 	v->kind = m->kind;
 	v->up_file = m->up_path;
 	v->down_file = m->loaded ? (m->down.present ? m->down.path : NULL) :
-				   m->down_path;
+	                           m->down_path;
 	v->format = m->format;
 	v->reversible = v->down_file != NULL;
 	v->no_transaction = m->loaded && m->up.no_transaction;
@@ -177,7 +179,7 @@ static uint64_t max_applied(const struct history *h)
 /* State of a migration that has a history row. Reads the file to compare
  * checksums: only applied files are hashed. */
 static int applied_state(strata_ctx *ctx, struct migration *m,
-			 const struct history_row *r, strata_state *out)
+                         const struct history_row *r, strata_state *out)
 {
 	int rc;
 
@@ -195,7 +197,7 @@ static int applied_state(strata_ctx *ctx, struct migration *m,
 		strata__statcache_store(ctx, m->up_path, m->checksum);
 	}
 	*out = strcmp(r->checksum, m->checksum) == 0 ? STRATA_STATE_APPLIED :
-						       STRATA_STATE_MODIFIED;
+	                                               STRATA_STATE_MODIFIED;
 	return 0;
 }
 
@@ -229,15 +231,15 @@ int strata__build_view(strata_ctx *ctx)
 		v = &view[k++];
 		empty_fields(v);
 		r = j < h->n && h->v[j].version == m->version ? &h->v[j++] :
-								 NULL;
+		                                                NULL;
 		if (m->single_file && !m->loaded)
 			rc = strata__migration_load(ctx, m);
 		if (rc == 0 && r)
 			rc = applied_state(ctx, m, r, &v->state);
 		else if (rc == 0)
 			v->state = m->version < newest ?
-					   STRATA_STATE_OUT_OF_ORDER :
-					   STRATA_STATE_PENDING;
+			                   STRATA_STATE_OUT_OF_ORDER :
+			                   STRATA_STATE_PENDING;
 		if (r)
 			fill_from_row(v, r);
 		fill_from_source(v, m);
@@ -252,15 +254,15 @@ int strata__build_view(strata_ctx *ctx)
 		struct migration *m = &s->v[i];
 		strata_migration *v = &view[k++];
 		const struct history_row *r =
-			strata__history_find_name(h, m->name);
+		        strata__history_find_name(h, m->name);
 
 		empty_fields(v);
 		rc = strata__migration_load(ctx, m);
 		if (rc < 0)
 			break;
 		v->state = r && strcmp(r->checksum, m->checksum) == 0 ?
-				   STRATA_STATE_APPLIED :
-				   STRATA_STATE_PENDING;
+		                   STRATA_STATE_APPLIED :
+		                   STRATA_STATE_PENDING;
 		if (r)
 			fill_from_row(v, r);
 		fill_from_source(v, m);
@@ -271,7 +273,7 @@ int strata__build_view(strata_ctx *ctx)
 }
 
 struct migration *strata__view_source(strata_ctx *ctx,
-				      const strata_migration *v)
+                                      const strata_migration *v)
 {
 	size_t i;
 
@@ -287,7 +289,7 @@ struct migration *strata__view_source(strata_ctx *ctx,
 }
 
 int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
-		  int offline)
+                  int offline)
 {
 	int rc;
 
@@ -315,16 +317,16 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 }
 
 void strata__error_locate(strata_ctx *ctx, const struct migration *m,
-			  const struct part *p, size_t base)
+                          const struct part *p, size_t base)
 {
 	const char *text = strata__part_text(m, p);
 	size_t len = p == &m->down && !m->single_file ? m->down_text_len :
-							 m->text_len;
+	                                                m->text_len;
 	int line = 0, col = 0;
 
 	if (ctx->err_offset >= 0)
 		strata__offset_to_pos(text, len, base + (size_t)ctx->err_offset,
-				      &line, &col);
+		                      &line, &col);
 	strata__error_at(ctx, p->path, line, col);
 }
 
@@ -349,7 +351,7 @@ int strata__part_transactional(strata_ctx *ctx, struct migration *m, int down)
 	/* DDL commits implicitly here (MySQL): only data-only parts run in
 	 * a transaction; the others use the dirty protocol */
 	ctx->drv->split(strata__part_text(m, p) + p->off, p->len, any_ddl,
-			&ddl);
+	                &ddl);
 	return !ddl;
 }
 
@@ -365,15 +367,16 @@ struct check_state {
 };
 
 static int check_fail(struct check_state *cs, size_t off, const char *msg,
-		      const char *hint)
+                      const char *hint)
 {
 	int line, col;
 
 	strata__offset_to_pos(cs->text, cs->text_len, off, &line, &col);
 	if (cs->report) {
 		int rc = strata__problem_add(&cs->ctx->source, 2, cs->p->path,
-					     line, "%s%s%s", msg,
-					     hint ? ": " : "", hint ? hint : "");
+		                             line, "%s%s%s", msg,
+		                             hint ? ": " : "",
+		                             hint ? hint : "");
 
 		return rc < 0 ? rc : 0;
 	}
@@ -391,14 +394,15 @@ size_t strata__first_token(const char *t, size_t off, size_t len)
 
 	/* skip blanks and comments (--, # and block comments) */
 	while (i < end) {
-		if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r') {
+		if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
+		    t[i] == '\r') {
 			i++;
 		} else if ((t[i] == '-' && i + 1 < end && t[i + 1] == '-') ||
-			   t[i] == '#') {
+		           t[i] == '#') {
 			while (i < end && t[i] != '\n')
 				i++;
 		} else if (t[i] == '/' && i + 1 < end && t[i + 1] == '*' &&
-			   !(i + 2 < end && t[i + 2] == '!')) {
+		           !(i + 2 < end && t[i + 2] == '!')) {
 			i += 2;
 			while (i + 1 < end && !(t[i] == '*' && t[i + 1] == '/'))
 				i++;
@@ -414,37 +418,37 @@ static int check_stmt(void *payload, size_t off, size_t len, unsigned flags)
 {
 	struct check_state *cs = payload;
 	size_t at = cs->p->off +
-		    strata__first_token(cs->text + cs->p->off, off, len);
+	            strata__first_token(cs->text + cs->p->off, off, len);
 
 	if (flags & STRATA_STMT_INCOMPLETE)
 		return check_fail(cs, at,
-				  "unterminated string, quoted name, comment "
-				  "or body: the statement never ends",
-				  NULL);
+		                  "unterminated string, quoted name, comment "
+		                  "or body: the statement never ends",
+		                  NULL);
 	if (flags & STRATA_STMT_META)
 		return check_fail(cs, at,
-				  "client meta-command: strata sends SQL to "
-				  "the server, not commands of psql, sqlite3 "
-				  "or mysql",
-				  "remove it, or write it as SQL");
+		                  "client meta-command: strata sends SQL to "
+		                  "the server, not commands of psql, sqlite3 "
+		                  "or mysql",
+		                  "remove it, or write it as SQL");
 	if (cs->txn && (flags & STRATA_STMT_TXN_CONTROL))
 		return check_fail(cs, at,
-				  "explicit transaction control: strata runs "
-				  "each migration in its own transaction",
-				  "remove BEGIN/COMMIT, or put '-- "
-				  "strata:no-transaction' on the file's first "
-				  "line");
+		                  "explicit transaction control: strata runs "
+		                  "each migration in its own transaction",
+		                  "remove BEGIN/COMMIT, or put '-- "
+		                  "strata:no-transaction' on the file's first "
+		                  "line");
 	if (cs->txn && (flags & STRATA_STMT_NO_TXN))
 		return check_fail(cs, at,
-				  "statement cannot run inside a transaction",
-				  "put '-- strata:no-transaction' on the "
-				  "file's first line (statements then run one "
-				  "by one, outside a transaction)");
+		                  "statement cannot run inside a transaction",
+		                  "put '-- strata:no-transaction' on the "
+		                  "file's first line (statements then run one "
+		                  "by one, outside a transaction)");
 	return 0;
 }
 
 int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
-		       int report)
+                       int report)
 {
 	struct check_state cs;
 	const struct part *p = down ? &m->down : &m->up;
@@ -460,7 +464,7 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 		strata_buf_release(&b);
 		if (rc < 0 && report) {
 			rc = strata__problem_add(&ctx->source, 2, p->path, 0,
-						 "%s", ctx->err.message);
+			                         "%s", ctx->err.message);
 			strata__error_clear(ctx);
 		}
 		return rc;

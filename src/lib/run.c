@@ -38,14 +38,14 @@ static int oom(strata_ctx *ctx)
 
 /* The statements that record (or forget) a migration. */
 static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
-		       int down, int dirty, int64_t ms, strata_kind kind)
+                       int down, int dirty, int64_t ms, strata_kind kind)
 {
 	struct history_row r;
 	char ts[32];
 
 	if (down)
 		return strata__history_sql_delete(ctx, out, m->version,
-						  m->name);
+		                                  m->name);
 	strata__now_utc(ts);
 	memset(&r, 0, sizeof(r));
 	r.version = m->version;
@@ -105,7 +105,7 @@ static int plan_is_stale(strata_ctx *ctx, int *stale)
 		rc = oom(ctx);
 	if (rc == 0)
 		*stale = fp.len != ctx->plan_history.len ||
-			 memcmp(fp.ptr, ctx->plan_history.ptr, fp.len) != 0;
+		         memcmp(fp.ptr, ctx->plan_history.ptr, fp.len) != 0;
 	strata__history_release(&now);
 	strata_buf_release(&fp);
 	return rc;
@@ -124,22 +124,23 @@ static int plan_history_update(strata_ctx *ctx)
 		return 0;
 	memset(&now, 0, sizeof(now));
 	rc = strata__history_read_into(ctx, &now);
-	if (rc == 0 && strata__history_fingerprint(&ctx->plan_history, &now) < 0)
+	if (rc == 0 &&
+	    strata__history_fingerprint(&ctx->plan_history, &now) < 0)
 		rc = oom(ctx);
 	strata__history_release(&now);
 	return rc;
 }
 
 static void emit_done(strata_ctx *ctx, const strata_migration *v, int down,
-		      int64_t ms)
+                      int64_t ms)
 {
-	strata__emit(ctx, down ? STRATA_EVENT_REVERT_DONE :
-				 STRATA_EVENT_APPLY_DONE,
-		     v, NULL, ms);
+	strata__emit(ctx,
+	             down ? STRATA_EVENT_REVERT_DONE : STRATA_EVENT_APPLY_DONE,
+	             v, NULL, ms);
 }
 
 static int run_txn(strata_ctx *ctx, const strata_migration *v,
-		   struct migration *m, int down)
+                   struct migration *m, int down)
 {
 	struct part *p = down ? &m->down : &m->up;
 	const char *text = strata__part_text(m, p);
@@ -170,7 +171,7 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 		rc = exec_buf(ctx, &rec);
 		if (rc < 0)
 			strata__error_prefix(ctx, "cannot record %s in '%s'",
-					     base_name(p->path), ctx->table);
+			                     base_name(p->path), ctx->table);
 	}
 	if (rc == 0)
 		rc = plan_history_update(ctx);
@@ -197,7 +198,7 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
  * returns everything is durable.
  */
 static int run_batch(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down)
+                     struct migration *m, int down)
 {
 	struct part *p = down ? &m->down : &m->up;
 	const char *text = strata__part_text(m, p);
@@ -209,7 +210,7 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	rc = strata__buf_puts(&sql, "BEGIN;\n");
 	if (rc == 0 && !ctx->run_last && ctx->drv->async_commit_sql)
 		rc = strata__buf_printf(&sql, "%s;\n",
-					ctx->drv->async_commit_sql);
+		                        ctx->drv->async_commit_sql);
 	body = sql.len;
 	if (rc == 0)
 		rc = strata__buf_put(&sql, text + p->off, p->len);
@@ -240,7 +241,7 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 			strata__error_locate(ctx, m, p, p->off);
 		} else if (off >= (long)(body + p->len)) {
 			strata__error_prefix(ctx, "cannot record %s in '%s'",
-					     base_name(p->path), ctx->table);
+			                     base_name(p->path), ctx->table);
 		} else {
 			strata__error_at(ctx, p->path, 0, 0);
 		}
@@ -282,8 +283,8 @@ static int collect_stmt(void *payload, size_t off, size_t len, unsigned f)
 }
 
 static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
-			 const struct part *p, const struct stmt_list *l,
-			 size_t failed)
+                         const struct part *p, const struct stmt_list *l,
+                         size_t failed)
 {
 	const char *text = strata__part_text(m, p);
 	size_t tl = down && !m->single_file ? m->down_text_len : m->text_len;
@@ -295,48 +296,48 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 		const char *t = text + p->off;
 
 		strata__offset_to_pos(text, tl,
-				      p->off + strata__first_token(t, l->off[0],
-								   l->len[0]),
-				      &first, &col);
+		                      p->off + strata__first_token(t, l->off[0],
+		                                                   l->len[0]),
+		                      &first, &col);
 		strata__offset_to_pos(
-			text, tl,
-			p->off + strata__first_token(t, l->off[failed - 1],
-						     l->len[failed - 1]),
-			&last, &col);
+		        text, tl,
+		        p->off + strata__first_token(t, l->off[failed - 1],
+		                                     l->len[failed - 1]),
+		        &last, &col);
 		strata__error_detail(ctx,
-				     "statements 1 to %zu of %zu (lines %d-%d) "
-				     "took effect and were not rolled back: "
-				     "this database cannot undo them",
-				     failed, l->n, first, last);
+		                     "statements 1 to %zu of %zu (lines %d-%d) "
+		                     "took effect and were not rolled back: "
+		                     "this database cannot undo them",
+		                     failed, l->n, first, last);
 	} else {
 		strata__error_detail(ctx, "no statement of the %zu took effect",
-				     l->n);
+		                     l->n);
 	}
 	for (i = 0; i < ctx->source.n; i++)
 		if (ctx->source.v[i].version < m->version &&
 		    ctx->source.v[i].kind != STRATA_KIND_REPEATABLE)
 			prev = ctx->source.v[i].version;
 	strata__error_detail(ctx,
-			     "%s %s is marked dirty in '%s'; until that is "
-			     "resolved, up and down refuse to run",
-			     down ? "rolling back" : "migration",
-			     m->version_text, ctx->table);
+	                     "%s %s is marked dirty in '%s'; until that is "
+	                     "resolved, up and down refuse to run",
+	                     down ? "rolling back" : "migration",
+	                     m->version_text, ctx->table);
 	if (down)
 		strata__error_detail(
-			ctx,
-			"to recover: fix the schema by hand, then run 'strata "
-			"force %llu' if the rollback is now complete, or "
-			"'strata force %s' if the migration is fully in place",
-			(unsigned long long)prev, m->version_text);
+		        ctx,
+		        "to recover: fix the schema by hand, then run 'strata "
+		        "force %llu' if the rollback is now complete, or "
+		        "'strata force %s' if the migration is fully in place",
+		        (unsigned long long)prev, m->version_text);
 	else
 		strata__error_detail(
-			ctx,
-			"to recover: fix the schema by hand, then run 'strata "
-			"force %s' if the migration is now fully applied, or "
-			"undo what ran (see %s) and run 'strata force %llu'",
-			m->version_text,
-			m->down.present ? m->down.path : "the statements above",
-			(unsigned long long)prev);
+		        ctx,
+		        "to recover: fix the schema by hand, then run 'strata "
+		        "force %s' if the migration is now fully applied, or "
+		        "undo what ran (see %s) and run 'strata force %llu'",
+		        m->version_text,
+		        m->down.present ? m->down.path : "the statements above",
+		        (unsigned long long)prev);
 }
 
 /*
@@ -373,7 +374,7 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check)
 /* No transaction: record dirty first, run statements one by one, then
  * record clean. A failure leaves the row dirty and says what ran. */
 static int run_notxn(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down)
+                     struct migration *m, int down)
 {
 	struct part *p = down ? &m->down : &m->up;
 	const char *text = strata__part_text(m, p) + p->off;
@@ -392,7 +393,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	/* the row is dirty while the statements run */
 	if (down)
 		rc = strata__history_sql_dirty(ctx, &rec, m->version, m->name,
-					       1);
+		                               1);
 	else
 		rc = history_sql(ctx, &rec, m, 0, 1, 0, m->kind);
 	if (rc == 0)
@@ -404,13 +405,13 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		rc = strata__exec_part(ctx, m, down);
 		if (rc < 0) {
 			strata__error_detail(
-				ctx,
-				"%s %s is marked dirty in '%s': when the store is "
-				"as it should be, run 'strata --target %s force "
-				"%s' (applied) or with the previous version",
-				down ? "rolling back" : "migration",
-				m->version_text, ctx->table, ctx->target,
-				m->version_text);
+			        ctx,
+			        "%s %s is marked dirty in '%s': when the store is "
+			        "as it should be, run 'strata --target %s force "
+			        "%s' (applied) or with the previous version",
+			        down ? "rolling back" : "migration",
+			        m->version_text, ctx->table, ctx->target,
+			        m->version_text);
 			goto done;
 		}
 	}
@@ -420,7 +421,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		if (i > 0) {
 			strata__buf_clear(&rec);
 			rc = strata__history_sql_dirty(ctx, &rec, m->version,
-						       m->name, (int)i + 1);
+			                               m->name, (int)i + 1);
 			if (rc == 0)
 				rc = exec_buf(ctx, &rec);
 			if (rc < 0)
@@ -438,8 +439,8 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	ms = strata__now_ms() - t0;
 	strata__buf_clear(&rec);
 	rc = down ? strata__history_sql_delete(ctx, &rec, m->version, m->name) :
-		    strata__history_sql_finish(ctx, &rec, m->version, m->name,
-					       ms);
+	            strata__history_sql_finish(ctx, &rec, m->version, m->name,
+	                                       ms);
 	if (rc == 0)
 		rc = record_txn(ctx, &rec, 0);
 	if (rc == 0)
@@ -453,7 +454,7 @@ done:
 
 /* Print what would run, in the order it would run. */
 static int print_part(strata_ctx *ctx, const strata_migration *v,
-		      struct migration *m, int down)
+                      struct migration *m, int down)
 {
 	struct part *p = down ? &m->down : &m->up;
 	const char *text = strata__part_text(m, p) + p->off;
@@ -462,9 +463,9 @@ static int print_part(strata_ctx *ctx, const strata_migration *v,
 	int rc;
 
 	rc = strata__buf_printf(&out, "-- %s %s (%s)%s\n",
-				down ? "roll back" : "apply",
-				base_name(p->path), v->name,
-				txn ? "" : ", outside a transaction");
+	                        down ? "roll back" : "apply",
+	                        base_name(p->path), v->name,
+	                        txn ? "" : ", outside a transaction");
 	if (rc == 0 && txn)
 		rc = strata__buf_puts(&out, "BEGIN;\n");
 	if (rc == 0 && ctx->exec) {
@@ -491,18 +492,19 @@ static int print_part(strata_ctx *ctx, const strata_migration *v,
 /* Run (or print) one part. @return 0, a negative error, or 1 when the
  * plan turned out stale and nothing was done: plan again. */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down, int dry_run);
+                     struct migration *m, int down, int dry_run);
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-		     struct migration *m, int down, int dry_run)
+                     struct migration *m, int down, int dry_run)
 {
 	if (dry_run)
 		return print_part(ctx, v, m, down);
-	strata__emit(ctx, down ? STRATA_EVENT_REVERT_START :
-				 STRATA_EVENT_APPLY_START,
-		     v, NULL, 0);
+	strata__emit(ctx,
+	             down ? STRATA_EVENT_REVERT_START :
+	                    STRATA_EVENT_APPLY_START,
+	             v, NULL, 0);
 	if (strata__part_transactional(ctx, m, down))
 		return (ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) ?
-			       run_batch(ctx, v, m, down) :
-			       run_txn(ctx, v, m, down);
+		               run_batch(ctx, v, m, down) :
+		               run_txn(ctx, v, m, down);
 	return run_notxn(ctx, v, m, down);
 }

@@ -34,7 +34,7 @@ static int next_line(const char *t, size_t n, size_t pos, struct line *l)
 
 /* If the line is a "--" comment, point *body past "--" and spaces. */
 static int comment_body(const char *t, const struct line *l, const char **body,
-			size_t *blen)
+                        size_t *blen)
 {
 	size_t i = 0;
 
@@ -68,7 +68,7 @@ static int has_prefix_ci(const char *s, size_t n, const char *p)
 }
 
 static int problem_at(strata_ctx *ctx, const char *path, const char *text,
-		      size_t len, size_t off, const char *msg)
+                      size_t len, size_t off, const char *msg)
 {
 	int line, col;
 
@@ -83,8 +83,8 @@ static int problem_at(strata_ctx *ctx, const char *path, const char *text,
  * an unknown one, or one further down, is an error (a typo must not
  * silently run a CREATE INDEX CONCURRENTLY in a transaction).
  */
-static int strata_directives(strata_ctx *ctx, const char *path,
-			     const char *t, size_t n, struct part *p)
+static int strata_directives(strata_ctx *ctx, const char *path, const char *t,
+                             size_t n, struct part *p)
 {
 	struct line l;
 	size_t pos = p->off, end = p->off + p->len;
@@ -104,8 +104,8 @@ static int strata_directives(strata_ctx *ctx, const char *path,
 			continue;
 		if (!leading)
 			return problem_at(ctx, path, t, n, l.off,
-					  "strata directives must come before "
-					  "the first statement");
+			                  "strata directives must come before "
+			                  "the first statement");
 		b += 7;
 		bl -= 7;
 		while (bl && isspace((unsigned char)b[bl - 1]))
@@ -116,9 +116,9 @@ static int strata_directives(strata_ctx *ctx, const char *path,
 			continue;
 		}
 		strata__error_set(ctx, STRATA_EPARSE,
-				  "unknown directive 'strata:%.*s' (known: "
-				  "strata:no-transaction)",
-				  (int)(bl > 60 ? 60 : bl), b);
+		                  "unknown directive 'strata:%.*s' (known: "
+		                  "strata:no-transaction)",
+		                  (int)(bl > 60 ? 60 : bl), b);
 		{
 			int line, col;
 
@@ -132,7 +132,7 @@ static int strata_directives(strata_ctx *ctx, const char *path,
 
 /* dbmate marker: "-- migrate:up [transaction:false]" */
 static int dbmate_marker(const char *t, const struct line *l, const char *kw,
-			 int *no_txn)
+                         int *no_txn)
 {
 	const char *b;
 	size_t bl, k = strlen(kw);
@@ -180,14 +180,15 @@ static int split_dbmate(strata_ctx *ctx, struct migration *m)
 		pos = l.next;
 		if (dbmate_marker(t, &l, "migrate:up", &no_txn)) {
 			if (seen_up)
-				return problem_at(ctx, m->up_path, t, n, l.off,
-						  "a second '-- migrate:up' "
-						  "section: strata reads one up "
-						  "and one down per file");
+				return problem_at(
+				        ctx, m->up_path, t, n, l.off,
+				        "a second '-- migrate:up' "
+				        "section: strata reads one up "
+				        "and one down per file");
 			if (seen_down)
 				return problem_at(ctx, m->up_path, t, n, l.off,
-						  "'-- migrate:up' must come "
-						  "before '-- migrate:down'");
+				                  "'-- migrate:up' must come "
+				                  "before '-- migrate:down'");
 			seen_up = 1;
 			m->up.present = 1;
 			m->up.off = l.next;
@@ -195,8 +196,8 @@ static int split_dbmate(strata_ctx *ctx, struct migration *m)
 		} else if (dbmate_marker(t, &l, "migrate:down", &no_txn)) {
 			if (!seen_up || seen_down)
 				return problem_at(ctx, m->up_path, t, n, l.off,
-						  "'-- migrate:down' without a "
-						  "'-- migrate:up' before it");
+				                  "'-- migrate:down' without a "
+				                  "'-- migrate:up' before it");
 			seen_down = 1;
 			m->up.len = l.off - m->up.off;
 			m->down.present = 1;
@@ -222,14 +223,14 @@ static int split_goose(strata_ctx *ctx, struct migration *m)
 		if (goose_marker(t, &l, "Up")) {
 			if (m->up.present)
 				return problem_at(ctx, m->up_path, t, n, l.off,
-						  "a second '-- +goose Up'");
+				                  "a second '-- +goose Up'");
 			m->up.present = 1;
 			m->up.off = l.next;
 		} else if (goose_marker(t, &l, "Down")) {
 			if (!m->up.present || m->down.present)
 				return problem_at(ctx, m->up_path, t, n, l.off,
-						  "'-- +goose Down' without a "
-						  "'-- +goose Up' before it");
+				                  "'-- +goose Down' without a "
+				                  "'-- +goose Up' before it");
 			m->up.len = l.off - m->up.off;
 			m->down.present = 1;
 			m->down.off = l.next;
@@ -291,7 +292,7 @@ int strata__sections_parse(strata_ctx *ctx, struct migration *m)
 			m->down_path = strata__strdup(m->up_path);
 			if (!m->down_path)
 				return strata__error_set(ctx, STRATA_ENOMEM,
-							 "out of memory");
+				                         "out of memory");
 		}
 	} else {
 		m->up.present = 1;

@@ -22,7 +22,7 @@
 int strata__sections_parse(strata_ctx *ctx, struct migration *m);
 
 int strata__problem_add(struct source *src, int severity, const char *file,
-			int line, const char *fmt, ...)
+                        int line, const char *fmt, ...)
 {
 	strata_buf b = STRATA_BUF_INIT;
 	struct problem *p;
@@ -123,7 +123,7 @@ static char *join_path(const char *dir, const char *name)
 }
 
 static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
-		    struct entry **out, size_t *n_out)
+                    struct entry **out, size_t *n_out)
 {
 	struct entry *v = NULL;
 	size_t n = 0, alloc = 0;
@@ -134,23 +134,25 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 	if (!d) {
 		if (errno == ENOENT)
 			return strata__error_set(
-				ctx, STRATA_EIO,
-				"migrations folder '%s' does not exist (create "
-				"it with 'strata init', or name another with "
-				"--dir)",
-				dir);
-		return strata__error_set(ctx, STRATA_EIO,
-					 "cannot read migrations folder '%s': %s",
-					 dir, strerror(errno));
+			        ctx, STRATA_EIO,
+			        "migrations folder '%s' does not exist (create "
+			        "it with 'strata init', or name another with "
+			        "--dir)",
+			        dir);
+		return strata__error_set(
+		        ctx, STRATA_EIO,
+		        "cannot read migrations folder '%s': %s", dir,
+		        strerror(errno));
 	}
 	/* errno tells the end of the folder from a failed read */
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		char why[200];
 		struct filename fn;
-		int r = ctx->exec ? strata__filename_parse_exec(
-					    &fn, de->d_name, why, sizeof(why)) :
-				    strata__filename_parse(&fn, de->d_name, why,
-							   sizeof(why));
+		int r = ctx->exec ?
+		                strata__filename_parse_exec(&fn, de->d_name,
+		                                            why, sizeof(why)) :
+		                strata__filename_parse(&fn, de->d_name, why,
+		                                       sizeof(why));
 
 		if (r == 1)
 			continue;
@@ -158,10 +160,10 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 			char *p = join_path(dir, de->d_name);
 
 			rc = p ? strata__problem_add(src, 2, p, 0,
-						     "bad migration file name: "
-						     "%s",
-						     why) :
-				 STRATA_ENOMEM;
+			                             "bad migration file name: "
+			                             "%s",
+			                             why) :
+			         STRATA_ENOMEM;
 			strata__free(p);
 			if (rc < 0)
 				break;
@@ -188,8 +190,8 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 	if (!de && errno != 0) {
 		/* not "no migrations": an I/O error, say so */
 		rc = strata__error_set(ctx, STRATA_EIO,
-				       "cannot read migrations folder '%s': %s",
-				       dir, strerror(errno));
+		                       "cannot read migrations folder '%s': %s",
+		                       dir, strerror(errno));
 	}
 	closedir(d);
 	*out = v;
@@ -218,17 +220,17 @@ static struct migration *new_migration(struct source *src)
 }
 
 static int fill_migration(struct migration *m, const char *dir,
-			  const struct entry *e)
+                          const struct entry *e)
 {
 	const struct filename *fn = &e->fn;
 
 	m->version = fn->role == ROLE_REPEATABLE ? 0 : fn->version;
 	m->kind = fn->role == ROLE_REPEATABLE ? STRATA_KIND_REPEATABLE :
-						STRATA_KIND_VERSIONED;
+	                                        STRATA_KIND_VERSIONED;
 	m->format = fn->format;
 	m->single_file = fn->role == ROLE_SINGLE || fn->role == ROLE_REPEATABLE;
-	m->version_text = strata__strndup(e->fname + fn->version_off,
-					  fn->version_len);
+	m->version_text =
+	        strata__strndup(e->fname + fn->version_off, fn->version_len);
 	m->name = strata__strndup(e->fname + fn->name_off, fn->name_len);
 	m->up_path = join_path(dir, e->fname);
 	if (!m->version_text || !m->name || !m->up_path)
@@ -238,8 +240,7 @@ static int fill_migration(struct migration *m, const char *dir,
 
 /* Group sorted entries: each version has one up (or single) and at most
  * one down. */
-static int group(struct source *src, const char *dir, struct entry *v,
-		 size_t n)
+static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 {
 	size_t i = 0;
 	int rc;
@@ -261,22 +262,23 @@ static int group(struct source *src, const char *dir, struct entry *v,
 			j++;
 		for (k = i; k < j; k++) {
 			struct entry **slot =
-				v[k].fn.role == ROLE_DOWN ? &down : &up;
+			        v[k].fn.role == ROLE_DOWN ? &down : &up;
 
 			if (*slot) {
 				char *a = join_path(dir, (*slot)->fname);
 				char *b = join_path(dir, v[k].fname);
 
-				rc = a && b ? strata__problem_add(
-						      src, 2, b, 0,
-						      "version %.*s is also "
-						      "used by %s: each version "
-						      "needs its own number",
-						      (int)v[k].fn.version_len,
-						      v[k].fname +
-							      v[k].fn.version_off,
-						      a) :
-					      STRATA_ENOMEM;
+				rc = a && b ?
+				             strata__problem_add(
+				                     src, 2, b, 0,
+				                     "version %.*s is also "
+				                     "used by %s: each version "
+				                     "needs its own number",
+				                     (int)v[k].fn.version_len,
+				                     v[k].fname +
+				                             v[k].fn.version_off,
+				                     a) :
+				             STRATA_ENOMEM;
 				strata__free(a);
 				strata__free(b);
 				if (rc < 0)
@@ -290,10 +292,10 @@ static int group(struct source *src, const char *dir, struct entry *v,
 			char *p = join_path(dir, down->fname);
 
 			rc = p ? strata__problem_add(src, 2, p, 0,
-						     "down migration without "
-						     "an up migration of the "
-						     "same version") :
-				 STRATA_ENOMEM;
+			                             "down migration without "
+			                             "an up migration of the "
+			                             "same version") :
+			         STRATA_ENOMEM;
 			strata__free(p);
 			if (rc < 0)
 				return rc;
@@ -307,11 +309,11 @@ static int group(struct source *src, const char *dir, struct entry *v,
 				char *p = join_path(dir, down->fname);
 
 				rc = p ? strata__problem_add(
-						 src, 2, p, 0,
-						 "down migration for a single-"
-						 "file migration: name the up "
-						 "file <version>_<name>.up.sql") :
-					 STRATA_ENOMEM;
+				                 src, 2, p, 0,
+				                 "down migration for a single-"
+				                 "file migration: name the up "
+				                 "file <version>_<name>.up.sql") :
+				         STRATA_ENOMEM;
 				strata__free(p);
 				if (rc < 0)
 					return rc;
@@ -354,16 +356,16 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 		strata__error_at(ctx, p->file, p->line, 0);
 		if (src->n_errors > 1)
 			strata__error_detail(ctx,
-					     "%d more problems in the folder: "
-					     "run 'strata validate' to see all",
-					     src->n_errors - 1);
+			                     "%d more problems in the folder: "
+			                     "run 'strata validate' to see all",
+			                     src->n_errors - 1);
 		return STRATA_EPARSE;
 	}
 	return 0;
 }
 
 struct migration *strata__source_find(const struct source *src,
-				      uint64_t version)
+                                      uint64_t version)
 {
 	size_t lo = 0, hi = src->n;
 
@@ -401,7 +403,7 @@ static int inside(const char *path, const char *dir)
 
 /* msg and arg are concatenated: "cannot read: " + strerror(errno) */
 static int file_error(strata_ctx *ctx, int code, const char *path,
-		      const char *msg, const char *arg)
+                      const char *msg, const char *arg)
 {
 	strata__error_set(ctx, code, "%s%s", msg, arg);
 	strata__error_at(ctx, path, 0, 0);
@@ -409,7 +411,7 @@ static int file_error(strata_ctx *ctx, int code, const char *path,
 }
 
 static int read_file(strata_ctx *ctx, const char *path, char **out,
-		     size_t *out_len)
+                     size_t *out_len)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -419,25 +421,25 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 
 	if (!inside(path, ctx->dir))
 		return file_error(ctx, STRATA_EPARSE, path,
-				  "is a symbolic link to a file outside the "
-				  "migrations folder",
-				  "");
+		                  "is a symbolic link to a file outside the "
+		                  "migrations folder",
+		                  "");
 	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return file_error(ctx, STRATA_EIO, path, "cannot read: ",
-				  strerror(errno));
+		return file_error(ctx, STRATA_EIO, path,
+		                  "cannot read: ", strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return file_error(ctx, STRATA_EPARSE, path,
-				  "not a regular file", "");
+		                  "not a regular file", "");
 	}
 	if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
 		close(fd);
 		return file_error(ctx, STRATA_EPARSE, path,
-				  "too large: a migration file may hold at "
-				  "most 256 MiB",
-				  "");
+		                  "too large: a migration file may hold at "
+		                  "most 256 MiB",
+		                  "");
 	}
 	buf = strata__malloc((size_t)st.st_size + 1);
 	if (!buf) {
@@ -450,10 +452,9 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			rc = file_error(ctx, STRATA_EIO, path,
-					"cannot read: ",
-					r < 0 ? strerror(errno) :
-						"the file shrank");
+			rc = file_error(ctx, STRATA_EIO, path, "cannot read: ",
+			                r < 0 ? strerror(errno) :
+			                        "the file shrank");
 			break;
 		}
 		got += (size_t)r;
@@ -476,8 +477,8 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 		strata__offset_to_pos(buf, got, (size_t)bad, &line, &col);
 		strata__free(buf);
 		strata__error_set(ctx, STRATA_EPARSE,
-				  is_nul ? "contains a NUL byte" :
-					   "is not valid UTF-8");
+		                  is_nul ? "contains a NUL byte" :
+		                           "is not valid UTF-8");
 		strata__error_at(ctx, path, line, col);
 		return STRATA_EPARSE;
 	}
@@ -495,18 +496,19 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 	rc = read_file(ctx, m->up_path, &m->text, &m->text_len);
 	if (rc == 0 && m->down_path && !m->single_file)
 		rc = read_file(ctx, m->down_path, &m->down_text,
-			       &m->down_text_len);
+		               &m->down_text_len);
 	if (rc == 0)
 		rc = strata__checksum_ctx(&ctx->hasher, m->checksum, m->text,
-					  m->text_len);
+		                          m->text_len);
 	if (rc == 0 && ctx->exec) {
-		/* a program or a command's input: the whole file, no sections */
+		/* a program or a command's input: the whole file, no sections
+		 */
 		memset(&m->up, 0, sizeof(m->up));
 		memset(&m->down, 0, sizeof(m->down));
 		m->up = (struct part){ m->up_path, 0, m->text_len, 1, 1 };
 		if (m->down_path)
 			m->down = (struct part){ m->down_path, 0,
-						 m->down_text_len, 1, 1 };
+				                 m->down_text_len, 1, 1 };
 	} else if (rc == 0) {
 		rc = strata__sections_parse(ctx, m);
 	}
@@ -515,8 +517,8 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 		strata__free(m->down_text);
 		m->text = m->down_text = NULL;
 		return rc == STRATA_EINTERNAL ?
-			       strata__error_set(ctx, rc, "checksum failed") :
-			       rc;
+		               strata__error_set(ctx, rc, "checksum failed") :
+		               rc;
 	}
 	m->loaded = 1;
 	m->checksum_known = 1;

@@ -9,9 +9,9 @@
 
 /* What a file name says (filename.c). */
 enum file_role {
-	ROLE_UP = 0,  /* <v>_<name>.up.sql, V<v>__<name>.sql */
-	ROLE_DOWN,    /* <v>_<name>.down.sql, U<v>__<name>.sql */
-	ROLE_SINGLE,  /* <v>_<name>.sql: up only, or dbmate/goose sections */
+	ROLE_UP = 0,    /* <v>_<name>.up.sql, V<v>__<name>.sql */
+	ROLE_DOWN,      /* <v>_<name>.down.sql, U<v>__<name>.sql */
+	ROLE_SINGLE,    /* <v>_<name>.sql: up only, or dbmate/goose sections */
 	ROLE_REPEATABLE /* R__<name>.sql, <name>.repeatable.sql */
 };
 
@@ -28,12 +28,12 @@ struct filename {
  * file is not one and is ignored (hidden, or not .sql and not starting
  * with a version), or STRATA_EPARSE with why filled in.
  */
-int strata__filename_parse(struct filename *out, const char *fname,
-			   char *why, size_t why_len);
+int strata__filename_parse(struct filename *out, const char *fname, char *why,
+                           size_t why_len);
 
 /* The same for exec targets: any extension. */
 int strata__filename_parse_exec(struct filename *out, const char *fname,
-				char *why, size_t why_len);
+                                char *why, size_t why_len);
 
 /* Parse a version: digits only, 1 .. UINT64_MAX. */
 int strata__version_parse(uint64_t *out, const char *s, size_t len);
@@ -58,12 +58,12 @@ struct migration {
 
 	/* filled by strata__migration_load() */
 	int loaded;
-	char *text;       /* up_path's text, BOM removed */
+	char *text; /* up_path's text, BOM removed */
 	size_t text_len;
-	char *down_text;  /* down_path's text when a separate file */
+	char *down_text; /* down_path's text when a separate file */
 	size_t down_text_len;
 	struct part up, down;
-	char checksum[65]; /* SHA-256 hex of the normalised up file */
+	char checksum[65];  /* SHA-256 hex of the normalised up file */
 	int checksum_known; /* checksum is set (loaded, or from the cache) */
 };
 
@@ -93,16 +93,15 @@ void strata__source_release(struct source *src);
 int strata__migration_load(strata_ctx *ctx, struct migration *m);
 
 /* The text and path a part's offsets refer to. */
-const char *strata__part_text(const struct migration *m,
-			      const struct part *p);
+const char *strata__part_text(const struct migration *m, const struct part *p);
 
 /* Find a migration by version (versioned kinds) in O(log n); NULL if none. */
 struct migration *strata__source_find(const struct source *src,
-				      uint64_t version);
+                                      uint64_t version);
 
 /* Add a problem; returns STRATA_ENOMEM or 0. */
 int strata__problem_add(struct source *src, int severity, const char *file,
-			int line, const char *fmt, ...) STRATA_PRINTF(5, 6);
+                        int line, const char *fmt, ...) STRATA_PRINTF(5, 6);
 
 /* checksum.c: SHA-256 hex of text with CRLF/CR turned into LF. */
 int strata__checksum(char out[65], const char *text, size_t len);
@@ -112,12 +111,12 @@ struct strata_hasher {
 	struct evp_md_ctx_st *h;
 };
 int strata__checksum_ctx(struct strata_hasher *hs, char out[65],
-			 const char *text, size_t len);
+                         const char *text, size_t len);
 void strata__hasher_release(struct strata_hasher *hs);
 
 /* textpos.c */
-void strata__offset_to_pos(const char *text, size_t len, size_t off,
-			   int *line, int *col);
+void strata__offset_to_pos(const char *text, size_t len, size_t off, int *line,
+                           int *col);
 /* @return byte offset of the first invalid UTF-8 sequence or NUL, or -1 */
 long strata__utf8_check(const char *text, size_t len, int *is_nul);
 

@@ -24,7 +24,7 @@
 #include "ctx.h"
 #include "source.h"
 
-#define CACHE_MAGIC "strata-statcache 1 sha256-lf\n"
+#define CACHE_MAGIC  "strata-statcache 1 sha256-lf\n"
 #define RACY_SECONDS 2
 
 struct cache_entry {
@@ -44,7 +44,7 @@ struct statcache {
 static int entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct cache_entry *)a)->name,
-		      ((const struct cache_entry *)b)->name);
+	              ((const struct cache_entry *)b)->name);
 }
 
 /* ~/.cache/strata/<sha256 of the folder's real path> */
@@ -77,7 +77,7 @@ static struct cache_entry *add(struct statcache *c)
 	if (c->n == c->alloc) {
 		size_t n = c->alloc ? c->alloc * 2 : 64;
 		struct cache_entry *v =
-			strata__reallocarray(c->v, n, sizeof(*v));
+		        strata__reallocarray(c->v, n, sizeof(*v));
 
 		if (!v)
 			return NULL;
@@ -104,9 +104,10 @@ static void load(struct statcache *c)
 		struct cache_entry *slot;
 
 		memset(&e, 0, sizeof(e));
-		if (sscanf(line, "%599s %lld %lld %lld %lld %lld %llu %llu %64s",
-			   name, &e.size, &e.mtime_s, &e.mtime_ns, &e.ctime_s,
-			   &e.ctime_ns, &e.ino, &e.dev, e.checksum) != 9 ||
+		if (sscanf(line,
+		           "%599s %lld %lld %lld %lld %lld %llu %llu %64s",
+		           name, &e.size, &e.mtime_s, &e.mtime_ns, &e.ctime_s,
+		           &e.ctime_ns, &e.ino, &e.dev, e.checksum) != 9 ||
 		    strlen(e.checksum) != 64)
 			break; /* corrupt: keep what was read */
 		slot = add(c);
@@ -154,8 +155,7 @@ static int same(const struct cache_entry *e, const struct stat *st)
 	       e->dev == (unsigned long long)st->st_dev;
 }
 
-int strata__statcache_lookup(strata_ctx *ctx, const char *path,
-			     char out[65])
+int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65])
 {
 	struct statcache *c = cache(ctx);
 	struct cache_entry key, *e;
@@ -176,7 +176,7 @@ int strata__statcache_lookup(strata_ctx *ctx, const char *path,
 }
 
 void strata__statcache_store(strata_ctx *ctx, const char *path,
-			     const char *checksum)
+                             const char *checksum)
 {
 	struct statcache *c = cache(ctx);
 	struct cache_entry key, *e;
@@ -188,8 +188,8 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
 		return;
 	key.name = (char *)base_name(path);
 	e = c->sorted && c->n ?
-		    bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp) :
-		    NULL;
+	            bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp) :
+	            NULL;
 	if (!e) {
 		e = add(c);
 		if (!e || !(e->name = strata__strdup(key.name))) {
@@ -242,8 +242,8 @@ void strata__statcache_save(strata_ctx *ctx)
 	if (make_dirs(c->path) < 0 ||
 	    strata__buf_printf(&tmp, "%s.%ld.tmp", c->path, (long)getpid()) < 0)
 		goto done;
-	fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
+	fd = open(tmp.ptr,
+	          O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		if (fd >= 0)
 			close(fd);
@@ -256,8 +256,8 @@ void strata__statcache_save(strata_ctx *ctx)
 		if (strpbrk(e->name, " \t\n"))
 			continue;
 		fprintf(f, "%s %lld %lld %lld %lld %lld %llu %llu %s\n",
-			e->name, e->size, e->mtime_s, e->mtime_ns, e->ctime_s,
-			e->ctime_ns, e->ino, e->dev, e->checksum);
+		        e->name, e->size, e->mtime_s, e->mtime_ns, e->ctime_s,
+		        e->ctime_ns, e->ino, e->dev, e->checksum);
 	}
 	/* rename makes the new cache whole or absent, never half written */
 	if (fclose(f) == 0)

@@ -5,8 +5,8 @@
 #include "common.h"
 #include "source.h"
 
-void strata__offset_to_pos(const char *text, size_t len, size_t off,
-			   int *line, int *col)
+void strata__offset_to_pos(const char *text, size_t len, size_t off, int *line,
+                           int *col)
 {
 	size_t i;
 	int l = 1, c = 1;
@@ -63,7 +63,8 @@ long strata__utf8_check(const char *text, size_t len, int *is_nul)
 				return (long)i;
 			cp = (cp << 6) | (s[i + k] & 0x3F);
 		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		if ((need == 2 &&
+		     (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
 		    (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
 			return (long)i;
 		i += need + 1;

@@ -15,7 +15,7 @@
 static int error_to_problem(strata_ctx *ctx)
 {
 	int rc = strata__problem_add(&ctx->source, 2, ctx->err.file,
-				     ctx->err.line, "%s", ctx->err.message);
+	                             ctx->err.line, "%s", ctx->err.message);
 
 	strata__error_clear(ctx);
 	return rc;
@@ -41,8 +41,8 @@ static int check_files(strata_ctx *ctx)
 		if (rc >= 0 && !m->down.present &&
 		    m->kind == STRATA_KIND_VERSIONED)
 			rc = strata__problem_add(&ctx->source, 1, m->up_path, 0,
-						 "no down migration: it cannot "
-						 "be rolled back");
+			                         "no down migration: it cannot "
+			                         "be rolled back");
 	}
 	return rc;
 }
@@ -65,33 +65,34 @@ static int check_against_db(strata_ctx *ctx)
 		switch (v->state) {
 		case STRATA_STATE_DIRTY:
 			rc = strata__problem_add(
-				&ctx->source, 2, f, 0,
-				"migration %llu (%s) is dirty in the database: "
-				"it failed part-way; fix the schema, then "
-				"'strata force'",
-				(unsigned long long)v->version, v->name);
+			        &ctx->source, 2, f, 0,
+			        "migration %llu (%s) is dirty in the database: "
+			        "it failed part-way; fix the schema, then "
+			        "'strata force'",
+			        (unsigned long long)v->version, v->name);
 			break;
 		case STRATA_STATE_MODIFIED:
 			rc = strata__problem_add(
-				&ctx->source, 2, f, 0,
-				"changed after it was applied (checksum %.12s "
-				"recorded, %.12s now)",
-				v->applied_checksum, v->checksum);
+			        &ctx->source, 2, f, 0,
+			        "changed after it was applied (checksum %.12s "
+			        "recorded, %.12s now)",
+			        v->applied_checksum, v->checksum);
 			break;
 		case STRATA_STATE_MISSING:
 			rc = strata__problem_add(
-				&ctx->source, 2, "", 0,
-				"migration %llu (%s) is applied in the database "
-				"but has no file",
-				(unsigned long long)v->version, v->name);
+			        &ctx->source, 2, "", 0,
+			        "migration %llu (%s) is applied in the database "
+			        "but has no file",
+			        (unsigned long long)v->version, v->name);
 			break;
 		case STRATA_STATE_OUT_OF_ORDER:
 			rc = strata__problem_add(
-				&ctx->source, 2, f, 0,
-				"pending but older than the newest applied "
-				"migration %llu (%s)",
-				newest ? (unsigned long long)newest->version : 0,
-				newest ? newest->name : "");
+			        &ctx->source, 2, f, 0,
+			        "pending but older than the newest applied "
+			        "migration %llu (%s)",
+			        newest ? (unsigned long long)newest->version :
+			                 0,
+			        newest ? newest->name : "");
 			break;
 		default:
 			break;
@@ -101,7 +102,7 @@ static int check_against_db(strata_ctx *ctx)
 }
 
 int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
-		    int offline)
+                    int offline)
 {
 	struct source *s = &ctx->source;
 	int rc, worst = 0;
@@ -125,9 +126,9 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 		rc = strata__open_read(ctx);
 		if (rc == STRATA_ECONNECT) {
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
-				      "database not reachable (%s): checked "
-				      "the folder only",
-				      ctx->err.message);
+			              "database not reachable (%s): checked "
+			              "the folder only",
+			              ctx->err.message);
 			strata__error_clear(ctx);
 		} else if (rc == STRATA_ESTATE) {
 			rc = error_to_problem(ctx);
@@ -147,8 +148,8 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 			return strata__error_set(ctx, rc, "out of memory");
 	}
 	strata__free(ctx->problems);
-	ctx->problems = strata__calloc(s->n_problems + 1,
-				       sizeof(*ctx->problems));
+	ctx->problems =
+	        strata__calloc(s->n_problems + 1, sizeof(*ctx->problems));
 	if (!ctx->problems)
 		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 	for (i = 0; i < s->n_problems; i++) {
@@ -164,8 +165,8 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 		return 0;
 	if (worst)
 		return strata__error_set(ctx, worst,
-					 "the database does not match the "
-					 "migrations folder");
+		                         "the database does not match the "
+		                         "migrations folder");
 	return strata__error_set(ctx, STRATA_EPARSE,
-				 "the migrations folder has problems");
+	                         "the migrations folder has problems");
 }

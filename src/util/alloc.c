@@ -13,8 +13,8 @@ static void *(*alloc_realloc)(void *, size_t) = realloc;
 static void (*alloc_free)(void *) = free;
 
 void strata_set_allocator(void *(*malloc_fn)(size_t),
-			  void *(*realloc_fn)(void *, size_t),
-			  void (*free_fn)(void *))
+                          void *(*realloc_fn)(void *, size_t),
+                          void (*free_fn)(void *))
 {
 	alloc_malloc = malloc_fn ? malloc_fn : malloc;
 	alloc_realloc = realloc_fn ? realloc_fn : realloc;

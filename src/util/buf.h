@@ -11,7 +11,7 @@
 #include "strata/buf.h"
 
 #if defined(__GNUC__)
-# define STRATA_WARN_UNUSED __attribute__((warn_unused_result))
+# define STRATA_WARN_UNUSED  __attribute__((warn_unused_result))
 # define STRATA_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 # define STRATA_WARN_UNUSED
@@ -20,13 +20,14 @@
 
 STRATA_WARN_UNUSED int strata__buf_grow(strata_buf *buf, size_t extra);
 STRATA_WARN_UNUSED int strata__buf_put(strata_buf *buf, const char *data,
-				       size_t len);
+                                       size_t len);
 STRATA_WARN_UNUSED int strata__buf_puts(strata_buf *buf, const char *s);
 STRATA_WARN_UNUSED int strata__buf_putc(strata_buf *buf, char c);
-STRATA_WARN_UNUSED STRATA_PRINTF(2, 3) int strata__buf_printf(
-	strata_buf *buf, const char *fmt, ...);
+STRATA_WARN_UNUSED STRATA_PRINTF(2, 3) int strata__buf_printf(strata_buf *buf,
+                                                              const char *fmt,
+                                                              ...);
 STRATA_WARN_UNUSED int strata__buf_vprintf(strata_buf *buf, const char *fmt,
-					   va_list ap);
+                                           va_list ap);
 void strata__buf_truncate(strata_buf *buf, size_t len);
 void strata__buf_clear(strata_buf *buf);
 

@@ -9,12 +9,12 @@
 #include "strata/buf.h"
 
 struct spawn {
-	const char *const *argv;  /* argv[0] is looked up in PATH */
-	const char *const *env;   /* "NAME=value" added, NULL-terminated */
-	int stdin_fd;             /* -1: /dev/null */
-	int stdout_fd;            /* -1: our stdout */
-	strata_buf *err;          /* the program's stderr (capped), or NULL:
-				   * our stderr */
+	const char *const *argv; /* argv[0] is looked up in PATH */
+	const char *const *env;  /* "NAME=value" added, NULL-terminated */
+	int stdin_fd;            /* -1: /dev/null */
+	int stdout_fd;           /* -1: our stdout */
+	strata_buf *err;         /* the program's stderr (capped), or NULL:
+	                          * our stderr */
 };
 
 /*

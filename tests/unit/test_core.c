@@ -26,20 +26,21 @@ static void test_filename__native_pairs(void **state)
 
 	(void)state;
 	assert_int_equal(strata__filename_parse(&fn, "0004_add_moods.up.sql",
-						why, sizeof(why)),
-			 0);
+	                                        why, sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_UP);
 	assert_true(fn.version == 4);
 	assert_int_equal(fn.version_len, 4);
 	assert_int_equal(fn.name_len, strlen("add_moods"));
-	assert_int_equal(strata__filename_parse(&fn, "20261123101500_x.down.sql",
-						why, sizeof(why)),
-			 0);
+	assert_int_equal(strata__filename_parse(&fn,
+	                                        "20261123101500_x.down.sql",
+	                                        why, sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_DOWN);
 	assert_true(fn.version == 20261123101500ULL);
 	assert_int_equal(strata__filename_parse(&fn, "3_single.sql", why,
-						sizeof(why)),
-			 0);
+	                                        sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_SINGLE);
 }
 
@@ -50,39 +51,44 @@ static void test_filename__flyway_and_repeatable(void **state)
 
 	(void)state;
 	assert_int_equal(strata__filename_parse(&fn, "V12__add_users.sql", why,
-						sizeof(why)),
-			 0);
+	                                        sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_UP);
 	assert_true(fn.version == 12);
 	assert_string_equal(fn.format, "flyway");
 	assert_int_equal(strata__filename_parse(&fn, "U12__add_users.sql", why,
-						sizeof(why)),
-			 0);
+	                                        sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_DOWN);
 	assert_int_equal(strata__filename_parse(&fn, "R__views.sql", why,
-						sizeof(why)),
-			 0);
+	                                        sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_REPEATABLE);
 	assert_int_equal(strata__filename_parse(&fn, "views.repeatable.sql",
-						why, sizeof(why)),
-			 0);
+	                                        why, sizeof(why)),
+	                 0);
 	assert_int_equal(fn.role, ROLE_REPEATABLE);
 	assert_int_equal(strata__filename_parse(&fn, "V1.2__dotted.sql", why,
-						sizeof(why)),
-			 STRATA_EPARSE);
+	                                        sizeof(why)),
+	                 STRATA_EPARSE);
 	assert_non_null(strstr(why, "dotted"));
 }
 
 static void test_filename__rejected_and_ignored(void **state)
 {
 	static const char *const bad[] = {
-		"0001.up.sql",	     "0001_.up.sql",	"0001x_a.up.sql",
-		"0_zero.up.sql",     "0001_a b.up.sql", "0001_a\tb.up.sql",
-		"0001_a.up.sq",	     "0001_a;drop.sql",
+		"0001.up.sql",
+		"0001_.up.sql",
+		"0001x_a.up.sql",
+		"0_zero.up.sql",
+		"0001_a b.up.sql",
+		"0001_a\tb.up.sql",
+		"0001_a.up.sq",
+		"0001_a;drop.sql",
 		"18446744073709551616_big.up.sql",
 	};
 	static const char *const ignored[] = { "README.md", ".gitkeep",
-					       "DROP_ALL.sql", "notes.txt" };
+		                               "DROP_ALL.sql", "notes.txt" };
 	struct filename fn;
 	char why[200];
 	size_t i;
@@ -90,19 +96,19 @@ static void test_filename__rejected_and_ignored(void **state)
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(strata__filename_parse(&fn, bad[i], why,
-							sizeof(why)),
-				 STRATA_EPARSE);
+		                                        sizeof(why)),
+		                 STRATA_EPARSE);
 		assert_true(why[0] != '\0');
 	}
 	for (i = 0; i < ARRAY_SIZE(ignored); i++)
 		assert_int_equal(strata__filename_parse(&fn, ignored[i], why,
-							sizeof(why)),
-				 1);
+		                                        sizeof(why)),
+		                 1);
 	/* the largest uint64 is still a version */
-	assert_int_equal(strata__filename_parse(&fn,
-						"18446744073709551615_max.up.sql",
-						why, sizeof(why)),
-			 0);
+	assert_int_equal(
+	        strata__filename_parse(&fn, "18446744073709551615_max.up.sql",
+	                               why, sizeof(why)),
+	        0);
 	assert_true(fn.version == UINT64_MAX);
 }
 
@@ -117,7 +123,7 @@ static void test_version__parse(void **state)
 	assert_int_equal(strata_version_parse(&v, "12a"), STRATA_EINVALID);
 	assert_int_equal(strata_version_parse(&v, "0"), STRATA_EINVALID);
 	assert_int_equal(strata_version_parse(&v, "99999999999999999999"),
-			 STRATA_EINVALID);
+	                 STRATA_EINVALID);
 }
 
 static void test_checksum__line_endings(void **state)
@@ -135,7 +141,7 @@ static void test_checksum__line_endings(void **state)
 	/* SHA-256 of the empty string */
 	assert_int_equal(strata__checksum(a, "", 0), 0);
 	assert_string_equal(a, "e3b0c44298fc1c149afbf4c8996fb924"
-			       "27ae41e4649b934ca495991b7852b855");
+	                       "27ae41e4649b934ca495991b7852b855");
 }
 
 static void test_textpos__lines_and_columns(void **state)
@@ -187,17 +193,18 @@ static void test_url__redaction(void **state)
 	char *raw, *dec;
 
 	(void)state;
-	redacts("postgres://app:S3cret@db:5432/x", "postgres://app:***@db:5432/x");
+	redacts("postgres://app:S3cret@db:5432/x",
+	        "postgres://app:***@db:5432/x");
 	redacts("postgres://app:p@ss@db/x", "postgres://app:***@db/x");
 	redacts("postgres://app@db/x?password=S3cret&sslmode=disable",
-		"postgres://app@db/x?password=***&sslmode=disable");
+	        "postgres://app@db/x?password=***&sslmode=disable");
 	redacts("host=db password=S3cret user=x",
-		"host=db password=*** user=x");
+	        "host=db password=*** user=x");
 	redacts("postgresql://app:S3cret@[::1:5432/db",
-		"postgresql://app:***@[::1:5432/db");
+	        "postgresql://app:***@[::1:5432/db");
 	redacts("sqlite:strata.db", "sqlite:strata.db");
 	assert_int_equal(strata__url_secrets("mysql://u:a%40b@h/d", &raw, &dec),
-			 0);
+	                 0);
 	assert_string_equal(raw, "a%40b");
 	assert_string_equal(dec, "a@b");
 	strata__free(raw);
@@ -210,8 +217,8 @@ static void test_url__secret_masked_in_text(void **state)
 
 	(void)state;
 	assert_int_equal(strata__buf_puts(&b, "bad URI \"x://u:Secret99@h\": "
-					      "Secret99 again"),
-			 0);
+	                                      "Secret99 again"),
+	                 0);
 	strata__redact_secret(&b, "Secret99");
 	assert_null(strstr(b.ptr, "Secret99"));
 	assert_non_null(strstr(b.ptr, "u:***@h"));
@@ -274,9 +281,10 @@ static void test_source__ordering_and_formats(void **state)
 	put("9_nine.down.sql", "SELECT -9;\n");
 	put("20261123101500_ts.up.sql", "SELECT 1;\n");
 	put("0011_dbmate.sql", "-- migrate:up transaction:false\nSELECT 1;\n"
-			       "-- migrate:down\nSELECT 2;\n");
-	put("0012_goose.sql", "-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;"
-			      "\n-- +goose Down\nSELECT 2;\n");
+	                       "-- migrate:down\nSELECT 2;\n");
+	put("0012_goose.sql",
+	    "-- +goose NO TRANSACTION\n-- +goose Up\nSELECT 1;"
+	    "\n-- +goose Down\nSELECT 2;\n");
 	put("README.md", "not a migration\n");
 	ctx = open_ctx();
 	assert_int_equal(strata_status(&v, &n, ctx, 1), 0);
@@ -318,7 +326,7 @@ static void test_errors__strerror_covers_every_code(void **state)
 {
 	(void)state;
 #define STRATA__X(name, value, text) \
-	assert_string_equal(strata_strerror(name), text);
+ assert_string_equal(strata_strerror(name), text);
 	STRATA_ERROR_CODES(STRATA__X)
 #undef STRATA__X
 	assert_string_equal(strata_strerror(0), "success");

@@ -90,9 +90,9 @@ static void test_pg_quote__driver(void **state)
 	assert_null(drv->schemes[2]);
 	assert_string_equal(drv->timestamp_type, "TIMESTAMPTZ");
 	assert_int_equal(drv->caps, STRATA_DRIVER_CAP_TXN_DDL |
-					    STRATA_DRIVER_CAP_LOCK |
-					    STRATA_DRIVER_CAP_SCHEMA |
-					    STRATA_DRIVER_CAP_BATCH);
+	                                    STRATA_DRIVER_CAP_LOCK |
+	                                    STRATA_DRIVER_CAP_SCHEMA |
+	                                    STRATA_DRIVER_CAP_BATCH);
 	assert_non_null(drv->lock);
 	assert_non_null(drv->ensure_schema);
 }

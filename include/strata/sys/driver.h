@@ -17,7 +17,7 @@
 #define STRATA_DRIVER_CAP_SCHEMA  (1u << 2) /* namespaces (--schema) */
 /* exec() of a whole transaction ("BEGIN; ...; COMMIT;") is one round trip,
  * stops at the first error and reports offsets into that text */
-#define STRATA_DRIVER_CAP_BATCH   (1u << 3)
+#define STRATA_DRIVER_CAP_BATCH (1u << 3)
 
 /* Statement flags reported by split(). */
 #define STRATA_STMT_TXN_CONTROL (1u << 0) /* BEGIN, COMMIT, ROLLBACK ... */
@@ -33,8 +33,8 @@
  */
 struct strata_driver_conn {
 	const struct strata_driver *driver;
-	strata_ctx *ctx;  /* for strata_driver_set_error and notices */
-	int verbose;      /* forward notices */
+	strata_ctx *ctx; /* for strata_driver_set_error and notices */
+	int verbose;     /* forward notices */
 };
 
 /** What connect() is given. */
@@ -44,18 +44,18 @@ struct strata_connect_params {
 	int lock_timeout_ms;
 	const char *application_name; /* "strata" */
 	int create; /* 0: a database that does not exist is not created
-		     * (read-only commands). A driver that creates databases
-		     * (SQLite files) then returns STRATA_ENOTFOUND; the others
-		     * fail to connect as usual */
+	             * (read-only commands). A driver that creates databases
+	             * (SQLite files) then returns STRATA_ENOTFOUND; the others
+	             * fail to connect as usual */
 };
 
 /** Called once per result row; values[i] is NULL for SQL NULL. */
 typedef int (*strata_row_cb)(void *payload, int ncols,
-			     const char *const *values);
+                             const char *const *values);
 
 /** Called once per statement found by split(). */
 typedef int (*strata_stmt_cb)(void *payload, size_t offset, size_t len,
-			      unsigned flags);
+                              unsigned flags);
 
 struct strata_driver {
 	unsigned int version;       /* STRATA_DRIVER_VERSION */
@@ -78,7 +78,7 @@ struct strata_driver {
 	 * called on the half-open connection.
 	 */
 	int (*connect)(struct strata_driver_conn *c,
-		       const struct strata_connect_params *p);
+	               const struct strata_connect_params *p);
 
 	/** Required; must accept a half-open connection. */
 	void (*disconnect)(struct strata_driver_conn *c);
@@ -92,7 +92,7 @@ struct strata_driver {
 
 	/** Run one query and pass each row to cb. Required. */
 	int (*query)(struct strata_driver_conn *c, const char *sql,
-		     strata_row_cb cb, void *payload);
+	             strata_row_cb cb, void *payload);
 
 	/** Transactions. Required. begin() takes the write lock if any. */
 	int (*begin)(struct strata_driver_conn *c);
@@ -105,7 +105,7 @@ struct strata_driver {
 	 * locking is enough. Returns STRATA_ELOCKED on timeout.
 	 */
 	int (*lock)(struct strata_driver_conn *c, const char *key,
-		    int timeout_ms);
+	            int timeout_ms);
 	int (*unlock)(struct strata_driver_conn *c, const char *key);
 
 	/**
@@ -114,11 +114,11 @@ struct strata_driver {
 	 * STRATA_EINVALID when it is exceeded.
 	 */
 	int (*quote_ident)(struct strata_driver_conn *c, strata_buf *out,
-			   const char *ident);
+	                   const char *ident);
 
 	/** Append s quoted as a string literal. Required; c may be NULL. */
 	int (*quote_literal)(struct strata_driver_conn *c, strata_buf *out,
-			     const char *s);
+	                     const char *s);
 
 	/**
 	 * Split sql into statements, calling cb with each one's offset and
@@ -127,7 +127,7 @@ struct strata_driver {
 	 * flags. Required. Must not need a connection.
 	 */
 	int (*split)(const char *sql, size_t len, strata_stmt_cb cb,
-		     void *payload);
+	             void *payload);
 
 	/**
 	 * Pass the names of table's columns to cb (one value per row), or
@@ -135,8 +135,8 @@ struct strata_driver {
 	 * be NULL. Required.
 	 */
 	int (*table_columns)(struct strata_driver_conn *c, const char *schema,
-			     const char *table, strata_row_cb cb,
-			     void *payload);
+	                     const char *table, strata_row_cb cb,
+	                     void *payload);
 
 	/** Create the schema if absent. May be NULL without CAP_SCHEMA. */
 	int (*ensure_schema)(struct strata_driver_conn *c, const char *schema);
@@ -163,7 +163,7 @@ struct strata_driver {
 	 * NULL: fresh is then refused.
 	 */
 	int (*drop_all_sql)(struct strata_driver_conn *c, const char *schema,
-			    strata_buf *out);
+	                    strata_buf *out);
 
 	/**
 	 * Write a backup of the database into the open file descriptor fd
@@ -172,9 +172,9 @@ struct strata_driver {
 	 * their environment. May be NULL.
 	 */
 	int (*backup)(struct strata_driver_conn *c, const char *url,
-		      const char *path, int fd);
+	              const char *path, int fd);
 	int (*restore)(struct strata_driver_conn *c, const char *url,
-		       const char *path);
+	               const char *path);
 
 	/* The backup file's extension: ".sql", or ".db" for a copy. */
 	const char *backup_extension;
@@ -200,12 +200,12 @@ struct strata_driver {
  */
 STRATA_EXTERN(int)
 strata_driver_set_error(struct strata_driver_conn *c, int code,
-			const char *sqlstate, int native_code, long offset,
-			const char *fmt, ...)
+                        const char *sqlstate, int native_code, long offset,
+                        const char *fmt, ...)
 #if defined(__GNUC__)
-	__attribute__((format(printf, 6, 7)))
+        __attribute__((format(printf, 6, 7)))
 #endif
-	;
+        ;
 
 /** Add further lines (DETAIL, HINT) to the error just set. */
 STRATA_EXTERN(void)
