@@ -186,7 +186,12 @@ fuzz:
 			grep -E 'Done|ERROR|crash-' || exit 1; \
 	done
 
-bench: strata
+# Installs what is missing (packages as root; dbmate from npm, sql-migrate from Debian
+# inside bench/run.sh), builds the release ./strata, starts and stops PostgreSQL.
+# Knobs: BENCH_N, BENCH_RUNS, BENCH_SCALE_N, BENCH_DBS (see bench/README.md).
+bench:
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory strata
 	@bench/run.sh
 
 format:

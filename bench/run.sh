@@ -1,0 +1,382 @@
+#!/usr/bin/env bash
+# strata's benchmark against the database's own client (the floor) and the peers
+# (dbmate, sql-migrate), on SQLite and PostgreSQL. Writes bench/RESULTS.md.
+# Run it as `make bench` (which builds ./strata first); see bench/README.md.
+#
+# Knobs (environment):
+#   BENCH_N=1000            migrations in the main workload
+#   BENCH_RUNS=5            measured runs per figure (after one warm-up run); the median is kept
+#   BENCH_SCALE_N=10000     the large folder for the status/validate scaling check (0: skip);
+#                           applying it is timed once, for strata and the floor
+#   BENCH_DBS="sqlite pg"
+#                           which databases: sqlite = SQLite files on tmpfs (/dev/shm: the
+#                           tools' own cost, no fsync), sqlite-disk = SQLite files in
+#                           bench/work (each commit pays SQLite's fsyncs: realistic, but as
+#                           noisy as the disk), pg = PostgreSQL (fsync=off)
+#   BENCH_PEER_DOWN_ALL_RUNS=1
+#                           measured runs of dbmate's roll back all, which takes one process
+#                           per migration (~20 s at N=1000); its warm-up is skipped too
+#   BENCH_OUT=bench/RESULTS.md
+#   BENCH_STRATA=./strata   the strata binary to measure (another build, to compare)
+#   BENCH_PROFILE=1         also count instructions with callgrind (bench/profile.sh: ~2 min),
+#                           a measure the machine's noise does not move (0: skip)
+#
+# Exit: 0 done (a peer that could not be installed is reported as skipped), 1 a run
+# failed (see bench/work/bench.log), 2 usage or setup error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+N=${BENCH_N:-1000}
+RUNS=${BENCH_RUNS:-5}
+SCALE_N=${BENCH_SCALE_N:-10000}
+DBS=${BENCH_DBS:-sqlite pg}
+PEER_DOWN_ALL_RUNS=${BENCH_PEER_DOWN_ALL_RUNS:-1}
+OUT=${BENCH_OUT:-bench/RESULTS.md}
+WORK=$ROOT/bench/work
+STRATA=${BENCH_STRATA:-$ROOT/strata}
+LOG=$WORK/bench.log
+RAW=$WORK/raw.tsv
+# SQLite databases on tmpfs when there is one (removed on exit).
+SHM=
+[[ -d /dev/shm && -w /dev/shm ]] && SHM=$(mktemp -d /dev/shm/strata-bench.XXXXXX)
+
+for v in N RUNS SCALE_N PEER_DOWN_ALL_RUNS; do
+    [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: BENCH_$v must be a number" >&2; exit 2; }
+done
+((N >= 2 && RUNS >= 1)) || { echo "bench: need BENCH_N >= 2 and BENCH_RUNS >= 1" >&2; exit 2; }
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 2; }
+
+[[ -x $STRATA ]] || die "no $STRATA: run 'make strata' (or 'make bench') first"
+mkdir -p "$WORK"
+# Measure a copy: a rebuild of ./strata during the run (others work in this tree) must
+# not change the binary half-way. Its commit is taken now, too.
+STRATA_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')
+STRATA_DIRTY=$(git -C "$ROOT" status --porcelain -- src include 2>/dev/null | head -n 1)
+STRATA_ORIG=$STRATA
+cp "$STRATA" "$WORK/strata-under-test"
+STRATA=$WORK/strata-under-test
+: >"$LOG"
+: >"$RAW"
+
+# ---------------------------------------------------------------------------------------
+# Tools: the timer, the clients, the peers.
+cc -O2 -Wall -o "$WORK/timeit" bench/timeit.c || die "cannot build bench/timeit.c"
+TIMEIT=$WORK/timeit
+
+command -v sqlite3 >/dev/null || die "sqlite3 missing: scripts/install-deps.sh bench"
+
+# dbmate: the npm package ships the Go binary in a per-platform package; use it directly
+# (node_modules/.bin/dbmate is a node wrapper whose start-up would be charged to dbmate).
+find_dbmate() {
+    find "$ROOT/bench/.npm/node_modules" -path '*dbmate*/bin/dbmate' -type f -perm -u+x \
+        2>/dev/null | head -n 1 || true
+}
+# apt_get PACKAGE...: install Debian packages when we are root (once more after an
+# `apt-get update` if the lists are stale); a failure only means a skipped peer.
+apt_get() {
+    [[ $(id -u) -eq 0 ]] || return 1
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "$@" >>"$LOG" 2>&1 && return 0
+    apt-get update >>"$LOG" 2>&1 || true
+    apt-get install -y --no-install-recommends "$@" >>"$LOG" 2>&1
+}
+DBMATE=$(find_dbmate)
+if [[ -z $DBMATE ]] && ! command -v npm >/dev/null; then
+    say "installing npm (apt), for dbmate"
+    apt_get npm || say "npm could not be installed (apt-get install npm, as root)"
+fi
+if [[ -z $DBMATE ]] && command -v npm >/dev/null; then
+    say "installing dbmate (npm) into bench/.npm"
+    npm install --silent --no-audit --no-fund --prefix "$ROOT/bench/.npm" dbmate >>"$LOG" 2>&1 ||
+        say "npm install dbmate failed (see $LOG)"
+    DBMATE=$(find_dbmate)
+fi
+[[ -n $DBMATE ]] || say "dbmate not available: skipped"
+
+SQLMIGRATE=$(command -v sql-migrate || true)
+if [[ -z $SQLMIGRATE && $(id -u) -eq 0 ]]; then
+    say "installing sql-migrate (apt)"
+    apt_get sql-migrate || true
+    SQLMIGRATE=$(command -v sql-migrate || true)
+fi
+[[ -n $SQLMIGRATE ]] || say "sql-migrate not available (apt-get install sql-migrate, as root): skipped"
+
+# strata's optional flags, used when this build has them.
+STRATA_DOWN_OPTS=()
+"$STRATA" help down 2>/dev/null | grep -q -- '--no-backup' && STRATA_DOWN_OPTS=(--no-backup)
+HAVE_SINGLE_TX=0
+"$STRATA" help up 2>/dev/null | grep -q -- '--single-transaction' && HAVE_SINGLE_TX=1
+
+# ---------------------------------------------------------------------------------------
+# Workloads.
+# Workloads of earlier runs with other sizes go.
+find "$WORK" -maxdepth 1 -name 'w[0-9]*' ! -name "w$N" ! -name "w$SCALE_N" -exec rm -rf {} +
+say "generating $N migrations"
+bench/gen.sh "$N" "$WORK/w$N"
+W=$WORK/w$N
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL: the tests' throwaway server (fsync=off), stopped on exit.
+PG_STARTED=0
+cleanup() {
+    [[ -n $SHM ]] && rm -rf "$SHM"
+    if ((PG_STARTED)); then
+        tests/lib/servers.sh stop >>"$LOG" 2>&1 || say "stopping PostgreSQL failed"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+HAVE_STRATA_PG=0
+if [[ " $DBS " == *" pg "* ]]; then
+    say "starting PostgreSQL"
+    out=$(tests/lib/servers.sh start pg) || die "PostgreSQL did not start"
+    eval "$out"
+    # shellcheck disable=SC1091
+    . "$STRATA_SRV_DIR/env"
+    PG_STARTED=1
+    PGPORT=$STRATA_TEST_PG_PORT
+    # The server's own psql, not Debian's /usr/bin/psql: that is a Perl wrapper
+    # (pg_wrapper) whose start-up alone costs ~16 ms, which would flatter every tool.
+    PSQL_BIN=$STRATA_TEST_PG_BIN/psql
+    [[ -x $PSQL_BIN ]] || PSQL_BIN=$(command -v psql)
+    PSQL=("$PSQL_BIN" -X -q -v ON_ERROR_STOP=1)
+    # The same connection for every tool: TCP on loopback, no SSL.
+    pg_url() { echo "postgres://postgres@127.0.0.1:$PGPORT/$1?sslmode=disable"; }
+    pg_conninfo() { echo "host=127.0.0.1 port=$PGPORT user=postgres dbname=$1 sslmode=disable"; }
+    # Does this strata have the PostgreSQL driver?
+    "${PSQL[@]}" -d "$(pg_conninfo postgres)" -c 'DROP DATABASE IF EXISTS bench_probe' \
+        -c 'CREATE DATABASE bench_probe' >>"$LOG" 2>&1
+    # Quiet server: no autovacuum of the catalogs (thousands of tables come and go)
+    # running into a later measurement on this small machine; a checkpoint after each
+    # reset (below) for the same reason. This throwaway server is ours alone.
+    "${PSQL[@]}" -d "$(pg_conninfo postgres)" -c 'ALTER SYSTEM SET autovacuum = off' \
+        -c 'SELECT pg_reload_conf()' >>"$LOG" 2>&1
+    if "$STRATA" -d "$(pg_url bench_probe)" -m "$W/strata" status >/dev/null 2>>"$LOG"; then
+        HAVE_STRATA_PG=1
+    else
+        say "this strata has no PostgreSQL driver yet: strata is skipped on PostgreSQL"
+    fi
+fi
+
+# dbdir DB: where the SQLite files of DB live.
+dbdir() {
+    if [[ $1 == sqlite && -n $SHM ]]; then echo "$SHM"; else echo "$WORK/db"; fi
+}
+mkdir -p "$WORK/db"
+
+# sql-migrate reads its database from a config file.
+{
+    for db in sqlite sqlite-disk; do
+        printf '%s:\n  dialect: sqlite3\n  datasource: %s\n  dir: %s\n' \
+            "$db" "$(dbdir "$db")/sqlmigrate.db" "$W/sqlmigrate"
+    done
+    if ((PG_STARTED)); then
+        printf 'pg:\n  dialect: postgres\n  datasource: host=127.0.0.1 port=%s user=postgres dbname=bench_sqlmigrate sslmode=disable\n  dir: %s\n' \
+            "$PGPORT" "$W/sqlmigrate"
+    fi
+} >"$WORK/dbconfig.yml"
+
+# ---------------------------------------------------------------------------------------
+# Measuring. tm DB TOOL OP RUN [timeit options] -- COMMAND...: time one command and
+# append "DB TOOL OP RUN SECONDS RSS_KB" to raw.tsv (run "warm" is not kept).
+FAILED=0
+tm() {
+    local db=$1 tool=$2 op=$3 run=$4 out
+    shift 4
+    # In bench/work: nothing a tool writes next to itself (a backup, dbmate's
+    # db/schema.sql) lands in the source tree, and no ./.env or ./strata.conf is read.
+    if out=$(cd "$WORK" && "$TIMEIT" -e "$LOG" "$@"); then
+        [[ $run == warm ]] || printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$tool" "$op" "$run" \
+            "${out% *}" "${out#* }" >>"$RAW"
+    else
+        say "FAILED: $db $tool $op (run $run): $* (see $LOG)"
+        printf '%s\t%s\t%s\t%s\tFAIL\tFAIL\n' "$db" "$tool" "$op" "$run" >>"$RAW"
+        FAILED=1
+        return 1
+    fi
+}
+
+# reset DB TOOL: an empty database for TOOL.
+reset() {
+    case $1 in
+        sqlite*)
+            local f
+            f=$(dbdir "$1")/$2.db
+            rm -f "$f" "$f-journal" "$f-wal" "$f-shm"
+            ;;
+        pg)
+            "${PSQL[@]}" -d "$(pg_conninfo postgres)" -c "DROP DATABASE IF EXISTS bench_$2 WITH (FORCE)" \
+                -c "CREATE DATABASE bench_$2" -c "CHECKPOINT" >>"$LOG" 2>&1
+            ;;
+    esac
+}
+
+# The command lines. url DB TOOL: the URL each tool is given.
+url() {
+    case $1 in
+        sqlite*) echo "sqlite:$(dbdir "$1")/$2.db" ;;
+        pg) pg_url "bench_$2" ;;
+    esac
+}
+# floor DB TOOL FILE: set FLOOR to the timeit arguments that run FILE with the
+# database's own client in one session.
+floor() {
+    case $1 in
+        sqlite*) FLOOR=(-i "$3" -- sqlite3 -bail "$(dbdir "$1")/$2.db") ;;
+        pg) FLOOR=(-- "${PSQL[@]}" -d "$(pg_conninfo "bench_$2")" -f "${3%.sql}.pg.sql") ;;
+    esac
+}
+
+# cycle DB TOOL RUN: from an empty database: apply all, no-op up, status, roll back one
+# (then re-apply it, untimed), roll back all. One cycle per tool per run, the tools
+# interleaved, so that drift on a shared machine hits every tool alike.
+cycle() {
+    local db=$1 tool=$2 run=$3 u S D M
+    reset "$db" "$tool" || { FAILED=1; say "reset $db $tool failed"; return; }
+    u=$(url "$db" "$tool")
+    case $tool in
+        strata | strata_1tx)
+            S=("$STRATA" -d "$u" -m "$W/strata")
+            if [[ $tool == strata_1tx ]]; then
+                tm "$db" "$tool" apply "$run" -- "${S[@]}" up --single-transaction || return 0
+                return 0
+            fi
+            tm "$db" "$tool" apply "$run" -- "${S[@]}" up || return 0
+            tm "$db" "$tool" noop "$run" -- "${S[@]}" up || true
+            tm "$db" "$tool" status "$run" -- "${S[@]}" status || true
+            tm "$db" "$tool" down1 "$run" -- "${S[@]}" down "${STRATA_DOWN_OPTS[@]}" || return 0
+            tm "$db" "$tool" reup warm -- "${S[@]}" up || return 0
+            tm "$db" "$tool" downall "$run" -- "${S[@]}" down --all "${STRATA_DOWN_OPTS[@]}" || true
+            ;;
+        dbmate)
+            D=("$DBMATE" --no-dump-schema -u "$u" -d "$W/dbmate")
+            tm "$db" "$tool" apply "$run" -- "${D[@]}" migrate || return 0
+            tm "$db" "$tool" noop "$run" -- "${D[@]}" migrate || true
+            tm "$db" "$tool" status "$run" -- "${D[@]}" status || true
+            tm "$db" "$tool" down1 "$run" -- "${D[@]}" rollback || return 0
+            tm "$db" "$tool" reup warm -- "${D[@]}" migrate || return 0
+            # dbmate rolls back one migration per process: N processes.
+            if [[ $run != warm ]] && ((run > RUNS - PEER_DOWN_ALL_RUNS)); then
+                tm "$db" "$tool" downall "$run" -r "$N" -- "${D[@]}" rollback || true
+            fi
+            ;;
+        sqlmigrate)
+            M=("$SQLMIGRATE")
+            local c=(-config="$WORK/dbconfig.yml" -env="$db")
+            tm "$db" "$tool" apply "$run" -- "${M[@]}" up "${c[@]}" || return 0
+            tm "$db" "$tool" noop "$run" -- "${M[@]}" up "${c[@]}" || true
+            tm "$db" "$tool" status "$run" -- "${M[@]}" status "${c[@]}" || true
+            tm "$db" "$tool" down1 "$run" -- "${M[@]}" down "${c[@]}" -limit=1 || return 0
+            tm "$db" "$tool" reup warm -- "${M[@]}" up "${c[@]}" || return 0
+            tm "$db" "$tool" downall "$run" -- "${M[@]}" down "${c[@]}" -limit=0 || true
+            ;;
+        floor)
+            local f=$W/floor
+            floor "$db" "$tool" "$f/up_each.sql"
+            tm "$db" "$tool" apply "$run" "${FLOOR[@]}" || return 0
+            # The floor of a no-op up and of status: read the history table.
+            floor "$db" "$tool" "$f/status.sql"
+            tm "$db" "$tool" noop "$run" "${FLOOR[@]}" || true
+            tm "$db" "$tool" status "$run" "${FLOOR[@]}" || true
+            floor "$db" "$tool" "$f/down_one.sql"
+            tm "$db" "$tool" down1 "$run" "${FLOOR[@]}" || return 0
+            floor "$db" "$tool" "$f/up_last.sql"
+            tm "$db" "$tool" reup warm "${FLOOR[@]}" || return 0
+            floor "$db" "$tool" "$f/down_all.sql"
+            tm "$db" "$tool" downall "$run" "${FLOOR[@]}" || true
+            ;;
+        floor_1tx)
+            floor "$db" "$tool" "$W/floor/up_single.sql"
+            tm "$db" "$tool" apply "$run" "${FLOOR[@]}" || true
+            ;;
+    esac
+}
+
+for db in $DBS; do
+    case $db in
+        sqlite | sqlite-disk) ;;
+        pg) ((PG_STARTED)) || continue ;;
+        *) die "unknown database '$db' in BENCH_DBS (sqlite, sqlite-disk, pg)" ;;
+    esac
+    tools=(floor floor_1tx)
+    if [[ $db != pg ]] || ((HAVE_STRATA_PG)); then
+        tools+=(strata)
+        ((HAVE_SINGLE_TX)) && tools+=(strata_1tx)
+    fi
+    [[ -n $DBMATE ]] && tools+=(dbmate)
+    [[ -n $SQLMIGRATE ]] && tools+=(sqlmigrate)
+    for run in warm $(seq 1 "$RUNS"); do
+        # Rotate the order run by run, so no tool always follows the same one.
+        k=$((${run/warm/0} % ${#tools[@]}))
+        order=("${tools[@]:k}" "${tools[@]:0:k}")
+        say "$db: run $run of $RUNS (${order[*]})"
+        for tool in "${order[@]}"; do
+            cycle "$db" "$tool" "$run"
+        done
+    done
+done
+
+# ---------------------------------------------------------------------------------------
+# Scaling: strata's status and validate on SCALE_N files against N, on SQLite.
+if ((SCALE_N > N)) && [[ " $DBS " == *" sqlite "* ]]; then
+    say "scaling: generating $SCALE_N migrations and applying them with strata"
+    bench/gen.sh "$SCALE_N" "$WORK/w$SCALE_N"
+    for n in "$N" "$SCALE_N"; do
+        reset sqlite "scale$n"
+        S=("$STRATA" -d "$(url sqlite "scale$n")" -m "$WORK/w$n/strata")
+        # Applying is timed once (no warm-up: at SCALE_N it takes a while); the floor
+        # too, since SQLite's own DDL cost grows faster than linearly with the schema.
+        reset sqlite "floor$n"
+        floor sqlite "floor$n" "$WORK/w$n/floor/up_each.sql"
+        tm sqlite "floor@$n" apply 1 "${FLOOR[@]}" || true
+        if tm sqlite "strata@$n" apply 1 -- "${S[@]}" up; then
+            for run in warm $(seq 1 "$RUNS"); do
+                tm sqlite "strata@$n" status "$run" -- "${S[@]}" status || true
+                tm sqlite "strata@$n" validate "$run" -- "${S[@]}" validate || true
+                tm sqlite "strata@$n" validate_offline "$run" -- "${S[@]}" validate --offline || true
+            done
+        fi
+    done
+fi
+
+# ---------------------------------------------------------------------------------------
+# Versions and the report.
+ver() { "$@" 2>&1 | head -n 1 || true; }
+{
+    echo "date	$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "nproc	$(nproc)"
+    echo "cpu	$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "kernel	$(uname -sr)"
+    if [[ -n ${BENCH_STRATA:-} ]]; then
+        echo "strata	$(ver "$STRATA" version) (binary $STRATA_ORIG)"
+    else
+        echo "strata	$(ver "$STRATA" version) (commit $STRATA_COMMIT${STRATA_DIRTY:+, with uncommitted changes in src/ or include/})"
+    fi
+    [[ -n $DBMATE ]] && echo "dbmate	$(ver "$DBMATE" --version)"
+    [[ -n $SQLMIGRATE ]] && echo "sql-migrate	$(dpkg-query -W -f='${Version}' sql-migrate 2>/dev/null || echo '?') (Debian)"
+    echo "sqlite3	$(ver sqlite3 --version | cut -d' ' -f1)"
+    ((PG_STARTED)) && echo "postgres	$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW server_version' 2>/dev/null) (fsync=$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW fsync' 2>/dev/null), synchronous_commit=$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW synchronous_commit' 2>/dev/null), full_page_writes=$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW full_page_writes' 2>/dev/null))"
+    echo "n	$N"
+    echo "runs	$RUNS"
+    echo "scale_n	$SCALE_N"
+    echo "peer_down_all_runs	$PEER_DOWN_ALL_RUNS"
+    echo "strata_pg	$HAVE_STRATA_PG"
+    echo "strata_1tx	$HAVE_SINGLE_TX"
+    echo "strata_down_opts	${STRATA_DOWN_OPTS[*]:-}"
+    echo "sqlite_dir	$(dbdir sqlite)"
+    echo "sqlite_disk_dir	$(dbdir sqlite-disk) ($(df -T "$WORK/db" | awk 'NR == 2 { print $2 }'))"
+} >"$WORK/meta.tsv"
+
+rm -f "$WORK/profile/summary.tsv"
+if [[ ${BENCH_PROFILE:-1} == 1 ]] && command -v valgrind >/dev/null; then
+    say "counting instructions with callgrind (bench/profile.sh)"
+    BENCH_N=$N BENCH_SCALE_N=$SCALE_N BENCH_STRATA=$STRATA bench/profile.sh >&2 ||
+        say "bench/profile.sh failed"
+fi
+python3 bench/report.py "$RAW" "$WORK/meta.tsv" "$WORK/profile/summary.tsv" >"$OUT"
+say "wrote $OUT"
+((FAILED == 0)) || { say "some runs failed: see $LOG"; exit 1; }
