@@ -131,6 +131,7 @@ typedef struct strata_run_options {
 	int allow_out_of_order; /* apply pending migrations older than applied
 	                         */
 	int no_backup;          /* down, fresh: no backup first */
+	int single_transaction; /* up: all migrations or none (SQLite, PG) */
 	const char *backup_suffix;
 } strata_run_options;
 

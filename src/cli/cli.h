@@ -47,7 +47,8 @@ enum {
 	OPT_SUFFIX,
 	OPT_LIST,
 	OPT_NO_BACKUP,
-	OPT_YES_DELETE
+	OPT_YES_DELETE,
+	OPT_SINGLE_TXN
 };
 
 struct cli_opt {
@@ -103,7 +104,7 @@ struct cli {
 
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
-	int list, no_backup, yes_delete;
+	int list, no_backup, yes_delete, single_transaction;
 	const char *suffix;
 	int has_to;
 	uint64_t to;

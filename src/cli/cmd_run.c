@@ -23,6 +23,7 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 	o->dry_run = cli->dry_run;
 	o->allow_out_of_order = cli->allow_out_of_order;
 	o->no_backup = cli->no_backup;
+	o->single_transaction = cli->single_transaction;
 	o->backup_suffix = cli->suffix;
 	return 0;
 }

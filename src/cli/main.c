@@ -40,6 +40,8 @@ static const struct cli_opt up_opts[] = {
 	  "print the SQL that would run, change nothing" },
 	{ "allow-out-of-order", OPT_ALLOW_OOO, 0, NULL,
 	  "apply pending migrations older than the newest applied one" },
+	{ "single-transaction", OPT_SINGLE_TXN, 0, NULL,
+	  "all of them in one transaction: all applied or none" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -436,6 +438,9 @@ static int set_option(struct cli *cli, int id, const char *arg)
 		break;
 	case OPT_YES_DELETE:
 		cli->yes_delete = 1;
+		break;
+	case OPT_SINGLE_TXN:
+		cli->single_transaction = 1;
 		break;
 	case OPT_TO:
 		cli->has_to = 1;

@@ -82,7 +82,8 @@ static int exec_buf(strata_ctx *ctx, const strata_buf *b)
  * hole under an `up` planned before it, two `down`s would roll back one
  * migration between them, and a repeatable would run twice.
  */
-static int plan_is_stale(strata_ctx *ctx, int *stale)
+int strata__plan_is_stale(strata_ctx *ctx, int *stale);
+int strata__plan_is_stale(strata_ctx *ctx, int *stale)
 {
 	struct history now;
 	strata_buf fp = STRATA_BUF_INIT;
@@ -152,7 +153,7 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 	if (rc < 0)
 		return rc;
 	ctx->in_txn = 1;
-	rc = plan_is_stale(ctx, &stale);
+	rc = strata__plan_is_stale(ctx, &stale);
 	if (rc == 0 && stale) {
 		ctx->drv->rollback(ctx->conn);
 		ctx->in_txn = 0;
@@ -252,6 +253,63 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	ctx->in_txn = 0;
 	emit_done(ctx, v, down, ms);
 	return 0;
+}
+
+/*
+ * --single-transaction: the caller has begun the one transaction; run
+ * the part and record it inside it (one round trip with CAP_BATCH).
+ */
+int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
+                            struct migration *m);
+int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
+                            struct migration *m)
+{
+	struct part *p = &m->up;
+	const char *text = strata__part_text(m, p);
+	int batch = (ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) != 0;
+	strata_buf sql = STRATA_BUF_INIT;
+	int64_t t0 = strata__now_ms(), ms;
+	int rc;
+
+	strata__emit(ctx, STRATA_EVENT_APPLY_START, v, NULL, 0);
+	if (batch) {
+		rc = strata__buf_put(&sql, text + p->off, p->len);
+		if (rc == 0)
+			rc = strata__buf_puts(&sql, "\n;\n");
+		if (rc == 0)
+			rc = history_sql(ctx, &sql, m, 0, 0, -1, m->kind);
+		if (rc == 0)
+			rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+		if (rc < 0 && ctx->err_offset >= (long)(p->len + 3)) {
+			strata__error_prefix(ctx, "cannot record %s in '%s'",
+			                     base_name(p->path), ctx->table);
+		} else if (rc < 0) {
+			if (ctx->err_offset > (long)p->len)
+				ctx->err_offset = (long)p->len;
+			strata__error_locate(ctx, m, p, p->off);
+		}
+	} else {
+		rc = ctx->drv->exec(ctx->conn, text + p->off, p->len);
+		if (rc < 0)
+			strata__error_locate(ctx, m, p, p->off);
+		ms = strata__now_ms() - t0;
+		if (rc == 0)
+			rc = history_sql(ctx, &sql, m, 0, 0, ms, m->kind);
+		if (rc == 0) {
+			rc = exec_buf(ctx, &sql);
+			if (rc < 0)
+				strata__error_prefix(ctx,
+				                     "cannot record %s in '%s'",
+				                     base_name(p->path),
+				                     ctx->table);
+		}
+	}
+	strata_buf_release(&sql);
+	if (rc == STRATA_ENOMEM && !ctx->err.message[0])
+		return oom(ctx);
+	if (rc == 0)
+		emit_done(ctx, v, 0, strata__now_ms() - t0);
+	return rc;
 }
 
 struct stmt_list {
@@ -356,7 +414,7 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check)
 		return rc;
 	ctx->in_txn = 1;
 	if (check)
-		rc = plan_is_stale(ctx, &stale);
+		rc = strata__plan_is_stale(ctx, &stale);
 	if (rc == 0 && !stale)
 		rc = exec_buf(ctx, rec);
 	if (rc == 0 && !stale)

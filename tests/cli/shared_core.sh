@@ -351,3 +351,32 @@ t_flyway_files_and_repeatables() {
 	expect_eq 1 "$(db_sql "SELECT count(*) FROM schema_migrations WHERE kind = 'repeatable'")" "repeatable rows"
 	expect_history "0 1 2 3"
 }
+
+t_single_transaction_all_or_nothing() {
+	three
+	if [ "$STRATA_TEST_DB" = mysql ]; then
+		st up --single-transaction
+		expect_rc 2
+		expect_err "one transaction cannot hold them"
+		expect_tables ""
+		return
+	fi
+	mig 0004 broken "CREATE TABLE four (id INTEGER PRIMARY KEY);
+INSERT INTO nowhere VALUES (1);" "DROP TABLE four;"
+	st up --single-transaction
+	expect_rc 1
+	expect_err "0004_broken.up.sql:2"
+	expect_err "no migration was applied"
+	expect_tables ""
+	expect_history ""
+	rm migrations/0004_broken.*
+	st up --single-transaction
+	expect_rc 0
+	expect_history "1 2 3"
+	expect_tables "days moods users"
+	mig 0005 cic "-- strata:no-transaction
+CREATE TABLE five (id INTEGER PRIMARY KEY);"
+	st up --single-transaction
+	expect_rc 2
+	expect_err "must run outside a transaction"
+}
