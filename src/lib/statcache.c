@@ -88,10 +88,45 @@ static struct cache_entry *add(struct statcache *c)
 	return &c->v[c->n++];
 }
 
+/* "name size mtime_s mtime_ns ctime_s ctime_ns ino dev checksum": parsed
+ * by hand, as sscanf costs more than the rest of a status */
+static int parse_line(char *line, struct cache_entry *e)
+{
+	long long *nums[] = { &e->size, &e->mtime_s, &e->mtime_ns, &e->ctime_s,
+		              &e->ctime_ns };
+	char *p = line, *end;
+	size_t i;
+
+	e->name = p;
+	p = strchr(p, ' ');
+	if (!p || p == line)
+		return -1;
+	*p++ = '\0';
+	for (i = 0; i < ARRAY_SIZE(nums); i++) {
+		*nums[i] = strtoll(p, &end, 10);
+		if (end == p || *end != ' ')
+			return -1;
+		p = end + 1;
+	}
+	e->ino = strtoull(p, &end, 10);
+	if (end == p || *end != ' ')
+		return -1;
+	p = end + 1;
+	e->dev = strtoull(p, &end, 10);
+	if (end == p || *end != ' ')
+		return -1;
+	p = end + 1;
+	if (strlen(p) < 64 || (p[64] != '\n' && p[64] != '\0'))
+		return -1;
+	memcpy(e->checksum, p, 64);
+	e->checksum[64] = '\0';
+	return 0;
+}
+
 static void load(struct statcache *c)
 {
 	FILE *f = fopen(c->path, "r");
-	char line[1024], name[600];
+	char line[1024];
 
 	if (!f)
 		return;
@@ -100,18 +135,13 @@ static void load(struct statcache *c)
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		struct cache_entry e;
-		struct cache_entry *slot;
+		struct cache_entry e, *slot;
 
 		memset(&e, 0, sizeof(e));
-		if (sscanf(line,
-		           "%599s %lld %lld %lld %lld %lld %llu %llu %64s",
-		           name, &e.size, &e.mtime_s, &e.mtime_ns, &e.ctime_s,
-		           &e.ctime_ns, &e.ino, &e.dev, e.checksum) != 9 ||
-		    strlen(e.checksum) != 64)
+		if (parse_line(line, &e) < 0)
 			break; /* corrupt: keep what was read */
 		slot = add(c);
-		if (!slot || !(e.name = strata__strdup(name)))
+		if (!slot || !(e.name = strata__strdup(e.name)))
 			break;
 		*slot = e;
 	}
