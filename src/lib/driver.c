@@ -72,10 +72,10 @@ int strata__driver_resolve(strata_ctx *ctx)
 		return 0;
 	if (strata__url_scheme(scheme, sizeof(scheme), ctx->url) < 0)
 		return strata__error_set(
-			ctx, STRATA_EINVALID,
-			"database URL '%s' has no scheme: use sqlite:FILE, "
-			"postgres://... or mysql://...",
-			ctx->url_redacted);
+		        ctx, STRATA_EINVALID,
+		        "database URL '%s' has no scheme: use sqlite:FILE, "
+		        "postgres://... or mysql://...",
+		        ctx->url_redacted);
 	ctx->drv = strata__driver_find(scheme);
 	if (!ctx->drv) {
 		if (strcmp(scheme, "postgres") == 0 ||
@@ -83,14 +83,14 @@ int strata__driver_resolve(strata_ctx *ctx)
 		    strcmp(scheme, "mysql") == 0 ||
 		    strcmp(scheme, "mariadb") == 0)
 			return strata__error_set(
-				ctx, STRATA_ENOTSUPP,
-				"this strata was built without the %s driver",
-				scheme);
+			        ctx, STRATA_ENOTSUPP,
+			        "this strata was built without the %s driver",
+			        scheme);
 		return strata__error_set(ctx, STRATA_EINVALID,
-					 "unknown database URL scheme '%s:' "
-					 "(known: sqlite:, postgres://, "
-					 "mysql://)",
-					 scheme);
+		                         "unknown database URL scheme '%s:' "
+		                         "(known: sqlite:, postgres://, "
+		                         "mysql://)",
+		                         scheme);
 	}
 	return 0;
 }
@@ -113,10 +113,10 @@ static int resolve_schema(strata_ctx *ctx)
 	    !ctx->drv->current_schema_sql)
 		return 0;
 	rc = ctx->drv->query(ctx->conn, ctx->drv->current_schema_sql,
-			     first_value, &ctx->resolved_schema);
+	                     first_value, &ctx->resolved_schema);
 	return rc == STRATA_ENOMEM ?
-		       strata__error_set(ctx, rc, "out of memory") :
-		       rc;
+	               strata__error_set(ctx, rc, "out of memory") :
+	               rc;
 }
 
 static int ensure_schema(strata_ctx *ctx)
@@ -127,9 +127,9 @@ static int ensure_schema(strata_ctx *ctx)
 		return 0;
 	if (!ctx->drv->ensure_schema)
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
-					 "%s has no schemas: --schema cannot "
-					 "be used",
-					 ctx->drv->name);
+		                         "%s has no schemas: --schema cannot "
+		                         "be used",
+		                         ctx->drv->name);
 	rc = ctx->drv->ensure_schema(ctx->conn, ctx->schema);
 	ctx->schema_ensured = rc == 0;
 	return rc;
@@ -148,6 +148,13 @@ int strata__connect(strata_ctx *ctx, int create)
 	rc = strata__driver_resolve(ctx);
 	if (rc < 0)
 		return rc;
+	/* refused before connecting (a SQLite file would be created) and for
+	 * every command, reading ones too */
+	if (ctx->schema && ctx->schema[0] && !ctx->drv->ensure_schema)
+		return strata__error_set(ctx, STRATA_EINVALID,
+		                         "%s has no schemas: --schema cannot "
+		                         "be used",
+		                         ctx->drv->name);
 	c = strata__calloc(1, ctx->drv->conn_size);
 	if (!c)
 		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");

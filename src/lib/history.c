@@ -20,15 +20,16 @@
 #define CHECKSUM_ALGORITHM "sha256"
 
 static const char *const strata_columns[] = {
-	"version",	"name",		"kind",		"file",
-	"checksum",	"checksum_algorithm",	"applied_at",	"execution_ms",
-	"applied_by",	"target",	"database_type",	"dirty",
+	"version",    "name",          "kind",
+	"file",       "checksum",      "checksum_algorithm",
+	"applied_at", "execution_ms",  "applied_by",
+	"target",     "database_type", "dirty",
 };
 
-#define SELECT_COLUMNS                                                  \
-	"version, name, kind, file, checksum, checksum_algorithm, "     \
-	"applied_at, execution_ms, applied_by, target, database_type, " \
-	"dirty"
+#define SELECT_COLUMNS                                           \
+ "version, name, kind, file, checksum, checksum_algorithm, "     \
+ "applied_at, execution_ms, applied_by, target, database_type, " \
+ "dirty"
 
 int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
 {
@@ -45,12 +46,12 @@ int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
 		rc = ctx->drv->quote_ident(c, out, ctx->table);
 	if (rc == STRATA_EINVALID)
 		return strata__error_set(ctx, rc,
-					 "--table/--schema name '%s' is too "
-					 "long or invalid for %s",
-					 ctx->schema && ctx->schema[0] ?
-						 ctx->schema :
-						 ctx->table,
-					 ctx->drv->name);
+		                         "--table/--schema name '%s' is too "
+		                         "long or invalid for %s",
+		                         ctx->schema && ctx->schema[0] ?
+		                                 ctx->schema :
+		                                 ctx->table,
+		                         ctx->drv->name);
 	return rc < 0 ? strata__error_set(ctx, rc, "out of memory") : 0;
 }
 
@@ -86,7 +87,7 @@ int strata__history_check(strata_ctx *ctx)
 
 	memset(&cols, 0, sizeof(cols));
 	rc = ctx->drv->table_columns(ctx->conn, strata__schema(ctx), ctx->table,
-				     column_cb, &cols);
+	                             column_cb, &cols);
 	if (rc == STRATA_ENOTFOUND) {
 		strata__error_clear(ctx);
 		return 0;
@@ -100,26 +101,37 @@ int strata__history_check(strata_ctx *ctx)
 	/* seen[0] is version, seen[11] is dirty */
 	if (cols.n == 2 && cols.seen[0] && cols.seen[11])
 		rc = strata__error_set(
-			ctx, STRATA_ESTATE,
-			"table '%s' belongs to golang-migrate (columns "
-			"version, dirty): strata will not write into it",
-			ctx->table);
+		        ctx, STRATA_ESTATE,
+		        "table '%s' belongs to golang-migrate (columns "
+		        "version, dirty): strata will not write into it",
+		        ctx->table);
 	else if (cols.n == 1 && cols.seen[0])
-		rc = strata__error_set(ctx, STRATA_ESTATE,
-				       "table '%s' belongs to dbmate (column "
-				       "version): strata will not write into it",
-				       ctx->table);
-	else
-		rc = strata__error_set(ctx, STRATA_ESTATE,
-				       "table '%s' exists but is not a strata "
-				       "history table (unexpected column '%s'): "
-				       "strata will not write into it",
-				       ctx->table,
-				       cols.n_other ? cols.other : "(none)");
-	strata__error_detail(ctx,
-			     "keep strata's history in another table with "
-			     "--table NAME (for example --table "
-			     "strata_migrations)");
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' belongs to dbmate (column "
+		        "version): strata will not write into it",
+		        ctx->table);
+	else if (cols.n_other)
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' exists but is not a strata "
+		        "history table (unexpected column '%s'): "
+		        "strata will not write into it",
+		        ctx->table, cols.other);
+	else {
+		/* strata's columns and no other: name one that is missing */
+		for (i = 0; cols.seen[i]; i++)
+			;
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' exists but is not a strata "
+		        "history table (column '%s' is missing): "
+		        "strata will not write into it",
+		        ctx->table, strata_columns[i]);
+	}
+	strata__error_detail(ctx, "keep strata's history in another table with "
+	                          "--table NAME (for example --table "
+	                          "strata_migrations)");
 	return rc;
 }
 
@@ -132,26 +144,26 @@ int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 		rc = strata__history_qualified(ctx, out);
 	if (rc == 0)
 		rc = strata__buf_printf(
-			out,
-			" (\n"
-			"    version            BIGINT       NOT NULL,\n"
-			"    name               VARCHAR(255) NOT NULL,\n"
-			"    kind               VARCHAR(16)  NOT NULL,\n"
-			"    file               VARCHAR(1024) NOT NULL,\n"
-			"    checksum           VARCHAR(128),\n"
-			"    checksum_algorithm VARCHAR(16)  NOT NULL,\n"
-			"    applied_at         %s NOT NULL,\n"
-			"    execution_ms       BIGINT       NOT NULL,\n"
-			"    applied_by         VARCHAR(255) NOT NULL,\n"
-			"    target             VARCHAR(64)  NOT NULL,\n"
-			"    database_type      VARCHAR(32)  NOT NULL,\n"
-			"    dirty              SMALLINT     NOT NULL,\n"
-			"    PRIMARY KEY (target, version, name)\n"
-			");\n",
-			ctx->drv->timestamp_type);
+		        out,
+		        " (\n"
+		        "    version            BIGINT       NOT NULL,\n"
+		        "    name               VARCHAR(255) NOT NULL,\n"
+		        "    kind               VARCHAR(16)  NOT NULL,\n"
+		        "    file               VARCHAR(1024) NOT NULL,\n"
+		        "    checksum           VARCHAR(128),\n"
+		        "    checksum_algorithm VARCHAR(16)  NOT NULL,\n"
+		        "    applied_at         %s NOT NULL,\n"
+		        "    execution_ms       BIGINT       NOT NULL,\n"
+		        "    applied_by         VARCHAR(255) NOT NULL,\n"
+		        "    target             VARCHAR(64)  NOT NULL,\n"
+		        "    database_type      VARCHAR(32)  NOT NULL,\n"
+		        "    dirty              SMALLINT     NOT NULL,\n"
+		        "    PRIMARY KEY (target, version, name)\n"
+		        ");\n",
+		        ctx->drv->timestamp_type);
 	return rc == STRATA_ENOMEM ?
-		       strata__error_set(ctx, rc, "out of memory") :
-		       rc;
+	               strata__error_set(ctx, rc, "out of memory") :
+	               rc;
 }
 
 void strata__history_release(struct history *h)
@@ -210,19 +222,19 @@ static int row_cb(void *payload, int ncols, const char *const *v)
 	r->kind = kind_from(v[2]);
 	r->execution_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
 	/* dirty holds the statement a failed run reached (0: clean) */
-	r->dirty = !v[11]	       ? 0 :
-		   v[11][0] == 't' ? 1 :
-		   v[11][0] == 'f' ? 0 :
-				     atoi(v[11]);
+	r->dirty = !v[11]          ? 0 :
+	           v[11][0] == 't' ? 1 :
+	           v[11][0] == 'f' ? 0 :
+	                             atoi(v[11]);
 	r->name = dup_or_empty(v[1]);
 	r->file = dup_or_empty(v[3]);
 	r->checksum = dup_or_empty(v[4]);
 	r->checksum_algorithm = dup_or_empty(v[5]);
 	/* keep "YYYY-MM-DD HH:MM:SS"; drivers differ in what follows */
 	r->applied_at = v[6] ? strata__strndup(v[6], strlen(v[6]) < 19 ?
-							      strlen(v[6]) :
-							      19) :
-			       dup_or_empty(NULL);
+	                                                     strlen(v[6]) :
+	                                                     19) :
+	                       dup_or_empty(NULL);
 	if (r->applied_at && r->applied_at[0] && strlen(r->applied_at) > 10)
 		r->applied_at[10] = ' ';
 	r->applied_by = dup_or_empty(v[8]);
@@ -230,8 +242,7 @@ static int row_cb(void *payload, int ncols, const char *const *v)
 	r->database_type = dup_or_empty(v[10]);
 	h->n++;
 	if (!r->name || !r->file || !r->checksum || !r->checksum_algorithm ||
-	    !r->applied_at || !r->applied_by || !r->target ||
-	    !r->database_type)
+	    !r->applied_at || !r->applied_by || !r->target || !r->database_type)
 		return STRATA_ENOMEM;
 	return 0;
 }
@@ -285,14 +296,14 @@ int strata__history_fingerprint(strata_buf *out, const struct history *h)
 	strata__buf_clear(out);
 	for (i = 0; rc == 0 && i < h->n; i++)
 		rc = strata__buf_printf(out, "%llu|%s|%d|%s|%d\n",
-					(unsigned long long)h->v[i].version,
-					h->v[i].name, (int)h->v[i].kind,
-					h->v[i].checksum, h->v[i].dirty);
+		                        (unsigned long long)h->v[i].version,
+		                        h->v[i].name, (int)h->v[i].kind,
+		                        h->v[i].checksum, h->v[i].dirty);
 	return rc;
 }
 
 struct history_row *strata__history_find(const struct history *h,
-					 uint64_t version)
+                                         uint64_t version)
 {
 	size_t lo = 0, hi = h->n;
 
@@ -313,7 +324,7 @@ struct history_row *strata__history_find(const struct history *h,
 }
 
 struct history_row *strata__history_find_name(const struct history *h,
-					      const char *name)
+                                              const char *name)
 {
 	size_t i;
 
@@ -330,7 +341,7 @@ static int put_lit(strata_ctx *ctx, strata_buf *out, const char *s)
 
 /* " WHERE target = '..' AND version = N AND name = '..'" */
 static int where_key(strata_ctx *ctx, strata_buf *out, uint64_t version,
-		     const char *name)
+                     const char *name)
 {
 	int rc = strata__buf_puts(out, " WHERE target = ");
 
@@ -338,7 +349,7 @@ static int where_key(strata_ctx *ctx, strata_buf *out, uint64_t version,
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
 		rc = strata__buf_printf(out, " AND version = %llu",
-					(unsigned long long)version);
+		                        (unsigned long long)version);
 	if (rc == 0 && name) {
 		rc = strata__buf_puts(out, " AND name = ");
 		if (rc == 0)
@@ -355,7 +366,7 @@ static int finish(strata_ctx *ctx, int rc)
 }
 
 int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
-			       const struct history_row *r)
+                               const struct history_row *r)
 {
 	int rc = strata__buf_puts(out, "INSERT INTO ");
 
@@ -363,13 +374,13 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = strata__history_qualified(ctx, out);
 	if (rc == 0)
 		rc = strata__buf_printf(out,
-					" (" SELECT_COLUMNS ") VALUES (%llu, ",
-					(unsigned long long)r->version);
+		                        " (" SELECT_COLUMNS ") VALUES (%llu, ",
+		                        (unsigned long long)r->version);
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->name);
 	if (rc == 0)
 		rc = strata__buf_printf(out, ", '%s', ",
-					strata_kind_name(r->kind));
+		                        strata_kind_name(r->kind));
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->file);
 	if (rc == 0)
@@ -378,20 +389,20 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = put_lit(ctx, out, r->checksum);
 	/* no applied_at: the database's clock (a script run later) */
 	if (rc == 0 && r->applied_at)
-		rc = strata__buf_printf(out, ", '%s', '%s', ", CHECKSUM_ALGORITHM,
-					r->applied_at);
+		rc = strata__buf_printf(out, ", '%s', '%s', ",
+		                        CHECKSUM_ALGORITHM, r->applied_at);
 	else if (rc == 0)
 		rc = strata__buf_printf(out, ", '%s', %s, ", CHECKSUM_ALGORITHM,
-					ctx->drv->now_sql ? ctx->drv->now_sql :
-							    "CURRENT_TIMESTAMP");
+		                        ctx->drv->now_sql ?
+		                                ctx->drv->now_sql :
+		                                "CURRENT_TIMESTAMP");
 	/* a negative time: measured by the database (batched runs) */
 	if (rc == 0 && r->execution_ms < 0 && ctx->drv->elapsed_ms_sql)
 		rc = strata__buf_printf(out, "%s, ", ctx->drv->elapsed_ms_sql);
 	else if (rc == 0)
-		rc = strata__buf_printf(out, "%lld, ",
-					(long long)(r->execution_ms < 0 ?
-							    0 :
-							    r->execution_ms));
+		rc = strata__buf_printf(
+		        out, "%lld, ",
+		        (long long)(r->execution_ms < 0 ? 0 : r->execution_ms));
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->applied_by);
 	if (rc == 0)
@@ -400,13 +411,13 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
 		rc = strata__buf_printf(out, ", '%s', %d);\n",
-					ctx->exec ? "exec" : ctx->drv->name,
-					r->dirty);
+		                        ctx->exec ? "exec" : ctx->drv->name,
+		                        r->dirty);
 	return finish(ctx, rc);
 }
 
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
-			       uint64_t version, const char *name)
+                               uint64_t version, const char *name)
 {
 	int rc = strata__buf_puts(out, "DELETE FROM ");
 
@@ -420,7 +431,7 @@ int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
 }
 
 static int update(strata_ctx *ctx, strata_buf *out, const char *set,
-		  uint64_t version, const char *name)
+                  uint64_t version, const char *name)
 {
 	int rc = strata__buf_puts(out, "UPDATE ");
 
@@ -436,18 +447,18 @@ static int update(strata_ctx *ctx, strata_buf *out, const char *set,
 }
 
 int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
-			       uint64_t version, const char *name,
-			       int64_t execution_ms)
+                               uint64_t version, const char *name,
+                               int64_t execution_ms)
 {
 	char set[64];
 
 	snprintf(set, sizeof(set), "dirty = 0, execution_ms = %lld",
-		 (long long)execution_ms);
+	         (long long)execution_ms);
 	return update(ctx, out, set, version, name);
 }
 
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name, int stmt)
+                              uint64_t version, const char *name, int stmt)
 {
 	char set[32];
 
@@ -456,14 +467,14 @@ int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name)
+                              uint64_t version, const char *name)
 {
 	return update(ctx, out, "dirty = 0", version, name);
 }
 
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
-				 uint64_t version, const char *name,
-				 const char *checksum, const char *file)
+                                 uint64_t version, const char *name,
+                                 const char *checksum, const char *file)
 {
 	strata_buf set = STRATA_BUF_INIT;
 	int rc = strata__buf_puts(&set, "checksum = ");
@@ -481,7 +492,7 @@ int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
-			      uint64_t version, const char *name)
+                              uint64_t version, const char *name)
 {
 	int rc = strata__buf_puts(out, "SELECT dirty FROM ");
 
@@ -519,6 +530,6 @@ const char *strata__applied_by(void)
 	if (gethostname(host, sizeof(host) - 1) < 0)
 		host[0] = '\0';
 	snprintf(who, sizeof(who), "%.40s%s%.200s", user, host[0] ? "@" : "",
-		 host);
+	         host);
 	return who;
 }

@@ -107,9 +107,15 @@ static int counter_cb(void *payload, int ncols, const char *const *v)
 
 int strata__change_counter(strata_ctx *ctx, strata_buf *out)
 {
+	int rc;
+
 	strata__buf_clear(out);
-	return ctx->drv->query(ctx->conn, ctx->drv->change_counter_sql,
-	                       counter_cb, out);
+	rc = ctx->drv->query(ctx->conn, ctx->drv->change_counter_sql,
+	                     counter_cb, out);
+	/* the callback's own failure comes back with no error set */
+	return rc == STRATA_ENOMEM ?
+	               strata__error_set(ctx, rc, "out of memory") :
+	               rc;
 }
 
 void strata__close_write(strata_ctx *ctx)

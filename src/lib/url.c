@@ -33,14 +33,16 @@ static int put_masked_params(strata_buf *out, const char *s, size_t n)
 
 	while (rc == 0 && i < n) {
 		int at_key = i == 0 || s[i - 1] == '?' || s[i - 1] == '&' ||
-			     s[i - 1] == ' ' || s[i - 1] == ';';
+		             s[i - 1] == ' ' || s[i - 1] == ';';
 
-		if (at_key && n - i >= 9 && strncasecmp(s + i, "password=", 9) == 0) {
+		if (at_key && n - i >= 9 &&
+		    strncasecmp(s + i, "password=", 9) == 0) {
 			rc = strata__buf_put(out, s + i, 9);
 			if (rc == 0)
 				rc = strata__buf_puts(out, "***");
 			i += 9;
-			while (i < n && s[i] != '&' && s[i] != ' ' && s[i] != ';')
+			while (i < n && s[i] != '&' && s[i] != ' ' &&
+			       s[i] != ';')
 				i++;
 			continue;
 		}
@@ -57,9 +59,11 @@ int strata__url_redact(strata_buf *out, const char *url)
 	if (!auth)
 		return put_masked_params(out, url, strlen(url));
 	auth += 3;
-	/* the authority ends at the first '/', '?' or '#'; the last '@'
-	 * before that separates user info (passwords may contain '@') */
-	end = auth + strcspn(auth, "/?#");
+	/* the authority ends at the first '/', '?' or '#', but a password
+	 * may hold '@' and '/' unencoded (p@ss/w): the last '@' before the
+	 * query ends the user info. A '@' in the path masks more than the
+	 * password, never less. */
+	end = auth + strcspn(auth, "?#");
 	at = NULL;
 	for (const char *p = auth; p < end; p++)
 		if (*p == '@')
@@ -88,13 +92,15 @@ int strata__url_redact(strata_buf *out, const char *url)
 	return rc;
 }
 
-void strata__redact_secret(strata_buf *text, const char *secret)
+static void mask(strata_buf *text, const char *secret)
 {
-	size_t k = secret ? strlen(secret) : 0;
+	size_t k = strlen(secret);
 	char *p;
 
 	if (k < 2)
 		return; /* masking one character would garble the text */
+	if (strspn(secret, "*") == k)
+		return; /* the mask itself: masking would never end */
 	while ((p = strstr(text->ptr, secret)) != NULL) {
 		size_t at = (size_t)(p - text->ptr);
 
@@ -105,6 +111,41 @@ void strata__redact_secret(strata_buf *text, const char *secret)
 		} else {
 			memset(p, '*', k);
 		}
+	}
+}
+
+void strata__redact_secret(strata_buf *text, const char *secret)
+{
+	const char *p, *at;
+	char small[128];
+
+	if (!secret)
+		return;
+	mask(text, secret);
+	/*
+	 * A raw '@' or '/' in a password (p@ss/w): libpq and libmariadb end
+	 * the user info at the first '@' and read the rest as host and
+	 * database names, which their errors print. Mask each part between
+	 * '@' and '/' of 3 bytes or more as well.
+	 */
+	for (p = secret; strpbrk(secret, "@/"); p = at + 1) {
+		size_t n;
+
+		at = strpbrk(p, "@/");
+		n = at ? (size_t)(at - p) : strlen(p);
+		if (n >= 3 && n < sizeof(small)) {
+			memcpy(small, p, n);
+			small[n] = '\0';
+			mask(text, small);
+		} else if (n >= 3) {
+			char *part = strata__strndup(p, n);
+
+			if (part)
+				mask(text, part);
+			strata__free(part);
+		}
+		if (!at)
+			break;
 	}
 }
 
@@ -130,7 +171,7 @@ static char *percent_decode(const char *s, size_t n)
 		if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
 		    hexval(s[i + 2]) >= 0) {
 			out[k++] = (char)(hexval(s[i + 1]) * 16 +
-					  hexval(s[i + 2]));
+			                  hexval(s[i + 2]));
 			i += 2;
 		} else {
 			out[k++] = s[i];
@@ -149,7 +190,7 @@ int strata__url_secrets(const char *url, char **raw, char **decoded)
 	*raw = *decoded = NULL;
 	if (auth) {
 		auth += 3;
-		end = auth + strcspn(auth, "/?#");
+		end = auth + strcspn(auth, "?#"); /* as strata__url_redact */
 		for (p = auth; p < end; p++)
 			if (*p == '@')
 				at = p;

@@ -1,0 +1,341 @@
+# shellcheck shell=bash
+# Racing deployers (issue 7): many `strata up` processes started at the
+# same instant against one database, `up` racing `down`, and lock waits that
+# time out. Each race must end as some serial order of the same commands
+# would: every process exits 0, each migration is applied exactly once, and
+# schema and history equal a serial run's.
+# The long tier (long_race.sh) repeats these many times.
+
+. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+
+# A repeatable migration that counts its runs in table rlog.
+rel_repeatable() {
+	mkdir -p migrations
+	printf '%s\n' "CREATE TABLE IF NOT EXISTS rlog (n INTEGER);" \
+		"INSERT INTO rlog (n) VALUES (1);" >migrations/R__rlog.sql
+}
+
+# race_up N M: N processes apply M migrations and a repeatable to a fresh
+# database; compare with a serial run of the same folder.
+race_up() {
+	local n=$1 m=$2 want_schema want_hist
+	rel_db_reset
+	st -q up
+	expect_rc 0
+	want_schema=$(rel_db_schema)
+	want_hist=$(rel_db_history)
+	rel_db_reset
+	rel_race "$n" -q up
+	rel_race_expect_all 0 "$n"
+	grep -l "database is locked" err.* >/dev/null 2>&1 && fail "a process saw 'database is locked'"
+	expect_eq "$want_schema" "$(rel_db_schema)" "schema after $n racing processes"
+	expect_eq "$want_hist" "$(rel_db_history)" "history after $n racing processes"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM rlog")" "runs of the repeatable migration"
+	rel_consistent "$m"
+}
+
+t_race_up_2_4_8_16_processes() {
+	rel_migrations 12
+	rel_repeatable
+	for n in 2 4 8 16; do
+		race_up "$n" 12
+	done
+}
+
+# The database file exists, holds the application's tables, but no history
+# table yet: all racers create it at once.
+t_race_creates_history_table_once() {
+	rel_migrations 5
+	db_sql "CREATE TABLE app_data (id INTEGER PRIMARY KEY)"
+	rel_race 8 -q up
+	rel_race_expect_all 0 8
+	expect_history "1 2 3 4 5"
+	expect_eq 5 "$(db_sql "SELECT count(*) FROM $TEST_TABLE")" "history rows"
+	rel_consistent 5
+	# and an empty (zero-byte) database file
+	rel_db_reset
+	: >"$(rel_db_file)"
+	rel_race 8 -q up
+	rel_race_expect_all 0 8
+	expect_history "1 2 3 4 5"
+}
+
+# Racers that all take a different route: up, up 2, up --to 3, status,
+# validate. Whatever the order, the end is "everything applied".
+t_race_mixed_commands() {
+	rel_migrations 6
+	rm -f gate
+	mkfifo gate
+	for a in "up" "up 2" "up --to 3" "status" "validate" "up 1" "history"; do
+		# shellcheck disable=SC2086
+		(
+			read -r _ <gate
+			"$STRATA_BIN" -q -d "$TEST_URL" -m migrations $a >"o.${a// /_}" 2>&1
+			echo $? >"r.${a// /_}"
+		) &
+	done
+	sleep 0.3
+	exec 3<>gate
+	exec 3>&-
+	wait
+	for f in r.*; do
+		[ "$(cat "$f")" = 0 ] || fail "${f#r.} exited $(cat "$f"): $(cat "o.${f#r.}")"
+	done
+	expect_history "1 2 3 4 5 6"
+	rel_consistent 6
+}
+
+# up racing down, from the state "1 2 applied, 3 4 pending". The two serial
+# orders end in "1 2 3" (up applies 3 4, then down rolls back 4) or
+# "1 2 3 4" (down rolls back 2, then up applies 2 3 4). Anything else (a
+# hole such as "1 3 4") is a bug.
+up_down_outcome_ok() {
+	local h
+	h=$(history_versions)
+	case "$h" in
+	"1 2 3" | "1 2 3 4") ;;
+	*) fail "up racing down ended at '$h': no serial order gives that" ;;
+	esac
+	rel_consistent 4
+}
+
+t_race_up_against_down() {
+	rel_migrations 4
+	for round in 1 2 3 4 5 6; do
+		rel_db_reset
+		st -q up 2
+		expect_history "1 2"
+		rm -f gate
+		mkfifo gate
+		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >o.up 2>&1; echo $? >r.up) &
+		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations down --no-backup >o.down 2>&1; echo $? >r.down) &
+		sleep 0.2
+		exec 3<>gate
+		exec 3>&-
+		wait
+		expect_eq 0 "$(cat r.up)" "round $round: up exit code ($(cat o.up))"
+		expect_eq 0 "$(cat r.down)" "round $round: down exit code ($(cat o.down))"
+		up_down_outcome_ok
+	done
+}
+
+# How long a held process waits (µs): the other command must finish
+# within it (raise it for slow wrappers such as valgrind).
+REL_HOLD_US=${REL_HOLD_US:-2000000}
+
+# held_after_plan PID OUT: wait until the held process has printed its
+# first line (strace then holds it for REL_HOLD_US on that write's exit).
+held_after_plan() {
+	local i
+	for i in $(seq 1 1500); do
+		[ -s "$2" ] && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.02
+	done
+	fail "the held process printed nothing: $(cat "$2")"
+}
+
+# The same, made deterministic: `up` is held (by strace) after it has made
+# its plan and before its first transaction, while `down` runs in full.
+# With -v, the first write(2) of `up` is its "applying ..." line, which is
+# printed after planning and before BEGIN.
+t_race_down_between_plan_and_run_of_up() {
+	rel_need_strace
+	rel_migrations 4
+	st -q up 2
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
+		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
+		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations up >o.up 2>&1 &
+	held_out=o.up
+	pid=$!
+	held_after_plan "$pid" "$held_out"
+	st down --no-backup
+	expect_rc 0
+	wait $pid
+	expect_eq 0 $? "up exit code: $(cat o.up)"
+	# it was held with a plan that no longer held, and planned again
+	grep -q "applying 0003_t3" o.up || fail "up was not held after planning: $(cat o.up)"
+	grep -q "applying 0002_t2" o.up || fail "up did not plan again: $(cat o.up)"
+	expect_history "1 2 3 4"
+	up_down_outcome_ok
+}
+
+# The opposite: `down` is held after planning while `up` runs in full.
+t_race_up_between_plan_and_run_of_down() {
+	rel_need_strace
+	rel_migrations 4
+	st -q up 2
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
+		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
+		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations down --no-backup >o.down 2>&1 &
+	held_out=o.down
+	pid=$!
+	held_after_plan "$pid" "$held_out"
+	st up
+	expect_rc 0
+	wait $pid
+	expect_eq 0 $? "down exit code: $(cat o.down)"
+	grep -q "rolling back 0002_t2" o.down || fail "down was not held after planning: $(cat o.down)"
+	grep -q "rolling back 0004_t4" o.down || fail "down did not plan again: $(cat o.down)"
+	# serial: up (1 2 3 4), then down rolls back 4
+	expect_history "1 2 3"
+	rel_consistent 4
+}
+
+# Two `down`s at once roll back two migrations, as they would one after
+# the other.
+t_race_down_against_down() {
+	rel_need_strace
+	rel_migrations 4
+	st -q up
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
+		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
+		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations down --no-backup >o.down 2>&1 &
+	held_out=o.down
+	pid=$!
+	held_after_plan "$pid" "$held_out"
+	st down --no-backup
+	expect_rc 0
+	wait $pid
+	expect_eq 0 $? "held down exit code: $(cat o.down)"
+	grep -q "rolling back 0004_t4" o.down || fail "down was not held after planning: $(cat o.down)"
+	grep -q "rolling back 0003_t3" o.down || fail "down did not plan again: $(cat o.down)"
+	expect_history "1 2"
+	rel_consistent 4
+}
+
+# A repeatable migration applied by one runner after another planned it:
+# it runs once, not twice.
+t_race_repeatable_runs_once() {
+	rel_need_strace
+	rel_migrations 1
+	rel_repeatable
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
+		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
+		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations up >o.up 2>&1 &
+	held_out=o.up
+	pid=$!
+	held_after_plan "$pid" "$held_out"
+	st up
+	expect_rc 0
+	wait $pid
+	expect_eq 0 $? "held up exit code: $(cat o.up)"
+	grep -q "applying 0001_t1" o.up || fail "up was not held after planning: $(cat o.up)"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM rlog")" "runs of the repeatable migration"
+}
+
+# --- lock waits ---------------------------------------------------------------
+
+# Hold SQLite's write lock from another connection for at most $1 seconds
+# (release_write_lock ends it sooner: a killed holder's lock goes with it).
+release_write_lock() {
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	return 0
+}
+
+hold_write_lock() {
+	sqlite3 "$(rel_db_file)" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS holder (x INTEGER);" ".shell sleep $1" "ROLLBACK;" >/dev/null 2>&1 &
+	holder=$!
+	# until the lock is really held
+	for _ in $(seq 1 100); do
+		sqlite3 "$(rel_db_file)" "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1 || return 0
+		sleep 0.02
+	done
+	fail "could not take the write lock for the test"
+}
+
+t_lock_timeout_names_the_locked_database() {
+	rel_migrations 3
+	st -q up 1
+	before=$(rel_snapshot)
+	hold_write_lock 4
+	t0=$(date +%s%N)
+	st --lock-timeout 1 up
+	t1=$(date +%s%N)
+	expect_rc 4
+	expect_err "locked by another process"
+	expect_err "$(rel_db_file)"
+	expect_err "--lock-timeout"
+	ms=$(((t1 - t0) / 1000000))
+	[ "$ms" -ge 900 ] || fail "gave up after $ms ms, before the 1 s timeout"
+	[ "$ms" -lt 3500 ] || fail "waited $ms ms for a 1 s timeout"
+	st --lock-timeout 1 down --no-backup
+	expect_rc 4
+	expect_err "locked by another process"
+	release_write_lock
+	expect_eq "$before" "$(rel_snapshot)" "database after the timeouts"
+	# released: the next run goes through
+	st up
+	expect_rc 0
+	expect_history "1 2 3"
+}
+
+# The lock is held while the history table does not exist yet.
+t_lock_timeout_on_a_fresh_database() {
+	rel_migrations 2
+	db_sql "CREATE TABLE app_data (id INTEGER PRIMARY KEY)"
+	hold_write_lock 3
+	st --lock-timeout 1 up
+	expect_rc 4
+	expect_err "locked by another process"
+	release_write_lock
+	rel_db_has_table "$TEST_TABLE" && fail "the history table was created"
+	st up
+	expect_rc 0
+	expect_history "1 2"
+}
+
+# Another strata holds the lock while it runs a migration (held by strace
+# at its commit's first sync, for 3 s); a second one waits, and gives up
+# after its timeout.
+t_lock_held_by_a_running_migration() {
+	rel_need_strace
+	rel_migrations 2
+	st -q up 1
+	local paths
+	mapfile -t paths < <(rel_db_paths)
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null "${paths[@]}" -e trace=fdatasync \
+		-e inject=fdatasync:delay_enter=3000000:when=1 \
+		"$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >o.slow 2>&1 &
+	slow=$!
+	for _ in $(seq 1 500); do
+		[ -e "$(rel_db_file)-journal" ] && break
+		sleep 0.01
+	done
+	[ -e "$(rel_db_file)-journal" ] || fail "the first runner never began its migration"
+	st --lock-timeout 1 up
+	expect_rc 4
+	expect_err "locked by another process"
+	wait $slow
+	r=$?
+	[ "$r" = 0 ] || fail "the first runner exited $r: $(cat o.slow)"
+	expect_history "1 2"
+	rel_consistent 2
+}
+
+# A lock released before the timeout: the waiting runner goes on.
+t_lock_wait_succeeds_when_released() {
+	rel_migrations 2
+	st -q up 1
+	hold_write_lock 1
+	st --lock-timeout 10 up
+	expect_rc 0
+	wait "$holder"
+	expect_history "1 2"
+}
+
+# --lock-timeout 0: do not wait at all.
+t_lock_timeout_zero_does_not_wait() {
+	rel_migrations 2
+	st -q up 1
+	hold_write_lock 3
+	t0=$(date +%s%N)
+	st --lock-timeout 0 up
+	t1=$(date +%s%N)
+	expect_rc 4
+	expect_err "locked by another process"
+	[ $(((t1 - t0) / 1000000)) -lt 1500 ] || fail "--lock-timeout 0 waited"
+	release_write_lock
+	expect_history "1"
+}
