@@ -125,6 +125,7 @@ struct ini_state {
 	struct cli *cli;
 	char error[512];
 	int line;
+	int overlong; /* the line number of a line inih cannot hold, or 0 */
 };
 
 /* Expand ${VAR}; NULL with st->error set when a variable is unset. */
@@ -343,9 +344,18 @@ static char *read_line(char *str, int num, void *stream)
 {
 	struct line_reader *r = stream;
 	char *s = fgets(str, num, r->f);
+	size_t n;
 
-	if (s)
-		r->st->line++;
+	if (!s)
+		return NULL;
+	r->st->line++;
+	/* inih would read the rest of a long line as a line of its own:
+	 * stop, and say so (a long URL belongs in ${VAR}) */
+	n = strlen(s);
+	if (n + 1 == (size_t)num && s[n - 1] != '\n' && !feof(r->f)) {
+		r->st->overlong = r->st->line;
+		return NULL;
+	}
 	return s;
 }
 
@@ -447,6 +457,14 @@ int cli_load_config(struct cli *cli)
 	}
 	rc = ini_parse_stream(read_line, &r, on_setting, &st);
 	fclose(r.f);
+	if (rc == 0 && st.overlong) {
+		rc = st.overlong;
+		snprintf(st.error, sizeof(st.error),
+		         "line longer than the %d characters strata.conf "
+		         "allows: put a long value in the environment and use "
+		         "${VAR}",
+		         INI_MAX_LINE - 2);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "%s:%d: %serror%s: %s\n", path, rc,
 		        cli_c(cli, "err"), cli_c(cli, "reset"),

@@ -116,3 +116,17 @@ t_in_memory_database() {
 	expect_rc 0
 	expect_out "applied     0001_a"
 }
+
+t_config_line_too_long_is_named() {
+	printf '[strata]\ndatabase = sqlite:%s.db\n' "$(head -c 300 /dev/zero | tr '\0' a)" >strata.conf
+	st_raw status
+	expect_rc 2
+	expect_err "strata.conf:2:"
+	expect_err "longer than"
+	long=$(head -c 220 /dev/zero | tr '\0' b)
+	printf '[strata]\ndatabase = sqlite:${LONG_DB}.db\n' >strata.conf
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	LONG_DB=$long st_raw up
+	expect_rc 0
+	[ -f "$long.db" ] || fail "the long value from the environment was not used"
+}
