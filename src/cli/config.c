@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../util/conf.h"
 
 /* The [strata] section and .env, kept for the whole run. */
 struct file_settings {
@@ -131,57 +132,7 @@ struct ini_state {
 /* Expand ${VAR}; NULL with st->error set when a variable is unset. */
 static char *expand(struct ini_state *st, const char *v)
 {
-	size_t cap = strlen(v) + 1, n = 0;
-	char *out = malloc(cap);
-
-	if (!out)
-		return NULL;
-	while (*v) {
-		const char *val = NULL, *end;
-		size_t k;
-
-		if (v[0] == '$' && v[1] == '{' && (end = strchr(v, '}'))) {
-			char name[128];
-
-			k = (size_t)(end - v - 2);
-			if (k == 0 || k >= sizeof(name)) {
-				snprintf(st->error, sizeof(st->error),
-				         "bad variable reference in '%s'", v);
-				free(out);
-				return NULL;
-			}
-			memcpy(name, v + 2, k);
-			name[k] = '\0';
-			val = getenv(name);
-			if (!val) {
-				snprintf(st->error, sizeof(st->error),
-				         "${%s} is not set in the environment",
-				         name);
-				free(out);
-				return NULL;
-			}
-			v = end + 1;
-		}
-		k = val ? strlen(val) : 1;
-		if (n + k + 1 > cap) {
-			char *p;
-
-			cap = (n + k + 1) * 2;
-			p = realloc(out, cap);
-			if (!p) {
-				free(out);
-				return NULL;
-			}
-			out = p;
-		}
-		if (val)
-			memcpy(out + n, val, k);
-		else
-			out[n] = *v++;
-		n += k;
-	}
-	out[n] = '\0';
-	return out;
+	return strata__conf_expand(v, st->error, sizeof(st->error));
 }
 
 static int set_slot(struct ini_state *st, char **slot, const char *value)
@@ -212,23 +163,6 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 	         "table, schema, lock_timeout, registry)",
 	         name);
 	return 0;
-}
-
-/* The name inside [target "name"], or NULL. */
-static char *target_name(const char *section)
-{
-	size_t n = strlen(section);
-	const char *q;
-
-	if (strncmp(section, "target \"", 8) != 0 || n < 10 ||
-	    section[n - 1] != '"')
-		return NULL;
-	q = section + 8;
-	for (size_t i = 0; i < n - 9; i++)
-		if (!(isalnum((unsigned char)q[i]) || q[i] == '_' ||
-		      q[i] == '-' || q[i] == '.'))
-			return NULL;
-	return strndup(q, n - 9);
 }
 
 static struct cli_target *target_for(struct ini_state *st, char *name)
@@ -321,7 +255,7 @@ static int on_setting(void *user, const char *section, const char *name,
 
 	if (strcmp(section, "strata") == 0)
 		return strata_key(st, name, value);
-	tname = target_name(section);
+	tname = strata__conf_target_name(section);
 	if (!tname) {
 		snprintf(st->error, sizeof(st->error),
 		         "unknown section [%s] (known: [strata], [target "

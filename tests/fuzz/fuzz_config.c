@@ -3,10 +3,9 @@
  * a handler that follows the CLI's rules in src/cli/config.c: a [strata]
  * section and [target "name"] sections, their known keys, env.NAME keys,
  * and ${VAR} expansion from the environment (an unset variable is an
- * error). The CLI's own handler cannot be linked here (it lives in the
- * command-line tool, with its output and its global settings), so the
- * rules are mirrored: keep expand() and target_name() in step with
- * config.c, and check a finding here against it.
+ * error). The expansion and the section names are the CLI's own code
+ * (src/util/conf.c); the handler mirrors the CLI's (src/cli/config.c,
+ * which holds the command-line tool's global settings).
  * Invariants: the parse returns 0 or the line of the first error (never
  * past the end, when no line is longer than inih's 200 bytes); a refused line
  * has a message; an expanded value holds no
@@ -20,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -43,78 +44,13 @@ struct state {
 	size_t n_targets;
 };
 
-/* config.c: expand ${VAR}; NULL with st->error set when one is unset */
+/* the CLI's own rules (src/util/conf.c) */
 static char *expand(struct state *st, const char *v)
 {
-	size_t cap = strlen(v) + 1, n = 0;
-	char *out = malloc(cap);
-
-	if (!out)
-		return NULL;
-	while (*v) {
-		const char *val = NULL, *end;
-		size_t k;
-
-		if (v[0] == '$' && v[1] == '{' && (end = strchr(v, '}'))) {
-			char name[128];
-
-			k = (size_t)(end - v - 2);
-			if (k == 0 || k >= sizeof(name)) {
-				snprintf(st->error, sizeof(st->error),
-				         "bad variable reference in '%s'", v);
-				free(out);
-				return NULL;
-			}
-			memcpy(name, v + 2, k);
-			name[k] = '\0';
-			val = getenv(name);
-			if (!val) {
-				snprintf(st->error, sizeof(st->error),
-				         "${%s} is not set in the environment",
-				         name);
-				free(out);
-				return NULL;
-			}
-			v = end + 1;
-		}
-		k = val ? strlen(val) : 1;
-		if (n + k + 1 > cap) {
-			char *p;
-
-			cap = (n + k + 1) * 2;
-			p = realloc(out, cap);
-			if (!p) {
-				free(out);
-				return NULL;
-			}
-			out = p;
-		}
-		if (val)
-			memcpy(out + n, val, k);
-		else
-			out[n] = *v++;
-		n += k;
-	}
-	out[n] = '\0';
-	return out;
+	return strata__conf_expand(v, st->error, sizeof(st->error));
 }
 
-/* config.c: the name inside [target "name"], or NULL */
-static char *target_name(const char *section)
-{
-	size_t n = strlen(section);
-	const char *q;
-
-	if (strncmp(section, "target \"", 8) != 0 || n < 10 ||
-	    section[n - 1] != '"')
-		return NULL;
-	q = section + 8;
-	for (size_t i = 0; i < n - 9; i++)
-		if (!(isalnum((unsigned char)q[i]) || q[i] == '_' ||
-		      q[i] == '-' || q[i] == '.'))
-			return NULL;
-	return strndup(q, n - 9);
-}
+#define target_name strata__conf_target_name
 
 /* The value as stored, checked against the text it came from. */
 static int set_slot(struct state *st, char **slot, const char *value)

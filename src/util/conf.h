@@ -1,0 +1,19 @@
+/*
+ * Rules of strata.conf shared by the command-line tool and its fuzz
+ * target (tests/fuzz/fuzz_config.c).
+ */
+#ifndef STRATA_UTIL_CONF_H
+#define STRATA_UTIL_CONF_H
+
+#include <stddef.h>
+
+/* Expand ${VAR} from the environment. @return a malloc'd string, or NULL
+ * with err filled in (an unset or malformed variable) or err empty (out
+ * of memory). */
+char *strata__conf_expand(const char *value, char *err, size_t err_len);
+
+/* The name inside [target "name"] (letters, digits, '_', '-', '.'),
+ * malloc'd, or NULL when the section is not a target's. */
+char *strata__conf_target_name(const char *section);
+
+#endif
