@@ -141,8 +141,9 @@ int cli_report_error(const struct cli *cli, int rc)
 	return cli_exit_code(rc);
 }
 
-static void vmsg(const struct cli *cli, const char *level, const char *color,
-                 const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+vmsg(const struct cli *cli, const char *level, const char *color,
+     const char *fmt, va_list ap)
 {
 	fprintf(stderr, "strata: %s%s%s: ", cli_c(cli, color), level,
 	        cli_c(cli, "reset"));

@@ -13,9 +13,11 @@
 #if defined(__GNUC__)
 # define STRATA_WARN_UNUSED  __attribute__((warn_unused_result))
 # define STRATA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+# define STRATA_VPRINTF(f)   __attribute__((format(printf, f, 0)))
 #else
 # define STRATA_WARN_UNUSED
 # define STRATA_PRINTF(f, a)
+# define STRATA_VPRINTF(f)
 #endif
 
 STRATA_WARN_UNUSED int strata__buf_grow(strata_buf *buf, size_t extra);
@@ -26,8 +28,9 @@ STRATA_WARN_UNUSED int strata__buf_putc(strata_buf *buf, char c);
 STRATA_WARN_UNUSED STRATA_PRINTF(2, 3) int strata__buf_printf(strata_buf *buf,
                                                               const char *fmt,
                                                               ...);
-STRATA_WARN_UNUSED int strata__buf_vprintf(strata_buf *buf, const char *fmt,
-                                           va_list ap);
+STRATA_WARN_UNUSED STRATA_VPRINTF(2) int strata__buf_vprintf(strata_buf *buf,
+                                                             const char *fmt,
+                                                             va_list ap);
 void strata__buf_truncate(strata_buf *buf, size_t len);
 void strata__buf_clear(strata_buf *buf);
 
