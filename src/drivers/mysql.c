@@ -24,18 +24,6 @@
 
 #include "mysql_int.h"
 
-struct my_conn {
-	struct strata_driver_conn base; /* first: see driver.h */
-	MYSQL *my;
-	char *db;    /* the database, for lock names and messages */
-	char *where; /* user@host:port/db, never with the password */
-};
-
-static struct my_conn *my_conn(struct strata_driver_conn *c)
-{
-	return (struct my_conn *)c;
-}
-
 static int is_space(unsigned char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
@@ -67,358 +55,10 @@ static int word_eq(const char *s, size_t n, const char *kw)
 	return 1;
 }
 
-static int oom(struct strata_driver_conn *c)
+int strata__my_oom(struct strata_driver_conn *c)
 {
 	return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
 	                               "out of memory");
-}
-
-/* ---- URL ------------------------------------------------------------ */
-
-static int hexval(unsigned char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decode s[0, n) into a new string. Returns 0, STRATA_ENOMEM, or
- * STRATA_EINVALID for a bad escape or an encoded NUL.
- */
-static int pct_decode(char **out, const char *s, size_t n)
-{
-	char *d = strata__malloc(n + 1);
-	size_t i, k = 0;
-
-	*out = NULL;
-	if (!d)
-		return STRATA_ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			d[k++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 ||
-		    hexval((unsigned char)s[i + 2]) < 0 ||
-		    (s[i + 1] == '0' && s[i + 2] == '0')) {
-			strata__free(d);
-			return STRATA_EINVALID;
-		}
-		d[k++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-		                hexval((unsigned char)s[i + 2]));
-		i += 2;
-	}
-	d[k] = '\0';
-	*out = d;
-	return 0;
-}
-
-/* Decode one part of the URL; what names it in a message (never the
- * value: it may be the password). */
-static int url_part(struct strata_driver_conn *c, char **out, const char *s,
-                    size_t n, const char *what)
-{
-	int rc = pct_decode(out, s, n);
-
-	if (rc == STRATA_ENOMEM)
-		return oom(c);
-	if (rc < 0)
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "invalid percent-encoding in the %s of the mysql URL",
-		        what);
-	return 0;
-}
-
-static void wipe_free(char *s)
-{
-	if (s) {
-		volatile char *p = s;
-
-		while (*p)
-			*p++ = '\0';
-	}
-	strata__free(s);
-}
-
-void strata__my_url_free(struct my_url *u)
-{
-	strata__free(u->user);
-	wipe_free(u->password);
-	strata__free(u->host);
-	strata__free(u->db);
-	strata__free(u->socket);
-	strata__free(u->ssl_ca);
-	strata__free(u->ssl_cert);
-	strata__free(u->ssl_key);
-	strata__free(u->ssl_capath);
-	strata__free(u->ssl_cipher);
-	memset(u, 0, sizeof(*u));
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!s[0] || s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > max)
-		return -1;
-	*out = (unsigned int)v;
-	return 0;
-}
-
-static int parse_ssl_mode(const char *v, enum ssl_mode *out)
-{
-	static const struct {
-		const char *name;
-		enum ssl_mode mode;
-	} modes[] = {
-		{ "DISABLED", SSL_DISABLED },
-		{ "PREFERRED", SSL_PREFERRED },
-		{ "REQUIRED", SSL_REQUIRED },
-		{ "VERIFY_CA", SSL_VERIFY_CA },
-		{ "VERIFY_IDENTITY", SSL_VERIFY_IDENTITY },
-	};
-	size_t i, j, n = strlen(v);
-
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		const char *m = modes[i].name;
-
-		if (strlen(m) != n)
-			continue;
-		/* case-insensitive; '-' for '_' too (verify-ca) */
-		for (j = 0; j < n; j++) {
-			unsigned char ch = upper((unsigned char)v[j]);
-
-			if (ch == '-')
-				ch = '_';
-			if (ch != (unsigned char)m[j])
-				break;
-		}
-		if (j == n) {
-			*out = modes[i].mode;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* One query parameter, key and value decoded. */
-static int url_param(struct strata_driver_conn *c, struct my_url *u, char *key,
-                     char **value)
-{
-	char **slot = NULL;
-	char *k;
-
-	/* ssl_ca and ssl-ca, connect-timeout and connect_timeout */
-	for (k = key; *k; k++)
-		if (*k == '_')
-			*k = '-';
-	if (strcmp(key, "socket") == 0)
-		slot = &u->socket;
-	else if (strcmp(key, "ssl-ca") == 0)
-		slot = &u->ssl_ca;
-	else if (strcmp(key, "ssl-cert") == 0)
-		slot = &u->ssl_cert;
-	else if (strcmp(key, "ssl-key") == 0)
-		slot = &u->ssl_key;
-	else if (strcmp(key, "ssl-capath") == 0)
-		slot = &u->ssl_capath;
-	else if (strcmp(key, "ssl-cipher") == 0)
-		slot = &u->ssl_cipher;
-	if (slot) {
-		if (!(*value)[0])
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "mysql URL parameter '%s' needs a value", key);
-		strata__free(*slot);
-		*slot = *value;
-		*value = NULL;
-		return 0;
-	}
-	if (strcmp(key, "ssl-mode") == 0 || strcmp(key, "sslmode") == 0) {
-		if (parse_ssl_mode(*value, &u->ssl_mode) < 0)
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "mysql URL parameter %s='%s': use DISABLED, "
-			        "PREFERRED, REQUIRED, VERIFY_CA or "
-			        "VERIFY_IDENTITY",
-			        key, *value);
-		return 0;
-	}
-	if (strcmp(key, "connect-timeout") == 0) {
-		if (parse_uint(*value, 31536000, &u->connect_timeout) < 0)
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "mysql URL parameter connect_timeout='%s': "
-			        "expected a number of seconds",
-			        *value);
-		return 0;
-	}
-	return strata_driver_set_error(
-	        c, STRATA_EINVALID, NULL, 0, -1,
-	        "unknown parameter '%s' in the mysql URL (known: socket, "
-	        "ssl-mode, ssl-ca, ssl-cert, ssl-key, ssl-capath, ssl-cipher, "
-	        "connect_timeout)",
-	        key);
-}
-
-static int url_params(struct strata_driver_conn *c, struct my_url *u,
-                      const char *q, size_t n)
-{
-	const char *end = q + n;
-	int rc = 0;
-
-	while (rc == 0 && q < end) {
-		const char *amp = memchr(q, '&', (size_t)(end - q));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(q, '=', (size_t)(stop - q));
-		char *key = NULL, *value = NULL;
-
-		if (stop > q) {
-			rc = url_part(c, &key, q,
-			              (size_t)((eq ? eq : stop) - q),
-			              "parameters");
-			if (rc == 0)
-				rc = url_part(c, &value, eq ? eq + 1 : stop,
-				              eq ? (size_t)(stop - eq - 1) : 0,
-				              "parameters");
-			if (rc == 0)
-				rc = url_param(c, u, key, &value);
-		}
-		strata__free(key);
-		wipe_free(value);
-		q = stop + (amp ? 1 : 0);
-	}
-	return rc;
-}
-
-static int url_hostport(struct strata_driver_conn *c, struct my_url *u,
-                        const char *s, size_t n)
-{
-	const char *end = s + n, *port = NULL;
-	size_t hn;
-	int rc;
-
-	if (n && s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-
-		if (!close || (close + 1 < end && close[1] != ':'))
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "bad IPv6 address in the mysql URL: use "
-			        "mysql://user@[::1]:3306/db");
-		rc = url_part(c, &u->host, s + 1, (size_t)(close - s - 1),
-		              "host");
-		if (rc < 0)
-			return rc;
-		u->ipv6 = 1;
-		if (close + 1 < end)
-			port = close + 2;
-	} else {
-		const char *colon = memchr(s, ':', n);
-
-		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "an IPv6 address in the mysql URL must be in "
-			        "brackets: mysql://user@[::1]:3306/db");
-		hn = colon ? (size_t)(colon - s) : n;
-		rc = url_part(c, &u->host, s, hn, "host");
-		if (rc < 0)
-			return rc;
-		if (colon)
-			port = colon + 1;
-	}
-	if (port) {
-		char digits[8] = "";
-		size_t pn = (size_t)(end - port);
-
-		if (pn < sizeof(digits))
-			memcpy(digits, port, pn);
-		if (pn >= sizeof(digits) ||
-		    parse_uint(digits, 65535, &u->port) < 0)
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "bad port in the mysql URL: expected 1 to "
-			        "65535");
-	}
-	return 0;
-}
-
-/*
- * mysql://[user[:password]@][host][:port]/database[?params], also with
- * mariadb://. User, password, host and database are percent-decoded.
- */
-int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
-                         struct my_url *u)
-{
-	const char *auth = strstr(url, "://"), *end, *at = NULL, *p, *q;
-	int rc;
-
-	if (!auth)
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "a mysql URL looks like "
-		        "mysql://user:password@host:3306/database");
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	/* the last '@' ends the user info: a password may hold '@' */
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (at) {
-		const char *colon = memchr(auth, ':', (size_t)(at - auth));
-
-		rc = url_part(c, &u->user, auth,
-		              (size_t)((colon ? colon : at) - auth), "user");
-		if (rc == 0 && colon)
-			rc = url_part(c, &u->password, colon + 1,
-			              (size_t)(at - colon - 1), "password");
-		if (rc < 0)
-			return rc;
-	}
-	p = at ? at + 1 : auth;
-	rc = url_hostport(c, u, p, (size_t)(end - p));
-	if (rc < 0)
-		return rc;
-	p = end;
-	if (*p == '/') {
-		p++;
-		q = p + strcspn(p, "?#");
-		rc = url_part(c, &u->db, p, (size_t)(q - p), "database name");
-		if (rc < 0)
-			return rc;
-		p = q;
-	}
-	if (*p == '?') {
-		p++;
-		q = p + strcspn(p, "#");
-		rc = url_params(c, u, p, (size_t)(q - p));
-		if (rc < 0)
-			return rc;
-		p = q;
-	}
-	if (*p == '#')
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "the mysql URL has a '#' fragment: percent-encode a "
-		        "'#' in the password as %%23");
-	if (!u->db || !u->db[0])
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "the mysql URL names no database: use "
-		        "mysql://user:password@host:3306/DATABASE");
-	return 0;
 }
 
 /* "user@host:port/db" or "user@localhost (socket PATH)/db" */
@@ -821,7 +461,7 @@ static int my_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 	rc = strata__split_mysql(sql, len, exec_stmt, &st);
 	if (rc < 0 && !st.failed)
 		return rc == STRATA_ENOMEM ?
-		               oom(c) :
+		               strata__my_oom(c) :
 		               strata_driver_set_error(c, rc, NULL, 0, -1,
 		                                       "cannot split the SQL");
 	return rc;
@@ -855,7 +495,7 @@ static int my_rollback(struct strata_driver_conn *c)
 
 /* ---- quoting -------------------------------------------------------- */
 
-static size_t utf8_chars(const char *s)
+size_t strata__my_utf8_chars(const char *s)
 {
 	size_t n = 0;
 
@@ -872,7 +512,8 @@ static int my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
 
 	(void)c;
 	/* MySQL also refuses names that end with a space */
-	if (!n || utf8_chars(ident) > MY_NAME_MAX || ident[n - 1] == ' ')
+	if (!n || strata__my_utf8_chars(ident) > MY_NAME_MAX ||
+	    ident[n - 1] == ' ')
 		return STRATA_EINVALID;
 	rc = strata__buf_putc(out, '`');
 	for (; rc == 0 && *ident; ident++) {
@@ -1058,7 +699,7 @@ static int create_database(struct strata_driver_conn *c, const struct my_url *u,
 	mysql_close(m->my);
 	m->my = mysql_init(NULL);
 	if (!m->my)
-		return oom(c);
+		return strata__my_oom(c);
 	rc = set_options(c, u, p);
 	if (rc < 0)
 		return rc;
@@ -1075,7 +716,7 @@ static int create_database(struct strata_driver_conn *c, const struct my_url *u,
 		        c, rc, NULL, 0, -1,
 		        "database name '%s' is too long for MySQL", u->db);
 	else if (rc < 0)
-		rc = oom(c);
+		rc = strata__my_oom(c);
 	if (rc == 0)
 		rc = simple(c, sql.ptr);
 	strata_buf_release(&sql);
@@ -1096,9 +737,9 @@ static int my_connect(struct strata_driver_conn *c,
 	memset(&u, 0, sizeof(u));
 	rc = strata__my_url_parse(c, p->url, &u);
 	if (rc == 0 && describe(m, &u) < 0)
-		rc = oom(c);
+		rc = strata__my_oom(c);
 	if (rc == 0 && (m->my = mysql_init(NULL)) == NULL)
-		rc = oom(c);
+		rc = strata__my_oom(c);
 	if (rc == 0)
 		rc = set_options(c, &u, p);
 	if (rc == 0 && real_connect(m, &u, u.db) < 0) {
@@ -1131,171 +772,6 @@ static void my_disconnect(struct strata_driver_conn *c)
 	strata__free(m->db);
 	strata__free(m->where);
 	m->db = m->where = NULL;
-}
-
-/* ---- runner lock ---------------------------------------------------- */
-
-/* key@database, or a digest of it when longer than MySQL allows. */
-static int lock_name(struct my_conn *m, strata_buf *out, const char *key)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
-	int rc;
-
-	rc = strata__buf_printf(out, "%s@%s", key, m->db ? m->db : "");
-	if (rc < 0 || utf8_chars(out->ptr) <= MY_NAME_MAX)
-		return rc;
-	if (EVP_Digest(out->ptr, out->len, md, &mdlen, EVP_sha256(), NULL) !=
-	            1 ||
-	    mdlen < 20)
-		return STRATA_EINTERNAL;
-	strata__buf_clear(out);
-	rc = strata__buf_puts(out, "strata:");
-	for (i = 0; rc == 0 && i < 20; i++)
-		rc = strata__buf_printf(out, "%02x", md[i]);
-	return rc;
-}
-
-struct value {
-	int rows, is_null;
-	char text[256];
-};
-
-static int value_cb(void *payload, int ncols, const char *const *v)
-{
-	struct value *val = payload;
-
-	if (val->rows++ == 0 && ncols > 0) {
-		val->is_null = v[0] == NULL;
-		snprintf(val->text, sizeof(val->text), "%s", v[0] ? v[0] : "");
-	}
-	return 0;
-}
-
-/* SELECT fn('name'args): one value */
-static int lock_call(struct strata_driver_conn *c, const char *fn,
-                     const char *name, const char *args, struct value *val)
-{
-	strata_buf sql = STRATA_BUF_INIT;
-	int rc;
-
-	memset(val, 0, sizeof(*val));
-	rc = strata__buf_printf(&sql, "SELECT %s(", fn);
-	if (rc == 0)
-		rc = my_quote_literal(c, &sql, name);
-	if (rc == 0)
-		rc = strata__buf_printf(&sql, "%s)", args);
-	if (rc < 0)
-		rc = oom(c);
-	else
-		rc = my_query(c, sql.ptr, value_cb, val);
-	strata_buf_release(&sql);
-	return rc;
-}
-
-struct holder {
-	int found;
-	char who[200];
-};
-
-static int holder_cb(void *payload, int ncols, const char *const *v)
-{
-	struct holder *h = payload;
-
-	if (ncols >= 4 && !h->found++)
-		snprintf(h->who, sizeof(h->who), "%s@%s, %s for %s s",
-		         v[0] ? v[0] : "?", v[1] ? v[1] : "?",
-		         v[2] ? v[2] : "?", v[3] ? v[3] : "?");
-	return 0;
-}
-
-/* GET_LOCK timed out: say who holds the lock, as far as we may see. */
-static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
-{
-	struct holder h;
-	struct value id;
-	strata_buf sql = STRATA_BUF_INIT;
-	unsigned long long conn_id = 0;
-	char *end;
-
-	memset(&h, 0, sizeof(h));
-	if (lock_call(c, "IS_USED_LOCK", name, "", &id) == 0 && !id.is_null &&
-	    id.rows) {
-		conn_id = strtoull(id.text, &end, 10);
-		if (*end)
-			conn_id = 0;
-	}
-	if (conn_id &&
-	    strata__buf_printf(&sql,
-	                       "SELECT USER, HOST, COMMAND, TIME FROM "
-	                       "information_schema.PROCESSLIST WHERE ID = %llu",
-	                       conn_id) == 0)
-		my_query(c, sql.ptr, holder_cb, &h);
-	strata_buf_release(&sql);
-	if (!conn_id)
-		return strata_driver_set_error(
-		        c, STRATA_ELOCKED, NULL, 0, -1,
-		        "cannot take the lock '%s' within %ld s: another "
-		        "runner held it",
-		        name, secs);
-	strata_driver_set_error(c, STRATA_ELOCKED, NULL, 0, -1,
-	                        "cannot take the lock '%s' within %ld s: held "
-	                        "by connection %llu%s%s%s",
-	                        name, secs, conn_id, h.found ? " (" : "",
-	                        h.found ? h.who : "", h.found ? ")" : "");
-	strata_driver_add_detail(c, "another strata run (or a session that "
-	                            "called GET_LOCK) holds it; wait for it, "
-	                            "or raise --lock-timeout");
-	return STRATA_ELOCKED;
-}
-
-static int my_lock(struct strata_driver_conn *c, const char *key,
-                   int timeout_ms)
-{
-	strata_buf name = STRATA_BUF_INIT;
-	long secs = timeout_ms <= 0 ? 0 : (timeout_ms + 999L) / 1000;
-	struct value val;
-	char args[32];
-	int rc;
-
-	rc = lock_name(my_conn(c), &name, key);
-	if (rc < 0) {
-		strata_buf_release(&name);
-		return rc == STRATA_ENOMEM ?
-		               oom(c) :
-		               strata_driver_set_error(
-		                       c, rc, NULL, 0, -1,
-		                       "cannot derive the lock name");
-	}
-	snprintf(args, sizeof(args), ", %ld", secs);
-	rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
-	if (rc == 0 && !val.is_null && strcmp(val.text, "1") == 0)
-		rc = 0;
-	else if (rc == 0 && !val.is_null && strcmp(val.text, "0") == 0)
-		rc = lock_busy(c, name.ptr, secs);
-	else if (rc == 0)
-		rc = strata_driver_set_error(c, STRATA_EDB, NULL, 0, -1,
-		                             "GET_LOCK('%s') failed (the wait "
-		                             "was killed, or the server is "
-		                             "out of memory)",
-		                             name.ptr);
-	strata_buf_release(&name);
-	return rc;
-}
-
-static int my_unlock(struct strata_driver_conn *c, const char *key)
-{
-	strata_buf name = STRATA_BUF_INIT;
-	struct value val;
-	int rc;
-
-	rc = lock_name(my_conn(c), &name, key);
-	if (rc == 0)
-		rc = lock_call(c, "RELEASE_LOCK", name.ptr, "", &val);
-	else
-		rc = oom(c);
-	strata_buf_release(&name);
-	return rc;
 }
 
 /* ---- catalog -------------------------------------------------------- */
@@ -1338,7 +814,7 @@ static int my_table_columns(struct strata_driver_conn *c, const char *schema,
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, " ORDER BY ORDINAL_POSITION");
 	if (rc < 0)
-		rc = oom(c);
+		rc = strata__my_oom(c);
 	else
 		rc = my_query(c, sql.ptr, columns_cb, &cols);
 	strata_buf_release(&sql);
@@ -1363,8 +839,8 @@ const struct strata_driver strata__driver_mysql = {
 	.begin = my_begin,
 	.commit = my_commit,
 	.rollback = my_rollback,
-	.lock = my_lock,
-	.unlock = my_unlock,
+	.lock = strata__my_lock,
+	.unlock = strata__my_unlock,
 	.quote_ident = my_quote_ident,
 	.quote_literal = my_quote_literal,
 	.split = strata__split_mysql,

@@ -31,6 +31,25 @@ struct my_url {
 	enum ssl_mode ssl_mode;
 };
 
+struct my_conn {
+	struct strata_driver_conn base; /* first: see driver.h */
+	struct st_mysql *my;
+	char *db;    /* the database, for lock names and messages */
+	char *where; /* user@host:port/db, never with the password */
+};
+
+static inline struct my_conn *my_conn(struct strata_driver_conn *c)
+{
+	return (struct my_conn *)c;
+}
+
+int strata__my_oom(struct strata_driver_conn *c);
+/* characters, as MySQL counts a name's length */
+size_t strata__my_utf8_chars(const char *s);
+int strata__my_lock(struct strata_driver_conn *c, const char *key,
+                    int timeout_ms);
+int strata__my_unlock(struct strata_driver_conn *c, const char *key);
+
 int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
                          struct my_url *u);
 void strata__my_url_free(struct my_url *u);
