@@ -21,10 +21,6 @@
 /* NAMEDATALEN - 1: longer names are truncated by the server, silently */
 #define PG_MAX_IDENT 63
 
-/* Lock polling: the first pause, the longest one (milliseconds). */
-#define LOCK_POLL_FIRST 50
-#define LOCK_POLL_MAX   500
-
 #include "postgres.h"
 
 /* The server's identifier limit, once connected; PostgreSQL's default. */
@@ -33,7 +29,7 @@ static int max_ident(struct strata_driver_conn *c)
 	return c && pc(c)->max_ident > 0 ? pc(c)->max_ident : PG_MAX_IDENT;
 }
 
-static PGconn *live(struct strata_driver_conn *c)
+PGconn *strata__pg_live(struct strata_driver_conn *c)
 {
 	PGconn *pg = c ? pc(c)->pg : NULL;
 
@@ -141,7 +137,7 @@ static int set_error_text(struct strata_driver_conn *c, int code,
 	return rc;
 }
 
-static int oom(struct strata_driver_conn *c)
+int strata__pg_oom(struct strata_driver_conn *c)
 {
 	return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
 	                               "out of memory");
@@ -375,7 +371,7 @@ static int conn_error(struct strata_driver_conn *c, const char *what)
 	int rc;
 
 	if (strata__buf_printf(&pre, "%s: ", what) < 0)
-		return oom(c);
+		return strata__pg_oom(c);
 	rc = set_error_text(c, STRATA_EDB, NULL, -1, pre.ptr,
 	                    msg[0] ? msg : "no connection to the server");
 	strata_buf_release(&pre);
@@ -387,7 +383,7 @@ static int conn_error(struct strata_driver_conn *c, const char *what)
  * not record an error (a failing ROLLBACK must not hide the error that
  * led to it).
  */
-static int simple(struct strata_driver_conn *c, const char *sql, int quiet)
+int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet)
 {
 	PGconn *pg = pc(c)->pg;
 	PGresult *res;
@@ -412,8 +408,8 @@ static int simple(struct strata_driver_conn *c, const char *sql, int quiet)
 
 /* Run a query with text parameters; the caller clears the result. NULL
  * (and an error recorded unless quiet) when it failed. */
-static PGresult *params_query(struct strata_driver_conn *c, const char *sql,
-                              int n, const char *const *values, int quiet)
+PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
+                                  int n, const char *const *values, int quiet)
 {
 	PGconn *pg = pc(c)->pg;
 	PGresult *res;
@@ -449,14 +445,14 @@ static PGresult *side_query(struct strata_driver_conn *c, const char *sql,
 
 	if (!pg || PQtransactionStatus(pg) == PQTRANS_INERROR)
 		return NULL;
-	if (in_txn && simple(c, "SAVEPOINT strata_check", 1) < 0)
+	if (in_txn && strata__pg_simple(c, "SAVEPOINT strata_check", 1) < 0)
 		return NULL;
-	res = params_query(c, sql, n, values, 1);
+	res = strata__pg_params_query(c, sql, n, values, 1);
 	if (in_txn)
-		simple(c,
-		       res ? "RELEASE SAVEPOINT strata_check" :
-		             "ROLLBACK TO SAVEPOINT strata_check",
-		       1);
+		strata__pg_simple(c,
+		                  res ? "RELEASE SAVEPOINT strata_check" :
+		                        "ROLLBACK TO SAVEPOINT strata_check",
+		                  1);
 	return res;
 }
 
@@ -617,7 +613,7 @@ static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 		return rc;
 	q = strata__strndup(sql, len);
 	if (!q)
-		return oom(c);
+		return strata__pg_oom(c);
 	/*
 	 * PQexec would return only the last result; every statement of a
 	 * multi-statement text has its own, and the error is the one that
@@ -682,7 +678,7 @@ static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 static int pg_query(struct strata_driver_conn *c, const char *sql,
                     strata_row_cb cb, void *payload)
 {
-	PGresult *res = params_query(c, sql, 0, NULL, 0);
+	PGresult *res = strata__pg_params_query(c, sql, 0, NULL, 0);
 	const char **vals = NULL;
 	int rows, cols, r, i, rc = 0;
 
@@ -694,7 +690,7 @@ static int pg_query(struct strata_driver_conn *c, const char *sql,
 		vals = strata__calloc((size_t)cols, sizeof(*vals));
 		if (!vals) {
 			PQclear(res);
-			return oom(c);
+			return strata__pg_oom(c);
 		}
 	}
 	for (r = 0; r < rows && cols > 0 && rc == 0; r++) {
@@ -711,7 +707,7 @@ static int pg_query(struct strata_driver_conn *c, const char *sql,
 
 static int pg_begin(struct strata_driver_conn *c)
 {
-	return simple(c, "BEGIN", 0);
+	return strata__pg_simple(c, "BEGIN", 0);
 }
 
 static int pg_commit(struct strata_driver_conn *c)
@@ -743,223 +739,7 @@ static int pg_rollback(struct strata_driver_conn *c)
 	if (!pg || PQstatus(pg) != CONNECTION_OK ||
 	    PQtransactionStatus(pg) == PQTRANS_IDLE)
 		return 0;
-	return simple(c, "ROLLBACK", 1);
-}
-
-/* ------------------------------------------------------------------ */
-/* The runner lock                                                    */
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* 1: taken, 0: held by another session, <0: error (recorded). */
-static int try_lock(struct strata_driver_conn *c, const char *key)
-{
-	PGresult *res = params_query(c,
-	                             "SELECT pg_catalog.pg_try_advisory_lock("
-	                             "pg_catalog.hashtextextended($1, 0))",
-	                             1, &key, 0);
-	int got;
-
-	if (!res)
-		return STRATA_EDB;
-	got = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
-	return got;
-}
-
-/* Who holds the advisory lock of key, as text for a message. */
-static void describe_holder(struct strata_driver_conn *c, const char *key,
-                            strata_buf *out)
-{
-	static const char sql[] =
-	        "WITH k AS (SELECT pg_catalog.hashtextextended($1, 0) AS h)"
-	        " SELECT l.pid, coalesce(a.application_name, ''),"
-	        " coalesce(a.usename::text, ''),"
-	        " coalesce(host(a.client_addr), 'local socket'),"
-	        " coalesce(to_char(a.backend_start AT TIME ZONE 'UTC',"
-	        " 'YYYY-MM-DD HH24:MI:SS'), '')"
-	        " FROM pg_catalog.pg_locks l CROSS JOIN k"
-	        " LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
-	        " WHERE l.locktype = 'advisory' AND l.granted"
-	        " AND l.objsubid = 1"
-	        " AND l.database = (SELECT oid FROM pg_catalog.pg_database"
-	        " WHERE datname = pg_catalog.current_database())"
-	        " AND l.classid::bigint = (k.h >> 32) & 4294967295"
-	        " AND l.objid::bigint = k.h & 4294967295"
-	        " LIMIT 1";
-	PGresult *res = params_query(c, sql, 1, &key, 1);
-	int rc;
-
-	if (res && PQntuples(res) == 1) {
-		const char *app = PQgetvalue(res, 0, 1);
-
-		rc = strata__buf_printf(
-		        out,
-		        "held by server process %s (application '%s', user "
-		        "%s, from %s, connected since %s UTC)",
-		        PQgetvalue(res, 0, 0), app[0] ? app : "?",
-		        PQgetvalue(res, 0, 2)[0] ? PQgetvalue(res, 0, 2) : "?",
-		        PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
-	} else {
-		rc = strata__buf_puts(out, "held by another session");
-	}
-	(void)rc; /* a shorter message is fine when memory runs out */
-	PQclear(res);
-}
-
-/*
- * The key "strata:\"table\"" names the history table through search_path;
- * "strata:\"public\".\"table\"" (from --schema public) names the same
- * table. Qualify the first with the schema the name resolves to, so that
- * both runners take the same lock. NULL when out of memory.
- */
-static char *qualify_key(struct strata_driver_conn *c, const char *key)
-{
-	static const char sql[] =
-	        "SELECT '\"' || replace(coalesce((SELECT n.nspname"
-	        " FROM pg_catalog.pg_class t"
-	        " JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace"
-	        " WHERE t.oid = to_regclass($1)),"
-	        " pg_catalog.current_schema()), '\"', '\"\"') || '\".' || $1";
-	const char *name, *p;
-	strata_buf b = STRATA_BUF_INIT;
-	PGresult *res;
-
-	if (strncmp(key, "strata:", 7) != 0 || key[7] != '"')
-		return strata__strdup(key);
-	name = key + 7;
-	/* one quoted name and nothing after it */
-	for (p = name + 1; *p && !(p[0] == '"' && p[1] != '"'); p++)
-		if (p[0] == '"')
-			p++;
-	if (p[0] != '"' || p[1])
-		return strata__strdup(key);
-	res = params_query(c, sql, 1, &name, 1);
-	if (!res || PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
-		return strata__strdup(key); /* no schema: keep it as it is */
-	}
-	if (strata__buf_puts(&b, "strata:") < 0 ||
-	    strata__buf_puts(&b, PQgetvalue(res, 0, 0)) < 0)
-		strata_buf_release(&b);
-	PQclear(res);
-	return b.len ? strata__buf_detach(&b) : NULL;
-}
-
-static int pg_lock(struct strata_driver_conn *c, const char *key,
-                   int timeout_ms)
-{
-	long long start = now_ms(), waited;
-	long pause = LOCK_POLL_FIRST;
-	strata_buf who = STRATA_BUF_INIT;
-	unsigned seed = (unsigned)getpid();
-	int rc;
-
-	/*
-	 * Poll pg_try_advisory_lock with back-off rather than wait in
-	 * pg_advisory_lock: a session waiting inside the server holds a
-	 * snapshot that CREATE INDEX CONCURRENTLY in the lock holder's
-	 * session waits for, a deadlock (flyway#1654, golang-migrate#960).
-	 * Between polls this session is idle, in no transaction.
-	 */
-	for (;;) {
-		long left, nap;
-
-		rc = try_lock(c, key);
-		if (rc < 0)
-			return rc;
-		if (rc == 1)
-			return 0;
-		waited = now_ms() - start;
-		left = (long)(timeout_ms - waited);
-		if (timeout_ms <= 0 || left <= 0)
-			break;
-		/* a little jitter keeps many waiters from polling in step */
-		seed = seed * 1103515245u + 12345u;
-		nap = pause + (long)((seed >> 16) % (unsigned)(pause / 4 + 1));
-		sleep_ms(nap < left ? nap : left);
-		pause = pause * 3 / 2 < LOCK_POLL_MAX ? pause * 3 / 2 :
-		                                        LOCK_POLL_MAX;
-	}
-	describe_holder(c, key, &who);
-	rc = strata_driver_set_error(
-	        c, STRATA_ELOCKED, "55P03", 0, -1,
-	        "another runner holds the migration lock '%s': %s; gave up "
-	        "after %.1f s",
-	        key, who.ptr, (double)waited / 1000.0);
-	strata_buf_release(&who);
-	strata_driver_add_detail(
-	        c, "wait for it to finish, or raise --lock-timeout; if that "
-	           "session is left over from a crashed run, end it with "
-	           "SELECT pg_terminate_backend(pid)");
-	return rc;
-}
-
-static int pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
-static int pg_unlock(struct strata_driver_conn *c, const char *key);
-
-/*
- * Take the lock (its key qualified), then make sure the --schema exists.
- * The engine looks
- * (connect with create == 0) before it writes, and reuses that connection
- * for writing, so ensure_schema() may never have been called: the lock is
- * the first sign of an intent to write.
- */
-static int pg_lock_and_schema(struct strata_driver_conn *c, const char *key,
-                              int timeout_ms)
-{
-	int rc;
-
-	strata__free(pc(c)->key_in);
-	strata__free(pc(c)->key);
-	pc(c)->key_in = strata__strdup(key);
-	pc(c)->key = qualify_key(c, key);
-	if (!pc(c)->key_in || !pc(c)->key)
-		return oom(c);
-	rc = pg_lock(c, pc(c)->key, timeout_ms);
-	if (rc == 0 && pc(c)->schema) {
-		rc = pg_ensure_schema(c, pc(c)->schema);
-		if (rc < 0)
-			pg_unlock(c, key);
-	}
-	return rc;
-}
-
-static int pg_unlock(struct strata_driver_conn *c, const char *key)
-{
-	PGresult *res;
-
-	if (!live(c))
-		return STRATA_EDB; /* the lock went with the session */
-	if (pc(c)->key_in && strcmp(key, pc(c)->key_in) == 0)
-		key = pc(c)->key;
-	/* a no-transaction file's own BEGIN, failed: nothing runs in it */
-	if (PQtransactionStatus(pc(c)->pg) == PQTRANS_INERROR)
-		simple(c, "ROLLBACK", 1);
-	res = params_query(c,
-	                   "SELECT pg_catalog.pg_advisory_unlock("
-	                   "pg_catalog.hashtextextended($1, 0))",
-	                   1, &key, 1);
-	if (!res)
-		return STRATA_EDB;
-	PQclear(res);
-	return 0;
+	return strata__pg_simple(c, "ROLLBACK", 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -968,7 +748,7 @@ static int pg_unlock(struct strata_driver_conn *c, const char *key)
 static int pg_quote_ident(struct strata_driver_conn *c, strata_buf *out,
                           const char *ident)
 {
-	PGconn *pg = live(c);
+	PGconn *pg = strata__pg_live(c);
 	size_t n = strlen(ident);
 	int max = max_ident(c);
 	const char *p;
@@ -1000,7 +780,7 @@ static int pg_quote_ident(struct strata_driver_conn *c, strata_buf *out,
 static int pg_quote_literal(struct strata_driver_conn *c, strata_buf *out,
                             const char *s)
 {
-	PGconn *pg = live(c);
+	PGconn *pg = strata__pg_live(c);
 	const char *p;
 	int rc;
 
@@ -1118,7 +898,7 @@ static int malformed_url(struct strata_driver_conn *c, const char *url,
 	strata__free(pw);
 	if (rc < 0) {
 		strata_buf_release(&b);
-		return oom(c);
+		return strata__pg_oom(c);
 	}
 	rc = strata_driver_set_error(c, STRATA_ECONNECT, NULL, 0, -1,
 	                             "malformed PostgreSQL URL%s%s",
@@ -1164,7 +944,7 @@ static int connect_failed(struct strata_driver_conn *c)
 	                    nl ? (size_t)(nl - msg) : strlen(msg)) < 0) {
 		strata_buf_release(&pre);
 		strata_buf_release(&first);
-		return oom(c);
+		return strata__pg_oom(c);
 	}
 	rc = set_error_text(c, STRATA_ECONNECT, NULL, -1, pre.ptr, first.ptr);
 	/* libpq's further lines: hints, and the other hosts it tried */
@@ -1218,13 +998,13 @@ static int session_setup(struct strata_driver_conn *c,
 		                            "= 1000");
 	if (rc < 0) {
 		strata_buf_release(&sql);
-		return oom(c);
+		return strata__pg_oom(c);
 	}
 	rc = pg_exec(c, sql.ptr, sql.len);
 	strata_buf_release(&sql);
 	if (rc < 0)
 		return STRATA_ECONNECT;
-	res = params_query(
+	res = strata__pg_params_query(
 	        c,
 	        "SELECT pg_catalog.pg_is_in_recovery(), "
 	        "pg_catalog.current_setting('max_identifier_length')",
@@ -1268,7 +1048,8 @@ static int session_setup(struct strata_driver_conn *c,
 			rc = pg_exec(c, sql.ptr, sql.len);
 		strata_buf_release(&sql);
 		if (rc < 0)
-			return rc == STRATA_ENOMEM ? oom(c) : STRATA_ECONNECT;
+			return rc == STRATA_ENOMEM ? strata__pg_oom(c) :
+			                             STRATA_ECONNECT;
 	}
 	return 0;
 }
@@ -1288,14 +1069,14 @@ static int pg_connect(struct strata_driver_conn *c,
 	 */
 	url = strata__strdup(p->url);
 	if (!url)
-		return oom(c);
+		return strata__pg_oom(c);
 	/* schemes are case-insensitive (RFC 3986), libpq's test is not */
 	for (i = 0; url[i] && url[i] != ':'; i++)
 		if (url[i] >= 'A' && url[i] <= 'Z')
 			url[i] = (char)(url[i] - 'A' + 'a');
 	opts = PQconninfoParse(url, &why);
 	if (!opts) {
-		int rc = why ? malformed_url(c, url, why) : oom(c);
+		int rc = why ? malformed_url(c, url, why) : strata__pg_oom(c);
 
 		PQfreemem(why);
 		strata__free(url);
@@ -1348,7 +1129,7 @@ static int pg_connect(struct strata_driver_conn *c,
 	if (p->schema && p->schema[0]) {
 		pc(c)->schema = strata__strdup(p->schema);
 		if (!pc(c)->schema)
-			return oom(c);
+			return strata__pg_oom(c);
 	}
 	/* p->create: PostgreSQL databases are never created by strata */
 	return session_setup(c, p);
@@ -1401,7 +1182,7 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 			        "PostgreSQL's limit of %d bytes (the server "
 			        "would cut it short)",
 			        v[i], max_ident(c));
-	res = params_query(c, sql, 2, v, 0);
+	res = strata__pg_params_query(c, sql, 2, v, 0);
 	if (!res)
 		return STRATA_EDB;
 	if (PQntuples(res) == 0) {
@@ -1418,7 +1199,7 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	return rc;
 }
 
-static int pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
+int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	PGresult *res;
@@ -1430,10 +1211,10 @@ static int pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 	 * and two runners creating it at once (the engine may call this
 	 * before taking the lock) collide on the catalogue's unique index.
 	 */
-	res = params_query(c,
-	                   "SELECT 1 FROM pg_catalog.pg_namespace "
-	                   "WHERE nspname = $1",
-	                   1, &schema, 0);
+	res = strata__pg_params_query(c,
+	                              "SELECT 1 FROM pg_catalog.pg_namespace "
+	                              "WHERE nspname = $1",
+	                              1, &schema, 0);
 	if (!res)
 		return STRATA_EDB;
 	exists = PQntuples(res) > 0;
@@ -1476,7 +1257,7 @@ static int pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 		strata__free(pc(c)->schema);
 		pc(c)->schema = NULL;
 	}
-	return rc == STRATA_ENOMEM ? oom(c) : rc;
+	return rc == STRATA_ENOMEM ? strata__pg_oom(c) : rc;
 }
 
 static const char *const pg_schemes[] = { "postgres", "postgresql", NULL };
@@ -1496,13 +1277,13 @@ const struct strata_driver strata__driver_postgres = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
-	.lock = pg_lock_and_schema,
-	.unlock = pg_unlock,
+	.lock = strata__pg_lock,
+	.unlock = strata__pg_unlock,
 	.quote_ident = pg_quote_ident,
 	.quote_literal = pg_quote_literal,
 	.split = strata__split_postgres,
 	.table_columns = pg_table_columns,
-	.ensure_schema = pg_ensure_schema,
+	.ensure_schema = strata__pg_ensure_schema,
 	/* every migration of a run but the last commits without waiting for
 	 * its WAL flush; the last one's flush covers them all */
 	.async_commit_sql = "SET LOCAL synchronous_commit TO OFF",

@@ -24,6 +24,19 @@ static inline struct pg_conn *pc(struct strata_driver_conn *c)
 	return (struct pg_conn *)c;
 }
 
+/* postgres.c, for the driver's other files */
+PGconn *strata__pg_live(struct strata_driver_conn *c);
+int strata__pg_oom(struct strata_driver_conn *c);
+int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet);
+PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
+                                  int n, const char *const *values, int quiet);
+int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
+
+/* postgres_lock.c */
+int strata__pg_lock(struct strata_driver_conn *c, const char *key,
+                    int timeout_ms);
+int strata__pg_unlock(struct strata_driver_conn *c, const char *key);
+
 int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
                             strata_buf *out);
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,
