@@ -10,6 +10,9 @@
 
 #include "strata/sys/driver.h"
 
+/* NAMEDATALEN - 1: longer names are truncated by the server, silently */
+#define PG_MAX_IDENT 63
+
 struct pg_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	PGconn *pg;
@@ -31,6 +34,15 @@ int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet);
 PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
                                   int n, const char *const *values, int quiet);
 int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
+
+/* Skip blanks and comments from i; the first byte of what follows. */
+size_t strata__pg_skip_space(const char *s, size_t len, size_t i);
+
+/* postgres_index.c */
+void strata__pg_explain_failed_cic(struct strata_driver_conn *c,
+                                   const char *stmt, size_t len);
+int strata__pg_check_if_not_exists(struct strata_driver_conn *c,
+                                   const char *sql, size_t len);
 
 /* postgres_lock.c */
 int strata__pg_lock(struct strata_driver_conn *c, const char *key,
