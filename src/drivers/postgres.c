@@ -21,7 +21,7 @@
 #include "postgres.h"
 
 /* The server's identifier limit, once connected; PostgreSQL's default. */
-static int max_ident(struct strata_driver_conn *c)
+int strata__pg_max_ident(struct strata_driver_conn *c)
 {
 	return c && pc(c)->max_ident > 0 ? pc(c)->max_ident : PG_MAX_IDENT;
 }
@@ -95,7 +95,7 @@ static long char_to_byte(const char *s, size_t len, long pos)
 }
 
 /* Mask every occurrence of secret (3 bytes or more) in b with "***". */
-static void mask(strata_buf *b, const char *secret)
+void strata__pg_mask(strata_buf *b, const char *secret)
 {
 	size_t k = secret ? strlen(secret) : 0, from = 0;
 	char *p;
@@ -113,9 +113,9 @@ static void mask(strata_buf *b, const char *secret)
 }
 
 /* Set an error whose text comes from libpq, with the password masked. */
-static int set_error_text(struct strata_driver_conn *c, int code,
-                          const char *sqlstate, long offset, const char *prefix,
-                          const char *text)
+int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
+                              const char *sqlstate, long offset,
+                              const char *prefix, const char *text)
 {
 	strata_buf b = STRATA_BUF_INIT;
 	const char *pw = pc(c)->pg ? PQpass(pc(c)->pg) : NULL;
@@ -128,7 +128,7 @@ static int set_error_text(struct strata_driver_conn *c, int code,
 		                               "out of memory");
 	}
 	if (pw && pw[0])
-		mask(&b, pw);
+		strata__pg_mask(&b, pw);
 	rc = strata_driver_set_error(c, code, sqlstate, 0, offset, "%s", b.ptr);
 	strata_buf_release(&b);
 	return rc;
@@ -204,7 +204,8 @@ static int result_error(struct strata_driver_conn *c, const PGresult *res,
 		primary = PQresultErrorMessage(res);
 	if (!primary || !primary[0])
 		primary = PQerrorMessage(pc(c)->pg);
-	rc = set_error_text(c, STRATA_EDB, state, offset, NULL, primary);
+	rc = strata__pg_set_error_text(c, STRATA_EDB, state, offset, NULL,
+	                               primary);
 	add_field(c, "detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
 	add_field(c, "hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
 	add_field(c, "context", PQresultErrorField(res, PG_DIAG_CONTEXT));
@@ -221,8 +222,9 @@ static int conn_error(struct strata_driver_conn *c, const char *what)
 
 	if (strata__buf_printf(&pre, "%s: ", what) < 0)
 		return strata__pg_oom(c);
-	rc = set_error_text(c, STRATA_EDB, NULL, -1, pre.ptr,
-	                    msg[0] ? msg : "no connection to the server");
+	rc = strata__pg_set_error_text(c, STRATA_EDB, NULL, -1, pre.ptr,
+	                               msg[0] ? msg :
+	                                        "no connection to the server");
 	strata_buf_release(&pre);
 	return rc;
 }
@@ -453,7 +455,7 @@ static int pg_quote_ident(struct strata_driver_conn *c, strata_buf *out,
 {
 	PGconn *pg = strata__pg_live(c);
 	size_t n = strlen(ident);
-	int max = max_ident(c);
+	int max = strata__pg_max_ident(c);
 	const char *p;
 	int rc;
 
@@ -510,348 +512,6 @@ static int pg_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 }
 
 /* ------------------------------------------------------------------ */
-/* Connecting                                                         */
-
-static void notice_cb(void *arg, const PGresult *res)
-{
-	struct strata_driver_conn *c = arg;
-	const char *msg = PQresultErrorMessage(res);
-
-	if (msg && msg[0])
-		strata_driver_notice(c, msg);
-}
-
-/* The password of a URL or conninfo string, found without libpq (which
- * cannot parse a malformed one), so that it can be masked. */
-static char *guess_password(const char *url)
-{
-	const char *auth = strstr(url, "://"), *end, *at = NULL, *colon, *p;
-
-	if (auth) {
-		auth += 3;
-		end = auth + strcspn(auth, "/?#");
-		for (p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		if (!at)
-			at = strrchr(auth, '@');
-		if (at) {
-			colon = memchr(auth, ':', (size_t)(at - auth));
-			if (colon && at > colon + 1)
-				return strata__strndup(
-				        colon + 1, (size_t)(at - colon - 1));
-		}
-	}
-	p = strstr(url, "password=");
-	if (p && p[9])
-		return strata__strndup(p + 9, strcspn(p + 9, "& "));
-	return NULL;
-}
-
-/* Does the quoted text t (n bytes) contain pw, or pw contain t? */
-static int overlaps(const char *pw, const char *t, size_t n)
-{
-	size_t k = pw ? strlen(pw) : 0, i;
-
-	if (k == 0 || n == 0)
-		return 0;
-	for (i = 0; i + k <= n; i++)
-		if (memcmp(t + i, pw, k) == 0)
-			return 1;
-	for (i = 0; n >= 3 && i + n <= k; i++)
-		if (memcmp(pw + i, t, n) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Why libpq refused the URL, without anything that may be the URL or the
- * password: quoted parts that look like one are replaced by "...".
- */
-static int malformed_url(struct strata_driver_conn *c, const char *url,
-                         const char *why)
-{
-	strata_buf b = STRATA_BUF_INIT;
-	char *pw = guess_password(url);
-	const char *s = why ? why : "";
-	int rc = 0;
-
-	while (rc == 0 && *s && *s != '\n') {
-		const char *close = s[0] == '"' ? strchr(s + 1, '"') : NULL;
-
-		if (close) {
-			size_t n = (size_t)(close - s - 1);
-			int secret = n > 40 || memchr(s + 1, '@', n) ||
-			             memchr(s + 1, '/', n) ||
-			             memchr(s + 1, ':', n) ||
-			             memchr(s + 1, '%', n) ||
-			             overlaps(pw, s + 1, n);
-
-			if (secret)
-				rc = strata__buf_puts(&b, "\"...\"");
-			else
-				rc = strata__buf_put(&b, s, n + 2);
-			s = close + 1;
-			continue;
-		}
-		rc = strata__buf_putc(&b, *s++);
-	}
-	if (rc == 0 && pw)
-		mask(&b, pw);
-	strata__free(pw);
-	if (rc < 0) {
-		strata_buf_release(&b);
-		return strata__pg_oom(c);
-	}
-	rc = strata_driver_set_error(c, STRATA_ECONNECT, NULL, 0, -1,
-	                             "malformed PostgreSQL URL%s%s",
-	                             b.len ? ": " : "", b.ptr);
-	strata_buf_release(&b);
-	strata_driver_add_detail(
-	        c, "the URL is not repeated here because it may hold a "
-	           "password; the form is postgres://user:password@host:"
-	           "port/database?option=value (libpq options only)");
-	return rc;
-}
-
-static const char *or_default(const char *s)
-{
-	return s && s[0] ? s : "(default)";
-}
-
-/* "host H, port P" or "socket directory D, port P" */
-static int put_where(strata_buf *out, PGconn *pg)
-{
-	const char *host = pg ? PQhost(pg) : NULL;
-
-	return strata__buf_printf(
-	        out, "%s %s, port %s",
-	        host && host[0] == '/' ? "socket directory" : "host",
-	        or_default(host), or_default(pg ? PQport(pg) : NULL));
-}
-
-static int connect_failed(struct strata_driver_conn *c)
-{
-	PGconn *pg = pc(c)->pg;
-	const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
-	strata_buf pre = STRATA_BUF_INIT, first = STRATA_BUF_INIT;
-	const char *nl = strchr(msg, '\n');
-	int rc;
-
-	if (strata__buf_puts(&pre, "cannot connect to PostgreSQL (") < 0 ||
-	    put_where(&pre, pg) < 0 ||
-	    strata__buf_printf(&pre, ", database %s, user %s): ",
-	                       or_default(pg ? PQdb(pg) : NULL),
-	                       or_default(pg ? PQuser(pg) : NULL)) < 0 ||
-	    strata__buf_put(&first, msg,
-	                    nl ? (size_t)(nl - msg) : strlen(msg)) < 0) {
-		strata_buf_release(&pre);
-		strata_buf_release(&first);
-		return strata__pg_oom(c);
-	}
-	rc = set_error_text(c, STRATA_ECONNECT, NULL, -1, pre.ptr, first.ptr);
-	/* libpq's further lines: hints, and the other hosts it tried */
-	while (nl && nl[1]) {
-		const char *line = nl + 1;
-
-		while (*line == '\t' || *line == ' ')
-			line++;
-		nl = strchr(line, '\n');
-		strata__buf_clear(&first);
-		if (strata__buf_put(&first, line,
-		                    nl ? (size_t)(nl - line) : strlen(line)) ==
-		    0) {
-			const char *pw = PQpass(pg);
-
-			if (pw && pw[0])
-				mask(&first, pw);
-			strata_driver_add_detail(c, first.ptr);
-		}
-	}
-	if (strstr(msg, "database \"") && strstr(msg, "\" does not exist"))
-		strata_driver_add_detail(
-		        c, "strata does not create PostgreSQL databases: "
-		           "create it first (createdb, or CREATE DATABASE)");
-	strata_buf_release(&pre);
-	strata_buf_release(&first);
-	return rc;
-}
-
-/* Set up the session: UTC, notices, dead-client detection, standby
- * check, identifier limit and search_path. */
-static int session_setup(struct strata_driver_conn *c,
-                         const struct strata_connect_params *p)
-{
-	PGconn *pg = pc(c)->pg;
-	strata_buf sql = STRATA_BUF_INIT;
-	PGresult *res;
-	int rc, standby;
-
-	/*
-	 * applied_at literals are UTC. client_connection_check_interval
-	 * (PostgreSQL 14+) makes the server notice within a second that a
-	 * killed runner is gone, ending its session (and freeing its lock)
-	 * even in the middle of a long statement.
-	 */
-	rc = strata__buf_puts(&sql, "SET TimeZone = 'UTC'; "
-	                            "SET client_min_messages = notice");
-	if (rc == 0 && PQserverVersion(pg) >= 140000)
-		rc = strata__buf_puts(&sql, "; SET "
-		                            "client_connection_check_interval "
-		                            "= 1000");
-	if (rc < 0) {
-		strata_buf_release(&sql);
-		return strata__pg_oom(c);
-	}
-	rc = pg_exec(c, sql.ptr, sql.len);
-	strata_buf_release(&sql);
-	if (rc < 0)
-		return STRATA_ECONNECT;
-	res = strata__pg_params_query(
-	        c,
-	        "SELECT pg_catalog.pg_is_in_recovery(), "
-	        "pg_catalog.current_setting('max_identifier_length')",
-	        0, NULL, 0);
-	if (!res)
-		return STRATA_ECONNECT;
-	standby = PQgetvalue(res, 0, 0)[0] == 't';
-	pc(c)->max_ident = atoi(PQgetvalue(res, 0, 1));
-	PQclear(res);
-	if (standby) {
-		strata_buf where = STRATA_BUF_INIT;
-
-		if (put_where(&where, pg) < 0)
-			strata__buf_clear(&where);
-		rc = strata_driver_set_error(
-		        c, STRATA_ESTATE, "25006", 0, -1,
-		        "the PostgreSQL server at %s (database %s) is a hot "
-		        "standby, in recovery and read-only: migrations must "
-		        "run on the primary",
-		        where.ptr, or_default(PQdb(pg)));
-		strata_buf_release(&where);
-		strata_driver_add_detail(
-		        c, "point --database at the primary server (with "
-		           "several hosts in the URL, add "
-		           "target_session_attrs=read-write)");
-		return rc;
-	}
-	if (p->schema && p->schema[0]) {
-		rc = strata__buf_puts(&sql, "SET search_path TO ");
-		if (rc == 0)
-			rc = pg_quote_ident(c, &sql, p->schema);
-		if (rc == STRATA_EINVALID) {
-			strata_buf_release(&sql);
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "--schema name '%s' is empty or longer than "
-			        "PostgreSQL's limit of %d bytes",
-			        p->schema, max_ident(c));
-		}
-		if (rc == 0)
-			rc = pg_exec(c, sql.ptr, sql.len);
-		strata_buf_release(&sql);
-		if (rc < 0)
-			return rc == STRATA_ENOMEM ? strata__pg_oom(c) :
-			                             STRATA_ECONNECT;
-	}
-	return 0;
-}
-
-static int pg_connect(struct strata_driver_conn *c,
-                      const struct strata_connect_params *p)
-{
-	const char *keys[6], *vals[6];
-	PQconninfoOption *opts, *o;
-	char *why = NULL, *url;
-	size_t i;
-	int n = 0, has_timeout = getenv("PGCONNECT_TIMEOUT") != NULL;
-
-	/*
-	 * Parse first: on a malformed URL, libpq's connection error would
-	 * quote it whole, password included.
-	 */
-	url = strata__strdup(p->url);
-	if (!url)
-		return strata__pg_oom(c);
-	/* schemes are case-insensitive (RFC 3986), libpq's test is not */
-	for (i = 0; url[i] && url[i] != ':'; i++)
-		if (url[i] >= 'A' && url[i] <= 'Z')
-			url[i] = (char)(url[i] - 'A' + 'a');
-	opts = PQconninfoParse(url, &why);
-	if (!opts) {
-		int rc = why ? malformed_url(c, url, why) : strata__pg_oom(c);
-
-		PQfreemem(why);
-		strata__free(url);
-		return rc == STRATA_ENOMEM ? rc : STRATA_ECONNECT;
-	}
-	for (o = opts; o->keyword; o++) {
-		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val &&
-		    o->val[0])
-			has_timeout = 1;
-		/*
-		 * "user:secret/db" (the "@host" forgotten) makes the password
-		 * the port, which libpq's error would quote.
-		 */
-		if (strcmp(o->keyword, "port") == 0 && o->val &&
-		    o->val[strspn(o->val, "0123456789,")]) {
-			PQconninfoFree(opts);
-			strata__free(url);
-			malformed_url(c, "",
-			              "the port is not a number (is "
-			              "@host missing after the "
-			              "password?)");
-			return STRATA_ECONNECT;
-		}
-	}
-	PQconninfoFree(opts);
-
-	/*
-	 * Keywords before dbname are defaults the URL may override; those
-	 * after it win. The URL is expanded (expand_dbname), so every libpq
-	 * option and PG* variable works. Migration files are UTF-8, and
-	 * error positions are counted in characters of it: force UTF8.
-	 */
-	if (!has_timeout) {
-		keys[n] = "connect_timeout";
-		vals[n++] = "10";
-	}
-	keys[n] = "fallback_application_name";
-	vals[n++] = p->application_name ? p->application_name : "strata";
-	keys[n] = "dbname";
-	vals[n++] = url;
-	keys[n] = "client_encoding";
-	vals[n++] = "UTF8";
-	keys[n] = NULL;
-	vals[n] = NULL;
-	pc(c)->pg = PQconnectdbParams(keys, vals, 1);
-	strata__free(url);
-	if (!pc(c)->pg || PQstatus(pc(c)->pg) != CONNECTION_OK)
-		return connect_failed(c);
-	PQsetNoticeReceiver(pc(c)->pg, notice_cb, c);
-	if (p->schema && p->schema[0]) {
-		pc(c)->schema = strata__strdup(p->schema);
-		if (!pc(c)->schema)
-			return strata__pg_oom(c);
-	}
-	/* p->create: PostgreSQL databases are never created by strata */
-	return session_setup(c, p);
-}
-
-static void pg_disconnect(struct strata_driver_conn *c)
-{
-	if (pc(c)->pg)
-		PQfinish(pc(c)->pg);
-	pc(c)->pg = NULL;
-	strata__free(pc(c)->schema);
-	pc(c)->schema = NULL;
-	strata__free(pc(c)->key_in);
-	pc(c)->key_in = NULL;
-	strata__free(pc(c)->key);
-	pc(c)->key = NULL;
-}
-
-/* ------------------------------------------------------------------ */
 /* Catalogue                                                          */
 
 static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
@@ -878,13 +538,14 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	v[1] = table;
 	/* the server would look up a truncated name: refuse it here too */
 	for (i = 0; i < 2; i++)
-		if (v[i] && (!v[i][0] || strlen(v[i]) > (size_t)max_ident(c)))
+		if (v[i] && (!v[i][0] ||
+		             strlen(v[i]) > (size_t)strata__pg_max_ident(c)))
 			return strata_driver_set_error(
 			        c, STRATA_EINVALID, NULL, 0, -1,
 			        "name '%s' is empty or longer than "
 			        "PostgreSQL's limit of %d bytes (the server "
 			        "would cut it short)",
-			        v[i], max_ident(c));
+			        v[i], strata__pg_max_ident(c));
 	res = strata__pg_params_query(c, sql, 2, v, 0);
 	if (!res)
 		return STRATA_EDB;
@@ -931,7 +592,7 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 		        c, STRATA_EINVALID, NULL, 0, -1,
 		        "--schema name '%s' is empty or longer than "
 		        "PostgreSQL's limit of %d bytes",
-		        schema, max_ident(c));
+		        schema, strata__pg_max_ident(c));
 	}
 	if (rc == 0 && !exists) {
 		res = PQexec(pc(c)->pg, sql.ptr);
@@ -973,8 +634,8 @@ const struct strata_driver strata__driver_postgres = {
 	        STRATA_DRIVER_CAP_SCHEMA | STRATA_DRIVER_CAP_BATCH,
 	.conn_size = sizeof(struct pg_conn),
 	.timestamp_type = "TIMESTAMPTZ",
-	.connect = pg_connect,
-	.disconnect = pg_disconnect,
+	.connect = strata__pg_connect,
+	.disconnect = strata__pg_disconnect,
 	.exec = pg_exec,
 	.query = pg_query,
 	.begin = pg_begin,

@@ -35,8 +35,21 @@ PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
                                   int n, const char *const *values, int quiet);
 int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
 
+/* The server's identifier limit, once connected; PostgreSQL's default. */
+int strata__pg_max_ident(struct strata_driver_conn *c);
+/* Mask every occurrence of secret (3 bytes or more) in b with "***". */
+void strata__pg_mask(strata_buf *b, const char *secret);
+/* Set an error whose text comes from libpq, with the password masked. */
+int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
+                              const char *sqlstate, long offset,
+                              const char *prefix, const char *text);
 /* Skip blanks and comments from i; the first byte of what follows. */
 size_t strata__pg_skip_space(const char *s, size_t len, size_t i);
+
+/* postgres_connect.c */
+int strata__pg_connect(struct strata_driver_conn *c,
+                       const struct strata_connect_params *p);
+void strata__pg_disconnect(struct strata_driver_conn *c);
 
 /* postgres_index.c */
 void strata__pg_explain_failed_cic(struct strata_driver_conn *c,
