@@ -1,13 +1,14 @@
 /*
  * The SQLite driver, over libsqlite3. SQLite has no runner lock: every
  * migration takes the write lock with BEGIN IMMEDIATE (waiting up to the
- * lock timeout through the busy handler) and the engine re-checks the
+ * lock timeout through busy_wait) and the engine re-checks the
  * history inside that transaction.
  */
 #include <errno.h>
 #include <sqlite3.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "strata/sys/driver.h"
 #include "../util/alloc.h"
@@ -18,6 +19,7 @@ struct sqlite_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	sqlite3 *db;
 	int busy_ms;
+	long long busy_since; /* when the current wait began (ms) */
 };
 
 static struct sqlite_conn *sq(struct strata_driver_conn *c)
@@ -42,6 +44,15 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 	int code = rc == SQLITE_BUSY || rc == SQLITE_LOCKED ? STRATA_ELOCKED :
 	                                                      STRATA_EDB;
 
+	if (code == STRATA_ELOCKED && strata_driver_interrupted(c)) {
+		const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+
+		return strata_driver_set_error(
+		        c, STRATA_EINTERRUPTED, NULL, rc, offset,
+		        "%s: interrupted while waiting for the database '%s', "
+		        "locked by another process",
+		        what, file && file[0] ? file : ":memory:");
+	}
 	if (code == STRATA_ELOCKED) {
 		/* name the lock: SQLite's write lock is the file's */
 		const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
@@ -56,6 +67,40 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 	return strata_driver_set_error(
 	        c, code, NULL, db ? sqlite3_extended_errcode(db) : rc, offset,
 	        "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for another connection's lock up to the lock timeout, as
+ * sqlite3_busy_timeout would, but give up at once when the user
+ * interrupts: Ctrl-C must not wait out a long --lock-timeout.
+ */
+static int busy_wait(void *arg, int count)
+{
+	struct sqlite_conn *s = arg;
+	long long waited;
+	int step;
+
+	if (count == 0)
+		s->busy_since = now_ms();
+	if (strata_driver_interrupted(&s->base))
+		return 0;
+	waited = now_ms() - s->busy_since;
+	if (waited >= s->busy_ms)
+		return 0;
+	/* short sleeps first: most locks are held for milliseconds */
+	step = count < 4 ? 1 << count : 20;
+	if (step > s->busy_ms - waited)
+		step = (int)(s->busy_ms - waited);
+	sqlite3_sleep(step);
+	return 1;
 }
 
 static int sq_connect(struct strata_driver_conn *c,
@@ -86,7 +131,7 @@ static int sq_connect(struct strata_driver_conn *c,
 		                    sqlite3_errstr(rc));
 	sqlite3_extended_result_codes(sq(c)->db, 1);
 	sq(c)->busy_ms = p->lock_timeout_ms < 0 ? 0 : p->lock_timeout_ms;
-	sqlite3_busy_timeout(sq(c)->db, sq(c)->busy_ms);
+	sqlite3_busy_handler(sq(c)->db, busy_wait, sq(c));
 	return 0;
 }
 
@@ -195,7 +240,7 @@ static int simple(struct strata_driver_conn *c, const char *sql)
 
 static int sq_begin(struct strata_driver_conn *c)
 {
-	/* IMMEDIATE takes the write lock now, waiting through busy_timeout */
+	/* IMMEDIATE takes the write lock now, waiting through busy_wait */
 	return simple(c, "BEGIN IMMEDIATE");
 }
 

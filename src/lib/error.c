@@ -205,6 +205,11 @@ int strata_driver_set_error(struct strata_driver_conn *c, int code,
 	return code;
 }
 
+int strata_driver_interrupted(const struct strata_driver_conn *c)
+{
+	return c->ctx->interrupted != 0;
+}
+
 void strata_driver_add_detail(struct strata_driver_conn *c, const char *text)
 {
 	size_t n = strlen(text);

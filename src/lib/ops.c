@@ -234,6 +234,16 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
 		                      dry_run);
+		if (rc == STRATA_EINTERRUPTED) {
+			/* the user gave up waiting for another runner's lock */
+			flush_async(ctx, i);
+			return strata__error_set(
+			        ctx, STRATA_EINTERRUPTED,
+			        "interrupted while waiting for the database "
+			        "lock: stopped before %s; %zu of %zu done, the "
+			        "database is consistent",
+			        v->name, i, n);
+		}
 		if (rc < 0) {
 			if (!dry_run)
 				flush_async(ctx, i);

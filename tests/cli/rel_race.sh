@@ -325,6 +325,34 @@ t_lock_wait_succeeds_when_released() {
 	expect_history "1 2"
 }
 
+# Ctrl-C while waiting for the lock ends the wait at once (not after
+# --lock-timeout), exit 130, nothing changed; a second interrupted wait in
+# the middle of a run says how many migrations were done.
+t_sigint_ends_a_lock_wait() {
+	rel_migrations 3
+	st -q up 1
+	before=$(rel_snapshot)
+	hold_write_lock 20
+	"$STRATA_BIN" -d "$TEST_URL" -m migrations --lock-timeout 60 up >o.wait 2>e.wait &
+	local waiter=$! t0 t1 r
+	sleep 0.5
+	t0=$(date +%s%N)
+	kill -INT "$waiter"
+	wait "$waiter"
+	r=$?
+	t1=$(date +%s%N)
+	release_write_lock
+	[ "$r" = 130 ] || fail "exit $r after SIGINT during the lock wait: $(cat e.wait)"
+	[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "the wait went on $(((t1 - t0) / 1000000)) ms after SIGINT"
+	grep -q "interrupted while waiting for the database lock: stopped before t2; 0 of 2 done" e.wait ||
+		fail "unexpected message: $(cat e.wait)"
+	grep -q "$(rel_db_file)" e.wait && fail "message should be the run's, not SQLite's: $(cat e.wait)"
+	expect_eq "$before" "$(rel_snapshot)" "database after the interrupted wait"
+	st up
+	expect_rc 0
+	expect_history "1 2 3"
+}
+
 # --lock-timeout 0: do not wait at all.
 t_lock_timeout_zero_does_not_wait() {
 	rel_migrations 2

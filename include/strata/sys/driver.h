@@ -207,6 +207,14 @@ strata_driver_set_error(struct strata_driver_conn *c, int code,
 #endif
         ;
 
+/**
+ * Whether the user asked the run to stop (strata_ctx_interrupt, Ctrl-C).
+ * A driver that waits for a lock polls this and gives up at once,
+ * returning STRATA_EINTERRUPTED.
+ */
+STRATA_EXTERN(int)
+strata_driver_interrupted(const struct strata_driver_conn *c);
+
 /** Add further lines (DETAIL, HINT) to the error just set. */
 STRATA_EXTERN(void)
 strata_driver_add_detail(struct strata_driver_conn *c, const char *text);
