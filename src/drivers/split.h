@@ -26,7 +26,9 @@
 /*
  * SQLite: boundaries are those of repeated sqlite3_prepare_v2() calls;
  * CREATE TRIGGER bodies end at "; END;" as in sqlite3_complete(); a line
- * starting with '.' at a statement start is a shell dot-command (META).
+ * starting with '.' at a statement start is a shell dot-command, one
+ * starting with '\' a psql or mysql command (META); PRAGMA journal_mode
+ * = x cannot run in a transaction (NO_TXN).
  */
 int strata__split_sqlite(const char *sql, size_t len, strata_stmt_cb cb,
                          void *payload);

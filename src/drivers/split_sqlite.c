@@ -291,7 +291,48 @@ static void note_word(struct stmt *st, const struct token *tok)
 	st->words[st->nwords++] = *tok;
 }
 
-static unsigned classify(const char *sql, const struct stmt *st)
+static int ieq(const char *a, size_t n, const char *kw)
+{
+	size_t i;
+
+	if (strlen(kw) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)a[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (c != (unsigned char)kw[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * PRAGMA [schema.]journal_mode = x (or (x)): SQLite refuses to enter or
+ * leave WAL mode inside a transaction, and other modes last only for the
+ * connection, so a transactional file cannot use it.
+ */
+static int sets_journal_mode(const char *sql, size_t i, size_t end)
+{
+	size_t name;
+
+	while (i < end && is_space((unsigned char)sql[i]))
+		i++;
+	name = i;
+	while (i < end && (is_idchar((unsigned char)sql[i]) || sql[i] == '.')) {
+		if (sql[i] == '.')
+			name = i + 1;
+		i++;
+	}
+	if (!ieq(sql + name, i - name, "journal_mode"))
+		return 0;
+	while (i < end && is_space((unsigned char)sql[i]))
+		i++;
+	return i < end && (sql[i] == '=' || sql[i] == '(');
+}
+
+static unsigned classify(const char *sql, const struct stmt *st, size_t end)
 {
 	const struct token *w = st->words;
 
@@ -310,6 +351,9 @@ static unsigned classify(const char *sql, const struct stmt *st)
 		return STRATA_STMT_TXN_CONTROL;
 	}
 	if (word_is(sql, &w[0], "VACUUM"))
+		return STRATA_STMT_NO_TXN;
+	if (word_is(sql, &w[0], "PRAGMA") &&
+	    sets_journal_mode(sql, w[0].end, end))
 		return STRATA_STMT_NO_TXN;
 	if (word_is(sql, &w[0], "CREATE") || word_is(sql, &w[0], "ALTER") ||
 	    word_is(sql, &w[0], "DROP"))
@@ -339,7 +383,7 @@ static int emit(const char *sql, size_t from, size_t end, unsigned flags,
 	return cb(payload, from, end - from, flags);
 }
 
-/* A dot-command runs from its '.' to the end of its line. */
+/* A client command runs from its '.' or '\' to the end of its line. */
 static int emit_dot_command(struct lexer *lx, size_t start, strata_stmt_cb cb,
                             void *payload)
 {
@@ -369,7 +413,7 @@ static int feed(struct stmt *st, const char *sql, const struct token *tok)
 static int finish(const struct stmt *st, const struct lexer *lx,
                   strata_stmt_cb cb, void *payload)
 {
-	unsigned flags = classify(lx->sql, st);
+	unsigned flags = classify(lx->sql, st, lx->len);
 
 	if (lx->unterminated || st->state == ST_TRIGGER || st->state == ST_SEMI)
 		flags |= STRATA_STMT_INCOMPLETE;
@@ -391,8 +435,10 @@ int strata__split_sqlite(const char *sql, size_t len, strata_stmt_cb cb,
 		next_token(&lx, &tok);
 		if (tok.kind == TOK_EOF)
 			break;
+		/* sqlite3's dot-commands, and psql's or mysql's backslash
+		 * commands: a '\' can never start a SQLite statement */
 		if (!st.has_content && tok.kind == TOK_OTHER &&
-		    sql[tok.start] == '.') {
+		    (sql[tok.start] == '.' || sql[tok.start] == '\\')) {
 			rc = emit_dot_command(&lx, tok.start, cb, payload);
 			if (rc)
 				return rc;
@@ -402,8 +448,8 @@ int strata__split_sqlite(const char *sql, size_t len, strata_stmt_cb cb,
 		if (!feed(&st, sql, &tok))
 			continue;
 		if (st.has_content) {
-			rc = emit(sql, st.from, tok.end, classify(sql, &st), cb,
-			          payload);
+			rc = emit(sql, st.from, tok.end,
+			          classify(sql, &st, tok.end), cb, payload);
 			if (rc)
 				return rc;
 		}

@@ -53,22 +53,32 @@ t_client_meta_commands() {
 	refused '-- a comment\n  .headers on\n' 2 "2:3" "client meta-command"
 }
 
-# A psql command reaches SQLite, whose tokenizer refuses the backslash:
-# the file fails at its line and is rolled back whole. (The SQLite
-# splitter knows only sqlite3's dot-commands; refusing it before anything
-# runs, exit 2, would be as good.)
-t_psql_meta_command_in_a_sqlite_file() {
+# psql's and mysql's backslash commands reach a SQLite file: refused before
+# anything runs, like sqlite3's dot-commands.
+t_backslash_commands_in_a_sqlite_file() {
 	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite only"
 	base_state
-	printf 'CREATE TABLE b (id INTEGER);\n\\set ON_ERROR_STOP on\n' >migrations/0002_b.up.sql
+	refused 'CREATE TABLE b (id INTEGER);\n\\set ON_ERROR_STOP on\n' 2 "2:1" "client meta-command"
+	refused '\\connect other\nCREATE TABLE b (id INTEGER);\n' 2 "1:1" "client meta-command"
+	refused 'CREATE TABLE b (id INTEGER);\n  \\g\n' 2 "2:3" "client meta-command"
+}
+
+# PRAGMA journal_mode = x cannot run inside a transaction (SQLite refuses
+# WAL there): refused before anything runs, with the no-transaction hint;
+# in a no-transaction file it runs and the database changes mode.
+t_journal_mode_pragma() {
+	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite only"
+	base_state
+	refused 'CREATE TABLE b (id INTEGER);\nPRAGMA journal_mode = WAL;\n' 2 "2:1" "cannot run inside a transaction"
+	expect_err "strata:no-transaction"
+	refused 'pragma main.JOURNAL_MODE(wal);\n' 2 "1:1" "cannot run inside a transaction"
+	# reading the mode is fine anywhere
+	rm -f migrations/0002_* migrations/0003_*
+	printf 'PRAGMA journal_mode;\nCREATE TABLE b (id INTEGER);\n' >migrations/0002_read.up.sql
+	printf -- '-- strata:no-transaction\nPRAGMA journal_mode = WAL;\n' >migrations/0003_wal.up.sql
 	st up
-	rel_no_crash
-	case "$rc" in
-	1 | 2) ;;
-	*) fail "exit $rc" ;;
-	esac
-	expect_err "migrations/0002_b.up.sql:2:1"
-	unchanged "psql meta-command"
+	expect_rc 0
+	expect_eq "wal" "$(db_sql "PRAGMA journal_mode")" "journal mode after the no-transaction file"
 }
 
 t_explicit_transaction_control() {

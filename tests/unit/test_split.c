@@ -203,6 +203,14 @@ static void test_split__sqlite_flags(void **state)
 	      { "ROLLBACK;", TXN }, { "ROLLBACK TO s;", 0 },
 	      { "ROLLBACK TRANSACTION TO SAVEPOINT s;", 0 },
 	      { "VACUUM;", NO_TXN }, { "INSERT INTO t VALUES (1);", 0 });
+	/* setting the journal mode, not reading it, needs no transaction */
+	CHECK(strata__split_sqlite,
+	      "PRAGMA journal_mode = WAL; pragma main.Journal_Mode(delete);"
+	      " PRAGMA journal_mode; PRAGMA journal_size_limit = 1;",
+	      { "PRAGMA journal_mode = WAL;", NO_TXN },
+	      { "pragma main.Journal_Mode(delete);", NO_TXN },
+	      { "PRAGMA journal_mode;", 0 },
+	      { "PRAGMA journal_size_limit = 1;", 0 });
 }
 
 static void test_split__sqlite_dot_command(void **state)
@@ -212,6 +220,9 @@ static void test_split__sqlite_dot_command(void **state)
 	      "-- setup\n.headers on\r\nSELECT 1;\n  .mode csv\nSELECT 2;",
 	      { ".headers on", META }, { "SELECT 1;", 0 },
 	      { ".mode csv", META }, { "SELECT 2;", 0 });
+	/* psql's and mysql's commands cannot start a SQLite statement */
+	CHECK(strata__split_sqlite, "\\set x 1\nSELECT 1; \\g\n",
+	      { "\\set x 1", META }, { "SELECT 1;", 0 }, { "\\g", META });
 }
 
 static void test_split__sqlite_incomplete(void **state)
