@@ -4,6 +4,7 @@
  * the settings and run the command.
  */
 #include <getopt.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,6 +519,11 @@ int main(int argc, char **argv)
 	char **args;
 	int i, cmd_at = 0, help = 0, rc, n = 0;
 
+	/* The command-line tool has one thread: SQLite's mutexes and its
+	 * memory statistics (a mutex per allocation) are pure cost here. An
+	 * application embedding libstrata keeps its own SQLite settings. */
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	memset(&cli, 0, sizeof(cli));
 	cli_init_color(&cli, 0);
 	for (i = 1; i < argc; i++) {

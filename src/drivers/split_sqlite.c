@@ -210,9 +210,13 @@ static void next_token(struct lexer *lx, struct token *tok)
 	lx->pos = i;
 }
 
-static int word_is(const char *sql, const struct token *tok, const char *kw)
+/* kw is an upper-case literal: its length is known when compiling */
+#define word_is(sql, tok, kw) word_is_n(sql, tok, kw, sizeof(kw) - 1)
+
+static int word_is_n(const char *sql, const struct token *tok, const char *kw,
+                     size_t n)
 {
-	size_t n = strlen(kw), i;
+	size_t i;
 
 	if (tok->end - tok->start != n)
 		return 0;

@@ -15,11 +15,23 @@
 #include "../util/buf.h"
 #include "split.h"
 
+extern const struct strata_driver strata__driver_sqlite;
+
+/* Statements run once per migration (the history INSERT, the change
+ * counter) are prepared once per connection. */
+#define CACHED_STATEMENTS 4
+
+struct cached_stmt {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
 struct sqlite_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	sqlite3 *db;
 	int busy_ms;
 	long long busy_since; /* when the current wait began (ms) */
+	struct cached_stmt cache[CACHED_STATEMENTS];
 };
 
 static struct sqlite_conn *sq(struct strata_driver_conn *c)
@@ -135,8 +147,61 @@ static int sq_connect(struct strata_driver_conn *c,
 	return 0;
 }
 
+static void cache_clear(struct sqlite_conn *s)
+{
+	for (int i = 0; i < CACHED_STATEMENTS; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		strata__free(s->cache[i].sql);
+		s->cache[i].st = NULL;
+		s->cache[i].sql = NULL;
+	}
+}
+
+/*
+ * The prepared statement for sql, from the cache or prepared now and kept
+ * (*kept = 1) when a slot is free; the caller resets a kept statement and
+ * finalizes one that is not.
+ */
+static int cached_prepare(struct sqlite_conn *s, const char *sql,
+                          sqlite3_stmt **st, int *kept)
+{
+	int i, rc, free_slot = -1;
+
+	for (i = 0; i < CACHED_STATEMENTS; i++) {
+		if (s->cache[i].sql && strcmp(s->cache[i].sql, sql) == 0) {
+			*st = s->cache[i].st;
+			*kept = 1;
+			return SQLITE_OK;
+		}
+		if (!s->cache[i].sql && free_slot < 0)
+			free_slot = i;
+	}
+	*kept = 0;
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	                        NULL);
+	if (rc != SQLITE_OK || free_slot < 0)
+		return rc;
+	s->cache[free_slot].sql = strata__strdup(sql);
+	if (s->cache[free_slot].sql) {
+		s->cache[free_slot].st = *st;
+		*kept = 1;
+	}
+	return SQLITE_OK;
+}
+
+static void cached_done(sqlite3_stmt *st, int kept)
+{
+	if (kept) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
 static void sq_disconnect(struct strata_driver_conn *c)
 {
+	cache_clear(sq(c));
 	/* close_v2: statements are finalized everywhere, but be lenient */
 	sqlite3_close_v2(sq(c)->db);
 	sq(c)->db = NULL;
@@ -211,23 +276,50 @@ static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 		}
 		if (!tail || tail <= p)
 			break;
-		p = tail;
+		/* a trailing blank line or comment needs no prepare */
+		p = skip_space(tail, end);
 	}
 	return 0;
+}
+
+static int sq_exec_params(struct strata_driver_conn *c, const char *sql, int n,
+                          const char *const *values)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, kept;
+
+	rc = cached_prepare(sq(c), sql, &st, &kept);
+	if (rc != SQLITE_OK)
+		return db_error(c, rc, -1, "statement failed");
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = values[i] ? sqlite3_bind_text(st, i + 1, values[i], -1,
+		                                   SQLITE_STATIC) :
+		                 sqlite3_bind_null(st, i + 1);
+	if (rc == SQLITE_OK)
+		rc = run_stmt(c, st, NULL, NULL);
+	if (rc != 0)
+		rc = db_error(c, rc, -1, "statement failed");
+	cached_done(st, kept);
+	return rc;
 }
 
 static int sq_query(struct strata_driver_conn *c, const char *sql,
                     strata_row_cb cb, void *payload)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(sq(c)->db, sql, -1, &st, NULL);
+	int rc, kept = 0;
 
+	/* the change counter is read in every migration's transaction */
+	if (sql == strata__driver_sqlite.change_counter_sql)
+		rc = cached_prepare(sq(c), sql, &st, &kept);
+	else
+		rc = sqlite3_prepare_v2(sq(c)->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(c, rc, -1, "query failed");
 	rc = run_stmt(c, st, cb, payload);
-	sqlite3_finalize(st);
 	if (rc > 0)
-		return db_error(c, rc, -1, "query failed");
+		rc = db_error(c, rc, -1, "query failed");
+	cached_done(st, kept);
 	return rc;
 }
 
@@ -427,6 +519,7 @@ const struct strata_driver strata__driver_sqlite = {
 	.connect = sq_connect,
 	.disconnect = sq_disconnect,
 	.exec = sq_exec,
+	.exec_params = sq_exec_params,
 	.query = sq_query,
 	.begin = sq_begin,
 	.commit = sq_commit,

@@ -35,6 +35,7 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	        (strata_buf)STRATA_BUF_INIT;
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
 	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
+	ctx->insert_sql = (strata_buf)STRATA_BUF_INIT;
 	strata__error_clear(ctx);
 	/* only NULL means the default: an empty URL (an unset variable in
 	 * `-d "$URL"`) must not quietly become ./strata.db */
@@ -147,6 +148,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata_buf_release(&ctx->scratch);
 	strata_buf_release(&ctx->scratch2);
 	strata_buf_release(&ctx->plan_history);
+	strata_buf_release(&ctx->insert_sql);
 	while (ctx->n_backups > 0)
 		strata__free(ctx->backups[--ctx->n_backups]);
 	strata__free(ctx->backups);

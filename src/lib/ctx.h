@@ -56,6 +56,8 @@ struct strata_ctx {
 	 * migration's transaction; another runner's change means: plan
 	 * again. */
 	strata_buf plan_history;
+	/* the history INSERT with parameters, for drivers with exec_params */
+	strata_buf insert_sql;
 
 	/* what strata_status()/strata_validate() hand out */
 	strata_migration *view;

@@ -416,6 +416,62 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 	return finish(ctx, rc);
 }
 
+static int insert_params_sql(strata_ctx *ctx, strata_buf *out)
+{
+	int rc = strata__buf_puts(out, "INSERT INTO ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, out);
+	if (rc == 0)
+		rc = strata__buf_puts(out,
+		                      " (" SELECT_COLUMNS ") VALUES (?1, ?2, "
+		                      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		                      "?11, ?12)");
+	return finish(ctx, rc);
+}
+
+int strata__history_insert(strata_ctx *ctx, const struct history_row *r)
+{
+	char version[24], ms[24], dirty[12];
+	const char *values[12];
+	strata_buf b = STRATA_BUF_INIT;
+	int rc;
+
+	if (!ctx->drv->exec_params || !r->applied_at) {
+		rc = strata__history_sql_insert(ctx, &b, r);
+		if (rc == 0)
+			rc = ctx->drv->exec(ctx->conn, b.ptr, b.len);
+		strata_buf_release(&b);
+		return rc;
+	}
+	if (!ctx->insert_sql.len) {
+		rc = insert_params_sql(ctx, &ctx->insert_sql);
+		if (rc < 0) {
+			strata__buf_clear(&ctx->insert_sql);
+			return rc;
+		}
+	}
+	snprintf(version, sizeof(version), "%llu",
+	         (unsigned long long)r->version);
+	snprintf(ms, sizeof(ms), "%lld",
+	         (long long)(r->execution_ms < 0 ? 0 : r->execution_ms));
+	snprintf(dirty, sizeof(dirty), "%d", r->dirty);
+	values[0] = version;
+	values[1] = r->name;
+	values[2] = strata_kind_name(r->kind);
+	values[3] = r->file;
+	values[4] = r->checksum;
+	values[5] = CHECKSUM_ALGORITHM;
+	values[6] = r->applied_at;
+	values[7] = ms;
+	values[8] = r->applied_by;
+	values[9] = ctx->target;
+	values[10] = ctx->exec ? "exec" : ctx->drv->name;
+	values[11] = dirty;
+	return ctx->drv->exec_params(ctx->conn, ctx->insert_sql.ptr, 12,
+	                             values);
+}
+
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
                                uint64_t version, const char *name)
 {

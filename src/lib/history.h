@@ -60,6 +60,12 @@ struct history_row *strata__history_find_name(const struct history *h,
 /* Statements, appended to out (each ends in ";\n"). */
 int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
                                const struct history_row *row);
+/*
+ * Record a row stamped with strata's clock (row->applied_at set) now,
+ * through the driver's exec_params when it has one (the statement is then
+ * prepared once per run), else as literal SQL through exec().
+ */
+int strata__history_insert(strata_ctx *ctx, const struct history_row *row);
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
                                uint64_t version, const char *name);
 int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,

@@ -36,6 +36,24 @@ static int oom(strata_ctx *ctx)
 	return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 }
 
+/* The history row of an applied migration; ts receives the time. */
+static void fill_row(strata_ctx *ctx, struct history_row *r,
+                     struct migration *m, int dirty, int64_t ms,
+                     strata_kind kind, char ts[32])
+{
+	strata__now_utc(ts);
+	memset(r, 0, sizeof(*r));
+	r->version = m->version;
+	r->name = m->name;
+	r->kind = kind;
+	r->file = (char *)base_name(m->up_path);
+	r->checksum = m->checksum;
+	r->applied_at = ctx->script ? NULL : ts;
+	r->execution_ms = ms;
+	r->applied_by = (char *)strata__applied_by();
+	r->dirty = dirty; /* the statement reached: 1 before the first */
+}
+
 /* The statements that record (or forget) a migration. */
 static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
                        int down, int dirty, int64_t ms, strata_kind kind)
@@ -46,17 +64,7 @@ static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 	if (down)
 		return strata__history_sql_delete(ctx, out, m->version,
 		                                  m->name);
-	strata__now_utc(ts);
-	memset(&r, 0, sizeof(r));
-	r.version = m->version;
-	r.name = m->name;
-	r.kind = kind;
-	r.file = (char *)base_name(m->up_path);
-	r.checksum = m->checksum;
-	r.applied_at = ctx->script ? NULL : ts;
-	r.execution_ms = ms;
-	r.applied_by = (char *)strata__applied_by();
-	r.dirty = dirty; /* the statement reached: 1 before the first */
+	fill_row(ctx, &r, m, dirty, ms, kind, ts);
 	if (m->kind == STRATA_KIND_REPEATABLE) {
 		/* one row per repeatable: replace it */
 		int rc = strata__history_sql_delete(ctx, out, 0, m->name);
@@ -65,6 +73,28 @@ static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 			return rc;
 	}
 	return strata__history_sql_insert(ctx, out, &r);
+}
+
+/* Record a migration run in a transaction: a new versioned row goes
+ * through the driver's prepared INSERT when it has one. */
+static int record_done(strata_ctx *ctx, struct migration *m, int down,
+                       int64_t ms)
+{
+	strata_buf rec = STRATA_BUF_INIT;
+	struct history_row r;
+	char ts[32];
+	int rc;
+
+	if (!down && m->kind != STRATA_KIND_REPEATABLE && !ctx->script &&
+	    ctx->drv->exec_params) {
+		fill_row(ctx, &r, m, 0, ms, m->kind, ts);
+		return strata__history_insert(ctx, &r);
+	}
+	rc = history_sql(ctx, &rec, m, down, 0, ms, m->kind);
+	if (rc == 0)
+		rc = ctx->drv->exec(ctx->conn, rec.ptr, rec.len);
+	strata_buf_release(&rec);
+	return rc;
 }
 
 static int exec_buf(strata_ctx *ctx, const strata_buf *b)
@@ -145,7 +175,6 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 {
 	struct part *p = down ? &m->down : &m->up;
 	const char *text = strata__part_text(m, p);
-	strata_buf rec = STRATA_BUF_INIT;
 	int64_t t0, ms;
 	int rc, stale;
 
@@ -166,17 +195,14 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 			strata__error_locate(ctx, m, p, p->off);
 	}
 	ms = strata__now_ms() - t0;
-	if (rc == 0)
-		rc = history_sql(ctx, &rec, m, down, 0, ms, m->kind);
 	if (rc == 0) {
-		rc = exec_buf(ctx, &rec);
+		rc = record_done(ctx, m, down, ms);
 		if (rc < 0)
 			strata__error_prefix(ctx, "cannot record %s in '%s'",
 			                     base_name(p->path), ctx->table);
 	}
 	if (rc == 0)
 		rc = plan_history_update(ctx);
-	strata_buf_release(&rec);
 	if (rc < 0) {
 		ctx->drv->rollback(ctx->conn);
 		ctx->in_txn = 0;

@@ -90,6 +90,15 @@ struct strata_driver {
 	 */
 	int (*exec)(struct strata_driver_conn *c, const char *sql, size_t len);
 
+	/**
+	 * Run one statement with parameters ?1..?n (text values; NULL is
+	 * SQL NULL), keeping its prepared form for the next call with the
+	 * same sql. Optional: without it the engine sends literals through
+	 * exec(). Errors as for exec().
+	 */
+	int (*exec_params)(struct strata_driver_conn *c, const char *sql, int n,
+	                   const char *const *values);
+
 	/** Run one query and pass each row to cb. Required. */
 	int (*query)(struct strata_driver_conn *c, const char *sql,
 	             strata_row_cb cb, void *payload);
