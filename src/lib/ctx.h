@@ -44,6 +44,9 @@ struct strata_ctx {
 	int in_txn;
 	int script; /* writing a plan: history rows take the database's clock */
 	int run_last; /* the part being run is the run's last */
+	/* strata__open_read may take the history from histcache.c: set by
+	 * commands that only read (status, validate, up's first look) */
+	int read_cached;
 	volatile sig_atomic_t interrupted;
 
 	struct source source;
@@ -106,6 +109,16 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
                              const char *checksum);
 void strata__statcache_save(strata_ctx *ctx);
 void strata__statcache_free(strata_ctx *ctx);
+/* $XDG_CACHE_HOME/strata/name (or ~/.cache/strata/name); STRATA_ENOTFOUND
+ * without a home or with STRATA_NO_CACHE set (not to "0"). */
+int strata__cache_file(strata_buf *out, const char *name);
+/* Replace a cache file whole (0600, folders 0700); -1 on any failure. */
+int strata__cache_write(const char *path, const char *data, size_t len);
+
+/* histcache.c: the history of an unchanged database without opening it */
+int strata__histcache_key(strata_ctx *ctx, strata_buf *key);
+int strata__histcache_load(strata_ctx *ctx);
+void strata__histcache_store(strata_ctx *ctx, const char *key);
 
 /* Send an event to the caller's callback, if any. */
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,

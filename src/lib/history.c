@@ -200,7 +200,7 @@ static char *dup_or_empty(const char *s)
 	return strata__strdup(s ? s : "");
 }
 
-static int row_cb(void *payload, int ncols, const char *const *v)
+int strata__history_add_row(void *payload, int ncols, const char *const *v)
 {
 	struct history *h = payload;
 	struct history_row *r;
@@ -270,7 +270,8 @@ int strata__history_read_into(strata_ctx *ctx, struct history *h)
 	if (rc == 0)
 		rc = ctx->drv->quote_literal(ctx->conn, &sql, ctx->target);
 	if (rc == 0)
-		rc = ctx->drv->query(ctx->conn, sql.ptr, row_cb, h);
+		rc = ctx->drv->query(ctx->conn, sql.ptr,
+		                     strata__history_add_row, h);
 	strata_buf_release(&sql);
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");

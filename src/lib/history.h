@@ -57,6 +57,10 @@ struct history_row *strata__history_find(const struct history *h,
 struct history_row *strata__history_find_name(const struct history *h,
                                               const char *name);
 
+/* Add one row given as the 12 columns' text (a strata_row_cb on a struct
+ * history; rows are not sorted). */
+int strata__history_add_row(void *payload, int ncols, const char *const *v);
+
 /* Statements, appended to out (each ends in ";\n"). */
 int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
                                const struct history_row *row);

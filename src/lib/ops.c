@@ -355,8 +355,12 @@ static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
 
 replan:
 	for (; pass < 2; pass++) {
+		/* a look that finds nothing to do may use the cached
+		 * history; whatever runs reads it again under the lock */
+		ctx->read_cached = pass == 0 && !down && !o->dry_run;
 		rc = pass == 0 ? strata__open_read(ctx) :
 		                 strata__open_write(ctx);
+		ctx->read_cached = 0;
 		if (rc == 0)
 			rc = strata__driver_resolve(ctx);
 		if (rc == 0)

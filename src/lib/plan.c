@@ -14,6 +14,7 @@ int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 
 int strata__open_read(strata_ctx *ctx)
 {
+	strata_buf key = STRATA_BUF_INIT;
 	int rc;
 
 	if (!ctx->source_loaded) {
@@ -23,17 +24,32 @@ int strata__open_read(strata_ctx *ctx)
 		ctx->source_loaded = 1;
 	}
 	strata__history_release(&ctx->history);
+	if (ctx->read_cached && !ctx->conn) {
+		/* an unchanged database's history, without opening it */
+		rc = strata__driver_resolve(ctx);
+		if (rc < 0)
+			return rc;
+		if (strata__histcache_load(ctx) == 1)
+			return 0;
+		if (strata__histcache_key(ctx, &key) != 1)
+			strata__buf_clear(&key);
+	}
 	rc = strata__connect(ctx, 0);
 	if (rc == STRATA_ENOTFOUND) {
 		strata__error_clear(ctx);
-		return 0; /* no database yet: nothing applied */
+		rc = 0; /* no database yet: nothing applied */
+		goto done;
 	}
 	if (rc < 0)
-		return rc;
+		goto done;
 	rc = strata__history_check(ctx);
-	if (rc <= 0)
-		return rc;
-	return strata__history_read(ctx);
+	if (rc > 0)
+		rc = strata__history_read(ctx);
+	if (rc == 0 && key.len)
+		strata__histcache_store(ctx, key.ptr);
+done:
+	strata_buf_release(&key);
+	return rc;
 }
 
 int strata__open_write(strata_ctx *ctx)
@@ -311,7 +327,9 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 		strata__history_release(&ctx->history);
 		rc = 0;
 	} else {
+		ctx->read_cached = 1;
 		rc = strata__open_read(ctx);
+		ctx->read_cached = 0;
 	}
 	if (rc == 0)
 		rc = strata__build_view(ctx);

@@ -47,27 +47,33 @@ static int entry_cmp(const void *a, const void *b)
 	              ((const struct cache_entry *)b)->name);
 }
 
+int strata__cache_file(strata_buf *out, const char *name)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	const char *off = getenv("STRATA_NO_CACHE");
+
+	if (off && off[0] && strcmp(off, "0") != 0)
+		return STRATA_ENOTFOUND;
+	if (xdg && xdg[0] == '/')
+		return strata__buf_printf(out, "%s/strata/%s", xdg, name);
+	if (home && home[0] == '/')
+		return strata__buf_printf(out, "%s/.cache/strata/%s", home,
+		                          name);
+	return STRATA_ENOTFOUND;
+}
+
 /* ~/.cache/strata/<sha256 of the folder's real path> */
 static char *cache_path(strata_ctx *ctx)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char real[PATH_MAX], sum[65], *p;
 	strata_buf b = STRATA_BUF_INIT;
-	int rc;
 
 	if (!realpath(ctx->dir, real))
 		return NULL;
 	if (strata__checksum_ctx(&ctx->hasher, sum, real, strlen(real)) < 0)
 		return NULL;
-	if (xdg && xdg[0] == '/')
-		rc = strata__buf_printf(&b, "%s/strata", xdg);
-	else if (home && home[0] == '/')
-		rc = strata__buf_printf(&b, "%s/.cache/strata", home);
-	else
-		return NULL;
-	if (rc == 0)
-		rc = strata__buf_printf(&b, "/%.32s", sum);
-	p = rc == 0 ? strata__buf_detach(&b) : NULL;
+	sum[32] = '\0';
+	p = strata__cache_file(&b, sum) == 0 ? strata__buf_detach(&b) : NULL;
 	strata_buf_release(&b);
 	return p;
 }
@@ -258,44 +264,64 @@ static int make_dirs(char *path)
 	return 0;
 }
 
+int strata__cache_write(const char *path, const char *data, size_t len)
+{
+	strata_buf tmp = STRATA_BUF_INIT;
+	char *dir = strata__strdup(path);
+	int fd, rc = -1;
+
+	if (!dir || make_dirs(dir) < 0 ||
+	    strata__buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid()) < 0)
+		goto done;
+	fd = open(tmp.ptr,
+	          O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto done;
+	while (len) {
+		ssize_t w = write(fd, data, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		data += w;
+		len -= (size_t)w;
+	}
+	/* rename makes the new cache whole or absent, never half written */
+	if (close(fd) == 0 && len == 0 && rename(tmp.ptr, path) == 0)
+		rc = 0;
+	else
+		unlink(tmp.ptr);
+done:
+	strata__free(dir);
+	strata_buf_release(&tmp);
+	return rc;
+}
+
 void strata__statcache_save(strata_ctx *ctx)
 {
 	struct statcache *c = ctx->statcache;
-	strata_buf tmp = STRATA_BUF_INIT;
-	FILE *f = NULL;
+	strata_buf b = STRATA_BUF_INIT;
 	size_t i;
-	int fd;
+	int rc;
 
 	if (!c || !c->path || !c->dirty)
 		return;
 	c->dirty = 0;
-	if (make_dirs(c->path) < 0 ||
-	    strata__buf_printf(&tmp, "%s.%ld.tmp", c->path, (long)getpid()) < 0)
-		goto done;
-	fd = open(tmp.ptr,
-	          O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		if (fd >= 0)
-			close(fd);
-		goto done;
-	}
-	fputs(CACHE_MAGIC, f);
-	for (i = 0; i < c->n; i++) {
+	rc = strata__buf_puts(&b, CACHE_MAGIC);
+	for (i = 0; rc == 0 && i < c->n; i++) {
 		const struct cache_entry *e = &c->v[i];
 
 		if (strpbrk(e->name, " \t\n"))
 			continue;
-		fprintf(f, "%s %lld %lld %lld %lld %lld %llu %llu %s\n",
+		rc = strata__buf_printf(
+		        &b, "%s %lld %lld %lld %lld %lld %llu %llu %s\n",
 		        e->name, e->size, e->mtime_s, e->mtime_ns, e->ctime_s,
 		        e->ctime_ns, e->ino, e->dev, e->checksum);
 	}
-	/* rename makes the new cache whole or absent, never half written */
-	if (fclose(f) == 0)
-		rename(tmp.ptr, c->path);
-	else
-		unlink(tmp.ptr);
-done:
-	strata_buf_release(&tmp);
+	if (rc == 0)
+		strata__cache_write(c->path, b.ptr, b.len);
+	strata_buf_release(&b);
 }
 
 void strata__statcache_free(strata_ctx *ctx)

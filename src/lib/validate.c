@@ -123,7 +123,9 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");
 	if (!offline && s->n_errors == 0) {
+		ctx->read_cached = 1;
 		rc = strata__open_read(ctx);
+		ctx->read_cached = 0;
 		if (rc == STRATA_ECONNECT) {
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
 			              "database not reachable (%s): checked "

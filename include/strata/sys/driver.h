@@ -199,6 +199,18 @@ struct strata_driver {
 	 * a plan is checked against the history in O(1) inside each
 	 * migration's transaction. NULL: the history is compared whole. */
 	const char *change_counter_sql;
+
+	/**
+	 * Optional, for databases that are files: write to out a text that
+	 * changes whenever the database's committed content may have
+	 * changed, read without connecting (file identity, times, header),
+	 * and return 1; return 0 when that cannot be known now (no file
+	 * yet, a transaction or write-ahead log in progress, a change too
+	 * recent for the file system's timestamps to tell apart). The
+	 * engine then keeps the history it read under that text, and reads
+	 * it from there while the text is the same.
+	 */
+	int (*state_key)(const char *url, strata_buf *out);
 };
 
 /**
