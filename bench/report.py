@@ -21,8 +21,9 @@ DB_NOTE = {
 }
 OPS = [
     ("apply", "apply all (from empty)"),
-    ("noop", "no-op `up` (all applied)"),
-    ("status", "`status` (all applied)"),
+    ("noop_fresh", "no-op `up` right after apply all"),
+    ("noop", "no-op `up` (all applied, settled)"),
+    ("status", "`status` (all applied, settled)"),
     ("down1", "roll back one"),
     ("downall", "roll back all"),
 ]
@@ -160,7 +161,7 @@ def main():
                 continue
             fl = fig(runs, db, "floor", op)
             st = fig(runs, db, "strata", op)
-            cells = [label, fmt_cell(fl) + (" (read history)" if op in ("noop", "status") else ""),
+            cells = [label, fmt_cell(fl) + (" (read history)" if op in ("noop", "noop_fresh", "status") else ""),
                      fmt_cell(st)]
             pf = []
             for t, _ in peers:

@@ -231,9 +231,20 @@ floor() {
     esac
 }
 
-# cycle DB TOOL RUN: from an empty database: apply all, no-op up, status, roll back one
-# (then re-apply it, untimed), roll back all. One cycle per tool per run, the tools
-# interleaved, so that drift on a shared machine hits every tool alike.
+# settle TOOL CMD...: the state in which a no-op up and status usually run, long after
+# the last change: wait until the database's last write is 0.3 s old, then run CMD
+# once untimed (a tool that keeps a cache may fill it), the same for every tool.
+settle() {
+    local db=$1 tool=$2
+    shift 2
+    sleep 0.3
+    tm "$db" "$tool" settle warm "$@" || true
+}
+
+# cycle DB TOOL RUN: from an empty database: apply all, a no-op up right after it, then
+# settled: no-op up and status; roll back one (then re-apply it, untimed), roll back
+# all. One cycle per tool per run, the tools interleaved, so that drift on a shared
+# machine hits every tool alike.
 cycle() {
     local db=$1 tool=$2 run=$3 u S D M
     reset "$db" "$tool" || { FAILED=1; say "reset $db $tool failed"; return; }
@@ -246,6 +257,8 @@ cycle() {
                 return 0
             fi
             tm "$db" "$tool" apply "$run" -- "${S[@]}" up || return 0
+            tm "$db" "$tool" noop_fresh "$run" -- "${S[@]}" up || true
+            settle "$db" "$tool" -- "${S[@]}" up
             tm "$db" "$tool" noop "$run" -- "${S[@]}" up || true
             tm "$db" "$tool" status "$run" -- "${S[@]}" status || true
             tm "$db" "$tool" down1 "$run" -- "${S[@]}" down "${STRATA_DOWN_OPTS[@]}" || return 0
@@ -255,6 +268,8 @@ cycle() {
         dbmate)
             D=("$DBMATE" --no-dump-schema -u "$u" -d "$W/dbmate")
             tm "$db" "$tool" apply "$run" -- "${D[@]}" migrate || return 0
+            tm "$db" "$tool" noop_fresh "$run" -- "${D[@]}" migrate || true
+            settle "$db" "$tool" -- "${D[@]}" migrate
             tm "$db" "$tool" noop "$run" -- "${D[@]}" migrate || true
             tm "$db" "$tool" status "$run" -- "${D[@]}" status || true
             tm "$db" "$tool" down1 "$run" -- "${D[@]}" rollback || return 0
@@ -268,6 +283,8 @@ cycle() {
             M=("$SQLMIGRATE")
             local c=(-config="$WORK/dbconfig.yml" -env="$db")
             tm "$db" "$tool" apply "$run" -- "${M[@]}" up "${c[@]}" || return 0
+            tm "$db" "$tool" noop_fresh "$run" -- "${M[@]}" up "${c[@]}" || true
+            settle "$db" "$tool" -- "${M[@]}" up "${c[@]}"
             tm "$db" "$tool" noop "$run" -- "${M[@]}" up "${c[@]}" || true
             tm "$db" "$tool" status "$run" -- "${M[@]}" status "${c[@]}" || true
             tm "$db" "$tool" down1 "$run" -- "${M[@]}" down "${c[@]}" -limit=1 || return 0
@@ -280,6 +297,8 @@ cycle() {
             tm "$db" "$tool" apply "$run" "${FLOOR[@]}" || return 0
             # The floor of a no-op up and of status: read the history table.
             floor "$db" "$tool" "$f/status.sql"
+            tm "$db" "$tool" noop_fresh "$run" "${FLOOR[@]}" || true
+            settle "$db" "$tool" "${FLOOR[@]}"
             tm "$db" "$tool" noop "$run" "${FLOOR[@]}" || true
             tm "$db" "$tool" status "$run" "${FLOOR[@]}" || true
             floor "$db" "$tool" "$f/down_one.sql"
