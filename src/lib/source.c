@@ -384,17 +384,12 @@ struct migration *strata__source_find(const struct source *src,
 	return NULL;
 }
 
-/* Is path inside dir once symlinks are resolved? */
+/* Is the symbolic link path inside dir once resolved? */
 static int inside(const char *path, const char *dir)
 {
 	char rp[PATH_MAX], rd[PATH_MAX];
-	struct stat st;
 	size_t n;
 
-	/* a file of the folder that is no link is in it: only links need
-	 * resolving (this runs once per file read) */
-	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
-		return 1;
 	if (!realpath(path, rp) || !realpath(dir, rd))
 		return 1; /* let open() report the problem */
 	n = strlen(rd);
@@ -419,13 +414,19 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 	long bad;
 	int fd, is_nul, rc = 0;
 
-	if (!inside(path, ctx->dir))
-		return file_error(ctx, STRATA_EPARSE, path,
-		                  "is a symbolic link to a file outside the "
-		                  "migrations folder",
-		                  "");
-	/* O_NONBLOCK: a FIFO must not hang us; it is refused below */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang us; it is refused below. A file
+	 * of the folder that is no link is in it: only links (ELOOP with
+	 * O_NOFOLLOW) need resolving */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ELOOP) {
+		if (!inside(path, ctx->dir))
+			return file_error(
+			        ctx, STRATA_EPARSE, path,
+			        "is a symbolic link to a file outside "
+			        "the migrations folder",
+			        "");
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return file_error(ctx, STRATA_EIO, path,
 		                  "cannot read: ", strerror(errno));
