@@ -216,10 +216,10 @@ rel_snapshot() {
 
 # The name of the runner lock of the default history table, as strata
 # names it in its messages.
+# shellcheck disable=SC2016 # MySQL's backticks, not the shell's
 rel_lock_name() {
 	case "$STRATA_TEST_DB" in
 	postgres) printf '%s' 'strata:"public"."schema_migrations"' ;;
-	# shellcheck disable=SC2016 # MySQL's backticks
 	mysql) printf 'strata:`%s`.`schema_migrations`@%s' "$TEST_DBNAME" "$TEST_DBNAME" ;;
 	esac
 }
@@ -409,8 +409,10 @@ rel_strace_backup() {
 		-e trace="${spec%%:*}" -e inject="$spec" \
 		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
 	rc=$?
+	# shellcheck disable=SC2034 # read by the expect_* helpers
 	out=$(cat "$o") err=$(cat "$e")
 	rm -f "$o" "$e"
+	# shellcheck disable=SC2034
 	last_cmd="strace -f -P backups/... -e inject=$spec strata $*"
 }
 
@@ -520,7 +522,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 	st -q up
 	t1=$(date +%s%N)
 	expect_rc 0
-	span=$(((t1 - t0) / 1000000 * 6 / 10 + 20))
+	span=$(((t1 - t0) * 6 / 10000000 + 20))
 	for i in $(seq 1 "$runs"); do
 		rel_db_reset
 		start=$((RANDOM % (n + 1)))

@@ -244,6 +244,7 @@ t_lock_released_during_the_wait() {
 	sleep 1
 	rel_lock_release
 	wait "$pid"
+	# shellcheck disable=SC2034 # read by rel_no_crash and expect_rc
 	rc=$? err=$(cat e)
 	rel_no_crash
 	expect_rc 0
