@@ -4,9 +4,10 @@
 # servers started here on loopback and stopped afterwards. Ends with one
 # line: "N passed, N failed, N skipped".
 #
-# Suites in tests/cli: shared_*.sh run against every database; sqlite_*,
-# pg_* and mysql_* against one; cli_* need no server. STRATA_LONG=1 also
-# runs long_*.sh. Under CI=true a server that does not start is a failure,
+# Suites in tests/cli: shared_*.sh run against every database; srv_*.sh
+# against PostgreSQL and MariaDB; sqlite_*, pg_* and mysql_* against one;
+# cli_* need no server. STRATA_LONG=1 also runs long_*.sh (long_srv_*.sh
+# against PostgreSQL and MariaDB, the others against SQLite). Under CI=true a server that does not start is a failure,
 # never a skip.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -97,6 +98,7 @@ export have_redis
 suite_dbs() {
 	case $(basename "$1") in
 	shared_*) echo "sqlite postgres mysql" ;;
+	srv_* | long_srv_*) echo "postgres mysql" ;;
 	pg_*) echo postgres ;;
 	mysql_*) echo mysql ;;
 	*) echo sqlite ;;

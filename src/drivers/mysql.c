@@ -327,9 +327,19 @@ static int stmt_error(struct strata_driver_conn *c, const char *stmt, size_t n,
 {
 	MYSQL *my = my_conn(c)->my;
 	const char *msg = mysql_error(my);
+	unsigned no = mysql_errno(my);
 
+	/* the bare "Server has gone away" says neither which server nor
+	 * that the connection, and the lock with it, is gone */
+	if (no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST)
+		return strata_driver_set_error(
+		        c, STRATA_EDB, mysql_sqlstate(my), (int)no,
+		        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg),
+		        "%s: lost the connection to the server %s (it stopped, "
+		        "restarted or the network failed)",
+		        msg, my_conn(c)->where);
 	return strata_driver_set_error(
-	        c, STRATA_EDB, mysql_sqlstate(my), (int)mysql_errno(my),
+	        c, STRATA_EDB, mysql_sqlstate(my), (int)no,
 	        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg), "%s",
 	        msg[0] ? msg : "statement failed");
 }

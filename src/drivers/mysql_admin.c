@@ -115,8 +115,12 @@ static void conn_args(struct tool_args *a, const struct my_url *u)
 		snprintf(a->pw, sizeof(a->pw), "MYSQL_PWD=%s", u->password);
 }
 
+/*
+ * Run mysqldump or mysql. copy: out_fd is the backup file, written by us
+ * from the tool's output, so that a failed write is ours to report.
+ */
 static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
-                    int in_fd, int out_fd)
+                    int in_fd, int out_fd, int copy)
 {
 	const char *env[2] = { a->pw[0] ? a->pw : NULL, NULL };
 	strata_buf err = STRATA_BUF_INIT;
@@ -129,8 +133,16 @@ static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
 	s.stdin_fd = in_fd;
 	s.stdout_fd = out_fd;
 	s.err = &err;
+	/* the backup: copied by us, so that a failed write is seen */
+	s.copy_stdout = copy;
 	st = strata__spawn(&s);
 	memset(a->pw, 0, sizeof(a->pw));
+	if (s.copy_errno) {
+		strata_buf_release(&err);
+		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                               "cannot write the backup: %s",
+		                               strerror(s.copy_errno));
+	}
 	if (st != 0) {
 		while (err.len && err.ptr[err.len - 1] == '\n')
 			strata__buf_truncate(&err, err.len - 1);
@@ -166,7 +178,7 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 		arg(&a, "--add-drop-table");
 		arg(&a, "--");
 		arg(&a, u.db);
-		rc = run_tool(c, &a, -1, fd);
+		rc = run_tool(c, &a, -1, fd, 1);
 	}
 	strata__my_url_free(&u);
 	return rc;
@@ -191,7 +203,7 @@ int strata__my_restore(struct strata_driver_conn *c, const char *url,
 		conn_args(&a, &u);
 		arg(&a, "--database");
 		arg(&a, u.db);
-		rc = run_tool(c, &a, in, -1);
+		rc = run_tool(c, &a, in, -1, 0);
 	}
 	close(in);
 	strata__my_url_free(&u);

@@ -136,6 +136,11 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		                         "cannot create %s: %s",
 		                         ctx->scratch.ptr, strerror(errno));
 	rc = ctx->drv->backup(ctx->conn, ctx->url, ctx->scratch.ptr, fd);
+	/* on disk before `down` relies on it */
+	if (rc == 0 && fsync(fd) < 0)
+		rc = strata__error_set(ctx, STRATA_EIO,
+		                       "cannot write the backup: %s",
+		                       strerror(errno));
 	if (close(fd) < 0 && rc == 0)
 		rc = strata__error_set(ctx, STRATA_EIO, "cannot write %s: %s",
 		                       ctx->scratch.ptr, strerror(errno));

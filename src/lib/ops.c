@@ -381,8 +381,11 @@ replan:
 		}
 		if (rc < 0 || n == 0 || o->dry_run)
 			break;
-		/* a rollback destroys data: keep a copy first */
-		if (pass == 0 && down && !o->no_backup && ctx->conn) {
+		/* a rollback destroys data: keep a copy first, under the
+		 * runner lock (taken in pass 1): a copy taken before the wait
+		 * could miss what the runner waited for applied, and a run
+		 * that gives up on the lock leaves no copy behind */
+		if (pass == 1 && down && !o->no_backup && ctx->conn) {
 			const char *path;
 
 			rc = strata_backup(&path, ctx, o->backup_suffix);

@@ -15,13 +15,20 @@ struct spawn {
 	int stdout_fd;           /* -1: our stdout */
 	strata_buf *err;         /* the program's stderr (capped), or NULL:
 	                          * our stderr */
+	int copy_stdout;         /* 1: the program writes into a pipe and we
+	                          * copy it to stdout_fd, checking every write
+	                          * (a tool may exit 0 when its own writes
+	                          * fail: pg_dump does) */
+	int copy_errno;          /* out: errno of the first failed write to
+	                          * stdout_fd, or 0 */
 };
 
 /*
  * Run it and wait. @return the exit status (0..255), 128 + signal when
  * it was killed, or -1 when it could not be started (errno set; 127
- * when execvp failed in the child).
+ * when execvp failed in the child). With copy_stdout, a failed write
+ * sets copy_errno; the program then gets EPIPE and is waited for.
  */
-int strata__spawn(const struct spawn *s);
+int strata__spawn(struct spawn *s);
 
 #endif

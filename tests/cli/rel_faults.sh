@@ -120,21 +120,6 @@ t_disk_full_creating_the_database() {
 
 # --- the migrations folder and files ----------------------------------------------
 
-# rel_strace_on PATH SPEC ARGS...: like rel_strace, for the calls on PATH
-# (absolute, or relative to the test folder: both forms are traced).
-rel_strace_on() {
-	local path=$1 spec=$2 o e
-	shift 2
-	o=$(mktemp) e=$(mktemp)
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -P "$path" -P "${path#"$PWD"/}" \
-		-e trace="${spec%%:*}" -e inject="$spec" \
-		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
-	rc=$?
-	out=$(cat "$o") err=$(cat "$e")
-	rm -f "$o" "$e"
-	last_cmd="strace -P $path -e inject=$spec strata $*"
-}
-
 t_io_error_reading_a_migration_file() {
 	rel_need_strace
 	rel_migrations 3

@@ -9,8 +9,8 @@
 # Everything that depends on the database goes through the rel_db_*
 # functions below, one `case "$STRATA_TEST_DB"` each, so that a suite
 # written against SQLite runs on PostgreSQL and MariaDB once the branches
-# for them are filled in (the ones marked "untested" were written ahead of
-# the drivers). Helpers from tests/lib/test-lib.sh (mig, st, db_sql,
+# for them are filled in (the srv_*.sh suites use the PostgreSQL and
+# MariaDB branches). Helpers from tests/lib/test-lib.sh (mig, st, db_sql,
 # expect_*) are available.
 
 # --- the database, per kind -------------------------------------------------
@@ -28,10 +28,10 @@ rel_db_reset() {
 		f=$(rel_db_file)
 		rm -f "$f" "$f-journal" "$f-wal" "$f-shm"
 		;;
-	postgres) # untested until the suites run on PostgreSQL
-		db_sql "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
+	postgres)
+		db_sql "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
 		;;
-	mysql) # untested
+	mysql)
 		local t
 		for t in $(db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"); do
 			db_sql "DROP TABLE \`$t\`" >/dev/null
@@ -48,11 +48,11 @@ rel_db_schema() {
 		[ -f "$(rel_db_file)" ] || return 0
 		db_sql "SELECT type || ' ' || name || ' ' || tbl_name || ': ' || replace(coalesce(sql, ''), char(10), ' ') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
 		;;
-	postgres) # untested
+	postgres)
 		db_sql "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1"
 		db_sql "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
 		;;
-	mysql) # untested
+	mysql)
 		db_sql "SELECT concat(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1"
 		db_sql "SELECT concat(table_name, '.', index_name, ' ', column_name) FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1"
 		;;
@@ -73,8 +73,11 @@ rel_db_has_table() {
 		[ -f "$(rel_db_file)" ] || return 1
 		n=$(db_sql "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$1'")
 		;;
-	postgres | mysql) # untested
-		n=$(db_sql "SELECT count(*) FROM information_schema.tables WHERE table_name = '$1'")
+	postgres)
+		n=$(db_sql "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '$1'")
+		;;
+	mysql) # the server's other databases are in information_schema too
+		n=$(db_sql "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '$1'")
 		;;
 	esac
 	[ "$n" = 1 ]
@@ -127,16 +130,29 @@ rel_db_state() {
 		[ -n "$q" ] || return 0
 		sqlite3 -batch -separator ' ' "$f" "${q% UNION ALL}"
 		;;
-	*) # untested
+	postgres | mysql)
+		# two round trips: the names, then one query for every migration
+		local names cast=TEXT hist=0
+		[ "$STRATA_TEST_DB" = mysql ] && cast=CHAR
+		case "$STRATA_TEST_DB" in
+		postgres)
+			names=$(db_sql "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() UNION ALL SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+			;;
+		mysql)
+			names=$(db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() UNION ALL SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE()")
+			;;
+		esac
+		names=" $(printf '%s' "$names" | tr '\n' ' ') "
+		case "$names" in *" $TEST_TABLE "*) hist=1 ;; esac
 		for i in $(seq 1 "$n"); do
-			local row tab=0 idx=0 cnt=0
-			row=$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = $i")
-			if rel_db_has_table "t$i"; then
-				tab=1 idx=1
-				cnt=$(db_sql "SELECT count(*) FROM t$i")
-			fi
-			echo "$i $row $tab $idx $cnt"
+			local tab=0 idx=0 cnt=0 row="''"
+			case "$names" in *" t$i "*) tab=1 cnt="(SELECT count(*) FROM t$i)" ;; esac
+			case "$names" in *" t${i}_v "*) idx=1 ;; esac
+			[ "$hist" = 1 ] && row="coalesce((SELECT CAST(dirty AS $cast) FROM $TEST_TABLE WHERE version = $i), '')"
+			q="$q SELECT $i, $row, $tab, $idx, $cnt UNION ALL"
 		done
+		[ -n "$q" ] || return 0
+		db_sql "${q% UNION ALL}" | tr '|' ' '
 		;;
 	esac
 }
@@ -194,6 +210,86 @@ rel_snapshot() {
 	rel_db_schema
 	echo "--"
 	rel_db_history
+}
+
+# --- the runner lock (PostgreSQL and MariaDB; SQLite has none) -------------------
+
+# The name of the runner lock of the default history table, as strata
+# names it in its messages.
+# shellcheck disable=SC2016 # MySQL's backticks, not the shell's
+rel_lock_name() {
+	case "$STRATA_TEST_DB" in
+	postgres) printf '%s' 'strata:"public"."schema_migrations"' ;;
+	mysql) printf 'strata:`%s`.`schema_migrations`@%s' "$TEST_DBNAME" "$TEST_DBNAME" ;;
+	esac
+}
+
+# rel_lock_held: succeeds while some session holds the runner lock of the
+# test database (PostgreSQL: an advisory lock granted in it).
+rel_lock_held() {
+	local v
+	case "$STRATA_TEST_DB" in
+	postgres)
+		v=$(db_sql "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()")
+		[ "$v" != 0 ]
+		;;
+	mysql)
+		v=$(db_sql "SELECT IS_USED_LOCK('$(rel_lock_name)')")
+		[ "$v" != NULL ]
+		;;
+	*) return 1 ;;
+	esac
+}
+
+# rel_lock_wait_free SECONDS: wait until nobody holds the runner lock;
+# prints the milliseconds it took. Fails after SECONDS.
+rel_lock_wait_free() {
+	local t0 t1
+	t0=$(date +%s%N)
+	while rel_lock_held; do
+		t1=$(date +%s%N)
+		[ $(((t1 - t0) / 1000000)) -lt $(($1 * 1000)) ] || return 1
+		sleep 0.02
+	done
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000000))
+}
+
+# rel_lock_hold: another session takes the runner lock and keeps it until
+# rel_lock_release (60 s at most).
+rel_lock_hold() {
+	case "$STRATA_TEST_DB" in
+	postgres)
+		PGAPPNAME=rel-lock-$TEST_ID psql -X -q \
+			"host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$TEST_DBNAME" \
+			-c "SELECT pg_advisory_lock(hashtextextended('$(rel_lock_name)', 0)), pg_sleep(60)" \
+			>/dev/null 2>&1 &
+		;;
+	mysql)
+		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
+			-e "SELECT GET_LOCK('$(rel_lock_name)', 0); SELECT SLEEP(60)" >/dev/null 2>&1 &
+		;;
+	esac
+	REL_LOCK_PID=$!
+	local i
+	for i in $(seq 1 250); do
+		rel_lock_held && return 0
+		sleep 0.02
+	done
+	fail "the other session did not take the lock"
+}
+
+rel_lock_release() {
+	case "$STRATA_TEST_DB" in
+	postgres)
+		db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rel-lock-$TEST_ID'" >/dev/null
+		;;
+	mysql)
+		db_sql "KILL $(db_sql "SELECT IS_USED_LOCK('$(rel_lock_name)')")" >/dev/null
+		;;
+	esac
+	wait "$REL_LOCK_PID" 2>/dev/null
+	rel_lock_wait_free 10 >/dev/null || fail "the lock was not released"
 }
 
 # --- many processes at once --------------------------------------------------
@@ -277,6 +373,49 @@ rel_strace() {
 	last_cmd="strace -e inject=$spec strata $*"
 }
 
+# rel_strace_on PATH SPEC ARGS...: like rel_strace, for the calls on PATH
+# (absolute, or relative to the test folder: both forms are traced).
+rel_strace_on() {
+	local path=$1 spec=$2 o e
+	shift 2
+	o=$(mktemp) e=$(mktemp)
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -P "$path" -P "${path#"$PWD"/}" \
+		-e trace="${spec%%:*}" -e inject="$spec" \
+		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
+	rc=$?
+	out=$(cat "$o") err=$(cat "$e")
+	rm -f "$o" "$e"
+	last_cmd="strace -P $path -e inject=$spec strata $*"
+}
+
+# rel_strace_backup SPEC ARGS...: like rel_strace, for the calls on the
+# backup file that strata is about to write, in strata and in the tool it
+# starts (pg_dump, mysqldump: strace -f). The file is
+# backups/DAY/LABEL-HHMMSS.EXT: every name of the next few seconds is
+# traced (backups/ must not hold a file of that second already).
+rel_strace_backup() {
+	local spec=$1 o e t now paths=() label ext=.sql
+	shift
+	case "$STRATA_TEST_DB" in
+	sqlite) label=test ext=.db ;;
+	*) label=$TEST_DBNAME ;;
+	esac
+	now=$(date +%s)
+	for t in 0 1 2 3 4 5; do
+		paths+=(-P "$PWD/backups/$(date -u -d "@$((now + t))" +%Y-%m-%d/"$label"-%H%M%S)$ext")
+	done
+	o=$(mktemp) e=$(mktemp)
+	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null "${paths[@]}" \
+		-e trace="${spec%%:*}" -e inject="$spec" \
+		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
+	rc=$?
+	# shellcheck disable=SC2034 # read by the expect_* helpers
+	out=$(cat "$o") err=$(cat "$e")
+	rm -f "$o" "$e"
+	# shellcheck disable=SC2034
+	last_cmd="strace -f -P backups/... -e inject=$spec strata $*"
+}
+
 # Is strace usable here (installed, and ptrace allowed)?
 rel_need_strace() {
 	command -v strace >/dev/null 2>&1 || skip "strace is not installed"
@@ -346,3 +485,91 @@ from_empty() { :; }
 from_all_applied() { st -q up; expect_rc 0; }
 from_wal() { db_sql "PRAGMA journal_mode = WAL" >/dev/null; }
 from_wal_all_applied() { from_wal; from_all_applied; }
+
+# --- the random kill soak on a server (srv_soak.sh, long_srv_soak.sh) ---------------
+
+# rel_srv_soak RUNS: RUNS runs of a random command (up, up 2, down 2,
+# down --all, redo, up --to 6) from a random state (0..8 applied), killed
+# with SIGKILL after a random delay within the first 60 % of a full up.
+# Each migration sleeps in the server (pg_sleep, SLEEP) between creating
+# its table and filling it, so that kills land inside migrations; on
+# PostgreSQL migration 5 runs outside a transaction, on MariaDB every one
+# runs under the dirty protocol (its DDL commits by itself). After each
+# run: the killed runner's lock is free within 5 s, every migration is
+# exactly applied or not or (no-transaction) marked dirty at a statement
+# it can have reached, never changed but unrecorded; then the documented
+# recovery and a normal up complete. REL_REPORT=FILE collects the figures.
+rel_srv_soak() {
+	local runs=$1 cmds=("up" "up 2" "down 2" "down --all" "redo" "up --to 6")
+	local n=8 i start cmd pid delay r killed=0 finished=0 changed=0 dirty=0
+	local t0 t1 span ms maxms=0 summs=0 slow notxn before v d
+	case "$STRATA_TEST_DB" in
+	postgres) slow="SELECT pg_sleep(0.03);" notxn=5 ;;
+	mysql) slow="SELECT SLEEP(0.03);" notxn=$(seq -s ' ' 1 $n) ;;
+	*) fail "rel_srv_soak runs on PostgreSQL and MariaDB" ;;
+	esac
+	for i in $(seq 1 $n); do
+		mig "$(printf %04d "$i")" "t$i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY, v VARCHAR(20));
+$slow
+INSERT INTO t$i (id, v) VALUES ($i, 'row $i');
+CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
+	done
+	if [ "$STRATA_TEST_DB" = postgres ]; then
+		printf -- '-- strata:no-transaction\n%s\n' "$(cat migrations/0005_t5.up.sql)" >migrations/0005_t5.up.sql.new
+		mv migrations/0005_t5.up.sql.new migrations/0005_t5.up.sql
+	fi
+	t0=$(date +%s%N)
+	st -q up
+	t1=$(date +%s%N)
+	expect_rc 0
+	span=$(((t1 - t0) * 6 / 10000000 + 20))
+	for i in $(seq 1 "$runs"); do
+		rel_db_reset
+		start=$((RANDOM % (n + 1)))
+		if [ "$start" -gt 0 ]; then
+			st -q up "$start"
+			expect_rc 0
+		fi
+		before=$(rel_db_history)
+		cmd=${cmds[RANDOM % ${#cmds[@]}]}
+		# no pg_dump / mysqldump before down (redo has no such option):
+		# kills are for the migrations
+		case "$cmd" in down*) cmd="$cmd --no-backup" ;; esac
+		delay=$((RANDOM % span))
+		# shellcheck disable=SC2086
+		ASAN_OPTIONS=detect_leaks=0 "$STRATA_BIN" -q -d "$TEST_URL" -m migrations \
+			--lock-timeout 30 $cmd >o 2>e &
+		pid=$!
+		sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid"
+		r=$?
+		case $r in
+		137) killed=$((killed + 1)) ;;
+		0 | 3) finished=$((finished + 1)) ;; # 3: redo with nothing applied
+		*) fail "run $i ($cmd from $start): exit $r $(cat e)" ;;
+		esac
+		# the killed session's lock goes with it (PostgreSQL: once the
+		# server notices, at the end of the statement it was running)
+		ms=$(rel_lock_wait_free 5) || fail "run $i ($cmd from $start, killed after $delay ms): the lock is still held 5 s later"
+		[ "$ms" -le "$maxms" ] || maxms=$ms
+		summs=$((summs + ms))
+		rel_consistent $n "$notxn"
+		[ "$r" != 137 ] || [ "$before" = "$(rel_db_history)" ] || changed=$((changed + 1))
+		# a dirty row names the statement the run had reached (1..4 up,
+		# 1 down); what is there agrees with it
+		v=$(db_sql "SELECT version FROM $TEST_TABLE WHERE dirty <> 0")
+		if [ -n "$v" ]; then
+			dirty=$((dirty + 1))
+			d=$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = $v")
+			case "$d" in 1 | 2 | 3 | 4) ;; *) fail "run $i: dirty row $v says statement '$d' of 4" ;; esac
+			if [ "$d" -ge 3 ]; then
+				rel_db_has_table "t$v" || fail "run $i: $v is dirty at statement $d but t$v is gone"
+			fi
+		fi
+		crash_recover $n up
+	done
+	echo "soak $STRATA_TEST_DB: runs=$runs killed=$killed (changed the history: $changed) finished=$finished dirty=$dirty span=${span}ms lock free after max ${maxms} ms, mean $((summs / runs)) ms" >&2
+	[ -z "${REL_REPORT:-}" ] || echo "soak $STRATA_TEST_DB runs=$runs killed=$killed changed=$changed finished=$finished dirty=$dirty span=${span}ms lockmax=${maxms}ms lockmean=$((summs / runs))ms" >>"$REL_REPORT"
+	[ "$killed" -ge $((runs / 5)) ] || fail "only $killed of $runs runs were killed mid-way"
+}

@@ -5,6 +5,8 @@
 #   servers.sh stop [DIR]                   stop everything in $STRATA_SRV_DIR (or DIR), remove it
 #   servers.sh pg-restart [DIR]             restart PostgreSQL on the same port and data dir
 #   servers.sh pg-stop [MODE] [DIR]         stop PostgreSQL only (MODE: immediate (default), fast, smart)
+#   servers.sh mysql-kill [DIR]             SIGKILL MariaDB only (a crash), wait until it is gone
+#   servers.sh mysql-restart [DIR]          restart MariaDB (SIGKILL if it runs) on the same port and data dir
 #
 # `start` creates ONE folder, /tmp/strata-srv.XXXXXX, with a sub-folder per server, picks a
 # free loopback port for each, starts PostgreSQL and MariaDB in parallel (each ~1 s on
@@ -60,7 +62,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
     # `. file` with no arguments inherits the caller's positional parameters, so only act
     # on our own command names; anything else just defines the function.
     case "${1:-}" in
-        start | stop | pg-restart | pg-stop) strata_servers "$@" ;;
+        start | stop | pg-restart | pg-stop | mysql-kill | mysql-restart) strata_servers "$@" ;;
     esac
     return
 fi
@@ -79,7 +81,10 @@ REDIS_BASE_PORT=56379
 PORT_LOCK=/tmp/strata-srv-ports.lock
 # MariaDB: the default 96 MB redo log makes mariadb-install-db ~2x slower (RECIPES 2b).
 MY_SIZES=(--innodb-log-file-size=8M --innodb-buffer-pool-size=32M)
-MY_FAST=(--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --innodb-fast-shutdown=2
+# flush-log-at-trx-commit=2: the redo log is written (not synced) at each commit, so a
+# server killed with SIGKILL (mysql-kill, mysql_durability.sh) keeps every committed
+# transaction, as synchronous_commit does for PostgreSQL below; 0 lost the last second.
+MY_FAST=(--innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 --innodb-fast-shutdown=2
     --skip-log-bin)
 # --no-defaults would leave the compiled-in latin1; use what Debian's config sets.
 MY_CHARSET=(--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci)
@@ -306,10 +311,38 @@ cmd_pg_restart() {
 # ---------------------------------------------------------------------------------------
 # MariaDB: data in $SRV/my/data, socket $SRV/my/mysqld.sock, TCP on 127.0.0.1 only.
 
+# mysql_launch PORT: start mariadbd on the existing data dir and PORT, wait until it answers.
+# Returns 1 when it died (look at error.log: bind_failed) or did not answer in 60 s.
+mysql_launch() {
+    local d=$SRV/my port=$1 pid i mariadbd user_opt=()
+    mariadbd=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v mariadbd) || return 1
+    [[ $IS_ROOT == yes ]] && user_opt=(--user=mysql)
+    # setsid: own session, so a Ctrl-C in the caller's terminal does not reach it.
+    # All three standard fds redirected: an inherited stdout would keep the caller's
+    # $(servers.sh start) waiting for EOF forever.
+    setsid "$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$d/data" \
+        --tmpdir="$d/tmp" --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" \
+        --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
+        --max-connections=300 --log-error="$d/error.log" \
+        "${MY_SIZES[@]}" "${MY_FAST[@]}" "${MY_CHARSET[@]}" </dev/null >"$d/stderr.log" 2>&1 &
+    pid=$!
+    # Ready when it answers on the socket; give up early if the process died.
+    for ((i = 0; i < 1200; i++)); do
+        if mariadb-admin --no-defaults --socket="$d/mysqld.sock" -uroot \
+            --connect-timeout=2 ping >/dev/null 2>&1; then
+            return 0
+        fi
+        alive "$pid" || return 1
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null
+    return 2
+}
+
 start_mysql() {
-    local d=$SRV/my t0 port try pid i mariadbd user_opt=()
+    local d=$SRV/my t0 port try r user_opt=()
     t0=$(now)
-    mariadbd=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v mariadbd) || {
+    PATH=$PATH:/usr/sbin:/usr/local/sbin command -v mariadbd >/dev/null || {
         say "mariadbd not found (scripts/install-deps.sh test installs mariadb-server)"
         return 1
     }
@@ -330,35 +363,42 @@ start_mysql() {
     for try in 1 2 3 4 5; do
         port=$(claim_port "$MY_BASE_PORT") || return 1
         echo "$port" >"$d/port"
-        # setsid: own session, so a Ctrl-C in the caller's terminal does not reach it.
-        # All three standard fds redirected: an inherited stdout would keep the caller's
-        # $(servers.sh start) waiting for EOF forever.
-        setsid "$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$d/data" \
-            --tmpdir="$d/tmp" --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" \
-            --port="$port" --bind-address=127.0.0.1 --skip-name-resolve \
-            --max-connections=300 --log-error="$d/error.log" \
-            "${MY_SIZES[@]}" "${MY_FAST[@]}" "${MY_CHARSET[@]}" </dev/null >"$d/stderr.log" 2>&1 &
-        pid=$!
-        # Ready when it answers on the socket; give up early if the process died.
-        for ((i = 0; i < 1200; i++)); do
-            if mariadb-admin --no-defaults --socket="$d/mysqld.sock" -uroot \
-                --connect-timeout=2 ping >/dev/null 2>&1; then
-                verbose "mysql up on 127.0.0.1:$port in $(elapsed "$t0")"
-                return 0
-            fi
-            alive "$pid" || break
-            sleep 0.05
-        done
-        if alive "$pid"; then
-            kill -KILL "$pid" 2>/dev/null
-            break
+        mysql_launch "$port"
+        r=$?
+        if [[ $r == 0 ]]; then
+            verbose "mysql up on 127.0.0.1:$port in $(elapsed "$t0")"
+            return 0
         fi
+        [[ $r == 1 ]] || break
         bind_failed "$d/error.log" || break
         verbose "mysql: port $port taken meanwhile (try $try), trying another"
         mv "$d/error.log" "$d/error.log.$try"
     done
     show_log "MariaDB failed to start" "$d/error.log" "$d/stderr.log"
     return 1
+}
+
+# mysql_kill: SIGKILL the MariaDB server (a crash: InnoDB recovers at the next start) and
+# wait until it is gone.
+mysql_kill() {
+    local pid
+    { read -r pid <"$SRV/my/mysqld.pid"; } 2>/dev/null || return 0
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 0
+    kill -KILL "$pid" 2>/dev/null
+    wait_gone "$pid" 10
+}
+
+cmd_mysql_restart() {
+    local t0 port
+    t0=$(now)
+    [[ -f $SRV/my/port ]] || { say "no MariaDB in $SRV"; return 1; }
+    read -r port <"$SRV/my/port"
+    mysql_kill || { say "could not stop MariaDB"; return 1; }
+    if ! mysql_launch "$port"; then
+        show_log "MariaDB failed to restart on port $port" "$SRV/my/error.log" "$SRV/my/stderr.log"
+        return 1
+    fi
+    verbose "mysql restarted on 127.0.0.1:$port in $(elapsed "$t0")"
 }
 
 # pidfile_stop FILE: SIGTERM the server in pid FILE, wait until it has exited.
@@ -553,11 +593,19 @@ case "${1:-}" in
         set_srv "${3:-}"
         pg_stop "$mode" || exit 1
         ;;
+    mysql-kill)
+        set_srv "${2:-}"
+        mysql_kill || exit 1
+        ;;
+    mysql-restart)
+        set_srv "${2:-}"
+        cmd_mysql_restart || exit 1
+        ;;
     -h | --help)
         sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//'
         ;;
     *)
-        echo "usage: $0 start [pg] [mysql] [redis] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR]" >&2
+        echo "usage: $0 start [pg] [mysql] [redis] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR]" >&2
         exit 2
         ;;
 esac
