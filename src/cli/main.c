@@ -77,6 +77,8 @@ static const struct cli_opt fresh_opts[] = {
 static const struct cli_opt redo_opts[] = {
 	{ "dry-run", OPT_DRY_RUN, 0, NULL,
 	  "print the SQL that would run, change nothing" },
+	{ "no-backup", OPT_NO_BACKUP, 0, NULL, "do not write a backup first" },
+	{ "suffix", OPT_SUFFIX, 1, "TEXT", "added to the backup's file name" },
 	{ NULL, 0, 0, NULL, NULL }
 };
 
@@ -137,8 +139,11 @@ const struct cmd cli_commands[] = {
 	  "newer than\nVERSION, or --all) with their down files. A migration "
 	  "without a down file\nstops the command before anything runs.",
 	  CMD_ALL_TARGETS | CMD_REVERSE },
-	{ "redo", cmd_redo, redo_opts, "",
-	  "roll back the newest migration and apply it again", NULL, 0 },
+	{ "redo", cmd_redo, redo_opts, "[--dry-run] [--no-backup]",
+	  "roll back the newest migration and apply it again",
+	  "Like down then up for the newest migration; a backup is written "
+	  "first\nunless --no-backup.",
+	  0 },
 	{ "status", cmd_status, offline_opts, "",
 	  "show every migration: applied, pending, modified, missing, dirty",
 	  "Lists every migration with its state, when it was applied and how "
