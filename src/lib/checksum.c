@@ -2,8 +2,8 @@
  * Checksums of migration files: SHA-256 (OpenSSL libcrypto) of the text
  * with line endings normalised, so that a checkout with CRLF line endings
  * is never reported as modified. The caller has already dropped a BOM.
- * libcrypto is loaded by the first checksum (a status whose files are
- * all in the stat cache computes none of theirs).
+ * libcrypto is loaded by the first digest (a status whose files are all
+ * in the stat cache computes only the cache's own file name).
  */
 #include "common.h"
 #include "source.h"
