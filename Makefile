@@ -36,25 +36,56 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
 HAVE_PG    := $(shell $(PKG_CONFIG) --exists libpq && test -f src/drivers/postgres.c && echo 1 || echo 0)
 HAVE_MYSQL := $(shell $(PKG_CONFIG) --exists libmariadb && test -f src/drivers/mysql.c && echo 1 || echo 0)
 
-PKGS = sqlite3 libcrypto jansson inih
+# Linked: SQLite, jansson, inih. Loaded at run time, on first use, with
+# dlopen (src/util/dl.h), so that a command that does not need them does not
+# pay for mapping them: libpq and libmariadb (when a driver connects),
+# libpg_query (no .pc file; it splits PostgreSQL statements) and libcrypto
+# (checksums). Only their headers are needed to build.
+PKGS     = sqlite3 jansson inih
+DL_PKGS  = libcrypto
 ifeq ($(HAVE_PG),1)
-PKGS += libpq
+DL_PKGS += libpq
 endif
 ifeq ($(HAVE_MYSQL),1)
-PKGS += libmariadb
+DL_PKGS += libmariadb
 endif
+# dlopen and pthreads are in glibc's libc since 2.34 (Debian 12); older
+# systems: make DL_LIBS="-ldl -lpthread".
+DL_LIBS ?=
 
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
-# libpg_query (no .pc file) splits PostgreSQL statements: always needed.
-DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpg_query
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DL_PKGS))
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(DL_LIBS)
+
+# The file each loader opens: the SONAME of the library found here (through
+# pkg-config's libdir, else the compiler's search path), else $(2). And the
+# Debian package that has it (libpq.so.5: libpq5; libcrypto is in libssl3).
+soname_of = $(or $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/$(1).so; \
+	[ -f "$$f" ] || f=$$($(CC) -print-file-name=$(1).so 2>/dev/null); \
+	[ -f "$$f" ] && { objdump -p "$$f" || readelf -d "$$f"; } 2>/dev/null | \
+	sed -n -e 's/^ *SONAME *\(lib[^ ]*\)$$/\1/p' \
+	       -e 's/.*Library soname: \[\(lib[^]]*\)\]$$/\1/p' | head -n 1),$(2))
+deb_package = $(subst libcrypto,libssl,$(subst _,-,$(subst .so.,,$(1))))
+SONAME_PQ       := $(call soname_of,libpq,libpq.so.5)
+SONAME_MARIADB  := $(call soname_of,libmariadb,libmariadb.so.3)
+SONAME_PG_QUERY := $(call soname_of,libpg_query,libpg_query.so.1504.0)
+SONAME_CRYPTO   := $(call soname_of,libcrypto,libcrypto.so.3)
+DL_CFLAGS = -DSTRATA_LIBPQ_SONAME=\"$(SONAME_PQ)\" \
+	    -DSTRATA_LIBPQ_PACKAGE=\"$(call deb_package,$(SONAME_PQ))\" \
+	    -DSTRATA_LIBMARIADB_SONAME=\"$(SONAME_MARIADB)\" \
+	    -DSTRATA_LIBMARIADB_PACKAGE=\"$(call deb_package,$(SONAME_MARIADB))\" \
+	    -DSTRATA_LIBPG_QUERY_SONAME=\"$(SONAME_PG_QUERY)\" \
+	    -DSTRATA_LIBPG_QUERY_PACKAGE=\"$(call deb_package,$(SONAME_PG_QUERY))\" \
+	    -DSTRATA_LIBCRYPTO_SONAME=\"$(SONAME_CRYPTO)\" \
+	    -DSTRATA_LIBCRYPTO_PACKAGE=\"$(call deb_package,$(SONAME_CRYPTO))\"
 
 ALL_CFLAGS = $(STD) $(WARN) -Iinclude -Isrc $(DEP_CFLAGS) \
 	     -DSTRATA_HAVE_PG=$(HAVE_PG) -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) \
-	     -fvisibility=hidden $(CFLAGS)
+	     $(DL_CFLAGS) -fvisibility=hidden $(CFLAGS)
 
 UTIL_SRC   = $(wildcard src/util/*.c)
 LIB_SRC    = $(wildcard src/lib/*.c)
-DRV_SRC    = src/drivers/sqlite.c $(wildcard src/drivers/split_*.c)
+DRV_SRC    = src/drivers/sqlite.c $(wildcard src/drivers/split_*.c) \
+	     src/drivers/pgquery_load.c
 ifeq ($(HAVE_PG),1)
 DRV_SRC   += $(filter-out src/drivers/split_postgres.c,$(wildcard src/drivers/postgres*.c))
 endif
@@ -120,12 +151,14 @@ $(SAN_DIR)/tests/unit/%: tests/unit/%.c $(SAN_DIR)/libstrata.a
 UNIT_BIN = $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/unit/%,$(UNIT_SRC))
 
 # The corpus replayer: each fuzz target linked with a main() that runs the
-# corpus once, so gcc builds replay what the fuzzer found.
+# corpus once, so gcc builds replay what the fuzzer found. fuzz_split
+# compares the splitter with libpg_query's scanner: linked here.
+FUZZ_LIBS = -lpg_query
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 $(SAN_DIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_DIR)/libstrata.a
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c $(SAN_DIR)/libstrata.a $(DEP_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(FUZZ_LIBS)
 REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(SAN_DIR)/tests/fuzz/%,$(FUZZ_SRC))
 
 deps-build:
@@ -163,7 +196,7 @@ install: strata libstrata.a
 	install -m 0644 include/strata/sys/*.h $(DESTDIR)$(PREFIX)/include/strata/sys/
 	install -m 0644 docs/strata.1 $(DESTDIR)$(PREFIX)/share/man/man1/strata.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*STRATA_VERSION *"\(.*\)"/\1/p' include/strata/common.h)|g' \
-		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS_PRIVATE@|-lpg_query|g' \
+		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS@|$(strip $(DL_LIBS))|g' \
 		strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
 
 uninstall:
@@ -173,13 +206,13 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/strata
 
 FUZZ_CFLAGS = $(STD) -Iinclude -Isrc $(DEP_CFLAGS) -DSTRATA_HAVE_PG=$(HAVE_PG) \
-	      -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) -g -O1 \
+	      -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) $(DL_CFLAGS) -g -O1 \
 	      -fsanitize=fuzzer,address,undefined
 fuzz:
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \
-		clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(LIBSTRATA_SRC) $(DEP_LIBS) || exit 1; \
+		clang $(FUZZ_CFLAGS) -o build/fuzz/$$n $$f $(LIBSTRATA_SRC) $(DEP_LIBS) $(FUZZ_LIBS) || exit 1; \
 		c=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $$c; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
 		build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$c 2>&1 | \

@@ -3,7 +3,10 @@
 #
 #   scripts/install-deps.sh [build|test|bench]        (default: build)
 #
-#   build  compiler, pkg-config and the client/parser libraries strata links against
+#   build  compiler, pkg-config, binutils (objdump reads the SONAMEs) and the
+#          client/parser libraries: the -dev packages for headers, which pull in
+#          the libraries strata loads at run time (libpq5, libmariadb3,
+#          libpg-query1504.0, libssl3)
 #   test   build + sanitizers/fuzzing, cmocka, the database servers the integration
 #          tests start (PostgreSQL 15, MariaDB, Redis), valgrind, strace, gcovr
 #   bench  test + hyperfine and time (the npm side of the benchmark is installed elsewhere)
@@ -18,7 +21,7 @@
 #             64 usage error.
 set -eu
 
-BUILD_PKGS="gcc make pkgconf libsqlite3-dev libpq-dev libmariadb-dev libpg-query-dev
+BUILD_PKGS="gcc make pkgconf binutils libsqlite3-dev libpq-dev libmariadb-dev libpg-query-dev
 libssl-dev libjansson-dev libinih-dev sqlite3"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev postgresql-15
 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools python3

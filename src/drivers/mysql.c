@@ -1,5 +1,6 @@
 /*
- * The MySQL and MariaDB driver, over libmariadb (MariaDB Connector/C).
+ * The MySQL and MariaDB driver, over libmariadb (MariaDB Connector/C),
+ * loaded at run time by connect() (mysql_load.h).
  * DDL commits implicitly here, so the driver does not claim TXN_DDL: the
  * engine runs parts with DDL under its dirty protocol, one statement per
  * exec() call, and data-only parts in a transaction. The runner lock is
@@ -13,9 +14,7 @@
 #include <string.h>
 
 #include <errmsg.h>
-#include <mysql.h>
 #include <mysqld_error.h>
-#include <openssl/evp.h>
 
 #include "strata/sys/driver.h"
 #include "../util/alloc.h"
@@ -23,6 +22,7 @@
 #include "split.h"
 
 #include "mysql_int.h"
+#include "mysql_load.h"
 
 static int is_space(unsigned char ch)
 {
@@ -326,20 +326,20 @@ static int stmt_error(struct strata_driver_conn *c, const char *stmt, size_t n,
                       long base)
 {
 	MYSQL *my = my_conn(c)->my;
-	const char *msg = mysql_error(my);
-	unsigned no = mysql_errno(my);
+	const char *msg = strata__my.mysql_error(my);
+	unsigned no = strata__my.mysql_errno(my);
 
 	/* the bare "Server has gone away" says neither which server nor
 	 * that the connection, and the lock with it, is gone */
 	if (no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST)
 		return strata_driver_set_error(
-		        c, STRATA_EDB, mysql_sqlstate(my), (int)no,
+		        c, STRATA_EDB, strata__my.mysql_sqlstate(my), (int)no,
 		        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg),
 		        "%s: lost the connection to the server %s (it stopped, "
 		        "restarted or the network failed)",
 		        msg, my_conn(c)->where);
 	return strata_driver_set_error(
-	        c, STRATA_EDB, mysql_sqlstate(my), (int)no,
+	        c, STRATA_EDB, strata__my.mysql_sqlstate(my), (int)no,
 	        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg), "%s",
 	        msg[0] ? msg : "statement failed");
 }
@@ -354,21 +354,21 @@ static void forward_warnings(struct strata_driver_conn *c)
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 
-	if (!c->verbose || mysql_warning_count(my) == 0)
+	if (!c->verbose || strata__my.mysql_warning_count(my) == 0)
 		return;
-	if (mysql_real_query(my, show, sizeof(show) - 1) != 0)
+	if (strata__my.mysql_real_query(my, show, sizeof(show) - 1) != 0)
 		return;
-	res = mysql_store_result(my);
-	while (res && (row = mysql_fetch_row(res)) != NULL) {
+	res = strata__my.mysql_store_result(my);
+	while (res && (row = strata__my.mysql_fetch_row(res)) != NULL) {
 		strata__buf_clear(&b);
-		if (mysql_num_fields(res) >= 3 &&
+		if (strata__my.mysql_num_fields(res) >= 3 &&
 		    strata__buf_printf(&b, "%s %s: %s", row[0] ? row[0] : "",
 		                       row[1] ? row[1] : "",
 		                       row[2] ? row[2] : "") == 0)
 			strata_driver_notice(c, b.ptr);
 	}
 	if (res)
-		mysql_free_result(res);
+		strata__my.mysql_free_result(res);
 	strata_buf_release(&b);
 }
 
@@ -383,15 +383,16 @@ static int read_results(struct strata_driver_conn *c, const char *stmt,
 	int status, rc = 0, first = 1;
 
 	do {
-		MYSQL_RES *res = mysql_store_result(my);
+		MYSQL_RES *res = strata__my.mysql_store_result(my);
 		MYSQL_ROW row;
 
-		if (!res && mysql_field_count(my) != 0)
+		if (!res && strata__my.mysql_field_count(my) != 0)
 			return stmt_error(c, stmt, n, base);
 		if (res && cb && first && rc == 0) {
-			int ncols = (int)mysql_num_fields(res);
+			int ncols = (int)strata__my.mysql_num_fields(res);
 
-			while ((row = mysql_fetch_row(res)) != NULL) {
+			while ((row = strata__my.mysql_fetch_row(res)) !=
+			       NULL) {
 				rc = cb(payload, ncols,
 				        (const char *const *)row);
 				if (rc != 0)
@@ -399,10 +400,10 @@ static int read_results(struct strata_driver_conn *c, const char *stmt,
 			}
 		}
 		if (res) {
-			mysql_free_result(res);
+			strata__my.mysql_free_result(res);
 			first = 0;
 		}
-		status = mysql_next_result(my);
+		status = strata__my.mysql_next_result(my);
 		if (status > 0)
 			return stmt_error(c, stmt, n, base);
 	} while (status == 0);
@@ -428,7 +429,7 @@ static int run_one(struct strata_driver_conn *c, const char *stmt, size_t n,
 	if (!my)
 		return strata_driver_set_error(c, STRATA_EINTERNAL, NULL, 0, -1,
 		                               "not connected");
-	if (mysql_real_query(my, stmt, (unsigned long)n) != 0)
+	if (strata__my.mysql_real_query(my, stmt, (unsigned long)n) != 0)
 		return stmt_error(c, stmt, n, base);
 	return read_results(c, stmt, n, base, cb, payload);
 }
@@ -550,7 +551,7 @@ static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 	unsigned long k;
 	int rc;
 
-	if (!my || !mysql_get_host_info(my)) {
+	if (!my || !strata__my.mysql_get_host_info(my)) {
 		rc = strata__buf_putc(out, '\'');
 		for (; rc == 0 && *s; s++) {
 			if (*s == '\'' || *s == '\\')
@@ -566,8 +567,8 @@ static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 	if (rc < 0)
 		return rc;
 	out->ptr[out->len] = '\'';
-	k = mysql_real_escape_string(my, out->ptr + out->len + 1, s,
-	                             (unsigned long)n);
+	k = strata__my.mysql_real_escape_string(my, out->ptr + out->len + 1, s,
+	                                        (unsigned long)n);
 	if (k == (unsigned long)-1) {
 		out->ptr[out->len] = '\0';
 		return STRATA_EINVALID;
@@ -582,7 +583,7 @@ static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 
 static int set_opt(MYSQL *my, enum mysql_option opt, const void *arg)
 {
-	return mysql_optionsv(my, opt, arg) == 0 ? 0 : -1;
+	return strata__my.mysql_optionsv(my, opt, arg) == 0 ? 0 : -1;
 }
 
 /*
@@ -625,7 +626,7 @@ static int set_tls(struct strata_driver_conn *c, const struct my_url *u)
 		        c, STRATA_EINVALID, NULL, 0, -1,
 		        "this libmariadb refused a TLS option of the mysql "
 		        "URL: %s",
-		        mysql_error(my));
+		        strata__my.mysql_error(my));
 	return 0;
 }
 
@@ -646,14 +647,15 @@ static int set_options(struct strata_driver_conn *c, const struct my_url *u,
 	if (u->socket)
 		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &proto);
 	if (p->application_name)
-		mysql_optionsv(my, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name",
-		               p->application_name);
+		strata__my.mysql_optionsv(my, MYSQL_OPT_CONNECT_ATTR_ADD,
+		                          "program_name", p->application_name);
 	if (rc)
 		return strata_driver_set_error(c, STRATA_ECONNECT, NULL,
-		                               (int)mysql_errno(my), -1,
+		                               (int)strata__my.mysql_errno(my),
+		                               -1,
 		                               "cannot set up a MySQL "
 		                               "connection: %s",
-		                               mysql_error(my));
+		                               strata__my.mysql_error(my));
 	return set_tls(c, u);
 }
 
@@ -663,9 +665,10 @@ static int connect_error(struct strata_driver_conn *c, const char *what)
 	struct my_conn *m = my_conn(c);
 
 	return strata_driver_set_error(c, STRATA_ECONNECT,
-	                               mysql_sqlstate(m->my),
-	                               (int)mysql_errno(m->my), -1, "%s %s: %s",
-	                               what, m->where, mysql_error(m->my));
+	                               strata__my.mysql_sqlstate(m->my),
+	                               (int)strata__my.mysql_errno(m->my), -1,
+	                               "%s %s: %s", what, m->where,
+	                               strata__my.mysql_error(m->my));
 }
 
 static int real_connect(struct my_conn *m, const struct my_url *u,
@@ -676,8 +679,8 @@ static int real_connect(struct my_conn *m, const struct my_url *u,
 	                   u->host && u->host[0] ? u->host :
 	                                           NULL;
 
-	return mysql_real_connect(m->my, host, u->user, u->password, db,
-	                          u->port, u->socket, 0) ?
+	return strata__my.mysql_real_connect(m->my, host, u->user, u->password,
+	                                     db, u->port, u->socket, 0) ?
 	               0 :
 	               -1;
 }
@@ -688,7 +691,8 @@ static int check_tls(struct strata_driver_conn *c, const struct my_url *u)
 {
 	struct my_conn *m = my_conn(c);
 
-	if (u->ssl_mode < SSL_REQUIRED || mysql_get_ssl_cipher(m->my))
+	if (u->ssl_mode < SSL_REQUIRED ||
+	    strata__my.mysql_get_ssl_cipher(m->my))
 		return 0;
 	return strata_driver_set_error(
 	        c, STRATA_ECONNECT, NULL, CR_SSL_CONNECTION_ERROR, -1,
@@ -706,8 +710,8 @@ static int create_database(struct strata_driver_conn *c, const struct my_url *u,
 	int rc;
 
 	/* a fresh handle: a failed connect leaves the TLS options unset */
-	mysql_close(m->my);
-	m->my = mysql_init(NULL);
+	strata__my.mysql_close(m->my);
+	m->my = strata__my.mysql_init(NULL);
 	if (!m->my)
 		return strata__my_oom(c);
 	rc = set_options(c, u, p);
@@ -730,7 +734,7 @@ static int create_database(struct strata_driver_conn *c, const struct my_url *u,
 	if (rc == 0)
 		rc = simple(c, sql.ptr);
 	strata_buf_release(&sql);
-	if (rc == 0 && mysql_select_db(m->my, u->db) != 0)
+	if (rc == 0 && strata__my.mysql_select_db(m->my, u->db) != 0)
 		rc = connect_error(c, "cannot select the database of");
 	if (rc == 0)
 		strata_driver_notice(c, "created the database");
@@ -741,6 +745,7 @@ static int my_connect(struct strata_driver_conn *c,
                       const struct strata_connect_params *p)
 {
 	struct my_conn *m = my_conn(c);
+	const char *no_lib = NULL;
 	struct my_url u;
 	int rc;
 
@@ -748,12 +753,16 @@ static int my_connect(struct strata_driver_conn *c,
 	rc = strata__my_url_parse(c, p->url, &u);
 	if (rc == 0 && describe(m, &u) < 0)
 		rc = strata__my_oom(c);
-	if (rc == 0 && (m->my = mysql_init(NULL)) == NULL)
+	/* every libmariadb call comes after this one, with m->my set */
+	if (rc == 0 && strata__my_load(&no_lib) < 0)
+		rc = strata_driver_set_error(c, STRATA_ENOTSUPP, NULL, 0, -1,
+		                             "%s", no_lib);
+	if (rc == 0 && (m->my = strata__my.mysql_init(NULL)) == NULL)
 		rc = strata__my_oom(c);
 	if (rc == 0)
 		rc = set_options(c, &u, p);
 	if (rc == 0 && real_connect(m, &u, u.db) < 0) {
-		if (mysql_errno(m->my) != ER_BAD_DB_ERROR)
+		if (strata__my.mysql_errno(m->my) != ER_BAD_DB_ERROR)
 			rc = connect_error(c, "cannot connect to MySQL as");
 		else if (!p->create)
 			rc = strata_driver_set_error(
@@ -777,7 +786,7 @@ static void my_disconnect(struct strata_driver_conn *c)
 	struct my_conn *m = my_conn(c);
 
 	if (m->my)
-		mysql_close(m->my);
+		strata__my.mysql_close(m->my);
 	m->my = NULL;
 	strata__free(m->db);
 	strata__free(m->where);

@@ -7,12 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mysql.h>
-#include <openssl/evp.h>
-
 #include "mysql_int.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/crypto_load.h"
 
 /* ---- runner lock ---------------------------------------------------- */
 
@@ -21,13 +19,17 @@ static int lock_name(struct my_conn *m, strata_buf *out, const char *key)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
+	const char *no_lib = NULL;
 	int rc;
 
 	rc = strata__buf_printf(out, "%s@%s", key, m->db ? m->db : "");
 	if (rc < 0 || strata__my_utf8_chars(out->ptr) <= MY_NAME_MAX)
 		return rc;
-	if (EVP_Digest(out->ptr, out->len, md, &mdlen, EVP_sha256(), NULL) !=
-	            1 ||
+	if (strata__crypto_load(&no_lib) < 0)
+		return strata_driver_set_error(&m->base, STRATA_ENOTSUPP, NULL,
+		                               0, -1, "%s", no_lib);
+	if (strata__crypto.EVP_Digest(out->ptr, out->len, md, &mdlen,
+	                              strata__crypto.EVP_sha256(), NULL) != 1 ||
 	    mdlen < 20)
 		return STRATA_EINTERNAL;
 	strata__buf_clear(out);
@@ -142,6 +144,8 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
 	rc = lock_name(my_conn(c), &name, key);
 	if (rc < 0) {
 		strata_buf_release(&name);
+		if (rc == STRATA_ENOTSUPP) /* libcrypto: error set */
+			return rc;
 		return rc == STRATA_ENOMEM ?
 		               strata__my_oom(c) :
 		               strata_driver_set_error(
@@ -173,7 +177,7 @@ int strata__my_unlock(struct strata_driver_conn *c, const char *key)
 	rc = lock_name(my_conn(c), &name, key);
 	if (rc == 0)
 		rc = lock_call(c, "RELEASE_LOCK", name.ptr, "", &val);
-	else
+	else if (rc != STRATA_ENOTSUPP)
 		rc = strata__my_oom(c);
 	strata_buf_release(&name);
 	return rc;

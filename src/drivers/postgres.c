@@ -1,13 +1,12 @@
 /*
- * The PostgreSQL driver, over libpq. One runner at a time through a
- * session-level advisory lock that is polled (never waited for inside the
- * server, which deadlocks with CREATE INDEX CONCURRENTLY); DDL is
- * transactional, so each migration commits with its history row. Server
- * errors keep their SQLSTATE, DETAIL, HINT and CONTEXT, and their position
- * is turned into a byte offset the engine maps to file:line:col.
+ * The PostgreSQL driver, over libpq (loaded at run time by connect()). One
+ * runner at a time through a session-level advisory lock that is polled (never
+ * waited for inside the server, which deadlocks with CREATE INDEX
+ * CONCURRENTLY); DDL is transactional, so each migration commits with its
+ * history row. Server errors keep their SQLSTATE, DETAIL, HINT and CONTEXT, and
+ * their position is turned into a byte offset the engine maps to file:line:col.
  */
 #include <errno.h>
-#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +29,7 @@ PGconn *strata__pg_live(struct strata_driver_conn *c)
 {
 	PGconn *pg = c ? pc(c)->pg : NULL;
 
-	return pg && PQstatus(pg) == CONNECTION_OK ? pg : NULL;
+	return pg && strata__pq.PQstatus(pg) == CONNECTION_OK ? pg : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -118,7 +117,7 @@ int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
                               const char *prefix, const char *text)
 {
 	strata_buf b = STRATA_BUF_INIT;
-	const char *pw = pc(c)->pg ? PQpass(pc(c)->pg) : NULL;
+	const char *pw = pc(c)->pg ? strata__pq.PQpass(pc(c)->pg) : NULL;
 	int rc;
 
 	if (strata__buf_puts(&b, prefix ? prefix : "") < 0 ||
@@ -196,19 +195,24 @@ static long nth_statement(const char *sql, size_t len, size_t k,
 static int result_error(struct strata_driver_conn *c, const PGresult *res,
                         long offset)
 {
-	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *primary =
+	        strata__pq.PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *state =
+	        strata__pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	int rc;
 
 	if (!primary || !primary[0])
-		primary = PQresultErrorMessage(res);
+		primary = strata__pq.PQresultErrorMessage(res);
 	if (!primary || !primary[0])
-		primary = PQerrorMessage(pc(c)->pg);
+		primary = strata__pq.PQerrorMessage(pc(c)->pg);
 	rc = strata__pg_set_error_text(c, STRATA_EDB, state, offset, NULL,
 	                               primary);
-	add_field(c, "detail", PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
-	add_field(c, "hint", PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
-	add_field(c, "context", PQresultErrorField(res, PG_DIAG_CONTEXT));
+	add_field(c, "detail",
+	          strata__pq.PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+	add_field(c, "hint",
+	          strata__pq.PQresultErrorField(res, PG_DIAG_MESSAGE_HINT));
+	add_field(c, "context",
+	          strata__pq.PQresultErrorField(res, PG_DIAG_CONTEXT));
 	return rc;
 }
 
@@ -216,7 +220,7 @@ static int result_error(struct strata_driver_conn *c, const PGresult *res,
 static int conn_error(struct strata_driver_conn *c, const char *what)
 {
 	PGconn *pg = pc(c)->pg;
-	const char *msg = pg ? PQerrorMessage(pg) : "";
+	const char *msg = pg ? strata__pq.PQerrorMessage(pg) : "";
 	strata_buf pre = STRATA_BUF_INIT;
 	int rc;
 
@@ -243,8 +247,8 @@ int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet)
 
 	if (!pg)
 		return quiet ? STRATA_EDB : conn_error(c, sql);
-	res = PQexec(pg, sql);
-	st = PQresultStatus(res);
+	res = strata__pq.PQexec(pg, sql);
+	st = strata__pq.PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    st != PGRES_EMPTY_QUERY) {
 		rc = STRATA_EDB;
@@ -253,7 +257,7 @@ int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet)
 		else if (!quiet)
 			rc = conn_error(c, sql);
 	}
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return rc;
 }
 
@@ -270,15 +274,15 @@ PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
 			conn_error(c, "query");
 		return NULL;
 	}
-	res = PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
-	if (PQresultStatus(res) == PGRES_TUPLES_OK ||
-	    PQresultStatus(res) == PGRES_COMMAND_OK)
+	res = strata__pq.PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
+	if (strata__pq.PQresultStatus(res) == PGRES_TUPLES_OK ||
+	    strata__pq.PQresultStatus(res) == PGRES_COMMAND_OK)
 		return res;
 	if (!quiet && res)
 		result_error(c, res, -1);
 	else if (!quiet)
 		conn_error(c, "query");
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return NULL;
 }
 
@@ -287,8 +291,8 @@ static void drain_copy_out(PGconn *pg)
 {
 	char *buf = NULL;
 
-	while (PQgetCopyData(pg, &buf, 0) > 0) {
-		PQfreemem(buf);
+	while (strata__pq.PQgetCopyData(pg, &buf, 0) > 0) {
+		strata__pq.PQfreemem(buf);
 		buf = NULL;
 	}
 }
@@ -323,48 +327,49 @@ static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 	 * multi-statement text has its own, and the error is the one that
 	 * matters. Counting the successes tells which statement failed.
 	 */
-	if (!PQsendQuery(pg, q)) {
+	if (!strata__pq.PQsendQuery(pg, q)) {
 		strata__free(q);
 		return conn_error(c, "cannot send the statement");
 	}
 	strata__free(q);
-	while ((res = PQgetResult(pg)) != NULL) {
-		switch (PQresultStatus(res)) {
+	while ((res = strata__pq.PQgetResult(pg)) != NULL) {
+		switch (strata__pq.PQresultStatus(res)) {
 		case PGRES_COMMAND_OK:
 		case PGRES_TUPLES_OK:
 		case PGRES_EMPTY_QUERY:
 			if (!err)
 				done++;
-			PQclear(res);
+			strata__pq.PQclear(res);
 			break;
 		case PGRES_COPY_IN:
-			PQputCopyEnd(pg, "strata migrations cannot use COPY "
-			                 "FROM STDIN: put the rows in INSERT "
-			                 "statements");
-			PQclear(res);
+			strata__pq.PQputCopyEnd(
+			        pg, "strata migrations cannot use COPY "
+			            "FROM STDIN: put the rows in INSERT "
+			            "statements");
+			strata__pq.PQclear(res);
 			break;
 		case PGRES_COPY_OUT:
 			drain_copy_out(pg);
-			PQclear(res);
+			strata__pq.PQclear(res);
 			break;
 		default:
 			if (!err)
 				err = res;
 			else
-				PQclear(res);
+				strata__pq.PQclear(res);
 			break;
 		}
-		if (PQstatus(pg) == CONNECTION_BAD && !err)
+		if (strata__pq.PQstatus(pg) == CONNECTION_BAD && !err)
 			break;
 	}
-	if (!err && PQstatus(pg) == CONNECTION_BAD)
+	if (!err && strata__pq.PQstatus(pg) == CONNECTION_BAD)
 		return conn_error(c, "lost the connection to the server");
 	if (!err)
 		return 0;
 
 	{
-		const char *pos =
-		        PQresultErrorField(err, PG_DIAG_STATEMENT_POSITION);
+		const char *pos = strata__pq.PQresultErrorField(
+		        err, PG_DIAG_STATEMENT_POSITION);
 		long stmt = nth_statement(sql, len, done, &stmt_len);
 
 		if (pos)
@@ -373,8 +378,9 @@ static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 			offset = (long)strata__pg_skip_space(sql, len,
 			                                     (size_t)stmt);
 		rc = result_error(c, err, offset);
-		PQclear(err);
-		if (stmt >= 0 && PQtransactionStatus(pg) == PQTRANS_IDLE)
+		strata__pq.PQclear(err);
+		if (stmt >= 0 &&
+		    strata__pq.PQtransactionStatus(pg) == PQTRANS_IDLE)
 			strata__pg_explain_failed_cic(c, sql + stmt, stmt_len);
 	}
 	return rc;
@@ -389,24 +395,24 @@ static int pg_query(struct strata_driver_conn *c, const char *sql,
 
 	if (!res)
 		return STRATA_EDB;
-	rows = PQntuples(res);
-	cols = PQnfields(res);
+	rows = strata__pq.PQntuples(res);
+	cols = strata__pq.PQnfields(res);
 	if (rows > 0 && cols > 0) {
 		vals = strata__calloc((size_t)cols, sizeof(*vals));
 		if (!vals) {
-			PQclear(res);
+			strata__pq.PQclear(res);
 			return strata__pg_oom(c);
 		}
 	}
 	for (r = 0; r < rows && cols > 0 && rc == 0; r++) {
 		for (i = 0; i < cols; i++)
-			vals[i] = PQgetisnull(res, r, i) ?
+			vals[i] = strata__pq.PQgetisnull(res, r, i) ?
 			                  NULL :
-			                  PQgetvalue(res, r, i);
+			                  strata__pq.PQgetvalue(res, r, i);
 		rc = cb(payload, cols, vals);
 	}
 	strata__free(vals);
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return rc;
 }
 
@@ -423,17 +429,17 @@ static int pg_commit(struct strata_driver_conn *c)
 
 	if (!pg)
 		return conn_error(c, "COMMIT");
-	res = PQexec(pg, "COMMIT");
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+	res = strata__pq.PQexec(pg, "COMMIT");
+	if (strata__pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = res ? result_error(c, res, -1) : conn_error(c, "COMMIT");
-	} else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+	} else if (strcmp(strata__pq.PQcmdStatus(res), "ROLLBACK") == 0) {
 		/* COMMIT of a failed transaction rolls it back */
 		rc = strata_driver_set_error(c, STRATA_EDB, "25P02", 0, -1,
 		                             "the transaction had failed and "
 		                             "was rolled back instead of "
 		                             "committed");
 	}
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return rc;
 }
 
@@ -441,8 +447,8 @@ static int pg_rollback(struct strata_driver_conn *c)
 {
 	PGconn *pg = pc(c)->pg;
 
-	if (!pg || PQstatus(pg) != CONNECTION_OK ||
-	    PQtransactionStatus(pg) == PQTRANS_IDLE)
+	if (!pg || strata__pq.PQstatus(pg) != CONNECTION_OK ||
+	    strata__pq.PQtransactionStatus(pg) == PQTRANS_IDLE)
 		return 0;
 	return strata__pg_simple(c, "ROLLBACK", 1);
 }
@@ -462,12 +468,12 @@ static int pg_quote_ident(struct strata_driver_conn *c, strata_buf *out,
 	if (n == 0 || n > (size_t)max)
 		return STRATA_EINVALID;
 	if (pg) {
-		char *q = PQescapeIdentifier(pg, ident, n);
+		char *q = strata__pq.PQescapeIdentifier(pg, ident, n);
 
 		if (!q)
 			return STRATA_EINVALID; /* invalid in the encoding */
 		rc = strata__buf_puts(out, q);
-		PQfreemem(q);
+		strata__pq.PQfreemem(q);
 		return rc;
 	}
 	rc = strata__buf_putc(out, '"');
@@ -490,12 +496,12 @@ static int pg_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 	int rc;
 
 	if (pg) {
-		char *q = PQescapeLiteral(pg, s, strlen(s));
+		char *q = strata__pq.PQescapeLiteral(pg, s, strlen(s));
 
 		if (!q)
 			return STRATA_EINVALID;
 		rc = strata__buf_puts(out, q);
-		PQfreemem(q);
+		strata__pq.PQfreemem(q);
 		return rc;
 	}
 	/* as PQescapeLiteral does with standard_conforming_strings on */
@@ -549,17 +555,17 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	res = strata__pg_params_query(c, sql, 2, v, 0);
 	if (!res)
 		return STRATA_EDB;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	if (strata__pq.PQntuples(res) == 0) {
+		strata__pq.PQclear(res);
 		return strata_driver_set_error(c, STRATA_ENOTFOUND, NULL, 0, -1,
 		                               "table '%s' does not exist",
 		                               table);
 	}
-	for (i = 0; i < PQntuples(res) && rc == 0; i++) {
-		vals[0] = PQgetvalue(res, i, 0);
+	for (i = 0; i < strata__pq.PQntuples(res) && rc == 0; i++) {
+		vals[0] = strata__pq.PQgetvalue(res, i, 0);
 		rc = cb(payload, 1, vals);
 	}
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return rc;
 }
 
@@ -581,8 +587,8 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 	                              1, &schema, 0);
 	if (!res)
 		return STRATA_EDB;
-	exists = PQntuples(res) > 0;
-	PQclear(res);
+	exists = strata__pq.PQntuples(res) > 0;
+	strata__pq.PQclear(res);
 	rc = strata__buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS ");
 	if (rc == 0)
 		rc = pg_quote_ident(c, &sql, schema);
@@ -595,10 +601,10 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 		        schema, strata__pg_max_ident(c));
 	}
 	if (rc == 0 && !exists) {
-		res = PQexec(pc(c)->pg, sql.ptr);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			const char *st =
-			        PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		res = strata__pq.PQexec(pc(c)->pg, sql.ptr);
+		if (strata__pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+			const char *st = strata__pq.PQresultErrorField(
+			        res, PG_DIAG_SQLSTATE);
 
 			/* created meanwhile by another runner: fine */
 			if (!st || (strcmp(st, "23505") != 0 &&
@@ -606,7 +612,7 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 				rc = res ? result_error(c, res, -1) :
 				           conn_error(c, "CREATE SCHEMA");
 		}
-		PQclear(res);
+		strata__pq.PQclear(res);
 	}
 	if (rc == 0) {
 		strata__buf_clear(&sql);

@@ -1,14 +1,14 @@
 /*
  * The PostgreSQL driver's connection, shared by its files: postgres.c
  * (connections, statements, locks) and postgres_admin.c (fresh, backup,
- * restore).
+ * restore). libpq is called through strata__pq (postgres_load.h), loaded
+ * by connect().
  */
 #ifndef STRATA_DRIVERS_POSTGRES_H
 #define STRATA_DRIVERS_POSTGRES_H
 
-#include <libpq-fe.h>
-
 #include "strata/sys/driver.h"
+#include "postgres_load.h"
 
 /* NAMEDATALEN - 1: longer names are truncated by the server, silently */
 #define PG_MAX_IDENT 63

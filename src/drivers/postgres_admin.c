@@ -60,22 +60,23 @@ int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
 	PGresult *res;
 	int i, rc = 0;
 
-	res = PQexecParams(pc(c)->pg, drop_sql, 1, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	res = strata__pq.PQexecParams(pc(c)->pg, drop_sql, 1, NULL, params,
+	                              NULL, NULL, 0);
+	if (strata__pq.PQresultStatus(res) != PGRES_TUPLES_OK) {
 		rc = strata_driver_set_error(
 		        c, STRATA_EDB, NULL, 0, -1,
 		        "cannot list the schema's objects: "
 		        "%s",
-		        PQerrorMessage(pc(c)->pg));
-		PQclear(res);
+		        strata__pq.PQerrorMessage(pc(c)->pg));
+		strata__pq.PQclear(res);
 		return rc;
 	}
-	for (i = 0; rc == 0 && i < PQntuples(res); i++) {
-		rc = strata__buf_puts(out, PQgetvalue(res, i, 0));
+	for (i = 0; rc == 0 && i < strata__pq.PQntuples(res); i++) {
+		rc = strata__buf_puts(out, strata__pq.PQgetvalue(res, i, 0));
 		if (rc == 0)
 			rc = strata__buf_putc(out, '\n');
 	}
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return rc;
 }
 
@@ -101,12 +102,17 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
                          strata_buf *info, strata_buf *pw_env)
 {
 	PQconninfoOption *opts, *o;
+	const char *no_lib = NULL;
 	char *err = NULL;
 	int rc = 0;
 
-	opts = PQconninfoParse(url, &err);
+	/* loaded already when connected; a restore need not be */
+	if (strata__pq_load(&no_lib) < 0)
+		return strata_driver_set_error(c, STRATA_ENOTSUPP, NULL, 0, -1,
+		                               "%s", no_lib);
+	opts = strata__pq.PQconninfoParse(url, &err);
 	if (!opts) {
-		PQfreemem(err);
+		strata__pq.PQfreemem(err);
 		return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
 		                               "malformed PostgreSQL URL");
 	}
@@ -119,7 +125,7 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
 		else
 			rc = put_kv(info, o->keyword, o->val);
 	}
-	PQconninfoFree(opts);
+	strata__pq.PQconninfoFree(opts);
 	return rc == 0 ? 0 :
 	                 strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
 	                                         "out of memory");

@@ -18,7 +18,7 @@
 static void notice_cb(void *arg, const PGresult *res)
 {
 	struct strata_driver_conn *c = arg;
-	const char *msg = PQresultErrorMessage(res);
+	const char *msg = strata__pq.PQresultErrorMessage(res);
 
 	if (msg && msg[0])
 		strata_driver_notice(c, msg);
@@ -125,18 +125,19 @@ static const char *or_default(const char *s)
 /* "host H, port P" or "socket directory D, port P" */
 static int put_where(strata_buf *out, PGconn *pg)
 {
-	const char *host = pg ? PQhost(pg) : NULL;
+	const char *host = pg ? strata__pq.PQhost(pg) : NULL;
 
 	return strata__buf_printf(
 	        out, "%s %s, port %s",
 	        host && host[0] == '/' ? "socket directory" : "host",
-	        or_default(host), or_default(pg ? PQport(pg) : NULL));
+	        or_default(host),
+	        or_default(pg ? strata__pq.PQport(pg) : NULL));
 }
 
 static int connect_failed(struct strata_driver_conn *c)
 {
 	PGconn *pg = pc(c)->pg;
-	const char *msg = pg ? PQerrorMessage(pg) : "out of memory";
+	const char *msg = pg ? strata__pq.PQerrorMessage(pg) : "out of memory";
 	strata_buf pre = STRATA_BUF_INIT, first = STRATA_BUF_INIT;
 	const char *nl = strchr(msg, '\n');
 	int rc;
@@ -144,8 +145,9 @@ static int connect_failed(struct strata_driver_conn *c)
 	if (strata__buf_puts(&pre, "cannot connect to PostgreSQL (") < 0 ||
 	    put_where(&pre, pg) < 0 ||
 	    strata__buf_printf(&pre, ", database %s, user %s): ",
-	                       or_default(pg ? PQdb(pg) : NULL),
-	                       or_default(pg ? PQuser(pg) : NULL)) < 0 ||
+	                       or_default(pg ? strata__pq.PQdb(pg) : NULL),
+	                       or_default(pg ? strata__pq.PQuser(pg) : NULL)) <
+	            0 ||
 	    strata__buf_put(&first, msg,
 	                    nl ? (size_t)(nl - msg) : strlen(msg)) < 0) {
 		strata_buf_release(&pre);
@@ -165,7 +167,7 @@ static int connect_failed(struct strata_driver_conn *c)
 		if (strata__buf_put(&first, line,
 		                    nl ? (size_t)(nl - line) : strlen(line)) ==
 		    0) {
-			const char *pw = PQpass(pg);
+			const char *pw = strata__pq.PQpass(pg);
 
 			if (pw && pw[0])
 				strata__pg_mask(&first, pw);
@@ -199,7 +201,7 @@ static int session_setup(struct strata_driver_conn *c,
 	 */
 	rc = strata__buf_puts(&sql, "SET TimeZone = 'UTC'; "
 	                            "SET client_min_messages = notice");
-	if (rc == 0 && PQserverVersion(pg) >= 140000)
+	if (rc == 0 && strata__pq.PQserverVersion(pg) >= 140000)
 		rc = strata__buf_puts(&sql, "; SET "
 		                            "client_connection_check_interval "
 		                            "= 1000");
@@ -218,9 +220,9 @@ static int session_setup(struct strata_driver_conn *c,
 	        0, NULL, 0);
 	if (!res)
 		return STRATA_ECONNECT;
-	standby = PQgetvalue(res, 0, 0)[0] == 't';
-	pc(c)->max_ident = atoi(PQgetvalue(res, 0, 1));
-	PQclear(res);
+	standby = strata__pq.PQgetvalue(res, 0, 0)[0] == 't';
+	pc(c)->max_ident = atoi(strata__pq.PQgetvalue(res, 0, 1));
+	strata__pq.PQclear(res);
 	if (standby) {
 		strata_buf where = STRATA_BUF_INIT;
 
@@ -231,7 +233,7 @@ static int session_setup(struct strata_driver_conn *c,
 		        "the PostgreSQL server at %s (database %s) is a hot "
 		        "standby, in recovery and read-only: migrations must "
 		        "run on the primary",
-		        where.ptr, or_default(PQdb(pg)));
+		        where.ptr, or_default(strata__pq.PQdb(pg)));
 		strata_buf_release(&where);
 		strata_driver_add_detail(
 		        c, "point --database at the primary server (with "
@@ -264,12 +266,16 @@ static int session_setup(struct strata_driver_conn *c,
 int strata__pg_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p)
 {
-	const char *keys[6], *vals[6];
+	const char *keys[6], *vals[6], *no_lib = NULL;
 	PQconninfoOption *opts, *o;
 	char *why = NULL, *url;
 	size_t i;
 	int n = 0, has_timeout = getenv("PGCONNECT_TIMEOUT") != NULL;
 
+	/* every other libpq call comes after this one, with pc(c)->pg set */
+	if (strata__pq_load(&no_lib) < 0)
+		return strata_driver_set_error(c, STRATA_ENOTSUPP, NULL, 0, -1,
+		                               "%s", no_lib);
 	/*
 	 * Parse first: on a malformed URL, libpq's connection error would
 	 * quote it whole, password included.
@@ -281,11 +287,11 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	for (i = 0; url[i] && url[i] != ':'; i++)
 		if (url[i] >= 'A' && url[i] <= 'Z')
 			url[i] = (char)(url[i] - 'A' + 'a');
-	opts = PQconninfoParse(url, &why);
+	opts = strata__pq.PQconninfoParse(url, &why);
 	if (!opts) {
 		int rc = why ? malformed_url(c, url, why) : strata__pg_oom(c);
 
-		PQfreemem(why);
+		strata__pq.PQfreemem(why);
 		strata__free(url);
 		return rc == STRATA_ENOMEM ? rc : STRATA_ECONNECT;
 	}
@@ -299,7 +305,7 @@ int strata__pg_connect(struct strata_driver_conn *c,
 		 */
 		if (strcmp(o->keyword, "port") == 0 && o->val &&
 		    o->val[strspn(o->val, "0123456789,")]) {
-			PQconninfoFree(opts);
+			strata__pq.PQconninfoFree(opts);
 			strata__free(url);
 			malformed_url(c, "",
 			              "the port is not a number (is "
@@ -308,7 +314,7 @@ int strata__pg_connect(struct strata_driver_conn *c,
 			return STRATA_ECONNECT;
 		}
 	}
-	PQconninfoFree(opts);
+	strata__pq.PQconninfoFree(opts);
 
 	/*
 	 * Keywords before dbname are defaults the URL may override; those
@@ -328,11 +334,11 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	vals[n++] = "UTF8";
 	keys[n] = NULL;
 	vals[n] = NULL;
-	pc(c)->pg = PQconnectdbParams(keys, vals, 1);
+	pc(c)->pg = strata__pq.PQconnectdbParams(keys, vals, 1);
 	strata__free(url);
-	if (!pc(c)->pg || PQstatus(pc(c)->pg) != CONNECTION_OK)
+	if (!pc(c)->pg || strata__pq.PQstatus(pc(c)->pg) != CONNECTION_OK)
 		return connect_failed(c);
-	PQsetNoticeReceiver(pc(c)->pg, notice_cb, c);
+	strata__pq.PQsetNoticeReceiver(pc(c)->pg, notice_cb, c);
 	if (p->schema && p->schema[0]) {
 		pc(c)->schema = strata__strdup(p->schema);
 		if (!pc(c)->schema)
@@ -345,7 +351,7 @@ int strata__pg_connect(struct strata_driver_conn *c,
 void strata__pg_disconnect(struct strata_driver_conn *c)
 {
 	if (pc(c)->pg)
-		PQfinish(pc(c)->pg);
+		strata__pq.PQfinish(pc(c)->pg);
 	pc(c)->pg = NULL;
 	strata__free(pc(c)->schema);
 	pc(c)->schema = NULL;

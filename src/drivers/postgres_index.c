@@ -168,10 +168,11 @@ static PGresult *side_query(struct strata_driver_conn *c, const char *sql,
                             int n, const char *const *values)
 {
 	PGconn *pg = pc(c)->pg;
-	int in_txn = pg && PQtransactionStatus(pg) == PQTRANS_INTRANS;
+	int in_txn = pg &&
+	             strata__pq.PQtransactionStatus(pg) == PQTRANS_INTRANS;
 	PGresult *res;
 
-	if (!pg || PQtransactionStatus(pg) == PQTRANS_INERROR)
+	if (!pg || strata__pq.PQtransactionStatus(pg) == PQTRANS_INERROR)
 		return NULL;
 	if (in_txn && strata__pg_simple(c, "SAVEPOINT strata_check", 1) < 0)
 		return NULL;
@@ -226,9 +227,9 @@ void strata__pg_explain_failed_cic(struct strata_driver_conn *c,
 	res = find_invalid(c, &h, 0);
 	if (!res)
 		return;
-	for (i = 0; i < PQntuples(res); i++) {
+	for (i = 0; i < strata__pq.PQntuples(res); i++) {
 		strata_buf b = STRATA_BUF_INIT;
-		const char *name = PQgetvalue(res, i, 0);
+		const char *name = strata__pq.PQgetvalue(res, i, 0);
 
 		if (strata__buf_printf(&b,
 		                       "the failed CREATE INDEX CONCURRENTLY "
@@ -246,7 +247,7 @@ void strata__pg_explain_failed_cic(struct strata_driver_conn *c,
 			strata_driver_add_detail(c, b.ptr);
 		strata_buf_release(&b);
 	}
-	PQclear(res);
+	strata__pq.PQclear(res);
 }
 
 struct ine_check {
@@ -270,8 +271,8 @@ static int check_ine_cb(void *payload, size_t off, size_t len, unsigned flags)
 	if (!parse_index_head(stmt, len, &h) || !h.if_not_exists || !h.name[0])
 		return 0;
 	res = find_invalid(k->c, &h, 1);
-	if (res && PQntuples(res) > 0) {
-		const char *name = PQgetvalue(res, 0, 0);
+	if (res && strata__pq.PQntuples(res) > 0) {
+		const char *name = strata__pq.PQgetvalue(res, 0, 0);
 		strata_buf b = STRATA_BUF_INIT;
 
 		k->rc = strata_driver_set_error(
@@ -288,7 +289,7 @@ static int check_ine_cb(void *payload, size_t off, size_t len, unsigned flags)
 			strata_driver_add_detail(k->c, b.ptr);
 		strata_buf_release(&b);
 	}
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return k->rc < 0 ? 1 : 0;
 }
 

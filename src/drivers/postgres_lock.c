@@ -51,8 +51,9 @@ static int try_lock(struct strata_driver_conn *c, const char *key)
 
 	if (!res)
 		return STRATA_EDB;
-	got = PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
-	PQclear(res);
+	got = strata__pq.PQntuples(res) == 1 &&
+	      strata__pq.PQgetvalue(res, 0, 0)[0] == 't';
+	strata__pq.PQclear(res);
 	return got;
 }
 
@@ -79,21 +80,24 @@ static void describe_holder(struct strata_driver_conn *c, const char *key,
 	PGresult *res = strata__pg_params_query(c, sql, 1, &key, 1);
 	int rc;
 
-	if (res && PQntuples(res) == 1) {
-		const char *app = PQgetvalue(res, 0, 1);
+	if (res && strata__pq.PQntuples(res) == 1) {
+		const char *app = strata__pq.PQgetvalue(res, 0, 1);
 
 		rc = strata__buf_printf(
 		        out,
 		        "held by server process %s (application '%s', user "
 		        "%s, from %s, connected since %s UTC)",
-		        PQgetvalue(res, 0, 0), app[0] ? app : "?",
-		        PQgetvalue(res, 0, 2)[0] ? PQgetvalue(res, 0, 2) : "?",
-		        PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
+		        strata__pq.PQgetvalue(res, 0, 0), app[0] ? app : "?",
+		        strata__pq.PQgetvalue(res, 0, 2)[0] ?
+		                strata__pq.PQgetvalue(res, 0, 2) :
+		                "?",
+		        strata__pq.PQgetvalue(res, 0, 3),
+		        strata__pq.PQgetvalue(res, 0, 4));
 	} else {
 		rc = strata__buf_puts(out, "held by another session");
 	}
 	(void)rc; /* a shorter message is fine when memory runs out */
-	PQclear(res);
+	strata__pq.PQclear(res);
 }
 
 /*
@@ -124,14 +128,15 @@ static char *qualify_key(struct strata_driver_conn *c, const char *key)
 	if (p[0] != '"' || p[1])
 		return strata__strdup(key);
 	res = strata__pg_params_query(c, sql, 1, &name, 1);
-	if (!res || PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-		PQclear(res);
+	if (!res || strata__pq.PQntuples(res) != 1 ||
+	    strata__pq.PQgetisnull(res, 0, 0)) {
+		strata__pq.PQclear(res);
 		return strata__strdup(key); /* no schema: keep it as it is */
 	}
 	if (strata__buf_puts(&b, "strata:") < 0 ||
-	    strata__buf_puts(&b, PQgetvalue(res, 0, 0)) < 0)
+	    strata__buf_puts(&b, strata__pq.PQgetvalue(res, 0, 0)) < 0)
 		strata_buf_release(&b);
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return b.len ? strata__buf_detach(&b) : NULL;
 }
 
@@ -220,7 +225,7 @@ int strata__pg_unlock(struct strata_driver_conn *c, const char *key)
 	if (pc(c)->key_in && strcmp(key, pc(c)->key_in) == 0)
 		key = pc(c)->key;
 	/* a no-transaction file's own BEGIN, failed: nothing runs in it */
-	if (PQtransactionStatus(pc(c)->pg) == PQTRANS_INERROR)
+	if (strata__pq.PQtransactionStatus(pc(c)->pg) == PQTRANS_INERROR)
 		strata__pg_simple(c, "ROLLBACK", 1);
 	res = strata__pg_params_query(c,
 	                              "SELECT pg_catalog.pg_advisory_unlock("
@@ -228,6 +233,6 @@ int strata__pg_unlock(struct strata_driver_conn *c, const char *key)
 	                              1, &key, 1);
 	if (!res)
 		return STRATA_EDB;
-	PQclear(res);
+	strata__pq.PQclear(res);
 	return 0;
 }

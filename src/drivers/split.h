@@ -20,7 +20,9 @@
  * need not be NUL-terminated and is never read outside [sql, sql+len).
  *
  * Returns 0, the first non-zero value cb returned (the split stops
- * there), or STRATA_ENOMEM.
+ * there), STRATA_ENOMEM, or STRATA_ENOTSUPP when a library it needs
+ * cannot be loaded (PostgreSQL: libpg_query; the reason is in
+ * strata__dl_failure()).
  */
 
 /*

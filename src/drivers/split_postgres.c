@@ -4,16 +4,16 @@
  * adds what that scanner does not know: psql meta-commands, BEGIN ATOMIC
  * bodies (by psql's rule), input ending inside a quote or comment, and
  * text the scanner skips (statements without any keyword, or everything
- * after an unbalanced ')').
+ * after an unbalanced ')'). libpg_query is loaded when the scanner is
+ * first needed.
  */
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <pg_query.h>
-
 #include "../util/alloc.h"
+#include "pgquery_load.h"
 #include "split.h"
 
 /* ------------------------------------------------------------------ */
@@ -695,14 +695,16 @@ static int run_scanner(struct split *s)
 	 */
 	if (s->tail == 0 || s->tail > (size_t)INT_MAX || s->unbalanced)
 		return 0;
+	if (strata__pgq_load(NULL) < 0)
+		return STRATA_ENOTSUPP;
 	s->copy[s->tail] = '\0'; /* the scanner sees the complete part */
-	r = pg_query_split_with_scanner(s->copy);
+	r = strata__pgq.pg_query_split_with_scanner(s->copy);
 	s->copy[s->tail] = saved;
 	if (r.error)
 		rc = mentions_unterminated(r.error);
 	else
 		rc = reconcile(s, &r);
-	pg_query_free_split_result(r);
+	strata__pgq.pg_query_free_split_result(r);
 	return rc;
 }
 

@@ -2,11 +2,12 @@
  * Checksums of migration files: SHA-256 (OpenSSL libcrypto) of the text
  * with line endings normalised, so that a checkout with CRLF line endings
  * is never reported as modified. The caller has already dropped a BOM.
+ * libcrypto is loaded by the first digest (a status whose files are all
+ * in the stat cache computes only the cache's own file name).
  */
-#include <openssl/evp.h>
-
 #include "common.h"
 #include "source.h"
+#include "../util/crypto_load.h"
 
 /*
  * OpenSSL 3 looks the algorithm up on every EVP_sha256() init, which
@@ -23,24 +24,29 @@ int strata__checksum_ctx(struct strata_hasher *hs, char out[65],
 	size_t start = 0, k;
 	int ok;
 
-	if (!hs->md && !(hs->md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+	if (!hs->md && strata__crypto_load(NULL) < 0)
+		return STRATA_ENOTSUPP;
+	if (!hs->md &&
+	    !(hs->md = strata__crypto.EVP_MD_fetch(NULL, "SHA256", NULL)))
 		return STRATA_EINTERNAL;
-	if (!hs->h && !(hs->h = EVP_MD_CTX_new()))
+	if (!hs->h && !(hs->h = strata__crypto.EVP_MD_CTX_new()))
 		return STRATA_ENOMEM;
 	h = hs->h;
-	ok = EVP_DigestInit_ex(h, hs->md, NULL);
+	ok = strata__crypto.EVP_DigestInit_ex(h, hs->md, NULL);
 	/* feed runs of bytes between CRs; a CR (alone or before LF) is LF */
 	for (k = 0; ok && k < len; k++) {
 		if (text[k] != '\r')
 			continue;
-		ok = EVP_DigestUpdate(h, text + start, k - start) &&
-		     EVP_DigestUpdate(h, "\n", 1);
+		ok = strata__crypto.EVP_DigestUpdate(h, text + start,
+		                                     k - start) &&
+		     strata__crypto.EVP_DigestUpdate(h, "\n", 1);
 		if (k + 1 < len && text[k + 1] == '\n')
 			k++;
 		start = k + 1;
 	}
-	ok = ok && EVP_DigestUpdate(h, text + start, len - start) &&
-	     EVP_DigestFinal_ex(h, md, &mdlen);
+	ok = ok &&
+	     strata__crypto.EVP_DigestUpdate(h, text + start, len - start) &&
+	     strata__crypto.EVP_DigestFinal_ex(h, md, &mdlen);
 	if (!ok || mdlen != 32)
 		return STRATA_EINTERNAL;
 	for (i = 0; i < mdlen; i++) {
@@ -53,8 +59,10 @@ int strata__checksum_ctx(struct strata_hasher *hs, char out[65],
 
 void strata__hasher_release(struct strata_hasher *hs)
 {
-	EVP_MD_CTX_free(hs->h);
-	EVP_MD_free(hs->md);
+	if (!hs->h && !hs->md)
+		return; /* libcrypto may not be loaded */
+	strata__crypto.EVP_MD_CTX_free(hs->h);
+	strata__crypto.EVP_MD_free(hs->md);
 	hs->h = NULL;
 	hs->md = NULL;
 }

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "history.h"
 #include "source.h"
+#include "../util/dl.h"
 
 void strata__ctx_release_view(strata_ctx *ctx);
 int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
@@ -504,5 +505,8 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 	rc = ctx->drv->split(cs.text + p->off, p->len, check_stmt, &cs);
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");
+	if (rc == STRATA_ENOTSUPP && strata__dl_failure())
+		/* a library the splitter needs */
+		return strata__error_set(ctx, rc, "%s", strata__dl_failure());
 	return rc;
 }

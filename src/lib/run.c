@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "history.h"
 #include "source.h"
+#include "../util/dl.h"
 
 int64_t strata__now_ms(void);
 size_t strata__first_token(const char *t, size_t off, size_t len);
@@ -470,6 +471,11 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 
 	memset(&l, 0, sizeof(l));
 	rc = ctx->exec ? 0 : ctx->drv->split(text, p->len, collect_stmt, &l);
+	if (rc == STRATA_ENOTSUPP && strata__dl_failure()) {
+		/* a library the splitter needs */
+		rc = strata__error_set(ctx, rc, "%s", strata__dl_failure());
+		goto done;
+	}
 	if (rc < 0) {
 		rc = oom(ctx);
 		goto done;

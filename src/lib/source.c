@@ -15,6 +15,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "source.h"
+#include "../util/crypto_load.h"
 
 /* A migration file larger than this is refused (a dump, not a migration). */
 #define MAX_FILE_SIZE (256u * 1024 * 1024)
@@ -490,6 +491,7 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 
 int strata__migration_load(strata_ctx *ctx, struct migration *m)
 {
+	const char *why = NULL;
 	int rc;
 
 	if (m->loaded)
@@ -517,6 +519,8 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 		strata__free(m->text);
 		strata__free(m->down_text);
 		m->text = m->down_text = NULL;
+		if (rc == STRATA_ENOTSUPP && strata__crypto_load(&why) < 0)
+			return strata__error_set(ctx, rc, "%s", why);
 		return rc == STRATA_EINTERNAL ?
 		               strata__error_set(ctx, rc, "checksum failed") :
 		               rc;

@@ -122,6 +122,8 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 	rc = check_files(ctx);
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");
+	if (rc < 0) /* a library the splitter needs: error set */
+		return rc;
 	if (!offline && s->n_errors == 0) {
 		ctx->read_cached = 1;
 		rc = strata__open_read(ctx);
