@@ -544,8 +544,9 @@ static int side_file_exists(const char *path, const char *suffix)
 
 /*
  * The committed state of a database file, without opening it with
- * SQLite: device, inode, size, modification and change times to the
- * nanosecond, and the 100-byte header, whose change counter every commit
+ * SQLite: "sqlite:DEVICE:INODE" (its first word, naming the file), then
+ * size, modification and change times to the nanosecond, and the
+ * 100-byte header, whose change counter every commit
  * in rollback-journal mode increments. Not known while a journal or
  * write-ahead log exists (a transaction in progress, WAL mode) or when
  * the file changed too recently to be told apart from a later change.
@@ -574,7 +575,7 @@ static int sq_state_key(const char *url, strata_buf *out)
 	if (got != (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0)
 		return 0;
 	rc = strata__buf_printf(
-	        out, "sqlite %llu:%llu %lld %lld.%09ld %lld.%09ld ",
+	        out, "sqlite:%llu:%llu %lld %lld.%09ld %lld.%09ld ",
 	        (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 	        (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 	        st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,

@@ -112,6 +112,9 @@ void strata__statcache_free(strata_ctx *ctx);
 /* $XDG_CACHE_HOME/strata/name (or ~/.cache/strata/name); STRATA_ENOTFOUND
  * without a home or with STRATA_NO_CACHE set (not to "0"). */
 int strata__cache_file(strata_buf *out, const char *name);
+/* FNV-1a, 64 bits: names of cache files (no digest needed there) */
+#define STRATA_FNV1A_INIT 14695981039346656037ull
+uint64_t strata__fnv1a(uint64_t h, const char *s, size_t n);
 /* Replace a cache file whole (0600, folders 0700); -1 on any failure. */
 int strata__cache_write(const char *path, const char *data, size_t len);
 

@@ -43,19 +43,18 @@ int strata__histcache_key(strata_ctx *ctx, strata_buf *key)
 	return rc == 0 ? 1 : 0;
 }
 
-/* h-<FNV-1a of the key's first word (the database's identity) and the
- * rest of its selection>, so that one database keeps one file per
- * history table and target. */
+/* h-<FNV-1a of the key's first word (the database's identity) and of
+ * what selects the rows>: one file per database, history table and
+ * target. */
 static int cache_name(strata_buf *path, const char *key)
 {
-	uint64_t h = 14695981039346656037ull;
-	const char *tab = strchr(key, '\t'), *p;
+	const char *sp = strchr(key, ' '), *tab = strchr(key, '\t');
+	uint64_t h = STRATA_FNV1A_INIT;
 	char name[24];
 
-	for (p = key; *p && *p != ' '; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	for (p = tab ? tab : ""; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = strata__fnv1a(h, key, sp ? (size_t)(sp - key) : strlen(key));
+	if (tab)
+		h = strata__fnv1a(h, tab, strlen(tab));
 	snprintf(name, sizeof(name), "h-%016llx", (unsigned long long)h);
 	return strata__cache_file(path, name);
 }
@@ -113,11 +112,13 @@ static int put_row(strata_buf *b, const struct history_row *r)
 /* Undo put_field in place; NULL for "\N". */
 static char *unescape(char *s)
 {
-	char *w = s, *r = s;
+	char *w, *r = strchr(s, '\\');
 
+	if (!r)
+		return s; /* the common case: nothing escaped */
 	if (strcmp(s, "\\N") == 0)
 		return NULL;
-	for (; *r; r++) {
+	for (w = r; *r; r++) {
 		if (*r == '\\' && r[1]) {
 			r++;
 			*w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r;

@@ -173,14 +173,7 @@ void strata__history_release(struct history *h)
 	for (i = 0; i < h->n; i++) {
 		struct history_row *r = &h->v[i];
 
-		strata__free(r->name);
-		strata__free(r->file);
-		strata__free(r->checksum);
-		strata__free(r->checksum_algorithm);
-		strata__free(r->applied_at);
-		strata__free(r->applied_by);
-		strata__free(r->target);
-		strata__free(r->database_type);
+		strata__free(r->name); /* and the other strings with it */
 	}
 	strata__free(h->v);
 	memset(h, 0, sizeof(*h));
@@ -195,9 +188,41 @@ static strata_kind kind_from(const char *s)
 	return STRATA_KIND_VERSIONED;
 }
 
-static char *dup_or_empty(const char *s)
+/* The row's eight strings live in one allocation, r->name first. */
+static int set_strings(struct history_row *r, const char *const *v)
 {
-	return strata__strdup(s ? s : "");
+	/* name, file, checksum, algorithm, applied_at, by, target, type */
+	static const int col[8] = { 1, 3, 4, 5, 6, 8, 9, 10 };
+	char **dst[8] = { &r->name,       &r->file,
+		          &r->checksum,   &r->checksum_algorithm,
+		          &r->applied_at, &r->applied_by,
+		          &r->target,     &r->database_type };
+	size_t len[8], total = 0;
+	char *block;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		const char *s = v[col[i]];
+
+		len[i] = s ? strlen(s) : 0;
+		/* keep "YYYY-MM-DD HH:MM:SS"; drivers differ in what follows */
+		if (col[i] == 6 && len[i] > 19)
+			len[i] = 19;
+		total += len[i] + 1;
+	}
+	block = strata__malloc(total);
+	if (!block)
+		return STRATA_ENOMEM;
+	for (i = 0; i < 8; i++) {
+		if (len[i])
+			memcpy(block, v[col[i]], len[i]);
+		block[len[i]] = '\0';
+		*dst[i] = block;
+		block += len[i] + 1;
+	}
+	if (len[4] > 10)
+		r->applied_at[10] = ' ';
+	return 0;
 }
 
 int strata__history_add_row(void *payload, int ncols, const char *const *v)
@@ -226,24 +251,9 @@ int strata__history_add_row(void *payload, int ncols, const char *const *v)
 	           v[11][0] == 't' ? 1 :
 	           v[11][0] == 'f' ? 0 :
 	                             atoi(v[11]);
-	r->name = dup_or_empty(v[1]);
-	r->file = dup_or_empty(v[3]);
-	r->checksum = dup_or_empty(v[4]);
-	r->checksum_algorithm = dup_or_empty(v[5]);
-	/* keep "YYYY-MM-DD HH:MM:SS"; drivers differ in what follows */
-	r->applied_at = v[6] ? strata__strndup(v[6], strlen(v[6]) < 19 ?
-	                                                     strlen(v[6]) :
-	                                                     19) :
-	                       dup_or_empty(NULL);
-	if (r->applied_at && r->applied_at[0] && strlen(r->applied_at) > 10)
-		r->applied_at[10] = ' ';
-	r->applied_by = dup_or_empty(v[8]);
-	r->target = dup_or_empty(v[9]);
-	r->database_type = dup_or_empty(v[10]);
-	h->n++;
-	if (!r->name || !r->file || !r->checksum || !r->checksum_algorithm ||
-	    !r->applied_at || !r->applied_by || !r->target || !r->database_type)
+	if (set_strings(r, v) < 0)
 		return STRATA_ENOMEM;
+	h->n++;
 	return 0;
 }
 

@@ -62,18 +62,31 @@ int strata__cache_file(strata_buf *out, const char *name)
 	return STRATA_ENOTFOUND;
 }
 
-/* ~/.cache/strata/<sha256 of the folder's real path> */
+uint64_t strata__fnv1a(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	return h;
+}
+
+/*
+ * ~/.cache/strata/f-<FNV-1a of the folder's real path>. No digest is
+ * needed: entries are matched by name and by the file's device, inode,
+ * size and times, so even two folders sharing a cache file would only
+ * ever find their own files' checksums (and this keeps libcrypto unloaded
+ * while every file is in the cache).
+ */
 static char *cache_path(strata_ctx *ctx)
 {
-	char real[PATH_MAX], sum[65], *p;
+	char real[PATH_MAX], name[24], *p;
 	strata_buf b = STRATA_BUF_INIT;
 
 	if (!realpath(ctx->dir, real))
 		return NULL;
-	if (strata__checksum_ctx(&ctx->hasher, sum, real, strlen(real)) < 0)
-		return NULL;
-	sum[32] = '\0';
-	p = strata__cache_file(&b, sum) == 0 ? strata__buf_detach(&b) : NULL;
+	snprintf(name, sizeof(name), "f-%016llx",
+	         (unsigned long long)strata__fnv1a(STRATA_FNV1A_INIT, real,
+	                                           strlen(real)));
+	p = strata__cache_file(&b, name) == 0 ? strata__buf_detach(&b) : NULL;
 	strata_buf_release(&b);
 	return p;
 }
@@ -96,11 +109,34 @@ static struct cache_entry *add(struct statcache *c)
 
 /* "name size mtime_s mtime_ns ctime_s ctime_ns ino dev checksum": parsed
  * by hand, as sscanf costs more than the rest of a status */
+/* One decimal number (at most 19 digits, optionally negative) followed
+ * by a space; *p moves past the space. strtoll costs more, with its
+ * locale and base handling, than the rest of reading a line. */
+static int number(char **p, unsigned long long *out, int is_signed)
+{
+	char *s = *p;
+	int neg = is_signed && *s == '-';
+	unsigned long long v = 0;
+	int n = 0;
+
+	s += neg;
+	while (*s >= '0' && *s <= '9' && n < 20) {
+		v = v * 10 + (unsigned)(*s++ - '0');
+		n++;
+	}
+	if (n == 0 || n > 19 || *s != ' ')
+		return -1;
+	*out = neg ? (unsigned long long)-(long long)v : v;
+	*p = s + 1;
+	return 0;
+}
+
 static int parse_line(char *line, struct cache_entry *e)
 {
 	long long *nums[] = { &e->size, &e->mtime_s, &e->mtime_ns, &e->ctime_s,
 		              &e->ctime_ns };
-	char *p = line, *end;
+	unsigned long long v;
+	char *p = line;
 	size_t i;
 
 	e->name = p;
@@ -109,19 +145,12 @@ static int parse_line(char *line, struct cache_entry *e)
 		return -1;
 	*p++ = '\0';
 	for (i = 0; i < ARRAY_SIZE(nums); i++) {
-		*nums[i] = strtoll(p, &end, 10);
-		if (end == p || *end != ' ')
+		if (number(&p, &v, 1) < 0)
 			return -1;
-		p = end + 1;
+		*nums[i] = (long long)v;
 	}
-	e->ino = strtoull(p, &end, 10);
-	if (end == p || *end != ' ')
+	if (number(&p, &e->ino, 0) < 0 || number(&p, &e->dev, 0) < 0)
 		return -1;
-	p = end + 1;
-	e->dev = strtoull(p, &end, 10);
-	if (end == p || *end != ' ')
-		return -1;
-	p = end + 1;
 	if (strlen(p) < 64 || (p[64] != '\n' && p[64] != '\0'))
 		return -1;
 	memcpy(e->checksum, p, 64);

@@ -166,3 +166,21 @@ t_strata_no_cache_turns_it_off() {
 	opened_db status || fail "status did not open the database with STRATA_NO_CACHE=1"
 	unset STRATA_NO_CACHE
 }
+
+# Every field comes back from the cache exactly as the database holds it:
+# tabs, newlines, backslashes and a literal \N in text, a NULL checksum,
+# numbers.
+t_rows_round_trip_through_the_cache() {
+	setup_hc
+	db_sql "UPDATE $TEST_TABLE SET applied_by = 'DOMAIN\\user' || char(9) || 'x' || char(10) || '\\N\\t', execution_ms = 123456, dirty = 0 WHERE version = 2" ||
+		fail "update"
+	db_sql "UPDATE $TEST_TABLE SET applied_by = '\\N', checksum = NULL WHERE version = 3" || fail "update"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM $TEST_TABLE WHERE checksum IS NULL")" "rows without checksum"
+	sleep 0.3
+	opened_db status --json || fail "the first status after the change used a cache"
+	cp out.trace direct.json
+	opened_db status --json && fail "the second status did not use the cache"
+	cmp -s direct.json out.trace || fail "status from the cache differs: $(diff direct.json out.trace)"
+	grep -q 'DOMAIN\\\\user\\tx\\n\\\\N\\\\t' out.trace || fail "applied_by not shown whole: $(grep applied_by out.trace)"
+	grep -q '"execution_ms": 123456' out.trace || fail "execution_ms lost"
+}
