@@ -186,7 +186,7 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		struct migration *m =
 		        strata__view_source(ctx, &ctx->view[sel[i]]);
 
-		rc = strata__migration_load(ctx, m);
+		rc = strata__migration_load_up(ctx, m);
 		if (rc == 0)
 			rc = strata__part_check(ctx, m, 0, 0);
 		if (rc < 0)

@@ -263,6 +263,15 @@ static int detect_format(const char *t, size_t n)
 }
 
 int strata__sections_parse(strata_ctx *ctx, struct migration *m);
+int strata__sections_parse_down(strata_ctx *ctx, struct migration *m);
+
+/* A separate down file read after its up file (strata__migration_load). */
+int strata__sections_parse_down(strata_ctx *ctx, struct migration *m)
+{
+	m->down.len = m->down_text_len;
+	return strata_directives(ctx, m->down.path, m->down_text,
+	                         m->down_text_len, &m->down);
+}
 
 int strata__sections_parse(strata_ctx *ctx, struct migration *m)
 {
@@ -304,7 +313,7 @@ int strata__sections_parse(strata_ctx *ctx, struct migration *m)
 		}
 	}
 	rc = strata_directives(ctx, m->up_path, m->text, m->text_len, &m->up);
-	if (rc == 0 && m->down.present) {
+	if (rc == 0 && m->down.present && !m->down_deferred) {
 		const char *dt = m->single_file ? m->text : m->down_text;
 		size_t dn = m->single_file ? m->text_len : m->down_text_len;
 

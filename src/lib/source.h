@@ -62,6 +62,9 @@ struct migration {
 	size_t text_len;
 	char *down_text; /* down_path's text when a separate file */
 	size_t down_text_len;
+	/* loaded for `up` only: the separate down file is not read yet
+	 * (down part present, len 0, directives unknown) */
+	int down_deferred;
 	struct part up, down;
 	char checksum[65];  /* SHA-256 hex of the normalised up file */
 	int checksum_known; /* checksum is set (loaded, or from the cache) */
@@ -91,6 +94,9 @@ void strata__source_release(struct source *src);
 /* Read a migration's files, split sections, parse directives, checksum.
  * Idempotent. Errors name the file and line. */
 int strata__migration_load(strata_ctx *ctx, struct migration *m);
+/* The same for what applying it needs: a separate down file is left for
+ * a later strata__migration_load (m->down_deferred). */
+int strata__migration_load_up(strata_ctx *ctx, struct migration *m);
 
 /* The text and path a part's offsets refer to. */
 const char *strata__part_text(const struct migration *m, const struct part *p);

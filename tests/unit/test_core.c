@@ -322,6 +322,39 @@ static void test_source__duplicates_reported(void **state)
 	remove_folder(state);
 }
 
+/* up reads no down file; a later down in the same context reads it, with
+ * its directives (VACUUM needs the no-transaction one). */
+static void test_run__down_file_read_when_first_needed(void **state)
+{
+	strata_options o;
+	strata_run_options ro;
+	strata_ctx *ctx;
+	char url[128];
+	size_t done = 0;
+
+	(void)state;
+	put("0001_a.up.sql", "CREATE TABLE a (id INTEGER);\n");
+	put("0001_a.down.sql",
+	    "-- strata:no-transaction\nDROP TABLE a;\nVACUUM;\n");
+	snprintf(url, sizeof(url), "sqlite:%s/t.db", folder);
+	memset(&o, 0, sizeof(o));
+	o.migrations_dir = folder;
+	o.database_url = url;
+	assert_int_equal(strata_ctx_new(&ctx, &o), 0);
+	memset(&ro, 0, sizeof(ro));
+	ro.no_backup = 1;
+	assert_int_equal(strata_up(ctx, &ro, &done), 0);
+	assert_int_equal(done, 1);
+	assert_true(ctx->source.v[0].down_deferred);
+	assert_null(ctx->source.v[0].down_text);
+	done = 0;
+	assert_int_equal(strata_down(ctx, &ro, &done), 0);
+	assert_int_equal(done, 1);
+	assert_false(ctx->source.v[0].down_deferred);
+	assert_true(ctx->source.v[0].down.no_transaction);
+	strata_ctx_free(ctx);
+}
+
 static void test_errors__strerror_covers_every_code(void **state)
 {
 	(void)state;
@@ -347,6 +380,9 @@ int main(void)
 		cmocka_unit_test(test_url__secret_masked_in_text),
 		cmocka_unit_test(test_source__ordering_and_formats),
 		cmocka_unit_test(test_source__duplicates_reported),
+		cmocka_unit_test_setup_teardown(
+		        test_run__down_file_read_when_first_needed, make_folder,
+		        remove_folder),
 		cmocka_unit_test(test_errors__strerror_covers_every_code),
 	};
 
