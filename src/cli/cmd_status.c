@@ -100,6 +100,32 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 	return EXIT_OK;
 }
 
+/* One cell of the table: s cut to max bytes, padded to width. printf's
+ * format parsing would cost more than the rest of a status. */
+static void cell(const char *s, size_t width, size_t max)
+{
+	static const char spaces[] = "                                        ";
+	size_t n = strnlen(s, max);
+
+	fwrite(s, 1, n, stdout);
+	while (n < width) {
+		size_t k = width - n < sizeof(spaces) - 1 ? width - n :
+		                                            sizeof(spaces) - 1;
+
+		fwrite(spaces, 1, k, stdout);
+		n += k;
+	}
+}
+
+static void cell_right(const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	if (n < width)
+		cell("", width - n, 0);
+	fputs(s, stdout);
+}
+
 int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	const strata_migration *v;
@@ -127,24 +153,35 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	       "TIME", "NOTE", cli_c(cli, "reset"));
 	for (i = 0; i < n; i++) {
 		const strata_migration *m = &v[i];
-		char ver[32], t[32] = "", note[128];
+		char num[32], t[32] = "", note[128];
+		const char *ver = m->version_text;
 
-		if (m->version_text[0])
-			snprintf(ver, sizeof(ver), "%s", m->version_text);
-		else if (m->kind == STRATA_KIND_REPEATABLE)
-			snprintf(ver, sizeof(ver), "R");
-		else
-			snprintf(ver, sizeof(ver), "%llu",
+		if (!ver[0] && m->kind == STRATA_KIND_REPEATABLE) {
+			ver = "R";
+		} else if (!ver[0]) {
+			snprintf(num, sizeof(num), "%llu",
 			         (unsigned long long)m->version);
+			ver = num;
+		}
 		if (m->applied_at[0])
 			cli_format_ms(t, sizeof(t), m->execution_ms);
 		note_of(m, note, sizeof(note));
 		c[m->state]++;
-		printf("%-*s  %-*.*s  %s%-12s%s  %-19s  %8s  %s\n", (int)wver,
-		       ver, (int)wname, (int)wname, m->name,
-		       cli_c(cli, state_color(m->state)),
-		       strata_state_name(m->state), cli_c(cli, "reset"),
-		       m->applied_at, t, note);
+		/* "%-*s  %-*.*s  %s%-12s%s  %-19s  %8s  %s\n" */
+		cell(ver, wver, (size_t)-1);
+		fputs("  ", stdout);
+		cell(m->name, wname, wname);
+		fputs("  ", stdout);
+		fputs(cli_c(cli, state_color(m->state)), stdout);
+		cell(strata_state_name(m->state), 12, (size_t)-1);
+		fputs(cli_c(cli, "reset"), stdout);
+		fputs("  ", stdout);
+		cell(m->applied_at, 19, (size_t)-1);
+		fputs("  ", stdout);
+		cell_right(t, 8);
+		fputs("  ", stdout);
+		fputs(note, stdout);
+		putchar('\n');
 	}
 	if (!cli->quiet) {
 		printf("\n%s: %d applied, %d pending",

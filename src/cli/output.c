@@ -175,7 +175,17 @@ void cli_note(const struct cli *cli, const char *fmt, ...)
 
 void cli_format_ms(char *out, size_t n, int64_t ms)
 {
-	if (ms < 1000)
+	if (ms >= 0 && ms < 1000 && n >= 8) {
+		/* the common case, without snprintf: "123 ms" */
+		char *p = out;
+
+		if (ms >= 100)
+			*p++ = (char)('0' + ms / 100);
+		if (ms >= 10)
+			*p++ = (char)('0' + ms / 10 % 10);
+		*p++ = (char)('0' + ms % 10);
+		memcpy(p, " ms", 4);
+	} else if (ms < 1000)
 		snprintf(out, n, "%lld ms", (long long)ms);
 	else if (ms < 60000)
 		snprintf(out, n, "%.1f s", (double)ms / 1000.0);

@@ -39,6 +39,11 @@ struct statcache {
 	struct cache_entry *v;
 	size_t n, alloc;
 	int sorted, dirty;
+	/* the migrations folder, open: a stat relative to it skips the
+	 * walk of the whole path, a third of a cached status's time */
+	int dirfd;
+	const char *dir;
+	size_t dir_len;
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -196,10 +201,27 @@ static struct statcache *cache(strata_ctx *ctx)
 	if (!c)
 		return NULL;
 	c->path = cache_path(ctx);
-	if (c->path)
+	c->dirfd = -1;
+	if (c->path) {
 		load(c);
+		c->dir = ctx->dir;
+		c->dir_len = strlen(ctx->dir);
+		c->dirfd = open(ctx->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	ctx->statcache = c;
 	return c;
+}
+
+/* stat() of a file of the migrations folder */
+static int stat_file(const struct statcache *c, const char *path,
+                     struct stat *st)
+{
+	const char *name = path + c->dir_len + 1;
+
+	if (c->dirfd >= 0 && strncmp(path, c->dir, c->dir_len) == 0 &&
+	    path[c->dir_len] == '/' && name[0] && !strchr(name, '/'))
+		return fstatat(c->dirfd, name, st, 0);
+	return stat(path, st);
 }
 
 static const char *base_name(const char *path)
@@ -234,7 +256,8 @@ int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65])
 	}
 	key.name = (char *)base_name(path);
 	e = bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp);
-	if (!e || stat(path, &st) < 0 || !S_ISREG(st.st_mode) || !same(e, &st))
+	if (!e || stat_file(c, path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    !same(e, &st))
 		return 0;
 	memcpy(out, e->checksum, 65);
 	return 1;
@@ -247,7 +270,8 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
 	struct cache_entry key, *e;
 	struct stat st;
 
-	if (!c || !c->path || stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	if (!c || !c->path || stat_file(c, path, &st) < 0 ||
+	    !S_ISREG(st.st_mode) ||
 	    st.st_mtim.tv_sec + RACY_SECONDS > time(NULL) ||
 	    st.st_ctim.tv_sec + RACY_SECONDS > time(NULL))
 		return;
@@ -364,6 +388,8 @@ void strata__statcache_free(strata_ctx *ctx)
 		strata__free(c->v[i].name);
 	strata__free(c->v);
 	strata__free(c->path);
+	if (c->dirfd >= 0)
+		close(c->dirfd);
 	strata__free(c);
 	ctx->statcache = NULL;
 }
