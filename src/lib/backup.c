@@ -75,12 +75,27 @@ static int suffix_ok(const char *s)
 	return 1;
 }
 
+/* The new name in the folder is on disk too. */
+static int sync_dir(strata_ctx *ctx, const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL))
+		rc = strata__error_set(ctx, STRATA_EIO,
+		                       "cannot write the backup: %s: %s", dir,
+		                       strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 {
+	strata_buf partial = STRATA_BUF_INIT;
 	char day[16], hms[16], label[64], dir[64];
 	time_t now = time(NULL);
 	struct tm tm;
-	int fd = -1, rc;
+	int fd = -1, rc, named = 0;
 
 	*out_path = NULL;
 	strata__error_clear(ctx);
@@ -111,9 +126,13 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		rc = safe_mkdir(ctx, dir);
 	if (rc < 0)
 		return rc;
-	strata__buf_clear(&ctx->scratch);
+	/* written as NAME.partial and linked to NAME once whole and synced:
+	 * a run killed meanwhile leaves no file that looks like a backup */
 	for (int n = 0; n < 100; n++) {
+		struct stat st;
+
 		strata__buf_clear(&ctx->scratch);
+		strata__buf_clear(&partial);
 		if (strata__buf_printf(&ctx->scratch, "%s/%s-%s%s%s", dir,
 		                       label, hms,
 		                       suffix && suffix[0] ? "-" : "",
@@ -122,20 +141,28 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		    strata__buf_puts(&ctx->scratch,
 		                     ctx->drv->backup_extension ?
 		                             ctx->drv->backup_extension :
-		                             ".sql") < 0)
+		                             ".sql") < 0 ||
+		    strata__buf_printf(&partial, "%s.partial",
+		                       ctx->scratch.ptr) < 0) {
+			strata_buf_release(&partial);
 			return strata__error_set(ctx, STRATA_ENOMEM,
 			                         "out of memory");
-		fd = open(ctx->scratch.ptr,
+		}
+		if (lstat(ctx->scratch.ptr, &st) == 0)
+			continue;
+		fd = open(partial.ptr,
 		          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		          0600);
 		if (fd >= 0 || errno != EEXIST)
 			break;
 	}
-	if (fd < 0)
-		return strata__error_set(ctx, STRATA_EIO,
-		                         "cannot create %s: %s",
-		                         ctx->scratch.ptr, strerror(errno));
-	rc = ctx->drv->backup(ctx->conn, ctx->url, ctx->scratch.ptr, fd);
+	if (fd < 0) {
+		rc = strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
+		                       partial.ptr, strerror(errno));
+		strata_buf_release(&partial);
+		return rc;
+	}
+	rc = ctx->drv->backup(ctx->conn, ctx->url, partial.ptr, fd);
 	/* on disk before `down` relies on it */
 	if (rc == 0 && fsync(fd) < 0)
 		rc = strata__error_set(ctx, STRATA_EIO,
@@ -143,9 +170,21 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		                       strerror(errno));
 	if (close(fd) < 0 && rc == 0)
 		rc = strata__error_set(ctx, STRATA_EIO, "cannot write %s: %s",
+		                       partial.ptr, strerror(errno));
+	/* link() never replaces a backup another run just named */
+	if (rc == 0 && link(partial.ptr, ctx->scratch.ptr) < 0 &&
+	    (errno == EEXIST || rename(partial.ptr, ctx->scratch.ptr) < 0))
+		rc = strata__error_set(ctx, STRATA_EIO, "cannot name %s: %s",
 		                       ctx->scratch.ptr, strerror(errno));
+	else if (rc == 0)
+		named = 1;
+	unlink(partial.ptr);
+	strata_buf_release(&partial);
+	if (rc == 0)
+		rc = sync_dir(ctx, dir);
 	if (rc < 0) {
-		unlink(ctx->scratch.ptr);
+		if (named)
+			unlink(ctx->scratch.ptr);
 		strata__error_prefix(ctx, "backup failed");
 		return rc;
 	}
@@ -212,7 +251,12 @@ int strata_backup_list(const char *const **out, size_t *n, strata_ctx *ctx)
 			char **v;
 			char file[1024];
 
-			if (f->d_name[0] == '.')
+			size_t len = strlen(f->d_name);
+
+			/* a backup being written, or cut short */
+			if (f->d_name[0] == '.' ||
+			    (len > 8 &&
+			     strcmp(f->d_name + len - 8, ".partial") == 0))
 				continue;
 			snprintf(file, sizeof(file), "%s/%s", path, f->d_name);
 			v = strata__reallocarray(ctx->backups,

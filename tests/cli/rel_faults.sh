@@ -214,6 +214,33 @@ t_faults_writing_a_backup() {
 	done
 }
 
+# A backup killed halfway (SIGKILL while it syncs) leaves only a
+# NAME.partial file: nothing that `backup --list` or a user would take for
+# a backup. The next backup is whole and listed.
+t_backup_killed_halfway_leaves_no_backup() {
+	rel_need_strace
+	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite backups"
+	rel_migrations 2
+	st -q up
+	rel_strace_all fsync:signal=KILL:when=1 backup
+	[ "$rc" = 137 ] || fail "the backup was not killed in its fsync (exit $rc): $err"
+	f=$(find backups -type f)
+	case "$f" in
+	*.db.partial) ;;
+	*) fail "after the kill: '$f' (want one NAME.db.partial)" ;;
+	esac
+	st backup --list
+	expect_rc 0
+	refute_out "partial"
+	refute_out ".db"
+	st backup
+	expect_rc 0
+	st backup --list
+	expect_out ".db"
+	refute_out "partial"
+	expect_eq 1 "$(find backups -type f -name '*.db' | wc -l)" "whole backups"
+}
+
 # `down` backs up first; when the backup fails, nothing is rolled back.
 t_down_refused_when_its_backup_fails() {
 	rel_need_strace

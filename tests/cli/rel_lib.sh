@@ -391,8 +391,9 @@ rel_strace_on() {
 # rel_strace_backup SPEC ARGS...: like rel_strace, for the calls on the
 # backup file that strata is about to write, in strata and in the tool it
 # starts (pg_dump, mysqldump: strace -f). The file is
-# backups/DAY/LABEL-HHMMSS.EXT: every name of the next few seconds is
-# traced (backups/ must not hold a file of that second already).
+# backups/DAY/LABEL-HHMMSS.EXT, written as NAME.partial and linked to NAME
+# when whole: every such name of the next few seconds is traced (backups/
+# must not hold a file of that second already).
 rel_strace_backup() {
 	local spec=$1 o e t now paths=() label ext=.sql
 	shift
@@ -402,7 +403,7 @@ rel_strace_backup() {
 	esac
 	now=$(date +%s)
 	for t in 0 1 2 3 4 5; do
-		paths+=(-P "$PWD/backups/$(date -u -d "@$((now + t))" +%Y-%m-%d/"$label"-%H%M%S)$ext")
+		paths+=(-P "$PWD/backups/$(date -u -d "@$((now + t))" +%Y-%m-%d/"$label"-%H%M%S)$ext.partial")
 	done
 	o=$(mktemp) e=$(mktemp)
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null "${paths[@]}" \
