@@ -4,8 +4,8 @@
 # migrations (default 1000):
 #
 #   apply     `up` from empty                      floor: sqlite3 < up_each.sql
-#   noop      `up` with everything applied         floor: sqlite3 reading the history
-#   status    `status` with everything applied
+#   noop      `up` with everything applied, settled floor: sqlite3 reading the history
+#   status    `status` with everything applied, settled (as bench/run.sh times them)
 #   down1     `down` (roll back one)
 #   and, when BENCH_SCALE_N > BENCH_N, status and validate at both sizes.
 #
@@ -58,6 +58,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 rm -f "$DB"/*.db
 apply=$(cg apply "${S[@]}" up)
+# settled, as bench/run.sh times them: a pause and one untimed run
+settle() { sleep 0.3; "$@" >/dev/null 2>&1 || true; }
+settle "${S[@]}" up
 noop=$(cg noop "${S[@]}" up)
 status=$(cg status "${S[@]}" status)
 sc status "${S[@]}" status
@@ -80,6 +83,8 @@ scale_rows=()
 if ((SCALE_N > N)); then
     [[ -d $ROOT/bench/work/w$SCALE_N ]] || bench/gen.sh "$SCALE_N" "$ROOT/bench/work/w$SCALE_N"
     "$STRATA" -q -d "sqlite:$DB/big.db" -m "$ROOT/bench/work/w$SCALE_N/strata" up >/dev/null 2>&1
+    settle "$STRATA" -d "sqlite:$DB/big.db" -m "$ROOT/bench/work/w$SCALE_N/strata" status
+    settle "${S[@]}" status
     for op in status validate; do
         a=$(cg "scale_${op}_$N" "${S[@]}" "$op")
         b=$(cg "scale_${op}_$SCALE_N" "$STRATA" -d "sqlite:$DB/big.db" \
