@@ -180,21 +180,6 @@ t_io_error_listing_the_folder() {
 
 # --- backups ------------------------------------------------------------------------
 
-# rel_strace_all SPEC ARGS...: the fault on every such call of the process
-# (the backup file's name has a timestamp: it cannot be named ahead).
-rel_strace_all() {
-	local spec=$1 o e
-	shift
-	o=$(mktemp) e=$(mktemp)
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace="${spec%%:*}" \
-		-e inject="$spec" \
-		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
-	rc=$?
-	out=$(cat "$o") err=$(cat "$e")
-	rm -f "$o" "$e"
-	last_cmd="strace -e inject=$spec strata $*"
-}
-
 # A backup that cannot be written fails clearly and leaves no partial file.
 t_faults_writing_a_backup() {
 	rel_need_strace

@@ -352,40 +352,54 @@ rel_db_paths() {
 	printf -- '-P\n%s\n-P\n%s\n-P\n%s\n-P\n%s\n-P\n%s\n' "$f" "$f-journal" "$f-wal" "$f-shm" "$(dirname "$f")"
 }
 
-# rel_strace SPEC ARGS...: run strata with ARGS (as `st` does) under strace
-# with the injection SPEC (e.g. pwrite64:signal=KILL:when=3), restricted to
-# the system calls on the database files. Sets rc, out, err like st.
-# LeakSanitizer cannot run under ptrace: leaks are checked elsewhere.
-rel_strace() {
-	local spec=$1 call o e
+# rel_traced WHAT STRACE-OPTIONS... -- ARGS...: run strata with ARGS (as
+# `st` does) under strace with those options; sets rc, out, err like st,
+# and last_cmd to "strace WHAT strata ARGS". LeakSanitizer cannot run under
+# ptrace: leaks are checked elsewhere.
+rel_traced() {
+	local what=$1 o e opts=()
 	shift
-	call=${spec%%:*}
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
 	o=$(mktemp) e=$(mktemp)
-	local paths
-	mapfile -t paths < <(rel_db_paths)
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -qq -o /dev/null "${paths[@]}" -e trace="$call" -e inject="$spec" \
+		strace -qq -o /dev/null "${opts[@]}" \
 		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
 	rc=$?
-	out=$(cat "$o")
-	err=$(cat "$e")
+	# shellcheck disable=SC2034 # read by the expect_* helpers
+	out=$(cat "$o") err=$(cat "$e")
 	rm -f "$o" "$e"
-	last_cmd="strace -e inject=$spec strata $*"
+	# shellcheck disable=SC2034
+	last_cmd="strace $what strata $*"
+}
+
+# rel_strace SPEC ARGS...: the injection SPEC (e.g.
+# pwrite64:signal=KILL:when=3) on the system calls on the database files.
+rel_strace() {
+	local spec=$1 paths
+	shift
+	mapfile -t paths < <(rel_db_paths)
+	rel_traced "-e inject=$spec" "${paths[@]}" -e trace="${spec%%:*}" \
+		-e inject="$spec" -- "$@"
 }
 
 # rel_strace_on PATH SPEC ARGS...: like rel_strace, for the calls on PATH
 # (absolute, or relative to the test folder: both forms are traced).
 rel_strace_on() {
-	local path=$1 spec=$2 o e
+	local path=$1 spec=$2
 	shift 2
-	o=$(mktemp) e=$(mktemp)
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -P "$path" -P "${path#"$PWD"/}" \
-		-e trace="${spec%%:*}" -e inject="$spec" \
-		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
-	rc=$?
-	out=$(cat "$o") err=$(cat "$e")
-	rm -f "$o" "$e"
-	last_cmd="strace -P $path -e inject=$spec strata $*"
+	rel_traced "-P $path -e inject=$spec" -P "$path" -P "${path#"$PWD"/}" \
+		-e trace="${spec%%:*}" -e inject="$spec" -- "$@"
+}
+
+# rel_strace_all SPEC ARGS...: the fault on every such call of the process.
+rel_strace_all() {
+	local spec=$1
+	shift
+	rel_traced "-e inject=$spec" -e trace="${spec%%:*}" -e inject="$spec" -- "$@"
 }
 
 # rel_strace_backup SPEC ARGS...: like rel_strace, for the calls on the
@@ -395,7 +409,7 @@ rel_strace_on() {
 # when whole: every such name of the next few seconds is traced (backups/
 # must not hold a file of that second already).
 rel_strace_backup() {
-	local spec=$1 o e t now paths=() label ext=.sql
+	local spec=$1 t now paths=() label ext=.sql
 	shift
 	case "$STRATA_TEST_DB" in
 	sqlite) label=test ext=.db ;;
@@ -405,16 +419,8 @@ rel_strace_backup() {
 	for t in 0 1 2 3 4 5; do
 		paths+=(-P "$PWD/backups/$(date -u -d "@$((now + t))" +%Y-%m-%d/"$label"-%H%M%S)$ext.partial")
 	done
-	o=$(mktemp) e=$(mktemp)
-	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null "${paths[@]}" \
-		-e trace="${spec%%:*}" -e inject="$spec" \
-		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
-	rc=$?
-	# shellcheck disable=SC2034 # read by the expect_* helpers
-	out=$(cat "$o") err=$(cat "$e")
-	rm -f "$o" "$e"
-	# shellcheck disable=SC2034
-	last_cmd="strace -f -P backups/... -e inject=$spec strata $*"
+	rel_traced "-f -P backups/... -e inject=$spec" -f "${paths[@]}" \
+		-e trace="${spec%%:*}" -e inject="$spec" -- "$@"
 }
 
 # Is strace usable here (installed, and ptrace allowed)?
