@@ -123,14 +123,78 @@ static char *join_path(const char *dir, const char *name)
 	return strata__buf_detach(&b);
 }
 
+struct listing {
+	struct entry *v;
+	size_t n, alloc;
+};
+
+/* Parse one name of the folder into the listing (or a problem). */
+static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
+                    const char *name, struct listing *l)
+{
+	char why[200];
+	struct filename fn;
+	int rc, r = ctx->exec ?
+	                    strata__filename_parse_exec(&fn, name, why,
+	                                                sizeof(why)) :
+	                    strata__filename_parse(&fn, name, why, sizeof(why));
+
+	if (r == 1)
+		return 0;
+	if (r < 0) {
+		char *p = join_path(dir, name);
+
+		rc = p ? strata__problem_add(src, 2, p, 0,
+		                             "bad migration file name: %s",
+		                             why) :
+		         STRATA_ENOMEM;
+		strata__free(p);
+		return rc;
+	}
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 64;
+		struct entry *nv =
+		        strata__reallocarray(l->v, alloc, sizeof(*nv));
+
+		if (!nv)
+			return STRATA_ENOMEM;
+		l->v = nv;
+		l->alloc = alloc;
+	}
+	l->v[l->n].fname = strata__strdup(name);
+	if (!l->v[l->n].fname)
+		return STRATA_ENOMEM;
+	l->v[l->n++].fn = fn;
+	return 0;
+}
+
+char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
+void strata__dircache_store(strata_ctx *ctx, int fd, const char *names);
+
+/* The names of an unchanged folder, from dircache.c: no readdir. */
+static int add_cached_names(strata_ctx *ctx, struct source *src,
+                            const char *dir, char *names, struct listing *l)
+{
+	int rc = 0;
+
+	for (char *p = names, *nl; rc == 0 && (nl = strchr(p, '\n'));
+	     p = nl + 1) {
+		*nl = '\0';
+		rc = add_name(ctx, src, dir, p, l);
+	}
+	return rc;
+}
+
 static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
                     struct entry **out, size_t *n_out)
 {
-	struct entry *v = NULL;
-	size_t n = 0, alloc = 0;
-	struct dirent *de;
+	struct listing l = { NULL, 0, 0 };
+	strata_buf seen = STRATA_BUF_INIT;
+	struct dirent *de = NULL;
 	DIR *d = opendir(dir);
-	int rc = 0;
+	char *cached;
+	size_t n_cached;
+	int rc = 0, keep = 1;
 
 	if (!d) {
 		if (errno == ENOENT)
@@ -145,58 +209,36 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 		        "cannot read migrations folder '%s': %s", dir,
 		        strerror(errno));
 	}
-	/* errno tells the end of the folder from a failed read */
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		char why[200];
-		struct filename fn;
-		int r = ctx->exec ?
-		                strata__filename_parse_exec(&fn, de->d_name,
-		                                            why, sizeof(why)) :
-		                strata__filename_parse(&fn, de->d_name, why,
-		                                       sizeof(why));
-
-		if (r == 1)
-			continue;
-		if (r < 0) {
-			char *p = join_path(dir, de->d_name);
-
-			rc = p ? strata__problem_add(src, 2, p, 0,
-			                             "bad migration file name: "
-			                             "%s",
-			                             why) :
-			         STRATA_ENOMEM;
-			strata__free(p);
-			if (rc < 0)
-				break;
-			continue;
-		}
-		if (n == alloc) {
-			struct entry *nv;
-
-			alloc = alloc ? alloc * 2 : 64;
-			nv = strata__reallocarray(v, alloc, sizeof(*v));
-			if (!nv) {
-				rc = STRATA_ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[n].fname = strata__strdup(de->d_name);
-		if (!v[n].fname) {
-			rc = STRATA_ENOMEM;
-			break;
-		}
-		v[n++].fn = fn;
+	cached = strata__dircache_load(ctx, dirfd(d), &n_cached);
+	if (cached) {
+		rc = add_cached_names(ctx, src, dir, cached, &l);
+		strata__free(cached);
+		keep = 0;
+		goto done;
 	}
-	if (!de && errno != 0) {
+	/* errno tells the end of the folder from a failed read */
+	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		rc = add_name(ctx, src, dir, de->d_name, &l);
+		/* the names, as the cache keeps them (one per line) */
+		if (keep && (strchr(de->d_name, '\n') ||
+		             strata__buf_puts(&seen, de->d_name) < 0 ||
+		             strata__buf_putc(&seen, '\n') < 0))
+			keep = 0;
+	}
+	if (rc == 0 && !de && errno != 0) {
 		/* not "no migrations": an I/O error, say so */
 		rc = strata__error_set(ctx, STRATA_EIO,
 		                       "cannot read migrations folder '%s': %s",
 		                       dir, strerror(errno));
+		keep = 0;
 	}
+done:
+	if (rc == 0 && keep)
+		strata__dircache_store(ctx, dirfd(d), seen.ptr);
+	strata_buf_release(&seen);
 	closedir(d);
-	*out = v;
-	*n_out = n;
+	*out = l.v;
+	*n_out = l.n;
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");
 	return rc;

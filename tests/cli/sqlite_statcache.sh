@@ -16,7 +16,7 @@ t_cache_is_written_outside_the_project_and_used() {
 	sleep 2.2 # files younger than 2 s are never cached (racy)
 	st status
 	expect_rc 0
-	f=$(find cache/strata -type f ! -name 'h-*')
+	f=$(find cache/strata -type f -name 'f-*')
 	[ -n "$f" ] || fail "no cache file under \$XDG_CACHE_HOME/strata"
 	expect_eq 600 "$(stat -c %a "$f")" "cache file mode"
 	grep -q "0001_a.up.sql" "$f" || fail "no entry: $(cat "$f")"
@@ -61,7 +61,7 @@ t_corrupt_or_unwritable_cache_is_harmless() {
 	setup_cache
 	sleep 2.2
 	st status
-	f=$(find cache/strata -type f ! -name 'h-*')
+	f=$(find cache/strata -type f -name 'f-*')
 	printf 'garbage\n' >"$f"
 	st status
 	expect_rc 0
@@ -71,4 +71,71 @@ t_corrupt_or_unwritable_cache_is_harmless() {
 	st status
 	expect_rc 0
 	expect_out "0002     b     applied"
+}
+
+# --- the folder's listing (src/lib/dircache.c) -------------------------------
+
+# strata under strace: succeed when it read the migrations folder
+read_folder() {
+	command -v strace >/dev/null || skip "no strace"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=getdents64 -o trace.out "$STRATA_BIN" -d "$TEST_URL" -m migrations "$@" >out.trace 2>&1
+	grep -q getdents64 trace.out
+}
+
+t_unchanged_folder_is_not_read_again() {
+	setup_cache
+	sleep 2.2 # a folder changed less than 2 s ago is never cached
+	st status
+	f=$(find cache/strata -type f -name 'd-*')
+	[ -n "$f" ] || fail "no listing cache under \$XDG_CACHE_HOME/strata"
+	expect_eq 600 "$(stat -c %a "$f")" "cache file mode"
+	read_folder status && fail "status read the unchanged folder"
+	read_folder up && fail "up read the unchanged folder"
+	st status
+	expect_out "0002     b     applied"
+}
+
+# Every change of the folder's entries is seen at once: a new file, one
+# removed, one renamed, and two added within the same second.
+t_folder_changes_are_seen() {
+	setup_cache
+	sleep 2.2
+	st status
+	mig 0003 c "CREATE TABLE c (id INTEGER PRIMARY KEY);" "DROP TABLE c;"
+	st status
+	expect_out "0003     c     pending"
+	rm migrations/0003_c.down.sql
+	st status
+	expect_out "irreversible"
+	mv migrations/0003_c.up.sql migrations/0004_c.up.sql
+	st status
+	expect_out "0004     c     pending"
+	refute_out "0003"
+	sleep 2.2
+	st status
+	# two files in the same second, the first seen by a status in between
+	mig 0005 e "CREATE TABLE e (id INTEGER PRIMARY KEY);" "DROP TABLE e;"
+	st status
+	expect_out "0005     e     pending"
+	mig 0006 f "CREATE TABLE f (id INTEGER PRIMARY KEY);" "DROP TABLE f;"
+	st status
+	expect_out "0006     f     pending"
+	st up
+	expect_rc 0
+	expect_history "1 2 4 5 6"
+}
+
+t_corrupt_listing_cache_is_harmless() {
+	setup_cache
+	sleep 2.2
+	st status
+	f=$(find cache/strata -type f -name 'd-*')
+	for junk in "" "strata-dircache 1\n" "strata-dircache 1\ngarbage\n\n" "$(head -c 3000 /dev/urandom | tr -d '\0')"; do
+		printf '%s' "$junk" >"$f"
+		st status
+		expect_rc 0
+		expect_out "0001     a     applied"
+		expect_out "0002     b     applied"
+	done
 }

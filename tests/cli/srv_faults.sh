@@ -146,6 +146,8 @@ t_unreadable_migration_file() {
 
 # An I/O error while listing the folder must not read as "no migrations".
 t_io_error_listing_the_folder() {
+	# the folder's listing must really be read (not taken from the cache)
+	export STRATA_NO_CACHE=1
 	srv_setup
 	local cmd
 	for cmd in up status down redo; do

@@ -1,0 +1,144 @@
+/*
+ * The names in an unchanged migrations folder, without reading it again.
+ * Reading a folder of 2000 entries costs more than anything else a no-op
+ * `up` does but stat-ing its applied files. Adding, removing or renaming
+ * an entry changes the folder's modification and change times, so the
+ * names read under one (device, inode, size, times) are kept in
+ * $XDG_CACHE_HOME/strata/d-<hash> and used while the folder's identity is
+ * the same. A listing younger than two seconds is not kept (two entries
+ * created in the same clock tick give the folder one time). Editing a
+ * file in place does not change the folder, and needs not: only names are
+ * kept; the stat cache watches the files themselves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctx.h"
+
+#define DIRCACHE_MAGIC "strata-dircache 1\n"
+#define RACY_SECONDS   2
+/* whole-second times (FAT: 2 s steps) need a longer wait */
+#define RACY_SECONDS_COARSE 4
+#define DIRCACHE_MAX        (16u << 20)
+
+/* "<dev> <ino> <size> <mtime> <ctime>" of the open folder; 0 when the
+ * folder changed too recently to be told apart from a later change. */
+static int folder_key(int fd, strata_buf *key, strata_buf *path)
+{
+	struct stat st;
+	time_t now = time(NULL);
+	int coarse, rc;
+	char name[24];
+
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	coarse = st.st_mtim.tv_nsec == 0 && st.st_ctim.tv_nsec == 0;
+	if (st.st_mtim.tv_sec + (coarse ? RACY_SECONDS_COARSE : RACY_SECONDS) >
+	            now ||
+	    st.st_ctim.tv_sec + (coarse ? RACY_SECONDS_COARSE : RACY_SECONDS) >
+	            now)
+		return 0;
+	rc = strata__buf_printf(
+	        key, "%llu %llu %lld %lld.%09ld %lld.%09ld\n",
+	        (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+	        (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	        st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+	        st.st_ctim.tv_nsec);
+	snprintf(name, sizeof(name), "d-%016llx",
+	         (unsigned long long)strata__fnv1a(
+	                 STRATA_FNV1A_INIT, key->ptr,
+	                 (size_t)(strchr(strchr(key->ptr, ' ') + 1, ' ') -
+	                          key->ptr)));
+	return rc == 0 && strata__cache_file(path, name) == 0;
+}
+
+/* The whole cache file, NUL-terminated, or NULL. */
+static char *read_all(const char *path, size_t *len)
+{
+	struct stat st;
+	char *text = NULL;
+	ssize_t got = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < DIRCACHE_MAX &&
+	    (text = strata__malloc((size_t)st.st_size + 1)))
+		got = read(fd, text, (size_t)st.st_size);
+	close(fd);
+	if (!text || got != (ssize_t)st.st_size) {
+		strata__free(text);
+		return NULL;
+	}
+	text[got] = '\0';
+	*len = (size_t)got;
+	return text;
+}
+
+char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
+
+/*
+ * The folder's names as "name\n..." (the caller frees it) when the cache
+ * holds them for the folder as it is now, else NULL.
+ */
+char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names)
+{
+	strata_buf key = STRATA_BUF_INIT, path = STRATA_BUF_INIT;
+	size_t len = 0, magic = strlen(DIRCACHE_MAGIC), n = 0;
+	char *text = NULL, *names = NULL;
+
+	(void)ctx;
+	if (!folder_key(fd, &key, &path) || !(text = read_all(path.ptr, &len)))
+		goto done;
+	if (len < magic + key.len || memcmp(text, DIRCACHE_MAGIC, magic) != 0 ||
+	    memcmp(text + magic, key.ptr, key.len) != 0)
+		goto done;
+	names = text + magic + key.len;
+	/* every name ends its line; an empty line cannot be a name */
+	for (char *p = names; *p; p++) {
+		if (*p != '\n')
+			continue;
+		if (p == names || p[-1] == '\n') {
+			names = NULL;
+			goto done;
+		}
+		n++;
+	}
+	if (len && text[len - 1] != '\n')
+		names = NULL;
+done:
+	if (names) {
+		memmove(text, names, strlen(names) + 1);
+		*n_names = n;
+	} else {
+		strata__free(text);
+		text = NULL;
+	}
+	strata_buf_release(&key);
+	strata_buf_release(&path);
+	return text;
+}
+
+void strata__dircache_store(strata_ctx *ctx, int fd, const char *names);
+
+/* Keep names ("name\n...", as read) for the folder open at fd. */
+void strata__dircache_store(strata_ctx *ctx, int fd, const char *names)
+{
+	strata_buf key = STRATA_BUF_INIT, path = STRATA_BUF_INIT,
+	           b = STRATA_BUF_INIT;
+
+	(void)ctx;
+	if (folder_key(fd, &key, &path) &&
+	    strata__buf_puts(&b, DIRCACHE_MAGIC) == 0 &&
+	    strata__buf_puts(&b, key.ptr) == 0 &&
+	    strata__buf_puts(&b, names) == 0)
+		strata__cache_write(path.ptr, b.ptr, b.len);
+	strata_buf_release(&key);
+	strata_buf_release(&path);
+	strata_buf_release(&b);
+}
