@@ -115,6 +115,8 @@ int strata__cache_file(strata_buf *out, const char *name);
 /* FNV-1a, 64 bits: names of cache files (no digest needed there) */
 #define STRATA_FNV1A_INIT 14695981039346656037ull
 uint64_t strata__fnv1a(uint64_t h, const char *s, size_t n);
+/* A cache file's whole text, NUL-terminated (free it), or NULL. */
+char *strata__cache_read(const char *path, size_t *len);
 /* Replace a cache file whole (0600, folders 0700); -1 on any failure. */
 int strata__cache_write(const char *path, const char *data, size_t len);
 

@@ -23,7 +23,6 @@
 #define RACY_SECONDS   2
 /* whole-second times (FAT: 2 s steps) need a longer wait */
 #define RACY_SECONDS_COARSE 4
-#define DIRCACHE_MAX        (16u << 20)
 
 /* "<dev> <ino> <size> <mtime> <ctime>" of the open folder; 0 when the
  * folder changed too recently to be told apart from a later change. */
@@ -56,30 +55,6 @@ static int folder_key(int fd, strata_buf *key, strata_buf *path)
 	return rc == 0 && strata__cache_file(path, name) == 0;
 }
 
-/* The whole cache file, NUL-terminated, or NULL. */
-static char *read_all(const char *path, size_t *len)
-{
-	struct stat st;
-	char *text = NULL;
-	ssize_t got = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size < DIRCACHE_MAX &&
-	    (text = strata__malloc((size_t)st.st_size + 1)))
-		got = read(fd, text, (size_t)st.st_size);
-	close(fd);
-	if (!text || got != (ssize_t)st.st_size) {
-		strata__free(text);
-		return NULL;
-	}
-	text[got] = '\0';
-	*len = (size_t)got;
-	return text;
-}
-
 char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
 
 /*
@@ -93,7 +68,8 @@ char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names)
 	char *text = NULL, *names = NULL;
 
 	(void)ctx;
-	if (!folder_key(fd, &key, &path) || !(text = read_all(path.ptr, &len)))
+	if (!folder_key(fd, &key, &path) ||
+	    !(text = strata__cache_read(path.ptr, &len)))
 		goto done;
 	if (len < magic + key.len || memcmp(text, DIRCACHE_MAGIC, magic) != 0 ||
 	    memcmp(text + magic, key.ptr, key.len) != 0)

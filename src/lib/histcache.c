@@ -24,8 +24,6 @@
 
 #define HISTCACHE_MAGIC "strata-histcache 1\n"
 #define HISTORY_COLUMNS 12
-/* a history this large is read from the database */
-#define HISTCACHE_MAX (64u << 20)
 
 /* The key, with what else selects the rows: table, schema and target. */
 int strata__histcache_key(strata_ctx *ctx, strata_buf *key)
@@ -130,29 +128,6 @@ static char *unescape(char *s)
 	return s;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	struct stat st;
-	char *text = NULL;
-	ssize_t got = -1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size < HISTCACHE_MAX &&
-	    (text = strata__malloc((size_t)st.st_size + 1)))
-		got = read(fd, text, (size_t)st.st_size);
-	close(fd);
-	if (!text || got != (ssize_t)st.st_size) {
-		strata__free(text);
-		return NULL;
-	}
-	text[got] = '\0';
-	*len = (size_t)got;
-	return text;
-}
-
 /* Parse "exists n" and n rows into h; -1 when anything is off. */
 static int parse_rows(char *p, struct history *h)
 {
@@ -207,7 +182,7 @@ int strata__histcache_load(strata_ctx *ctx)
 
 	if (strata__histcache_key(ctx, &key) != 1 ||
 	    cache_name(&path, key.ptr) != 0 ||
-	    !(text = read_all(path.ptr, &len)))
+	    !(text = strata__cache_read(path.ptr, &len)))
 		goto done;
 	/* the magic line, then the key whole, then the rows */
 	if (len < magic + key.len ||

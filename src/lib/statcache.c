@@ -26,9 +26,12 @@
 
 #define CACHE_MAGIC  "strata-statcache 1 sha256-lf\n"
 #define RACY_SECONDS 2
+/* a cache file this large is not read (the work is done without it) */
+#define CACHE_FILE_MAX (64u << 20)
 
 struct cache_entry {
 	char *name; /* file name within the folder */
+	int owned;  /* name is allocated (else it points into text) */
 	long long size, mtime_s, mtime_ns, ctime_s, ctime_ns;
 	unsigned long long ino, dev;
 	char checksum[65];
@@ -36,6 +39,7 @@ struct cache_entry {
 
 struct statcache {
 	char *path; /* the cache file, or NULL: no cache */
+	char *text; /* the file as read: loaded entries' names point in it */
 	struct cache_entry *v;
 	size_t n, alloc;
 	int sorted, dirty;
@@ -165,27 +169,24 @@ static int parse_line(char *line, struct cache_entry *e)
 
 static void load(struct statcache *c)
 {
-	FILE *f = fopen(c->path, "r");
-	char line[1024];
+	size_t len, magic = strlen(CACHE_MAGIC);
+	char *line, *nl;
 
-	if (!f)
+	c->text = strata__cache_read(c->path, &len);
+	if (!c->text || len < magic || memcmp(c->text, CACHE_MAGIC, magic) != 0)
 		return;
-	if (!fgets(line, sizeof(line), f) || strcmp(line, CACHE_MAGIC) != 0) {
-		fclose(f);
-		return;
-	}
-	while (fgets(line, sizeof(line), f)) {
+	for (line = c->text + magic; (nl = strchr(line, '\n')); line = nl + 1) {
 		struct cache_entry e, *slot;
 
+		*nl = '\0';
 		memset(&e, 0, sizeof(e));
 		if (parse_line(line, &e) < 0)
 			break; /* corrupt: keep what was read */
 		slot = add(c);
-		if (!slot || !(e.name = strata__strdup(e.name)))
+		if (!slot)
 			break;
 		*slot = e;
 	}
-	fclose(f);
 	if (c->n > 1)
 		qsort(c->v, c->n, sizeof(*c->v), entry_cmp);
 	c->sorted = 1;
@@ -286,6 +287,7 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
 				c->n--;
 			return;
 		}
+		e->owned = 1;
 		c->sorted = 0;
 	}
 	e->size = (long long)st.st_size;
@@ -315,6 +317,29 @@ static int make_dirs(char *path)
 		*s = '/';
 	}
 	return 0;
+}
+
+char *strata__cache_read(const char *path, size_t *len)
+{
+	struct stat st;
+	char *text = NULL;
+	ssize_t got = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < CACHE_FILE_MAX &&
+	    (text = strata__malloc((size_t)st.st_size + 1)))
+		got = read(fd, text, (size_t)st.st_size);
+	close(fd);
+	if (!text || got != (ssize_t)st.st_size) {
+		strata__free(text);
+		return NULL;
+	}
+	text[got] = '\0';
+	*len = (size_t)got;
+	return text;
 }
 
 int strata__cache_write(const char *path, const char *data, size_t len)
@@ -385,7 +410,9 @@ void strata__statcache_free(strata_ctx *ctx)
 	if (!c)
 		return;
 	for (i = 0; i < c->n; i++)
-		strata__free(c->v[i].name);
+		if (c->v[i].owned)
+			strata__free(c->v[i].name);
+	strata__free(c->text);
 	strata__free(c->v);
 	strata__free(c->path);
 	if (c->dirfd >= 0)
