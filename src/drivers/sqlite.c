@@ -16,6 +16,7 @@
 #include "strata/sys/driver.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/fileid.h"
 #include "split.h"
 
 extern const struct strata_driver strata__driver_sqlite;
@@ -574,12 +575,11 @@ static int sq_state_key(const char *url, strata_buf *out)
 	close(fd);
 	if (got != (ssize_t)sizeof(h) || memcmp(h, "SQLite format 3", 16) != 0)
 		return 0;
-	rc = strata__buf_printf(
-	        out, "sqlite:%llu:%llu %lld %lld.%09ld %lld.%09ld ",
-	        (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-	        (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	        st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-	        st.st_ctim.tv_nsec);
+	rc = strata__buf_puts(out, "sqlite:");
+	if (rc == 0)
+		rc = strata__file_identity(out, &st);
+	if (rc == 0)
+		rc = strata__buf_putc(out, ' ');
 	for (size_t i = 0; rc == 0 && i < sizeof(h); i++)
 		rc = strata__buf_printf(out, "%02x", h[i]);
 	return rc == 0 ? 1 : rc;

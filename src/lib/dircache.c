@@ -18,13 +18,14 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "../util/fileid.h"
 
 #define DIRCACHE_MAGIC "strata-dircache 1\n"
 #define RACY_SECONDS   2
 /* whole-second times (FAT: 2 s steps) need a longer wait */
 #define RACY_SECONDS_COARSE 4
 
-/* "<dev> <ino> <size> <mtime> <ctime>" of the open folder; 0 when the
+/* The identity of the open folder (strata__file_identity); 0 when the
  * folder changed too recently to be told apart from a later change. */
 static int folder_key(int fd, strata_buf *key, strata_buf *path)
 {
@@ -41,17 +42,14 @@ static int folder_key(int fd, strata_buf *key, strata_buf *path)
 	    st.st_ctim.tv_sec + (coarse ? RACY_SECONDS_COARSE : RACY_SECONDS) >
 	            now)
 		return 0;
-	rc = strata__buf_printf(
-	        key, "%llu %llu %lld %lld.%09ld %lld.%09ld\n",
-	        (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-	        (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	        st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-	        st.st_ctim.tv_nsec);
+	rc = strata__file_identity(key, &st);
+	if (rc == 0)
+		rc = strata__buf_putc(key, '\n');
+	/* named after the folder: the identity's first word */
 	snprintf(name, sizeof(name), "d-%016llx",
 	         (unsigned long long)strata__fnv1a(
 	                 STRATA_FNV1A_INIT, key->ptr,
-	                 (size_t)(strchr(strchr(key->ptr, ' ') + 1, ' ') -
-	                          key->ptr)));
+	                 rc == 0 ? strcspn(key->ptr, " ") : 0));
 	return rc == 0 && strata__cache_file(path, name) == 0;
 }
 

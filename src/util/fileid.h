@@ -1,0 +1,18 @@
+/*
+ * What identifies a file's state for strata's caches, without reading it.
+ */
+#ifndef STRATA_UTIL_FILEID_H
+#define STRATA_UTIL_FILEID_H
+
+#include <sys/stat.h>
+
+#include "buf.h"
+
+/*
+ * Append "DEV:INO SIZE MTIME CTIME" (times to the nanosecond) to out: it
+ * changes with every write, rename over, or change of the inode. The
+ * first word names the file; the rest is its state.
+ */
+int strata__file_identity(strata_buf *out, const struct stat *st);
+
+#endif
