@@ -61,7 +61,7 @@ t_long_crash_creating_the_database_every_point() {
 # slowed by a recursive query so that kills land inside them.
 t_long_crash_random_soak() {
 	local runs=${REL_SOAK_RUNS:-250} cmds=("up" "up 2" "down 2" "down --all" "redo" "up --to 6")
-	local i n=8 start cmd pid delay r killed=0 finished=0 t0 t1 span
+	local i n=8 start cmd delay r killed=0 finished=0 t0 t1 span
 	for i in $(seq 1 $n); do
 		mig "$(printf %04d "$i")" "t$i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY, v VARCHAR(20));
 WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT count(*) FROM c;
@@ -88,12 +88,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 		cmd=${cmds[RANDOM % ${#cmds[@]}]}
 		delay=$((RANDOM % span))
 		# shellcheck disable=SC2086
-		ASAN_OPTIONS=detect_leaks=0 "$STRATA_BIN" -q -d "$TEST_URL" -m migrations $cmd >o 2>e &
-		pid=$!
-		sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid"
-		r=$?
+		rel_run_killed "$delay" $cmd
 		case $r in
 		137) killed=$((killed + 1)) ;;
 		0 | 3) finished=$((finished + 1)) ;; # 3: redo with nothing applied

@@ -495,6 +495,20 @@ from_wal_all_applied() { from_wal; from_all_applied; }
 
 # --- the random kill soak on a server (srv_soak.sh, long_srv_soak.sh) ---------------
 
+# rel_run_killed MS ARGS...: strata -q with ARGS in the background (output
+# in files o and e), killed with SIGKILL after MS milliseconds unless it
+# ended first; sets r to its exit status (137: killed).
+rel_run_killed() {
+	local ms=$1 pid
+	shift
+	ASAN_OPTIONS=detect_leaks=0 "$STRATA_BIN" -q -d "$TEST_URL" -m migrations "$@" >o 2>e &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid"
+	r=$?
+}
+
 # rel_srv_soak RUNS: RUNS runs of a random command (up, up 2, down 2,
 # down --all, redo, up --to 6) from a random state (0..8 applied), killed
 # with SIGKILL after a random delay within the first 60 % of a full up.
@@ -508,7 +522,7 @@ from_wal_all_applied() { from_wal; from_all_applied; }
 # recovery and a normal up complete. REL_REPORT=FILE collects the figures.
 rel_srv_soak() {
 	local runs=$1 cmds=("up" "up 2" "down 2" "down --all" "redo" "up --to 6")
-	local n=8 i start cmd pid delay r killed=0 finished=0 changed=0 dirty=0
+	local n=8 i start cmd delay r killed=0 finished=0 changed=0 dirty=0
 	local t0 t1 span ms maxms=0 summs=0 slow notxn before v d
 	case "$STRATA_TEST_DB" in
 	postgres) slow="SELECT pg_sleep(0.06);" notxn=5 ;;
@@ -544,13 +558,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 		case "$cmd" in down*) cmd="$cmd --no-backup" ;; esac
 		delay=$((RANDOM % span))
 		# shellcheck disable=SC2086
-		ASAN_OPTIONS=detect_leaks=0 "$STRATA_BIN" -q -d "$TEST_URL" -m migrations \
-			--lock-timeout 30 $cmd >o 2>e &
-		pid=$!
-		sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid"
-		r=$?
+		rel_run_killed "$delay" --lock-timeout 30 $cmd
 		case $r in
 		137) killed=$((killed + 1)) ;;
 		0 | 3) finished=$((finished + 1)) ;; # 3: redo with nothing applied
