@@ -1,5 +1,7 @@
 /*
- * The names in an unchanged migrations folder, without reading it again.
+ * The names in an unchanged migrations folder, without reading it again
+ * (the migration files' names, in the order the engine sorts them; other
+ * files add nothing and a folder with a bad name is not kept).
  * Reading a folder of 2000 entries costs more than anything else a no-op
  * `up` does but stat-ing its applied files. Adding, removing or renaming
  * an entry changes the folder's modification and change times, so the

@@ -123,6 +123,14 @@ static char *join_path(const char *dir, const char *name)
 	return strata__buf_detach(&b);
 }
 
+static int in_order(const struct entry *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (entry_cmp(&v[i - 1], &v[i]) > 0)
+			return 0;
+	return 1;
+}
+
 struct listing {
 	struct entry *v;
 	size_t n, alloc;
@@ -185,6 +193,8 @@ static int add_cached_names(strata_ctx *ctx, struct source *src,
 	return rc;
 }
 
+/* The folder's migration files, sorted by version and role; from the
+ * folder cache when the folder is unchanged. */
 static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
                     struct entry **out, size_t *n_out)
 {
@@ -218,11 +228,11 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 	}
 	/* errno tells the end of the folder from a failed read */
 	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+		size_t problems = src->n_problems;
+
 		rc = add_name(ctx, src, dir, de->d_name, &l);
-		/* the names, as the cache keeps them (one per line) */
-		if (keep && (strchr(de->d_name, '\n') ||
-		             strata__buf_puts(&seen, de->d_name) < 0 ||
-		             strata__buf_putc(&seen, '\n') < 0))
+		/* a folder with a bad name is not worth keeping */
+		if (src->n_problems != problems || strchr(de->d_name, '\n'))
 			keep = 0;
 	}
 	if (rc == 0 && !de && errno != 0) {
@@ -233,6 +243,14 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 		keep = 0;
 	}
 done:
+	if (rc == 0 && !in_order(l.v, l.n))
+		qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
+	/* kept in that order (files other tools use are left out: they
+	 * add nothing), so that the next run finds them sorted */
+	for (size_t i = 0; rc == 0 && keep && i < l.n; i++)
+		if (strata__buf_puts(&seen, l.v[i].fname) < 0 ||
+		    strata__buf_putc(&seen, '\n') < 0)
+			keep = 0;
 	if (rc == 0 && keep)
 		strata__dircache_store(ctx, dirfd(d), seen.ptr);
 	strata_buf_release(&seen);
@@ -377,10 +395,8 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 	int rc;
 
 	strata__source_release(src);
-	rc = list_dir(ctx, src, dir, &v, &n);
+	rc = list_dir(ctx, src, dir, &v, &n); /* sorted */
 	if (rc == 0) {
-		if (n > 1)
-			qsort(v, n, sizeof(*v), entry_cmp);
 		rc = group(src, dir, v, n);
 		if (rc == STRATA_ENOMEM)
 			strata__error_set(ctx, rc, "out of memory");
