@@ -121,8 +121,11 @@ char *strata__cache_read(const char *path, size_t *len);
 int strata__cache_write(const char *path, const char *data, size_t len);
 
 /* histcache.c: the history of an unchanged database without opening it */
+/* 1 and the key of the database's state now, or 0 (no key: read it) */
 int strata__histcache_key(strata_ctx *ctx, strata_buf *key);
-int strata__histcache_load(strata_ctx *ctx);
+/* 1 when ctx->history was filled from the rows kept under key */
+int strata__histcache_load(strata_ctx *ctx, const strata_buf *key);
+/* keep ctx->history under key, if the database still has that key */
 void strata__histcache_store(strata_ctx *ctx, const char *key);
 
 /* Send an event to the caller's callback, if any. */

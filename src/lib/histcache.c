@@ -173,30 +173,28 @@ static int parse_rows(char *p, struct history *h)
 	return 0;
 }
 
-int strata__histcache_load(strata_ctx *ctx)
+int strata__histcache_load(strata_ctx *ctx, const strata_buf *key)
 {
-	strata_buf key = STRATA_BUF_INIT, path = STRATA_BUF_INIT;
+	strata_buf path = STRATA_BUF_INIT;
 	size_t len = 0, magic = strlen(HISTCACHE_MAGIC);
 	char *text = NULL;
 	int loaded = 0;
 
-	if (strata__histcache_key(ctx, &key) != 1 ||
-	    cache_name(&path, key.ptr) != 0 ||
+	if (!key->len || cache_name(&path, key->ptr) != 0 ||
 	    !(text = strata__cache_read(path.ptr, &len)))
 		goto done;
 	/* the magic line, then the key whole, then the rows */
-	if (len < magic + key.len ||
+	if (len < magic + key->len ||
 	    memcmp(text, HISTCACHE_MAGIC, magic) != 0 ||
-	    memcmp(text + magic, key.ptr, key.len) != 0)
+	    memcmp(text + magic, key->ptr, key->len) != 0)
 		goto done;
 	strata__history_release(&ctx->history);
-	if (parse_rows(text + magic + key.len, &ctx->history) == 0)
+	if (parse_rows(text + magic + key->len, &ctx->history) == 0)
 		loaded = 1;
 	else
 		strata__history_release(&ctx->history);
 done:
 	strata__free(text);
-	strata_buf_release(&key);
 	strata_buf_release(&path);
 	return loaded;
 }

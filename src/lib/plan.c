@@ -30,10 +30,10 @@ int strata__open_read(strata_ctx *ctx)
 		rc = strata__driver_resolve(ctx);
 		if (rc < 0)
 			return rc;
-		if (strata__histcache_load(ctx) == 1)
-			return 0;
 		if (strata__histcache_key(ctx, &key) != 1)
 			strata__buf_clear(&key);
+		else if (strata__histcache_load(ctx, &key) == 1)
+			goto done;
 	}
 	rc = strata__connect(ctx, 0);
 	if (rc == STRATA_ENOTFOUND) {
