@@ -52,4 +52,13 @@ int strata__split_postgres(const char *sql, size_t len, strata_stmt_cb cb,
 int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
                         void *payload);
 
+/*
+ * Whether s[0, n) is the keyword kw (upper case, kw_len bytes), in any
+ * ASCII case. STRATA_SPLIT_KEYWORD takes a literal keyword.
+ */
+int strata__split_keyword(const char *s, size_t n, const char *kw,
+                          size_t kw_len);
+#define STRATA_SPLIT_KEYWORD(s, n, kw) \
+ strata__split_keyword(s, n, kw, sizeof(kw) - 1)
+
 #endif

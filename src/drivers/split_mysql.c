@@ -61,11 +61,6 @@ static unsigned char at(const struct lexer *lx, size_t i)
 	return i < lx->len ? (unsigned char)lx->sql[i] : 0;
 }
 
-static unsigned char upper(unsigned char c)
-{
-	return c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
-}
-
 /*
  * Like the client, this matches the delimiter anywhere outside quotes and
  * comments, even inside a word, and with case.
@@ -184,16 +179,9 @@ static void next_token(struct lexer *lx, struct token *tok)
 
 static int word_is(const char *sql, const struct token *tok, const char *kw)
 {
-	size_t n = strlen(kw), i;
-
-	if (tok->kind != TOK_WORD || tok->end - tok->start != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (upper((unsigned char)sql[tok->start + i]) !=
-		    (unsigned char)kw[i])
-			return 0;
-	}
-	return 1;
+	return tok->kind == TOK_WORD &&
+	       strata__split_keyword(sql + tok->start, tok->end - tok->start,
+	                             kw, strlen(kw));
 }
 
 static int w_is(const char *sql, const struct stmt *st, size_t i,

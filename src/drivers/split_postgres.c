@@ -272,19 +272,9 @@ static void next_token(struct lexer *lx, struct token *tok)
 
 static int word_is(const char *sql, const struct token *tok, const char *kw)
 {
-	size_t n = strlen(kw), i;
-
-	if (tok->kind != TOK_WORD || tok->end - tok->start != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)sql[tok->start + i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (unsigned char)(c - 'a' + 'A');
-		if (c != (unsigned char)kw[i])
-			return 0;
-	}
-	return 1;
+	return tok->kind == TOK_WORD &&
+	       strata__split_keyword(sql + tok->start, tok->end - tok->start,
+	                             kw, strlen(kw));
 }
 
 /* ------------------------------------------------------------------ */

@@ -210,26 +210,9 @@ static void next_token(struct lexer *lx, struct token *tok)
 	lx->pos = i;
 }
 
-/* kw is an upper-case literal: its length is known when compiling */
-#define word_is(sql, tok, kw) word_is_n(sql, tok, kw, sizeof(kw) - 1)
-
-static int word_is_n(const char *sql, const struct token *tok, const char *kw,
-                     size_t n)
-{
-	size_t i;
-
-	if (tok->end - tok->start != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)sql[tok->start + i];
-
-		if (c >= 'a' && c <= 'z')
-			c = (unsigned char)(c - 'a' + 'A');
-		if (c != (unsigned char)kw[i])
-			return 0;
-	}
-	return 1;
-}
+/* kw is an upper-case literal */
+#define word_is(sql, tok, kw) \
+ STRATA_SPLIT_KEYWORD((sql) + (tok)->start, (tok)->end - (tok)->start, kw)
 
 enum complete_tok {
 	CT_SEMI,
@@ -295,23 +278,6 @@ static void note_word(struct stmt *st, const struct token *tok)
 	st->words[st->nwords++] = *tok;
 }
 
-static int ieq(const char *a, size_t n, const char *kw)
-{
-	size_t i;
-
-	if (strlen(kw) != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)a[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		if (c != (unsigned char)kw[i])
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * PRAGMA [schema.]journal_mode = x (or (x)): SQLite refuses to enter or
  * leave WAL mode inside a transaction, and other modes last only for the
@@ -329,7 +295,7 @@ static int sets_journal_mode(const char *sql, size_t i, size_t end)
 			name = i + 1;
 		i++;
 	}
-	if (!ieq(sql + name, i - name, "journal_mode"))
+	if (!STRATA_SPLIT_KEYWORD(sql + name, i - name, "JOURNAL_MODE"))
 		return 0;
 	while (i < end && is_space((unsigned char)sql[i]))
 		i++;
