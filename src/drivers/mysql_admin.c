@@ -11,7 +11,7 @@
 #include "mysql_int.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
-#include "../util/spawn.h"
+#include "tool.h"
 
 struct drop_state {
 	strata_buf *out;
@@ -115,46 +115,14 @@ static void conn_args(struct tool_args *a, const struct my_url *u)
 		snprintf(a->pw, sizeof(a->pw), "MYSQL_PWD=%s", u->password);
 }
 
-/*
- * Run mysqldump or mysql. copy: out_fd is the backup file, written by us
- * from the tool's output, so that a failed write is ours to report.
- */
+/* The tool with the password in its environment, forgotten after. */
 static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
                     int in_fd, int out_fd, int copy)
 {
-	const char *env[2] = { a->pw[0] ? a->pw : NULL, NULL };
-	strata_buf err = STRATA_BUF_INIT;
-	struct spawn s;
-	int st;
+	int rc = strata__run_tool(c, a->argv, a->pw, in_fd, out_fd, copy);
 
-	memset(&s, 0, sizeof(s));
-	s.argv = a->argv;
-	s.env = env;
-	s.stdin_fd = in_fd;
-	s.stdout_fd = out_fd;
-	s.err = &err;
-	/* the backup: copied by us, so that a failed write is seen */
-	s.copy_stdout = copy;
-	st = strata__spawn(&s);
 	memset(a->pw, 0, sizeof(a->pw));
-	if (s.copy_errno) {
-		strata_buf_release(&err);
-		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
-		                               "cannot write the backup: %s",
-		                               strerror(s.copy_errno));
-	}
-	if (st != 0) {
-		while (err.len && err.ptr[err.len - 1] == '\n')
-			strata__buf_truncate(&err, err.len - 1);
-		strata_driver_set_error(
-		        c, STRATA_EDB, NULL, st, -1, "%s failed (%s %d)%s%s",
-		        a->argv[0], st < 0 ? "could not start" : "exit status",
-		        st, err.len ? ": " : "", err.ptr);
-		strata_buf_release(&err);
-		return STRATA_EDB;
-	}
-	strata_buf_release(&err);
-	return 0;
+	return rc;
 }
 
 int strata__my_backup(struct strata_driver_conn *c, const char *url,

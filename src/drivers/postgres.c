@@ -569,6 +569,14 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	return rc;
 }
 
+int strata__pg_bad_schema(struct strata_driver_conn *c, const char *schema)
+{
+	return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
+	                               "--schema name '%s' is empty or longer "
+	                               "than PostgreSQL's limit of %d bytes",
+	                               schema, strata__pg_max_ident(c));
+}
+
 int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 {
 	strata_buf sql = STRATA_BUF_INIT;
@@ -594,11 +602,7 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 		rc = pg_quote_ident(c, &sql, schema);
 	if (rc == STRATA_EINVALID) {
 		strata_buf_release(&sql);
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "--schema name '%s' is empty or longer than "
-		        "PostgreSQL's limit of %d bytes",
-		        schema, strata__pg_max_ident(c));
+		return strata__pg_bad_schema(c, schema);
 	}
 	if (rc == 0 && !exists) {
 		res = strata__pq.PQexec(pc(c)->pg, sql.ptr);

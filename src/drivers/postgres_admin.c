@@ -12,7 +12,7 @@
 #include "postgres.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
-#include "../util/spawn.h"
+#include "tool.h"
 
 /*
  * One statement per object that a migration could have made, skipping
@@ -131,48 +131,6 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
 	                                         "out of memory");
 }
 
-/*
- * Run a tool. copy: out_fd is the backup file, written by us from the
- * tool's output (pg_dump exits 0 when its own writes fail).
- */
-static int run_tool(struct strata_driver_conn *c, const char *const *argv,
-                    const char *pw, int in_fd, int out_fd, int copy,
-                    const char *what)
-{
-	const char *env[2] = { pw && pw[0] ? pw : NULL, NULL };
-	strata_buf err = STRATA_BUF_INIT;
-	struct spawn s;
-	int st;
-
-	memset(&s, 0, sizeof(s));
-	s.argv = argv;
-	s.env = env;
-	s.stdin_fd = in_fd;
-	s.stdout_fd = out_fd;
-	s.err = &err;
-	/* the backup: copied by us, so that a failed write is seen */
-	s.copy_stdout = copy;
-	st = strata__spawn(&s);
-	if (s.copy_errno) {
-		strata_buf_release(&err);
-		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
-		                               "cannot write the backup: %s",
-		                               strerror(s.copy_errno));
-	}
-	if (st != 0) {
-		while (err.len && (err.ptr[err.len - 1] == '\n'))
-			strata__buf_truncate(&err, err.len - 1);
-		strata_driver_set_error(
-		        c, STRATA_EDB, NULL, st, -1, "%s failed (%s %d)%s%s",
-		        what, st < 0 ? "could not start" : "exit status", st,
-		        err.len ? ": " : "", err.ptr);
-		strata_buf_release(&err);
-		return STRATA_EDB;
-	}
-	strata_buf_release(&err);
-	return 0;
-}
-
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,
                       const char *path, int fd)
 {
@@ -187,7 +145,7 @@ int strata__pg_backup(struct strata_driver_conn *c, const char *url,
 			               "--dbname", info.ptr,
 			               NULL };
 
-		rc = run_tool(c, argv, pw.ptr, -1, fd, 1, "pg_dump");
+		rc = strata__run_tool(c, argv, pw.ptr, -1, fd, 1);
 	}
 	strata_buf_release(&info);
 	strata_buf_release(&pw);
@@ -215,7 +173,7 @@ int strata__pg_restore(struct strata_driver_conn *c, const char *url,
 			               NULL };
 		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 
-		rc = run_tool(c, argv, pw.ptr, -1, null, 0, "psql");
+		rc = strata__run_tool(c, argv, pw.ptr, -1, null, 0);
 		if (null >= 0)
 			close(null);
 	}

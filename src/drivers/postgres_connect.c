@@ -247,11 +247,7 @@ static int session_setup(struct strata_driver_conn *c,
 			rc = c->driver->quote_ident(c, &sql, p->schema);
 		if (rc == STRATA_EINVALID) {
 			strata_buf_release(&sql);
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "--schema name '%s' is empty or longer than "
-			        "PostgreSQL's limit of %d bytes",
-			        p->schema, strata__pg_max_ident(c));
+			return strata__pg_bad_schema(c, p->schema);
 		}
 		if (rc == 0)
 			rc = c->driver->exec(c, sql.ptr, sql.len);

@@ -1,0 +1,21 @@
+/*
+ * Running a database's own command-line tool (pg_dump, psql, mysqldump,
+ * mysql) for backups and restores.
+ */
+#ifndef STRATA_DRIVERS_TOOL_H
+#define STRATA_DRIVERS_TOOL_H
+
+#include "strata/sys/driver.h"
+
+/*
+ * Run argv (argv[0] looked up in PATH) with env_pw ("PGPASSWORD=...",
+ * "MYSQL_PWD=...", or NULL) added to its environment, stdin from in_fd and
+ * stdout to out_fd (-1: /dev/null). With copy, strata copies the tool's
+ * output into out_fd itself, so that a failed write is seen even when the
+ * tool ignores it. A failure is set on c: STRATA_EIO for the copy,
+ * STRATA_EDB naming the tool, its exit status and its stderr.
+ */
+int strata__run_tool(struct strata_driver_conn *c, const char *const *argv,
+                     const char *env_pw, int in_fd, int out_fd, int copy);
+
+#endif
