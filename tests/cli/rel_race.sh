@@ -135,6 +135,19 @@ held_after_plan() {
 	fail "the held process printed nothing: $(cat "$2")"
 }
 
+# start_held OUT ARGS...: strata -v ARGS in the background, held by strace
+# at its first write(2) (made after planning) for REL_HOLD_US; its output
+# goes to OUT. Returns once it is held; sets pid.
+start_held() {
+	local out=$1
+	shift
+	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
+		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
+		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations "$@" >"$out" 2>&1 &
+	pid=$!
+	held_after_plan "$pid" "$out"
+}
+
 # The same, made deterministic: `up` is held (by strace) after it has made
 # its plan and before its first transaction, while `down` runs in full.
 # With -v, the first write(2) of `up` is its "applying ..." line, which is
@@ -143,12 +156,7 @@ t_race_down_between_plan_and_run_of_up() {
 	rel_need_strace
 	rel_migrations 4
 	st -q up 2
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
-		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
-		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations up >o.up 2>&1 &
-	held_out=o.up
-	pid=$!
-	held_after_plan "$pid" "$held_out"
+	start_held o.up up
 	st down --no-backup
 	expect_rc 0
 	wait $pid
@@ -165,12 +173,7 @@ t_race_up_between_plan_and_run_of_down() {
 	rel_need_strace
 	rel_migrations 4
 	st -q up 2
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
-		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
-		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations down --no-backup >o.down 2>&1 &
-	held_out=o.down
-	pid=$!
-	held_after_plan "$pid" "$held_out"
+	start_held o.down down --no-backup
 	st up
 	expect_rc 0
 	wait $pid
@@ -188,12 +191,7 @@ t_race_down_against_down() {
 	rel_need_strace
 	rel_migrations 4
 	st -q up
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
-		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
-		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations down --no-backup >o.down 2>&1 &
-	held_out=o.down
-	pid=$!
-	held_after_plan "$pid" "$held_out"
+	start_held o.down down --no-backup
 	st down --no-backup
 	expect_rc 0
 	wait $pid
@@ -210,12 +208,7 @@ t_race_repeatable_runs_once() {
 	rel_need_strace
 	rel_migrations 1
 	rel_repeatable
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
-		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
-		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations up >o.up 2>&1 &
-	held_out=o.up
-	pid=$!
-	held_after_plan "$pid" "$held_out"
+	start_held o.up up
 	st up
 	expect_rc 0
 	wait $pid
