@@ -75,6 +75,22 @@ static int suffix_ok(const char *s)
 	return 1;
 }
 
+/* backups/DAY/LABEL-HHMMSS[-SUFFIX][.N].EXT into ctx->scratch */
+static int backup_name(strata_ctx *ctx, const char *dir, const char *label,
+                       const char *hms, const char *suffix, int n)
+{
+	strata__buf_clear(&ctx->scratch);
+	if (strata__buf_printf(&ctx->scratch, "%s/%s-%s%s%s", dir, label, hms,
+	                       suffix && suffix[0] ? "-" : "",
+	                       suffix ? suffix : "") < 0 ||
+	    (n && strata__buf_printf(&ctx->scratch, ".%d", n) < 0))
+		return STRATA_ENOMEM;
+	return strata__buf_puts(&ctx->scratch,
+	                        ctx->drv->backup_extension ?
+	                                ctx->drv->backup_extension :
+	                                ".sql");
+}
+
 /* The new name in the folder is on disk too. */
 static int sync_dir(strata_ctx *ctx, const char *dir)
 {
@@ -95,7 +111,7 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	char day[16], hms[16], label[64], dir[64];
 	time_t now = time(NULL);
 	struct tm tm;
-	int fd = -1, rc, named = 0;
+	int fd = -1, rc, named = 0, n;
 
 	*out_path = NULL;
 	strata__error_clear(ctx);
@@ -128,20 +144,11 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		return rc;
 	/* written as NAME.partial and linked to NAME once whole and synced:
 	 * a run killed meanwhile leaves no file that looks like a backup */
-	for (int n = 0; n < 100; n++) {
+	for (n = 0; n < 100; n++) {
 		struct stat st;
 
-		strata__buf_clear(&ctx->scratch);
 		strata__buf_clear(&partial);
-		if (strata__buf_printf(&ctx->scratch, "%s/%s-%s%s%s", dir,
-		                       label, hms,
-		                       suffix && suffix[0] ? "-" : "",
-		                       suffix ? suffix : "") < 0 ||
-		    (n && strata__buf_printf(&ctx->scratch, ".%d", n) < 0) ||
-		    strata__buf_puts(&ctx->scratch,
-		                     ctx->drv->backup_extension ?
-		                             ctx->drv->backup_extension :
-		                             ".sql") < 0 ||
+		if (backup_name(ctx, dir, label, hms, suffix, n) < 0 ||
 		    strata__buf_printf(&partial, "%s.partial",
 		                       ctx->scratch.ptr) < 0) {
 			strata_buf_release(&partial);
@@ -171,13 +178,28 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	if (close(fd) < 0 && rc == 0)
 		rc = strata__error_set(ctx, STRATA_EIO, "cannot write %s: %s",
 		                       partial.ptr, strerror(errno));
-	/* link() never replaces a backup another run just named */
-	if (rc == 0 && link(partial.ptr, ctx->scratch.ptr) < 0 &&
-	    (errno == EEXIST || rename(partial.ptr, ctx->scratch.ptr) < 0))
-		rc = strata__error_set(ctx, STRATA_EIO, "cannot name %s: %s",
-		                       ctx->scratch.ptr, strerror(errno));
-	else if (rc == 0)
-		named = 1;
+	/* link() never replaces a backup another run named meanwhile: that
+	 * name taken, the next is tried (renamed where links are not
+	 * supported) */
+	for (; rc == 0 && !named && n < 100; n++) {
+		if (backup_name(ctx, dir, label, hms, suffix, n) < 0)
+			rc = strata__error_set(ctx, STRATA_ENOMEM,
+			                       "out of memory");
+		else if (link(partial.ptr, ctx->scratch.ptr) == 0)
+			named = 1;
+		else if (errno != EEXIST &&
+		         rename(partial.ptr, ctx->scratch.ptr) == 0)
+			named = 1;
+		else if (errno != EEXIST)
+			rc = strata__error_set(ctx, STRATA_EIO,
+			                       "cannot name %s: %s",
+			                       ctx->scratch.ptr,
+			                       strerror(errno));
+	}
+	if (rc == 0 && !named)
+		rc = strata__error_set(ctx, STRATA_EIO,
+		                       "cannot name the backup: 100 backups "
+		                       "of this second exist");
 	unlink(partial.ptr);
 	strata_buf_release(&partial);
 	if (rc == 0)

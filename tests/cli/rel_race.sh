@@ -25,9 +25,9 @@ race_up() {
 	want_schema=$(rel_db_schema)
 	want_hist=$(rel_db_history)
 	rel_db_reset
-	rel_race "$n" -q up
+	race_n "$n" -q up
 	rel_race_expect_all 0 "$n"
-	grep -l "database is locked" err.* >/dev/null 2>&1 && fail "a process saw 'database is locked'"
+	grep -l "database is locked" out.* >/dev/null 2>&1 && fail "a process saw 'database is locked'"
 	expect_eq "$want_schema" "$(rel_db_schema)" "schema after $n racing processes"
 	expect_eq "$want_hist" "$(rel_db_history)" "history after $n racing processes"
 	expect_eq 1 "$(db_sql "SELECT count(*) FROM rlog")" "runs of the repeatable migration"
@@ -47,7 +47,7 @@ t_race_up_2_4_8_16_processes() {
 t_race_creates_history_table_once() {
 	rel_migrations 5
 	db_sql "CREATE TABLE app_data (id INTEGER PRIMARY KEY)"
-	rel_race 8 -q up
+	race_n 8 -q up
 	rel_race_expect_all 0 8
 	expect_history "1 2 3 4 5"
 	expect_eq 5 "$(db_sql "SELECT count(*) FROM $TEST_TABLE")" "history rows"
@@ -55,7 +55,7 @@ t_race_creates_history_table_once() {
 	# and an empty (zero-byte) database file
 	rel_db_reset
 	: >"$(rel_db_file)"
-	rel_race 8 -q up
+	race_n 8 -q up
 	rel_race_expect_all 0 8
 	expect_history "1 2 3 4 5"
 }
@@ -64,22 +64,10 @@ t_race_creates_history_table_once() {
 # validate. Whatever the order, the end is "everything applied".
 t_race_mixed_commands() {
 	rel_migrations 6
-	rm -f gate
-	mkfifo gate
-	for a in "up" "up 2" "up --to 3" "status" "validate" "up 1" "history"; do
-		# shellcheck disable=SC2086
-		(
-			read -r _ <gate
-			"$STRATA_BIN" -q -d "$TEST_URL" -m migrations $a >"o.${a// /_}" 2>&1
-			echo $? >"r.${a// /_}"
-		) &
-	done
-	sleep 0.3
-	exec 3<>gate
-	exec 3>&-
-	wait
-	for f in r.*; do
-		[ "$(cat "$f")" = 0 ] || fail "${f#r.} exited $(cat "$f"): $(cat "o.${f#r.}")"
+	local cmds=("up" "up 2" "up --to 3" "status" "validate" "up 1" "history") i
+	race_each "${cmds[@]/#/-q }"
+	for i in $(seq 1 ${#cmds[@]}); do
+		[ "$(cat "rc.$i")" = 0 ] || fail "${cmds[i - 1]} exited $(cat "rc.$i"): $(cat "out.$i")"
 	done
 	expect_history "1 2 3 4 5 6"
 	rel_consistent 6
@@ -105,16 +93,9 @@ t_race_up_against_down() {
 		rel_db_reset
 		st -q up 2
 		expect_history "1 2"
-		rm -f gate
-		mkfifo gate
-		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >o.up 2>&1; echo $? >r.up) &
-		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations down --no-backup >o.down 2>&1; echo $? >r.down) &
-		sleep 0.2
-		exec 3<>gate
-		exec 3>&-
-		wait
-		expect_eq 0 "$(cat r.up)" "round $round: up exit code ($(cat o.up))"
-		expect_eq 0 "$(cat r.down)" "round $round: down exit code ($(cat o.down))"
+		race_each "-q up" "-q down --no-backup"
+		expect_eq 0 "$(cat rc.1)" "round $round: up exit code ($(cat out.1))"
+		expect_eq 0 "$(cat rc.2)" "round $round: down exit code ($(cat out.2))"
 		up_down_outcome_ok
 	done
 }
@@ -359,4 +340,20 @@ t_lock_timeout_zero_does_not_wait() {
 	[ $(((t1 - t0) / 1000000)) -lt 1500 ] || fail "--lock-timeout 0 waited"
 	release_write_lock
 	expect_history "1"
+}
+
+# Backups taken at the same instant (as racing `redo`s or `down`s take
+# them) each get a name of their own, whole, none left as NAME.partial.
+t_race_backups_get_names_of_their_own() {
+	rel_migrations 2
+	st -q up
+	for round in 1 2 3; do
+		rm -rf backups
+		race_n 8 backup
+		rel_race_expect_all 0 8
+		expect_eq 8 "$(find backups -type f -name '*.db' | wc -l)" "round $round: backups written"
+		expect_eq "" "$(find backups -name '*.partial')" "round $round: partial files left"
+		expect_eq 8 "$(cat out.* | grep -c '^backups/')" "round $round: paths printed"
+		expect_eq 8 "$(cat out.* | grep '^backups/' | sort -u | wc -l)" "round $round: distinct paths"
+	done
 }
