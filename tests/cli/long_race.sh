@@ -29,7 +29,7 @@ t_long_race_up_16_rounds() {
 	want_hist=$(rel_db_history)
 	for round in $(seq 1 30); do
 		rel_db_reset
-		rel_race 16 -q up
+		race_n 16 -q up
 		rel_race_expect_all 0 16
 		expect_eq "$want_schema" "$(rel_db_schema)" "round $round: schema"
 		expect_eq "$want_hist" "$(rel_db_history)" "round $round: history"
@@ -46,30 +46,20 @@ t_long_race_random_mixes() {
 		rel_db_reset
 		start=$((RANDOM % 9))
 		[ "$start" = 0 ] || st -q up "$start"
-		rm -f gate r.* o.*
-		mkfifo gate
-		picked=""
+		picked="" run=()
 		for i in 1 2 3 4 5 6 7 8; do
 			c=${cmds[RANDOM % ${#cmds[@]}]}
 			picked="$picked; $c"
-			# shellcheck disable=SC2086
-			(
-				read -r _ <gate
-				"$STRATA_BIN" -q -d "$TEST_URL" -m migrations $c >"o.$i" 2>&1
-				echo $? >"r.$i"
-			) &
+			run+=("-q $c")
 		done
-		sleep 0.3
-		exec 3<>gate
-		exec 3>&-
-		wait
+		race_each "${run[@]}"
 		for i in 1 2 3 4 5 6 7 8; do
-			r=$(cat "r.$i")
+			r=$(cat "rc.$i")
 			# redo or down with nothing applied is refused (3) or a no-op
 			case "$r" in
 			0) ;;
-			3) grep -q "nothing to redo" "o.$i" || fail "round $round ($picked): process $i exited 3: $(cat "o.$i")" ;;
-			*) fail "round $round ($picked): process $i exited $r: $(cat "o.$i")" ;;
+			3) grep -q "nothing to redo" "out.$i" || fail "round $round ($picked): process $i exited 3: $(cat "out.$i")" ;;
+			*) fail "round $round ($picked): process $i exited $r: $(cat "out.$i")" ;;
 			esac
 		done
 		no_hole "round $round ($picked)"
@@ -84,16 +74,9 @@ t_long_race_up_against_down_rounds() {
 	for round in $(seq 1 30); do
 		rel_db_reset
 		st -q up 2
-		rm -f gate r.up r.down
-		mkfifo gate
-		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >o.up 2>&1; echo $? >r.up) &
-		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations down >o.down 2>&1; echo $? >r.down) &
-		sleep 0.2
-		exec 3<>gate
-		exec 3>&-
-		wait
-		expect_eq 0 "$(cat r.up)" "round $round: up ($(cat o.up))"
-		expect_eq 0 "$(cat r.down)" "round $round: down ($(cat o.down))"
+		race_each "-q up" "-q down"
+		expect_eq 0 "$(cat rc.1)" "round $round: up ($(cat out.1))"
+		expect_eq 0 "$(cat rc.2)" "round $round: down ($(cat out.2))"
 		case "$(history_versions)" in
 		"1 2 3" | "1 2 3 4") ;;
 		*) fail "round $round: up racing down ended at '$(history_versions)'" ;;

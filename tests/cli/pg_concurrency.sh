@@ -64,25 +64,6 @@ t_lock_timeout_exit_4_names_the_lock() {
 	expect_eq 0 "$(advisory_locks)" "locks left"
 }
 
-# race N ARGS...: start N strata processes at the same instant (all wait on
-# a FIFO, opened for writing once they are all running); rc.I, out.I
-race() {
-	local n=$1 i
-	shift
-	mkfifo gate
-	for i in $(seq "$n"); do
-		(
-			read -r _ <gate
-			"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"out.$i" 2>&1
-			echo $? >"rc.$i"
-		) &
-	done
-	sleep 0.3
-	exec 3>gate
-	exec 3>&-
-	wait
-}
-
 # four_for_race [notxn]: four migrations that each log their version
 four_for_race() {
 	mig 0001 log "CREATE TABLE log (v int);
@@ -130,7 +111,7 @@ t_sixteen_racing_ups_apply_each_migration_once() {
 	four_for_race
 	local t0 t1
 	t0=$(now_ms)
-	race 16 --lock-timeout 60 up
+	race_n 16 --lock-timeout 60 up
 	t1=$(now_ms)
 	echo "16 racing ups took $((t1 - t0)) ms" >&2
 	check_race
@@ -142,7 +123,7 @@ t_sixteen_racing_ups_with_a_no_transaction_migration() {
 	four_for_race notxn
 	local t0 t1
 	t0=$(now_ms)
-	race 16 --lock-timeout 60 up
+	race_n 16 --lock-timeout 60 up
 	t1=$(now_ms)
 	echo "16 racing ups took $((t1 - t0)) ms" >&2
 	# Known engine problem: the lock-free first look of a run (ops.c,

@@ -294,49 +294,15 @@ rel_lock_release() {
 
 # --- many processes at once --------------------------------------------------
 
-# rel_race N ARGS...: start N strata processes with ARGS (each gets
-# --database/--dir like `st`) at the same instant: each waits behind a FIFO
-# until all N are ready. Leaves rc.I, out.I and err.I (I = 1..N).
-rel_race() {
-	local n=$1 i go
-	shift
-	rm -f gate rc.* out.* err.* ready.* go.*
-	mkfifo gate
-	for i in $(seq 1 "$n"); do
-		(
-			: >"ready.$i"
-			read -r _ <gate
-			: >"go.$i"
-			"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"out.$i" 2>"err.$i"
-			echo $? >"rc.$i"
-		) &
-	done
-	while [ "$(find . -maxdepth 1 -name 'ready.*' | wc -l)" -lt "$n" ]; do
-		sleep 0.01
-	done
-	sleep 0.05
-	# Opening the FIFO read-write never blocks and releases every reader
-	# blocked in open(); repeat for one that was not there yet.
-	go=0
-	while [ "$go" -lt "$n" ]; do
-		exec 3<>gate
-		exec 3>&-
-		sleep 0.01
-		go=$(find . -maxdepth 1 -name 'go.*' | wc -l)
-	done
-	wait
-	rm -f gate ready.* go.*
-}
-
 # rel_race_expect_all RC N: every one of the N processes exited RC.
 rel_race_expect_all() {
 	local i r
 	for i in $(seq 1 "$2"); do
 		r=$(cat "rc.$i" 2>/dev/null)
 		[ "$r" = "$1" ] || fail "process $i of $2 exited '$r', expected $1:
-$(sed 's/^/      | /' "err.$i")"
-		case "$(cat "err.$i")" in
-		*AddressSanitizer* | *"runtime error:"*) fail "process $i crashed: $(cat "err.$i")" ;;
+$(sed 's/^/      | /' "out.$i")"
+		case "$(cat "out.$i")" in
+		*AddressSanitizer* | *"runtime error:"*) fail "process $i crashed: $(cat "out.$i")" ;;
 		esac
 	done
 }

@@ -14,25 +14,6 @@ twelve() {
 	done
 }
 
-# release $1 copies of "strata $2..." at once; their exit codes in rc.*
-race() {
-	local n=$1 i
-	shift
-	rm -f gate rc.* out.*
-	mkfifo gate
-	for i in $(seq 1 "$n"); do
-		(
-			read -r _ <gate
-			"$STRATA_BIN" -q -d "$TEST_URL" -m migrations --lock-timeout 120 "$@" >"out.$i" 2>&1
-			echo $? >"rc.$i"
-		) &
-	done
-	sleep 0.3
-	exec 3>gate
-	exec 3>&-
-	wait
-}
-
 all_zero() {
 	local f
 	for f in rc.*; do
@@ -48,7 +29,7 @@ t_racing_up_equals_a_serial_run() {
 	want_schema=$(db_schema second)
 	want_history=$(db_history_text second)
 	for n in 2 4 8 16; do
-		race "$n" up
+		race_n "$n" -q --lock-timeout 120 up
 		all_zero
 		expect_eq "$want_schema" "$(db_schema)" "schema after $n racers"
 		expect_eq "$want_history" "$(db_history_text)" "history after $n racers"
@@ -64,21 +45,15 @@ t_racing_up_equals_a_serial_run() {
 t_up_racing_down() {
 	twelve
 	st up 6
-	rm -f gate rc.* out.*
-	mkfifo gate
+	local cmds=() i
 	for i in 1 2 3 4 5 6; do
-		if [ $((i % 2)) = 0 ]; then cmd="up"; else cmd="down --no-backup"; fi
-		(
-			read -r _ <gate
-			# shellcheck disable=SC2086
-			"$STRATA_BIN" -q -d "$TEST_URL" -m migrations --lock-timeout 120 $cmd >"out.$i" 2>&1
-			echo $? >"rc.$i"
-		) &
+		if [ $((i % 2)) = 0 ]; then
+			cmds+=("-q --lock-timeout 120 up")
+		else
+			cmds+=("-q --lock-timeout 120 down --no-backup")
+		fi
 	done
-	sleep 0.3
-	exec 3>gate
-	exec 3>&-
-	wait
+	race_each "${cmds[@]}"
 	all_zero
 	# whatever the interleaving: rows and tables agree
 	hist=$(history_versions)

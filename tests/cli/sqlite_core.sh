@@ -55,17 +55,10 @@ t_eight_concurrent_up_processes() {
 		mig "$(printf %04d "$i")" "t$i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY);
 INSERT INTO t$i (id) VALUES ($i);" "DROP TABLE t$i;"
 	done
-	mkfifo gate
+	race_n 8 -q up
 	for i in 1 2 3 4 5 6 7 8; do
-		(read -r _ <gate; "$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >"o.$i" 2>&1; echo $? >"rc.$i") &
-	done
-	sleep 0.3
-	exec 3>gate
-	exec 3>&-
-	wait
-	for i in 1 2 3 4 5 6 7 8; do
-		[ "$(cat "rc.$i")" = 0 ] || fail "runner $i exited $(cat "rc.$i"): $(cat "o.$i")"
-		grep -q "database is locked" "o.$i" && fail "runner $i: database is locked"
+		[ "$(cat "rc.$i")" = 0 ] || fail "runner $i exited $(cat "rc.$i"): $(cat "out.$i")"
+		grep -q "database is locked" "out.$i" && fail "runner $i: database is locked"
 	done
 	expect_eq 20 "$(db_sql "SELECT count(*) FROM schema_migrations")" "history rows"
 	expect_eq 20 "$(db_sql "SELECT count(DISTINCT version) FROM schema_migrations")" "distinct versions"

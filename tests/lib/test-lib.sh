@@ -62,6 +62,52 @@ st() {
 	st_raw --database "$TEST_URL" --dir migrations "$@"
 }
 
+# race_n N ARGS...: N strata processes with the same ARGS (race_each).
+race_n() {
+	local n=$1 i cmds=()
+	shift
+	for i in $(seq 1 "$n"); do
+		cmds+=("$*")
+	done
+	race_each "${cmds[@]}"
+}
+
+# race_each CMD...: one strata process per CMD (its words are the
+# arguments, after --database/--dir as `st` gives them), all released at
+# the same instant: each waits behind a FIFO until all are ready. Leaves
+# rc.I and out.I (stdout and stderr) for the I-th CMD.
+race_each() {
+	local n=$# i=0 cmd go
+	rm -f gate rc.* out.* ready.* go.*
+	mkfifo gate
+	for cmd in "$@"; do
+		i=$((i + 1))
+		# shellcheck disable=SC2086 # the command's words are its arguments
+		(
+			: >"ready.$i"
+			read -r _ <gate
+			: >"go.$i"
+			"$STRATA_BIN" --database "$TEST_URL" --dir migrations $cmd >"out.$i" 2>&1
+			echo $? >"rc.$i"
+		) &
+	done
+	while [ "$(find . -maxdepth 1 -name 'ready.*' | wc -l)" -lt "$n" ]; do
+		sleep 0.01
+	done
+	sleep 0.05
+	# Opening the FIFO read-write never blocks and releases every reader
+	# blocked in open(); repeat for one that was not there yet.
+	go=0
+	while [ "$go" -lt "$n" ]; do
+		exec 3<>gate
+		exec 3>&-
+		sleep 0.01
+		go=$(find . -maxdepth 1 -name 'go.*' | wc -l)
+	done
+	wait
+	rm -f gate ready.* go.*
+}
+
 expect_rc() {
 	[ "$rc" = "$1" ] || fail "expected exit code $1, got $rc"
 }
