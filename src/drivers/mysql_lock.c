@@ -17,8 +17,8 @@
 /* key@database, or a digest of it when longer than MySQL allows. */
 static int lock_name(struct my_conn *m, strata_buf *out, const char *key)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned char md[32];
+	unsigned int i;
 	const char *no_lib = NULL;
 	int rc;
 
@@ -28,9 +28,7 @@ static int lock_name(struct my_conn *m, strata_buf *out, const char *key)
 	if (strata__crypto_load(&no_lib) < 0)
 		return strata_driver_set_error(&m->base, STRATA_ENOTSUPP, NULL,
 		                               0, -1, "%s", no_lib);
-	if (strata__crypto.EVP_Digest(out->ptr, out->len, md, &mdlen,
-	                              strata__crypto.EVP_sha256(), NULL) != 1 ||
-	    mdlen < 20)
+	if (strata__sha256(out->ptr, out->len, md) < 0)
 		return STRATA_EINTERNAL;
 	strata__buf_clear(out);
 	rc = strata__buf_puts(out, "strata:");

@@ -67,6 +67,11 @@ static void load(struct strata_dl *d)
 		memcpy((char *)d->table + i * sizeof(void *), &sym,
 		       sizeof(sym));
 	}
+	for (i = 0; i < d->n_optional; i++) {
+		sym = dlsym(h, d->optional[i]);
+		memcpy((char *)d->optional_table + i * sizeof(void *), &sym,
+		       sizeof(sym));
+	}
 	d->state = 1;
 }
 

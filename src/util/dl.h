@@ -36,6 +36,11 @@ struct strata_dl {
 	const char *const *names; /* the functions, in the struct's order */
 	size_t n;
 	void *table; /* struct of n function pointers, filled by the load */
+	/* functions used when the library has them: their pointers are left
+	 * NULL when it does not, and the load still succeeds */
+	const char *const *optional;
+	size_t n_optional;
+	void *optional_table;
 
 	pthread_mutex_t lock;
 	int state; /* 0: not tried yet, 1: loaded, -1: failed */

@@ -18,6 +18,7 @@
 #include "lib/ctx.h"
 #include "lib/source.h"
 #include "lib/url.h"
+#include "util/crypto_load.h"
 
 static void test_filename__native_pairs(void **state)
 {
@@ -142,6 +143,46 @@ static void test_checksum__line_endings(void **state)
 	assert_int_equal(strata__checksum(a, "", 0), 0);
 	assert_string_equal(a, "e3b0c44298fc1c149afbf4c8996fb924"
 	                       "27ae41e4649b934ca495991b7852b855");
+}
+
+/* SHA-256's own functions and the EVP fallback agree, on known digests */
+static void test_checksum__both_libcrypto_paths(void **state)
+{
+	static const char *const texts[] = { "", "abc", "x\r\ny\r", NULL };
+	static const char *const want[] = {
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	};
+	struct strata_crypto_sha256 saved;
+	struct strata_hasher hs = { NULL, NULL };
+	char low[3][65], evp[3][65];
+	unsigned char md[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(strata__crypto_load(NULL), 0);
+	assert_non_null(strata__crypto_sha256.SHA256_Init);
+	for (i = 0; texts[i]; i++)
+		assert_int_equal(strata__checksum_ctx(&hs, low[i], texts[i],
+		                                      strlen(texts[i])),
+		                 0);
+	assert_int_equal(strata__sha256("abc", 3, md), 0);
+	assert_int_equal(md[0], 0xba);
+	saved = strata__crypto_sha256;
+	memset(&strata__crypto_sha256, 0, sizeof(strata__crypto_sha256));
+	for (i = 0; texts[i]; i++)
+		assert_int_equal(strata__checksum_ctx(&hs, evp[i], texts[i],
+		                                      strlen(texts[i])),
+		                 0);
+	assert_int_equal(strata__sha256("abc", 3, md), 0);
+	strata__crypto_sha256 = saved;
+	assert_int_equal(md[0], 0xba);
+	assert_int_equal(md[31], 0xad);
+	strata__hasher_release(&hs);
+	for (i = 0; texts[i]; i++)
+		assert_string_equal(low[i], evp[i]);
+	assert_string_equal(low[0], want[0]);
+	assert_string_equal(low[1], want[1]);
 }
 
 static void test_textpos__lines_and_columns(void **state)
@@ -374,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_filename__rejected_and_ignored),
 		cmocka_unit_test(test_version__parse),
 		cmocka_unit_test(test_checksum__line_endings),
+		cmocka_unit_test(test_checksum__both_libcrypto_paths),
 		cmocka_unit_test(test_textpos__lines_and_columns),
 		cmocka_unit_test(test_utf8__check),
 		cmocka_unit_test(test_url__redaction),
