@@ -663,6 +663,16 @@ const struct strata_driver strata__driver_postgres = {
 	.async_commit_sql = "SET LOCAL synchronous_commit TO OFF",
 	.elapsed_ms_sql = "(extract(epoch FROM clock_timestamp() - "
 	                  "statement_timestamp()) * 1000)::bigint",
+	/* several migrations to a message (up --single-transaction): each
+	 * row marks its time in a transaction-local setting, empty once the
+	 * transaction ends, and the next is measured from it */
+	.elapsed_mark_sql = "pg_catalog.set_config('strata.mark', "
+	                    "pg_catalog.clock_timestamp()::text, true) AS mark",
+	.elapsed_since_mark_sql =
+	        "(extract(epoch FROM pg_catalog.clock_timestamp() - "
+	        "greatest(pg_catalog.statement_timestamp(), "
+	        "coalesce(nullif(pg_catalog.current_setting('strata.mark', "
+	        "true), ''), '-infinity')::timestamptz)) * 1000)::bigint",
 	/* an xid makes the commit write WAL and wait for its flush */
 	.flush_sql = "BEGIN; SELECT pg_catalog.pg_current_xact_id(); COMMIT;",
 	.current_schema_sql = "SELECT pg_catalog.current_schema()",

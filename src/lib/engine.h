@@ -48,4 +48,21 @@ int strata__part_transactional(strata_ctx *ctx, struct migration *m, int down);
 void strata__error_locate(strata_ctx *ctx, const struct migration *m,
                           const struct part *p, size_t base);
 
+/* run.c: the statements that record (or, down, forget) a migration run;
+ * ms < 0 is measured by the database where the driver can */
+int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+                       int down, int dirty, int64_t ms, strata_kind kind);
+
+/* run.c: locate the error of a failed batch in which p's text started at
+ * byte body, followed by "\n;\n" and its history statements */
+void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
+                                const struct part *p, size_t body);
+
+/* run.c: run and record one migration in the caller's transaction */
+int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
+                            struct migration *m);
+
+/* run_single.c: up --single-transaction of the n selected view entries */
+int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
+                       size_t *n_done);
 #endif

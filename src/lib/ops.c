@@ -267,70 +267,6 @@ static int any_dirty(const strata_ctx *ctx)
 	return 0;
 }
 
-int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
-                            struct migration *m);
-int strata__plan_is_stale(strata_ctx *ctx, int *stale);
-
-/*
- * up --single-transaction: every selected migration in one transaction,
- * all applied or none. Only where DDL is transactional, and only when no
- * part must run outside a transaction.
- */
-static int run_single(strata_ctx *ctx, const size_t *sel, size_t n,
-                      size_t *n_done)
-{
-	size_t i;
-	int rc, stale;
-
-	if (!(ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL))
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "--single-transaction: %s commits "
-		                         "schema changes as it makes them, so "
-		                         "one transaction cannot hold them",
-		                         ctx->drv->name);
-	for (i = 0; i < n; i++) {
-		const strata_migration *v = &ctx->view[sel[i]];
-		struct migration *m = strata__view_source(ctx, v);
-
-		if (!strata__part_transactional(ctx, m, 0))
-			return strata__error_set(
-			        ctx, STRATA_EINVALID,
-			        "--single-transaction: %s must "
-			        "run outside a transaction",
-			        m->up_path);
-	}
-	rc = ctx->drv->begin(ctx->conn);
-	if (rc < 0)
-		return rc;
-	ctx->in_txn = 1;
-	rc = strata__plan_is_stale(ctx, &stale);
-	if (rc == 0 && stale)
-		rc = 1;
-	for (i = 0; rc == 0 && i < n; i++) {
-		const strata_migration *v = &ctx->view[sel[i]];
-
-		if (ctx->interrupted)
-			rc = strata__error_set(ctx, STRATA_EINTERRUPTED,
-			                       "interrupted: the single "
-			                       "transaction was rolled back, "
-			                       "nothing was applied");
-		else
-			rc = strata__run_part_in_txn(
-			        ctx, v, strata__view_source(ctx, v));
-	}
-	if (rc == 0)
-		rc = ctx->drv->commit(ctx->conn);
-	else
-		ctx->drv->rollback(ctx->conn);
-	ctx->in_txn = 0;
-	if (rc < 0)
-		strata__error_detail(ctx, "the single transaction was rolled "
-		                          "back: no migration was applied");
-	if (rc == 0 && n_done)
-		*n_done = n;
-	return rc;
-}
-
 typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
                          size_t *sel, size_t *n_sel);
 
@@ -405,7 +341,7 @@ replan:
 		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
 	if (rc == 0)
 		rc = o->single_transaction && !down && !o->dry_run && n ?
-		             run_single(ctx, sel, n, n_done) :
+		             strata__run_single(ctx, sel, n, n_done) :
 		             run_selected(ctx, sel, n, down, o->dry_run,
 		                          n_done);
 	if (rc == 1 && ++replans <= MAX_REPLANS) {

@@ -56,7 +56,7 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 }
 
 /* The statements that record (or forget) a migration. */
-static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
                        int down, int dirty, int64_t ms, strata_kind kind)
 {
 	struct history_row r;
@@ -91,7 +91,7 @@ static int record_done(strata_ctx *ctx, struct migration *m, int down,
 		fill_row(ctx, &r, m, 0, ms, m->kind, ts);
 		return strata__history_insert(ctx, &r);
 	}
-	rc = history_sql(ctx, &rec, m, down, 0, ms, m->kind);
+	rc = strata__record_sql(ctx, &rec, m, down, 0, ms, m->kind);
 	if (rc == 0)
 		rc = ctx->drv->exec(ctx->conn, rec.ptr, rec.len);
 	strata_buf_release(&rec);
@@ -218,6 +218,32 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 }
 
 /*
+ * A batch failed: the driver's error offset is in the batch's text, where
+ * p's text starts at body, followed by "\n;\n" and the statements that
+ * record it. Put the error at its place in p's file, or say that
+ * recording failed.
+ */
+void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
+                                const struct part *p, size_t body)
+{
+	long off = ctx->err_offset;
+
+	/* an error just past the part (an unclosed parenthesis) is the
+	 * part's: only the history statements are not */
+	if (off >= (long)body && off < (long)(body + p->len + 3)) {
+		ctx->err_offset = off - (long)body;
+		if (ctx->err_offset > (long)p->len)
+			ctx->err_offset = (long)p->len;
+		strata__error_locate(ctx, m, p, p->off);
+	} else if (off >= (long)(body + p->len)) {
+		strata__error_prefix(ctx, "cannot record %s in '%s'",
+		                     base_name(p->path), ctx->table);
+	} else {
+		strata__error_at(ctx, p->path, 0, 0);
+	}
+}
+
+/*
  * One round trip per migration where the driver allows it (PostgreSQL):
  * BEGIN, the part, its history row and COMMIT sent as one text. Every
  * migration but the run's last commits without waiting for its WAL flush;
@@ -245,7 +271,8 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, "\n;\n");
 	if (rc == 0)
-		rc = history_sql(ctx, &sql, m, down, 0, -1, m->kind);
+		rc = strata__record_sql(ctx, &sql, m, down, 0,
+		                        STRATA_MS_SINCE_MESSAGE, m->kind);
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, "COMMIT;");
 	if (rc < 0) {
@@ -258,21 +285,7 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	ms = strata__now_ms() - t0;
 	strata_buf_release(&sql);
 	if (rc < 0) {
-		long off = ctx->err_offset;
-
-		/* an error just past the part (an unclosed parenthesis) is
-		 * the part's: only the history statements are not */
-		if (off >= (long)body && off < (long)(body + p->len + 3)) {
-			ctx->err_offset = off - (long)body;
-			if (ctx->err_offset > (long)p->len)
-				ctx->err_offset = (long)p->len;
-			strata__error_locate(ctx, m, p, p->off);
-		} else if (off >= (long)(body + p->len)) {
-			strata__error_prefix(ctx, "cannot record %s in '%s'",
-			                     base_name(p->path), ctx->table);
-		} else {
-			strata__error_at(ctx, p->path, 0, 0);
-		}
+		strata__locate_batch_error(ctx, m, p, body);
 		ctx->drv->rollback(ctx->conn);
 		ctx->in_txn = 0;
 		return rc;
@@ -283,53 +296,31 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 }
 
 /*
- * --single-transaction: the caller has begun the one transaction; run
- * the part and record it inside it (one round trip with CAP_BATCH).
+ * --single-transaction on a driver that takes no batch (see
+ * run_single.c): the caller has begun the one transaction; run the part
+ * and record it inside it.
  */
-int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
-                            struct migration *m);
 int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
                             struct migration *m)
 {
 	struct part *p = &m->up;
 	const char *text = strata__part_text(m, p);
-	int batch = (ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) != 0;
 	strata_buf sql = STRATA_BUF_INIT;
 	int64_t t0 = strata__now_ms(), ms;
 	int rc;
 
 	strata__emit(ctx, STRATA_EVENT_APPLY_START, v, NULL, 0);
-	if (batch) {
-		rc = strata__buf_put(&sql, text + p->off, p->len);
-		if (rc == 0)
-			rc = strata__buf_puts(&sql, "\n;\n");
-		if (rc == 0)
-			rc = history_sql(ctx, &sql, m, 0, 0, -1, m->kind);
-		if (rc == 0)
-			rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
-		if (rc < 0 && ctx->err_offset >= (long)(p->len + 3)) {
+	rc = ctx->drv->exec(ctx->conn, text + p->off, p->len);
+	if (rc < 0)
+		strata__error_locate(ctx, m, p, p->off);
+	ms = strata__now_ms() - t0;
+	if (rc == 0)
+		rc = strata__record_sql(ctx, &sql, m, 0, 0, ms, m->kind);
+	if (rc == 0) {
+		rc = exec_buf(ctx, &sql);
+		if (rc < 0)
 			strata__error_prefix(ctx, "cannot record %s in '%s'",
 			                     base_name(p->path), ctx->table);
-		} else if (rc < 0) {
-			if (ctx->err_offset > (long)p->len)
-				ctx->err_offset = (long)p->len;
-			strata__error_locate(ctx, m, p, p->off);
-		}
-	} else {
-		rc = ctx->drv->exec(ctx->conn, text + p->off, p->len);
-		if (rc < 0)
-			strata__error_locate(ctx, m, p, p->off);
-		ms = strata__now_ms() - t0;
-		if (rc == 0)
-			rc = history_sql(ctx, &sql, m, 0, 0, ms, m->kind);
-		if (rc == 0) {
-			rc = exec_buf(ctx, &sql);
-			if (rc < 0)
-				strata__error_prefix(ctx,
-				                     "cannot record %s in '%s'",
-				                     base_name(p->path),
-				                     ctx->table);
-		}
 	}
 	strata_buf_release(&sql);
 	if (rc == STRATA_ENOMEM && !ctx->err.message[0])
@@ -485,7 +476,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		rc = strata__history_sql_dirty(ctx, &rec, m->version, m->name,
 		                               1);
 	else
-		rc = history_sql(ctx, &rec, m, 0, 1, 0, m->kind);
+		rc = strata__record_sql(ctx, &rec, m, 0, 1, 0, m->kind);
 	if (rc == 0)
 		rc = record_txn(ctx, &rec, 1);
 	if (rc != 0)
@@ -570,7 +561,7 @@ static int print_part(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0 && !ctx->exec && p->len && text[p->len - 1] != '\n')
 		rc = strata__buf_putc(&out, '\n');
 	if (rc == 0)
-		rc = history_sql(ctx, &out, m, down, 0, 0, m->kind);
+		rc = strata__record_sql(ctx, &out, m, down, 0, 0, m->kind);
 	if (rc == 0 && txn)
 		rc = strata__buf_puts(&out, "COMMIT;\n");
 	if (rc == 0)

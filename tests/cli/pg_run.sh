@@ -322,3 +322,54 @@ t_session_is_utc_with_dead_client_check() {
 	# applied_at is UTC: within a minute of the server's clock
 	expect_eq t "$(db_sql "SELECT abs(extract(epoch FROM now() - applied_at)) < 60 FROM schema_migrations")" "applied_at in UTC"
 }
+
+# up --single-transaction sends many migrations to a message (run_single.c):
+# 600 of them make three messages. A failure deep in the second names its
+# own file and line, and nothing at all is applied.
+t_single_transaction_batches_locate_errors_and_roll_back_whole() {
+	local i
+	mkdir -p migrations
+	for ((i = 1; i <= 600; i++)); do
+		printf 'CREATE TABLE t%d (id int PRIMARY KEY);\nINSERT INTO t%d VALUES (%d);\n' \
+			"$i" "$i" "$i" >"migrations/$(printf %04d "$i")_t$i.up.sql"
+	done
+	printf 'CREATE TABLE t400 (id int PRIMARY KEY);\n\n  INSERT INTO t400 VALUES (1), (1);\n' \
+		>migrations/0400_t400.up.sql
+	st up --single-transaction
+	expect_rc 1
+	expect_err "migrations/0400_t400.up.sql:3:3: error: duplicate key value violates unique constraint \"t400_pkey\""
+	expect_err "no migration was applied"
+	expect_tables ""
+	expect_history ""
+	# an unclosed parenthesis at the very end of a file is that file's
+	printf 'CREATE TABLE t400 (id int PRIMARY KEY\n' >migrations/0400_t400.up.sql
+	st up --single-transaction
+	expect_rc 1
+	expect_err "migrations/0400_t400.up.sql:2:1: error: syntax error"
+	expect_tables ""
+	printf 'CREATE TABLE t400 (id int PRIMARY KEY);\n' >migrations/0400_t400.up.sql
+	st up --single-transaction
+	expect_rc 0
+	expect_eq 600 "$(db_sql "SELECT count(*) FROM schema_migrations")" "history rows"
+	expect_eq 600 "$(db_sql "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+\$'")" "tables"
+}
+
+# Several migrations to a message: each history row has its own migration's
+# time, not the time since the message began.
+t_single_transaction_times_each_migration() {
+	mig 0001 slow "SELECT pg_sleep(0.3);"
+	mig 0002 quick "CREATE TABLE q (id int);"
+	mig 0003 slower "SELECT pg_sleep(0.5);"
+	mig 0004 quick2 "CREATE TABLE q2 (id int);"
+	st up --single-transaction
+	expect_rc 0
+	local ms
+	ms=$(db_sql "SELECT string_agg(CASE WHEN execution_ms BETWEEN 280 AND 480 THEN 'slow' WHEN execution_ms BETWEEN 480 AND 900 THEN 'slower' WHEN execution_ms < 150 THEN 'quick' ELSE execution_ms::text END, ' ' ORDER BY version) FROM schema_migrations")
+	expect_eq "slow quick slower quick" "$ms" "execution_ms per migration"
+	# one migration to a message (plain up) still measures from its start
+	mig 0005 slow3 "SELECT pg_sleep(0.3);"
+	st up
+	expect_rc 0
+	ms=$(db_sql "SELECT execution_ms FROM schema_migrations WHERE version = 5")
+	[ "$ms" -ge 280 ] && [ "$ms" -lt 900 ] || fail "execution_ms of 0005: $ms"
+}

@@ -160,6 +160,12 @@ struct strata_driver {
 	 */
 	const char *async_commit_sql;
 	const char *elapsed_ms_sql;
+	/* For several migrations in one message: a RETURNING expression
+	 * that marks the time a history row was written, and the
+	 * milliseconds since the later of that mark and the message's
+	 * start. Both or neither. */
+	const char *elapsed_mark_sql;
+	const char *elapsed_since_mark_sql;
 	/* A transaction whose synchronous commit makes every earlier
 	 * asynchronous one durable, run when a run stops early; required
 	 * with async_commit_sql. */
