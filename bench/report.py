@@ -124,7 +124,9 @@ def main():
         p("**PostgreSQL runs with `fsync=off`** (the test suite's throwaway server, "
           "tests/lib/servers.sh): a commit costs no WAL flush, so the per-migration floor "
           "is lower than on a real server and strata's `synchronous_commit` saving "
-          "cannot show here.\n")
+          "cannot show here. Its data folder is "
+          f"{meta.get('pg_data', '?')}: on tmpfs, the times are the server's work, "
+          "not the disk's stalls.\n")
     if meta.get("strata_down_opts"):
         p(f"strata's `down` runs with `{meta['strata_down_opts']}` (the peers take no backup).\n")
 

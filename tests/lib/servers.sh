@@ -8,7 +8,8 @@
 #   servers.sh mysql-kill [DIR]             SIGKILL MariaDB only (a crash), wait until it is gone
 #   servers.sh mysql-restart [DIR]          restart MariaDB (SIGKILL if it runs) on the same port and data dir
 #
-# `start` creates ONE folder, /tmp/strata-srv.XXXXXX, with a sub-folder per server, picks a
+# `start` creates ONE folder, /tmp/strata-srv.XXXXXX (STRATA_SRV_PARENT=/dev/shm puts it in
+# memory instead: the benchmark's choice), with a sub-folder per server, picks a
 # free loopback port for each, starts PostgreSQL and MariaDB in parallel (each ~1 s on
 # its own), writes $STRATA_SRV_DIR/env and prints one line on stdout:
 #
@@ -208,7 +209,7 @@ claim_port() {
     fi
     exec {fd}<"$PORT_LOCK" || return 1
     flock -w 30 "$fd" || { exec {fd}<&-; say "cannot lock $PORT_LOCK"; return 1; }
-    for f in /tmp/strata-srv.*/claims/*; do
+    for f in /tmp/strata-srv.*/claims/* /dev/shm/strata-srv.*/claims/*; do
         [[ -e $f ]] && claimed+=("${f##*/}")
     done
     if p=$(first_bindable "$base" "${claimed[@]}") && : >"$SRV/claims/$p"; then
@@ -484,7 +485,7 @@ set_srv() {
         say "STRATA_SRV_DIR is not set (export it, e.g. '. \"\$STRATA_SRV_DIR/env\"', or pass the folder)"
         exit 2
     fi
-    if [[ $SRV != /tmp/strata-srv.* || ! -f $SRV/.strata-srv ]]; then
+    if [[ ($SRV != /tmp/strata-srv.* && $SRV != /dev/shm/strata-srv.*) || ! -f $SRV/.strata-srv ]]; then
         say "$SRV is not a servers.sh folder"
         exit 2
     fi
@@ -541,7 +542,11 @@ cmd_start() {
     fi
 
     # Short fixed prefix: the PG socket $SRV/pg/.s.PGSQL.PORT must fit in 107 bytes.
-    SRV=$(mktemp -d /tmp/strata-srv.XXXXXX) || exit 1
+    case ${STRATA_SRV_PARENT:-/tmp} in
+        /tmp | /dev/shm) ;;
+        *) say "STRATA_SRV_PARENT must be /tmp or /dev/shm"; exit 2 ;;
+    esac
+    SRV=$(mktemp -d "${STRATA_SRV_PARENT:-/tmp}/strata-srv.XXXXXX") || exit 1
     # 0755: the postgres/mysql users must be able to reach their sub-folders.
     chmod 755 "$SRV"
     mkdir "$SRV/claims"
