@@ -297,7 +297,26 @@ static void drain_copy_out(PGconn *pg)
 	}
 }
 
-static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
+/* The strata_clock values a text's statements return (exec_clocked). */
+struct clocks {
+	double *v;
+	size_t max, n;
+};
+
+/* A result of one row and one column named strata_clock: keep its value. */
+static void keep_clock(struct clocks *k, const PGresult *res)
+{
+	if (!k || strata__pq.PQntuples(res) != 1 ||
+	    strata__pq.PQnfields(res) != 1 ||
+	    strcmp(strata__pq.PQfname(res, 0), "strata_clock") != 0)
+		return;
+	if (k->n < k->max)
+		k->v[k->n] = strtod(strata__pq.PQgetvalue(res, 0, 0), NULL);
+	k->n++;
+}
+
+static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
+                    struct clocks *k)
 {
 	PGconn *pg = pc(c)->pg;
 	PGresult *res, *err = NULL;
@@ -334,8 +353,10 @@ static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 	strata__free(q);
 	while ((res = strata__pq.PQgetResult(pg)) != NULL) {
 		switch (strata__pq.PQresultStatus(res)) {
-		case PGRES_COMMAND_OK:
 		case PGRES_TUPLES_OK:
+			keep_clock(k, res);
+			/* fall through */
+		case PGRES_COMMAND_OK:
 		case PGRES_EMPTY_QUERY:
 			if (!err)
 				done++;
@@ -383,6 +404,21 @@ static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 		    strata__pq.PQtransactionStatus(pg) == PQTRANS_IDLE)
 			strata__pg_explain_failed_cic(c, sql + stmt, stmt_len);
 	}
+	return rc;
+}
+
+static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)
+{
+	return run_text(c, sql, len, NULL);
+}
+
+static int pg_exec_clocked(struct strata_driver_conn *c, const char *sql,
+                           size_t len, double *clocks, size_t max, size_t *n)
+{
+	struct clocks k = { clocks, max, 0 };
+	int rc = run_text(c, sql, len, &k);
+
+	*n = k.n;
 	return rc;
 }
 
@@ -663,16 +699,14 @@ const struct strata_driver strata__driver_postgres = {
 	.async_commit_sql = "SET LOCAL synchronous_commit TO OFF",
 	.elapsed_ms_sql = "(extract(epoch FROM clock_timestamp() - "
 	                  "statement_timestamp()) * 1000)::bigint",
-	/* several migrations to a message (up --single-transaction): each
-	 * row marks its time in a transaction-local setting, empty once the
-	 * transaction ends, and the next is measured from it */
-	.elapsed_mark_sql = "pg_catalog.set_config('strata.mark', "
-	                    "pg_catalog.clock_timestamp()::text, true) AS mark",
-	.elapsed_since_mark_sql =
-	        "(extract(epoch FROM pg_catalog.clock_timestamp() - "
-	        "greatest(pg_catalog.statement_timestamp(), "
-	        "coalesce(nullif(pg_catalog.current_setting('strata.mark', "
-	        "true), ''), '-infinity')::timestamptz)) * 1000)::bigint",
+	/* several migrations to a message: the server's clock read after
+	 * each, returned to strata, which records the differences */
+	.message_clock_sql =
+	        "SELECT extract(epoch FROM "
+	        "pg_catalog.statement_timestamp()) AS strata_clock",
+	.clock_sql = "SELECT extract(epoch FROM pg_catalog.clock_timestamp()) "
+	             "AS strata_clock",
+	.exec_clocked = pg_exec_clocked,
 	/* an xid makes the commit write WAL and wait for its flush */
 	.flush_sql = "BEGIN; SELECT pg_catalog.pg_current_xact_id(); COMMIT;",
 	.current_schema_sql = "SELECT pg_catalog.current_schema()",

@@ -23,6 +23,7 @@
  X(PQexec)                 \
  X(PQexecParams)           \
  X(PQfinish)               \
+ X(PQfname)                \
  X(PQfreemem)              \
  X(PQgetCopyData)          \
  X(PQgetResult)            \

@@ -408,11 +408,7 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		                                ctx->drv->now_sql :
 		                                "CURRENT_TIMESTAMP");
 	/* a negative time: measured by the database (batched runs) */
-	if (rc == 0 && r->execution_ms == STRATA_MS_SINCE_PREVIOUS &&
-	    ctx->drv->elapsed_mark_sql)
-		rc = strata__buf_printf(out, "%s, ",
-		                        ctx->drv->elapsed_since_mark_sql);
-	else if (rc == 0 && r->execution_ms < 0 && ctx->drv->elapsed_ms_sql)
+	if (rc == 0 && r->execution_ms < 0 && ctx->drv->elapsed_ms_sql)
 		rc = strata__buf_printf(out, "%s, ", ctx->drv->elapsed_ms_sql);
 	else if (rc == 0)
 		rc = strata__buf_printf(
@@ -425,15 +421,9 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 	if (rc == 0)
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
-		rc = strata__buf_printf(out, ", '%s', %d)",
+		rc = strata__buf_printf(out, ", '%s', %d);\n",
 		                        ctx->exec ? "exec" : ctx->drv->name,
 		                        r->dirty);
-	if (rc == 0 && r->execution_ms == STRATA_MS_SINCE_PREVIOUS &&
-	    ctx->drv->elapsed_mark_sql)
-		rc = strata__buf_printf(out, " RETURNING %s",
-		                        ctx->drv->elapsed_mark_sql);
-	if (rc == 0)
-		rc = strata__buf_puts(out, ";\n");
 	return finish(ctx, rc);
 }
 

@@ -15,7 +15,7 @@ struct history_row {
 	char *checksum;
 	char *checksum_algorithm;
 	char *applied_at;
-	int64_t execution_ms; /* or one of STRATA_MS_* below, when writing */
+	int64_t execution_ms; /* or STRATA_MS_SINCE_MESSAGE, when writing */
 	char *applied_by;
 	char *target;
 	char *database_type;
@@ -92,10 +92,8 @@ void strata__now_utc(char out[32]);
 /* "user@host" of this process. */
 const char *strata__applied_by(void);
 
-/* execution_ms of a row being written, measured by the database where the
- * driver can (elapsed_ms_sql): since its message began (one migration to
- * a message), or since the previous row of the message (several) */
-#define STRATA_MS_SINCE_MESSAGE  (-1)
-#define STRATA_MS_SINCE_PREVIOUS (-2)
+/* execution_ms of a row being written: measured by the database where the
+ * driver can (elapsed_ms_sql), since its message began */
+#define STRATA_MS_SINCE_MESSAGE (-1)
 
 #endif

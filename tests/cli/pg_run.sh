@@ -324,8 +324,9 @@ t_session_is_utc_with_dead_client_check() {
 }
 
 # up --single-transaction sends many migrations to a message (run_single.c):
-# 600 of them make three messages. A failure deep in the second names its
-# own file and line, and nothing at all is applied.
+# 600 of them make three messages, each followed by one of history rows. A
+# failure deep in the second names its own file and line, a refused history
+# row its migration, and nothing at all is applied.
 t_single_transaction_batches_locate_errors_and_roll_back_whole() {
 	local i
 	mkdir -p migrations
@@ -341,6 +342,17 @@ t_single_transaction_batches_locate_errors_and_roll_back_whole() {
 	expect_err "no migration was applied"
 	expect_tables ""
 	expect_history ""
+	# a history row refused (here by a trigger) names its migration
+	db_sql "CREATE FUNCTION no_300() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN IF NEW.version = 300 THEN RAISE EXCEPTION 'no 300 here'; END IF; RETURN NEW; END \$\$;
+CREATE TRIGGER no_300 BEFORE INSERT ON schema_migrations FOR EACH ROW EXECUTE FUNCTION no_300();" >/dev/null
+	printf 'CREATE TABLE t400 (id int PRIMARY KEY);\n' >migrations/0400_t400.up.sql
+	st up --single-transaction
+	expect_rc 1
+	expect_err "cannot record migrations/0300_t300.up.sql in 'schema_migrations'"
+	expect_err "no 300 here"
+	expect_tables ""
+	expect_history ""
+	db_sql "DROP TRIGGER no_300 ON schema_migrations; DROP FUNCTION no_300();" >/dev/null
 	# an unclosed parenthesis at the very end of a file is that file's
 	printf 'CREATE TABLE t400 (id int PRIMARY KEY\n' >migrations/0400_t400.up.sql
 	st up --single-transaction
@@ -372,4 +384,11 @@ t_single_transaction_times_each_migration() {
 	expect_rc 0
 	ms=$(db_sql "SELECT execution_ms FROM schema_migrations WHERE version = 5")
 	[ "$ms" -ge 280 ] && [ "$ms" -lt 900 ] || fail "execution_ms of 0005: $ms"
+	# a migration answering with a column of strata's clock's name:
+	# the run goes on (the batch's time is shared out)
+	mig 0006 clock "SELECT 1 AS strata_clock;"
+	mig 0007 clock2 "SELECT 2 AS strata_clock;"
+	st up --single-transaction
+	expect_rc 0
+	expect_history "1 2 3 4 5 6 7"
 }

@@ -160,12 +160,18 @@ struct strata_driver {
 	 */
 	const char *async_commit_sql;
 	const char *elapsed_ms_sql;
-	/* For several migrations in one message: a RETURNING expression
-	 * that marks the time a history row was written, and the
-	 * milliseconds since the later of that mark and the message's
-	 * start. Both or neither. */
-	const char *elapsed_mark_sql;
-	const char *elapsed_since_mark_sql;
+	/*
+	 * For several migrations to a message (up --single-transaction):
+	 * two queries whose one row and column, named strata_clock, is the
+	 * server's clock in seconds, at the message's start and at the
+	 * moment the query runs; and exec_clocked, which runs sql as exec()
+	 * does and stores the strata_clock values its statements returned
+	 * in clocks (at most max, *n of them). All three or none.
+	 */
+	const char *message_clock_sql;
+	const char *clock_sql;
+	int (*exec_clocked)(struct strata_driver_conn *c, const char *sql,
+	                    size_t len, double *clocks, size_t max, size_t *n);
 	/* A transaction whose synchronous commit makes every earlier
 	 * asynchronous one durable, run when a run stops early; required
 	 * with async_commit_sql. */
