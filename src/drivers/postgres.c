@@ -286,6 +286,28 @@ PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
 	return NULL;
 }
 
+/* Run several statements in one message, the last a query; its result,
+ * which the caller clears, or NULL with the error that stopped them. */
+PGresult *strata__pg_exec_query(struct strata_driver_conn *c, const char *sql)
+{
+	PGconn *pg = pc(c)->pg;
+	PGresult *res;
+
+	if (!pg) {
+		conn_error(c, "query");
+		return NULL;
+	}
+	res = strata__pq.PQexec(pg, sql);
+	if (strata__pq.PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	if (res)
+		result_error(c, res, -1);
+	else
+		conn_error(c, "query");
+	strata__pq.PQclear(res);
+	return NULL;
+}
+
 /* Drain and discard what a COPY TO STDOUT sends. */
 static void drain_copy_out(PGconn *pg)
 {

@@ -31,6 +31,7 @@ static inline struct pg_conn *pc(struct strata_driver_conn *c)
 PGconn *strata__pg_live(struct strata_driver_conn *c);
 int strata__pg_oom(struct strata_driver_conn *c);
 int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet);
+PGresult *strata__pg_exec_query(struct strata_driver_conn *c, const char *sql);
 PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
                                   int n, const char *const *values, int quiet);
 int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);

@@ -197,29 +197,32 @@ static int session_setup(struct strata_driver_conn *c,
 	 * applied_at literals are UTC. client_connection_check_interval
 	 * (PostgreSQL 14+) makes the server notice within a second that a
 	 * killed runner is gone, ending its session (and freeing its lock)
-	 * even in the middle of a long statement.
+	 * even in the middle of a long statement. One message with the
+	 * standby check: PQexec returns its last result, or the error that
+	 * stopped it.
 	 */
 	rc = strata__buf_puts(&sql, "SET TimeZone = 'UTC'; "
-	                            "SET client_min_messages = notice");
+	                            "SET client_min_messages = notice; ");
 	if (rc == 0 && strata__pq.PQserverVersion(pg) >= 140000)
-		rc = strata__buf_puts(&sql, "; SET "
+		rc = strata__buf_puts(&sql, "SET "
 		                            "client_connection_check_interval "
-		                            "= 1000");
+		                            "= 1000; ");
+	if (rc == 0)
+		rc = strata__buf_puts(
+		        &sql,
+		        "SELECT pg_catalog.pg_is_in_recovery(), "
+		        "pg_catalog.current_setting('max_identifier_length')");
 	if (rc < 0) {
 		strata_buf_release(&sql);
 		return strata__pg_oom(c);
 	}
-	rc = c->driver->exec(c, sql.ptr, sql.len);
+	res = strata__pg_exec_query(c, sql.ptr);
 	strata_buf_release(&sql);
-	if (rc < 0)
+	if (!res || strata__pq.PQntuples(res) != 1 ||
+	    strata__pq.PQnfields(res) != 2) {
+		strata__pq.PQclear(res);
 		return STRATA_ECONNECT;
-	res = strata__pg_params_query(
-	        c,
-	        "SELECT pg_catalog.pg_is_in_recovery(), "
-	        "pg_catalog.current_setting('max_identifier_length')",
-	        0, NULL, 0);
-	if (!res)
-		return STRATA_ECONNECT;
+	}
 	standby = strata__pq.PQgetvalue(res, 0, 0)[0] == 't';
 	pc(c)->max_ident = atoi(strata__pq.PQgetvalue(res, 0, 1));
 	strata__pq.PQclear(res);
