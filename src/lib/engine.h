@@ -53,8 +53,12 @@ void strata__error_locate(strata_ctx *ctx, const struct migration *m,
 int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
                        int down, int dirty, int64_t ms, strata_kind kind);
 
+/* run.c: prefix the current error with "cannot record FILE in 'TABLE'" */
+void strata__record_failed(strata_ctx *ctx, const char *path);
+
 /* run.c: locate the error of a failed batch in which p's text started at
- * byte body, followed by "\n;\n" and its history statements */
+ * byte body, followed by "\n;\n" and strata's own statements (its
+ * history row, or a reading of the server's clock) */
 void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
                                 const struct part *p, size_t body);
 

@@ -55,6 +55,13 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 	r->dirty = dirty; /* the statement reached: 1 before the first */
 }
 
+/* Prefix the current error: recording the run of path's part failed. */
+void strata__record_failed(strata_ctx *ctx, const char *path)
+{
+	strata__error_prefix(ctx, "cannot record %s in '%s'", base_name(path),
+	                     ctx->table);
+}
+
 /* The statements that record (or forget) a migration. */
 int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
                        int down, int dirty, int64_t ms, strata_kind kind)
@@ -199,8 +206,7 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0) {
 		rc = record_done(ctx, m, down, ms);
 		if (rc < 0)
-			strata__error_prefix(ctx, "cannot record %s in '%s'",
-			                     base_name(p->path), ctx->table);
+			strata__record_failed(ctx, p->path);
 	}
 	if (rc == 0)
 		rc = plan_history_update(ctx);
@@ -236,8 +242,7 @@ void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
 			ctx->err_offset = (long)p->len;
 		strata__error_locate(ctx, m, p, p->off);
 	} else if (off >= (long)(body + p->len)) {
-		strata__error_prefix(ctx, "cannot record %s in '%s'",
-		                     base_name(p->path), ctx->table);
+		strata__record_failed(ctx, p->path);
 	} else {
 		strata__error_at(ctx, p->path, 0, 0);
 	}
@@ -319,8 +324,7 @@ int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0) {
 		rc = exec_buf(ctx, &sql);
 		if (rc < 0)
-			strata__error_prefix(ctx, "cannot record %s in '%s'",
-			                     base_name(p->path), ctx->table);
+			strata__record_failed(ctx, p->path);
 	}
 	strata_buf_release(&sql);
 	if (rc == STRATA_ENOMEM && !ctx->err.message[0])

@@ -52,6 +52,13 @@ static int refuse(strata_ctx *ctx, const size_t *sel, size_t n)
 	return 0;
 }
 
+static int interrupted(strata_ctx *ctx)
+{
+	return strata__error_set(ctx, STRATA_EINTERRUPTED,
+	                         "interrupted: the single transaction was "
+	                         "rolled back, nothing was applied");
+}
+
 /* Where a migration's text starts in a message. */
 struct batched {
 	const strata_migration *v;
@@ -82,7 +89,7 @@ static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 {
 	const struct strata_driver *d = ctx->drv;
 	size_t j, n = 0;
-	int64_t t0 = strata__now_ms();
+	int64_t t0 = strata__now_ms(), shared;
 	int rc;
 
 	strata__buf_clear(sql);
@@ -112,12 +119,13 @@ static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 	/* each migration's time on the server's clock; the message's, shared
 	 * out, should a migration's own statements have answered with a
 	 * column of that name */
+	shared = (strata__now_ms() - t0) / (int64_t)k;
 	for (j = 0; j < k; j++)
 		b[j].ms =
 		        n == k + 1 ?
 		                (int64_t)((clocks[j + 1] - clocks[j]) * 1000.0 +
 		                          0.5) :
-		                (strata__now_ms() - t0) / (int64_t)k;
+		                shared;
 	return 0;
 }
 
@@ -136,12 +144,10 @@ static int record_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 	}
 	if (rc == 0)
 		rc = ctx->drv->exec(ctx->conn, sql->ptr, sql->len);
-	if (rc < 0 && rc != STRATA_ENOMEM) {
-		const struct batched *f = failed_one(ctx, b, k, 1);
-
-		strata__error_prefix(ctx, "cannot record %s in '%s'",
-		                     f->m->up_path, ctx->table);
-	}
+	/* no offset (a lost connection): no file to name */
+	if (rc < 0 && rc != STRATA_ENOMEM && ctx->err_offset >= 0)
+		strata__record_failed(ctx,
+		                      failed_one(ctx, b, k, 1)->m->up_path);
 	return rc;
 }
 
@@ -156,10 +162,7 @@ static int run_batches(strata_ctx *ctx, const size_t *sel, size_t n)
 
 	while (rc == 0 && i < n) {
 		if (ctx->interrupted) {
-			rc = strata__error_set(ctx, STRATA_EINTERRUPTED,
-			                       "interrupted: the single "
-			                       "transaction was rolled back, "
-			                       "nothing was applied");
+			rc = interrupted(ctx);
 			break;
 		}
 		for (k = 0, bytes = 0;
@@ -195,10 +198,7 @@ static int run_each(strata_ctx *ctx, const size_t *sel, size_t n)
 		const strata_migration *v = &ctx->view[sel[i]];
 
 		if (ctx->interrupted)
-			rc = strata__error_set(ctx, STRATA_EINTERRUPTED,
-			                       "interrupted: the single "
-			                       "transaction was rolled back, "
-			                       "nothing was applied");
+			rc = interrupted(ctx);
 		else
 			rc = strata__run_part_in_txn(
 			        ctx, v, strata__view_source(ctx, v));

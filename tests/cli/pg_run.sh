@@ -348,7 +348,7 @@ CREATE TRIGGER no_300 BEFORE INSERT ON schema_migrations FOR EACH ROW EXECUTE FU
 	printf 'CREATE TABLE t400 (id int PRIMARY KEY);\n' >migrations/0400_t400.up.sql
 	st up --single-transaction
 	expect_rc 1
-	expect_err "cannot record migrations/0300_t300.up.sql in 'schema_migrations'"
+	expect_err "cannot record 0300_t300.up.sql in 'schema_migrations'"
 	expect_err "no 300 here"
 	expect_tables ""
 	expect_history ""
@@ -364,6 +364,23 @@ CREATE TRIGGER no_300 BEFORE INSERT ON schema_migrations FOR EACH ROW EXECUTE FU
 	expect_rc 0
 	expect_eq 600 "$(db_sql "SELECT count(*) FROM schema_migrations")" "history rows"
 	expect_eq 600 "$(db_sql "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+\$'")" "tables"
+}
+
+# Several migrations to a message: statement_timestamp() is the time the
+# server received the message, so migrations sent together see the same
+# one, and the 257th (a batch holds 256) sees a later one.
+t_single_transaction_sends_migrations_together() {
+	local i
+	mig 0001 stamps "CREATE TABLE stamps (v int, t timestamptz);
+INSERT INTO stamps VALUES (1, statement_timestamp());"
+	for ((i = 2; i <= 257; i++)); do
+		mig "$(printf %04d "$i")" "s$i" "INSERT INTO stamps VALUES ($i, statement_timestamp());"
+	done
+	st up --single-transaction
+	expect_rc 0
+	expect_eq 1 "$(db_sql "SELECT count(DISTINCT t) FROM stamps WHERE v <= 256")" "messages for 1..256"
+	expect_eq t "$(db_sql "SELECT (SELECT t FROM stamps WHERE v = 257) > (SELECT t FROM stamps WHERE v = 256)")" \
+		"257 in a later message"
 }
 
 # Several migrations to a message: each history row has its own migration's
