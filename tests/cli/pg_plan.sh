@@ -127,4 +127,10 @@ t_schema_dry_run_shows_the_set_up_and_changes_nothing() {
 	expect_out 'SET search_path TO "app";'
 	expect_out "DROP TABLE users"
 	expect_eq "1" "$(history "$TEST_DBNAME" app | cut -d'|' -f1)" "history after a dry run"
+	# fresh prints the same set-up after its drop
+	st --schema app fresh --dry-run
+	expect_rc 0
+	expect_out 'SET search_path TO "app";'
+	expect_out 'CREATE TABLE IF NOT EXISTS "app"."schema_migrations"'
+	expect_eq "1" "$(history "$TEST_DBNAME" app | cut -d'|' -f1)" "history after a dry run of fresh"
 }
