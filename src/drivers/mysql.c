@@ -871,4 +871,6 @@ const struct strata_driver strata__driver_mysql = {
 	.backup = strata__my_backup,
 	.restore = strata__my_restore,
 	.backup_extension = ".sql",
+	.delimiters = strata__split_mysql_delimiters,
+	.delimiter_reset = "DELIMITER ;\n",
 };

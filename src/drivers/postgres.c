@@ -692,6 +692,49 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 	return rc == STRATA_ENOMEM ? strata__pg_oom(c) : rc;
 }
 
+/*
+ * For scripts: what strata__pg_ensure_schema does, as psql runs it. The
+ * schema is looked up before it is created, for the same reason: CREATE
+ * SCHEMA IF NOT EXISTS needs the CREATE privilege on the database even
+ * when the schema is there.
+ */
+static int pg_schema_sql(struct strata_driver_conn *c, const char *schema,
+                         strata_buf *out)
+{
+	strata_buf body = STRATA_BUF_INIT, tag = STRATA_BUF_INIT;
+	int rc, i = 0;
+
+	rc = strata__buf_puts(&body,
+	                      "BEGIN\n\tIF NOT EXISTS (SELECT 1 FROM "
+	                      "pg_catalog.pg_namespace WHERE nspname = ");
+	if (rc == 0)
+		rc = pg_quote_literal(c, &body, schema);
+	if (rc == 0)
+		rc = strata__buf_puts(&body, ") THEN\n\t\tCREATE SCHEMA ");
+	if (rc == 0)
+		rc = pg_quote_ident(c, &body, schema);
+	if (rc == 0)
+		rc = strata__buf_puts(&body, ";\n\tEND IF;\nEND\n");
+	/* a dollar-quote tag the body does not hold */
+	if (rc == 0)
+		rc = strata__buf_puts(&tag, "$strata$");
+	while (rc == 0 && strstr(body.ptr, tag.ptr)) {
+		strata__buf_clear(&tag);
+		rc = strata__buf_printf(&tag, "$strata%d$", ++i);
+	}
+	if (rc == 0)
+		rc = strata__buf_printf(out,
+		                        "DO %s\n%s%s;\nSET search_path TO ",
+		                        tag.ptr, body.ptr, tag.ptr);
+	if (rc == 0)
+		rc = pg_quote_ident(c, out, schema);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ";\n");
+	strata_buf_release(&body);
+	strata_buf_release(&tag);
+	return rc;
+}
+
 static const char *const pg_schemes[] = { "postgres", "postgresql", NULL };
 
 const struct strata_driver strata__driver_postgres = {
@@ -737,4 +780,5 @@ const struct strata_driver strata__driver_postgres = {
 	.backup = strata__pg_backup,
 	.restore = strata__pg_restore,
 	.backup_extension = ".sql",
+	.schema_sql = pg_schema_sql,
 };

@@ -51,6 +51,12 @@ int strata__split_postgres(const char *sql, size_t len, strata_stmt_cb cb,
  */
 int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
                         void *payload);
+/* The DELIMITER lines of sql, as the delimiters method of struct
+ * strata_driver reports them. */
+int strata__split_mysql_delimiters(const char *sql, size_t len,
+                                   int (*cb)(void *payload, size_t off,
+                                             const char *delim, size_t n),
+                                   void *payload);
 
 /*
  * Whether s[0, n) is the keyword kw (upper case, kw_len bytes), in any

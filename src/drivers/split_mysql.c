@@ -334,12 +334,15 @@ static int client_command(struct lexer *lx, struct stmt *st,
 	return 1;
 }
 
-int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
-                        void *payload)
+typedef int (*delim_cb)(void *payload, size_t off, const char *delim, size_t n);
+
+static int split(const char *sql, size_t len, strata_stmt_cb cb, void *payload,
+                 delim_cb dcb, void *dpayload)
 {
 	struct lexer lx = { sql, len, 0, 0, ";", 1 };
 	struct stmt st;
 	struct token tok;
+	const char *delim;
 	size_t end;
 	int rc;
 
@@ -351,7 +354,13 @@ int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
 	     next_token(&lx, &tok)) {
 		if (tok.kind == TOK_SPACE)
 			continue;
+		delim = lx.delim;
 		if (client_command(&lx, &st, &tok, cb, payload, &rc)) {
+			if (rc)
+				return rc;
+			if (dcb && lx.delim != delim)
+				rc = dcb(dpayload, lx.pos, lx.delim,
+				         lx.delim_len);
 			if (rc)
 				return rc;
 			continue;
@@ -374,4 +383,25 @@ int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
 		return 0;
 	return emit(sql, &st, len, lx.unterminated ? STRATA_STMT_INCOMPLETE : 0,
 	            cb, payload);
+}
+
+int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
+                        void *payload)
+{
+	return split(sql, len, cb, payload, NULL, NULL);
+}
+
+static int no_stmt(void *payload, size_t off, size_t len, unsigned flags)
+{
+	(void)payload;
+	(void)off;
+	(void)len;
+	(void)flags;
+	return 0;
+}
+
+int strata__split_mysql_delimiters(const char *sql, size_t len, delim_cb cb,
+                                   void *payload)
+{
+	return split(sql, len, no_stmt, NULL, cb, payload);
 }

@@ -8,6 +8,7 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "script.h"
 #include "source.h"
 
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
@@ -124,12 +125,15 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 		           strata__error_set(ctx, STRATA_ENOMEM,
 		                             "out of memory");
 	}
-	for (i = 0; rc == 0 && i < n; i++) {
+	/* a dry run prints the script `plan` would write after the drop */
+	if (rc == 0 && all.dry_run)
+		rc = strata__script_write(ctx, sel, n, 0, n_done);
+	for (i = 0; rc == 0 && !all.dry_run && i < n; i++) {
 		const strata_migration *v = &ctx->view[sel[i]];
 
 		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), 0,
-		                      all.dry_run);
+		                      0);
 		if (rc == 0)
 			(*n_done)++;
 	}

@@ -11,10 +11,9 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "script.h"
 #include "source.h"
 
-int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down, int dry_run);
 int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
                       size_t *n_sel);
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
@@ -55,9 +54,8 @@ static int header(strata_ctx *ctx, size_t n, int down, int offline)
 int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
                 int offline, size_t *n_out)
 {
-	strata_buf create = STRATA_BUF_INIT;
 	strata_run_options none;
-	size_t *sel = NULL, n = 0, i;
+	size_t *sel = NULL, n = 0;
 	int rc;
 
 	*n_out = 0;
@@ -75,6 +73,13 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 	}
 	if (rc == 0)
 		rc = strata__driver_resolve(ctx);
+	/* refused offline as connecting refuses it */
+	if (rc == 0 && ctx->schema && ctx->schema[0] &&
+	    !ctx->drv->ensure_schema)
+		rc = strata__error_set(ctx, STRATA_EINVALID,
+		                       "%s has no schemas: --schema cannot be "
+		                       "used",
+		                       ctx->drv->name);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)
@@ -90,21 +95,10 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 		            strata__select_up(ctx, opts, sel, &n);
 	if (rc == 0)
 		rc = header(ctx, n, down, offline);
-	if (rc == 0 && !ctx->history.exists && !down && n) {
-		rc = strata__history_sql_create(ctx, &create);
-		if (rc == 0)
-			strata__emit(ctx, STRATA_EVENT_SQL, NULL, create.ptr,
-			             0);
-	}
 	ctx->script = 1;
-	for (i = 0; rc == 0 && i < n; i++) {
-		const strata_migration *v = &ctx->view[sel[i]];
-
-		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
-		                      1);
-	}
+	if (rc == 0)
+		rc = strata__script_write(ctx, sel, n, down, NULL);
 	ctx->script = 0;
-	strata_buf_release(&create);
 	strata__free(sel);
 	if (rc == 0)
 		*n_out = n;

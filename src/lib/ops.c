@@ -8,6 +8,7 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "script.h"
 #include "source.h"
 
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
@@ -16,22 +17,6 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
 void strata_ctx_interrupt(strata_ctx *ctx)
 {
 	ctx->interrupted = 1;
-}
-
-/* A dry run against a database without the history table shows its
- * creation first. */
-static int print_create(strata_ctx *ctx)
-{
-	strata_buf sql = STRATA_BUF_INIT;
-	int rc = 0;
-
-	if (!ctx->history.exists) {
-		rc = strata__history_sql_create(ctx, &sql);
-		if (rc == 0)
-			strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
-	}
-	strata_buf_release(&sql);
-	return rc;
 }
 
 /* A version as the user wrote it in the file name when known. */
@@ -215,7 +200,7 @@ static void flush_async(strata_ctx *ctx, size_t done)
 }
 
 static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
-                        int dry_run, size_t *n_done)
+                        size_t *n_done)
 {
 	size_t i;
 	int rc = 0;
@@ -233,7 +218,7 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 		}
 		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
-		                      dry_run);
+		                      0);
 		if (rc == STRATA_EINTERRUPTED) {
 			/* the user gave up waiting for another runner's lock */
 			flush_async(ctx, i);
@@ -245,8 +230,7 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 			        v->name, i, n);
 		}
 		if (rc < 0) {
-			if (!dry_run)
-				flush_async(ctx, i);
+			flush_async(ctx, i);
 			return rc;
 		}
 		if (rc == 1)
@@ -333,17 +317,17 @@ replan:
 			              path);
 		}
 	}
-	if (rc == 0 && o->dry_run && n && !down)
-		rc = print_create(ctx);
 	/* with a change counter, open_write noted it before reading */
 	if (rc == 0 && n && !o->dry_run && !ctx->drv->change_counter_sql &&
 	    strata__history_fingerprint(&ctx->plan_history, &ctx->history) < 0)
 		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
-	if (rc == 0)
-		rc = o->single_transaction && !down && !o->dry_run && n ?
+	/* a dry run prints the script `plan` writes */
+	if (rc == 0 && o->dry_run)
+		rc = strata__script_write(ctx, sel, n, down, n_done);
+	else if (rc == 0)
+		rc = o->single_transaction && !down && n ?
 		             strata__run_single(ctx, sel, n, n_done) :
-		             run_selected(ctx, sel, n, down, o->dry_run,
-		                          n_done);
+		             run_selected(ctx, sel, n, down, n_done);
 	if (rc == 1 && ++replans <= MAX_REPLANS) {
 		/* another runner changed the history: plan again */
 		pass = 1;

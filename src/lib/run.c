@@ -10,13 +10,13 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "script.h"
 #include "source.h"
 #include "../util/dl.h"
 
 int64_t strata__now_ms(void);
 size_t strata__first_token(const char *t, size_t off, size_t len);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
-int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 int64_t strata__now_ms(void)
 {
 	struct timespec ts;
@@ -537,43 +537,6 @@ done:
 	return rc;
 }
 
-/* Print what would run, in the order it would run. */
-static int print_part(strata_ctx *ctx, const strata_migration *v,
-                      struct migration *m, int down)
-{
-	struct part *p = down ? &m->down : &m->up;
-	const char *text = strata__part_text(m, p) + p->off;
-	int txn = strata__part_transactional(ctx, m, down);
-	strata_buf out = STRATA_BUF_INIT;
-	int rc;
-
-	rc = strata__buf_printf(&out, "-- %s %s (%s)%s\n",
-	                        down ? "roll back" : "apply",
-	                        base_name(p->path), v->name,
-	                        txn ? "" : ", outside a transaction");
-	if (rc == 0 && txn)
-		rc = strata__buf_puts(&out, "BEGIN;\n");
-	if (rc == 0 && ctx->exec) {
-		rc = strata__buf_puts(&out, "-- run: ");
-		if (rc == 0)
-			rc = strata__exec_describe(ctx, &out, p->path);
-		if (rc == 0)
-			rc = strata__buf_putc(&out, '\n');
-	} else if (rc == 0) {
-		rc = strata__buf_put(&out, text, p->len);
-	}
-	if (rc == 0 && !ctx->exec && p->len && text[p->len - 1] != '\n')
-		rc = strata__buf_putc(&out, '\n');
-	if (rc == 0)
-		rc = strata__record_sql(ctx, &out, m, down, 0, 0, m->kind);
-	if (rc == 0 && txn)
-		rc = strata__buf_puts(&out, "COMMIT;\n");
-	if (rc == 0)
-		strata__emit(ctx, STRATA_EVENT_SQL, v, out.ptr, 0);
-	strata_buf_release(&out);
-	return rc == STRATA_ENOMEM ? oom(ctx) : rc;
-}
-
 /* Run (or print) one part. @return 0, a negative error, or 1 when the
  * plan turned out stale and nothing was done: plan again. */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
@@ -582,7 +545,7 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down, int dry_run)
 {
 	if (dry_run)
-		return print_part(ctx, v, m, down);
+		return strata__script_part(ctx, v, m, down);
 	strata__emit(ctx,
 	             down ? STRATA_EVENT_REVERT_START :
 	                    STRATA_EVENT_APPLY_START,

@@ -133,7 +133,9 @@ struct strata_driver {
 	 * Split sql into statements, calling cb with each one's offset and
 	 * length (comments before a statement belong to it; a trailing part
 	 * with only comments and space is not reported) and STRATA_STMT_*
-	 * flags. Required. Must not need a connection.
+	 * flags. A span ends with its statement's terminator (or before a
+	 * client-set delimiter), and a last statement without a terminator
+	 * runs to the end of sql. Required. Must not need a connection.
 	 */
 	int (*split)(const char *sql, size_t len, strata_stmt_cb cb,
 	             void *payload);
@@ -223,6 +225,34 @@ struct strata_driver {
 	 * it from there while the text is the same.
 	 */
 	int (*state_key)(const char *url, strata_buf *out);
+
+	/*
+	 * Scripts written for the database's own client (`strata plan`, a
+	 * dry run). schema_sql appends the statements, each ending in
+	 * ";\n", that do on the client's session what ensure_schema() does
+	 * on a connection: create the schema when it is missing and make it
+	 * the one unqualified names resolve to. Required with ensure_schema;
+	 * c may be NULL (offline). Sets no error: returns STRATA_EINVALID
+	 * for a name quote_ident() refuses, or STRATA_ENOMEM.
+	 */
+	int (*schema_sql)(struct strata_driver_conn *c, const char *schema,
+	                  strata_buf *out);
+
+	/*
+	 * Scripts put strata's own statements between those of a migration,
+	 * whose text may change the client's statement delimiter (MySQL's
+	 * DELIMITER lines, which split() reads and does not report).
+	 * delimiters passes to cb, in order, each place in sql where the
+	 * delimiter changes: the offset after the client command and the
+	 * new delimiter (n bytes inside sql). delimiter_reset is the client
+	 * command, with its newline, that makes ";" the delimiter again.
+	 * Both or neither; NULL: the delimiter is always ";".
+	 */
+	int (*delimiters)(const char *sql, size_t len,
+	                  int (*cb)(void *payload, size_t off,
+	                            const char *delim, size_t n),
+	                  void *payload);
+	const char *delimiter_reset;
 };
 
 /**
