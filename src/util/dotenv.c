@@ -65,6 +65,13 @@ static int is_name_char(char ch)
 	return is_name_start(ch) || (ch >= '0' && ch <= '9');
 }
 
+/* A name set in .env may hold '.' and '-' too (app.db-url=...), as
+ * dotenv allows; ${...} and $NAME refer to shell-like names only. */
+static int is_key_char(char ch)
+{
+	return is_name_char(ch) || ch == '.' || ch == '-';
+}
+
 static void skip_blanks(struct cursor *c)
 {
 	while (c->s < c->end && (*c->s == ' ' || *c->s == '\t'))
@@ -318,8 +325,8 @@ static int assignment(struct cursor *c)
 
 	if (!is_name_start(*c->s))
 		return fail(c, "expected NAME=value (a name is letters, "
-		               "digits and '_')");
-	while (c->s < c->end && is_name_char(*c->s))
+		               "digits, '_', '.' and '-', not a digit first)");
+	while (c->s < c->end && is_key_char(*c->s))
 		c->s++;
 	n = (size_t)(c->s - name);
 	skip_blanks(c);

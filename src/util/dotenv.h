@@ -22,13 +22,13 @@ struct strata__dotenv {
 };
 
 /*
- * Parse the text of a .env file: NAME=value lines ("export " first, and
- * spaces around '=' allowed), blank lines, # comments on their own line
- * or after a value (" #"), CRLF line ends. 'single quotes' keep the text
- * as it is; "double quotes" turn \n, \r, \t, \", \\ and \$ into what they
- * stand for; both may span lines. Unquoted and double-quoted values
- * expand ${VAR} and $VAR from the environment first, then from the
- * variables set above; a variable set nowhere counts as empty and is
+ * Parse the text of a .env file: NAME=value lines (a name of letters,
+ * digits, '_', '.' and '-'; "export " first, and spaces around '='), blank
+ * lines, # comments on their own line or after a value (" #"), CRLF line ends.
+ * 'single quotes' keep the text as it is; "double quotes" turn \n, \r, \t, \",
+ * \\ and \$ into what they stand for; both may span lines. Unquoted and
+ * double-quoted values expand ${VAR} and $VAR from the environment first, then
+ * from the variables set above; a variable set nowhere counts as empty and is
  * kept in `unset`. A later line setting a name again wins.
  * @return 0; the line (1 or more) of the first malformed line, with err
  * filled in; or -1 when out of memory. env is released on failure.

@@ -9,7 +9,7 @@
  * specially ('$', '#', quotes first, blanks at either end, line ends).
  * Invariants: the parse returns 0 or the line of the first error (never
  * past the last line), with a message and nothing kept; every name kept
- * is letters, digits and '_' and not a digit first, once; every value
+ * is letters, digits, '_', '.' and '-', not a digit first, once; every value
  * is found again by its name.
  */
 #include <stddef.h>
@@ -54,7 +54,8 @@ static void check_parse(const char *text, size_t n)
 			CHECK((name[j] >= 'a' && name[j] <= 'z') ||
 			      (name[j] >= 'A' && name[j] <= 'Z') ||
 			      (name[j] >= '0' && name[j] <= '9') ||
-			      name[j] == '_');
+			      name[j] == '_' || name[j] == '.' ||
+			      name[j] == '-');
 		CHECK(strata__dotenv_find(&env, name) == &env.vars[i]);
 		CHECK(env.vars[i].value != NULL);
 		CHECK(env.vars[i].line >= 1 &&

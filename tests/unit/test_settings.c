@@ -72,8 +72,10 @@ static void test_dotenv__forms(void **state)
 	               "H=\n"
 	               "I=#not a comment\n"
 	               "export=5\n"
+	               "app.db-url=6\n"
 	               "A=again\n");
-	expect_var(&env, "A", "again", 14);
+	expect_var(&env, "A", "again", 15);
+	expect_var(&env, "app.db-url", "6", 14);
 	expect_var(&env, "B", "two words", 3);
 	expect_var(&env, "C", "3", 4);
 	expect_var(&env, "D", "single ${A} $A \\n", 5);
@@ -116,6 +118,8 @@ static void test_dotenv__malformed_lines(void **state)
 	parse_fails("A=1\nnot a setting\n", 2, "expected '=' after not");
 	parse_fails("A=1\n=2\n", 2, "expected NAME=value");
 	parse_fails("1A=2\n", 1, "expected NAME=value");
+	parse_fails("-A=2\n", 1, "expected NAME=value");
+	parse_fails("A:2\n", 1, "expected '=' after A");
 	parse_fails("A=1\n\nB='open\nstill\n", 3, "no closing quote");
 	parse_fails("B=\"open\n", 1, "no closing quote");
 	parse_fails("B=\"x\" y\n", 1, "unexpected text after the value of B");
