@@ -74,7 +74,8 @@ struct cli_target {
 	char *extension;   /* exec: of new files */
 	char **env;        /* exec: "NAME=value" from env.NAME keys */
 	size_t n_env;
-	int line;
+	int line;                              /* of the [target "name"] */
+	int url_line, dir_line, registry_line; /* of those settings, or 0 */
 };
 
 /* What the command line said, before any other source. */
@@ -88,8 +89,10 @@ struct cli {
 
 	/* resolved settings for the run (or the target) at hand */
 	const char *database;      /* may hold a password */
-	const char *database_from; /* "--database", "DATABASE_URL", ... */
+	const char *database_from; /* "--database", "DATABASE_URL", ".env:3",
+	                            * "strata.conf:2", "default" ... */
 	const char *dir;
+	const char *dir_from; /* "--dir", "STRATA_DIR", ".env:3", "default" */
 	const char *table;
 	const char *schema;
 	const char *target; /* --target, or the target being run */
@@ -126,6 +129,7 @@ struct cmd {
 #define CMD_NO_PROJECT  (1u << 0) /* runs without opening a context */
 #define CMD_ALL_TARGETS (1u << 1) /* without --target: every target */
 #define CMD_REVERSE     (1u << 2) /* ... in reverse order (down) */
+#define CMD_WRITES      (1u << 3) /* changes the database: needs one named */
 
 /* main.c */
 extern const struct cmd cli_commands[];
@@ -136,8 +140,9 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
 
 /* config.c: settings from flags, environment, .env and strata.conf */
-int cli_load_config(struct cli *cli);
+int cli_load_config(struct cli *cli, int missing_ok); /* missing_ok: init */
 int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
+int cli_resolve_dir(struct cli *cli, const struct cli_target *t);
 void cli_settings_release(struct cli *cli);
 const struct cli_target *cli_find_target(const struct cli *cli,
                                          const char *name);

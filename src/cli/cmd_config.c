@@ -30,6 +30,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		json_object_set_new(o, "dir",
 		                    json_string(cli->dir ? cli->dir :
 		                                           "migrations"));
+		json_object_set_new(o, "dir_from", json_string(cli->dir_from));
 		json_object_set_new(o, "table",
 		                    json_string(cli->table ?
 		                                        cli->table :
@@ -60,7 +61,8 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		printf("%-12s %s\n", "type", type);
 	printf("%-12s %s (from %s)\n", exec ? "registry" : "database",
 	       strata_ctx_url_redacted(cli->ctx), cli->database_from);
-	printf("%-12s %s\n", "dir", cli->dir ? cli->dir : "migrations");
+	printf("%-12s %s (from %s)\n", "dir",
+	       cli->dir ? cli->dir : "migrations", cli->dir_from);
 	printf("%-12s %s\n", "table",
 	       cli->table ? cli->table : "schema_migrations");
 	if (cli->schema)

@@ -54,36 +54,101 @@ static const char conf_template[] =
         "# env.NEO4J_PASSWORD = ${NEO4J_PASSWORD}\n"
         "# registry = app                  ; where its history is kept\n";
 
+/* mkdir -p: every missing folder of path, 0755. */
+static int make_dirs(const char *path, int *created)
+{
+	char buf[4096];
+	size_t n = strlen(path), i;
+	struct stat st;
+
+	*created = 0;
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) == 0)
+			*created = 1;
+		else if (errno != EEXIST || stat(buf, &st) < 0 ||
+		         !S_ISDIR(st.st_mode)) {
+			if (errno == EEXIST)
+				errno = ENOTDIR;
+			return -1;
+		}
+		if (i < n)
+			buf[i] = '/';
+	}
+	return 0;
+}
+
+/* The folder as strata.conf's inih reads it back: one line, no comment,
+ * no ${VAR}, no blanks at either end. */
+static const char *unwritable(const char *dir)
+{
+	size_t n = strlen(dir), i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)dir[i] < 0x20 || dir[i] == 0x7f)
+			return "a control character";
+	if (dir[0] == ' ' || dir[0] == '\t' || dir[n - 1] == ' ' ||
+	    dir[n - 1] == '\t')
+		return "blanks at its start or end";
+	if (strstr(dir, " ;") || strstr(dir, "\t;") || dir[0] == ';')
+		return "a ';' that would start a comment";
+	if (strstr(dir, "${"))
+		return "a '${' that would be read as a variable";
+	if (n > 180)
+		return "more than 180 characters";
+	return NULL;
+}
+
 int cmd_init(struct cli *cli, int argc, char **argv)
 {
-	const char *dir = cli->dir ? cli->dir : "migrations";
-	int fd;
+	const char *dir, *conf, *why;
+	int fd, rc, created;
 
 	(void)argv;
 	if (argc > 0)
 		return cli_usage_error(cli, "init takes no arguments");
-	if (mkdir(dir, 0755) == 0)
-		printf("created %s/\n", dir);
-	else if (errno == EEXIST)
-		printf("%s/ exists\n", dir);
-	else {
+	/* the folder as every other command finds it: --dir, STRATA_DIR,
+	 * .env, an existing strata.conf */
+	rc = cli_load_config(cli, 1);
+	if (rc == 0)
+		rc = cli_resolve_dir(cli, NULL);
+	if (rc)
+		return rc;
+	dir = cli->dir ? cli->dir : "migrations";
+	conf = cli->config ? cli->config : "strata.conf";
+	if (access(conf, F_OK) != 0 && (why = unwritable(dir)) != NULL) {
+		fprintf(stderr,
+		        "strata: error: cannot write the folder '%s' into %s: "
+		        "it has %s\n",
+		        dir, conf, why);
+		return EXIT_USAGE;
+	}
+	if (make_dirs(dir, &created) < 0) {
 		fprintf(stderr, "strata: error: cannot create %s: %s\n", dir,
 		        strerror(errno));
 		return EXIT_USAGE;
 	}
-	fd = open("strata.conf", O_WRONLY | O_CREAT | O_EXCL, 0644);
+	printf(created ? "created %s/\n" : "%s/ exists\n", dir);
+	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST) {
-		printf("strata.conf exists: left as it is\n");
+		printf("%s exists: left as it is\n", conf);
 		return EXIT_OK;
 	}
 	if (fd < 0 || dprintf(fd, conf_template, dir) < 0) {
-		fprintf(stderr, "strata: error: cannot write strata.conf: %s\n",
+		fprintf(stderr, "strata: error: cannot write %s: %s\n", conf,
 		        strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return EXIT_USAGE;
 	}
 	close(fd);
-	printf("created strata.conf\nnext: strata new create_first_table\n");
+	printf("created %s\nnext: strata new create_first_table\n", conf);
 	return EXIT_OK;
 }

@@ -1,8 +1,12 @@
 /*
  * Settings: command-line flags win over the environment, which wins over
- * a .env file, which wins over strata.conf (parsed with inih). Values in
- * strata.conf may use ${VAR}; an unset variable is an error. strata.conf
- * may name targets, [target "name"] sections, one per database or store.
+ * a .env file (every variable, read as dotenv reads it), which wins over
+ * strata.conf (parsed with inih). Values in strata.conf may use ${VAR},
+ * from the environment or .env; an unset variable is an error, and so is
+ * an empty database or folder. strata.conf may name targets,
+ * [target "name"] sections, one per database or store. Without any
+ * configuration, the database is sqlite:strata.db; with some, a command
+ * that writes needs one named.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,13 +18,21 @@
 
 #include "cli.h"
 #include "../util/conf.h"
+#include "../util/dotenv.h"
 
-/* The [strata] section and .env, kept for the whole run. */
+/* The [strata] section, kept for the whole run. */
 struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
+	int database_line, dir_line, registry_line;
 };
 
-static struct file_settings conf, env_file;
+static struct file_settings conf;
+static struct strata__dotenv dotenv;
+static int have_conf, have_dotenv; /* the files were read */
+static char database_from[4200], dir_from[4200];
+
+/* A .env bigger than this is not a .env file. */
+#define DOTENV_MAX (1 << 20)
 
 static void free_settings(struct file_settings *fs)
 {
@@ -65,61 +77,83 @@ void cli_settings_release(struct cli *cli)
 	cli->targets = NULL;
 	cli->n_targets = 0;
 	free_settings(&conf);
-	free_settings(&env_file);
+	strata__dotenv_release(&dotenv);
+	have_conf = have_dotenv = 0;
 }
 
-/* .env: KEY=VALUE lines, optional "export ", quotes, # comments. */
-static char *dotenv_value(char *v)
+static const char *conf_path(const struct cli *cli)
 {
-	size_t n;
-
-	while (*v == ' ' || *v == '\t')
-		v++;
-	n = strlen(v);
-	while (n && (v[n - 1] == '\n' || v[n - 1] == '\r' || v[n - 1] == ' '))
-		v[--n] = '\0';
-	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
-		v[n - 1] = '\0';
-		return strdup(v + 1);
-	}
-	for (char *h = v; *h; h++)
-		if (*h == '#' && (h == v || h[-1] == ' ' || h[-1] == '\t')) {
-			*h = '\0';
-			break;
-		}
-	n = strlen(v);
-	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		v[--n] = '\0';
-	return strdup(v);
+	return cli->config ? cli->config : "strata.conf";
 }
 
-static void read_dotenv(void)
+/* "FILE:LINE: error: ..." (or "strata: error: ..." without a file);
+ * returns the exit code of a usage error. */
+__attribute__((format(printf, 4, 5))) static int
+setting_error(const struct cli *cli, const char *file, int line,
+              const char *fmt, ...)
+{
+	va_list ap;
+
+	if (file)
+		fprintf(stderr, "%s:%d: ", file, line);
+	else
+		fputs("strata: ", stderr);
+	fprintf(stderr, "%serror%s: ", cli_c(cli, "err"), cli_c(cli, "reset"));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+/* .env in the current folder, when there is one. */
+static int read_dotenv(struct cli *cli)
 {
 	FILE *f = fopen(".env", "r");
-	char line[4096];
+	char *text = NULL, err[512];
+	size_t n = 0, cap = 0;
+	int rc = 0;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *k = line, *eq;
+	if (!f && errno == ENOENT)
+		return 0;
+	while (f && !ferror(f) && !feof(f) && n <= DOTENV_MAX) {
+		char *p;
 
-		while (*k == ' ' || *k == '\t')
-			k++;
-		if (strncmp(k, "export ", 7) == 0)
-			k += 7;
-		eq = strchr(k, '=');
-		if (*k == '#' || !eq)
-			continue;
-		*eq = '\0';
-		if (strcmp(k, "DATABASE_URL") == 0) {
-			free(env_file.database);
-			env_file.database = dotenv_value(eq + 1);
-		} else if (strcmp(k, "STRATA_DIR") == 0) {
-			free(env_file.dir);
-			env_file.dir = dotenv_value(eq + 1);
+		if (n + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			p = realloc(text, cap);
+			if (!p) {
+				rc = EXIT_FAILED;
+				break;
+			}
+			text = p;
 		}
+		n += fread(text + n, 1, cap - n, f);
 	}
-	fclose(f);
+	if (rc == 0 && (!f || ferror(f)))
+		rc = setting_error(cli, NULL, 0, "cannot read .env: %s",
+		                   strerror(errno));
+	else if (rc == 0 && n > DOTENV_MAX)
+		rc = setting_error(cli, NULL, 0,
+		                   "cannot read .env: larger than %d bytes",
+		                   DOTENV_MAX);
+	if (f)
+		fclose(f);
+	if (rc == 0) {
+		int line = strata__dotenv_parse(&dotenv, text ? text : "", n,
+		                                err, sizeof(err));
+
+		if (line < 0)
+			rc = EXIT_FAILED;
+		else if (line > 0)
+			rc = setting_error(cli, ".env", line, "%s", err);
+		else
+			have_dotenv = 1;
+	}
+	if (rc == EXIT_FAILED)
+		fprintf(stderr, "strata: error: out of memory\n");
+	free(text);
+	return rc;
 }
 
 struct ini_state {
@@ -132,7 +166,8 @@ struct ini_state {
 /* Expand ${VAR}; NULL with st->error set when a variable is unset. */
 static char *expand(struct ini_state *st, const char *v)
 {
-	return strata__conf_expand(v, st->error, sizeof(st->error));
+	return strata__conf_expand(v, have_dotenv ? &dotenv : NULL, st->error,
+	                           sizeof(st->error));
 }
 
 static int set_slot(struct ini_state *st, char **slot, const char *value)
@@ -146,18 +181,24 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 {
 	struct file_settings *fs = &conf;
 
-	if (strcmp(name, "database") == 0 || strcmp(name, "url") == 0)
+	if (strcmp(name, "database") == 0 || strcmp(name, "url") == 0) {
+		fs->database_line = st->line;
 		return set_slot(st, &fs->database, value);
-	if (strcmp(name, "dir") == 0)
+	}
+	if (strcmp(name, "dir") == 0) {
+		fs->dir_line = st->line;
 		return set_slot(st, &fs->dir, value);
+	}
 	if (strcmp(name, "table") == 0)
 		return set_slot(st, &fs->table, value);
 	if (strcmp(name, "schema") == 0)
 		return set_slot(st, &fs->schema, value);
 	if (strcmp(name, "lock_timeout") == 0)
 		return set_slot(st, &fs->lock_timeout, value);
-	if (strcmp(name, "registry") == 0)
+	if (strcmp(name, "registry") == 0) {
+		fs->registry_line = st->line;
 		return set_slot(st, &fs->registry, value);
+	}
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
 	         "table, schema, lock_timeout, registry)",
@@ -217,18 +258,24 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 {
 	if (strcmp(name, "type") == 0)
 		return set_slot(st, &t->type, value);
-	if (strcmp(name, "url") == 0 || strcmp(name, "database") == 0)
+	if (strcmp(name, "url") == 0 || strcmp(name, "database") == 0) {
+		t->url_line = st->line;
 		return set_slot(st, &t->url, value);
-	if (strcmp(name, "dir") == 0)
+	}
+	if (strcmp(name, "dir") == 0) {
+		t->dir_line = st->line;
 		return set_slot(st, &t->dir, value);
+	}
 	if (strcmp(name, "table") == 0)
 		return set_slot(st, &t->table, value);
 	if (strcmp(name, "schema") == 0)
 		return set_slot(st, &t->schema, value);
 	if (strcmp(name, "lock_timeout") == 0)
 		return set_slot(st, &t->lock_timeout, value);
-	if (strcmp(name, "registry") == 0)
+	if (strcmp(name, "registry") == 0) {
+		t->registry_line = st->line;
 		return set_slot(st, &t->registry, value);
+	}
 	if (strcmp(name, "extension") == 0)
 		return set_slot(st, &t->extension, value);
 	if (strcmp(name, "command") == 0) {
@@ -344,6 +391,23 @@ static int check_targets(struct cli *cli, const char *path)
 			        t->line, t->name);
 			return EXIT_USAGE;
 		}
+		if ((t->url && !t->url[0]) || (t->dir && !t->dir[0]) ||
+		    (t->registry && !t->registry[0])) {
+			int url = t->url && !t->url[0];
+			int dir = !url && t->dir && !t->dir[0];
+
+			fprintf(stderr,
+			        "%s:%d: error: target '%s': %s is empty\n",
+			        path,
+			        url ? t->url_line :
+			        dir ? t->dir_line :
+			              t->registry_line,
+			        t->name,
+			        url ? "url" :
+			        dir ? "dir" :
+			              "registry");
+			return EXIT_USAGE;
+		}
 		if (t->url && !scheme_fits(t->type, t->url)) {
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' is of type %s but its "
@@ -369,16 +433,20 @@ static int check_targets(struct cli *cli, const char *path)
 	return 0;
 }
 
-int cli_load_config(struct cli *cli)
+int cli_load_config(struct cli *cli, int missing_ok)
 {
-	const char *path = cli->config ? cli->config : "strata.conf";
+	const char *path = conf_path(cli);
 	struct line_reader r;
 	struct ini_state st;
 	int rc;
 
-	read_dotenv();
-	if (!cli->config && access(path, F_OK) != 0)
+	rc = read_dotenv(cli);
+	if (rc)
+		return rc;
+	if ((!cli->config || missing_ok) && access(path, F_OK) != 0 &&
+	    errno == ENOENT)
 		return 0;
+	have_conf = 1;
 	memset(&st, 0, sizeof(st));
 	st.cli = cli;
 	r.f = fopen(path, "r");
@@ -434,55 +502,218 @@ static int parse_timeout(struct cli *cli, const char *what, const char *v)
 	return t == 0 ? -1 : (int)t;
 }
 
+static const char *from_file(char *out, size_t n, const char *file, int line)
+{
+	snprintf(out, n, "%s:%d", file, line);
+	return out;
+}
+
+/* Was anything configured, so that "no database" is an omission rather
+ * than the quick start? */
+static void configuration_found(const struct cli *cli, char *out, size_t n)
+{
+	const char *what[7];
+	size_t k = 0, i, len = 0;
+
+	if (have_conf)
+		what[k++] = conf_path(cli);
+	if (have_dotenv)
+		what[k++] = ".env";
+	if (getenv("STRATA_DIR"))
+		what[k++] = "STRATA_DIR";
+	if (cli->flag.dir)
+		what[k++] = "--dir";
+	if (cli->flag.table)
+		what[k++] = "--table";
+	if (cli->flag.schema)
+		what[k++] = "--schema";
+	out[0] = '\0';
+	for (i = 0; i < k && len < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s",
+		                        i ? ", " : "", what[i]);
+}
+
 /* The database holding an exec target's history. */
-static const char *registry_url(struct cli *cli, const struct cli_target *t)
+static int registry_url(struct cli *cli, const struct cli_target *t)
 {
 	const char *reg = t->registry ? t->registry : conf.registry;
+	int line = t->registry ? t->registry_line : conf.registry_line;
 	const struct cli_target *r;
 
-	if (reg && (r = cli_find_target(cli, reg)) != NULL && r->url)
-		return r->url;
-	if (reg)
-		return reg;
-	return conf.database ? conf.database : "sqlite:strata.db";
+	if (reg && !reg[0])
+		return setting_error(cli, conf_path(cli), line,
+		                     "registry is empty: name a target or a "
+		                     "database URL");
+	if (reg && (r = cli_find_target(cli, reg)) != NULL && r->url) {
+		cli->database = r->url;
+		line = r->url_line;
+	} else if (reg) {
+		cli->database = reg;
+	} else if (conf.database) {
+		if (!conf.database[0])
+			return setting_error(
+			        cli, conf_path(cli), conf.database_line,
+			        "database is empty: name a database "
+			        "URL, or remove the line");
+		cli->database = conf.database;
+		line = conf.database_line;
+	} else {
+		cli->database = "sqlite:strata.db";
+		cli->database_from = "default registry";
+		return 0;
+	}
+	cli->database_from = from_file(database_from, sizeof(database_from),
+	                               conf_path(cli), line);
+	return 0;
+}
+
+static int resolve_database(struct cli *cli, const struct cli_target *t)
+{
+	const struct strata__dotenv_var *var;
+	const char *v;
+	char found[256];
+
+	cli->database = NULL;
+	if (cli->flag.database) {
+		if (!cli->flag.database[0])
+			return setting_error(cli, NULL, 0,
+			                     "--database is empty: name a "
+			                     "database URL");
+		cli->database = cli->flag.database;
+		cli->database_from = "--database";
+		return 0;
+	}
+	if (t && strcmp(t->type, "exec") == 0)
+		return registry_url(cli, t);
+	if (t) {
+		cli->database = t->url;
+		cli->database_from = from_file(database_from,
+		                               sizeof(database_from),
+		                               conf_path(cli), t->url_line);
+		return 0;
+	}
+	if ((v = getenv("DATABASE_URL")) != NULL) {
+		if (!v[0])
+			return setting_error(cli, NULL, 0,
+			                     "DATABASE_URL is set but empty in "
+			                     "the environment: set it to a "
+			                     "database URL, or unset it");
+		cli->database = v;
+		cli->database_from = "DATABASE_URL";
+		return 0;
+	}
+	if ((var = strata__dotenv_find(&dotenv, "DATABASE_URL")) != NULL) {
+		if (var->unset)
+			return setting_error(
+			        cli, ".env", var->line,
+			        "DATABASE_URL uses ${%s}, which is "
+			        "not set in the environment or .env",
+			        var->unset);
+		if (!var->value[0])
+			return setting_error(
+			        cli, ".env", var->line,
+			        "DATABASE_URL is empty: name a "
+			        "database URL, or remove the line");
+		cli->database = var->value;
+		cli->database_from = from_file(database_from,
+		                               sizeof(database_from), ".env",
+		                               var->line);
+		return 0;
+	}
+	if (conf.database) {
+		if (!conf.database[0])
+			return setting_error(
+			        cli, conf_path(cli), conf.database_line,
+			        "database is empty: name a database "
+			        "URL, or remove the line");
+		cli->database = conf.database;
+		cli->database_from =
+		        from_file(database_from, sizeof(database_from),
+		                  conf_path(cli), conf.database_line);
+		return 0;
+	}
+	configuration_found(cli, found, sizeof(found));
+	if (found[0] && cli->cmd && (cli->cmd->flags & CMD_WRITES))
+		return setting_error(
+		        cli, NULL, 0,
+		        "'%s' needs a database, and no setting names one "
+		        "(configuration found: %s): use --database URL, "
+		        "DATABASE_URL in the environment or .env, or "
+		        "database = URL in %s",
+		        cli->cmd->name, found, conf_path(cli));
+	cli->database = "sqlite:strata.db";
+	cli->database_from = "default";
+	return 0;
+}
+
+int cli_resolve_dir(struct cli *cli, const struct cli_target *t)
+{
+	const struct strata__dotenv_var *var;
+	const char *v;
+
+	cli->dir = NULL;
+	cli->dir_from = "default";
+	if (cli->flag.dir) {
+		if (!cli->flag.dir[0])
+			return setting_error(
+			        cli, NULL, 0,
+			        "--dir is empty: name the migrations "
+			        "folder");
+		cli->dir = cli->flag.dir;
+		cli->dir_from = "--dir";
+	} else if (t) {
+		cli->dir = t->dir;
+		if (t->dir_line)
+			cli->dir_from = from_file(dir_from, sizeof(dir_from),
+			                          conf_path(cli), t->dir_line);
+	} else if ((v = getenv("STRATA_DIR")) != NULL) {
+		if (!v[0])
+			return setting_error(
+			        cli, NULL, 0,
+			        "STRATA_DIR is set but empty in the "
+			        "environment: set it to the "
+			        "migrations folder, or unset it");
+		cli->dir = v;
+		cli->dir_from = "STRATA_DIR";
+	} else if ((var = strata__dotenv_find(&dotenv, "STRATA_DIR")) != NULL) {
+		if (var->unset)
+			return setting_error(
+			        cli, ".env", var->line,
+			        "STRATA_DIR uses ${%s}, which is not "
+			        "set in the environment or .env",
+			        var->unset);
+		if (!var->value[0])
+			return setting_error(cli, ".env", var->line,
+			                     "STRATA_DIR is empty: name the "
+			                     "migrations folder, or remove the "
+			                     "line");
+		cli->dir = var->value;
+		cli->dir_from = from_file(dir_from, sizeof(dir_from), ".env",
+		                          var->line);
+	} else if (conf.dir) {
+		if (!conf.dir[0])
+			return setting_error(
+			        cli, conf_path(cli), conf.dir_line,
+			        "dir is empty: name the migrations "
+			        "folder, or remove the line");
+		cli->dir = conf.dir;
+		cli->dir_from = from_file(dir_from, sizeof(dir_from),
+		                          conf_path(cli), conf.dir_line);
+	}
+	return 0;
 }
 
 int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 {
-	const char *v, *lock = NULL;
+	const char *lock = NULL;
+	int rc;
 
 	cli->tgt = t;
-	cli->database = cli->flag.database;
-	cli->database_from = "--database";
-	if (!cli->database && t) {
-		cli->database = strcmp(t->type, "exec") == 0 ?
-		                        registry_url(cli, t) :
-		                        t->url;
-		cli->database_from = "strata.conf";
-	}
-	if (!cli->database && (v = getenv("DATABASE_URL")) && v[0]) {
-		cli->database = v;
-		cli->database_from = "DATABASE_URL";
-	}
-	if (!cli->database && env_file.database && env_file.database[0]) {
-		cli->database = env_file.database;
-		cli->database_from = ".env";
-	}
-	if (!cli->database && conf.database && conf.database[0]) {
-		cli->database = conf.database;
-		cli->database_from = "strata.conf";
-	}
-	if (!cli->database) {
-		cli->database = "sqlite:strata.db";
-		cli->database_from = "default";
-	}
-	cli->dir = cli->flag.dir;
-	if (!cli->dir && t)
-		cli->dir = t->dir;
-	if (!cli->dir && !t && (v = getenv("STRATA_DIR")) && v[0])
-		cli->dir = v;
-	if (!cli->dir && !t)
-		cli->dir = env_file.dir ? env_file.dir : conf.dir;
+	rc = resolve_database(cli, t);
+	if (rc == 0)
+		rc = cli_resolve_dir(cli, t);
+	if (rc)
+		return rc;
 	cli->table = cli->flag.table ? cli->flag.table :
 	             t && t->table   ? t->table :
 	                               conf.table;

@@ -132,18 +132,18 @@ const struct cmd cli_commands[] = {
 	  "Refuses to start when a\nmigration is dirty or was edited after it "
 	  "was applied, or when a pending one\nis older than the newest "
 	  "applied one.",
-	  CMD_ALL_TARGETS },
+	  CMD_ALL_TARGETS | CMD_WRITES },
 	{ "down", cmd_down, down_opts, "[N] [--to VERSION] [--all]",
 	  "roll back applied migrations, newest first",
 	  "Rolls back the newest applied migration (or N of them, or all "
 	  "newer than\nVERSION, or --all) with their down files. A migration "
 	  "without a down file\nstops the command before anything runs.",
-	  CMD_ALL_TARGETS | CMD_REVERSE },
+	  CMD_ALL_TARGETS | CMD_REVERSE | CMD_WRITES },
 	{ "redo", cmd_redo, redo_opts, "[--dry-run] [--no-backup]",
 	  "roll back the newest migration and apply it again",
 	  "Like down then up for the newest migration; a backup is written "
 	  "first\nunless --no-backup.",
-	  0 },
+	  CMD_WRITES },
 	{ "status", cmd_status, offline_opts, "",
 	  "show every migration: applied, pending, modified, missing, dirty",
 	  "Lists every migration with its state, when it was applied and how "
@@ -168,13 +168,13 @@ const struct cmd cli_commands[] = {
 	  "applied\n(without running it) and forgets later ones. VERSION 0 "
 	  "means: nothing applied.\nUse it after fixing a failed migration by "
 	  "hand.",
-	  0 },
+	  CMD_WRITES },
 	{ "repair", cmd_repair, repair_opts, "[--prune]",
 	  "record the new checksums of deliberately edited migrations",
 	  "After a deliberate edit of an applied migration, records the file's "
 	  "new\nchecksum. With --prune, also forgets applied migrations whose "
 	  "files are\ngone, listing each first.",
-	  0 },
+	  CMD_WRITES },
 	{ "plan", cmd_plan, plan_opts,
 	  "[N] [--to VERSION] [--down] [--offline]",
 	  "write the SQL script that up (or down) would run",
@@ -190,9 +190,9 @@ const struct cmd cli_commands[] = {
 	  "up to\nVERSION as applied (kind baseline) without running it. "
 	  "Refused when the\ndatabase already has a strata history (use "
 	  "force).",
-	  0 },
+	  CMD_WRITES },
 	{ "stamp", cmd_baseline, NULL, "VERSION", "the same as baseline", NULL,
-	  0 },
+	  CMD_WRITES },
 	{ "backup", cmd_backup, backup_opts, "[--suffix TEXT] [--list]",
 	  "write a backup of the database (or list them)",
 	  "Writes backups/YYYY-MM-DD/<database>-<HHMMSS>[-TEXT].sql (SQLite: "
@@ -201,7 +201,7 @@ const struct cmd cli_commands[] = {
 	  "write one first\nunless --no-backup.",
 	  0 },
 	{ "restore", cmd_restore, NULL, "FILE",
-	  "restore the database from a backup file", NULL, 0 },
+	  "restore the database from a backup file", NULL, CMD_WRITES },
 	{ "fresh", cmd_fresh, fresh_opts, "[--yes-delete-all-data] [--dry-run]",
 	  "drop everything and apply every migration again",
 	  "Drops every table, view, type, function and sequence of the "
@@ -209,7 +209,7 @@ const struct cmd cli_commands[] = {
 	  "migration. It asks you to\ntype DELETE ALL DATA; without a "
 	  "terminal it refuses unless\n--yes-delete-all-data. A backup is "
 	  "written first unless --no-backup.",
-	  0 },
+	  CMD_WRITES },
 	{ "config", cmd_config, NULL, "",
 	  "print the resolved settings of every target, passwords masked",
 	  "Shows where each setting came from: flags, the environment, .env "
@@ -264,8 +264,9 @@ static void print_main_help(FILE *f)
 	fputs("\noptions:\n", f);
 	print_opts(global_opts, f);
 	fputs("\nThe database is taken from --database, DATABASE_URL, a .env "
-	      "file or\nstrata.conf, in that order; without any, strata uses "
-	      "sqlite:strata.db.\n\nexit codes: 0 success, 1 a migration or "
+	      "file or\nstrata.conf, in that order. Without any configuration, "
+	      "strata uses\nsqlite:strata.db; with some, commands that write "
+	      "need a database named.\n\nexit codes: 0 success, 1 a migration or "
 	      "statement failed, 2 usage or input\nerror, 3 the database state "
 	      "forbids it, 4 lock not had in time, 5 database\nnot reachable, "
 	      "130 interrupted.\n\n'strata help COMMAND' shows a command's "

@@ -85,7 +85,7 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 {
 	const char *wanted = cli->target;
 	const struct cli_target *t;
-	int rc = cli_load_config(cli);
+	int rc = cli_load_config(cli, 0);
 
 	if (rc)
 		return rc;

@@ -61,7 +61,8 @@ int strata__my_oom(struct strata_driver_conn *c)
 	                               "out of memory");
 }
 
-/* "user@host:port/db" or "user@localhost (socket PATH)/db" */
+/* "user@host:port/db", "user@localhost (socket PATH)/db", or for the
+ * local server without a port "user@localhost (default socket)/db" */
 static int describe(struct my_conn *m, const struct my_url *u)
 {
 	strata_buf b = STRATA_BUF_INIT;
@@ -71,6 +72,9 @@ static int describe(struct my_conn *m, const struct my_url *u)
 		rc = strata__buf_printf(&b, "%s@", u->user);
 	if (rc == 0 && u->socket)
 		rc = strata__buf_printf(&b, "localhost (socket %s)", u->socket);
+	else if (rc == 0 && !u->port &&
+	         (!u->host || !u->host[0] || strcmp(u->host, "localhost") == 0))
+		rc = strata__buf_puts(&b, "localhost (default socket)");
 	else if (rc == 0)
 		rc = strata__buf_printf(&b, u->ipv6 ? "[%s]:%u" : "%s:%u",
 		                        u->host && u->host[0] ? u->host :
@@ -636,7 +640,7 @@ static int set_options(struct strata_driver_conn *c, const struct my_url *u,
 	MYSQL *my = my_conn(c)->my;
 	unsigned int timeout = u->connect_timeout ? u->connect_timeout :
 	                                            MY_CONNECT_TIMEOUT;
-	unsigned int proto = MYSQL_PROTOCOL_SOCKET;
+	unsigned int socket = MYSQL_PROTOCOL_SOCKET, tcp = MYSQL_PROTOCOL_TCP;
 	my_bool off = 0;
 	int rc = 0;
 
@@ -644,8 +648,13 @@ static int set_options(struct strata_driver_conn *c, const struct my_url *u,
 	/* a reconnect would silently drop the lock and the session */
 	rc |= set_opt(my, MYSQL_OPT_RECONNECT, &off);
 	rc |= set_opt(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	/* libmariadb takes "localhost" (or no host) for its default Unix
+	 * socket and ignores the port: a port in the URL means that port,
+	 * over TCP, as the mariadb client does with --port */
 	if (u->socket)
-		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &proto);
+		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &socket);
+	else if (u->port)
+		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &tcp);
 	if (p->application_name)
 		strata__my.mysql_optionsv(my, MYSQL_OPT_CONNECT_ATTR_ADD,
 		                          "program_name", p->application_name);

@@ -77,6 +77,11 @@ static void arg(struct tool_args *a, const char *s)
 	a->argv[a->n] = NULL;
 }
 
+static int is_local(const struct my_url *u)
+{
+	return !u->host || !u->host[0] || strcmp(u->host, "localhost") == 0;
+}
+
 static void conn_args(struct tool_args *a, const struct my_url *u)
 {
 	if (u->socket) {
@@ -86,9 +91,14 @@ static void conn_args(struct tool_args *a, const struct my_url *u)
 		snprintf(a->host, sizeof(a->host), "--host=%s",
 		         u->host && u->host[0] ? u->host : "localhost");
 		arg(a, a->host);
+	}
+	/* the server the driver reached: a port means TCP, even to
+	 * localhost; localhost without one is the default socket */
+	if (!u->socket && (u->port || !is_local(u))) {
 		snprintf(a->port, sizeof(a->port), "--port=%u",
 		         u->port ? u->port : 3306);
 		arg(a, a->port);
+		arg(a, "--protocol=TCP");
 	}
 	if (u->user) {
 		snprintf(a->user, sizeof(a->user), "--user=%s", u->user);

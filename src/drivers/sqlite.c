@@ -17,6 +17,7 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/fileid.h"
+#include "../util/sqlite_url.h"
 #include "split.h"
 
 extern const struct strata_driver strata__driver_sqlite;
@@ -34,23 +35,14 @@ struct sqlite_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	sqlite3 *db;
 	int busy_ms;
-	long long busy_since; /* when the current wait began (ms) */
+	long long busy_since;  /* when the current wait began (ms) */
+	const char *read_only; /* why the URL opens it read-only, or NULL */
 	struct cached_stmt cache[CACHED_STATEMENTS];
 };
 
 static struct sqlite_conn *sq(struct strata_driver_conn *c)
 {
 	return (struct sqlite_conn *)c;
-}
-
-/* sqlite:FILE, sqlite://FILE, sqlite:///ABS, sqlite::memory:, sqlite3:... */
-static const char *url_path(const char *url)
-{
-	const char *p = strchr(url, ':') + 1;
-
-	if (strncmp(p, "//", 2) == 0)
-		p += 2;
-	return p;
 }
 
 static int db_error(struct strata_driver_conn *c, int rc, long offset,
@@ -80,6 +72,12 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 		        what, file && file[0] ? file : ":memory:",
 		        sq(c)->busy_ms / 1000);
 	}
+	if (db && sq(c)->read_only &&
+	    (sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY)
+		return strata_driver_set_error(
+		        c, code, NULL, sqlite3_extended_errcode(db), offset,
+		        "%s: the database URL opens it read-only (%s)",
+		        sqlite3_errmsg(db), sq(c)->read_only);
 	return strata_driver_set_error(
 	        c, code, NULL, db ? sqlite3_extended_errcode(db) : rc, offset,
 	        "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -122,33 +120,54 @@ static int busy_wait(void *arg, int count)
 static int sq_connect(struct strata_driver_conn *c,
                       const struct strata_connect_params *p)
 {
-	const char *path = url_path(p->url);
+	struct strata__sqlite_url u;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	char err[256];
 	struct stat st;
 	int rc;
 
-	if (!path[0])
-		return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
-		                               "sqlite URL names no file: use "
-		                               "sqlite:path/to/file.db");
-	if (strcmp(path, ":memory:") != 0 && stat(path, &st) < 0) {
-		if (errno == ENOENT && !p->create)
-			return strata_driver_set_error(
+	rc = strata__sqlite_url_parse(&u, p->url, err, sizeof(err));
+	if (rc < 0)
+		return strata_driver_set_error(c, rc, NULL, 0, -1, "%s", err);
+	if (!u.memory && stat(u.path, &st) < 0) {
+		if (errno == ENOENT && (!p->create || u.must_exist)) {
+			rc = strata_driver_set_error(
 			        c, STRATA_ENOTFOUND, NULL, 0, -1,
-			        "database file '%s' does not exist", path);
+			        "database file '%s' does not exist%s%s%s",
+			        u.path, u.must_exist ? " (mode=" : "",
+			        u.must_exist ? u.mode : "",
+			        u.must_exist ?
+			                " in the URL: it is not created)" :
+			                "");
+			goto done;
+		}
 		flags |= SQLITE_OPEN_CREATE;
 	}
-	rc = sqlite3_open_v2(path, &sq(c)->db, flags, NULL);
-	if (rc != SQLITE_OK)
-		return strata_driver_set_error(
+	/* SQLite refuses a mode less strict than the flags: rwc may create
+	 * (the file exists, or the command may create it) */
+	if (u.mode && strcmp(u.mode, "rwc") == 0)
+		flags |= SQLITE_OPEN_CREATE;
+	if (u.uri)
+		flags |= SQLITE_OPEN_URI;
+	rc = sqlite3_open_v2(u.open_name, &sq(c)->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = strata_driver_set_error(
 		        c, STRATA_ECONNECT, NULL, rc, -1,
-		        "cannot open SQLite database '%s': %s", path,
+		        "cannot open SQLite database '%s': %s", u.path,
 		        sq(c)->db ? sqlite3_errmsg(sq(c)->db) :
 		                    sqlite3_errstr(rc));
+		goto done;
+	}
+	sq(c)->read_only = u.read_only ? (u.mode && strcmp(u.mode, "ro") == 0 ?
+	                                          "mode=ro" :
+	                                          "immutable") :
+	                                 NULL;
 	sqlite3_extended_result_codes(sq(c)->db, 1);
 	sq(c)->busy_ms = p->lock_timeout_ms < 0 ? 0 : p->lock_timeout_ms;
 	sqlite3_busy_handler(sq(c)->db, busy_wait, sq(c));
-	return 0;
+done:
+	strata__sqlite_url_release(&u);
+	return rc;
 }
 
 static void cache_clear(struct sqlite_conn *s)
@@ -554,21 +573,27 @@ static int side_file_exists(const char *path, const char *suffix)
  */
 static int sq_state_key(const char *url, strata_buf *out)
 {
-	const char *path = url_path(url);
+	struct strata__sqlite_url u;
 	unsigned char h[100];
 	struct stat st;
 	ssize_t got;
+	char err[256];
 	int fd, rc;
 
-	if (!path[0] || strcmp(path, ":memory:") == 0 || strchr(path, '?'))
-		return 0;
+	/* with parameters (a VFS, nolock ...) SQLite reads the file its
+	 * own way: no key, the history is always read */
+	rc = strata__sqlite_url_parse(&u, url, err, sizeof(err));
+	if (rc < 0)
+		return rc == STRATA_ENOMEM ? rc : 0;
+	fd = -1;
 	/* a change after this stat moves the times: the engine compares
 	 * the key taken before reading the history with one taken after */
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || too_recent(&st) ||
-	    side_file_exists(path, "-journal") ||
-	    side_file_exists(path, "-wal"))
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (!u.memory && !u.params && stat(u.path, &st) == 0 &&
+	    S_ISREG(st.st_mode) && !too_recent(&st) &&
+	    !side_file_exists(u.path, "-journal") &&
+	    !side_file_exists(u.path, "-wal"))
+		fd = open(u.path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	strata__sqlite_url_release(&u);
 	if (fd < 0)
 		return 0;
 	got = pread(fd, h, sizeof(h), 0);

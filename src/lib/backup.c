@@ -46,6 +46,8 @@ static void database_label(const char *url, char *out, size_t n)
 	size_t k = 0;
 
 	p = p ? p + 1 : url;
+	if (strncmp(p, "file:", 5) == 0)
+		p += 5; /* sqlite:file:URI */
 	end = p + strcspn(p, "?#");
 	for (slash = p; slash < end; slash++)
 		if (*slash == '/')

@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "conf.h"
+#include "dotenv.h"
 
-char *strata__conf_expand(const char *v, char *err, size_t err_len)
+char *strata__conf_expand(const char *v, const struct strata__dotenv *dotenv,
+                          char *err, size_t err_len)
 {
 	size_t cap = strlen(v) + 1, n = 0;
 	char *out = malloc(cap);
@@ -18,6 +20,7 @@ char *strata__conf_expand(const char *v, char *err, size_t err_len)
 	if (!out)
 		return NULL;
 	while (*v) {
+		const struct strata__dotenv_var *var;
 		const char *val = NULL, *end;
 		size_t k;
 
@@ -34,10 +37,22 @@ char *strata__conf_expand(const char *v, char *err, size_t err_len)
 			memcpy(name, v + 2, k);
 			name[k] = '\0';
 			val = getenv(name);
-			if (!val) {
+			var = val ? NULL : strata__dotenv_find(dotenv, name);
+			if (var && var->unset) {
 				snprintf(err, err_len,
-				         "${%s} is not set in the environment",
-				         name);
+				         "${%s} (.env:%d) uses ${%s}, which is "
+				         "not set",
+				         name, var->line, var->unset);
+				free(out);
+				return NULL;
+			}
+			if (var)
+				val = var->value;
+			if (!val) {
+				snprintf(
+				        err, err_len,
+				        "${%s} is not set in the environment%s",
+				        name, dotenv ? " or .env" : "");
 				free(out);
 				return NULL;
 			}

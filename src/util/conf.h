@@ -7,10 +7,15 @@
 
 #include <stddef.h>
 
-/* Expand ${VAR} from the environment. @return a malloc'd string, or NULL
- * with err filled in (an unset or malformed variable) or err empty (out
- * of memory). */
-char *strata__conf_expand(const char *value, char *err, size_t err_len);
+struct strata__dotenv;
+
+/* Expand ${VAR} from the environment, then from dotenv (a .env file's
+ * variables, or NULL). @return a malloc'd string, or NULL with err filled
+ * in (a variable set nowhere, a .env variable that uses one, a malformed
+ * reference) or err empty (out of memory). */
+char *strata__conf_expand(const char *value,
+                          const struct strata__dotenv *dotenv, char *err,
+                          size_t err_len);
 
 /* The name inside [target "name"] (letters, digits, '_', '-', '.'),
  * malloc'd, or NULL when the section is not a target's. */

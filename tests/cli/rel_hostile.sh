@@ -192,7 +192,7 @@ bad_url() {
 t_malformed_urls() {
 	base_state
 	# an empty URL (an unset variable in -d "$URL") is not the default
-	bad_url "" 2 "database URL '' has no scheme"
+	bad_url "" 2 "--database is empty"
 	[ -e strata.db ] && fail "an empty URL used ./strata.db"
 	bad_url "sqlite:" 2 "sqlite URL names no file"
 	bad_url "sqlite" 2 "has no scheme"

@@ -47,7 +47,7 @@ struct state {
 /* the CLI's own rules (src/util/conf.c) */
 static char *expand(struct state *st, const char *v)
 {
-	return strata__conf_expand(v, st->error, sizeof(st->error));
+	return strata__conf_expand(v, NULL, st->error, sizeof(st->error));
 }
 
 #define target_name strata__conf_target_name

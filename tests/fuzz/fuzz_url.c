@@ -12,7 +12,10 @@
  *    itself replaced by the mask (then it is not the password that shows);
  *  - an error message that repeats the URL whole (libpq does) shows no
  *    password once masked with the secrets strata found;
- *  - the redacted URL is a proper string, and redaction is idempotent.
+ *  - the redacted URL is a proper string, and redaction is idempotent;
+ *  - read as the file part of a sqlite: URL (strata__sqlite_url_parse),
+ *    the input names a file without the parameters in it, and the URI
+ *    strata would open, read back as sqlite:URI, names the same file.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +25,7 @@
 
 #include "lib/common.h"
 #include "lib/url.h"
+#include "util/sqlite_url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -178,6 +182,41 @@ done:
 	free(rest);
 }
 
+/* sqlite:TEXT: the file never holds the parameters, and the name it is
+ * opened by leads back to the same file. */
+static void sqlite_url(const char *text)
+{
+	struct strata__sqlite_url u, again;
+	strata_buf url = STRATA_BUF_INIT, uri = STRATA_BUF_INIT;
+	char err[256];
+
+	CHECK(strata__buf_printf(&url, "sqlite:%s", text) == 0);
+	if (strata__sqlite_url_parse(&u, url.ptr, err, sizeof(err)) != 0) {
+		CHECK(err[0] != '\0');
+		strata_buf_release(&url);
+		return;
+	}
+	CHECK(u.path[0] != '\0');
+	if (strncmp(text, "file:", 5) != 0)
+		CHECK(strchr(u.path, '?') == NULL);
+	if (!u.uri) {
+		CHECK(strcmp(u.open_name, u.path) == 0);
+	} else {
+		CHECK(strncmp(u.open_name, "file:", 5) == 0);
+		CHECK(strata__buf_printf(&uri, "sqlite:%s", u.open_name) == 0);
+		CHECK(strata__sqlite_url_parse(&again, uri.ptr, err,
+		                               sizeof(err)) == 0);
+		CHECK(strcmp(again.path, u.path) == 0);
+		CHECK(strcmp(again.open_name, u.open_name) == 0);
+		CHECK(again.read_only == u.read_only &&
+		      again.memory == u.memory);
+		strata__sqlite_url_release(&again);
+	}
+	strata__sqlite_url_release(&u);
+	strata_buf_release(&url);
+	strata_buf_release(&uri);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	strata_buf red = STRATA_BUF_INIT, again = STRATA_BUF_INIT;
@@ -206,6 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	redact(&red, url);
 	redact(&again, red.ptr);
 	check_echo(url, NULL, 0);
+	sqlite_url(url);
 	strata_buf_release(&red);
 	strata_buf_release(&again);
 	free(url);

@@ -1,0 +1,90 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # st sets rc, out and err
+# mysql:// URLs reach the server they name: a port with the host
+# localhost (or no host) means that port over TCP, not libmariadb's
+# default Unix socket; ?socket= still selects a socket. The backup and
+# restore tools go to the same server as the driver.
+#
+# MYSQL_UNIX_PORT moves libmariadb's default socket: pointing it at a
+# file that does not exist (or at the shared server) shows which way a
+# connection went, whatever the machine has at /run/mysqld.
+
+my_root() {
+	mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" \
+		-u root -e "$1"
+}
+
+t_localhost_with_port_reaches_that_port() {
+	mig 0001 one "CREATE TABLE one (id INT);" "DROP TABLE one;"
+	MYSQL_UNIX_PORT=$PWD/no-such.sock \
+		st_raw -d "mysql://root@localhost:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" -m migrations up
+	expect_rc 0
+	refute_err "no-such.sock"
+	expect_tables "one"
+	expect_history "1"
+	expect_err "root@localhost:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME"
+}
+
+t_no_host_with_port_reaches_that_port() {
+	mig 0001 one "CREATE TABLE one (id INT);"
+	MYSQL_UNIX_PORT=$PWD/no-such.sock \
+		st_raw -d "mariadb://root@:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" -m migrations up
+	expect_rc 0
+	expect_tables "one"
+}
+
+# The server on the default socket is not the one the URL names: before
+# the fix it was migrated although the URL said port 1.
+t_port_is_not_replaced_by_the_default_socket() {
+	[ -S "${STRATA_TEST_MYSQL_SOCKET:-}" ] || skip "no server socket (STRATA_TEST_MYSQL_SOCKET)"
+	mig 0001 one "CREATE TABLE one (id INT);"
+	MYSQL_UNIX_PORT=$STRATA_TEST_MYSQL_SOCKET \
+		st_raw -d "mysql://root@localhost:1/$TEST_DBNAME?connect_timeout=5" -m migrations up
+	expect_rc 5
+	expect_err "root@localhost:1/$TEST_DBNAME"
+	expect_tables ""
+	expect_eq 0 "$(my_root "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$TEST_DBNAME'")" \
+		"tables in $TEST_DBNAME"
+}
+
+t_socket_parameter_still_selects_the_socket() {
+	[ -S "${STRATA_TEST_MYSQL_SOCKET:-}" ] || skip "no server socket (STRATA_TEST_MYSQL_SOCKET)"
+	mig 0001 one "CREATE TABLE one (id INT);"
+	st_raw -d "mysql://root@localhost:1/$TEST_DBNAME?socket=$STRATA_TEST_MYSQL_SOCKET" -m migrations up
+	expect_rc 0
+	expect_tables "one"
+}
+
+# Without a port, localhost is the default socket, and messages say so.
+t_localhost_without_port_is_the_default_socket() {
+	[ -S "${STRATA_TEST_MYSQL_SOCKET:-}" ] || skip "no server socket (STRATA_TEST_MYSQL_SOCKET)"
+	mig 0001 one "CREATE TABLE one (id INT);"
+	MYSQL_UNIX_PORT=$STRATA_TEST_MYSQL_SOCKET \
+		st_raw -d "mysql://root@localhost/$TEST_DBNAME" -m migrations up
+	expect_rc 0
+	expect_tables "one"
+	MYSQL_UNIX_PORT=$PWD/no-such.sock \
+		st_raw -d "mysql://root@localhost/$TEST_DBNAME" -m migrations status
+	expect_rc 5
+	expect_err "root@localhost (default socket)/$TEST_DBNAME"
+}
+
+# mysqldump and mysql get the port and TCP too: the backup is of the
+# database that was migrated, and restore writes into it.
+t_backup_and_restore_follow_the_port() {
+	mig 0001 one "CREATE TABLE one (id INT);" "DROP TABLE one;"
+	local url="mysql://root@localhost:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" f
+	export MYSQL_UNIX_PORT=$PWD/no-such.sock
+	st_raw -d "$url" -m migrations up
+	expect_rc 0
+	db_sql "INSERT INTO one VALUES (42)"
+	st_raw -d "$url" -m migrations backup
+	expect_rc 0
+	f=$(printf '%s\n' "$out" | grep '^backups/' | head -1)
+	[ -f "$f" ] || fail "no backup file: $out"
+	grep -q "CREATE TABLE \`one\`" "$f" || fail "the backup lacks table one"
+	db_sql "DELETE FROM one"
+	st_raw -d "$url" -m migrations restore "$f"
+	expect_rc 0
+	expect_eq 42 "$(db_sql "SELECT id FROM one")" "restored row"
+}
