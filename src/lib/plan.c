@@ -336,6 +336,7 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 		rc = strata__build_view(ctx);
 	if (rc < 0)
 		return rc;
+	strata__source_warn_names(ctx, &ctx->source);
 	*out = ctx->view;
 	*n = ctx->n_view;
 	return 0;

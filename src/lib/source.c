@@ -149,8 +149,19 @@ static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
 	                                                sizeof(why)) :
 	                    strata__filename_parse(&fn, name, why, sizeof(why));
 
-	if (r == 1)
+	if (r == 1 && !why[0])
 		return 0;
+	if (r == 1) {
+		/* looks like a migration, is not read: say so, never fail */
+		char *p = join_path(dir, name);
+
+		rc = p ? strata__problem_add(src, 1, p, 0,
+		                             "not read as a migration: %s",
+		                             why) :
+		         STRATA_ENOMEM;
+		strata__free(p);
+		return rc;
+	}
 	if (r < 0) {
 		char *p = join_path(dir, name);
 
@@ -408,6 +419,7 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 	strata__free(v);
 	if (rc < 0)
 		return rc;
+	src->n_name_problems = src->n_problems;
 	for (i = 0; i < src->n_problems; i++) {
 		const struct problem *p = &src->problems[i];
 
@@ -423,6 +435,17 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 		return STRATA_EPARSE;
 	}
 	return 0;
+}
+
+void strata__source_warn_names(strata_ctx *ctx, const struct source *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n_name_problems && i < src->n_problems; i++)
+		if (src->problems[i].severity == 1)
+			strata__emitf(ctx, STRATA_EVENT_WARNING, "%s: %s",
+			              src->problems[i].file,
+			              src->problems[i].message);
 }
 
 struct migration *strata__source_find(const struct source *src,
