@@ -614,10 +614,15 @@ static int load(strata_ctx *ctx, struct migration *m, int with_down)
 		 */
 		memset(&m->up, 0, sizeof(m->up));
 		memset(&m->down, 0, sizeof(m->down));
-		m->up = (struct part){ m->up_path, 0, m->text_len, 1, 1 };
+		m->up = (struct part){ .path = m->up_path,
+			               .len = m->text_len,
+			               .no_transaction = 1,
+			               .present = 1 };
 		if (m->down_path)
-			m->down = (struct part){ m->down_path, 0,
-				                 m->down_text_len, 1, 1 };
+			m->down = (struct part){ .path = m->down_path,
+				                 .len = m->down_text_len,
+				                 .no_transaction = 1,
+				                 .present = 1 };
 	} else if (rc == 0) {
 		rc = strata__sections_parse(ctx, m);
 	}

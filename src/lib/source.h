@@ -46,6 +46,10 @@ struct part {
 	size_t off, len;  /* the section in the file's text */
 	int no_transaction;
 	int present;
+	int has_mark;    /* a section of a dbmate or goose file ... */
+	size_t mark_at;  /* ... whose marker line starts here */
+	int empty_ok;    /* -- strata:empty: no statement on purpose ... */
+	size_t empty_at; /* ... said on the line starting here */
 };
 
 struct migration {
