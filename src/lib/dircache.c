@@ -22,7 +22,8 @@
 #include "ctx.h"
 #include "../util/fileid.h"
 
-#define DIRCACHE_MAGIC "strata-dircache 1\n"
+/* 2: suffixes read in any case (a listing kept under 1 may lack names) */
+#define DIRCACHE_MAGIC "strata-dircache 2\n"
 #define RACY_SECONDS   2
 /* whole-second times (FAT: 2 s steps) need a longer wait */
 #define RACY_SECONDS_COARSE 4

@@ -1,9 +1,12 @@
 /*
  * Migration file names: strata's and golang-migrate's pairs
  * (<version>_<name>.up.sql / .down.sql), single files (dbmate, goose),
- * Flyway's V/U/R files and <name>.repeatable.sql.
+ * Flyway's V/U/R files and <name>.repeatable.sql. Suffixes (.up.sql,
+ * .down.sql, .sql, .repeatable.sql) are matched in any case, as Flyway
+ * matches them; Flyway's prefixes V, U and R only in upper case.
  */
 #include <ctype.h>
+#include <strings.h>
 
 #include "common.h"
 #include "source.h"
@@ -38,11 +41,12 @@ int strata_version_parse(uint64_t *out, const char *text)
 	               0;
 }
 
+/* Suffixes in any case: .SQL, .UP.sql and .Down.Sql are what they say. */
 static int ends_with(const char *s, size_t n, const char *suffix)
 {
 	size_t k = strlen(suffix);
 
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
 }
 
 static int name_ok(const char *s, size_t n, char *why, size_t why_len)
@@ -141,6 +145,65 @@ static int is_flyway(const char *f, size_t n)
 	return (f[0] == 'V' || f[0] == 'U') && isdigit((unsigned char)f[1]);
 }
 
+/*
+ * A name that is not read but looks like a migration's: say why in why
+ * (a warning). The name does not start with a digit.
+ */
+static int lookalike(const char *f, size_t n, int exec, char *why,
+                     size_t why_len)
+{
+	const char *base_end = exec ? strrchr(f, '.') : NULL;
+	size_t base = exec ? (base_end ? (size_t)(base_end - f) : n) : n;
+	size_t k = 1;
+
+	if (!exec && !ends_with(f, n, ".sql"))
+		return 1;
+	if ((f[0] == '-' || f[0] == '+') && isdigit((unsigned char)f[1])) {
+		snprintf(why, why_len,
+		         "a version is digits only, without a sign");
+		return 1;
+	}
+	if (exec ? ends_with(f, base, ".up") || ends_with(f, base, ".down") :
+	           ends_with(f, n, ".up.sql") || ends_with(f, n, ".down.sql")) {
+		snprintf(why, why_len,
+		         "the name must start with its version in digits "
+		         "(<version>_<name>.up%s)",
+		         exec ? ".<ext>" : ".sql");
+		return 1;
+	}
+	if (exec || !isalpha((unsigned char)f[0]))
+		return 1;
+	while (k < n &&
+	       (isdigit((unsigned char)f[k]) || f[k] == '.' || f[k] == '_') &&
+	       !(f[k] == '_' && f[k + 1] == '_'))
+		k++;
+	if (k + 1 >= n || f[k] != '_' || f[k + 1] != '_')
+		return 1; /* not <letter>[<version>]__<name>.sql */
+	if (f[0] == 'v' || f[0] == 'u' || f[0] == 'r')
+		snprintf(why, why_len,
+		         "Flyway prefixes are upper-case: name it %c%.*s",
+		         toupper((unsigned char)f[0]),
+		         (int)(n - 1 > 120 ? 120 : n - 1), f + 1);
+	else if ((f[0] == 'V' || f[0] == 'U') && k == 1)
+		snprintf(why, why_len,
+		         "a Flyway %s migration needs a version: "
+		         "%c<version>__<name>.sql",
+		         f[0] == 'V' ? "versioned" : "undo", f[0]);
+	else if (f[0] == 'R')
+		snprintf(why, why_len,
+		         "a repeatable Flyway migration has no version: "
+		         "R__<name>.sql");
+	else if (f[0] == 'B')
+		snprintf(why, why_len,
+		         "Flyway baseline migrations (B<version>__) are not "
+		         "read; 'strata baseline V' records a baseline");
+	else
+		snprintf(why, why_len,
+		         "Flyway's prefixes are V (versioned), U (undo) and R "
+		         "(repeatable)");
+	return 1;
+}
+
 int strata__filename_parse(struct filename *out, const char *f, char *why,
                            size_t why_len)
 {
@@ -161,7 +224,8 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 		                                                 STRATA_EPARSE;
 	}
 	if (!isdigit((unsigned char)f[0]))
-		return 1; /* README.md, notes.txt, DROP_ALL.sql ... */
+		/* README.md, notes.txt, DROP_ALL.sql ...; v2__x.sql warned */
+		return lookalike(f, n, 0, why, why_len);
 	if (!ends_with(f, n, ".sql")) {
 		snprintf(why, why_len,
 		         "a file starting with a version must end in .sql "
@@ -216,8 +280,10 @@ int strata__filename_parse_exec(struct filename *out, const char *f, char *why,
 
 	memset(out, 0, sizeof(*out));
 	why[0] = '\0';
-	if (n == 0 || f[0] == '.' || !isdigit((unsigned char)f[0]))
+	if (n == 0 || f[0] == '.')
 		return 1;
+	if (!isdigit((unsigned char)f[0]))
+		return lookalike(f, n, 1, why, why_len);
 	out->format = "exec";
 	for (vlen = 0; vlen < n && isdigit((unsigned char)f[vlen]); vlen++)
 		;
@@ -232,10 +298,10 @@ int strata__filename_parse_exec(struct filename *out, const char *f, char *why,
 		return version_error(rc, f, vlen, why, why_len);
 	out->version_len = vlen;
 	base = (size_t)(dot - f);
-	if (base >= 3 && memcmp(f + base - 3, ".up", 3) == 0) {
+	if (base >= 3 && strncasecmp(f + base - 3, ".up", 3) == 0) {
 		out->role = ROLE_UP;
 		base -= 3;
-	} else if (base >= 5 && memcmp(f + base - 5, ".down", 5) == 0) {
+	} else if (base >= 5 && strncasecmp(f + base - 5, ".down", 5) == 0) {
 		out->role = ROLE_DOWN;
 		base -= 5;
 	} else {

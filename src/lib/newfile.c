@@ -98,7 +98,9 @@ static const struct templates sql_templates = {
 	"-- Undo the up migration here, so that 'strata down' restores the "
 	"schema\n"
 	"-- exactly as it was before. Delete this file if the change cannot "
-	"be undone.\n\n",
+	"be undone;\n"
+	"-- if there is nothing to undo, keep this file with the line: "
+	"-- strata:empty\n\n",
 };
 
 static const struct templates exec_templates[] = {

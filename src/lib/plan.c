@@ -336,6 +336,7 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 		rc = strata__build_view(ctx);
 	if (rc < 0)
 		return rc;
+	strata__source_warn_names(ctx, &ctx->source);
 	*out = ctx->view;
 	*n = ctx->n_view;
 	return 0;
@@ -389,6 +390,7 @@ struct check_state {
 	int txn;
 	int report;
 	int rc;
+	size_t n_stmts;
 };
 
 static int check_fail(struct check_state *cs, size_t off, const char *msg,
@@ -445,6 +447,7 @@ static int check_stmt(void *payload, size_t off, size_t len, unsigned flags)
 	size_t at = cs->p->off +
 	            strata__first_token(cs->text + cs->p->off, off, len);
 
+	cs->n_stmts++;
 	if (flags & STRATA_STMT_INCOMPLETE)
 		return check_fail(cs, at,
 		                  "unterminated string, quoted name, comment "
@@ -470,6 +473,55 @@ static int check_stmt(void *payload, size_t off, size_t len, unsigned flags)
 		                  "file's first line (statements then run one "
 		                  "by one, outside a transaction)");
 	return 0;
+}
+
+/*
+ * A part without a statement would be applied, or rolled back, while
+ * changing nothing: refused unless it says -- strata:empty. (A down file
+ * left as `strata new` wrote it would forget the migration and keep its
+ * tables.)
+ */
+static int check_empty(struct check_state *cs, int down)
+{
+	const struct part *p = cs->p;
+	char msg[200];
+	int line = 0, col = 0;
+
+	if (cs->n_stmts && p->empty_ok)
+		return check_fail(cs, p->empty_at,
+		                  "'-- strata:empty' in a part with "
+		                  "statements",
+		                  "remove the directive");
+	if (cs->n_stmts || p->empty_ok)
+		return 0;
+	snprintf(msg, sizeof(msg),
+	         "%s has no statement, only comments and blank lines: "
+	         "%s would change nothing",
+	         p->has_mark ? (down ? "the down section" : "the up section") :
+	                       "the file",
+	         down ? "rolling back with it" : "applying it");
+	if (p->has_mark)
+		strata__offset_to_pos(cs->text, cs->text_len, p->mark_at, &line,
+		                      &col);
+	if (cs->report) {
+		int rc = strata__problem_add(&cs->ctx->source, 2, p->path, line,
+		                             "%s", msg);
+
+		return rc < 0 ? rc : 0;
+	}
+	strata__error_set(cs->ctx, STRATA_EPARSE, "%s", msg);
+	strata__error_at(cs->ctx, p->path, line, col);
+	strata__error_detail(
+	        cs->ctx, "hint: %s",
+	        down ? "write the statements that undo the up "
+	               "migration; if there is nothing to undo, "
+	               "say so with a line '-- strata:empty'; "
+	               "if it cannot be undone, delete the down "
+	               "part (the migration is then irreversible)" :
+	               "write the change; if the migration is "
+	               "empty on purpose, say so with a line "
+	               "'-- strata:empty'");
+	return STRATA_EPARSE;
 }
 
 int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
@@ -503,6 +555,8 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 	cs.txn = strata__part_transactional(ctx, m, down);
 	cs.report = report;
 	rc = ctx->drv->split(cs.text + p->off, p->len, check_stmt, &cs);
+	if (rc == 0)
+		rc = check_empty(&cs, down);
 	if (rc == STRATA_ENOMEM)
 		return strata__error_set(ctx, rc, "out of memory");
 	if (rc == STRATA_ENOTSUPP && strata__dl_failure())

@@ -149,8 +149,19 @@ static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
 	                                                sizeof(why)) :
 	                    strata__filename_parse(&fn, name, why, sizeof(why));
 
-	if (r == 1)
+	if (r == 1 && !why[0])
 		return 0;
+	if (r == 1) {
+		/* looks like a migration, is not read: say so, never fail */
+		char *p = join_path(dir, name);
+
+		rc = p ? strata__problem_add(src, 1, p, 0,
+		                             "not read as a migration: %s",
+		                             why) :
+		         STRATA_ENOMEM;
+		strata__free(p);
+		return rc;
+	}
 	if (r < 0) {
 		char *p = join_path(dir, name);
 
@@ -408,6 +419,7 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 	strata__free(v);
 	if (rc < 0)
 		return rc;
+	src->n_name_problems = src->n_problems;
 	for (i = 0; i < src->n_problems; i++) {
 		const struct problem *p = &src->problems[i];
 
@@ -423,6 +435,17 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 		return STRATA_EPARSE;
 	}
 	return 0;
+}
+
+void strata__source_warn_names(strata_ctx *ctx, const struct source *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n_name_problems && i < src->n_problems; i++)
+		if (src->problems[i].severity == 1)
+			strata__emitf(ctx, STRATA_EVENT_WARNING, "%s: %s",
+			              src->problems[i].file,
+			              src->problems[i].message);
 }
 
 struct migration *strata__source_find(const struct source *src,
@@ -591,10 +614,15 @@ static int load(strata_ctx *ctx, struct migration *m, int with_down)
 		 */
 		memset(&m->up, 0, sizeof(m->up));
 		memset(&m->down, 0, sizeof(m->down));
-		m->up = (struct part){ m->up_path, 0, m->text_len, 1, 1 };
+		m->up = (struct part){ .path = m->up_path,
+			               .len = m->text_len,
+			               .no_transaction = 1,
+			               .present = 1 };
 		if (m->down_path)
-			m->down = (struct part){ m->down_path, 0,
-				                 m->down_text_len, 1, 1 };
+			m->down = (struct part){ .path = m->down_path,
+				                 .len = m->down_text_len,
+				                 .no_transaction = 1,
+				                 .present = 1 };
 	} else if (rc == 0) {
 		rc = strata__sections_parse(ctx, m);
 	}

@@ -26,7 +26,9 @@ struct filename {
 /*
  * Parse a file name. @return 0 when it is a migration file, 1 when the
  * file is not one and is ignored (hidden, or not .sql and not starting
- * with a version), or STRATA_EPARSE with why filled in.
+ * with a version), or STRATA_EPARSE with why filled in. When 1, why is
+ * empty, or says why a name that looks like a migration's (v2__x.sql,
+ * abc_x.up.sql) is not read (a warning).
  */
 int strata__filename_parse(struct filename *out, const char *fname, char *why,
                            size_t why_len);
@@ -44,6 +46,10 @@ struct part {
 	size_t off, len;  /* the section in the file's text */
 	int no_transaction;
 	int present;
+	int has_mark;    /* a section of a dbmate or goose file ... */
+	size_t mark_at;  /* ... whose marker line starts here */
+	int empty_ok;    /* -- strata:empty: no statement on purpose ... */
+	size_t empty_at; /* ... said on the line starting here */
 };
 
 struct migration {
@@ -83,7 +89,14 @@ struct source {
 	struct problem *problems;
 	size_t n_problems, alloc_problems;
 	int n_errors;
+	/* the first problems, found in the names (warnings among them:
+	 * files that look like migrations and are not read) */
+	size_t n_name_problems;
 };
+
+/* Emit the warnings about the folder's names (files not read) as
+ * STRATA_EVENT_WARNING events: "<file>: not read as a migration: ..." */
+void strata__source_warn_names(strata_ctx *ctx, const struct source *src);
 
 /* Read the folder's names (not the files' text) into src. Problems with
  * names are collected in src->problems; returns STRATA_EPARSE when there

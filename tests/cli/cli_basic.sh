@@ -189,6 +189,15 @@ t_empty_and_comment_only_files() {
 	mkdir -p migrations
 	: >migrations/0001_empty.up.sql
 	printf -- '-- nothing yet\n/* still nothing */\n' >migrations/0002_comments.up.sql
+	# refused: applying them would record a change that never happened
+	st up
+	expect_rc 2
+	expect_err "0001_empty.up.sql"
+	expect_err "no statement"
+	[ ! -e test.db ] || expect_history ""
+	# unless they say they are empty on purpose
+	printf -- '-- strata:empty\n' >migrations/0001_empty.up.sql
+	printf -- '-- strata:empty\n-- nothing yet\n/* still nothing */\n' >migrations/0002_comments.up.sql
 	st up
 	expect_rc 0
 	expect_history "1 2"
@@ -212,10 +221,10 @@ t_large_file_and_deep_nesting() {
 
 t_validate_offline_lists_every_problem() {
 	mkdir -p migrations
-	: >migrations/0001_a.up.sql
-	: >migrations/0001_b.up.sql
+	echo "SELECT 1;" >migrations/0001_a.up.sql
+	echo "SELECT 1;" >migrations/0001_b.up.sql
 	: >migrations/0002_bad.sq
-	: >migrations/0003_nodown.up.sql
+	echo "SELECT 1;" >migrations/0003_nodown.up.sql
 	st validate --offline
 	expect_rc 2
 	expect_err "also used by"

@@ -131,7 +131,7 @@ t_corrupt_listing_cache_is_harmless() {
 	sleep 2.2
 	st status
 	f=$(find cache/strata -type f -name 'd-*')
-	for junk in "" "strata-dircache 1\n" "strata-dircache 1\ngarbage\n\n" "$(head -c 3000 /dev/urandom | tr -d '\0')"; do
+	for junk in "" "strata-dircache 2\n" "strata-dircache 2\ngarbage\n\n" "$(head -c 3000 /dev/urandom | tr -d '\0')"; do
 		printf '%s' "$junk" >"$f"
 		st status
 		expect_rc 0

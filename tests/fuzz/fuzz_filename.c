@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/common.h"
 #include "lib/source.h"
@@ -23,11 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
    __builtin_trap(); \
  } while (0)
 
+/* Suffixes are read in any case (.SQL, .UP.sql). */
 static int ends_with(const char *s, size_t n, const char *suffix)
 {
 	size_t k = strlen(suffix);
 
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
 }
 
 /* The decimal value of digits, or 0 when it overflows 64 bits. */
@@ -61,9 +63,18 @@ static void check(const char *name, int exec)
 	if (rc == STRATA_EPARSE)
 		CHECK(why[0] != '\0');
 	if (rc == 1) {
-		/* ignored: hidden files and names without a version */
+		/* ignored: hidden files and names without a version; a
+		 * warning (why) only for a name that is not hidden */
 		CHECK(n == 0 || name[0] == '.' ||
 		      !isdigit((unsigned char)name[0]));
+		if (why[0])
+			CHECK(n > 0 && name[0] != '.');
+		/* a name ending in .up.sql or .down.sql is never ignored
+		 * in silence */
+		if (!exec && n && name[0] != '.' &&
+		    (ends_with(name, n, ".up.sql") ||
+		     ends_with(name, n, ".down.sql")))
+			CHECK(why[0] != '\0');
 		return;
 	}
 	if (rc != 0)

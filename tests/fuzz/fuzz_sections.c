@@ -7,12 +7,15 @@
  * file) and where the input is cut between up and down text.
  * Invariants: results are 0 or STRATA_EPARSE; sections lie inside their
  * text and in order; an error names the file and a line inside it; the
- * checksum ignores CR/LF differences.
+ * checksum ignores CR/LF differences; no part that is read holds a line
+ * that looks like a dbmate or goose down marker (a file of a pair holds
+ * no marker-like line at all).
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/common.h"
 #include "lib/ctx.h"
@@ -97,6 +100,40 @@ static void check_text(const char *t, size_t n)
 	strata__free(norm);
 }
 
+/* Does t[0..n) hold a "--" line that looks like a section marker (any
+ * marker when down_only is 0, else a down marker)? */
+static int has_marker_line(const char *t, size_t n, int down_only)
+{
+	size_t pos = 0;
+
+	while (pos < n) {
+		const char *nl = memchr(t + pos, '\n', n - pos);
+		size_t end = nl ? (size_t)(nl - t) : n, i = pos, k;
+
+		while (i < end && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (i + 1 < end && t[i] == '-' && t[i + 1] == '-') {
+			for (i += 2; i < end && (t[i] == ' ' || t[i] == '\t');
+			     i++)
+				;
+			if (end - i >= 12 &&
+			    strncasecmp(t + i, "migrate:down", 12) == 0)
+				return 1;
+			if (!down_only && end - i >= 8 &&
+			    strncasecmp(t + i, "migrate:", 8) == 0)
+				return 1;
+			for (k = i; k + 6 <= end; k++)
+				if (strncasecmp(t + k, "+goose", 6) == 0 &&
+				    (!down_only ||
+				     (end - k >= 11 &&
+				      strncasecmp(t + k + 6, " down", 5) == 0)))
+					return 1;
+		}
+		pos = end + 1;
+	}
+	return 0;
+}
+
 static void check_part(const struct part *p, size_t text_len)
 {
 	if (!p->present)
@@ -170,6 +207,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(m.down.present && m.down.len == m.down_text_len);
 	if (kind == 1)
 		CHECK(!m.down.present);
+	/* the down part never runs as part of the up */
+	CHECK(!has_marker_line(m.text + m.up.off, m.up.len, 1));
+	if (kind != 0) {
+		CHECK(!has_marker_line(m.text, m.text_len, 0));
+		if (kind == 2)
+			CHECK(!has_marker_line(m.down_text, m.down_text_len,
+			                       0));
+	}
 
 	/* the checks before running, as up and as validate do them */
 	rc = strata__part_check(ctx, &m, 0, 0);
