@@ -63,12 +63,12 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	if (argc > 0)
 		return cli_usage_error(cli, "init takes no arguments");
 	if (mkdir(dir, 0755) == 0)
-		printf("created %s/\n", dir);
+		printf("created %s/\n", cli_q(dir));
 	else if (errno == EEXIST)
-		printf("%s/ exists\n", dir);
+		printf("%s/ exists\n", cli_q(dir));
 	else {
-		fprintf(stderr, "strata: error: cannot create %s: %s\n", dir,
-		        strerror(errno));
+		fprintf(stderr, "strata: error: cannot create %s: %s\n",
+		        cli_q(dir), strerror(errno));
 		return EXIT_USAGE;
 	}
 	fd = open("strata.conf", O_WRONLY | O_CREAT | O_EXCL, 0644);
