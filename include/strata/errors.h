@@ -34,7 +34,12 @@ enum strata_error_code {
 #undef STRATA__X
 };
 
-/** Detail of the last error on a context. */
+/**
+ * Detail of the last error on a context. The message and each line of
+ * the detail are safe to print: a control character or invalid UTF-8
+ * from a name or the server is written as a C escape (\033, \n, \377).
+ * file is the path as it is, for opening; quote it to print it.
+ */
 typedef struct strata_error {
 	int code;            /* one of enum strata_error_code */
 	char sqlstate[6];    /* SQLSTATE when the database gave one, else "" */

@@ -88,7 +88,9 @@ typedef enum strata_event_kind {
 typedef struct strata_event {
 	strata_event_kind kind;
 	const strata_migration *migration; /* or NULL */
-	const char *message;               /* or NULL */
+	/* or NULL; made safe to print as strata_error's message is (a
+	 * notice keeps its lines), except STRATA_EVENT_SQL: the script */
+	const char *message;
 	int64_t elapsed_ms;
 } strata_event;
 
@@ -137,10 +139,10 @@ typedef struct strata_run_options {
 
 /** What validate found. Borrowed like strata_migration. */
 typedef struct strata_problem {
-	int severity;     /* 1 warning, 2 error */
-	const char *file; /* or "" */
-	int line;         /* or 0 */
-	const char *message;
+	int severity;        /* 1 warning, 2 error */
+	const char *file;    /* or ""; the path as it is */
+	int line;            /* or 0 */
+	const char *message; /* safe to print, as strata_error's message */
 } strata_problem;
 
 /**

@@ -5,6 +5,8 @@
 #ifndef STRATA_CLI_H
 #define STRATA_CLI_H
 
+#include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "strata/strata.h"
@@ -165,6 +167,24 @@ void cli_format_ms(char *out, size_t n, int64_t ms);
 int cli_parse_version(struct cli *cli, const char *what, const char *text,
                       uint64_t *out);
 int cli_parse_count(struct cli *cli, const char *text, unsigned *out);
+/*
+ * Names and text from files, the database or the server, made safe to
+ * print (src/util/quote.h). cli_q: a name standing alone (a table cell,
+ * the file of file:line:), as it is or quoted as git quotes paths
+ * ("0001_a\033b.up.sql"). cli_esc: text, or a name inside a message
+ * between its own quotes: control characters and invalid UTF-8 escaped,
+ * no quotes added. The result is valid until a few more calls.
+ */
+const char *cli_q(const char *s);
+const char *cli_esc(const char *s);
+/* How many bytes of s (as cli_q prints) fit in max without cutting a
+ * character or an escape. */
+size_t cli_fit(const char *s, size_t max);
+/* A JSON string for s even when s is not valid UTF-8 (U+FFFD). */
+json_t *cli_json_string(const char *s);
+/* vfprintf to stderr with the result made safe as cli_esc does. */
+void cli_vput(const char *fmt, va_list ap)
+        __attribute__((format(printf, 1, 0)));
 
 /* signals.c */
 void cli_catch_signals(strata_ctx *ctx);

@@ -26,7 +26,7 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 		if (rc < 0)
 			return cli_report_error(cli, rc);
 		for (i = 0; i < n; i++)
-			printf("%s\n", v[i]);
+			printf("%s\n", cli_q(v[i]));
 		if (!n)
 			cli_note(cli, "no backups under backups/");
 		return EXIT_OK;
@@ -34,7 +34,7 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	rc = strata_backup(&path, cli->ctx, cli->suffix);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
-	printf("%s\n", path);
+	printf("%s\n", cli_q(path));
 	return EXIT_OK;
 }
 
@@ -64,14 +64,14 @@ static int confirmed(struct cli *cli)
 		        "asks you to type '%s' on a terminal; without one, "
 		        "pass --yes-delete-all-data\n",
 		        cli_c(cli, "err"), cli_c(cli, "reset"),
-		        strata_ctx_url_redacted(cli->ctx), CONFIRM);
+		        cli_esc(strata_ctx_url_redacted(cli->ctx)), CONFIRM);
 		return 0;
 	}
 	fprintf(stderr,
 	        "This drops every table, view, type, function and sequence "
 	        "of\n  %s\nand applies every migration again. Type %s to go "
 	        "on: ",
-	        strata_ctx_url_redacted(cli->ctx), CONFIRM);
+	        cli_esc(strata_ctx_url_redacted(cli->ctx)), CONFIRM);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		return 0;

@@ -20,23 +20,23 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		char *s;
 
 		json_object_set_new(o, "target",
-		                    t ? json_string(t->name) : json_null());
+		                    t ? cli_json_string(t->name) : json_null());
 		json_object_set_new(o, "type", json_string(type));
 		json_object_set_new(
 		        o, exec ? "registry" : "database",
-		        json_string(strata_ctx_url_redacted(cli->ctx)));
+		        cli_json_string(strata_ctx_url_redacted(cli->ctx)));
 		json_object_set_new(o, "database_from",
 		                    json_string(cli->database_from));
 		json_object_set_new(o, "dir",
-		                    json_string(cli->dir ? cli->dir :
-		                                           "migrations"));
+		                    cli_json_string(cli->dir ? cli->dir :
+		                                               "migrations"));
 		json_object_set_new(o, "dir_from", json_string(cli->dir_from));
-		json_object_set_new(o, "table",
-		                    json_string(cli->table ?
-		                                        cli->table :
-		                                        "schema_migrations"));
+		json_object_set_new(
+		        o, "table",
+		        cli_json_string(cli->table ? cli->table :
+		                                     "schema_migrations"));
 		json_object_set_new(o, "schema",
-		                    cli->schema ? json_string(cli->schema) :
+		                    cli->schema ? cli_json_string(cli->schema) :
 		                                  json_null());
 		json_object_set_new(o, "lock_timeout",
 		                    json_integer(cli->lock_timeout_s > 0 ?
@@ -46,8 +46,9 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		if (exec)
 			json_object_set_new(
 			        o, "command",
-			        t->command_raw ? json_string(t->command_raw) :
-			                         json_null());
+			        t->command_raw ?
+			                cli_json_string(t->command_raw) :
+			                json_null());
 		s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		json_decref(o);
 		if (!s)
@@ -59,14 +60,16 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 	}
 	if (t)
 		printf("%-12s %s\n", "type", type);
+	/* names quoted as in every table (cli_q); the URL and the
+	 * command are text */
 	printf("%-12s %s (from %s)\n", exec ? "registry" : "database",
-	       strata_ctx_url_redacted(cli->ctx), cli->database_from);
+	       cli_esc(strata_ctx_url_redacted(cli->ctx)), cli->database_from);
 	printf("%-12s %s (from %s)\n", "dir",
-	       cli->dir ? cli->dir : "migrations", cli->dir_from);
+	       cli->dir ? cli_q(cli->dir) : "migrations", cli->dir_from);
 	printf("%-12s %s\n", "table",
-	       cli->table ? cli->table : "schema_migrations");
+	       cli->table ? cli_q(cli->table) : "schema_migrations");
 	if (cli->schema)
-		printf("%-12s %s\n", "schema", cli->schema);
+		printf("%-12s %s\n", "schema", cli_q(cli->schema));
 	if (cli->lock_timeout_s < 0)
 		printf("%-12s %s\n", "lock_timeout", "0 (do not wait)");
 	else
@@ -74,7 +77,7 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		       cli->lock_timeout_s ? cli->lock_timeout_s : 60);
 	if (exec)
 		printf("%-12s %s\n", "command",
-		       t->command_raw ? t->command_raw :
+		       t->command_raw ? cli_esc(t->command_raw) :
 		                        "(each file runs itself: .py with "
 		                        "python3, .sh with sh)");
 	return EXIT_OK;

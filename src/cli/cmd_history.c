@@ -17,28 +17,29 @@ static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 
 		json_object_set_new(o, "version",
 		                    json_integer((json_int_t)e[i].version));
-		json_object_set_new(o, "name", json_string(e[i].name));
+		json_object_set_new(o, "name", cli_json_string(e[i].name));
 		json_object_set_new(o, "kind",
 		                    json_string(strata_kind_name(e[i].kind)));
-		json_object_set_new(o, "file", json_string(e[i].file));
-		json_object_set_new(o, "checksum", json_string(e[i].checksum));
+		json_object_set_new(o, "file", cli_json_string(e[i].file));
+		json_object_set_new(o, "checksum",
+		                    cli_json_string(e[i].checksum));
 		json_object_set_new(o, "checksum_algorithm",
-		                    json_string(e[i].checksum_algorithm));
+		                    cli_json_string(e[i].checksum_algorithm));
 		json_object_set_new(o, "applied_at",
-		                    json_string(e[i].applied_at));
+		                    cli_json_string(e[i].applied_at));
 		json_object_set_new(
 		        o, "execution_ms",
 		        json_integer((json_int_t)e[i].execution_ms));
 		json_object_set_new(o, "applied_by",
-		                    json_string(e[i].applied_by));
-		json_object_set_new(o, "target", json_string(e[i].target));
+		                    cli_json_string(e[i].applied_by));
+		json_object_set_new(o, "target", cli_json_string(e[i].target));
 		json_object_set_new(o, "database_type",
-		                    json_string(e[i].database_type));
+		                    cli_json_string(e[i].database_type));
 		json_object_set_new(o, "dirty", json_boolean(e[i].dirty));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "database",
-	                    json_string(strata_ctx_url_redacted(cli->ctx)));
+	                    cli_json_string(strata_ctx_url_redacted(cli->ctx)));
 	json_object_set_new(root, "history", arr);
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
@@ -72,14 +73,20 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 	       cli_c(cli, "bold"), "APPLIED AT", "VERSION", "NAME", "KIND",
 	       "TIME", "BY", "CHECKSUM", cli_c(cli, "reset"));
 	for (i = 0; i < n; i++) {
+		/* every text column comes from the database: quoted when it
+		 * must be, and cut between characters */
+		const char *at = cli_q(e[i].applied_at),
+		           *name = cli_q(e[i].name),
+		           *by = cli_q(e[i].applied_by),
+		           *sum = cli_q(e[i].checksum);
 		char t[32];
 
 		cli_format_ms(t, sizeof(t), e[i].execution_ms);
-		printf("%-19s  %-14llu  %-30.30s  %-10s  %8s  %-20.20s  %.12s%s\n",
-		       e[i].applied_at, (unsigned long long)e[i].version,
-		       e[i].name, strata_kind_name(e[i].kind), t,
-		       e[i].applied_by, e[i].checksum,
-		       e[i].dirty ? "  DIRTY" : "");
+		printf("%-19s  %-14llu  %-30.*s  %-10s  %8s  %-20.*s  %.*s%s\n",
+		       at, (unsigned long long)e[i].version,
+		       (int)cli_fit(name, 30), name,
+		       strata_kind_name(e[i].kind), t, (int)cli_fit(by, 20), by,
+		       (int)cli_fit(sum, 12), sum, e[i].dirty ? "  DIRTY" : "");
 	}
 	return EXIT_OK;
 }

@@ -127,15 +127,15 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 		fprintf(stderr,
 		        "strata: error: cannot write the folder '%s' into %s: "
 		        "it has %s\n",
-		        dir, conf, why);
+		        cli_q(dir), conf, why);
 		return EXIT_USAGE;
 	}
 	if (make_dirs(dir, &created) < 0) {
-		fprintf(stderr, "strata: error: cannot create %s: %s\n", dir,
-		        strerror(errno));
+		fprintf(stderr, "strata: error: cannot create %s: %s\n",
+		        cli_q(dir), strerror(errno));
 		return EXIT_USAGE;
 	}
-	printf(created ? "created %s/\n" : "%s/ exists\n", dir);
+	printf(created ? "created %s/\n" : "%s/ exists\n", cli_q(dir));
 	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST) {
 		printf("%s exists: left as it is\n", conf);

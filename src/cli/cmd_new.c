@@ -16,6 +16,6 @@ int cmd_new(struct cli *cli, int argc, char **argv)
 	rc = strata_new(&up, &down, cli->ctx, argv[0], cli->seq || cli->tgt);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
-	printf("created %s\ncreated %s\n", up, down);
+	printf("created %s\ncreated %s\n", cli_q(up), cli_q(down));
 	return EXIT_OK;
 }

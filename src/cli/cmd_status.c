@@ -42,14 +42,15 @@ static json_t *migration_json(const strata_migration *m)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "version", json_integer((json_int_t)m->version));
-	json_object_set_new(o, "name", json_string(m->name));
+	json_object_set_new(o, "name", cli_json_string(m->name));
 	json_object_set_new(o, "state",
 	                    json_string(strata_state_name(m->state)));
 	json_object_set_new(o, "kind", json_string(strata_kind_name(m->kind)));
 	json_object_set_new(o, "file",
-	                    m->up_file ? json_string(m->up_file) : json_null());
+	                    m->up_file ? cli_json_string(m->up_file) :
+	                                 json_null());
 	json_object_set_new(o, "down_file",
-	                    m->down_file ? json_string(m->down_file) :
+	                    m->down_file ? cli_json_string(m->down_file) :
 	                                   json_null());
 	json_object_set_new(o, "reversible", json_boolean(m->reversible));
 	json_object_set_new(o, "dirty_statement", json_integer(m->dirty));
@@ -57,13 +58,13 @@ static json_t *migration_json(const strata_migration *m)
 	                    json_string(m->format ? m->format : ""));
 	if (m->applied_at && m->applied_at[0]) {
 		json_object_set_new(o, "applied_at",
-		                    json_string(m->applied_at));
+		                    cli_json_string(m->applied_at));
 		json_object_set_new(o, "execution_ms",
 		                    json_integer((json_int_t)m->execution_ms));
 		json_object_set_new(o, "applied_by",
-		                    json_string(m->applied_by));
+		                    cli_json_string(m->applied_by));
 		json_object_set_new(o, "applied_checksum",
-		                    json_string(m->applied_checksum));
+		                    cli_json_string(m->applied_checksum));
 	} else {
 		json_object_set_new(o, "applied_at", json_null());
 	}
@@ -85,7 +86,7 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 		c[v[i].state]++;
 	}
 	json_object_set_new(root, "database",
-	                    json_string(strata_ctx_url_redacted(cli->ctx)));
+	                    cli_json_string(strata_ctx_url_redacted(cli->ctx)));
 	json_object_set_new(root, "migrations", arr);
 	for (i = 0; i < 6; i++)
 		json_object_set_new(counts, strata_state_name((strata_state)i),
@@ -100,12 +101,13 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 	return EXIT_OK;
 }
 
-/* One cell of the table: s cut to max bytes, padded to width. printf's
- * format parsing would cost more than the rest of a status. */
+/* One cell of the table: s cut to max bytes (not inside a character or
+ * an escape), padded to width. printf's format parsing would cost more
+ * than the rest of a status. */
 static void cell(const char *s, size_t width, size_t max)
 {
 	static const char spaces[] = "                                        ";
-	size_t n = strnlen(s, max);
+	size_t n = max == (size_t)-1 ? strlen(s) : cli_fit(s, max);
 
 	fwrite(s, 1, n, stdout);
 	while (n < width) {
@@ -140,8 +142,10 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		return cli_report_error(cli, rc);
 	if (cli->json)
 		return print_json(cli, v, n);
+	/* names from the database may need quoting (cli_q) */
 	for (i = 0; i < n; i++) {
-		size_t k = strlen(v[i].name), vl = strlen(v[i].version_text);
+		size_t k = strlen(cli_q(v[i].name)),
+		       vl = strlen(v[i].version_text);
 
 		if (k > wname)
 			wname = k > 40 ? 40 : k;
@@ -168,15 +172,15 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		note_of(m, note, sizeof(note));
 		c[m->state]++;
 		/* "%-*s  %-*.*s  %s%-12s%s  %-19s  %8s  %s\n" */
-		cell(ver, wver, (size_t)-1);
+		cell(cli_q(ver), wver, (size_t)-1);
 		fputs("  ", stdout);
-		cell(m->name, wname, wname);
+		cell(cli_q(m->name), wname, wname);
 		fputs("  ", stdout);
 		fputs(cli_c(cli, state_color(m->state)), stdout);
 		cell(strata_state_name(m->state), 12, (size_t)-1);
 		fputs(cli_c(cli, "reset"), stdout);
 		fputs("  ", stdout);
-		cell(m->applied_at, 19, (size_t)-1);
+		cell(cli_q(m->applied_at), 19, (size_t)-1);
 		fputs("  ", stdout);
 		cell_right(t, 8);
 		fputs("  ", stdout);
@@ -185,8 +189,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	if (!cli->quiet) {
 		printf("\n%s: %d applied, %d pending",
-		       cli->offline ? "offline" :
-		                      strata_ctx_url_redacted(cli->ctx),
+		       cli->offline ?
+		               "offline" :
+		               cli_esc(strata_ctx_url_redacted(cli->ctx)),
 		       c[STRATA_STATE_APPLIED], c[STRATA_STATE_PENDING]);
 		for (i = STRATA_STATE_MODIFIED; i <= STRATA_STATE_OUT_OF_ORDER;
 		     i++)

@@ -18,9 +18,10 @@ static int print_json(const strata_problem *p, size_t n, int rc)
 		json_object_set_new(
 		        o, "severity",
 		        json_string(p[i].severity >= 2 ? "error" : "warning"));
-		json_object_set_new(o, "file", json_string(p[i].file));
+		json_object_set_new(o, "file", cli_json_string(p[i].file));
 		json_object_set_new(o, "line", json_integer(p[i].line));
-		json_object_set_new(o, "message", json_string(p[i].message));
+		json_object_set_new(o, "message",
+		                    cli_json_string(p[i].message));
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "valid", json_boolean(rc == 0));
@@ -57,13 +58,13 @@ int cmd_validate(struct cli *cli, int argc, char **argv)
 		else
 			warnings++;
 		if (p[i].file[0] && p[i].line)
-			fprintf(stderr, "%s:%d: ", p[i].file, p[i].line);
+			fprintf(stderr, "%s:%d: ", cli_q(p[i].file), p[i].line);
 		else if (p[i].file[0])
-			fprintf(stderr, "%s: ", p[i].file);
+			fprintf(stderr, "%s: ", cli_q(p[i].file));
 		else
 			fprintf(stderr, "strata: ");
 		fprintf(stderr, "%s%s%s: %s\n", cli_c(cli, col), lvl,
-		        cli_c(cli, "reset"), p[i].message);
+		        cli_c(cli, "reset"), cli_esc(p[i].message));
 	}
 	if (rc == 0 && warnings)
 		cli_note(cli, "valid: no errors, %zu warning%s", warnings,

@@ -373,7 +373,7 @@ static int check_targets(struct cli *cli, const char *path)
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' has no type (sqlite, "
 			        "postgres, mysql or exec)\n",
-			        path, t->line, t->name);
+			        cli_q(path), t->line, t->name);
 			return EXIT_USAGE;
 		}
 		for (k = known_types; *k && strcmp(*k, t->type) != 0; k++)
@@ -382,13 +382,14 @@ static int check_targets(struct cli *cli, const char *path)
 			fprintf(stderr,
 			        "%s:%d: error: target '%s': unknown type '%s' "
 			        "(sqlite, postgres, mysql or exec)\n",
-			        path, t->line, t->name, t->type);
+			        cli_q(path), t->line, t->name,
+			        cli_esc(t->type));
 			return EXIT_USAGE;
 		}
 		if (strcmp(t->type, "exec") != 0 && !t->url) {
 			fprintf(stderr,
-			        "%s:%d: error: target '%s' needs a url\n", path,
-			        t->line, t->name);
+			        "%s:%d: error: target '%s' needs a url\n",
+			        cli_q(path), t->line, t->name);
 			return EXIT_USAGE;
 		}
 		if ((t->url && !t->url[0]) || (t->dir && !t->dir[0]) ||
@@ -412,7 +413,8 @@ static int check_targets(struct cli *cli, const char *path)
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' is of type %s but its "
 			        "url is not a %s URL\n",
-			        path, t->line, t->name, t->type, t->type);
+			        cli_q(path), t->line, t->name, t->type,
+			        t->type);
 			return EXIT_USAGE;
 		}
 		if (!t->dir) {
@@ -426,7 +428,7 @@ static int check_targets(struct cli *cli, const char *path)
 			        "%s:%d: error: target '%s': an exec target has "
 			        "no url; its history goes to the registry "
 			        "(registry = a target name or URL)\n",
-			        path, t->line, t->name);
+			        cli_q(path), t->line, t->name);
 			return EXIT_USAGE;
 		}
 	}
@@ -453,7 +455,7 @@ int cli_load_config(struct cli *cli, int missing_ok)
 	r.st = &st;
 	if (!r.f) {
 		fprintf(stderr, "strata: %serror%s: cannot read %s: %s\n",
-		        cli_c(cli, "err"), cli_c(cli, "reset"), path,
+		        cli_c(cli, "err"), cli_c(cli, "reset"), cli_q(path),
 		        strerror(errno));
 		return EXIT_USAGE;
 	}
@@ -468,9 +470,10 @@ int cli_load_config(struct cli *cli, int missing_ok)
 		         INI_MAX_LINE - 2);
 	}
 	if (rc != 0) {
-		fprintf(stderr, "%s:%d: %serror%s: %s\n", path, rc,
+		fprintf(stderr, "%s:%d: %serror%s: %s\n", cli_q(path), rc,
 		        cli_c(cli, "err"), cli_c(cli, "reset"),
-		        st.error[0] ? st.error : "cannot parse this line");
+		        st.error[0] ? cli_esc(st.error) :
+		                      "cannot parse this line");
 		return EXIT_USAGE;
 	}
 	return check_targets(cli, path);
@@ -496,7 +499,8 @@ static int parse_timeout(struct cli *cli, const char *what, const char *v)
 		fprintf(stderr,
 		        "strata: %serror%s: %s lock_timeout '%s': expected "
 		        "seconds, 0 to 86400\n",
-		        cli_c(cli, "err"), cli_c(cli, "reset"), what, v);
+		        cli_c(cli, "err"), cli_c(cli, "reset"), what,
+		        cli_esc(v));
 		return -2;
 	}
 	return t == 0 ? -1 : (int)t;

@@ -296,7 +296,7 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	fprintf(stderr, "strata: %serror%s: ", cli_c(cli, "err"),
 	        cli_c(cli, "reset"));
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vput(fmt, ap);
 	va_end(ap);
 	if (cli->cmd)
 		fprintf(stderr,
@@ -345,7 +345,7 @@ static int unknown_command(struct cli *cli, const char *name)
 		}
 	}
 	fprintf(stderr, "strata: %serror%s: unknown command '%s'\n",
-	        cli_c(cli, "err"), cli_c(cli, "reset"), name);
+	        cli_c(cli, "err"), cli_c(cli, "reset"), cli_esc(name));
 	if (best)
 		fprintf(stderr, "did you mean '%s'?\n", best->name);
 	fputs("see 'strata help' for the commands\n", stderr);

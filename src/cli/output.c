@@ -1,7 +1,7 @@
 /*
  * Output: colours (only on a terminal, never with NO_COLOR), progress
- * lines from library events, and error reports with the file position,
- * the offending line and a caret.
+ * lines from library events, error reports with the file position, the
+ * offending line and a caret, and names made safe to print.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,6 +9,94 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../util/quote.h"
+
+/*
+ * The strings cli_q() and cli_esc() hand out live in a ring of buffers,
+ * so that a few can be used in one printf; they are kept for the next
+ * calls rather than freed.
+ */
+static strata_buf ring[8] = { STRATA_BUF_INIT, STRATA_BUF_INIT, STRATA_BUF_INIT,
+	                      STRATA_BUF_INIT, STRATA_BUF_INIT, STRATA_BUF_INIT,
+	                      STRATA_BUF_INIT, STRATA_BUF_INIT };
+static unsigned ring_next;
+
+static strata_buf *ring_buf(void)
+{
+	strata_buf *b = &ring[ring_next++ % (sizeof(ring) / sizeof(ring[0]))];
+
+	strata__buf_clear(b);
+	return b;
+}
+
+const char *cli_q(const char *s)
+{
+	if (!s)
+		return "";
+	if (!strata__quote_needed(s, strlen(s)))
+		return s;
+	return strata__quoted(ring_buf(), s);
+}
+
+const char *cli_esc(const char *s)
+{
+	strata_buf *b;
+
+	if (!s)
+		return "";
+	b = ring_buf();
+	return strata__escape_put(b, s, strlen(s)) == 0 ? b->ptr : "?";
+}
+
+size_t cli_fit(const char *s, size_t max)
+{
+	size_t i = 0, unit;
+
+	while (s[i]) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\') /* \ooo or \n: as cli_q writes them */
+			unit = s[i + 1] >= '0' && s[i + 1] <= '7' ? 4 : 2;
+		else if (c >= 0xF0)
+			unit = 4;
+		else if (c >= 0xE0)
+			unit = 3;
+		else if (c >= 0xC0)
+			unit = 2;
+		else
+			unit = 1;
+		if (i + unit > max || strnlen(s + i, unit) < unit)
+			break;
+		i += unit;
+	}
+	return i;
+}
+
+json_t *cli_json_string(const char *s)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	json_t *j = json_string(s);
+
+	/* jansson refuses invalid UTF-8: each bad byte becomes U+FFFD
+	 * rather than the member vanishing */
+	if (j || !s)
+		return j;
+	if (strata__utf8_put_valid(&b, s, strlen(s)) == 0)
+		j = json_string(b.ptr);
+	strata_buf_release(&b);
+	return j ? j : json_string("");
+}
+
+/* vfprintf to stderr, the result made safe (it may quote names). */
+void cli_vput(const char *fmt, va_list ap)
+{
+	strata_buf b = STRATA_BUF_INIT;
+
+	if (strata__buf_vprintf(&b, fmt, ap) == 0 &&
+	    strata__escape_buf(&b, 0) == 0)
+		fputs(b.ptr, stderr);
+	strata_buf_release(&b);
+}
 
 void cli_init_color(struct cli *cli, int no_color_flag)
 {
@@ -64,13 +152,32 @@ int cli_exit_code(int rc)
 	}
 }
 
+/* A line of a file made safe to show, its tabs kept so that the caret
+ * lines up under them. */
+static void safe_line(strata_buf *out, const char *s, size_t n)
+{
+	const char *tab;
+
+	while ((tab = memchr(s, '\t', n)) != NULL) {
+		if (strata__escape_put(out, s, (size_t)(tab - s)) < 0 ||
+		    strata__buf_putc(out, '\t') < 0)
+			return;
+		n -= (size_t)(tab - s) + 1;
+		s = tab + 1;
+	}
+	if (strata__escape_put(out, s, n) < 0)
+		return;
+}
+
 /* Print line `line` of path with a caret under column col. */
 static void show_line(const struct cli *cli, const char *path, int line,
                       int col)
 {
 	FILE *f = fopen(path, "r");
+	strata_buf before = STRATA_BUF_INIT, rest = STRATA_BUF_INIT;
 	char buf[1024];
-	int n = 1, i, chars = 0;
+	int n = 1, chars = 0;
+	size_t i;
 
 	if (!f)
 		return;
@@ -80,18 +187,31 @@ static void show_line(const struct cli *cli, const char *path, int line,
 
 		if (n == line) {
 			buf[strcspn(buf, "\r\n")] = '\0';
-			fprintf(stderr, " %5d | %s\n", line, buf);
+			len = strlen(buf);
+			/* col counts characters: the bytes before it */
+			for (i = 0; i < len; i++) {
+				if (((unsigned char)buf[i] & 0xC0) == 0x80)
+					continue;
+				if (chars == col - 1)
+					break;
+				chars++;
+			}
+			safe_line(&before, buf, col > 0 ? i : 0);
+			safe_line(&rest, buf + (col > 0 ? i : 0),
+			          len - (col > 0 ? i : 0));
+			fprintf(stderr, " %5d | %s%s\n", line, before.ptr,
+			        rest.ptr);
 			if (col > 0) {
 				fprintf(stderr, "       | ");
-				/* col counts characters; tabs stay tabs so
-				 * the caret lines up */
-				for (i = 0; buf[i] && chars < col - 1; i++) {
-					unsigned char c = (unsigned char)buf[i];
+				/* what is shown before the caret, blanked;
+				 * tabs stay tabs */
+				for (i = 0; i < before.len; i++) {
+					unsigned char c =
+					        (unsigned char)before.ptr[i];
 
-					if ((c & 0xC0) == 0x80)
-						continue;
-					fputc(c == '\t' ? '\t' : ' ', stderr);
-					chars++;
+					if ((c & 0xC0) != 0x80)
+						fputc(c == '\t' ? '\t' : ' ',
+						      stderr);
 				}
 				fprintf(stderr, "%s^%s\n", cli_c(cli, "err"),
 				        cli_c(cli, "reset"));
@@ -101,6 +221,8 @@ static void show_line(const struct cli *cli, const char *path, int line,
 		if (whole)
 			n++;
 	}
+	strata_buf_release(&before);
+	strata_buf_release(&rest);
 	fclose(f);
 }
 
@@ -112,7 +234,11 @@ static void print_detail(const char *detail)
 		const char *nl = strchr(p, '\n');
 		int n = nl ? (int)(nl - p) : (int)strlen(p);
 
-		fprintf(stderr, "  %.*s\n", n, p);
+		strata_buf b = STRATA_BUF_INIT;
+
+		if (strata__escape_put(&b, p, (size_t)n) == 0)
+			fprintf(stderr, "  %s\n", b.ptr);
+		strata_buf_release(&b);
 		p = nl ? nl + 1 : NULL;
 	}
 }
@@ -120,18 +246,19 @@ static void print_detail(const char *detail)
 int cli_report_error(const struct cli *cli, int rc)
 {
 	const strata_error *e = cli->ctx ? strata_error_last(cli->ctx) : NULL;
-	const char *msg = e && e->message[0] ? e->message : strata_strerror(rc);
+	const char *msg =
+	        cli_esc(e && e->message[0] ? e->message : strata_strerror(rc));
 	const char *red = cli_c(cli, "err"), *reset = cli_c(cli, "reset");
+	const char *file = e ? cli_q(e->file) : "";
 
 	if (e && e->file[0] && e->line > 0 && e->column > 0)
-		fprintf(stderr, "%s:%d:%d: %serror%s: %s\n", e->file, e->line,
+		fprintf(stderr, "%s:%d:%d: %serror%s: %s\n", file, e->line,
 		        e->column, red, reset, msg);
 	else if (e && e->file[0] && e->line > 0)
-		fprintf(stderr, "%s:%d: %serror%s: %s\n", e->file, e->line, red,
+		fprintf(stderr, "%s:%d: %serror%s: %s\n", file, e->line, red,
 		        reset, msg);
 	else if (e && e->file[0])
-		fprintf(stderr, "%s: %serror%s: %s\n", e->file, red, reset,
-		        msg);
+		fprintf(stderr, "%s: %serror%s: %s\n", file, red, reset, msg);
 	else
 		fprintf(stderr, "strata: %serror%s: %s\n", red, reset, msg);
 	if (e && e->file[0] && e->line > 0)
@@ -147,7 +274,7 @@ vmsg(const struct cli *cli, const char *level, const char *color,
 {
 	fprintf(stderr, "strata: %s%s%s: ", cli_c(cli, color), level,
 	        cli_c(cli, "reset"));
-	vfprintf(stderr, fmt, ap);
+	cli_vput(fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -168,7 +295,7 @@ void cli_note(const struct cli *cli, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	fputs("strata: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	cli_vput(fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
 }
@@ -194,21 +321,29 @@ void cli_format_ms(char *out, size_t n, int64_t ms)
 		         (long long)(ms / 1000 % 60));
 }
 
+/* 0001_name, as the file is named, quoted as a whole if need be */
 static void label(const strata_migration *m, char *out, size_t n)
 {
+	char raw[300];
+
 	if (m->version_text && m->version_text[0])
-		snprintf(out, n, "%s_%s", m->version_text, m->name);
+		snprintf(raw, sizeof(raw), "%s_%s", m->version_text, m->name);
 	else if (m->kind == STRATA_KIND_REPEATABLE)
-		snprintf(out, n, "%s (repeatable)", m->name);
+		snprintf(raw, sizeof(raw), "%s", m->name);
 	else
-		snprintf(out, n, "%llu_%s", (unsigned long long)m->version,
-		         m->name);
+		snprintf(raw, sizeof(raw), "%llu_%s",
+		         (unsigned long long)m->version, m->name);
+	snprintf(out, n, "%s%s", cli_q(raw),
+	         m->kind == STRATA_KIND_REPEATABLE &&
+	                         !(m->version_text && m->version_text[0]) ?
+	                 " (repeatable)" :
+	                 "");
 }
 
 void cli_on_event(const strata_event *ev, void *payload)
 {
 	const struct cli *cli = payload;
-	char name[300], t[32];
+	char name[1024], t[32];
 
 	if (ev->migration)
 		label(ev->migration, name, sizeof(name));
@@ -236,19 +371,36 @@ void cli_on_event(const strata_event *ev, void *payload)
 		break;
 	case STRATA_EVENT_SKIP:
 		if (!cli->quiet)
-			printf("%-11s %s: %s\n", "skipped", name, ev->message);
+			printf("%-11s %s: %s\n", "skipped", name,
+			       cli_esc(ev->message));
 		break;
 	case STRATA_EVENT_SQL:
 		fputs(ev->message, stdout);
 		fputc('\n', stdout);
 		break;
 	case STRATA_EVENT_NOTICE:
-		if (cli->verbose)
-			fprintf(stderr, "%s\n", ev->message);
+		/* a server's text: its lines after the first indented, so
+		 * that none passes for one of strata's */
+		if (cli->verbose) {
+			const char *p = ev->message, *nl;
+
+			for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+				strata_buf b = STRATA_BUF_INIT;
+
+				if (strata__escape_put(&b, p,
+				                       (size_t)(nl - p)) == 0)
+					fprintf(stderr, "%s%s\n",
+					        p == ev->message ? "" : "  ",
+					        b.ptr);
+				strata_buf_release(&b);
+			}
+			fprintf(stderr, "%s%s\n", p == ev->message ? "" : "  ",
+			        cli_esc(p));
+		}
 		break;
 	case STRATA_EVENT_INFO:
 		if (!cli->quiet)
-			fprintf(stderr, "strata: %s\n", ev->message);
+			fprintf(stderr, "strata: %s\n", cli_esc(ev->message));
 		break;
 	case STRATA_EVENT_WARNING:
 		cli_warn(cli, "%s", ev->message);

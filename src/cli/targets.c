@@ -95,8 +95,10 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 			fprintf(stderr,
 			        "strata: %serror%s: no target '%s' in "
 			        "%s",
-			        cli_c(cli, "err"), cli_c(cli, "reset"), wanted,
-			        cli->config ? cli->config : "strata.conf");
+			        cli_c(cli, "err"), cli_c(cli, "reset"),
+			        cli_esc(wanted),
+			        cli->config ? cli_q(cli->config) :
+			                      "strata.conf");
 			if (cli->n_targets) {
 				fprintf(stderr, " (targets: ");
 				list_targets(cli, stderr);

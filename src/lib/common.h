@@ -16,6 +16,7 @@
 #include "strata/sys/driver.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/quote.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

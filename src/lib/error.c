@@ -48,9 +48,20 @@ static void redact(strata_ctx *ctx)
 	strata__redact_secret(&ctx->err_detail, ctx->secret_decoded);
 }
 
+/*
+ * A message and each line of the detail are one line of valid UTF-8
+ * without control characters, so that a name or a server's text in them
+ * cannot move the cursor, colour the terminal or start a line of its own
+ * ("strata: applied everything"): those are written \033, \n, \377
+ * (src/util/quote.h). The password is masked first, while it still reads
+ * as it was given. On allocation failure the text is dropped rather than
+ * kept raw.
+ */
 static void refresh(strata_ctx *ctx)
 {
 	redact(ctx);
+	if (strata__escape_buf(&ctx->err_message, 0) < 0)
+		strata__buf_clear(&ctx->err_message);
 	ctx->err.message = ctx->err_message.ptr;
 	ctx->err.detail = ctx->err_detail.ptr;
 	ctx->err.file = ctx->err_file.ptr;
@@ -91,6 +102,10 @@ void strata__error_detail(strata_ctx *ctx, const char *fmt, ...)
 	    strata__buf_vprintf(&ctx->err_detail, fmt, ap) < 0)
 		strata__buf_truncate(&ctx->err_detail, old);
 	va_end(ap);
+	/* this line is one line: a newline in it is data (refresh) */
+	redact(ctx);
+	if (strata__escape_buf(&ctx->err_detail, old ? old + 1 : 0) < 0)
+		strata__buf_truncate(&ctx->err_detail, old);
 	refresh(ctx);
 }
 
@@ -143,19 +158,44 @@ const strata_error *strata_error_last(const strata_ctx *ctx)
 	return &ctx->err;
 }
 
+/* text made safe as clean() does; with lines, each of its lines alone */
+static int safe_text(strata_buf *out, const char *s, int lines)
+{
+	const char *nl;
+	int rc = 0;
+
+	while (rc == 0 && lines && (nl = strchr(s, '\n')) != NULL) {
+		rc = strata__escape_put(out, s, (size_t)(nl - s));
+		if (rc == 0)
+			rc = strata__buf_putc(out, '\n');
+		s = nl + 1;
+	}
+	return rc == 0 ? strata__escape_put(out, s, strlen(s)) : rc;
+}
+
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,
                   const strata_migration *m, const char *message,
                   int64_t elapsed_ms)
 {
+	strata_buf safe = STRATA_BUF_INIT;
 	strata_event ev;
 
 	if (!ctx->on_event)
 		return;
+	/* SQL is the script itself; every other message is text to show,
+	 * made safe as error messages are (a driver's notice keeps its
+	 * lines) */
+	if (message && kind != STRATA_EVENT_SQL)
+		message = safe_text(&safe, message,
+		                    kind == STRATA_EVENT_NOTICE) == 0 ?
+		                  safe.ptr :
+		                  "";
 	ev.kind = kind;
 	ev.migration = m;
 	ev.message = message;
 	ev.elapsed_ms = elapsed_ms;
 	ctx->on_event(&ev, ctx->payload);
+	strata_buf_release(&safe);
 }
 
 void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
@@ -213,9 +253,18 @@ int strata_driver_interrupted(const struct strata_driver_conn *c)
 void strata_driver_add_detail(struct strata_driver_conn *c, const char *text)
 {
 	size_t n = strlen(text);
+	const char *nl;
 
 	while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
 		n--;
+	/* a server's multi-line context: one detail line each */
+	while (n && (nl = memchr(text, '\n', n)) != NULL) {
+		if (nl > text)
+			strata__error_detail(c->ctx, "%.*s", (int)(nl - text),
+			                     text);
+		n -= (size_t)(nl - text) + 1;
+		text = nl + 1;
+	}
 	if (!n)
 		return;
 	strata__error_detail(c->ctx, "%.*s", (int)n, text);

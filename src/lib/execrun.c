@@ -159,8 +159,12 @@ int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path)
 
 	memset(&a, 0, sizeof(a));
 	rc = build_argv(ctx, &a, path);
-	for (i = 0; rc == 0 && i < a.n; i++)
-		rc = strata__buf_printf(out, "%s%s", i ? " " : "", a.v[i]);
+	/* each word quoted when it must be: the line is a plan's comment */
+	for (i = 0; rc == 0 && i < a.n; i++) {
+		rc = i ? strata__buf_putc(out, ' ') : 0;
+		if (rc == 0)
+			rc = strata__quote_put(out, a.v[i], strlen(a.v[i]));
+	}
 	argv_free(&a);
 	return rc;
 }

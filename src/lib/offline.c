@@ -31,23 +31,25 @@ static const char *client_hint(const strata_ctx *ctx)
 
 static int header(strata_ctx *ctx, size_t n, int down, int offline)
 {
-	strata_buf b = STRATA_BUF_INIT;
+	strata_buf b = STRATA_BUF_INIT, q = STRATA_BUF_INIT;
 	char ts[32];
 	int rc;
 
 	strata__now_utc(ts);
+	/* the URL is quoted: a newline in it would end the comment */
 	rc = strata__buf_printf(
 	        &b,
 	        "-- strata plan: %zu migration%s to %s, for %s%s\n"
 	        "-- written %.19s UTC by strata %s\n"
 	        "-- run it with: %s\n",
 	        n, n == 1 ? "" : "s", down ? "roll back" : "apply",
-	        ctx->url_redacted,
+	        strata__quoted(&q, ctx->url_redacted),
 	        offline ? " (offline: nothing assumed applied)" : "", ts,
 	        STRATA_VERSION, client_hint(ctx));
 	if (rc == 0)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, b.ptr, 0);
 	strata_buf_release(&b);
+	strata_buf_release(&q);
 	return rc < 0 ? strata__error_set(ctx, rc, "out of memory") : 0;
 }
 

@@ -225,16 +225,21 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 {
 	struct part *p = down ? &m->down : &m->up;
 	int txn = strata__part_transactional(ctx, m, down);
-	strata_buf out = STRATA_BUF_INIT;
+	strata_buf out = STRATA_BUF_INIT, q1 = STRATA_BUF_INIT,
+	           q2 = STRATA_BUF_INIT;
 	int rc;
 
+	/* quoted: a newline in a name would end the comment */
 	rc = strata__buf_printf(&out, "-- %s %s (%s)%s\n",
 	                        down ? "roll back" : "apply",
-	                        base_name(p->path), v->name,
+	                        strata__quoted(&q1, base_name(p->path)),
+	                        strata__quoted(&q2, v->name),
 	                        txn ? "" :
 	                              ", outside a transaction: its history "
 	                              "row is dirty until the last statement "
 	                              "has run");
+	strata_buf_release(&q1);
+	strata_buf_release(&q2);
 	if (rc == 0 && txn) {
 		rc = strata__buf_puts(&out, "BEGIN;\n");
 		if (rc == 0)

@@ -42,6 +42,8 @@ int strata__problem_add(struct source *src, int severity, const char *file,
 	va_start(ap, fmt);
 	rc = strata__buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	if (rc == 0) /* one line, shown as error messages are (error.c) */
+		rc = strata__escape_buf(&b, 0);
 	p = &src->problems[src->n_problems];
 	p->file = strata__strdup(file ? file : "");
 	if (rc < 0 || !p->file) {

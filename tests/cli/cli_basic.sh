@@ -81,7 +81,7 @@ bad_name() {
 	: >"migrations/$1"
 	st up
 	expect_rc 2
-	expect_err "$1"
+	expect_err "${2:-$1}" # $2: the name as printed, when it is quoted
 	[ ! -e test.db ] || fail "the database was touched"
 }
 
@@ -93,7 +93,7 @@ t_bad_file_names() {
 	bad_name "99999999999999999999999_big.up.sql"
 	expect_err "too large"
 	bad_name "0001_has space.up.sql"
-	bad_name "$(printf '0001_ctl\001x.up.sql')"
+	bad_name "$(printf '0001_ctl\001x.up.sql')" '"migrations/0001_ctl\001x.up.sql": error'
 	expect_err "control character"
 	bad_name "0001_.up.sql"
 	bad_name "V1.2__dotted.sql"
