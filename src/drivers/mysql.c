@@ -871,4 +871,5 @@ const struct strata_driver strata__driver_mysql = {
 	.backup = strata__my_backup,
 	.restore = strata__my_restore,
 	.backup_extension = ".sql",
+	.restore_check = strata__my_restore_check,
 };

@@ -737,4 +737,5 @@ const struct strata_driver strata__driver_postgres = {
 	.backup = strata__pg_backup,
 	.restore = strata__pg_restore,
 	.backup_extension = ".sql",
+	.restore_check = strata__pg_restore_check,
 };
