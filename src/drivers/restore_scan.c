@@ -53,10 +53,10 @@ int strata__scan_feed(struct restore_scan *s, const char *p, size_t n)
 
 		if (c != '\n' && c != '\r' && strata__scan_psql_inert(s)) {
 			const char *nl = memchr(p + i, '\n', n - i);
-			const char *cr = memchr(p + i, '\r', n - i);
 			size_t k = (size_t)((nl ? nl : p + n) - (p + i));
+			const char *cr = memchr(p + i, '\r', k);
 
-			if (cr && (size_t)(cr - (p + i)) < k)
+			if (cr)
 				k = (size_t)(cr - (p + i));
 			if (k > 0) {
 				s->off += k;
