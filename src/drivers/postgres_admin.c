@@ -265,10 +265,12 @@ int strata__pg_restore(struct strata_driver_conn *c, const char *url,
 	}
 	/* a psql older than \restrict (PostgreSQL 17.6, 16.10, 15.14,
 	 * 14.19, 13.22) stops at it before anything: the file, checked,
-	 * without that guard */
+	 * without that guard, when its reading does not depend on psql's
+	 * settings */
 	if (rc == STRATA_EDB && strstr(err.ptr, "invalid command \\restrict")) {
-		strata__buf_clear(&err);
-		rc = run_psql(c, info.ptr, pw.ptr, path, NULL, NULL);
+		rc = strata__restore_unambiguous(c, path, SCAN_PSQL);
+		if (rc == 0)
+			rc = run_psql(c, info.ptr, pw.ptr, path, NULL, NULL);
 	}
 	strata_buf_release(&info);
 	strata_buf_release(&pw);

@@ -144,13 +144,33 @@ int strata__restore_describe(const char *head, size_t n, uint64_t size,
 	                              "header");
 }
 
+/* Read fd whole into s: 0, 1 when refused (s->why), -1 (errno). */
+static int scan_fd(int fd, char *buf, int dialect, struct restore_scan *s)
+{
+	uint64_t off = 0;
+	ssize_t r;
+
+	strata__scan_init(s, dialect);
+	for (;;) {
+		r = pread(fd, buf, CHUNK, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return strata__scan_end(s) < 0 ? 1 : 0;
+		if (strata__scan_feed(s, buf, (size_t)r) < 0)
+			return 1;
+		off += (uint64_t)r;
+	}
+}
+
 int strata__restore_text_check(const char *path, int fd, int dialect,
                                const char *driver, strata_buf *what,
                                unsigned long *line)
 {
 	struct restore_scan s;
 	struct stat st;
-	uint64_t off = 0;
 	char *buf;
 	ssize_t r;
 	int own;
@@ -191,15 +211,7 @@ int strata__restore_text_check(const char *path, int fd, int dialect,
 		strata_buf_release(&w);
 		return rc < 0 ? rc : STRATA_EPARSE;
 	}
-	strata__scan_init(&s, dialect);
-	for (;;) {
-		r = pread(fd, buf, CHUNK, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || strata__scan_feed(&s, buf, (size_t)r) < 0)
-			break;
-		off += (uint64_t)r;
-	}
+	r = scan_fd(fd, buf, dialect, &s);
 	strata__free(buf);
 	if (r < 0) {
 		strata__buf_clear(what);
@@ -207,13 +219,52 @@ int strata__restore_text_check(const char *path, int fd, int dialect,
 		               STRATA_ENOMEM :
 		               STRATA_EIO;
 	}
-	if (r > 0 || strata__scan_end(&s) < 0) {
+	if (r > 0) {
 		*line = s.bad_line;
 		strata__buf_clear(what);
 		return strata__buf_puts(what, s.why) < 0 ? STRATA_ENOMEM :
 		                                           STRATA_EPARSE;
 	}
 	return own;
+}
+
+int strata__restore_unambiguous(struct strata_driver_conn *c, const char *path,
+                                int dialect)
+{
+	struct restore_scan s;
+	char *buf = strata__malloc(CHUNK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (!buf || fd < 0) {
+		r = fd < 0 ? strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                                     "cannot read %s: %s", path,
+		                                     strerror(errno)) :
+		             strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0,
+		                                     -1, "out of memory");
+		strata__free(buf);
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	r = scan_fd(fd, buf, dialect, &s);
+	if (r < 0)
+		r = strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                            "cannot read %s: %s", path,
+		                            strerror(errno));
+	else if (r > 0)
+		r = strata_driver_set_error(c, STRATA_EPARSE, NULL, 0, -1,
+		                            "%s:%lu: %s", path, s.bad_line,
+		                            s.why);
+	else if (s.ambiguous_line)
+		r = strata_driver_set_error(
+		        c, STRATA_EPARSE, NULL, 0, -1,
+		        "%s:%lu: %s; this psql cannot be kept from running "
+		        "commands of its own (\\restrict came with PostgreSQL "
+		        "17.6, 16.10, 15.14, 14.19 and 13.22): not restored",
+		        path, s.ambiguous_line, s.ambiguous_why);
+	strata__free(buf);
+	close(fd);
+	return r;
 }
 
 static void blank(void *payload, uint64_t from, uint64_t to)

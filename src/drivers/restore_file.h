@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "strata/buf.h"
+#include "strata/sys/driver.h"
 #include "restore_scan.h"
 
 /*
@@ -38,6 +38,14 @@ int strata__restore_describe(const char *head, size_t n, uint64_t size,
 int strata__restore_text_check(const char *path, int fd, int dialect,
                                const char *driver, strata_buf *what,
                                unsigned long *line);
+
+/*
+ * For a psql that cannot be restricted (\restrict): the file read whole
+ * again, refused (set on c) where its reading is ambiguous
+ * (restore_scan.h: ambiguous_line) as where it is refused.
+ */
+int strata__restore_unambiguous(struct strata_driver_conn *c, const char *path,
+                                int dialect);
 
 /*
  * Handing a file to a tool's stdin (the feed of strata__run_tool_fed):

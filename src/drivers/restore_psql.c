@@ -6,6 +6,7 @@
  * outside quotes starts a psql command, :NAME is a psql variable, and
  * the lines after COPY ... FROM stdin are data up to a line "\.".
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "restore_scan.h"
@@ -162,6 +163,16 @@ static void stmt_end(struct restore_scan *s)
 	s->state = s->copy_in ? P_COPY_EOL : P_INIT;
 	s->toks = s->copy_first = s->saw_from = s->copy_in = 0;
 	s->ident_count = 0;
+}
+
+/* A reading that holds only while the file leaves psql's settings alone:
+ * noted, for a psql that cannot be restricted (restore_scan.h). */
+static void ambiguous(struct restore_scan *s, const char *why)
+{
+	if (s->ambiguous_line)
+		return;
+	s->ambiguous_line = s->line;
+	snprintf(s->ambiguous_why, sizeof(s->ambiguous_why), "%s", why);
 }
 
 static int refuse_command(struct restore_scan *s, const char *name)
@@ -437,8 +448,10 @@ again:
 		 * Without standard_conforming_strings (which a file can turn
 		 * off) psql reads backslashes here as escapes, and in a
 		 * client encoding such as SJIS a byte 0x5C after a high byte
-		 * is no backslash at all: where that moves the string's end,
-		 * the reading is ambiguous.
+		 * is no backslash at all: where that would move the string's
+		 * end, the reading is ambiguous. pg_dump's output turns the
+		 * setting on, as read here; psql restricted by strata runs
+		 * no command of its own whichever way it reads.
 		 */
 		if (c == '\\') {
 			if (s->bs++ == 0)
@@ -447,11 +460,11 @@ again:
 		}
 		if (c == '\'') {
 			if (s->bs && (s->bs % 2 || s->bs_high))
-				return strata__scan_refuse(
-				        s, "a backslash before a quote in a "
-				           "string: where psql ends the string "
-				           "depends on settings the file can "
-				           "change");
+				ambiguous(s,
+				          "a backslash before a quote in a "
+				          "string: where psql ends the string "
+				          "depends on settings the file can "
+				          "change");
 			s->state = P_XQ_QUOTE;
 		}
 		s->bs = 0;
@@ -466,10 +479,10 @@ again:
 	case P_XE:
 		if (c == '\\') {
 			if (s->prev >= 0x80)
-				return strata__scan_refuse(
-				        s, "a backslash after a non-ASCII byte "
-				           "in an E'' string: psql reads it "
-				           "differently in some encodings");
+				ambiguous(s,
+				          "a backslash after a non-ASCII byte "
+				          "in an E'' string: psql reads it "
+				          "differently in some encodings");
 			s->state = P_XE_ESC;
 		} else if (c == '\'') {
 			s->state = P_XE_QUOTE;

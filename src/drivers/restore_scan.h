@@ -9,11 +9,11 @@
  * DELIMITER lines and its sandbox line.
  *
  * The scanners follow the tools' own lexers (psqlscan.l, mysql.cc's
- * add_line) and refuse where a tool's reading could depend on state the
- * file itself can change (standard_conforming_strings, the client
- * encoding): they guard a restore with clear messages, while psql's
- * restricted mode and the mysql client's --binary-mode are the guards of
- * last resort.
+ * add_line) and refuse, or for psql note, where a tool's reading could
+ * depend on state the file itself can change (standard_conforming_strings,
+ * the client encoding): they guard a restore with clear messages, while
+ * psql's restricted mode and the mysql client's --binary-mode are the
+ * guards of last resort.
  */
 #ifndef STRATA_DRIVERS_RESTORE_SCAN_H
 #define STRATA_DRIVERS_RESTORE_SCAN_H
@@ -46,6 +46,16 @@ struct restore_scan {
 	/* a refusal: its line and why */
 	unsigned long bad_line;
 	char why[200];
+
+	/*
+	 * psql: the first place where psql could read the file otherwise
+	 * if the file changed its settings before (standard_conforming_
+	 * strings, the client encoding), or 0. Harmless while psql is
+	 * restricted (\restrict): a file with one is not restored by a
+	 * psql that cannot be.
+	 */
+	unsigned long ambiguous_line;
+	char ambiguous_why[120];
 
 	/* the lexer: where strings, comments and statements began */
 	unsigned long open_line, stmt_line;
