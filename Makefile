@@ -85,7 +85,8 @@ ALL_CFLAGS = $(STD) $(WARN) -Iinclude -Isrc $(DEP_CFLAGS) \
 UTIL_SRC   = $(wildcard src/util/*.c)
 LIB_SRC    = $(wildcard src/lib/*.c)
 DRV_SRC    = src/drivers/sqlite.c $(wildcard src/drivers/split_*.c) \
-	     src/drivers/pgquery_load.c src/drivers/tool.c
+	     src/drivers/pgquery_load.c src/drivers/tool.c \
+	     $(wildcard src/drivers/restore_*.c)
 ifeq ($(HAVE_PG),1)
 DRV_SRC   += $(filter-out src/drivers/split_postgres.c,$(wildcard src/drivers/postgres*.c))
 endif

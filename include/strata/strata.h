@@ -251,8 +251,48 @@ strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 STRATA_EXTERN(int)
 strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix);
 
-/** Restore the database from a backup file written by strata_backup. */
-STRATA_EXTERN(int) strata_restore(strata_ctx *ctx, const char *path);
+/** What strata_restore_inspect() found out about a file. */
+typedef struct strata_restore_file {
+	int is_backup;    /* strata_backup wrote it, for this database type */
+	uint64_t size;    /* in bytes */
+	const char *what; /* what it is, in a few words */
+	const char *head; /* its first lines, control characters shown as
+	                   * '?' ("" for binary data), to show a user */
+} strata_restore_file;
+
+/**
+ * Look at a file before restoring it, without connecting. A file that
+ * must never be restored is refused here as strata_restore() refuses it:
+ * STRATA_EPARSE, with its file and line (strata_error_last), for one
+ * holding commands the database's client tool would run itself (psql's
+ * \! or \copy, the mysql client's system or source) instead of sending
+ * them to the server, or one that is not this database's at all;
+ * STRATA_EIO for one that cannot be read.
+ * @param out filled in; the strings are borrowed from ctx, valid until
+ * its next call
+ */
+STRATA_EXTERN(int)
+strata_restore_inspect(strata_restore_file *out, strata_ctx *ctx,
+                       const char *path);
+
+/** How strata_restore() goes. Zero means: the safe default. */
+typedef struct strata_restore_options {
+	int any_file;  /* also a file strata_backup did not write (the
+	                * caller showed it to the user, who said yes) */
+	int no_backup; /* no backup of the database first */
+	const char *backup_suffix; /* NULL: "before-restore" */
+} strata_restore_options;
+
+/**
+ * Restore the database from a backup file written by strata_backup:
+ * refused as strata_restore_inspect() says, and for another file unless
+ * opts->any_file (STRATA_EINVALID). Under the runner lock, a backup of
+ * the database is written first (announced as an INFO event) unless
+ * opts->no_backup. The caller asks the user first.
+ */
+STRATA_EXTERN(int)
+strata_restore(strata_ctx *ctx, const char *path,
+               const strata_restore_options *opts);
 
 /** The backup files under backups/, oldest first (borrowed, as above). */
 STRATA_EXTERN(int)

@@ -50,7 +50,9 @@ enum {
 	OPT_LIST,
 	OPT_NO_BACKUP,
 	OPT_YES_DELETE,
-	OPT_SINGLE_TXN
+	OPT_SINGLE_TXN,
+	OPT_YES_REPLACE,
+	OPT_ANY_FILE
 };
 
 struct cli_opt {
@@ -110,6 +112,7 @@ struct cli {
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
+	int yes_replace, any_file;
 	const char *suffix;
 	int has_to;
 	uint64_t to;

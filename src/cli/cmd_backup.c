@@ -1,6 +1,7 @@
 /*
  * strata backup, restore and fresh: the commands that keep or destroy
- * data. fresh asks for "DELETE ALL DATA" to be typed.
+ * data. fresh asks for "DELETE ALL DATA" to be typed, restore for
+ * "REPLACE DATA", after showing a file strata's backup did not write.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +9,8 @@
 
 #include "cli.h"
 
-#define CONFIRM "DELETE ALL DATA"
+#define CONFIRM         "DELETE ALL DATA"
+#define CONFIRM_RESTORE "REPLACE DATA"
 
 int cmd_backup(struct cli *cli, int argc, char **argv)
 {
@@ -38,13 +40,91 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* What a file strata's backup did not write is, before it is restored. */
+static void show_file(const char *path, const strata_restore_file *f)
+{
+	const char *p = f->head;
+
+	fprintf(stderr, "%s is not a strata backup: it is %s, %llu bytes%s\n",
+	        path, f->what, (unsigned long long)f->size,
+	        p[0] ? ", and begins:" : "");
+	while (p && p[0]) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(stderr, "  | %.*s\n", n, p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+static int restore_confirmed(struct cli *cli, const char *path,
+                             const strata_restore_file *f, int ask_file)
+{
+	char line[128];
+
+	if (!isatty(STDIN_FILENO)) {
+		if (ask_file)
+			fprintf(stderr,
+			        "strata: %serror%s: %s is not a strata backup: "
+			        "it is %s (%llu bytes); to restore it anyway, "
+			        "pass --any-file\n",
+			        cli_c(cli, "err"), cli_c(cli, "reset"), path,
+			        f->what, (unsigned long long)f->size);
+		else
+			fprintf(stderr,
+			        "strata: %serror%s: restore replaces the data "
+			        "of %s with %s: it asks you to type '%s' on a "
+			        "terminal; without one, pass --yes-replace-data"
+			        "\n",
+			        cli_c(cli, "err"), cli_c(cli, "reset"),
+			        strata_ctx_url_redacted(cli->ctx), path,
+			        CONFIRM_RESTORE);
+		return 0;
+	}
+	if (!f->is_backup)
+		show_file(path, f);
+	else
+		fprintf(stderr, "%s is %s, %llu bytes\n", path, f->what,
+		        (unsigned long long)f->size);
+	fprintf(stderr,
+	        "This replaces the tables, data and history of\n  %s\nwith "
+	        "what %s holds%s. Type %s to go on: ",
+	        strata_ctx_url_redacted(cli->ctx), path,
+	        cli->no_backup ? "" : " (a backup is written first)",
+	        CONFIRM_RESTORE);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, CONFIRM_RESTORE) != 0) {
+		fprintf(stderr, "strata: not confirmed: nothing was changed\n");
+		return 0;
+	}
+	return 1;
+}
+
 int cmd_restore(struct cli *cli, int argc, char **argv)
 {
-	int rc;
+	strata_restore_options o;
+	strata_restore_file f;
+	int rc, ask_file;
 
 	if (argc != 1)
 		return cli_usage_error(cli, "restore needs exactly one FILE");
-	rc = strata_restore(cli->ctx, argv[0]);
+	/* refused files are refused before anything is asked */
+	rc = strata_restore_inspect(&f, cli->ctx, argv[0]);
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	ask_file = !f.is_backup && !cli->any_file;
+	if ((ask_file || !cli->yes_replace) &&
+	    !restore_confirmed(cli, argv[0], &f, ask_file))
+		return EXIT_USAGE;
+	memset(&o, 0, sizeof(o));
+	/* said yes to: with --any-file, or on the terminal */
+	o.any_file = !f.is_backup;
+	o.no_backup = cli->no_backup;
+	o.backup_suffix = cli->suffix;
+	rc = strata_restore(cli->ctx, argv[0], &o);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	cli_note(cli, "restored %s into %s", argv[0],

@@ -74,6 +74,18 @@ static const struct cli_opt fresh_opts[] = {
 	{ NULL, 0, 0, NULL, NULL }
 };
 
+static const struct cli_opt restore_opts[] = {
+	{ "yes-replace-data", OPT_YES_REPLACE, 0, NULL,
+	  "do not ask (needed without a terminal)" },
+	{ "any-file", OPT_ANY_FILE, 0, NULL,
+	  "also a file strata's backup did not write (needed without a "
+	  "terminal)" },
+	{ "no-backup", OPT_NO_BACKUP, 0, NULL, "do not write a backup first" },
+	{ "suffix", OPT_SUFFIX, 1, "TEXT",
+	  "added to that backup's file name (default: before-restore)" },
+	{ NULL, 0, 0, NULL, NULL }
+};
+
 static const struct cli_opt redo_opts[] = {
 	{ "dry-run", OPT_DRY_RUN, 0, NULL,
 	  "print the SQL that would run, change nothing" },
@@ -200,8 +212,19 @@ const struct cmd cli_commands[] = {
 	  "MySQL:\nmysqldump), folders 0700 and the file 0600. down and fresh "
 	  "write one first\nunless --no-backup.",
 	  0 },
-	{ "restore", cmd_restore, NULL, "FILE",
-	  "restore the database from a backup file", NULL, CMD_WRITES },
+	{ "restore", cmd_restore, restore_opts,
+	  "FILE [--yes-replace-data] [--any-file] [--no-backup]",
+	  "restore the database from a backup file",
+	  "Restores a file strata's backup wrote for this kind of database "
+	  "(SQLite: a copy\nholding the history table; PostgreSQL and MySQL: "
+	  "a dump whose first line\nnames it). Another file is shown and "
+	  "restored only when you say so, on a\nterminal or with --any-file. "
+	  "A file holding commands the database's client\nwould run itself "
+	  "(psql's \\! or \\copy, the mysql client's system or source) is\n"
+	  "refused at its line. It asks you to type REPLACE DATA; without a "
+	  "terminal it\nrefuses unless --yes-replace-data. A backup of the "
+	  "database is written first\nunless --no-backup.",
+	  0 },
 	{ "fresh", cmd_fresh, fresh_opts, "[--yes-delete-all-data] [--dry-run]",
 	  "drop everything and apply every migration again",
 	  "Drops every table, view, type, function and sequence of the "
@@ -445,6 +468,12 @@ static int set_option(struct cli *cli, int id, const char *arg)
 		break;
 	case OPT_YES_DELETE:
 		cli->yes_delete = 1;
+		break;
+	case OPT_YES_REPLACE:
+		cli->yes_replace = 1;
+		break;
+	case OPT_ANY_FILE:
+		cli->any_file = 1;
 		break;
 	case OPT_SINGLE_TXN:
 		cli->single_transaction = 1;

@@ -882,4 +882,5 @@ const struct strata_driver strata__driver_mysql = {
 	.backup_extension = ".sql",
 	.delimiters = strata__split_mysql_delimiters,
 	.delimiter_reset = "DELIMITER ;\n",
+	.restore_check = strata__my_restore_check,
 };

@@ -2,6 +2,9 @@
  * MySQL and MariaDB: fresh (the statements that drop every object of the
  * database), and backups with mysqldump and mysql, started with
  * fork/exec; the password goes in MYSQL_PWD, never on the command line.
+ * The mysql client gets a restore on its stdin as it was checked
+ * (restore_file.h), in --binary-mode, which keeps it from running any
+ * command of its own but DELIMITER.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 #include "mysql_int.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "restore_file.h"
 #include "tool.h"
 
 struct drop_state {
@@ -140,12 +144,18 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 {
 	struct tool_args a;
 	struct my_url u;
-	int rc;
+	int rc, err;
 
 	(void)path;
 	memset(&a, 0, sizeof(a));
 	memset(&u, 0, sizeof(u));
 	rc = strata__my_url_parse(c, url, &u);
+	/* the first line: strata's backup wrote it (restore checks) */
+	if (rc == 0 &&
+	    (err = strata__backup_header(fd, "mysql", "mysqldump", u.db)) != 0)
+		rc = strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                             "cannot write the backup: %s",
+		                             strerror(err));
 	if (rc == 0) {
 		arg(&a, "mysqldump");
 		conn_args(&a, &u);
@@ -158,32 +168,49 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 		arg(&a, u.db);
 		rc = run_tool(c, &a, -1, fd, 1);
 	}
+	memset(a.pw, 0, sizeof(a.pw));
 	strata__my_url_free(&u);
 	return rc;
+}
+
+int strata__my_restore_check(const char *path, int fd, const char *table,
+                             strata_buf *what, unsigned long *line)
+{
+	(void)table;
+	return strata__restore_text_check(path, fd, SCAN_MYSQL, "mysql", what,
+	                                  line);
 }
 
 int strata__my_restore(struct strata_driver_conn *c, const char *url,
                        const char *path)
 {
+	struct restore_feed feed;
 	struct tool_args a;
 	struct my_url u;
-	int rc, in;
+	int rc, null = -1;
 
 	memset(&a, 0, sizeof(a));
 	memset(&u, 0, sizeof(u));
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
-		                               "cannot read %s", path);
-	rc = strata__my_url_parse(c, url, &u);
+	rc = strata__restore_feed_init(&feed, c, path, SCAN_MYSQL, NULL);
+	if (rc == 0)
+		rc = strata__my_url_parse(c, url, &u);
 	if (rc == 0) {
 		arg(&a, "mysql");
 		conn_args(&a, &u);
+		/* no commands of the client's own (\!, system, source ...)
+		 * but DELIMITER; read as the check read it */
+		arg(&a, "--binary-mode");
+		arg(&a, "--default-character-set=utf8mb4");
 		arg(&a, "--database");
 		arg(&a, u.db);
-		rc = run_tool(c, &a, in, -1, 0);
+		null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		rc = strata__run_tool_fed(c, a.argv, a.pw, strata__restore_feed,
+		                          &feed, null, path, NULL);
 	}
-	close(in);
+	memset(a.pw, 0, sizeof(a.pw));
+	if (null >= 0)
+		close(null);
+	strata__restore_feed_release(&feed);
 	strata__my_url_free(&u);
 	return rc;
 }

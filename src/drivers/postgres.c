@@ -781,4 +781,5 @@ const struct strata_driver strata__driver_postgres = {
 	.restore = strata__pg_restore,
 	.backup_extension = ".sql",
 	.schema_sql = pg_schema_sql,
+	.restore_check = strata__pg_restore_check,
 };

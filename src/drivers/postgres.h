@@ -71,5 +71,7 @@ int strata__pg_backup(struct strata_driver_conn *c, const char *url,
                       const char *path, int fd);
 int strata__pg_restore(struct strata_driver_conn *c, const char *url,
                        const char *path);
+int strata__pg_restore_check(const char *path, int fd, const char *table,
+                             strata_buf *what, unsigned long *line);
 
 #endif

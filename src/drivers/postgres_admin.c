@@ -2,9 +2,13 @@
  * PostgreSQL: fresh (the statements that drop every object of a schema),
  * and backups with the server's own tools, pg_dump and psql, started
  * with fork/exec. The connection string on their command line never
- * holds the password: it goes in PGPASSWORD.
+ * holds the password: it goes in PGPASSWORD. psql gets a restore on its
+ * stdin as it was checked (restore_file.h), restricted from running
+ * commands of its own.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +16,7 @@
 #include "postgres.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "restore_file.h"
 #include "tool.h"
 
 /*
@@ -95,11 +100,12 @@ static int put_kv(strata_buf *b, const char *k, const char *v)
 }
 
 /*
- * The URL as a conninfo string without the password, and the password
- * as PGPASSWORD=... for the tool's environment.
+ * The URL as a conninfo string without the password, the password as
+ * PGPASSWORD=... for the tool's environment, and the database's name
+ * into db when not NULL.
  */
 static int tool_conninfo(struct strata_driver_conn *c, const char *url,
-                         strata_buf *info, strata_buf *pw_env)
+                         strata_buf *info, strata_buf *pw_env, strata_buf *db)
 {
 	PQconninfoOption *opts, *o;
 	const char *no_lib = NULL;
@@ -124,6 +130,8 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
 			                        o->val);
 		else
 			rc = put_kv(info, o->keyword, o->val);
+		if (rc == 0 && db && strcmp(o->keyword, "dbname") == 0)
+			rc = strata__buf_puts(db, o->val);
 	}
 	strata__pq.PQconninfoFree(opts);
 	return rc == 0 ? 0 :
@@ -134,10 +142,17 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,
                       const char *path, int fd)
 {
-	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT;
-	int rc = tool_conninfo(c, url, &info, &pw);
+	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT,
+	           db = STRATA_BUF_INIT;
+	int rc = tool_conninfo(c, url, &info, &pw, &db), err;
 
 	(void)path;
+	/* the first line: strata's backup wrote it (restore checks) */
+	if (rc == 0 && (err = strata__backup_header(fd, "postgres", "pg_dump",
+	                                            db.ptr)) != 0)
+		rc = strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                             "cannot write the backup: %s",
+		                             strerror(err));
 	if (rc == 0) {
 		/* --clean --if-exists: the file restores over what is there */
 		const char *argv[] = { "pg_dump",  "--no-password",
@@ -149,35 +164,116 @@ int strata__pg_backup(struct strata_driver_conn *c, const char *url,
 	}
 	strata_buf_release(&info);
 	strata_buf_release(&pw);
+	strata_buf_release(&db);
+	return rc;
+}
+
+int strata__pg_restore_check(const char *path, int fd, const char *table,
+                             strata_buf *what, unsigned long *line)
+{
+	(void)table;
+	return strata__restore_text_check(path, fd, SCAN_PSQL, "postgres", what,
+	                                  line);
+}
+
+/* A key for psql's \restrict nobody can guess: psql then runs no
+ * command of its own until "\unrestrict KEY", which the file cannot
+ * hold. */
+static int restrict_key(struct strata_driver_conn *c, char *out, size_t n)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char raw[32];
+	size_t i, got = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	while (fd >= 0 && got < sizeof(raw)) {
+		ssize_t r = read(fd, raw + got, sizeof(raw) - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (got < sizeof(raw) || n < sizeof(raw) + 1)
+		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                               "cannot read /dev/urandom");
+	for (i = 0; i < sizeof(raw); i++)
+		out[i] = alnum[raw[i] % (sizeof(alnum) - 1)];
+	out[i] = '\0';
+	return 0;
+}
+
+/*
+ * psql with the file on its stdin, read and checked as psql gets it, in
+ * one transaction that commits only after the file's last byte: a
+ * strata stopped before that leaves psql an input without the COMMIT.
+ */
+static int run_psql(struct strata_driver_conn *c, const char *info,
+                    const char *pw, const char *path, const char *restrict_cmd,
+                    strata_buf *err)
+{
+	const char *argv[16];
+	struct restore_feed feed;
+	int n = 0, null, rc;
+
+	argv[n++] = "psql";
+	argv[n++] = "--no-password";
+	argv[n++] = "-X";
+	argv[n++] = "-q";
+	argv[n++] = "-v";
+	argv[n++] = "ON_ERROR_STOP=1";
+	argv[n++] = "--dbname";
+	argv[n++] = info;
+	if (restrict_cmd) {
+		argv[n++] = "-c";
+		argv[n++] = restrict_cmd;
+	}
+	argv[n++] = "-c";
+	argv[n++] = "BEGIN";
+	argv[n++] = "-f";
+	argv[n++] = "-";
+	argv[n] = NULL;
+	rc = strata__restore_feed_init(&feed, c, path, SCAN_PSQL,
+	                               "\nCOMMIT;\n");
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (rc == 0)
+		rc = strata__run_tool_fed(c, argv, pw, strata__restore_feed,
+		                          &feed, null, path, err);
+	if (null >= 0)
+		close(null);
+	strata__restore_feed_release(&feed);
 	return rc;
 }
 
 int strata__pg_restore(struct strata_driver_conn *c, const char *url,
                        const char *path)
 {
-	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT;
-	int rc = tool_conninfo(c, url, &info, &pw);
+	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT,
+	           err = STRATA_BUF_INIT;
+	char key[40], cmd[64];
+	int rc = tool_conninfo(c, url, &info, &pw, NULL);
 
+	if (rc == 0)
+		rc = restrict_key(c, key, sizeof(key));
 	if (rc == 0) {
-		const char *argv[] = { "psql",
-			               "--no-password",
-			               "-X",
-			               "-q",
-			               "-v",
-			               "ON_ERROR_STOP=1",
-			               "--single-transaction",
-			               "--dbname",
-			               info.ptr,
-			               "-f",
-			               path,
-			               NULL };
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		rc = strata__run_tool(c, argv, pw.ptr, -1, null, 0);
-		if (null >= 0)
-			close(null);
+		snprintf(cmd, sizeof(cmd), "\\restrict %s", key);
+		rc = run_psql(c, info.ptr, pw.ptr, path, cmd, &err);
+	}
+	/* a psql older than \restrict (PostgreSQL 17.6, 16.10, 15.14,
+	 * 14.19, 13.22) stops at it before anything: the file, checked,
+	 * without that guard, when its reading does not depend on psql's
+	 * settings */
+	if (rc == STRATA_EDB && strstr(err.ptr, "invalid command \\restrict")) {
+		rc = strata__restore_unambiguous(c, path, SCAN_PSQL);
+		if (rc == 0)
+			rc = run_psql(c, info.ptr, pw.ptr, path, NULL, NULL);
 	}
 	strata_buf_release(&info);
 	strata_buf_release(&pw);
+	strata_buf_release(&err);
 	return rc;
 }

@@ -18,6 +18,7 @@
 #include "../util/buf.h"
 #include "../util/fileid.h"
 #include "../util/sqlite_url.h"
+#include "restore_file.h"
 #include "split.h"
 
 extern const struct strata_driver strata__driver_sqlite;
@@ -529,6 +530,72 @@ static int sq_restore(struct strata_driver_conn *c, const char *url,
 	return rc;
 }
 
+/*
+ * A restore copies a SQLite database, pages and all (nothing in it is
+ * run): the file must be one, and it is strata's backup when it holds
+ * the history table.
+ */
+static int sq_restore_check(const char *path, int fd, const char *table,
+                            strata_buf *what, unsigned long *line)
+{
+	char head[4096];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	ssize_t n;
+	int rc, own = 0;
+
+	*line = 0;
+	strata__buf_clear(what);
+	if (fstat(fd, &sb) < 0 || (n = pread(fd, head, sizeof(head), 0)) < 0)
+		return strata__buf_puts(what, strerror(errno)) < 0 ?
+		               STRATA_ENOMEM :
+		               STRATA_EIO;
+	if (n < 16 || memcmp(head, "SQLite format 3", 16) != 0) {
+		strata_buf kind = STRATA_BUF_INIT;
+
+		rc = strata__restore_describe(
+		        head, (size_t)n, (uint64_t)sb.st_size, "sqlite", &kind);
+		if (rc != STRATA_ENOMEM)
+			rc = strata__buf_printf(
+			        what, "not a SQLite database: it is %s",
+			        kind.ptr);
+		strata_buf_release(&kind);
+		return rc < 0 ? STRATA_ENOMEM : STRATA_EPARSE;
+	}
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+		                        "SELECT 1 FROM sqlite_master WHERE "
+		                        "type = 'table' AND name = ?1",
+		                        -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		own = rc == SQLITE_ROW;
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		rc = strata__buf_printf(what, "a damaged SQLite database: %s",
+		                        db ? sqlite3_errmsg(db) :
+		                             sqlite3_errstr(rc)) < 0 ?
+		             STRATA_ENOMEM :
+		             STRATA_EPARSE;
+	else
+		rc = strata__buf_printf(what,
+		                        "a SQLite database %s strata's "
+		                        "history table '%s'",
+		                        own ? "holding" : "without",
+		                        table) < 0 ?
+		             STRATA_ENOMEM :
+		             own;
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
 /* Timestamps closer to now than this may not yet tell two writes apart:
  * Linux stamps files from a clock that moves a tick (1-10 ms) at a time;
  * whole seconds mean a coarse file system (FAT: 2 s). */
@@ -641,4 +708,5 @@ const struct strata_driver strata__driver_sqlite = {
 	.backup_extension = ".db",
 	.change_counter_sql = "PRAGMA data_version",
 	.state_key = sq_state_key,
+	.restore_check = sq_restore_check,
 };

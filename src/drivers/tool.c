@@ -8,39 +8,93 @@
 #include "../util/buf.h"
 #include "../util/spawn.h"
 
-int strata__run_tool(struct strata_driver_conn *c, const char *const *argv,
-                     const char *env_pw, int in_fd, int out_fd, int copy)
+/* err with every "<stdin>" replaced by name */
+static void name_input(strata_buf *err, const char *name)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	const char *p = err->ptr, *hit;
+	int rc = 0;
+
+	if (!name || !strstr(p, "<stdin>"))
+		return;
+	while (rc == 0 && (hit = strstr(p, "<stdin>")) != NULL) {
+		rc = strata__buf_put(&b, p, (size_t)(hit - p));
+		if (rc == 0)
+			rc = strata__buf_puts(&b, name);
+		p = hit + 7;
+	}
+	if (rc == 0 && strata__buf_puts(&b, p) == 0) {
+		strata_buf_release(err);
+		*err = b;
+		return;
+	}
+	strata_buf_release(&b);
+}
+
+static int run(struct strata_driver_conn *c, struct spawn *s,
+               const char *env_pw, const char *input_name, strata_buf *err_out)
 {
 	const char *env[2] = { env_pw && env_pw[0] ? env_pw : NULL, NULL };
 	strata_buf err = STRATA_BUF_INIT;
-	struct spawn s;
 	int st;
 
-	memset(&s, 0, sizeof(s));
-	s.argv = argv;
-	s.env = env;
-	s.stdin_fd = in_fd;
-	s.stdout_fd = out_fd;
-	s.err = &err;
-	/* the backup: copied by us, so that a failed write is seen */
-	s.copy_stdout = copy;
-	st = strata__spawn(&s);
-	if (s.copy_errno) {
+	s->env = env;
+	s->err = &err;
+	st = strata__spawn(s);
+	if (err_out && strata__buf_put(err_out, err.ptr, err.len) < 0)
+		strata__buf_clear(err_out);
+	if (s->copy_errno) {
 		strata_buf_release(&err);
 		return strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
 		                               "cannot write the backup: %s",
-		                               strerror(s.copy_errno));
+		                               strerror(s->copy_errno));
+	}
+	if (s->feed_rc < 0) {
+		strata_buf_release(&err);
+		return s->feed_rc;
 	}
 	if (st != 0) {
 		while (err.len && err.ptr[err.len - 1] == '\n')
 			strata__buf_truncate(&err, err.len - 1);
+		name_input(&err, input_name);
 		strata_driver_set_error(
 		        c, STRATA_EDB, NULL, st, -1, "%s failed (%s %d)%s%s",
-		        argv[0], st < 0 ? "could not start" : "exit status", st,
-		        err.len ? ": " : "", err.ptr);
+		        s->argv[0], st < 0 ? "could not start" : "exit status",
+		        st, err.len ? ": " : "", err.ptr);
 		strata_buf_release(&err);
 		return STRATA_EDB;
 	}
 	strata_buf_release(&err);
 	return 0;
+}
+
+int strata__run_tool(struct strata_driver_conn *c, const char *const *argv,
+                     const char *env_pw, int in_fd, int out_fd, int copy)
+{
+	struct spawn s;
+
+	memset(&s, 0, sizeof(s));
+	s.argv = argv;
+	s.stdin_fd = in_fd;
+	s.stdout_fd = out_fd;
+	/* the backup: copied by us, so that a failed write is seen */
+	s.copy_stdout = copy;
+	return run(c, &s, env_pw, NULL, NULL);
+}
+
+int strata__run_tool_fed(struct strata_driver_conn *c, const char *const *argv,
+                         const char *env_pw,
+                         int (*feed)(void *payload, strata_buf *buf),
+                         void *payload, int out_fd, const char *input_name,
+                         strata_buf *err)
+{
+	struct spawn s;
+
+	memset(&s, 0, sizeof(s));
+	s.argv = argv;
+	s.stdin_fd = -1;
+	s.stdout_fd = out_fd;
+	s.feed = feed;
+	s.feed_payload = payload;
+	return run(c, &s, env_pw, input_name, err);
 }

@@ -18,4 +18,17 @@
 int strata__run_tool(struct strata_driver_conn *c, const char *const *argv,
                      const char *env_pw, int in_fd, int out_fd, int copy);
 
+/*
+ * The same with the tool's stdin fed by feed(payload, buf) (struct spawn
+ * in src/util/spawn.h) and its stdout to out_fd (-1: ours). A feed
+ * failure is returned as it is (the feed set the error); in a failing
+ * tool's message "<stdin>" becomes input_name. The tool's stderr is
+ * copied into *err when err is not NULL.
+ */
+int strata__run_tool_fed(struct strata_driver_conn *c, const char *const *argv,
+                         const char *env_pw,
+                         int (*feed)(void *payload, strata_buf *buf),
+                         void *payload, int out_fd, const char *input_name,
+                         strata_buf *err);
+
 #endif

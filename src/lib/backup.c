@@ -216,26 +216,6 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	return 0;
 }
 
-int strata_restore(strata_ctx *ctx, const char *path)
-{
-	struct stat st;
-	int rc;
-
-	strata__error_clear(ctx);
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-		return strata__error_set(
-		        ctx, STRATA_EIO, "cannot read backup %s: %s", path,
-		        errno ? strerror(errno) : "not a regular file");
-	rc = strata__connect(ctx, 1);
-	if (rc < 0)
-		return rc;
-	if (!ctx->drv->restore)
-		return strata__error_set(ctx, STRATA_ENOTSUPP,
-		                         "restore is not available for %s",
-		                         ctx->drv->name);
-	return ctx->drv->restore(ctx->conn, ctx->url, path);
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -18,6 +18,10 @@ int strata__open_read(strata_ctx *ctx);
  * lock, create the history table if needed and read it. */
 int strata__open_write(strata_ctx *ctx);
 
+/* Take the runner lock on the open connection, if the driver has one
+ * and it is not held yet. */
+int strata__lock_runner(strata_ctx *ctx);
+
 /* The driver's change counter (change_counter_sql) as text. */
 int strata__change_counter(strata_ctx *ctx, strata_buf *out);
 

@@ -53,6 +53,30 @@ done:
 	return rc;
 }
 
+int strata__lock_runner(strata_ctx *ctx)
+{
+	strata_buf key = STRATA_BUF_INIT;
+	int rc;
+
+	if (ctx->locked || !ctx->drv->lock)
+		return 0;
+	strata__free(ctx->lock_key);
+	ctx->lock_key = NULL;
+	rc = strata__buf_puts(&key, "strata:");
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, &key);
+	if (rc < 0) {
+		strata_buf_release(&key);
+		return rc;
+	}
+	ctx->lock_key = strata__buf_detach(&key);
+	rc = ctx->drv->lock(ctx->conn, ctx->lock_key, ctx->lock_timeout_ms);
+	if (rc < 0)
+		return rc;
+	ctx->locked = 1;
+	return 0;
+}
+
 int strata__open_write(strata_ctx *ctx)
 {
 	strata_buf sql = STRATA_BUF_INIT;
@@ -65,25 +89,10 @@ int strata__open_write(strata_ctx *ctx)
 		ctx->source_loaded = 1;
 	}
 	rc = strata__connect(ctx, 1);
+	if (rc == 0)
+		rc = strata__lock_runner(ctx);
 	if (rc < 0)
 		return rc;
-	if (!ctx->locked && ctx->drv->lock) {
-		strata__free(ctx->lock_key);
-		ctx->lock_key = NULL;
-		rc = strata__buf_puts(&sql, "strata:");
-		if (rc == 0)
-			rc = strata__history_qualified(ctx, &sql);
-		if (rc < 0) {
-			strata_buf_release(&sql);
-			return rc;
-		}
-		ctx->lock_key = strata__buf_detach(&sql);
-		rc = ctx->drv->lock(ctx->conn, ctx->lock_key,
-		                    ctx->lock_timeout_ms);
-		if (rc < 0)
-			return rc;
-		ctx->locked = 1;
-	}
 	rc = strata__history_check(ctx);
 	if (rc < 0)
 		return rc;

@@ -21,13 +21,26 @@ struct spawn {
 	                          * fail: pg_dump does) */
 	int copy_errno;          /* out: errno of the first failed write to
 	                          * stdout_fd, or 0 */
+	/*
+	 * With feed, the program's stdin is a socket that feed fills
+	 * (stdin_fd is not used): each call appends the next bytes to buf
+	 * and returns 0, or 1 when that was the end (stdin is closed once
+	 * it is written), or a negative value to stop: the program is then
+	 * killed (SIGKILL) before it reads the end of its input, and that
+	 * value is left in feed_rc. A program that stops reading early
+	 * (it failed) ends the feeding quietly.
+	 */
+	int (*feed)(void *payload, strata_buf *buf);
+	void *feed_payload;
+	int feed_rc; /* out */
 };
 
 /*
  * Run it and wait. @return the exit status (0..255), 128 + signal when
  * it was killed, or -1 when it could not be started (errno set; 127
  * when execvp failed in the child). With copy_stdout, a failed write
- * sets copy_errno; the program then gets EPIPE and is waited for.
+ * sets copy_errno; the program then gets EPIPE and is waited for. With
+ * feed, a feed failure sets feed_rc.
  */
 int strata__spawn(struct spawn *s);
 

@@ -17,7 +17,7 @@ t_backup_and_restore_of_a_hostile_database_name() {
 	[ ! -e pwned ] || fail "a shell ran"
 	st_raw -d "$url" -m migrations down --no-backup
 	expect_rc 0
-	st_raw -d "$url" -m migrations restore "$f"
+	st_raw -d "$url" -m migrations restore "$f" --yes-replace-data
 	expect_rc 0
 	expect_eq 1 "$(mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "$name" -e 'SELECT count(*) FROM canary')" "canary after restore"
 	mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root -e "DROP DATABASE \`$name\`"

@@ -17,7 +17,7 @@ t_backup_and_restore_of_a_hostile_database_name() {
 	grep -q "CREATE TABLE public.canary" "$f" || fail "the dump lacks the table"
 	[ ! -e pwned ] && [ ! -e "$STRATA_SRC_ROOT/pwned" ] || fail "a shell ran"
 	st_raw -d "$url" -m migrations down --no-backup
-	st_raw -d "$url" -m migrations restore "$f"
+	st_raw -d "$url" -m migrations restore "$f" --yes-replace-data
 	expect_rc 0
 	expect_eq 1 "$(psql -X -At "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname='t${TEST_ID}\\'; DROP TABLE canary; -- \$(touch pwned) -x'" -c 'SELECT count(*) FROM canary')" "canary after restore"
 	psql -X -q "$PG_ADMIN" -c "DROP DATABASE \"$name\" WITH (FORCE)" >/dev/null

@@ -116,7 +116,7 @@ t_backup_list_and_restore() {
 	db_sql "DELETE FROM users"
 	st down --all --no-backup
 	expect_tables ""
-	st restore "$f"
+	st restore "$f" --yes-replace-data
 	expect_rc 0
 	expect_eq 2 "$(db_sql "SELECT count(*) FROM users")" "rows after restore"
 	expect_history "1 2 3 4"

@@ -190,9 +190,10 @@ struct strata_driver {
 
 	/**
 	 * Write a backup of the database into the open file descriptor fd
-	 * (a new file of mode 0600 at path), or restore one from path. Tools
-	 * are started with fork/exec and an argument vector, passwords in
-	 * their environment. May be NULL.
+	 * (a new file of mode 0600 at path), or restore one from path, a
+	 * file restore_check passed (the engine holds the runner lock).
+	 * Tools are started with fork/exec and an argument vector,
+	 * passwords in their environment. May be NULL.
 	 */
 	int (*backup)(struct strata_driver_conn *c, const char *url,
 	              const char *path, int fd);
@@ -253,6 +254,23 @@ struct strata_driver {
 	                            const char *delim, size_t n),
 	                  void *payload);
 	const char *delimiter_reset;
+
+	/**
+	 * restore: look at a file before anything connects, read from fd
+	 * (at its start; path names it). Return 1 when this driver's
+	 * backup wrote it, 0 when it is another file restore() can take,
+	 * or refuse it: STRATA_EPARSE with *line set (0: the whole file)
+	 * for a file that must not be restored, such as one holding
+	 * commands the database's client tool would run itself instead of
+	 * sending them to the server, or one that is not this database's
+	 * at all; STRATA_EIO, STRATA_ENOMEM. what gets what the file is in
+	 * a few words ("a PostgreSQL dump (pg_dump) ..."), or why it is
+	 * refused. table: the history table's name. No connection, so no
+	 * error is set: the engine reports it. May be NULL: every file is
+	 * then another file.
+	 */
+	int (*restore_check)(const char *path, int fd, const char *table,
+	                     strata_buf *what, unsigned long *line);
 };
 
 /**
