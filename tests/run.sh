@@ -28,7 +28,8 @@ count() { # passed failed skipped
 for b in "$STRATA_BUILD"/tests/unit/*; do
 	[ -x "$b" ] || continue
 	name=$(basename "$b")
-	"$b" >"$logs/unit.$name.log" 2>&1
+	# each run has a cache of its own, never the user's ~/.cache
+	XDG_CACHE_HOME="$logs/cache.unit.$name" "$b" >"$logs/unit.$name.log" 2>&1
 	r=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.$name.log" | tail -1)
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$logs/unit.$name.log" | tail -1)
@@ -44,7 +45,7 @@ for b in "$STRATA_BUILD"/tests/fuzz/fuzz_*; do
 	[ -x "$b" ] || continue
 	name=$(basename "$b")
 	corpus=tests/fuzz/corpus/${name#fuzz_}
-	if "$b" "$corpus" >"$logs/$name.log" 2>&1; then
+	if XDG_CACHE_HOME="$logs/cache.$name" "$b" "$corpus" >"$logs/$name.log" 2>&1; then
 		echo "fuzz replay $name: ok ($(find "$corpus" -type f | wc -l) inputs)"
 		count 1 0 0
 	else

@@ -189,10 +189,13 @@ int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
+		/* the message names the program: set it before freeing */
+		int err = errno;
+
+		rc = strata__error_set(ctx, STRATA_ERROR, "cannot start %s: %s",
+		                       a.v[0], strerror(err));
 		argv_free(&a);
-		return strata__error_set(ctx, STRATA_ERROR,
-		                         "cannot start %s: %s", a.v[0],
-		                         strerror(errno));
+		return rc;
 	}
 	if (pid == 0) {
 		/* the child: stdin closed, stdout and stderr shared */

@@ -8,7 +8,7 @@
 # exactly applied or not (or, no-transaction, marked dirty), and a normal
 # run completes. Set REL_REPORT=FILE to collect the counts.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 ALL_CALLS="openat pread64 pwrite64 fdatasync fsync ftruncate unlink close"
 

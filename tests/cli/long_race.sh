@@ -6,7 +6,7 @@
 # are 1..k for some k, each table matches its history row, and every
 # process exits 0.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 # The applied versions are 1..k with no hole.
 no_hole() {

@@ -22,3 +22,25 @@ t_backup_and_restore_of_a_hostile_database_name() {
 	expect_eq 1 "$(psql -X -At "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname='t${TEST_ID}\\'; DROP TABLE canary; -- \$(touch pwned) -x'" -c 'SELECT count(*) FROM canary')" "canary after restore"
 	psql -X -q "$PG_ADMIN" -c "DROP DATABASE \"$name\" WITH (FORCE)" >/dev/null
 }
+
+# Unterminated dollar quotes are refused at their file and line before
+# anything runs: the migration before them stays the only one applied.
+t_unterminated_dollar_quotes() {
+	mig 0001 a "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	st -q up
+	expect_rc 0
+	for body in 'CREATE TABLE b (id INTEGER);\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1;\n' \
+		'CREATE TABLE b (id INTEGER);\nCREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $bod$;\n'; do
+		printf -- "$body" >migrations/0002_bad.up.sql
+		mig 0003 good "CREATE TABLE good (id INTEGER);" "DROP TABLE good;"
+		st up
+		expect_rc 2
+		expect_err "migrations/0002_bad.up.sql:2:"
+		expect_err "unterminated"
+		expect_tables "a"
+		expect_history "1"
+		st validate
+		expect_rc 2
+		expect_err "0002_bad.up.sql:2:"
+	done
+}

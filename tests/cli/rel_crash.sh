@@ -10,7 +10,7 @@
 # every 1st-3rd sync, every 5th write);
 # long_crash.sh enumerates every point of every call, and soaks.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 t_crash_up_at_every_commit_point() {
 	rel_need_strace

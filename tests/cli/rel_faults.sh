@@ -8,7 +8,7 @@
 # the database consistent; the same run without the fault then completes.
 # The k-th call fails for every k (every 2nd write) until a run completes.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 # fault_sweep SPEC STEP N WANT_RC MSG SETUP ARGS...: for k = 1, 1+STEP, ...:
 # reset, SETUP, run strata ARGS with SPEC (e.g. pwrite64:error=ENOSPC)

@@ -6,7 +6,7 @@
 # schema and history equal a serial run's.
 # The long tier (long_race.sh) repeats these many times.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 # A repeatable migration that counts its runs in table rlog.
 rel_repeatable() {

@@ -9,7 +9,7 @@
 # must not hang the masking. Backups: 0600 files in 0700 folders, never
 # through a symbolic link.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 SECRET=S3cretPw
 

@@ -9,7 +9,7 @@
 # partial backup, no sanitizer report, the database as it was (schema and
 # history), and a clean run afterwards.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 # rel_migrations 3 with 1 and 2 applied, and a table of the user's big
 # enough that a backup takes some 20 writes.

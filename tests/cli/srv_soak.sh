@@ -5,7 +5,7 @@
 # normal run completes). long_srv_soak.sh does 200 (STRATA_LONG=1).
 # REL_SOAK_RUNS=N changes the count.
 
-. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
 t_srv_random_kill_soak() {
 	rel_srv_soak "${REL_SOAK_RUNS:-20}"

@@ -396,15 +396,47 @@ static void test_run__down_file_read_when_first_needed(void **state)
 	strata_ctx_free(ctx);
 }
 
-static void test_errors__strerror_covers_every_code(void **state)
+/*
+ * Every error code has its own text, the codes run from -1 down without a
+ * gap (the CLI maps them by value), and docs/ERRORS.md documents each one
+ * with its value (curl's test1477 does the same for its codes).
+ */
+static void test_errors__codes_distinct_and_documented(void **state)
 {
-	(void)state;
-#define STRATA__X(name, value, text) \
- assert_string_equal(strata_strerror(name), text);
-	STRATA_ERROR_CODES(STRATA__X)
+	struct {
+		const char *name;
+		int value;
+	} codes[] = {
+#define STRATA__X(name, value, text) { #name, value },
+		STRATA_ERROR_CODES(STRATA__X)
 #undef STRATA__X
+	};
+	size_t n = sizeof(codes) / sizeof(codes[0]), i, k;
+	char *doc = NULL, row[96];
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = fopen("docs/ERRORS.md", "r");
+	assert_non_null(f);
+	assert_int_equal(getdelim(&doc, &len, '\0', f) > 0, 1);
+	fclose(f);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(codes[i].value, -(int)(i + 1));
+		assert_string_not_equal(strata_strerror(codes[i].value),
+		                        "unknown error");
+		for (k = 0; k < i; k++)
+			assert_string_not_equal(
+			        strata_strerror(codes[i].value),
+			        strata_strerror(codes[k].value));
+		snprintf(row, sizeof(row), "| `%s` | %d |", codes[i].name,
+		         codes[i].value);
+		if (!strstr(doc, row))
+			fail_msg("docs/ERRORS.md has no row '%s'", row);
+	}
 	assert_string_equal(strata_strerror(0), "success");
-	assert_string_equal(strata_strerror(-999), "unknown error");
+	assert_string_equal(strata_strerror(-(int)n - 1), "unknown error");
+	free(doc);
 }
 
 int main(void)
@@ -425,7 +457,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 		        test_run__down_file_read_when_first_needed, make_folder,
 		        remove_folder),
-		cmocka_unit_test(test_errors__strerror_covers_every_code),
+		cmocka_unit_test(test_errors__codes_distinct_and_documented),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

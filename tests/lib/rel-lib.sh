@@ -1,10 +1,10 @@
 # shellcheck shell=bash
-# rel_lib.sh: helpers shared by the reliability suites (rel_*.sh on every
+# rel-lib.sh: helpers shared by the reliability suites (rel_*.sh on every
 # `make check`, long_*.sh on `make check-long`). Not a suite itself: it
 # defines no t_ function, so run.sh runs it as an empty suite. A suite
 # loads it with
 #
-#	. "$(dirname "${BASH_SOURCE[0]}")/rel_lib.sh"
+#	. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 #
 # Everything that depends on the database goes through the rel_db_*
 # functions below, one `case "$STRATA_TEST_DB"` each, so that a suite
