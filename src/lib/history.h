@@ -26,6 +26,11 @@ struct history {
 	struct history_row *v; /* sorted by version, repeatables (0) first */
 	size_t n, alloc;
 	int exists; /* the table exists */
+	/* rows that could not be read exactly are not kept in v: how many
+	 * were seen in all, how many were bad, and what was wrong with the
+	 * first bad one ("row N (version 'x', name 'y'): why") */
+	size_t n_seen, n_bad;
+	char *bad; /* or NULL */
 };
 
 /* The table name, schema-qualified and quoted for the driver. */
@@ -58,7 +63,8 @@ struct history_row *strata__history_find_name(const struct history *h,
                                               const char *name);
 
 /* Add one row given as the 12 columns' text (a strata_row_cb on a struct
- * history; rows are not sorted). */
+ * history; rows are not sorted). A row that does not read exactly is
+ * counted in h->n_bad and left out; STRATA_ENOMEM is the only error. */
 int strata__history_add_row(void *payload, int ncols, const char *const *v);
 
 /* Statements, appended to out (each ends in ";\n"). */
