@@ -141,11 +141,17 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 
-		if (v->state == STRATA_STATE_MISSING)
-			strata__emitf(ctx, STRATA_EVENT_WARNING,
-			              "migration %llu (%s) is recorded as "
-			              "applied but its file is gone",
-			              (unsigned long long)v->version, v->name);
+		if (v->state == STRATA_STATE_MISSING) {
+			strata__error_set(ctx, STRATA_ESTATE,
+			                  "migration %llu (%s) is recorded as "
+			                  "applied but its file is gone",
+			                  (unsigned long long)v->version,
+			                  v->name);
+			strata__error_detail(ctx,
+			                     "restore the file, or run 'strata "
+			                     "repair --prune' to forget it");
+			return STRATA_ESTATE;
+		}
 		if (v->state == STRATA_STATE_OUT_OF_ORDER &&
 		    !o->allow_out_of_order) {
 			strata__error_set(ctx, STRATA_ESTATE,

@@ -100,3 +100,28 @@ INSERT INTO t2 VALUES (2);" "DROP TABLE t2;"
 	expect_rc 0
 	expect_tables "t1"
 }
+
+# --- an applied migration whose file is gone -----------------------------
+
+t_up_refuses_when_an_applied_file_is_gone() {
+	two
+	st up
+	rm migrations/0001_a.up.sql migrations/0001_a.down.sql
+	mig 0003 later "CREATE TABLE later (id INT);" "DROP TABLE later;"
+	st up
+	expect_rc 3
+	expect_err "migration 1 (a) is recorded as applied but its file is gone"
+	expect_err "restore the file, or run 'strata repair --prune' to forget it"
+	expect_eq 1 "$(printf '%s\n' "$err" | grep -c 'file is gone')" "times the file is named"
+	expect_tables "a k"
+	expect_history "1 2"
+	st status
+	expect_rc 0
+	expect_out "missing"
+	st repair --prune
+	expect_rc 0
+	st up
+	expect_rc 0
+	expect_tables "a k later"
+	expect_history "2 3"
+}
