@@ -819,7 +819,7 @@ static int my_table_columns(struct strata_driver_conn *c, const char *schema,
 	cols.cb = cb;
 	cols.payload = payload;
 	cols.found = 0;
-	rc = strata__buf_puts(&sql, "SELECT COLUMN_NAME FROM "
+	rc = strata__buf_puts(&sql, "SELECT COLUMN_NAME, DATA_TYPE FROM "
 	                            "information_schema.COLUMNS WHERE "
 	                            "TABLE_SCHEMA = ");
 	if (rc == 0 && schema && schema[0])
@@ -864,6 +864,7 @@ const struct strata_driver strata__driver_mysql = {
 	.quote_literal = my_quote_literal,
 	.split = strata__split_mysql,
 	.table_columns = my_table_columns,
+	.widen_dirty_sql = "MODIFY dirty BIGINT NOT NULL",
 	.ensure_schema = NULL,
 	.now_sql = "UTC_TIMESTAMP(3)",
 	.current_schema_sql = "SELECT DATABASE()",

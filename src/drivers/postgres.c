@@ -586,7 +586,9 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	 * the schema, or through search_path.
 	 */
 	static const char sql[] =
-	        "SELECT a.attname FROM pg_catalog.pg_attribute a"
+	        "SELECT a.attname,"
+	        " pg_catalog.format_type(a.atttypid, a.atttypmod)"
+	        " FROM pg_catalog.pg_attribute a"
 	        " WHERE a.attrelid = to_regclass(CASE WHEN $1::text IS NULL"
 	        " THEN pg_catalog.quote_ident($2)"
 	        " ELSE pg_catalog.quote_ident($1) || '.' ||"
@@ -594,7 +596,7 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	        " AND a.attnum > 0 AND NOT a.attisdropped"
 	        " ORDER BY a.attnum";
 	const char *v[2];
-	const char *vals[1];
+	const char *vals[2];
 	PGresult *res;
 	int i, rc = 0;
 
@@ -621,7 +623,8 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	}
 	for (i = 0; i < strata__pq.PQntuples(res) && rc == 0; i++) {
 		vals[0] = strata__pq.PQgetvalue(res, i, 0);
-		rc = cb(payload, 1, vals);
+		vals[1] = strata__pq.PQgetvalue(res, i, 1);
+		rc = cb(payload, 2, vals);
 	}
 	strata__pq.PQclear(res);
 	return rc;
@@ -715,6 +718,7 @@ const struct strata_driver strata__driver_postgres = {
 	.quote_literal = pg_quote_literal,
 	.split = strata__split_postgres,
 	.table_columns = pg_table_columns,
+	.widen_dirty_sql = "ALTER COLUMN dirty TYPE BIGINT",
 	.ensure_schema = strata__pg_ensure_schema,
 	/* every migration of a run but the last commits without waiting for
 	 * its WAL flush; the last one's flush covers them all */

@@ -61,6 +61,7 @@ struct columns {
 	int seen[ARRAY_SIZE(strata_columns)];
 	int n, n_other, version, dirty;
 	char other[64];
+	char dirty_type[32]; /* as the driver names it, or "" */
 };
 
 static int column_cb(void *payload, int ncols, const char *const *values)
@@ -74,6 +75,10 @@ static int column_cb(void *payload, int ncols, const char *const *values)
 	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
 		if (strcasecmp(values[0], strata_columns[i]) == 0) {
 			cols->seen[i] = 1;
+			if (i == 11 && ncols >= 2 && values[1])
+				snprintf(cols->dirty_type,
+				         sizeof(cols->dirty_type), "%s",
+				         values[1]);
 			return 0;
 		}
 	if (!cols->n_other++)
@@ -81,7 +86,62 @@ static int column_cb(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-int strata__history_check(strata_ctx *ctx)
+/* Integer types too narrow for a statement number: tables made before
+ * strata could count past statement 32767 had SMALLINT. */
+static int narrow_type(const char *type)
+{
+	static const char *const narrow[] = { "smallint", "int2", "tinyint",
+		                              "mediumint" };
+	size_t i, n = strcspn(type, " (");
+
+	for (i = 0; i < ARRAY_SIZE(narrow); i++)
+		if (strlen(narrow[i]) == n &&
+		    strncasecmp(type, narrow[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Widen the dirty column to BIGINT, in a transaction where DDL is
+ * transactional; the caller holds the runner lock. */
+static int widen_dirty(strata_ctx *ctx, const char *type)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int txn = (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL) != 0;
+	int rc = strata__buf_puts(&sql, "ALTER TABLE ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, &sql);
+	if (rc == 0)
+		rc = strata__buf_printf(&sql, " %s", ctx->drv->widen_dirty_sql);
+	if (rc < 0) {
+		strata_buf_release(&sql);
+		return rc == STRATA_ENOMEM ?
+		               strata__error_set(ctx, rc, "out of memory") :
+		               rc;
+	}
+	rc = txn ? ctx->drv->begin(ctx->conn) : 0;
+	if (rc == 0)
+		rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+	if (rc == 0 && txn)
+		rc = ctx->drv->commit(ctx->conn);
+	else if (rc < 0 && txn)
+		ctx->drv->rollback(ctx->conn);
+	strata_buf_release(&sql);
+	if (rc < 0) {
+		strata__error_prefix(ctx,
+		                     "cannot widen column 'dirty' (%s) of "
+		                     "history table '%s' to BIGINT",
+		                     type, ctx->table);
+		return rc;
+	}
+	strata__emitf(ctx, STRATA_EVENT_INFO,
+	              "history table '%s': column 'dirty' widened from %s to "
+	              "BIGINT, so that it holds any statement number",
+	              ctx->table, type);
+	return 0;
+}
+
+int strata__history_check(strata_ctx *ctx, int widen)
 {
 	struct columns cols;
 	size_t i, have = 0;
@@ -98,8 +158,15 @@ int strata__history_check(strata_ctx *ctx)
 		return rc;
 	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
 		have += (size_t)cols.seen[i];
-	if (have == ARRAY_SIZE(strata_columns))
+	if (have == ARRAY_SIZE(strata_columns)) {
+		if (widen && ctx->drv->widen_dirty_sql &&
+		    narrow_type(cols.dirty_type)) {
+			rc = widen_dirty(ctx, cols.dirty_type);
+			if (rc < 0)
+				return rc;
+		}
 		return 1;
+	}
 	/* seen[0] is version, seen[11] is dirty */
 	if (cols.n == 2 && cols.seen[0] && cols.seen[11])
 		rc = strata__error_set(
@@ -159,7 +226,7 @@ int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 		        "    applied_by         VARCHAR(255) NOT NULL,\n"
 		        "    target             VARCHAR(64)  NOT NULL,\n"
 		        "    database_type      VARCHAR(32)  NOT NULL,\n"
-		        "    dirty              SMALLINT     NOT NULL,\n"
+		        "    dirty              BIGINT       NOT NULL,\n"
 		        "    PRIMARY KEY (target, version, name)\n"
 		        ");\n",
 		        ctx->drv->timestamp_type);
@@ -682,11 +749,11 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name, int stmt)
+                              uint64_t version, const char *name, size_t stmt)
 {
-	char set[32];
+	char set[48];
 
-	snprintf(set, sizeof(set), "dirty = %d", stmt > 0 ? stmt : 1);
+	snprintf(set, sizeof(set), "dirty = %zu", stmt > 0 ? stmt : 1);
 	return update(ctx, out, set, version, name);
 }
 

@@ -43,7 +43,7 @@ int strata__open_read(strata_ctx *ctx)
 	}
 	if (rc < 0)
 		goto done;
-	rc = strata__history_check(ctx);
+	rc = strata__history_check(ctx, 0);
 	if (rc > 0)
 		rc = strata__history_read(ctx);
 	if (rc == 0 && key.len)
@@ -84,7 +84,7 @@ int strata__open_write(strata_ctx *ctx)
 			return rc;
 		ctx->locked = 1;
 	}
-	rc = strata__history_check(ctx);
+	rc = strata__history_check(ctx, 1);
 	if (rc < 0)
 		return rc;
 	/* noted before the history is read: a commit by another runner

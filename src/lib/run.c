@@ -506,7 +506,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		if (i > 0) {
 			strata__buf_clear(&rec);
 			rc = strata__history_sql_dirty(ctx, &rec, m->version,
-			                               m->name, (int)i + 1);
+			                               m->name, i + 1);
 			if (rc == 0)
 				rc = exec_buf(ctx, &rec);
 			if (rc < 0)

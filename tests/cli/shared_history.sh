@@ -17,6 +17,48 @@ count() {
 	db_sql "SELECT count(*) FROM $1"
 }
 
+# dirty_type: the type of the history table's dirty column, lower case
+dirty_type() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql "SELECT lower(type) FROM pragma_table_info('$TEST_TABLE') WHERE name = 'dirty'" ;;
+	postgres) db_sql "SELECT data_type FROM information_schema.columns WHERE table_name = '$TEST_TABLE' AND column_name = 'dirty'" ;;
+	mysql) db_sql "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '$TEST_TABLE' AND COLUMN_NAME = 'dirty'" ;;
+	esac
+}
+
+# A history table as the previous release made it: its dirty column was
+# SMALLINT. With STRATA_PREV_BIN naming that release's binary (e.g.
+# /work/baseline-strata-san), the binary makes it ('force 0' creates the
+# table and records nothing); else the same statement is run here.
+previous_release_table() {
+	local ts
+	if [ -n "${STRATA_PREV_BIN:-}" ]; then
+		"$STRATA_PREV_BIN" --database "$TEST_URL" --dir migrations force 0 >/dev/null 2>&1 ||
+			fail "$STRATA_PREV_BIN could not create the history table"
+		return
+	fi
+	case "$STRATA_TEST_DB" in
+	sqlite) ts=TEXT ;;
+	postgres) ts=TIMESTAMPTZ ;;
+	mysql) ts="DATETIME(3)" ;;
+	esac
+	db_sql "CREATE TABLE $TEST_TABLE (
+    version            BIGINT       NOT NULL,
+    name               VARCHAR(255) NOT NULL,
+    kind               VARCHAR(16)  NOT NULL,
+    file               VARCHAR(1024) NOT NULL,
+    checksum           VARCHAR(128),
+    checksum_algorithm VARCHAR(16)  NOT NULL,
+    applied_at         $ts NOT NULL,
+    execution_ms       BIGINT       NOT NULL,
+    applied_by         VARCHAR(255) NOT NULL,
+    target             VARCHAR(64)  NOT NULL,
+    database_type      VARCHAR(32)  NOT NULL,
+    dirty              SMALLINT     NOT NULL,
+    PRIMARY KEY (target, version, name)
+)"
+}
+
 # Let the version column hold what strata never writes (NULL, text), as a
 # hand-edited or foreign-made table can.
 loosen_version_column() {
@@ -124,4 +166,93 @@ t_up_refuses_when_an_applied_file_is_gone() {
 	expect_rc 0
 	expect_tables "a k later"
 	expect_history "2 3"
+}
+
+# --- the dirty column holds any statement number ------------------------
+
+t_new_history_table_counts_any_statement() {
+	mig 0001 a "CREATE TABLE a (id INT);"
+	st up
+	expect_rc 0
+	expect_eq bigint "$(dirty_type)" "type of dirty"
+	# a mark past SMALLINT's range is stored and read back
+	db_sql "UPDATE $TEST_TABLE SET dirty = 40000 WHERE version = 1"
+	st status
+	expect_rc 0
+	expect_out "stopped at statement 40000"
+}
+
+t_previous_release_table_is_widened_on_first_write() {
+	mig 0001 a "CREATE TABLE a (id INT);"
+	previous_release_table
+	expect_eq smallint "$(dirty_type)" "type of dirty as made"
+	# reading changes nothing
+	st status
+	expect_rc 0
+	expect_eq smallint "$(dirty_type)" "type of dirty after status"
+	st up
+	expect_rc 0
+	if [ "$STRATA_TEST_DB" = sqlite ]; then
+		# SMALLINT has INTEGER affinity: it holds any count as it is
+		refute_err "widened"
+		expect_eq smallint "$(dirty_type)" "type of dirty"
+	else
+		expect_err "history table '$TEST_TABLE': column 'dirty' widened from smallint to BIGINT"
+		expect_eq bigint "$(dirty_type)" "type of dirty"
+	fi
+	expect_history "1"
+	db_sql "UPDATE $TEST_TABLE SET dirty = 40000 WHERE version = 1"
+	st status
+	expect_rc 0
+	expect_out "stopped at statement 40000"
+	db_sql "UPDATE $TEST_TABLE SET dirty = 0 WHERE version = 1"
+	mig 0002 b "CREATE TABLE b (id INT);"
+	st up
+	expect_rc 0
+	refute_err "widened"
+	expect_history "1 2"
+}
+
+# A no-transaction file of 32770 statements whose statement 32769 fails,
+# in a history table of the previous release: the row says 32769, and
+# after the recovery the whole file runs. SQLite syncs every statement's
+# commit: its database goes to /dev/shm to keep the test fast.
+t_statement_numbers_past_32767_in_a_previous_release_table() {
+	if [ "$STRATA_TEST_DB" = sqlite ]; then
+		[ -d /dev/shm ] && [ -w /dev/shm ] ||
+			skip "no writable /dev/shm: 65000 synced SQLite commits take minutes"
+		shm_db=/dev/shm/strata-history-$TEST_ID.db
+		TEST_URL="sqlite:$shm_db"
+		trap 'rm -f "$shm_db" "$shm_db-journal"' EXIT
+		db_sql() { sqlite3 -batch -separator '|' "$shm_db" "$1"; }
+	fi
+	mig 0001 base "CREATE TABLE big_rows (i INT);"
+	{
+		echo "-- strata:no-transaction"
+		seq 1 32768 | sed 's/.*/INSERT INTO big_rows VALUES (&);/'
+		echo "INSERT INTO gate VALUES (1);"
+		echo "INSERT INTO big_rows VALUES (0);"
+	} >migrations/0002_many.up.sql
+	previous_release_table
+	st up
+	expect_rc 1
+	expect_err "migrations/0002_many.up.sql:32770:"
+	expect_err "statements 1 to 32768 of 32770"
+	expect_eq 32769 "$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = 2")" "dirty mark of 0002"
+	expect_eq 32768 "$(count big_rows)" "rows inserted"
+	st status
+	expect_rc 0
+	expect_out "stopped at statement 32769"
+	# the recovery the message gives: undo what ran, go back to 1
+	db_sql "DELETE FROM big_rows"
+	db_sql "CREATE TABLE gate (i INT)"
+	st force 1
+	expect_rc 0
+	expect_history "1"
+	st up
+	expect_rc 0
+	expect_out "applied     0002_many"
+	expect_eq "1|0 2|0" "$(db_sql "SELECT version, dirty FROM $TEST_TABLE ORDER BY version" | tr '\n' ' ' | sed 's/ $//')" "history rows"
+	expect_eq 32769 "$(count big_rows)" "rows inserted"
+	expect_eq 1 "$(count gate)" "rows of gate"
 }

@@ -139,9 +139,10 @@ struct strata_driver {
 	             void *payload);
 
 	/**
-	 * Pass the names of table's columns to cb (one value per row), or
-	 * return STRATA_ENOTFOUND when the table does not exist. schema may
-	 * be NULL. Required.
+	 * Pass the names of table's columns to cb (one value per row, or
+	 * two: the name and its type as the database spells it, such as
+	 * "smallint"), or return STRATA_ENOTFOUND when the table does not
+	 * exist. schema may be NULL. Required.
 	 */
 	int (*table_columns)(struct strata_driver_conn *c, const char *schema,
 	                     const char *table, strata_row_cb cb,
@@ -223,6 +224,15 @@ struct strata_driver {
 	 * it from there while the text is the same.
 	 */
 	int (*state_key)(const char *url, strata_buf *out);
+
+	/*
+	 * What follows "ALTER TABLE <history table> " to make the history
+	 * table's dirty column BIGINT ("ALTER COLUMN dirty TYPE BIGINT"),
+	 * for tables made when it was SMALLINT (table_columns() must give
+	 * types for the engine to see that). NULL: a narrower integer type
+	 * holds any count already (SQLite).
+	 */
+	const char *widen_dirty_sql;
 };
 
 /**
