@@ -337,6 +337,20 @@ static void keep_clock(struct clocks *k, const PGresult *res)
 	k->n++;
 }
 
+/* The rows a statement changed, as its command tag says ("DELETE 1");
+ * -1 for a statement without a count. */
+static void note_changes(struct strata_driver_conn *c, PGresult *res)
+{
+	const char *n = strata__pq.PQcmdTuples(res);
+
+	pc(c)->changes = n && n[0] ? strtoll(n, NULL, 10) : -1;
+}
+
+static int64_t pg_changes(struct strata_driver_conn *c)
+{
+	return pc(c)->changes;
+}
+
 static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
                     struct clocks *k)
 {
@@ -363,6 +377,7 @@ static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
 	q = strata__strndup(sql, len);
 	if (!q)
 		return strata__pg_oom(c);
+	pc(c)->changes = -1;
 	/*
 	 * PQexec would return only the last result; every statement of a
 	 * multi-statement text has its own, and the error is the one that
@@ -380,8 +395,10 @@ static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
 			/* fall through */
 		case PGRES_COMMAND_OK:
 		case PGRES_EMPTY_QUERY:
-			if (!err)
+			if (!err) {
 				done++;
+				note_changes(c, res);
+			}
 			strata__pq.PQclear(res);
 			break;
 		case PGRES_COPY_IN:
@@ -718,6 +735,7 @@ const struct strata_driver strata__driver_postgres = {
 	.quote_literal = pg_quote_literal,
 	.split = strata__split_postgres,
 	.table_columns = pg_table_columns,
+	.changes = pg_changes,
 	.widen_dirty_sql = "ALTER COLUMN dirty TYPE BIGINT",
 	.ensure_schema = strata__pg_ensure_schema,
 	/* every migration of a run but the last commits without waiting for

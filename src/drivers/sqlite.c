@@ -379,6 +379,11 @@ static int sq_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 	return put_mprintf(out, sqlite3_mprintf("%Q", s));
 }
 
+static int64_t sq_changes(struct strata_driver_conn *c)
+{
+	return (int64_t)sqlite3_changes64(sq(c)->db);
+}
+
 static int sq_table_columns(struct strata_driver_conn *c, const char *schema,
                             const char *table, strata_row_cb cb, void *payload)
 {
@@ -617,6 +622,7 @@ const struct strata_driver strata__driver_sqlite = {
 	.backup_extension = ".db",
 	.change_counter_sql = "PRAGMA data_version",
 	.state_key = sq_state_key,
+	.changes = sq_changes,
 	/* SMALLINT has INTEGER affinity here: it holds any count already */
 	.widen_dirty_sql = NULL,
 };

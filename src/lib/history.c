@@ -782,6 +782,29 @@ int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
 	return finish(ctx, rc);
 }
 
+int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
+                               uint64_t version, const char *new_name,
+                               const char *checksum, const char *file)
+{
+	strata_buf set = STRATA_BUF_INIT;
+	int rc = strata__buf_puts(&set, "name = ");
+
+	if (rc == 0)
+		rc = put_lit(ctx, &set, new_name);
+	if (rc == 0)
+		rc = strata__buf_puts(&set, ", checksum = ");
+	if (rc == 0)
+		rc = put_lit(ctx, &set, checksum);
+	if (rc == 0)
+		rc = strata__buf_puts(&set, ", file = ");
+	if (rc == 0)
+		rc = put_lit(ctx, &set, file);
+	if (rc == 0)
+		rc = update(ctx, out, set.ptr, version, NULL);
+	strata_buf_release(&set);
+	return finish(ctx, rc);
+}
+
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
                               uint64_t version, const char *name)
 {

@@ -92,6 +92,11 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
                                  uint64_t version, const char *name,
                                  const char *checksum, const char *file);
+/* record a renamed migration's new name (and file, checksum) on the row
+ * of its version */
+int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
+                               uint64_t version, const char *new_name,
+                               const char *checksum, const char *file);
 /* mark a row dirty at statement stmt (1-based) of its part */
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
                               uint64_t version, const char *name, size_t stmt);

@@ -159,6 +159,7 @@ static void fill_from_source(strata_migration *v, struct migration *m)
 
 static void fill_from_row(strata_migration *v, const struct history_row *r)
 {
+	v->applied_name = r->name;
 	v->dirty = r->dirty;
 	v->applied_checksum = r->checksum;
 	v->applied_at = r->applied_at;
@@ -182,6 +183,7 @@ static void fill_missing(strata_migration *v, const struct history_row *r)
 static const char *empty_fields(strata_migration *v)
 {
 	v->applied_checksum = v->applied_at = v->applied_by = "";
+	v->applied_name = "";
 	v->execution_ms = 0;
 	v->dirty = 0;
 	return NULL;
@@ -219,8 +221,13 @@ static int applied_state(strata_ctx *ctx, struct migration *m,
 			return rc;
 		strata__statcache_store(ctx, m->up_path, m->checksum);
 	}
-	*out = strcmp(r->checksum, m->checksum) == 0 ? STRATA_STATE_APPLIED :
-	                                               STRATA_STATE_MODIFIED;
+	/* matched by version: another name is a rename, not a new one */
+	if (strcmp(r->checksum, m->checksum) != 0)
+		*out = STRATA_STATE_MODIFIED;
+	else if (strcmp(r->name, m->name) != 0)
+		*out = STRATA_STATE_RENAMED;
+	else
+		*out = STRATA_STATE_APPLIED;
 	return 0;
 }
 
@@ -266,9 +273,6 @@ int strata__build_view(strata_ctx *ctx)
 		if (r)
 			fill_from_row(v, r);
 		fill_from_source(v, m);
-		/* further rows with this version (renamed file): skip */
-		while (j < h->n && h->v[j].version == m->version)
-			j++;
 	}
 	while (rc == 0 && j < h->n)
 		fill_missing(&view[k++], &h->v[j++]);

@@ -74,6 +74,80 @@ two() {
 	mig 0002 k "CREATE TABLE k (id INT);" "DROP TABLE k;"
 }
 
+# --- renamed files -------------------------------------------------------
+
+rename_k() {
+	mv migrations/0002_k.up.sql migrations/0002_keep.up.sql
+	mv migrations/0002_k.down.sql migrations/0002_keep.down.sql
+}
+
+# The down of version 2 removes version 2's row, whatever its name.
+t_renamed_files_roll_back_by_version() {
+	two
+	st up
+	expect_rc 0
+	rename_k
+	st down --no-backup
+	expect_rc 0
+	expect_out "rolled back 0002_keep"
+	expect_tables "a"
+	expect_history "1"
+	st down --no-backup
+	expect_rc 0
+	expect_out "rolled back 0001_a"
+	expect_tables ""
+	expect_history ""
+	# and it applies again under its new name
+	st up
+	expect_rc 0
+	expect_eq "a keep" "$(db_sql "SELECT name FROM $TEST_TABLE ORDER BY version" | tr '\n' ' ' | sed 's/ $//')"
+}
+
+# Visible, but no reason to refuse anything.
+t_renamed_files_are_reported() {
+	two
+	st up
+	expect_rc 0
+	rename_k
+	st status
+	expect_rc 0
+	expect_out "0002     keep  renamed"
+	expect_out "applied as 'k'"
+	expect_out "1 applied, 0 pending, 1 renamed"
+	st status --json
+	expect_rc 0
+	expect_eq "applied:a renamed:k" "$(printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(m["state"] + ":" + m["applied_name"] for m in d["migrations"]))')"
+	expect_eq 1 "$(printf '%s' "$out" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["counts"]["renamed"])')" "renamed count"
+	st validate
+	expect_rc 0
+	expect_err "0002_keep.up.sql: warning: migration 0002 was applied as 'k' and is now named 'keep'"
+	st up
+	expect_rc 0
+	expect_err "nothing to apply"
+	expect_history "1 2"
+}
+
+t_repair_records_the_new_name() {
+	two
+	st up
+	rename_k
+	st repair
+	expect_rc 0
+	expect_err "recorded the new name of migrations/0002_keep.up.sql (applied as 'k')"
+	expect_eq "keep|0002_keep.up.sql" "$(db_sql "SELECT name, file FROM $TEST_TABLE WHERE version = 2")"
+	st status
+	expect_rc 0
+	expect_out "0002     keep  applied"
+	st validate
+	expect_rc 0
+	refute_err "warning"
+}
+
 t_duplicate_rows_of_one_version_stop_every_command() {
 	two
 	st up
@@ -96,6 +170,38 @@ t_duplicate_rows_of_one_version_stop_every_command() {
 	expect_rc 0
 	expect_tables "a"
 	expect_history "1"
+}
+
+# --- a rollback never commits while its row stays -----------------------
+
+# The down removes its own history row (a mistake in the file): strata's
+# DELETE then finds nothing, and the rollback is undone with it.
+t_down_whose_row_is_not_removed_is_rolled_back() {
+	mig 0001 k "CREATE TABLE k (id INT);
+INSERT INTO k VALUES (1);" "DELETE FROM k;
+DELETE FROM $TEST_TABLE WHERE version = 1;"
+	st up
+	expect_rc 0
+	st down --no-backup
+	expect_rc 3
+	expect_err "the history row of migration 0001 (k) in '$TEST_TABLE' was not removed: 0 rows matched; nothing was rolled back"
+	refute_out "rolled back"
+	expect_eq 1 "$(count k)" "rows of k"
+	expect_history "1"
+}
+
+# Outside a transaction the statements cannot be undone, but the run does
+# not say "rolled back" over a history that did not go with it.
+t_no_transaction_down_whose_row_is_not_removed_fails() {
+	mig 0001 k "CREATE TABLE k (id INT);" "-- strata:no-transaction
+DROP TABLE k;
+DELETE FROM $TEST_TABLE WHERE version = 1;"
+	st up
+	expect_rc 0
+	st down --no-backup
+	expect_rc 3
+	expect_err "the history row of migration 0001 (k) in '$TEST_TABLE' was not removed: 0 rows matched; the rollback's statements took effect all the same"
+	refute_out "rolled back"
 }
 
 # --- rows that cannot be read exactly -----------------------------------

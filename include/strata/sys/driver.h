@@ -225,6 +225,16 @@ struct strata_driver {
 	 */
 	int (*state_key)(const char *url, strata_buf *out);
 
+	/**
+	 * The rows the last INSERT, UPDATE or DELETE statement run by exec()
+	 * changed, or -1 when not known. The engine calls it right after an
+	 * exec() whose last statement is one of those, to check that a
+	 * history row it removes or marks was there: a rollback never
+	 * commits while its row stays. Optional: without it the engine
+	 * counts with a query.
+	 */
+	int64_t (*changes)(struct strata_driver_conn *c);
+
 	/*
 	 * What follows "ALTER TABLE <history table> " to make the history
 	 * table's dirty column BIGINT ("ALTER COLUMN dirty TYPE BIGINT"),
