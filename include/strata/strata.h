@@ -19,12 +19,13 @@ typedef struct strata_ctx strata_ctx;
 
 /** The state of one migration, as `status` shows it. */
 typedef enum strata_state {
-	STRATA_STATE_PENDING = 0, /* file present, not applied */
-	STRATA_STATE_APPLIED,     /* applied, file unchanged */
-	STRATA_STATE_MODIFIED,    /* applied, file checksum differs */
-	STRATA_STATE_MISSING,     /* applied, file gone */
-	STRATA_STATE_DIRTY,       /* started and not finished */
-	STRATA_STATE_OUT_OF_ORDER /* pending, older than the newest applied */
+	STRATA_STATE_PENDING = 0,  /* file present, not applied */
+	STRATA_STATE_APPLIED,      /* applied, file unchanged */
+	STRATA_STATE_MODIFIED,     /* applied, file checksum differs */
+	STRATA_STATE_MISSING,      /* applied, file gone */
+	STRATA_STATE_DIRTY,        /* started and not finished */
+	STRATA_STATE_OUT_OF_ORDER, /* pending, older than the newest applied */
+	STRATA_STATE_RENAMED /* applied under another name, file unchanged */
 } strata_state;
 
 typedef enum strata_kind {
@@ -55,6 +56,9 @@ typedef struct strata_migration {
 	int64_t execution_ms;
 	const char *applied_by;
 	int dirty; /* 0, or the statement (1-based) a failed run reached */
+	/* the name the history recorded; history rows and files are matched
+	 * by version, so it differs from name when the files were renamed */
+	const char *applied_name;
 } strata_migration;
 
 /** One row of the history table. Borrowed like strata_migration. */

@@ -6,12 +6,15 @@
 
 #include "cli.h"
 
+#define N_STATES (STRATA_STATE_RENAMED + 1)
+
 static const char *state_color(strata_state s)
 {
 	switch (s) {
 	case STRATA_STATE_APPLIED:
 		return "green";
 	case STRATA_STATE_PENDING:
+	case STRATA_STATE_RENAMED:
 		return "yellow";
 	default:
 		return "red";
@@ -23,6 +26,9 @@ static void note_of(const strata_migration *m, char *out, size_t n)
 	out[0] = '\0';
 	if (m->state == STRATA_STATE_DIRTY && m->dirty > 0)
 		snprintf(out, n, "stopped at statement %d", m->dirty);
+	else if (m->up_file && m->applied_name && m->applied_name[0] &&
+	         strcmp(m->applied_name, m->name) != 0)
+		snprintf(out, n, "applied as '%.60s'", m->applied_name);
 	else if (m->kind == STRATA_KIND_REPEATABLE)
 		snprintf(out, n, "repeatable");
 	else if (m->kind == STRATA_KIND_BASELINE)
@@ -65,6 +71,8 @@ static json_t *migration_json(const strata_migration *m)
 		                    cli_json_string(m->applied_by));
 		json_object_set_new(o, "applied_checksum",
 		                    cli_json_string(m->applied_checksum));
+		json_object_set_new(o, "applied_name",
+		                    cli_json_string(m->applied_name));
 	} else {
 		json_object_set_new(o, "applied_at", json_null());
 	}
@@ -78,7 +86,7 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 	json_t *root = json_object(), *arr = json_array(),
 	       *counts = json_object();
 	size_t i;
-	int c[6] = { 0 };
+	int c[N_STATES] = { 0 };
 	char *s;
 
 	for (i = 0; i < n; i++) {
@@ -88,7 +96,7 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 	json_object_set_new(root, "database",
 	                    cli_json_string(strata_ctx_url_redacted(cli->ctx)));
 	json_object_set_new(root, "migrations", arr);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < N_STATES; i++)
 		json_object_set_new(counts, strata_state_name((strata_state)i),
 		                    json_integer(c[i]));
 	json_object_set_new(root, "counts", counts);
@@ -132,7 +140,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	const strata_migration *v;
 	size_t n, i, wname = 4, wver = 7;
-	int c[6] = { 0 }, rc;
+	int c[N_STATES] = { 0 }, rc;
 
 	(void)argv;
 	if (argc)
@@ -193,8 +201,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		               "offline" :
 		               cli_esc(strata_ctx_url_redacted(cli->ctx)),
 		       c[STRATA_STATE_APPLIED], c[STRATA_STATE_PENDING]);
-		for (i = STRATA_STATE_MODIFIED; i <= STRATA_STATE_OUT_OF_ORDER;
-		     i++)
+		for (i = STRATA_STATE_MODIFIED; i < N_STATES; i++)
 			if (c[i])
 				printf(", %d %s", c[i],
 				       strata_state_name((strata_state)i));

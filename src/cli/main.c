@@ -142,8 +142,8 @@ const struct cmd cli_commands[] = {
 	  "Applies pending migrations in version order, each with its history "
 	  "row in one\ntransaction. N limits the run to the next N migrations. "
 	  "Refuses to start when a\nmigration is dirty or was edited after it "
-	  "was applied, or when a pending one\nis older than the newest "
-	  "applied one.",
+	  "was applied, when a pending one is\nolder than the newest applied "
+	  "one, or when an applied one's file is gone.",
 	  CMD_ALL_TARGETS | CMD_WRITES },
 	{ "down", cmd_down, down_opts, "[N] [--to VERSION] [--all]",
 	  "roll back applied migrations, newest first",
@@ -157,12 +157,15 @@ const struct cmd cli_commands[] = {
 	  "first\nunless --no-backup.",
 	  CMD_WRITES },
 	{ "status", cmd_status, offline_opts, "",
-	  "show every migration: applied, pending, modified, missing, dirty",
+	  "show every migration: applied, pending, modified, missing, dirty, "
+	  "renamed",
 	  "Lists every migration with its state, when it was applied and how "
 	  "long it took.\nStates: applied, pending, modified (the file changed "
 	  "after it was applied),\nmissing (applied, file gone), dirty (failed "
-	  "part-way), out-of-order (pending,\nolder than the newest applied). "
-	  "Files without a down are marked irreversible.",
+	  "part-way), out-of-order (pending,\nolder than the newest applied), "
+	  "renamed (applied under another name: the\nhistory is matched with "
+	  "the files by version). Files without a down are\nmarked "
+	  "irreversible.",
 	  CMD_ALL_TARGETS },
 	{ "history", cmd_history, NULL, "",
 	  "show the applied log: who, when, how long, checksum", NULL,
@@ -172,7 +175,8 @@ const struct cmd cli_commands[] = {
 	  "Checks names, duplicate versions, downs without ups, unreadable "
 	  "files and\nstatements that would be refused. When the database can "
 	  "be reached, also\nchecks it: dirty, modified, missing and out-of-"
-	  "order migrations. Exits\nnon-zero on any error.",
+	  "order migrations, and renamed\nones as a warning. Exits non-zero on "
+	  "any error.",
 	  CMD_ALL_TARGETS },
 	{ "force", cmd_force, NULL, "VERSION",
 	  "declare the database to be at VERSION without running anything",
@@ -184,8 +188,9 @@ const struct cmd cli_commands[] = {
 	{ "repair", cmd_repair, repair_opts, "[--prune]",
 	  "record the new checksums of deliberately edited migrations",
 	  "After a deliberate edit of an applied migration, records the file's "
-	  "new\nchecksum. With --prune, also forgets applied migrations whose "
-	  "files are\ngone, listing each first.",
+	  "new\nchecksum (and the new name of a renamed one). With --prune, "
+	  "also forgets\napplied migrations whose files are gone, listing each "
+	  "first.",
 	  CMD_WRITES },
 	{ "plan", cmd_plan, plan_opts,
 	  "[N] [--to VERSION] [--down] [--offline]",

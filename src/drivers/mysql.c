@@ -392,6 +392,10 @@ static int read_results(struct strata_driver_conn *c, const char *stmt,
 
 		if (!res && strata__my.mysql_field_count(my) != 0)
 			return stmt_error(c, stmt, n, base);
+		/* before SHOW WARNINGS (forward_warnings) replaces it */
+		if (!res && first)
+			my_conn(c)->changes =
+			        (int64_t)strata__my.mysql_affected_rows(my);
 		if (res && cb && first && rc == 0) {
 			int ncols = (int)strata__my.mysql_num_fields(res);
 
@@ -433,6 +437,7 @@ static int run_one(struct strata_driver_conn *c, const char *stmt, size_t n,
 	if (!my)
 		return strata_driver_set_error(c, STRATA_EINTERNAL, NULL, 0, -1,
 		                               "not connected");
+	my_conn(c)->changes = -1;
 	if (strata__my.mysql_real_query(my, stmt, (unsigned long)n) != 0)
 		return stmt_error(c, stmt, n, base);
 	return read_results(c, stmt, n, base, cb, payload);
@@ -818,6 +823,11 @@ static int columns_cb(void *payload, int ncols, const char *const *v)
 	return cols->cb(cols->payload, ncols, v);
 }
 
+static int64_t my_changes(struct strata_driver_conn *c)
+{
+	return my_conn(c)->changes;
+}
+
 static int my_table_columns(struct strata_driver_conn *c, const char *schema,
                             const char *table, strata_row_cb cb, void *payload)
 {
@@ -828,7 +838,7 @@ static int my_table_columns(struct strata_driver_conn *c, const char *schema,
 	cols.cb = cb;
 	cols.payload = payload;
 	cols.found = 0;
-	rc = strata__buf_puts(&sql, "SELECT COLUMN_NAME FROM "
+	rc = strata__buf_puts(&sql, "SELECT COLUMN_NAME, DATA_TYPE FROM "
 	                            "information_schema.COLUMNS WHERE "
 	                            "TABLE_SCHEMA = ");
 	if (rc == 0 && schema && schema[0])
@@ -873,6 +883,8 @@ const struct strata_driver strata__driver_mysql = {
 	.quote_literal = my_quote_literal,
 	.split = strata__split_mysql,
 	.table_columns = my_table_columns,
+	.changes = my_changes,
+	.widen_dirty_sql = "MODIFY dirty BIGINT NOT NULL",
 	.ensure_schema = NULL,
 	.now_sql = "UTC_TIMESTAMP(3)",
 	.current_schema_sql = "SELECT DATABASE()",

@@ -34,8 +34,9 @@ struct my_url {
 struct my_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	struct st_mysql *my;
-	char *db;    /* the database, for lock names and messages */
-	char *where; /* user@host:port/db, never with the password */
+	char *db;        /* the database, for lock names and messages */
+	char *where;     /* user@host:port/db, never with the password */
+	int64_t changes; /* rows of the last statement run, or -1 */
 };
 
 static inline struct my_conn *my_conn(struct strata_driver_conn *c)

@@ -11,6 +11,7 @@
 
 /* Every libmariadb function the driver calls. */
 #define STRATA_MY_FUNCS(X)   \
+ X(mysql_affected_rows)      \
  X(mysql_close)              \
  X(mysql_errno)              \
  X(mysql_error)              \

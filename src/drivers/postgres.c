@@ -337,6 +337,20 @@ static void keep_clock(struct clocks *k, const PGresult *res)
 	k->n++;
 }
 
+/* The rows a statement changed, as its command tag says ("DELETE 1");
+ * -1 for a statement without a count. */
+static void note_changes(struct strata_driver_conn *c, PGresult *res)
+{
+	const char *n = strata__pq.PQcmdTuples(res);
+
+	pc(c)->changes = n && n[0] ? strtoll(n, NULL, 10) : -1;
+}
+
+static int64_t pg_changes(struct strata_driver_conn *c)
+{
+	return pc(c)->changes;
+}
+
 static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
                     struct clocks *k)
 {
@@ -363,6 +377,7 @@ static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
 	q = strata__strndup(sql, len);
 	if (!q)
 		return strata__pg_oom(c);
+	pc(c)->changes = -1;
 	/*
 	 * PQexec would return only the last result; every statement of a
 	 * multi-statement text has its own, and the error is the one that
@@ -380,8 +395,10 @@ static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
 			/* fall through */
 		case PGRES_COMMAND_OK:
 		case PGRES_EMPTY_QUERY:
-			if (!err)
+			if (!err) {
 				done++;
+				note_changes(c, res);
+			}
 			strata__pq.PQclear(res);
 			break;
 		case PGRES_COPY_IN:
@@ -586,7 +603,9 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	 * the schema, or through search_path.
 	 */
 	static const char sql[] =
-	        "SELECT a.attname FROM pg_catalog.pg_attribute a"
+	        "SELECT a.attname,"
+	        " pg_catalog.format_type(a.atttypid, a.atttypmod)"
+	        " FROM pg_catalog.pg_attribute a"
 	        " WHERE a.attrelid = to_regclass(CASE WHEN $1::text IS NULL"
 	        " THEN pg_catalog.quote_ident($2)"
 	        " ELSE pg_catalog.quote_ident($1) || '.' ||"
@@ -594,7 +613,7 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	        " AND a.attnum > 0 AND NOT a.attisdropped"
 	        " ORDER BY a.attnum";
 	const char *v[2];
-	const char *vals[1];
+	const char *vals[2];
 	PGresult *res;
 	int i, rc = 0;
 
@@ -621,7 +640,8 @@ static int pg_table_columns(struct strata_driver_conn *c, const char *schema,
 	}
 	for (i = 0; i < strata__pq.PQntuples(res) && rc == 0; i++) {
 		vals[0] = strata__pq.PQgetvalue(res, i, 0);
-		rc = cb(payload, 1, vals);
+		vals[1] = strata__pq.PQgetvalue(res, i, 1);
+		rc = cb(payload, 2, vals);
 	}
 	strata__pq.PQclear(res);
 	return rc;
@@ -758,6 +778,8 @@ const struct strata_driver strata__driver_postgres = {
 	.quote_literal = pg_quote_literal,
 	.split = strata__split_postgres,
 	.table_columns = pg_table_columns,
+	.changes = pg_changes,
+	.widen_dirty_sql = "ALTER COLUMN dirty TYPE BIGINT",
 	.ensure_schema = strata__pg_ensure_schema,
 	/* every migration of a run but the last commits without waiting for
 	 * its WAL flush; the last one's flush covers them all */

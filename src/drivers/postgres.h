@@ -16,10 +16,11 @@
 struct pg_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	PGconn *pg;
-	int max_ident; /* the server's max_identifier_length */
-	char *schema;  /* --schema, until ensure_schema() has made it */
-	char *key_in;  /* the lock key the engine gave ... */
-	char *key;     /* ... and the one locked (schema-qualified) */
+	int max_ident;   /* the server's max_identifier_length */
+	char *schema;    /* --schema, until ensure_schema() has made it */
+	char *key_in;    /* the lock key the engine gave ... */
+	char *key;       /* ... and the one locked (schema-qualified) */
+	int64_t changes; /* rows of the last statement exec() ran, or -1 */
 };
 
 static inline struct pg_conn *pc(struct strata_driver_conn *c)

@@ -13,6 +13,7 @@
 #define STRATA_PQ_FUNCS(X) \
  X(PQclear)                \
  X(PQcmdStatus)            \
+ X(PQcmdTuples)            \
  X(PQconnectdbParams)      \
  X(PQconninfoFree)         \
  X(PQconninfoParse)        \

@@ -399,24 +399,30 @@ static int sq_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 	return put_mprintf(out, sqlite3_mprintf("%Q", s));
 }
 
+static int64_t sq_changes(struct strata_driver_conn *c)
+{
+	return (int64_t)sqlite3_changes64(sq(c)->db);
+}
+
 static int sq_table_columns(struct strata_driver_conn *c, const char *schema,
                             const char *table, strata_row_cb cb, void *payload)
 {
 	sqlite3_stmt *st = NULL;
-	const char *vals[1];
+	const char *vals[2];
 	int rc, found = 0;
 
 	(void)schema;
 	rc = sqlite3_prepare_v2(sq(c)->db,
-	                        "SELECT name FROM pragma_table_info(?1)", -1,
-	                        &st, NULL);
+	                        "SELECT name, type FROM pragma_table_info(?1)",
+	                        -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_error(c, rc, -1, "cannot read the table's columns");
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		found = 1;
 		vals[0] = (const char *)sqlite3_column_text(st, 0);
-		rc = cb(payload, 1, vals);
+		vals[1] = (const char *)sqlite3_column_text(st, 1);
+		rc = cb(payload, 2, vals);
 		if (rc != 0)
 			break;
 	}
@@ -709,4 +715,7 @@ const struct strata_driver strata__driver_sqlite = {
 	.change_counter_sql = "PRAGMA data_version",
 	.state_key = sq_state_key,
 	.restore_check = sq_restore_check,
+	.changes = sq_changes,
+	/* SMALLINT has INTEGER affinity here: it holds any count already */
+	.widen_dirty_sql = NULL,
 };

@@ -182,6 +182,8 @@ const char *strata_state_name(strata_state state)
 		return "dirty";
 	case STRATA_STATE_OUT_OF_ORDER:
 		return "out-of-order";
+	case STRATA_STATE_RENAMED:
+		return "renamed";
 	}
 	return "unknown";
 }

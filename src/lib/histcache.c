@@ -163,7 +163,8 @@ static int parse_rows(char *p, struct history *h)
 			f = tab + 1;
 		}
 		if (k != HISTORY_COLUMNS ||
-		    strata__history_add_row(h, HISTORY_COLUMNS, v) != 0)
+		    strata__history_add_row(h, HISTORY_COLUMNS, v) != 0 ||
+		    h->n_bad)
 			return -1;
 		p = eol + 1;
 	}

@@ -7,6 +7,7 @@
  * All SQL is built as text with the driver's own quoting, so that a dry
  * run and `plan` can print exactly what `up` executes.
  */
+#include <limits.h>
 #include <pwd.h>
 #include <strings.h>
 #include <sys/time.h>
@@ -16,6 +17,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "history.h"
+#include "source.h"
 
 #define CHECKSUM_ALGORITHM "sha256"
 
@@ -59,6 +61,7 @@ struct columns {
 	int seen[ARRAY_SIZE(strata_columns)];
 	int n, n_other, version, dirty;
 	char other[64];
+	char dirty_type[32]; /* as the driver names it, or "" */
 };
 
 static int column_cb(void *payload, int ncols, const char *const *values)
@@ -72,6 +75,10 @@ static int column_cb(void *payload, int ncols, const char *const *values)
 	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
 		if (strcasecmp(values[0], strata_columns[i]) == 0) {
 			cols->seen[i] = 1;
+			if (i == 11 && ncols >= 2 && values[1])
+				snprintf(cols->dirty_type,
+				         sizeof(cols->dirty_type), "%s",
+				         values[1]);
 			return 0;
 		}
 	if (!cols->n_other++)
@@ -79,7 +86,62 @@ static int column_cb(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
-int strata__history_check(strata_ctx *ctx)
+/* Integer types too narrow for a statement number: tables made before
+ * strata could count past statement 32767 had SMALLINT. */
+static int narrow_type(const char *type)
+{
+	static const char *const narrow[] = { "smallint", "int2", "tinyint",
+		                              "mediumint" };
+	size_t i, n = strcspn(type, " (");
+
+	for (i = 0; i < ARRAY_SIZE(narrow); i++)
+		if (strlen(narrow[i]) == n &&
+		    strncasecmp(type, narrow[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Widen the dirty column to BIGINT, in a transaction where DDL is
+ * transactional; the caller holds the runner lock. */
+static int widen_dirty(strata_ctx *ctx, const char *type)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int txn = (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL) != 0;
+	int rc = strata__buf_puts(&sql, "ALTER TABLE ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, &sql);
+	if (rc == 0)
+		rc = strata__buf_printf(&sql, " %s", ctx->drv->widen_dirty_sql);
+	if (rc < 0) {
+		strata_buf_release(&sql);
+		return rc == STRATA_ENOMEM ?
+		               strata__error_set(ctx, rc, "out of memory") :
+		               rc;
+	}
+	rc = txn ? ctx->drv->begin(ctx->conn) : 0;
+	if (rc == 0)
+		rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+	if (rc == 0 && txn)
+		rc = ctx->drv->commit(ctx->conn);
+	else if (rc < 0 && txn)
+		ctx->drv->rollback(ctx->conn);
+	strata_buf_release(&sql);
+	if (rc < 0) {
+		strata__error_prefix(ctx,
+		                     "cannot widen column 'dirty' (%s) of "
+		                     "history table '%s' to BIGINT",
+		                     type, ctx->table);
+		return rc;
+	}
+	strata__emitf(ctx, STRATA_EVENT_INFO,
+	              "history table '%s': column 'dirty' widened from %s to "
+	              "BIGINT, so that it holds any statement number",
+	              ctx->table, type);
+	return 0;
+}
+
+int strata__history_check(strata_ctx *ctx, int widen)
 {
 	struct columns cols;
 	size_t i, have = 0;
@@ -96,8 +158,15 @@ int strata__history_check(strata_ctx *ctx)
 		return rc;
 	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
 		have += (size_t)cols.seen[i];
-	if (have == ARRAY_SIZE(strata_columns))
+	if (have == ARRAY_SIZE(strata_columns)) {
+		if (widen && ctx->drv->widen_dirty_sql &&
+		    narrow_type(cols.dirty_type)) {
+			rc = widen_dirty(ctx, cols.dirty_type);
+			if (rc < 0)
+				return rc;
+		}
 		return 1;
+	}
 	/* seen[0] is version, seen[11] is dirty */
 	if (cols.n == 2 && cols.seen[0] && cols.seen[11])
 		rc = strata__error_set(
@@ -157,7 +226,7 @@ int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 		        "    applied_by         VARCHAR(255) NOT NULL,\n"
 		        "    target             VARCHAR(64)  NOT NULL,\n"
 		        "    database_type      VARCHAR(32)  NOT NULL,\n"
-		        "    dirty              SMALLINT     NOT NULL,\n"
+		        "    dirty              BIGINT       NOT NULL,\n"
 		        "    PRIMARY KEY (target, version, name)\n"
 		        ");\n",
 		        ctx->drv->timestamp_type);
@@ -176,16 +245,126 @@ void strata__history_release(struct history *h)
 		strata__free(r->name); /* and the other strings with it */
 	}
 	strata__free(h->v);
+	strata__free(h->bad);
 	memset(h, 0, sizeof(*h));
 }
 
-static strata_kind kind_from(const char *s)
+static int kind_from(const char *s, strata_kind *out)
 {
-	if (s && strcmp(s, "repeatable") == 0)
-		return STRATA_KIND_REPEATABLE;
-	if (s && strcmp(s, "baseline") == 0)
-		return STRATA_KIND_BASELINE;
-	return STRATA_KIND_VERSIONED;
+	if (!s)
+		return -1;
+	if (strcmp(s, "versioned") == 0)
+		*out = STRATA_KIND_VERSIONED;
+	else if (strcmp(s, "repeatable") == 0)
+		*out = STRATA_KIND_REPEATABLE;
+	else if (strcmp(s, "baseline") == 0)
+		*out = STRATA_KIND_BASELINE;
+	else
+		return -1;
+	return 0;
+}
+
+/* A whole number as strata writes it: digits only, '-' first if
+ * negative is allowed, no blank, sign or fraction otherwise. */
+static int parse_int64(const char *s, int negative, int64_t max, int64_t *out)
+{
+	int neg = negative && s[0] == '-';
+	uint64_t v = 0, lim = neg ? (uint64_t)max + 1 : (uint64_t)max;
+	const char *p = s + neg;
+
+	if (!*p)
+		return -1;
+	for (; *p; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (*p < '0' || *p > '9' || v > (lim - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = neg ? (v == lim ? -max - 1 : -(int64_t)v) : (int64_t)v;
+	return 0;
+}
+
+/* A value of a row that cannot be read, quoted for a one-line message:
+ * NULL, or cut and without control characters. */
+static int put_value(strata_buf *out, const char *s)
+{
+	size_t i, n;
+	int rc;
+
+	if (!s)
+		return strata__buf_puts(out, "NULL");
+	n = strlen(s);
+	rc = strata__buf_putc(out, '\'');
+	for (i = 0; rc == 0 && i < n && i < 60; i++)
+		rc = strata__buf_putc(
+		        out, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+		                                                          s[i]);
+	if (rc == 0)
+		rc = strata__buf_puts(out, n > 60 ? "...'" : "'");
+	return rc;
+}
+
+/* What is wrong with a row (NULL: nothing); r->version and r->kind are
+ * set as far as they could be read. */
+static const char *row_problem(const char *const *v, struct history_row *r,
+                               int *dirty)
+{
+	int64_t n;
+	int rc;
+
+	if (!v[0])
+		return "the version is NULL";
+	if (v[0][0] == '-')
+		return "the version is negative";
+	rc = strata__version_parse(&r->version, v[0], strlen(v[0]));
+	if (rc == STRATA_EPARSE)
+		return "the version is not a whole number";
+	if (rc == STRATA_EINVALID)
+		return "the version is too large (at most 2^64 - 1)";
+	if (rc < 0)
+		r->version = 0;
+	if (!v[1] || !v[1][0])
+		return v[1] ? "the name is empty" : "the name is NULL";
+	if (kind_from(v[2], &r->kind) < 0)
+		return "the kind is not versioned, repeatable or baseline";
+	if (r->kind == STRATA_KIND_REPEATABLE && r->version != 0)
+		return "a repeatable migration's row has a version (only 0 "
+		       "is allowed)";
+	if (r->kind != STRATA_KIND_REPEATABLE && r->version == 0)
+		return "version 0 is not allowed (only repeatable "
+		       "migrations have it)";
+	if (!v[7] || parse_int64(v[7], 1, INT64_MAX, &r->execution_ms) < 0)
+		return "execution_ms is not a whole number";
+	/* dirty holds the statement a failed run reached (0: clean) */
+	if (!v[11] || parse_int64(v[11], 0, INT_MAX, &n) < 0)
+		return "dirty is not a statement number (0 when clean)";
+	*dirty = (int)n;
+	return NULL;
+}
+
+/* Keep the first bad row's description; count them all. */
+static int note_bad(struct history *h, const char *const *v, const char *why)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	int rc = 0;
+
+	h->n_bad++;
+	if (h->bad)
+		return 0;
+	rc = strata__buf_printf(&b, "row %zu (version ", h->n_seen);
+	if (rc == 0)
+		rc = put_value(&b, v[0]);
+	if (rc == 0)
+		rc = strata__buf_puts(&b, ", name ");
+	if (rc == 0)
+		rc = put_value(&b, v[1]);
+	if (rc == 0)
+		rc = strata__buf_printf(&b, "): %s", why);
+	if (rc == 0)
+		h->bad = strata__buf_detach(&b);
+	strata_buf_release(&b);
+	return rc;
 }
 
 /* The row's eight strings live in one allocation, r->name first. */
@@ -229,6 +408,8 @@ int strata__history_add_row(void *payload, int ncols, const char *const *v)
 {
 	struct history *h = payload;
 	struct history_row *r;
+	const char *why;
+	int dirty = 0;
 
 	if (ncols < 12)
 		return STRATA_EINTERNAL;
@@ -243,14 +424,11 @@ int strata__history_add_row(void *payload, int ncols, const char *const *v)
 	}
 	r = &h->v[h->n];
 	memset(r, 0, sizeof(*r));
-	r->version = v[0] ? strtoull(v[0], NULL, 10) : 0;
-	r->kind = kind_from(v[2]);
-	r->execution_ms = v[7] ? strtoll(v[7], NULL, 10) : 0;
-	/* dirty holds the statement a failed run reached (0: clean) */
-	r->dirty = !v[11]          ? 0 :
-	           v[11][0] == 't' ? 1 :
-	           v[11][0] == 'f' ? 0 :
-	                             atoi(v[11]);
+	h->n_seen++;
+	why = row_problem(v, r, &dirty);
+	if (why)
+		return note_bad(h, v, why);
+	r->dirty = dirty;
 	if (set_strings(r, v) < 0)
 		return STRATA_ENOMEM;
 	h->n++;
@@ -264,6 +442,40 @@ static int row_cmp(const void *a, const void *b)
 	if (x->version != y->version)
 		return x->version < y->version ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+/* Files and rows are matched by version: two rows of one version (under
+ * two names) would make that match a guess. */
+static int check_duplicates(strata_ctx *ctx, const struct history *h)
+{
+	size_t i;
+
+	for (i = 1; i < h->n; i++) {
+		const struct history_row *a = &h->v[i - 1], *b = &h->v[i];
+		size_t more = 0;
+
+		if (a->version != b->version ||
+		    a->kind == STRATA_KIND_REPEATABLE)
+			continue;
+		while (i + 1 + more < h->n &&
+		       h->v[i + 1 + more].version == a->version)
+			more++;
+		strata__error_set(ctx, STRATA_ESTATE,
+		                  "history table '%s' has %zu rows for version "
+		                  "%llu: '%s' and '%s'%s",
+		                  ctx->table, 2 + more,
+		                  (unsigned long long)a->version, a->name,
+		                  b->name, more ? " and more" : "");
+		strata__error_detail(
+		        ctx,
+		        "strata matches history rows to files by version: keep "
+		        "the row of the migration that was applied and delete "
+		        "the other with SQL (DELETE FROM %s WHERE version = %llu "
+		        "AND name = '...'), then run the command again",
+		        ctx->table, (unsigned long long)a->version);
+		return STRATA_ESTATE;
+	}
+	return 0;
 }
 
 int strata__history_read_into(strata_ctx *ctx, struct history *h)
@@ -288,10 +500,22 @@ int strata__history_read_into(strata_ctx *ctx, struct history *h)
 	if (rc < 0)
 		return rc;
 	h->exists = 1;
+	if (h->n_bad) {
+		strata__error_set(
+		        ctx, STRATA_ESTATE, "history table '%s': %s%s",
+		        ctx->table, h->bad ? h->bad : "a bad row",
+		        h->n_bad > 1 ? " (and more rows like it)" : "");
+		strata__error_detail(ctx,
+		                     "strata will not guess what such a row "
+		                     "means (it could run a migration twice): "
+		                     "correct it or delete it with SQL, then "
+		                     "run the command again");
+		return STRATA_ESTATE;
+	}
 	/* sorted here, not by the database: collations differ */
 	if (h->n > 1)
 		qsort(h->v, h->n, sizeof(*h->v), row_cmp);
-	return 0;
+	return check_duplicates(ctx, h);
 }
 
 int strata__history_read(strata_ctx *ctx)
@@ -525,11 +749,11 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name, int stmt)
+                              uint64_t version, const char *name, size_t stmt)
 {
-	char set[32];
+	char set[48];
 
-	snprintf(set, sizeof(set), "dirty = %d", stmt > 0 ? stmt : 1);
+	snprintf(set, sizeof(set), "dirty = %zu", stmt > 0 ? stmt : 1);
 	return update(ctx, out, set, version, name);
 }
 
@@ -554,6 +778,29 @@ int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
 		rc = put_lit(ctx, &set, file);
 	if (rc == 0)
 		rc = update(ctx, out, set.ptr, version, name);
+	strata_buf_release(&set);
+	return finish(ctx, rc);
+}
+
+int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
+                               uint64_t version, const char *new_name,
+                               const char *checksum, const char *file)
+{
+	strata_buf set = STRATA_BUF_INIT;
+	int rc = strata__buf_puts(&set, "name = ");
+
+	if (rc == 0)
+		rc = put_lit(ctx, &set, new_name);
+	if (rc == 0)
+		rc = strata__buf_puts(&set, ", checksum = ");
+	if (rc == 0)
+		rc = put_lit(ctx, &set, checksum);
+	if (rc == 0)
+		rc = strata__buf_puts(&set, ", file = ");
+	if (rc == 0)
+		rc = put_lit(ctx, &set, file);
+	if (rc == 0)
+		rc = update(ctx, out, set.ptr, version, NULL);
 	strata_buf_release(&set);
 	return finish(ctx, rc);
 }

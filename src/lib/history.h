@@ -26,6 +26,11 @@ struct history {
 	struct history_row *v; /* sorted by version, repeatables (0) first */
 	size_t n, alloc;
 	int exists; /* the table exists */
+	/* rows that could not be read exactly are not kept in v: how many
+	 * were seen in all, how many were bad, and what was wrong with the
+	 * first bad one ("row N (version 'x', name 'y'): why") */
+	size_t n_seen, n_bad;
+	char *bad; /* or NULL */
 };
 
 /* The table name, schema-qualified and quoted for the driver. */
@@ -34,14 +39,22 @@ int strata__history_qualified(strata_ctx *ctx, strata_buf *out);
 /*
  * Check the table's shape. @return 1 when it exists with strata's shape,
  * 0 when it does not exist, or STRATA_ESTATE (another tool's table, with
- * the message naming it).
+ * the message naming it). With widen set, a table whose dirty column was
+ * made SMALLINT (before strata could count past statement 32767) also
+ * has that column widened, under the caller's runner lock.
  */
-int strata__history_check(strata_ctx *ctx);
+int strata__history_check(strata_ctx *ctx, int widen);
 
 /* The CREATE TABLE statement (IF NOT EXISTS). */
 int strata__history_sql_create(strata_ctx *ctx, strata_buf *out);
 
-/* Read all rows of this target into ctx->history. */
+/*
+ * Read all rows of this target into ctx->history. Every row must read
+ * exactly (a version that is a positive whole number, or 0 for a
+ * repeatable; a known kind; whole numbers for execution_ms and dirty) and
+ * no two versioned rows may share a version: otherwise STRATA_ESTATE
+ * naming the row, since guessing could run a migration twice.
+ */
 int strata__history_read(strata_ctx *ctx);
 /* The same into h (released first). */
 int strata__history_read_into(strata_ctx *ctx, struct history *h);
@@ -58,7 +71,8 @@ struct history_row *strata__history_find_name(const struct history *h,
                                               const char *name);
 
 /* Add one row given as the 12 columns' text (a strata_row_cb on a struct
- * history; rows are not sorted). */
+ * history; rows are not sorted). A row that does not read exactly is
+ * counted in h->n_bad and left out; STRATA_ENOMEM is the only error. */
 int strata__history_add_row(void *payload, int ncols, const char *const *v);
 
 /* Statements, appended to out (each ends in ";\n"). */
@@ -78,9 +92,14 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
                                  uint64_t version, const char *name,
                                  const char *checksum, const char *file);
+/* record a renamed migration's new name (and file, checksum) on the row
+ * of its version */
+int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
+                               uint64_t version, const char *new_name,
+                               const char *checksum, const char *file);
 /* mark a row dirty at statement stmt (1-based) of its part */
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name, int stmt);
+                              uint64_t version, const char *name, size_t stmt);
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
                               uint64_t version, const char *name);
 /* SELECT that returns a row when the version is already applied */

@@ -126,11 +126,17 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 
-		if (v->state == STRATA_STATE_MISSING)
-			strata__emitf(ctx, STRATA_EVENT_WARNING,
-			              "migration %llu (%s) is recorded as "
-			              "applied but its file is gone",
-			              (unsigned long long)v->version, v->name);
+		if (v->state == STRATA_STATE_MISSING) {
+			strata__error_set(ctx, STRATA_ESTATE,
+			                  "migration %llu (%s) is recorded as "
+			                  "applied but its file is gone",
+			                  (unsigned long long)v->version,
+			                  v->name);
+			strata__error_detail(ctx,
+			                     "restore the file, or run 'strata "
+			                     "repair --prune' to forget it");
+			return STRATA_ESTATE;
+		}
 		if (v->state == STRATA_STATE_OUT_OF_ORDER &&
 		    !o->allow_out_of_order) {
 			strata__error_set(ctx, STRATA_ESTATE,
@@ -376,6 +382,7 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 		const strata_migration *v = &ctx->view[i];
 		int applied = v->state == STRATA_STATE_APPLIED ||
 		              v->state == STRATA_STATE_MODIFIED ||
+		              v->state == STRATA_STATE_RENAMED ||
 		              v->state == STRATA_STATE_MISSING;
 
 		if (!applied || v->kind == STRATA_KIND_REPEATABLE)
@@ -603,6 +610,7 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 	for (i = 0; rc == 0 && i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 		struct migration *m;
+		const char *file;
 
 		if (prune && v->state == STRATA_STATE_MISSING) {
 			strata__emitf(ctx, STRATA_EVENT_INFO,
@@ -614,20 +622,37 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 			n++;
 			continue;
 		}
-		if (v->state != STRATA_STATE_MODIFIED)
+		if (v->state != STRATA_STATE_MODIFIED &&
+		    v->state != STRATA_STATE_RENAMED)
 			continue;
 		m = strata__view_source(ctx, v);
-		rc = strata__history_sql_checksum(
-		        ctx, &sql, v->version,
-		        v->kind == STRATA_KIND_REPEATABLE ? v->name : NULL,
-		        m->checksum,
-		        strrchr(m->up_path, '/') ?
-		                strrchr(m->up_path, '/') + 1 :
-		                m->up_path);
-		if (rc == 0)
-			strata__emitf(ctx, STRATA_EVENT_INFO,
-			              "recorded the new checksum of %s",
-			              m->up_path);
+		file = strrchr(m->up_path, '/') ? strrchr(m->up_path, '/') + 1 :
+		                                  m->up_path;
+		if (v->kind != STRATA_KIND_REPEATABLE &&
+		    strcmp(v->applied_name, v->name) != 0) {
+			rc = strata__history_sql_rename(ctx, &sql, v->version,
+			                                m->name, m->checksum,
+			                                file);
+			if (rc == 0)
+				strata__emitf(
+				        ctx, STRATA_EVENT_INFO,
+				        "recorded the new name of %s "
+				        "(applied as '%s')%s",
+				        m->up_path, v->applied_name,
+				        v->state == STRATA_STATE_MODIFIED ?
+				                " and its new checksum" :
+				                "");
+		} else {
+			rc = strata__history_sql_checksum(
+			        ctx, &sql, v->version,
+			        v->kind == STRATA_KIND_REPEATABLE ? v->name :
+			                                            NULL,
+			        m->checksum, file);
+			if (rc == 0)
+				strata__emitf(ctx, STRATA_EVENT_INFO,
+				              "recorded the new checksum of %s",
+				              m->up_path);
+		}
 		n++;
 	}
 	if (rc == 0)

@@ -43,7 +43,7 @@ int strata__open_read(strata_ctx *ctx)
 	}
 	if (rc < 0)
 		goto done;
-	rc = strata__history_check(ctx);
+	rc = strata__history_check(ctx, 0);
 	if (rc > 0)
 		rc = strata__history_read(ctx);
 	if (rc == 0 && key.len)
@@ -93,7 +93,7 @@ int strata__open_write(strata_ctx *ctx)
 		rc = strata__lock_runner(ctx);
 	if (rc < 0)
 		return rc;
-	rc = strata__history_check(ctx);
+	rc = strata__history_check(ctx, 1);
 	if (rc < 0)
 		return rc;
 	/* noted before the history is read: a commit by another runner
@@ -168,6 +168,7 @@ static void fill_from_source(strata_migration *v, struct migration *m)
 
 static void fill_from_row(strata_migration *v, const struct history_row *r)
 {
+	v->applied_name = r->name;
 	v->dirty = r->dirty;
 	v->applied_checksum = r->checksum;
 	v->applied_at = r->applied_at;
@@ -191,6 +192,7 @@ static void fill_missing(strata_migration *v, const struct history_row *r)
 static const char *empty_fields(strata_migration *v)
 {
 	v->applied_checksum = v->applied_at = v->applied_by = "";
+	v->applied_name = "";
 	v->execution_ms = 0;
 	v->dirty = 0;
 	return NULL;
@@ -228,8 +230,13 @@ static int applied_state(strata_ctx *ctx, struct migration *m,
 			return rc;
 		strata__statcache_store(ctx, m->up_path, m->checksum);
 	}
-	*out = strcmp(r->checksum, m->checksum) == 0 ? STRATA_STATE_APPLIED :
-	                                               STRATA_STATE_MODIFIED;
+	/* matched by version: another name is a rename, not a new one */
+	if (strcmp(r->checksum, m->checksum) != 0)
+		*out = STRATA_STATE_MODIFIED;
+	else if (strcmp(r->name, m->name) != 0)
+		*out = STRATA_STATE_RENAMED;
+	else
+		*out = STRATA_STATE_APPLIED;
 	return 0;
 }
 
@@ -275,9 +282,6 @@ int strata__build_view(strata_ctx *ctx)
 		if (r)
 			fill_from_row(v, r);
 		fill_from_source(v, m);
-		/* further rows with this version (renamed file): skip */
-		while (j < h->n && h->v[j].version == m->version)
-			j++;
 	}
 	while (rc == 0 && j < h->n)
 		fill_missing(&view[k++], &h->v[j++]);

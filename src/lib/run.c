@@ -62,6 +62,16 @@ void strata__record_failed(strata_ctx *ctx, const char *path)
 	                     ctx->table);
 }
 
+/*
+ * The name that, with the version, picks a migration's history row:
+ * rows and files are matched by version (a renamed file keeps its row,
+ * under the old name), so only a repeatable's row is picked by name.
+ */
+static const char *row_key_name(const struct migration *m)
+{
+	return m->kind == STRATA_KIND_REPEATABLE ? m->name : NULL;
+}
+
 /* The statements that record (or forget) a migration. */
 int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
                        int down, int dirty, int64_t ms, strata_kind kind)
@@ -71,7 +81,7 @@ int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 
 	if (down)
 		return strata__history_sql_delete(ctx, out, m->version,
-		                                  m->name);
+		                                  row_key_name(m));
 	fill_row(ctx, &r, m, dirty, ms, kind, ts);
 	if (m->kind == STRATA_KIND_REPEATABLE) {
 		/* one row per repeatable: replace it */
@@ -108,6 +118,60 @@ static int record_done(strata_ctx *ctx, struct migration *m, int down,
 static int exec_buf(strata_ctx *ctx, const strata_buf *b)
 {
 	return ctx->drv->exec(ctx->conn, b->ptr, b->len);
+}
+
+static int count_cb(void *payload, int ncols, const char *const *v)
+{
+	(void)v;
+	if (ncols > 0)
+		(*(int64_t *)payload)++;
+	return 0;
+}
+
+/*
+ * Right after the statement that removed (gone set) or marked m's
+ * history row: it must have changed exactly that one row. Otherwise the
+ * history does not say what the run did, and the run must stop (a
+ * transaction is then rolled back by the caller). what: "nothing was
+ * rolled back" or what else the message should say.
+ */
+static int check_row_changed(strata_ctx *ctx, struct migration *m, int gone,
+                             const char *what)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int64_t n = -1;
+	int rc = 0;
+
+	if (ctx->drv->changes)
+		n = ctx->drv->changes(ctx->conn);
+	if (n < 0) {
+		/* not known: count the rows of the version left */
+		int64_t left = 0;
+
+		rc = strata__history_sql_probe(ctx, &sql, m->version,
+		                               row_key_name(m));
+		if (rc == 0)
+			rc = ctx->drv->query(ctx->conn, sql.ptr, count_cb,
+			                     &left);
+		strata_buf_release(&sql);
+		if (rc < 0)
+			return rc == STRATA_ENOMEM ? oom(ctx) : rc;
+		n = gone ? 1 - left : left;
+	}
+	if (n == 1)
+		return 0;
+	strata__error_set(ctx, STRATA_ESTATE,
+	                  "the history row of migration %s (%s) in '%s' was "
+	                  "not %s: %lld rows matched; %s",
+	                  m->version_text, m->name, ctx->table,
+	                  gone ? "removed" : "marked", (long long)n, what);
+	strata__error_detail(ctx,
+	                     "the history changed under strata (did the "
+	                     "migration itself change '%s'?): see 'strata "
+	                     "status', and 'strata force' to declare the "
+	                     "version by hand",
+	                     ctx->table);
+	return STRATA_ESTATE;
 }
 
 /*
@@ -208,6 +272,8 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 		if (rc < 0)
 			strata__record_failed(ctx, p->path);
 	}
+	if (rc == 0 && down)
+		rc = check_row_changed(ctx, m, 1, "nothing was rolled back");
 	if (rc == 0)
 		rc = plan_history_update(ctx);
 	if (rc < 0) {
@@ -254,7 +320,8 @@ void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
  * migration but the run's last commits without waiting for its WAL flush;
  * the last one's synchronous commit then covers all the earlier ones, so
  * a crash can only lose a suffix of whole migrations, and once the run
- * returns everything is durable.
+ * returns everything is durable. A rollback sends its COMMIT apart, once
+ * the DELETE of its history row is seen to have removed the row.
  */
 static int run_batch(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down)
@@ -278,7 +345,7 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0)
 		rc = strata__record_sql(ctx, &sql, m, down, 0,
 		                        STRATA_MS_SINCE_MESSAGE, m->kind);
-	if (rc == 0)
+	if (rc == 0 && !down)
 		rc = strata__buf_puts(&sql, "COMMIT;");
 	if (rc < 0) {
 		strata_buf_release(&sql);
@@ -287,10 +354,15 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	ctx->in_txn = 1;
 	t0 = strata__now_ms();
 	rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
-	ms = strata__now_ms() - t0;
 	strata_buf_release(&sql);
-	if (rc < 0) {
+	if (rc < 0)
 		strata__locate_batch_error(ctx, m, p, body);
+	if (rc == 0 && down)
+		rc = check_row_changed(ctx, m, 1, "nothing was rolled back");
+	if (rc == 0 && down)
+		rc = ctx->drv->commit(ctx->conn);
+	ms = strata__now_ms() - t0;
+	if (rc < 0) {
 		ctx->drv->rollback(ctx->conn);
 		ctx->in_txn = 0;
 		return rc;
@@ -420,17 +492,30 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 		        (unsigned long long)prev);
 }
 
+/* What record_txn checks its statements did to m's row. */
+struct row_check {
+	struct migration *m; /* or NULL: nothing */
+	int gone;            /* removed (else marked) */
+	const char *what;    /* what the message adds */
+};
+
 /*
  * Run the history statements rec in a transaction of their own where the
  * driver has no runner lock, checking the plan first when check is set
- * (see plan_is_stale). @return 1 when the plan is stale (nothing done)
+ * (see plan_is_stale), and that rec changed m's row when rk->m is set.
+ * @return 1 when the plan is stale (nothing done)
  */
-static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check)
+static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check,
+                      const struct row_check *rk)
 {
 	int rc, stale = 0;
 
-	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
-		return exec_buf(ctx, rec);
+	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK) {
+		rc = exec_buf(ctx, rec);
+		if (rc == 0 && rk->m)
+			rc = check_row_changed(ctx, rk->m, rk->gone, rk->what);
+		return rc;
+	}
 	rc = ctx->drv->begin(ctx->conn);
 	if (rc < 0)
 		return rc;
@@ -439,6 +524,8 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check)
 		rc = strata__plan_is_stale(ctx, &stale);
 	if (rc == 0 && !stale)
 		rc = exec_buf(ctx, rec);
+	if (rc == 0 && !stale && rk->m)
+		rc = check_row_changed(ctx, rk->m, rk->gone, rk->what);
 	if (rc == 0 && !stale)
 		rc = plan_history_update(ctx);
 	if (rc < 0 || stale) {
@@ -459,6 +546,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	struct part *p = down ? &m->down : &m->up;
 	const char *text = strata__part_text(m, p) + p->off;
 	strata_buf rec = STRATA_BUF_INIT;
+	struct row_check rk;
 	struct stmt_list l;
 	int64_t t0, ms;
 	size_t i;
@@ -475,14 +563,18 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		rc = oom(ctx);
 		goto done;
 	}
-	/* the row is dirty while the statements run */
+	/* the row is dirty while the statements run; a rollback's row must
+	 * be there to be marked, or nothing runs */
 	if (down)
-		rc = strata__history_sql_dirty(ctx, &rec, m->version, m->name,
-		                               1);
+		rc = strata__history_sql_dirty(ctx, &rec, m->version,
+		                               row_key_name(m), 1);
 	else
 		rc = strata__record_sql(ctx, &rec, m, 0, 1, 0, m->kind);
+	rk.m = down ? m : NULL;
+	rk.gone = 0;
+	rk.what = "nothing was rolled back";
 	if (rc == 0)
-		rc = record_txn(ctx, &rec, 1);
+		rc = record_txn(ctx, &rec, 1, &rk);
 	if (rc != 0)
 		goto done;
 	t0 = strata__now_ms();
@@ -506,7 +598,7 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		if (i > 0) {
 			strata__buf_clear(&rec);
 			rc = strata__history_sql_dirty(ctx, &rec, m->version,
-			                               m->name, (int)i + 1);
+			                               row_key_name(m), i + 1);
 			if (rc == 0)
 				rc = exec_buf(ctx, &rec);
 			if (rc < 0)
@@ -523,11 +615,14 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	}
 	ms = strata__now_ms() - t0;
 	strata__buf_clear(&rec);
-	rc = down ? strata__history_sql_delete(ctx, &rec, m->version, m->name) :
-	            strata__history_sql_finish(ctx, &rec, m->version, m->name,
-	                                       ms);
+	rc = down ? strata__history_sql_delete(ctx, &rec, m->version,
+	                                       row_key_name(m)) :
+	            strata__history_sql_finish(ctx, &rec, m->version,
+	                                       row_key_name(m), ms);
+	rk.gone = 1;
+	rk.what = "the rollback's statements took effect all the same";
 	if (rc == 0)
-		rc = record_txn(ctx, &rec, 0);
+		rc = record_txn(ctx, &rec, 0, &rk);
 	if (rc == 0)
 		emit_done(ctx, v, down, ms);
 done:

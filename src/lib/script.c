@@ -118,7 +118,7 @@ static int mark_statement(struct walk *w, size_t off)
 		rc = newline(w->out);
 	if (rc == 0)
 		rc = strata__history_sql_dirty(w->ctx, &upd, w->m->version,
-		                               w->m->name, (int)w->n_stmts + 1);
+		                               w->m->name, w->n_stmts + 1);
 	/* the statement ends in ";\n" */
 	if (rc == 0 && !is_semicolon(w)) {
 		strata__buf_truncate(&upd, upd.len - 2);

@@ -2,7 +2,7 @@
  * validate: the folder alone (names, duplicates, missing downs, files that
  * cannot be read or would be refused when run) and, when the database can
  * be reached, the folder against the history (dirty, modified, missing,
- * out of order).
+ * out of order; renamed, as a warning).
  */
 #include "common.h"
 #include "ctx.h"
@@ -77,6 +77,15 @@ static int check_against_db(strata_ctx *ctx)
 			        "changed after it was applied (checksum %.12s "
 			        "recorded, %.12s now)",
 			        v->applied_checksum, v->checksum);
+			break;
+		case STRATA_STATE_RENAMED:
+			/* matched by version: up and down still work */
+			rc = strata__problem_add(
+			        &ctx->source, 1, f, 0,
+			        "migration %s was applied as '%s' and is now "
+			        "named '%s' (rows and files are matched by "
+			        "version; 'strata repair' records the new name)",
+			        v->version_text, v->applied_name, v->name);
 			break;
 		case STRATA_STATE_MISSING:
 			rc = strata__problem_add(

@@ -161,9 +161,9 @@ t_history_rows_escaped() {
 	expect_err 'migration 7 (n\033[31m\nstrata: applied everything\377) is applied in the database but has no file'
 
 	st up
-	expect_rc 0
+	expect_rc 3
 	expect_safe
-	expect_err 'strata: warning: migration 7 (n\033[31m\nstrata: applied everything\377) is recorded as applied'
+	expect_err 'strata: error: migration 7 (n\033[31m\nstrata: applied everything\377) is recorded as applied'
 
 	st down
 	expect_rc 3

@@ -79,8 +79,9 @@ t_repair_prune_forgets_missing_files() {
 	st up
 	rm migrations/0004_create_moods.*
 	st up
-	expect_rc 0
+	expect_rc 3
 	expect_err "recorded as applied but its file is gone"
+	expect_err "strata repair --prune"
 	st repair --prune
 	expect_rc 0
 	expect_err "forgetting migration 4 (create_moods)"

@@ -141,9 +141,10 @@ struct strata_driver {
 	             void *payload);
 
 	/**
-	 * Pass the names of table's columns to cb (one value per row), or
-	 * return STRATA_ENOTFOUND when the table does not exist. schema may
-	 * be NULL. Required.
+	 * Pass the names of table's columns to cb (one value per row, or
+	 * two: the name and its type as the database spells it, such as
+	 * "smallint"), or return STRATA_ENOTFOUND when the table does not
+	 * exist. schema may be NULL. Required.
 	 */
 	int (*table_columns)(struct strata_driver_conn *c, const char *schema,
 	                     const char *table, strata_row_cb cb,
@@ -271,6 +272,25 @@ struct strata_driver {
 	 */
 	int (*restore_check)(const char *path, int fd, const char *table,
 	                     strata_buf *what, unsigned long *line);
+
+	/**
+	 * The rows the last INSERT, UPDATE or DELETE statement run by exec()
+	 * changed, or -1 when not known. The engine calls it right after an
+	 * exec() whose last statement is one of those, to check that a
+	 * history row it removes or marks was there: a rollback never
+	 * commits while its row stays. Optional: without it the engine
+	 * counts with a query.
+	 */
+	int64_t (*changes)(struct strata_driver_conn *c);
+
+	/*
+	 * What follows "ALTER TABLE <history table> " to make the history
+	 * table's dirty column BIGINT ("ALTER COLUMN dirty TYPE BIGINT"),
+	 * for tables made when it was SMALLINT (table_columns() must give
+	 * types for the engine to see that). NULL: a narrower integer type
+	 * holds any count already (SQLite).
+	 */
+	const char *widen_dirty_sql;
 };
 
 /**

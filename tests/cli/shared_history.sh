@@ -1,0 +1,365 @@
+# shellcheck shell=bash
+# Matching the history table with the files, on every database: rows and
+# files are matched by version (a renamed file keeps its row), a row that
+# cannot be read exactly or two rows of one version stop every command
+# before anything runs, a rollback never commits while its row stays, an
+# applied migration whose file is gone stops `up`, and the dirty column
+# holds any statement number (tables of the previous release, where it
+# was SMALLINT, are widened on the first write).
+
+# rows VERSION: how many history rows VERSION has
+rows() {
+	db_sql "SELECT count(*) FROM $TEST_TABLE WHERE version = $1"
+}
+
+# count TABLE: rows in a user table
+count() {
+	db_sql "SELECT count(*) FROM $1"
+}
+
+# dirty_type: the type of the history table's dirty column, lower case
+dirty_type() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql "SELECT lower(type) FROM pragma_table_info('$TEST_TABLE') WHERE name = 'dirty'" ;;
+	postgres) db_sql "SELECT data_type FROM information_schema.columns WHERE table_name = '$TEST_TABLE' AND column_name = 'dirty'" ;;
+	mysql) db_sql "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '$TEST_TABLE' AND COLUMN_NAME = 'dirty'" ;;
+	esac
+}
+
+# A history table as the previous release made it: its dirty column was
+# SMALLINT. With STRATA_PREV_BIN naming that release's binary (e.g.
+# /work/baseline-strata-san), the binary makes it ('force 0' creates the
+# table and records nothing); else the same statement is run here.
+previous_release_table() {
+	local ts
+	if [ -n "${STRATA_PREV_BIN:-}" ]; then
+		"$STRATA_PREV_BIN" --database "$TEST_URL" --dir migrations force 0 >/dev/null 2>&1 ||
+			fail "$STRATA_PREV_BIN could not create the history table"
+		return
+	fi
+	case "$STRATA_TEST_DB" in
+	sqlite) ts=TEXT ;;
+	postgres) ts=TIMESTAMPTZ ;;
+	mysql) ts="DATETIME(3)" ;;
+	esac
+	db_sql "CREATE TABLE $TEST_TABLE (
+    version            BIGINT       NOT NULL,
+    name               VARCHAR(255) NOT NULL,
+    kind               VARCHAR(16)  NOT NULL,
+    file               VARCHAR(1024) NOT NULL,
+    checksum           VARCHAR(128),
+    checksum_algorithm VARCHAR(16)  NOT NULL,
+    applied_at         $ts NOT NULL,
+    execution_ms       BIGINT       NOT NULL,
+    applied_by         VARCHAR(255) NOT NULL,
+    target             VARCHAR(64)  NOT NULL,
+    database_type      VARCHAR(32)  NOT NULL,
+    dirty              SMALLINT     NOT NULL,
+    PRIMARY KEY (target, version, name)
+)"
+}
+
+# Let the version column hold what strata never writes (NULL, text), as a
+# hand-edited or foreign-made table can.
+loosen_version_column() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql "CREATE TABLE h2 AS SELECT CAST(version AS TEXT) AS version, name, kind, file, checksum, checksum_algorithm, applied_at, execution_ms, applied_by, target, database_type, dirty FROM $TEST_TABLE; DROP TABLE $TEST_TABLE; ALTER TABLE h2 RENAME TO $TEST_TABLE" ;;
+	postgres) db_sql "ALTER TABLE $TEST_TABLE DROP CONSTRAINT ${TEST_TABLE}_pkey, ALTER COLUMN version DROP NOT NULL, ALTER COLUMN version TYPE VARCHAR(40)" ;;
+	mysql) db_sql "ALTER TABLE $TEST_TABLE DROP PRIMARY KEY, MODIFY version VARCHAR(40) NULL" ;;
+	esac
+}
+
+two() {
+	mig 0001 a "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mig 0002 k "CREATE TABLE k (id INT);" "DROP TABLE k;"
+}
+
+# --- renamed files -------------------------------------------------------
+
+rename_k() {
+	mv migrations/0002_k.up.sql migrations/0002_keep.up.sql
+	mv migrations/0002_k.down.sql migrations/0002_keep.down.sql
+}
+
+# The down of version 2 removes version 2's row, whatever its name.
+t_renamed_files_roll_back_by_version() {
+	two
+	st up
+	expect_rc 0
+	rename_k
+	st down --no-backup
+	expect_rc 0
+	expect_out "rolled back 0002_keep"
+	expect_tables "a"
+	expect_history "1"
+	st down --no-backup
+	expect_rc 0
+	expect_out "rolled back 0001_a"
+	expect_tables ""
+	expect_history ""
+	# and it applies again under its new name
+	st up
+	expect_rc 0
+	expect_eq "a keep" "$(db_sql "SELECT name FROM $TEST_TABLE ORDER BY version" | tr '\n' ' ' | sed 's/ $//')"
+}
+
+# Visible, but no reason to refuse anything.
+t_renamed_files_are_reported() {
+	two
+	st up
+	expect_rc 0
+	rename_k
+	st status
+	expect_rc 0
+	expect_out "0002     keep  renamed"
+	expect_out "applied as 'k'"
+	expect_out "1 applied, 0 pending, 1 renamed"
+	st status --json
+	expect_rc 0
+	expect_eq "applied:a renamed:k" "$(printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join(m["state"] + ":" + m["applied_name"] for m in d["migrations"]))')"
+	expect_eq 1 "$(printf '%s' "$out" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["counts"]["renamed"])')" "renamed count"
+	st validate
+	expect_rc 0
+	expect_err "0002_keep.up.sql: warning: migration 0002 was applied as 'k' and is now named 'keep'"
+	st up
+	expect_rc 0
+	expect_err "nothing to apply"
+	expect_history "1 2"
+}
+
+t_repair_records_the_new_name() {
+	two
+	st up
+	rename_k
+	st repair
+	expect_rc 0
+	expect_err "recorded the new name of migrations/0002_keep.up.sql (applied as 'k')"
+	expect_eq "keep|0002_keep.up.sql" "$(db_sql "SELECT name, file FROM $TEST_TABLE WHERE version = 2")"
+	st status
+	expect_rc 0
+	expect_out "0002     keep  applied"
+	st validate
+	expect_rc 0
+	refute_err "warning"
+}
+
+t_duplicate_rows_of_one_version_stop_every_command() {
+	two
+	st up
+	mig 0003 later "CREATE TABLE later (id INT);" "DROP TABLE later;"
+	db_sql "INSERT INTO $TEST_TABLE (version, name, kind, file, checksum, checksum_algorithm, applied_at, execution_ms, applied_by, target, database_type, dirty) SELECT version, 'keep', kind, '0002_keep.up.sql', checksum, checksum_algorithm, applied_at, execution_ms, applied_by, target, database_type, dirty FROM $TEST_TABLE WHERE version = 2"
+	for cmd in up status validate "down --no-backup" history; do
+		# shellcheck disable=SC2086 # the command's words
+		st $cmd
+		expect_rc 3
+		expect_err "history table '$TEST_TABLE' has 2 rows for version 2: 'k' and 'keep'"
+		[ "$cmd" = validate ] || expect_err "DELETE FROM $TEST_TABLE WHERE version = 2 AND name ="
+	done
+	# nothing ran: both rows, both tables, no new one
+	expect_tables "a k"
+	expect_eq 2 "$(rows 2)" "rows of version 2"
+	expect_history "1 2 2"
+	# the recovery the hint gives
+	db_sql "DELETE FROM $TEST_TABLE WHERE version = 2 AND name = 'keep'"
+	st down --no-backup
+	expect_rc 0
+	expect_tables "a"
+	expect_history "1"
+}
+
+# --- a rollback never commits while its row stays -----------------------
+
+# The down removes its own history row (a mistake in the file): strata's
+# DELETE then finds nothing, and the rollback is undone with it.
+t_down_whose_row_is_not_removed_is_rolled_back() {
+	mig 0001 k "CREATE TABLE k (id INT);
+INSERT INTO k VALUES (1);" "DELETE FROM k;
+DELETE FROM $TEST_TABLE WHERE version = 1;"
+	st up
+	expect_rc 0
+	st down --no-backup
+	expect_rc 3
+	expect_err "the history row of migration 0001 (k) in '$TEST_TABLE' was not removed: 0 rows matched; nothing was rolled back"
+	refute_out "rolled back"
+	expect_eq 1 "$(count k)" "rows of k"
+	expect_history "1"
+}
+
+# Outside a transaction the statements cannot be undone, but the run does
+# not say "rolled back" over a history that did not go with it.
+t_no_transaction_down_whose_row_is_not_removed_fails() {
+	mig 0001 k "CREATE TABLE k (id INT);" "-- strata:no-transaction
+DROP TABLE k;
+DELETE FROM $TEST_TABLE WHERE version = 1;"
+	st up
+	expect_rc 0
+	st down --no-backup
+	expect_rc 3
+	expect_err "the history row of migration 0001 (k) in '$TEST_TABLE' was not removed: 0 rows matched; the rollback's statements took effect all the same"
+	refute_out "rolled back"
+}
+
+# --- rows that cannot be read exactly -----------------------------------
+
+t_unreadable_history_rows_never_cause_a_rerun() {
+	mig 0001 t1 "CREATE TABLE t1 (id INT);" "DROP TABLE t1;"
+	mig 0002 t2 "CREATE TABLE IF NOT EXISTS t2 (id INT);
+INSERT INTO t2 VALUES (2);" "DROP TABLE t2;"
+	st up
+	expect_rc 0
+	loosen_version_column
+	local bad cmd
+	for bad in "NULL|version NULL, name 't2'): the version is NULL" \
+		"'abc'|version 'abc', name 't2'): the version is not a whole number" \
+		"'-1'|version '-1', name 't2'): the version is negative" \
+		"'18446744073709551616'|version '18446744073709551616', name 't2'): the version is too large" \
+		"'2.5'|version '2.5', name 't2'): the version is not a whole number"; do
+		db_sql "UPDATE $TEST_TABLE SET version = ${bad%%|*} WHERE name = 't2'"
+		for cmd in up status validate "down --no-backup" history; do
+			# shellcheck disable=SC2086 # the command's words
+			st $cmd
+			expect_rc 3
+			expect_err "history table '$TEST_TABLE': row "
+			expect_err "(${bad#*|}"
+		done
+		# 0002 did not run again, and nothing was rolled back
+		expect_eq 1 "$(count t2)" "rows of t2 with version ${bad%%|*}"
+		expect_tables "t1 t2"
+	done
+	# a kind strata does not know is not guessed either
+	db_sql "UPDATE $TEST_TABLE SET version = '2', kind = 'other' WHERE name = 't2'"
+	st up
+	expect_rc 3
+	expect_err "(version '2', name 't2'): the kind is not versioned, repeatable or baseline"
+	# put right, everything works again
+	db_sql "UPDATE $TEST_TABLE SET kind = 'versioned' WHERE name = 't2'"
+	[ "$STRATA_TEST_DB" = postgres ] &&
+		db_sql "ALTER TABLE $TEST_TABLE ALTER COLUMN version TYPE BIGINT USING version::bigint"
+	st up
+	expect_rc 0
+	expect_err "nothing to apply"
+	expect_eq 1 "$(count t2)" "rows of t2"
+	st down --no-backup
+	expect_rc 0
+	expect_tables "t1"
+}
+
+# --- an applied migration whose file is gone -----------------------------
+
+t_up_refuses_when_an_applied_file_is_gone() {
+	two
+	st up
+	rm migrations/0001_a.up.sql migrations/0001_a.down.sql
+	mig 0003 later "CREATE TABLE later (id INT);" "DROP TABLE later;"
+	st up
+	expect_rc 3
+	expect_err "migration 1 (a) is recorded as applied but its file is gone"
+	expect_err "restore the file, or run 'strata repair --prune' to forget it"
+	expect_eq 1 "$(printf '%s\n' "$err" | grep -c 'file is gone')" "times the file is named"
+	expect_tables "a k"
+	expect_history "1 2"
+	st status
+	expect_rc 0
+	expect_out "missing"
+	st repair --prune
+	expect_rc 0
+	st up
+	expect_rc 0
+	expect_tables "a k later"
+	expect_history "2 3"
+}
+
+# --- the dirty column holds any statement number ------------------------
+
+t_new_history_table_counts_any_statement() {
+	mig 0001 a "CREATE TABLE a (id INT);"
+	st up
+	expect_rc 0
+	expect_eq bigint "$(dirty_type)" "type of dirty"
+	# a mark past SMALLINT's range is stored and read back
+	db_sql "UPDATE $TEST_TABLE SET dirty = 40000 WHERE version = 1"
+	st status
+	expect_rc 0
+	expect_out "stopped at statement 40000"
+}
+
+t_previous_release_table_is_widened_on_first_write() {
+	mig 0001 a "CREATE TABLE a (id INT);"
+	previous_release_table
+	expect_eq smallint "$(dirty_type)" "type of dirty as made"
+	# reading changes nothing
+	st status
+	expect_rc 0
+	expect_eq smallint "$(dirty_type)" "type of dirty after status"
+	st up
+	expect_rc 0
+	if [ "$STRATA_TEST_DB" = sqlite ]; then
+		# SMALLINT has INTEGER affinity: it holds any count as it is
+		refute_err "widened"
+		expect_eq smallint "$(dirty_type)" "type of dirty"
+	else
+		expect_err "history table '$TEST_TABLE': column 'dirty' widened from smallint to BIGINT"
+		expect_eq bigint "$(dirty_type)" "type of dirty"
+	fi
+	expect_history "1"
+	db_sql "UPDATE $TEST_TABLE SET dirty = 40000 WHERE version = 1"
+	st status
+	expect_rc 0
+	expect_out "stopped at statement 40000"
+	db_sql "UPDATE $TEST_TABLE SET dirty = 0 WHERE version = 1"
+	mig 0002 b "CREATE TABLE b (id INT);"
+	st up
+	expect_rc 0
+	refute_err "widened"
+	expect_history "1 2"
+}
+
+# A no-transaction file of 32770 statements whose statement 32769 fails,
+# in a history table of the previous release: the row says 32769, and
+# after the recovery the whole file runs. SQLite syncs every statement's
+# commit: its database goes to /dev/shm to keep the test fast.
+t_statement_numbers_past_32767_in_a_previous_release_table() {
+	if [ "$STRATA_TEST_DB" = sqlite ]; then
+		if ! [ -d /dev/shm ] || ! [ -w /dev/shm ]; then
+			skip "no writable /dev/shm: 65000 synced SQLite commits take minutes"
+		fi
+		shm_db=/dev/shm/strata-history-$TEST_ID.db
+		TEST_URL="sqlite:$shm_db"
+		trap 'rm -f "$shm_db" "$shm_db-journal"' EXIT
+		db_sql() { sqlite3 -batch -separator '|' "$shm_db" "$1"; }
+	fi
+	mig 0001 base "CREATE TABLE big_rows (i INT);"
+	{
+		echo "-- strata:no-transaction"
+		seq 1 32768 | sed 's/.*/INSERT INTO big_rows VALUES (&);/'
+		echo "INSERT INTO gate VALUES (1);"
+		echo "INSERT INTO big_rows VALUES (0);"
+	} >migrations/0002_many.up.sql
+	previous_release_table
+	st up
+	expect_rc 1
+	expect_err "migrations/0002_many.up.sql:32770:"
+	expect_err "statements 1 to 32768 of 32770"
+	expect_eq 32769 "$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = 2")" "dirty mark of 0002"
+	expect_eq 32768 "$(count big_rows)" "rows inserted"
+	st status
+	expect_rc 0
+	expect_out "stopped at statement 32769"
+	# the recovery the message gives: undo what ran, go back to 1
+	db_sql "DELETE FROM big_rows"
+	db_sql "CREATE TABLE gate (i INT)"
+	st force 1
+	expect_rc 0
+	expect_history "1"
+	st up
+	expect_rc 0
+	expect_out "applied     0002_many"
+	expect_eq "1|0 2|0" "$(db_sql "SELECT version, dirty FROM $TEST_TABLE ORDER BY version" | tr '\n' ' ' | sed 's/ $//')" "history rows"
+	expect_eq 32769 "$(count big_rows)" "rows inserted"
+	expect_eq 1 "$(count gate)" "rows of gate"
+}
