@@ -4,7 +4,7 @@
 
 t_clang_builds_everything() {
 	command -v clang >/dev/null || skip "no clang"
-	cp -r "$STRATA_SRC_ROOT/include" "$STRATA_SRC_ROOT/src" "$STRATA_SRC_ROOT/tests" \
+	cp -r "$STRATA_SRC_ROOT/include" "$STRATA_SRC_ROOT/src" "$STRATA_SRC_ROOT/tests" "$STRATA_SRC_ROOT/docs" \
 		"$STRATA_SRC_ROOT/Makefile" "$STRATA_SRC_ROOT/strata.pc.in" .
 	make -s -j2 CC=clang strata build/san/tests/unit/test_core >build.log 2>&1 ||
 		fail "clang build: $(grep -E 'error|warning' build.log | head -20)"

@@ -84,7 +84,7 @@ t_backup_and_restore_follow_the_port() {
 	[ -f "$f" ] || fail "no backup file: $out"
 	grep -q "CREATE TABLE \`one\`" "$f" || fail "the backup lacks table one"
 	db_sql "DELETE FROM one"
-	st_raw -d "$url" -m migrations restore "$f"
+	st_raw -d "$url" -m migrations restore "$f" --yes-replace-data
 	expect_rc 0
 	expect_eq 42 "$(db_sql "SELECT id FROM one")" "restored row"
 }
