@@ -333,9 +333,13 @@ static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 			need = (size_t)(end - p);
 		if (!last &&
 		    (rc == SQLITE_OK ? !tail || tail >= wend : need > n)) {
-			/* it may go on past the window: prepare it again */
+			/* it may go on past the window: prepare it again
+			 * from one twice as long as it, and at least the
+			 * usual size */
 			sqlite3_finalize(st);
-			refill = need > n * 2 ? need : n * 2;
+			refill = 2 * (need > n ? need : n);
+			if (refill < WINDOW_BYTES)
+				refill = WINDOW_BYTES;
 			if (refill > WINDOW_MAX)
 				refill = WINDOW_MAX;
 			continue;
