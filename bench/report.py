@@ -249,7 +249,7 @@ def main():
           "migration that creates its table, against the database's own client "
           "running the same INSERTs in one transaction (`sqlite3 < BEGIN; … COMMIT;`, "
           "`psql -1 -f`, `mariadb < BEGIN; … COMMIT;`). Median of "
-          f"{meta.get('seed_runs', '?')} runs, no warm-up; the ratio is paired run by "
+          f"{meta.get('seed_runs', '?')} run{'' if meta.get('seed_runs') == '1' else 's'}, no warm-up; the ratio is paired run by "
           "run. The last column is strata's peak RSS less the file's size: what it "
           "holds besides the file it read.\n")
         p("| database | client, one transaction | strata | strata ÷ client | "
@@ -258,7 +258,7 @@ def main():
         for db, title in seed_dbs:
             fl = fig(runs, f"seed:{db}", "floor", "seed")
             st = fig(runs, f"seed:{db}", "strata", "seed")
-            over = (f"{(st[1] * 1024 - size) / 1e6:.1f} MB"
+            over = (f"{(st[1] * 1024 - size) / 1048576:.1f} MB"
                     if isinstance(st, tuple) and size else "–")
             p(f"| {title} | {fmt_cell(fl)} | {fmt_cell(st)} | "
               f"{fmt_ratio(ratio(st, fl))} | {over} |")
