@@ -95,7 +95,7 @@ apt_get() {
     apt-get update >>"$LOG" 2>&1 || true
     apt-get install -y --no-install-recommends "$@" >>"$LOG" 2>&1
 }
-DBMATE= SQLMIGRATE=
+DBMATE='' SQLMIGRATE=''
 if [[ -n $DBS ]]; then
     DBMATE=$(find_dbmate)
     if [[ -z $DBMATE ]] && ! command -v npm >/dev/null; then

@@ -144,6 +144,7 @@ t_large_seed_postgres_bounded_messages() {
 # with its square. A library preloaded in front of libsqlite3 counts what
 # sqlite3_prepare_v2 is made to read: a text not ending with its NUL is
 # copied whole (nByte bytes), else it is read up to the statement's end.
+# shellcheck disable=SC2034 # last_cmd, rc and err: the harness's fail() shows them
 t_large_seed_sqlite_prepare_work_is_linear() {
 	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite only"
 	command -v cc >/dev/null || skip "no C compiler"
