@@ -221,8 +221,9 @@ fuzz:
 	done
 
 # Installs what is missing (packages as root; dbmate from npm, sql-migrate from Debian
-# inside bench/run.sh), builds the release ./strata, starts and stops PostgreSQL.
-# Knobs: BENCH_N, BENCH_RUNS, BENCH_SCALE_N, BENCH_DBS (see bench/README.md).
+# inside bench/run.sh), builds the release ./strata, starts and stops PostgreSQL (and
+# MariaDB, for the large seed file). Knobs: BENCH_N, BENCH_RUNS, BENCH_SCALE_N, BENCH_DBS,
+# BENCH_SEED_MB (see bench/README.md).
 bench:
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory strata

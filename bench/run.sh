@@ -8,7 +8,7 @@
 #   BENCH_RUNS=5            measured runs per figure (after one warm-up run); the median is kept
 #   BENCH_SCALE_N=10000     the large folder for the status/validate scaling check (0: skip);
 #                           applying it is timed once, for strata and the floor
-#   BENCH_DBS="sqlite pg"
+#   BENCH_DBS="sqlite pg"    (empty: no migrations workload, only the seed file)
 #                           which databases: sqlite = SQLite files on tmpfs (/dev/shm: the
 #                           tools' own cost, no fsync), sqlite-disk = SQLite files in
 #                           bench/work (each commit pays SQLite's fsyncs: realistic, but as
@@ -20,6 +20,12 @@
 #   BENCH_STRATA=./strata   the strata binary to measure (another build, to compare)
 #   BENCH_PROFILE=1         also count instructions with callgrind (bench/profile.sh: ~2 min),
 #                           a measure the machine's noise does not move (0: skip)
+#   BENCH_SEED_MB=10        the large seed file: one migration of this many MB of INSERTs
+#                           (bench/gen_seed.sh, at most 250), strata against the database's
+#                           client running it in one transaction (0: skip; 200: the issue's size)
+#   BENCH_SEED_RUNS=3       measured runs of the seed file per tool (no warm-up)
+#   BENCH_SEED_DBS="sqlite pg mysql"
+#                           where the seed file runs: SQLite on tmpfs, PostgreSQL, MariaDB
 #
 # Exit: 0 done (a peer that could not be installed is reported as skipped), 1 a run
 # failed (see bench/work/bench.log), 2 usage or setup error.
@@ -30,9 +36,12 @@ ROOT=$PWD
 N=${BENCH_N:-1000}
 RUNS=${BENCH_RUNS:-5}
 SCALE_N=${BENCH_SCALE_N:-10000}
-DBS=${BENCH_DBS:-sqlite pg}
+DBS=${BENCH_DBS-sqlite pg}
 PEER_DOWN_ALL_RUNS=${BENCH_PEER_DOWN_ALL_RUNS:-1}
 OUT=${BENCH_OUT:-bench/RESULTS.md}
+SEED_MB=${BENCH_SEED_MB:-10}
+SEED_RUNS=${BENCH_SEED_RUNS:-3}
+SEED_DBS=${BENCH_SEED_DBS:-sqlite pg mysql}
 WORK=$ROOT/bench/work
 STRATA=${BENCH_STRATA:-$ROOT/strata}
 LOG=$WORK/bench.log
@@ -41,10 +50,13 @@ RAW=$WORK/raw.tsv
 SHM=
 [[ -d /dev/shm && -w /dev/shm ]] && SHM=$(mktemp -d /dev/shm/strata-bench.XXXXXX)
 
-for v in N RUNS SCALE_N PEER_DOWN_ALL_RUNS; do
+for v in N RUNS SCALE_N PEER_DOWN_ALL_RUNS SEED_MB SEED_RUNS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: BENCH_$v must be a number" >&2; exit 2; }
 done
 ((N >= 2 && RUNS >= 1)) || { echo "bench: need BENCH_N >= 2 and BENCH_RUNS >= 1" >&2; exit 2; }
+((SEED_MB <= 250 && SEED_RUNS >= 1)) ||
+    { echo "bench: need BENCH_SEED_MB <= 250 and BENCH_SEED_RUNS >= 1" >&2; exit 2; }
+((SEED_MB > 0)) || SEED_DBS=
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 2; }
@@ -83,26 +95,29 @@ apt_get() {
     apt-get update >>"$LOG" 2>&1 || true
     apt-get install -y --no-install-recommends "$@" >>"$LOG" 2>&1
 }
-DBMATE=$(find_dbmate)
-if [[ -z $DBMATE ]] && ! command -v npm >/dev/null; then
-    say "installing npm (apt), for dbmate"
-    apt_get npm || say "npm could not be installed (apt-get install npm, as root)"
-fi
-if [[ -z $DBMATE ]] && command -v npm >/dev/null; then
-    say "installing dbmate (npm) into bench/.npm"
-    npm install --silent --no-audit --no-fund --prefix "$ROOT/bench/.npm" dbmate >>"$LOG" 2>&1 ||
-        say "npm install dbmate failed (see $LOG)"
+DBMATE='' SQLMIGRATE=''
+if [[ -n $DBS ]]; then
     DBMATE=$(find_dbmate)
-fi
-[[ -n $DBMATE ]] || say "dbmate not available: skipped"
+    if [[ -z $DBMATE ]] && ! command -v npm >/dev/null; then
+        say "installing npm (apt), for dbmate"
+        apt_get npm || say "npm could not be installed (apt-get install npm, as root)"
+    fi
+    if [[ -z $DBMATE ]] && command -v npm >/dev/null; then
+        say "installing dbmate (npm) into bench/.npm"
+        npm install --silent --no-audit --no-fund --prefix "$ROOT/bench/.npm" dbmate >>"$LOG" 2>&1 ||
+            say "npm install dbmate failed (see $LOG)"
+        DBMATE=$(find_dbmate)
+    fi
+    [[ -n $DBMATE ]] || say "dbmate not available: skipped"
 
-SQLMIGRATE=$(command -v sql-migrate || true)
-if [[ -z $SQLMIGRATE && $(id -u) -eq 0 ]]; then
-    say "installing sql-migrate (apt)"
-    apt_get sql-migrate || true
     SQLMIGRATE=$(command -v sql-migrate || true)
+    if [[ -z $SQLMIGRATE && $(id -u) -eq 0 ]]; then
+        say "installing sql-migrate (apt)"
+        apt_get sql-migrate || true
+        SQLMIGRATE=$(command -v sql-migrate || true)
+    fi
+    [[ -n $SQLMIGRATE ]] || say "sql-migrate not available (apt-get install sql-migrate, as root): skipped"
 fi
-[[ -n $SQLMIGRATE ]] || say "sql-migrate not available (apt-get install sql-migrate, as root): skipped"
 
 # strata's optional flags, used when this build has them.
 STRATA_DOWN_OPTS=()
@@ -119,30 +134,44 @@ bench/gen.sh "$N" "$WORK/w$N"
 W=$WORK/w$N
 
 # ---------------------------------------------------------------------------------------
-# PostgreSQL: the tests' throwaway server (fsync=off), stopped on exit.
-PG_STARTED=0
+# PostgreSQL (and MariaDB for the seed file): the tests' throwaway servers (fsync=off),
+# stopped on exit.
+PG_STARTED=0 MY_STARTED=0
 cleanup() {
     [[ -n $SHM ]] && rm -rf "$SHM"
-    if ((PG_STARTED)); then
-        tests/lib/servers.sh stop >>"$LOG" 2>&1 || say "stopping PostgreSQL failed"
+    if ((PG_STARTED || MY_STARTED)); then
+        tests/lib/servers.sh stop >>"$LOG" 2>&1 || say "stopping the servers failed"
     fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-HAVE_STRATA_PG=0
-if [[ " $DBS " == *" pg "* ]]; then
-    say "starting PostgreSQL"
-    # Its data folder in memory: the virtual disk of these machines stalls for
+servers=()
+[[ " $DBS $SEED_DBS " == *" pg "* ]] && servers+=(pg)
+if [[ " $SEED_DBS " == *" mysql "* ]]; then
+    if command -v mariadb >/dev/null; then
+        servers+=(mysql)
+    else
+        say "mariadb missing: the seed file is skipped on MariaDB (scripts/install-deps.sh test)"
+    fi
+fi
+HAVE_STRATA_PG=0 HAVE_STRATA_MY=0
+if ((${#servers[@]})); then
+    say "starting ${servers[*]}"
+    # Data folders in memory: the virtual disk of these machines stalls for
     # seconds now and then under the writes of 1000 new tables, which made
     # single runs 5x slower and no ratio trustworthy (BENCH_PG_TMPFS=0: on disk).
     pg_parent=/tmp
     [[ ${BENCH_PG_TMPFS:-1} == 1 && -d /dev/shm && -w /dev/shm ]] && pg_parent=/dev/shm
-    out=$(STRATA_SRV_PARENT=$pg_parent tests/lib/servers.sh start pg) || die "PostgreSQL did not start"
+    out=$(STRATA_SRV_PARENT=$pg_parent tests/lib/servers.sh start "${servers[@]}") ||
+        die "${servers[*]} did not start"
     eval "$out"
     # shellcheck disable=SC1091
     . "$STRATA_SRV_DIR/env"
-    PG_STARTED=1
+    [[ " ${servers[*]} " == *" pg "* ]] && PG_STARTED=1
+    [[ " ${servers[*]} " == *" mysql "* ]] && MY_STARTED=1
+fi
+if ((PG_STARTED)); then
     PGPORT=$STRATA_TEST_PG_PORT
     # The server's own psql, not Debian's /usr/bin/psql: that is a Perl wrapper
     # (pg_wrapper) whose start-up alone costs ~16 ms, which would flatter every tool.
@@ -164,6 +193,16 @@ if [[ " $DBS " == *" pg "* ]]; then
         HAVE_STRATA_PG=1
     else
         say "this strata has no PostgreSQL driver yet: strata is skipped on PostgreSQL"
+    fi
+fi
+if ((MY_STARTED)); then
+    MARIADB=(mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root)
+    my_url() { echo "mysql://root@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$1"; }
+    "${MARIADB[@]}" -e 'DROP DATABASE IF EXISTS bench_probe; CREATE DATABASE bench_probe' >>"$LOG" 2>&1
+    if "$STRATA" -d "$(my_url bench_probe)" -m "$W/strata" status >/dev/null 2>>"$LOG"; then
+        HAVE_STRATA_MY=1
+    else
+        say "this strata has no MySQL driver: the seed file is skipped on MariaDB"
     fi
 fi
 
@@ -368,6 +407,90 @@ if ((SCALE_N > N)) && [[ " $DBS " == *" sqlite "* ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------
+# The large seed file: strata applying one migration of SEED_MB MB of INSERTs (after the
+# migration creating its table, not timed) against the database's own client running
+# the same INSERTs in one transaction. No warm-up run: the file was just written, so
+# it is in the page cache; the order of the two alternates run by run.
+SEED_BYTES=0 SEED_ROWS=0
+if [[ -n $SEED_DBS ]]; then
+    SD=$WORK/seed
+    say "large seed file: generating $SEED_MB MB"
+    bench/gen_seed.sh "$SEED_MB" "$SD"
+    SEED_BYTES=$(wc -c <"$SD/strata/00002_seed.up.sql")
+    SEED_ROWS=$(cat "$SD/rows")
+    # seed_prepare DB TOOL: an empty database with the seed table; sets SEED_URL.
+    seed_prepare() {
+        local name=bench_seed_$2 f
+        case $1 in
+            sqlite)
+                f=$(dbdir sqlite)/seed_$2.db
+                rm -f "$f" "$f-journal" "$f-wal" "$f-shm"
+                SEED_URL=sqlite:$f
+                ;;
+            pg)
+                "${PSQL[@]}" -d "$(pg_conninfo postgres)" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" \
+                    -c "CREATE DATABASE $name" -c "CHECKPOINT" >>"$LOG" 2>&1 || return 1
+                SEED_URL=$(pg_url "$name")
+                ;;
+            mysql)
+                "${MARIADB[@]}" -e "DROP DATABASE IF EXISTS $name; CREATE DATABASE $name" \
+                    >>"$LOG" 2>&1 || return 1
+                SEED_URL=$(my_url "$name")
+                ;;
+        esac
+        if [[ $2 == strata ]]; then
+            "$STRATA" -d "$SEED_URL" -m "$SD/strata" up --to 1 >>"$LOG" 2>&1
+            return
+        fi
+        case $1 in
+            sqlite) sqlite3 -bail "${SEED_URL#sqlite:}" <"$SD/floor/create.sql" ;;
+            pg) "${PSQL[@]}" -d "$(pg_conninfo "$name")" -f "$SD/floor/create.sql" ;;
+            mysql) "${MARIADB[@]}" "$name" <"$SD/floor/create.sql" ;;
+        esac >>"$LOG" 2>&1
+    }
+    # seed_run DB TOOL RUN
+    seed_run() {
+        seed_prepare "$1" "$2" || { FAILED=1; say "seed: preparing $1 $2 failed"; return; }
+        if [[ $2 == strata ]]; then
+            tm "seed:$1" strata seed "$3" -- "$STRATA" -d "$SEED_URL" -m "$SD/strata" up || true
+            return
+        fi
+        case $1 in
+            sqlite) tm "seed:$1" floor seed "$3" -i "$SD/floor/seed.sql" -- sqlite3 -bail "${SEED_URL#sqlite:}" ;;
+            pg) tm "seed:$1" floor seed "$3" -- "${PSQL[@]}" -d "$(pg_conninfo bench_seed_floor)" -1 \
+                -f "$SD/strata/00002_seed.up.sql" ;;
+            mysql) tm "seed:$1" floor seed "$3" -i "$SD/floor/seed.sql" -- "${MARIADB[@]}" bench_seed_floor ;;
+        esac || true
+    }
+    for db in $SEED_DBS; do
+        case $db in
+            sqlite) ;;
+            pg) ((PG_STARTED && HAVE_STRATA_PG)) || continue ;;
+            mysql) ((MY_STARTED && HAVE_STRATA_MY)) || continue ;;
+            *) die "unknown database '$db' in BENCH_SEED_DBS (sqlite, pg, mysql)" ;;
+        esac
+        for run in $(seq 1 "$SEED_RUNS"); do
+            say "large seed file ($SEED_MB MB), $db: run $run of $SEED_RUNS"
+            if ((run % 2)); then
+                seed_run "$db" floor "$run"
+                seed_run "$db" strata "$run"
+            else
+                seed_run "$db" strata "$run"
+                seed_run "$db" floor "$run"
+            fi
+        done
+        # the rows of the last runs are the whole file's
+        case $db in
+            sqlite) got=$(sqlite3 "$(dbdir sqlite)/seed_strata.db" 'SELECT count(*) FROM seed') ;;
+            pg) got=$("${PSQL[@]}" -d "$(pg_conninfo bench_seed_strata)" -Atc 'SELECT count(*) FROM seed') ;;
+            mysql) got=$("${MARIADB[@]}" -N -e 'SELECT count(*) FROM seed' bench_seed_strata) ;;
+        esac
+        [[ $got == "$SEED_ROWS" ]] || { FAILED=1; say "seed: $db has $got rows, not $SEED_ROWS"; }
+        [[ $db == sqlite ]] && rm -f "$(dbdir sqlite)"/seed_*.db
+    done
+fi
+
+# ---------------------------------------------------------------------------------------
 # Versions and the report.
 ver() { "$@" 2>&1 | head -n 1 || true; }
 {
@@ -384,6 +507,11 @@ ver() { "$@" 2>&1 | head -n 1 || true; }
     [[ -n $SQLMIGRATE ]] && echo "sql-migrate	$(dpkg-query -W -f='${Version}' sql-migrate 2>/dev/null || echo '?') (Debian)"
     echo "sqlite3	$(ver sqlite3 --version | cut -d' ' -f1)"
     ((PG_STARTED)) && echo "postgres	$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW server_version' 2>/dev/null) (fsync=$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW fsync' 2>/dev/null), synchronous_commit=$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW synchronous_commit' 2>/dev/null), full_page_writes=$("${PSQL[@]}" -d "$(pg_conninfo postgres)" -Atc 'SHOW full_page_writes' 2>/dev/null))"
+    ((MY_STARTED)) && echo "mariadb	$("${MARIADB[@]}" -N -e 'SELECT version()' 2>/dev/null)"
+    echo "seed_mb	$SEED_MB"
+    echo "seed_bytes	$SEED_BYTES"
+    echo "seed_rows	$SEED_ROWS"
+    echo "seed_runs	$SEED_RUNS"
     echo "n	$N"
     echo "runs	$RUNS"
     echo "scale_n	$SCALE_N"
@@ -397,7 +525,7 @@ ver() { "$@" 2>&1 | head -n 1 || true; }
 } >"$WORK/meta.tsv"
 
 rm -f "$WORK/profile/summary.tsv"
-if [[ ${BENCH_PROFILE:-1} == 1 ]] && command -v valgrind >/dev/null; then
+if [[ ${BENCH_PROFILE:-1} == 1 && -n $DBS ]] && command -v valgrind >/dev/null; then
     say "counting instructions with callgrind (bench/profile.sh)"
     BENCH_N=$N BENCH_SCALE_N=$SCALE_N BENCH_STRATA=$STRATA bench/profile.sh >&2 ||
         say "bench/profile.sh failed"

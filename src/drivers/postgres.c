@@ -351,8 +351,12 @@ static int64_t pg_changes(struct strata_driver_conn *c)
 	return pc(c)->changes;
 }
 
-static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
-                    struct clocks *k)
+/*
+ * Send sql[0, len) as one message and read every result; an error's
+ * offset is in the caller's text, where sql starts at byte base.
+ */
+static int run_message(struct strata_driver_conn *c, const char *sql,
+                       size_t len, size_t base, struct clocks *k)
 {
 	PGconn *pg = pc(c)->pg;
 	PGresult *res, *err = NULL;
@@ -361,19 +365,6 @@ static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
 	char *q;
 	int rc = 0;
 
-	if (!pg)
-		return conn_error(c, "cannot run the statement");
-	if (memchr(sql, '\0', len))
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0,
-		        (long)((const char *)memchr(sql, '\0', len) - sql),
-		        "the SQL holds a NUL byte, which PostgreSQL cannot "
-		        "take");
-	/* before anything runs: an IF NOT EXISTS that would skip an INVALID
-	 * index is refused (a batch commits before a check after it) */
-	rc = strata__pg_check_if_not_exists(c, sql, len);
-	if (rc < 0)
-		return rc;
 	q = strata__strndup(sql, len);
 	if (!q)
 		return strata__pg_oom(c);
@@ -437,13 +428,81 @@ static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
 		else if (stmt >= 0)
 			offset = (long)strata__pg_skip_space(sql, len,
 			                                     (size_t)stmt);
-		rc = result_error(c, err, offset);
+		rc = result_error(c, err,
+		                  offset < 0 ? -1 : offset + (long)base);
 		strata__pq.PQclear(err);
 		if (stmt >= 0 &&
 		    strata__pq.PQtransactionStatus(pg) == PQTRANS_IDLE)
 			strata__pg_explain_failed_cic(c, sql + stmt, stmt_len);
 	}
 	return rc;
+}
+
+/*
+ * A text longer than MESSAGE_BYTES, run inside a transaction block, goes
+ * to the server in messages of about that size, cut between statements:
+ * as one message, libpq kept a copy of a 200 MB seed file, strata
+ * another, and the server parsed every statement before running the
+ * first. Inside a transaction block, statements mean the same in one
+ * message or in several; a statement that begins or ends a transaction
+ * sends the rest of the text as one message, as it was written.
+ */
+#define MESSAGE_BYTES (1024 * 1024)
+
+struct messages {
+	struct strata_driver_conn *c;
+	const char *sql;
+	struct clocks *k;
+	size_t from; /* the next message starts here */
+	int rc;
+};
+
+static int message_stmt(void *payload, size_t off, size_t len, unsigned flags)
+{
+	struct messages *ms = payload;
+
+	if (flags & STRATA_STMT_TXN_CONTROL)
+		return 1; /* the rest in one message */
+	if (off + len - ms->from <= MESSAGE_BYTES || off == ms->from)
+		return 0;
+	/* the message is full without this statement: send it */
+	ms->rc = run_message(ms->c, ms->sql + ms->from, off - ms->from,
+	                     ms->from, ms->k);
+	if (ms->rc < 0)
+		return ms->rc;
+	ms->from = off;
+	return strata__pq.PQtransactionStatus(pc(ms->c)->pg) != PQTRANS_INTRANS;
+}
+
+static int run_text(struct strata_driver_conn *c, const char *sql, size_t len,
+                    struct clocks *k)
+{
+	PGconn *pg = pc(c)->pg;
+	struct messages ms = { c, sql, k, 0, 0 };
+	int rc;
+
+	if (!pg)
+		return conn_error(c, "cannot run the statement");
+	if (memchr(sql, '\0', len))
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0,
+		        (long)((const char *)memchr(sql, '\0', len) - sql),
+		        "the SQL holds a NUL byte, which PostgreSQL cannot "
+		        "take");
+	/* before anything runs: an IF NOT EXISTS that would skip an INVALID
+	 * index is refused (a batch commits before a check after it) */
+	rc = strata__pg_check_if_not_exists(c, sql, len);
+	if (rc < 0)
+		return rc;
+	if (len > MESSAGE_BYTES &&
+	    strata__pq.PQtransactionStatus(pg) == PQTRANS_INTRANS) {
+		rc = strata__split_postgres(sql, len, message_stmt, &ms);
+		if (ms.rc < 0)
+			return ms.rc;
+		if (rc == STRATA_ENOMEM)
+			return strata__pg_oom(c);
+	}
+	return run_message(c, sql + ms.from, len - ms.from, ms.from, k);
 }
 
 static int pg_exec(struct strata_driver_conn *c, const char *sql, size_t len)

@@ -67,7 +67,8 @@ static unsigned char at(const struct lexer *lx, size_t i)
  */
 static int delim_at(const struct lexer *lx, size_t i)
 {
-	return lx->delim_len <= lx->len - i &&
+	/* the first byte first: this runs at every byte of a file */
+	return lx->delim_len <= lx->len - i && lx->sql[i] == lx->delim[0] &&
 	       memcmp(lx->sql + i, lx->delim, lx->delim_len) == 0;
 }
 

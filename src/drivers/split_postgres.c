@@ -427,10 +427,12 @@ struct mark {
 };
 
 struct split {
-	char *copy; /* NUL-terminated, NULs and meta-commands blanked */
+	char *copy;  /* NUL-terminated, NULs and meta-commands blanked */
+	size_t base; /* where the copy starts in the caller's text */
 	size_t len;
-	size_t tail;    /* start of an unterminated last statement, or len */
-	int unbalanced; /* a ')' closed nothing: the scanner loses count */
+	size_t tail; /* start of an unterminated last statement, or len */
+	/* 1 + where a ')' closed nothing (the scanner loses count), or 0 */
+	size_t unbalanced;
 	struct mark *marks;
 	size_t nmarks, alloc;
 };
@@ -581,7 +583,7 @@ static int lex_all(struct split *s)
 	struct lexer lx = { s->copy, s->len, 0, 0 };
 	struct stmt st;
 	struct token tok;
-	int kind, rc;
+	int kind, rc, unbalanced = 0;
 
 	stmt_reset(&st, 0);
 	for (next_token(&lx, &tok); tok.kind != TOK_EOF;
@@ -593,7 +595,9 @@ static int lex_all(struct split *s)
 			stmt_reset(&st, lx.pos);
 			continue;
 		}
-		kind = feed(&st, s->copy, &tok, &s->unbalanced);
+		kind = feed(&st, s->copy, &tok, &unbalanced);
+		if (unbalanced && !s->unbalanced)
+			s->unbalanced = tok.start + 1;
 		if (kind < 0)
 			continue;
 		rc = add_mark(s, (enum mark_kind)kind, tok.start, 0, 0);
@@ -669,9 +673,12 @@ static int mentions_unterminated(const PgQueryError *err)
 
 /*
  * Returns 1 when the scanner found an unterminated construct that we did
- * not, so that nothing can be trusted, else 0 or an error.
+ * not, so that nothing can be trusted, else 0 or an error. In a segment
+ * of a longer text (see strata__split_postgres), returns 2 unless the
+ * scanner ends a statement at the segment's last ';' as we do: the
+ * segment must then grow.
  */
-static int run_scanner(struct split *s)
+static int run_scanner(struct split *s, int segment)
 {
 	PgQuerySplitResult r;
 	char saved = s->copy[s->tail];
@@ -691,7 +698,14 @@ static int run_scanner(struct split *s)
 	r = strata__pgq.pg_query_split_with_scanner(s->copy);
 	s->copy[s->tail] = saved;
 	if (r.error)
-		rc = mentions_unterminated(r.error);
+		rc = segment ? 2 : mentions_unterminated(r.error);
+	else if (segment &&
+	         (r.n_stmts < 1 ||
+	          (size_t)r.stmts[r.n_stmts - 1]->stmt_location +
+	                          (size_t)r.stmts[r.n_stmts - 1]->stmt_len +
+	                          1 !=
+	                  s->tail))
+		rc = 2;
 	else
 		rc = reconcile(s, &r);
 	strata__pgq.pg_query_free_split_result(r);
@@ -729,7 +743,7 @@ static int emit(const struct split *s, size_t from, size_t end, unsigned flags,
 	    !has_content(s->copy, from, end))
 		return 0;
 	flags |= classify(s->copy, from, end);
-	return cb(payload, from, end - from, flags);
+	return cb(payload, s->base + from, end - from, flags);
 }
 
 static int emit_all(const struct split *s, strata_stmt_cb cb, void *payload)
@@ -749,7 +763,7 @@ static int emit_all(const struct split *s, strata_stmt_cb cb, void *payload)
 		}
 		rc = emit(s, from, m->pos, 0, cb, payload);
 		if (!rc)
-			rc = cb(payload, m->pos, m->end - m->pos,
+			rc = cb(payload, s->base + m->pos, m->end - m->pos,
 			        STRATA_STMT_META);
 		from = m->next;
 	}
@@ -782,25 +796,94 @@ static int make_copy(struct split *s, const char *sql, size_t len)
 	return 0;
 }
 
+static void split_release(struct split *s)
+{
+	strata__free(s->copy);
+	strata__free(s->marks);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * End the segment s at its last ';' that ends a statement by our own
+ * reading: 0, or 1 when it has none (the segment must grow).
+ */
+static int cut_at_last_term(struct split *s)
+{
+	size_t i = s->nmarks;
+
+	while (i > 0 && s->marks[i - 1].kind != MARK_TERM)
+		i--;
+	if (i == 0)
+		return 1;
+	s->nmarks = i;
+	s->len = s->tail = s->marks[i - 1].pos + 1;
+	s->copy[s->len] = '\0';
+	if (s->unbalanced > s->len)
+		s->unbalanced = 0;
+	return 0;
+}
+
+/*
+ * Split sql[from, from + n) (n > 0), to the end of sql when that is where
+ * it ends (last), else to its last statement's end, whose end is then
+ * stored in *done. 2: the segment must grow.
+ */
+static int split_segment(const char *sql, size_t from, size_t n, int last,
+                         size_t *done, strata_stmt_cb cb, void *payload)
+{
+	struct split s = { NULL, from, 0, 0, 0, NULL, 0, 0 };
+	int rc;
+
+	rc = make_copy(&s, sql + from, n);
+	if (!rc)
+		rc = lex_all(&s);
+	if (!rc && !last)
+		rc = cut_at_last_term(&s) ? 2 : 0;
+	if (!rc)
+		rc = run_scanner(&s, !last);
+	if (rc == 1) {
+		/* the scanner saw an unterminated construct we missed */
+		size_t at = skip_space(sql, from, from + n);
+
+		rc = cb(payload, at, from + n - at, STRATA_STMT_INCOMPLETE);
+	} else if (!rc) {
+		*done = from + s.len;
+		rc = emit_all(&s, cb, payload);
+	}
+	split_release(&s);
+	return rc;
+}
+
+/*
+ * A text longer than SEGMENT_BYTES is split a segment at a time, each cut
+ * after a statement's ';': the scanner keeps every token's text until it
+ * is done, several times the text's size, and the whole of a large seed
+ * file took gigabytes. The scanner starts each segment where it stood at
+ * the end of the one before (outside any statement), so the statements
+ * are those of the whole text; a segment whose last ';' the scanner does
+ * not read as an end (our lexer and it disagree) grows until they agree,
+ * up to the rest of the text.
+ */
+#define SEGMENT_BYTES (1024 * 1024)
+
 int strata__split_postgres(const char *sql, size_t len, strata_stmt_cb cb,
                            void *payload)
 {
-	struct split s = { NULL, 0, 0, 0, NULL, 0, 0 };
-	int rc;
+	size_t from = 0, want = SEGMENT_BYTES, done = 0;
+	int rc = 0;
 
-	rc = make_copy(&s, sql, len);
-	if (!rc)
-		rc = lex_all(&s);
-	if (!rc)
-		rc = run_scanner(&s);
-	if (rc == 1) {
-		/* the scanner saw an unterminated construct we missed */
-		rc = cb(payload, skip_space(sql, 0, len),
-		        len - skip_space(sql, 0, len), STRATA_STMT_INCOMPLETE);
-	} else if (!rc) {
-		rc = emit_all(&s, cb, payload);
+	while (from < len && !rc) {
+		size_t n = len - from < want ? len - from : want;
+
+		rc = split_segment(sql, from, n, from + n == len, &done, cb,
+		                   payload);
+		if (rc == 2) {
+			want *= 2;
+			rc = 0;
+			continue;
+		}
+		from = from + n == len ? len : done;
+		want = SEGMENT_BYTES;
 	}
-	strata__free(s.copy);
-	strata__free(s.marks);
 	return rc;
 }

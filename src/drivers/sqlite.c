@@ -27,6 +27,13 @@ extern const struct strata_driver strata__driver_sqlite;
  * counter) are prepared once per connection. */
 #define CACHED_STATEMENTS 4
 
+/* sq_exec's window: its usual size, the most it grows to for one
+ * statement (SQLite refuses longer ones: SQLITE_MAX_SQL_LENGTH), and the
+ * most memory kept between calls. */
+#define WINDOW_BYTES (64 * 1024)
+#define WINDOW_MAX   (1000 * 1000 * 1000)
+#define WINDOW_KEEP  (1024 * 1024)
+
 struct cached_stmt {
 	char *sql;
 	sqlite3_stmt *st;
@@ -39,6 +46,8 @@ struct sqlite_conn {
 	long long busy_since;  /* when the current wait began (ms) */
 	const char *read_only; /* why the URL opens it read-only, or NULL */
 	struct cached_stmt cache[CACHED_STATEMENTS];
+	strata_buf window;       /* statements are prepared from it (sq_exec) */
+	const char *window_from; /* the text it copies starts here */
 };
 
 static struct sqlite_conn *sq(struct strata_driver_conn *c)
@@ -226,6 +235,7 @@ static void cached_done(sqlite3_stmt *st, int kept)
 static void sq_disconnect(struct strata_driver_conn *c)
 {
 	cache_clear(sq(c));
+	strata_buf_release(&sq(c)->window);
 	/* close_v2: statements are finalized everywhere, but be lenient */
 	sqlite3_close_v2(sq(c)->db);
 	sq(c)->db = NULL;
@@ -269,41 +279,120 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
+/*
+ * A NUL-terminated copy of text[from, from + len), the window that
+ * statements are prepared from (see sq_exec).
+ */
+static int window_fill(struct sqlite_conn *s, const char *from, size_t len)
+{
+	strata__buf_clear(&s->window);
+	if (strata__buf_put(&s->window, from, len) < 0)
+		return strata_driver_set_error(&s->base, STRATA_ENOMEM, NULL, 0,
+		                               -1, "out of memory");
+	s->window_from = from;
+	return 0;
+}
+
+static int first_end(void *payload, size_t off, size_t len, unsigned flags)
+{
+	(void)flags;
+	*(size_t *)payload = off + len;
+	return 1; /* the first statement is enough */
+}
+
+/*
+ * Run every statement of sql[0, len). SQLite copies a text that does not
+ * end with its NUL on every prepare, and the text here is a part of a
+ * file: preparing statement after statement from it copied the rest of
+ * the file each time, which made a large file take quadratic time. The
+ * statements are prepared from a NUL-terminated copy of a window of the
+ * text instead, which slides along it, so that each byte is copied about
+ * once and memory stays within the longest statement. The tokens before a
+ * statement's ';' read the same in the window as in the whole text, so a
+ * statement whose end is in the window is the one the whole text holds;
+ * one that reaches the window's end is prepared again from a window twice
+ * as large. A statement that fails is the whole text's failure once the
+ * window holds all of it, as the splitter (which follows
+ * sqlite3_prepare_v2) delimits it.
+ */
 static int sq_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 {
-	sqlite3 *db = sq(c)->db;
-	const char *p = sql, *end = sql + len;
+	struct sqlite_conn *s = sq(c);
+	const char *p = sql, *end = sql + len, *wend = sql;
+	size_t refill = 0;
+	int rc = 0;
 
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
-		const char *tail = NULL;
-		int rc = sqlite3_prepare_v2(db, p, (int)(end - p), &st, &tail);
+		const char *ztail = NULL, *tail;
+		size_t n, need;
+		int last;
 
+		if (p >= wend || refill) {
+			/* past the window, or the statement needs more */
+			n = refill ? refill : WINDOW_BYTES;
+			if (n > (size_t)(end - p))
+				n = (size_t)(end - p);
+			rc = window_fill(s, p, n);
+			if (rc < 0)
+				break;
+			wend = p + n;
+			refill = 0;
+		}
+		n = (size_t)(wend - p);
+		/* the window's end is the text's, or as far as it goes */
+		last = wend == end || n >= WINDOW_MAX;
+		rc = sqlite3_prepare_v2(s->db,
+		                        s->window.ptr + (p - s->window_from),
+		                        (int)n + 1, &st, &ztail);
+		tail = ztail ? s->window_from + (ztail - s->window.ptr) : NULL;
+		need = 0;
+		if (!last && rc != SQLITE_OK &&
+		    strata__split_sqlite(p, (size_t)(end - p), first_end,
+		                         &need) < 0)
+			need = (size_t)(end - p);
+		if (!last &&
+		    (rc == SQLITE_OK ? !tail || tail >= wend : need > n)) {
+			/* it may go on past the window: prepare it again
+			 * from one twice as long as it, and at least the
+			 * usual size */
+			sqlite3_finalize(st);
+			refill = 2 * (need > n ? need : n);
+			if (refill < WINDOW_BYTES)
+				refill = WINDOW_BYTES;
+			if (refill > WINDOW_MAX)
+				refill = WINDOW_MAX;
+			continue;
+		}
 		if (rc != SQLITE_OK) {
-			int off = sqlite3_error_offset(db);
+			int off = sqlite3_error_offset(s->db);
 
 			/* without an offset, point at the statement's start */
-			return db_error(
-			        c, rc,
-			        off >= 0 ? (long)(p - sql) + off :
-			                   (long)(skip_space(p, end) - sql),
-			        "statement failed");
+			rc = db_error(c, rc,
+			              off >= 0 ?
+			                      (long)(p - sql) + off :
+			                      (long)(skip_space(p, end) - sql),
+			              "statement failed");
+			break;
 		}
 		if (st) {
 			rc = run_stmt(c, st, NULL, NULL);
 			sqlite3_finalize(st);
-			if (rc != 0)
-				return db_error(
-				        c, rc,
-				        (long)(skip_space(p, tail) - sql),
-				        "statement failed");
+			if (rc != 0) {
+				rc = db_error(c, rc,
+				              (long)(skip_space(p, tail) - sql),
+				              "statement failed");
+				break;
+			}
 		}
 		if (!tail || tail <= p)
 			break;
 		/* a trailing blank line or comment needs no prepare */
 		p = skip_space(tail, end);
 	}
-	return 0;
+	if (s->window.alloc > WINDOW_KEEP)
+		strata_buf_release(&s->window);
+	return rc;
 }
 
 static int sq_exec_params(struct strata_driver_conn *c, const char *sql, int n,

@@ -66,6 +66,14 @@ void strata__record_failed(strata_ctx *ctx, const char *path);
 void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
                                 const struct part *p, size_t body);
 
+/*
+ * A part longer than this is not copied into a batch with other
+ * statements (run.c, run_single.c): it is sent on its own, which the
+ * driver may cut into messages of bounded size, so that a large seed file
+ * is held in memory once.
+ */
+#define STRATA_BATCH_PART_MAX (256 * 1024)
+
 /* run.c: run and record one migration in the caller's transaction */
 int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
                             struct migration *m);

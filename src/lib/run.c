@@ -316,7 +316,8 @@ void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
 
 /*
  * One round trip per migration where the driver allows it (PostgreSQL):
- * BEGIN, the part, its history row and COMMIT sent as one text. Every
+ * BEGIN, the part, its history row and COMMIT sent as one text (a part
+ * longer than STRATA_BATCH_PART_MAX runs through run_txn instead). Every
  * migration but the run's last commits without waiting for its WAL flush;
  * the last one's synchronous commit then covers all the earlier ones, so
  * a crash can only lose a suffix of whole migrations, and once the run
@@ -645,9 +646,10 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
 	             down ? STRATA_EVENT_REVERT_START :
 	                    STRATA_EVENT_APPLY_START,
 	             v, NULL, 0);
-	if (strata__part_transactional(ctx, m, down))
-		return (ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) ?
-		               run_batch(ctx, v, m, down) :
-		               run_txn(ctx, v, m, down);
-	return run_notxn(ctx, v, m, down);
+	if (!strata__part_transactional(ctx, m, down))
+		return run_notxn(ctx, v, m, down);
+	if ((ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) &&
+	    (down ? &m->down : &m->up)->len <= STRATA_BATCH_PART_MAX)
+		return run_batch(ctx, v, m, down);
+	return run_txn(ctx, v, m, down);
 }

@@ -522,6 +522,116 @@ static void test_split__postgres_stop(void **state)
 	check_stop(strata__split_postgres, "\\set a 1\nSELECT 2;");
 }
 
+/*
+ * A long text is split a segment at a time (split_postgres.c): the
+ * statements must be those of the whole text, and no allocation may grow
+ * with the text.
+ */
+static const char large_unit[] =
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql\n"
+        "BEGIN ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+        "INSERT INTO t VALUES ('a;b', $$c;d$$, $x$ ; $x$, E'\\';'); -- e;\n"
+        "/* f; /* g; */ */ SELECT 'h\n;i' ;\n"
+        "\\set x 1\n"
+        "DO $$ BEGIN PERFORM 1; END $$;\n"
+        "VACUUM t;\n";
+
+struct large_check {
+	const struct spans *unit;
+	size_t unit_len, n;
+};
+
+static int large_cb(void *payload, size_t off, size_t len, unsigned flags)
+{
+	struct large_check *c = payload;
+	const struct span *w = &c->unit->v[c->n % c->unit->n];
+	size_t base = c->n / c->unit->n * c->unit_len;
+
+	assert_int_equal(off, base + w->off);
+	assert_int_equal(len, w->len);
+	assert_int_equal(flags, w->flags);
+	c->n++;
+	return 0;
+}
+
+static size_t largest_alloc;
+
+static void *measuring_malloc(size_t n)
+{
+	if (n > largest_alloc)
+		largest_alloc = n;
+	return malloc(n);
+}
+
+static void *measuring_realloc(void *p, size_t n)
+{
+	if (n > largest_alloc)
+		largest_alloc = n;
+	return realloc(p, n);
+}
+
+static void test_split__postgres_large_text(void **state)
+{
+	size_t ulen = sizeof(large_unit) - 1, k = 8 * 1024 * 1024 / ulen, i;
+	struct spans unit = { .n = 0 };
+	struct large_check c = { &unit, ulen, 0 };
+	char *sql = malloc(k * ulen);
+
+	(void)state;
+	assert_non_null(sql);
+	assert_int_equal(
+	        run_split(strata__split_postgres, large_unit, ulen, &unit), 0);
+	assert_int_equal(unit.n, 6);
+	for (i = 0; i < k; i++)
+		memcpy(sql + i * ulen, large_unit, ulen);
+	largest_alloc = 0;
+	strata_set_allocator(measuring_malloc, measuring_realloc, free);
+	assert_int_equal(strata__split_postgres(sql, k * ulen, large_cb, &c),
+	                 0);
+	strata_set_allocator(NULL, NULL, NULL);
+	assert_int_equal(c.n, k * unit.n);
+	/* a segment's copy and marks, not the text's */
+	assert_true(largest_alloc < 4 * 1024 * 1024);
+	free(sql);
+}
+
+/* A statement longer than a segment, and one that never ends. */
+static void test_split__postgres_large_statement(void **state)
+{
+	size_t big = 3 * 1024 * 1024, n;
+	char *sql = malloc(big + 64), *p;
+
+	(void)state;
+	assert_non_null(sql);
+	p = sql + sprintf(sql, "SELECT 1;\nSELECT '");
+	memset(p, 'x', big);
+	p += big;
+	n = (size_t)(p - sql) + (size_t)sprintf(p, "';\nSELECT 2;\n");
+	{
+		struct spans got = { .n = 0 };
+
+		assert_int_equal(
+		        run_split(strata__split_postgres, sql, n, &got), 0);
+		assert_int_equal(got.n, 3);
+		assert_int_equal(got.v[1].off, 10);
+		assert_int_equal(got.v[1].len, big + 10);
+		assert_int_equal(got.v[2].off, big + 21);
+	}
+	/* unterminated: the rest is one INCOMPLETE statement */
+	sql[n - 13] = 'x';
+	{
+		struct spans got = { .n = 0 };
+
+		assert_int_equal(
+		        run_split(strata__split_postgres, sql, n, &got), 0);
+		assert_int_equal(got.n, 2);
+		assert_int_equal(got.v[1].off, 10);
+		assert_int_equal(got.v[1].len, n - 10);
+		assert_int_equal(got.v[1].flags, INCOMPLETE);
+	}
+	free(sql);
+}
+
 static int alloc_count, alloc_fail_at;
 
 static void *failing_malloc(size_t n)
@@ -734,6 +844,8 @@ int main(void)
 		cmocka_unit_test(test_split__postgres_empty),
 		cmocka_unit_test(test_split__postgres_stop),
 		cmocka_unit_test(test_split__postgres_out_of_memory),
+		cmocka_unit_test(test_split__postgres_large_text),
+		cmocka_unit_test(test_split__postgres_large_statement),
 		cmocka_unit_test(test_split__mysql_simple),
 		cmocka_unit_test(test_split__mysql_offsets),
 		cmocka_unit_test(test_split__mysql_comments),
