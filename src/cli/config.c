@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "config.h"
+#include "output.h"
 #include "../util/conf.h"
 #include "../util/dotenv.h"
 
