@@ -3,7 +3,6 @@
  * options together (they may come before or after the command), resolve
  * the settings and run the command.
  */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h> /* optind */
@@ -21,10 +20,8 @@ int main(int argc, char **argv)
 	int i, cmd_at = 0, rc, n = 0;
 
 	/* The command-line tool has one thread: SQLite's mutexes and its
-	 * memory statistics (a mutex per allocation) are pure cost here. An
-	 * application embedding libstrata keeps its own SQLite settings. */
-	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	 * memory statistics (a mutex per allocation) are pure cost here. */
+	strata_init(STRATA_INIT_SINGLE_THREAD);
 	memset(&cli, 0, sizeof(cli));
 	cli_init_color(&cli, 0);
 	for (i = 1; i < argc; i++) {
