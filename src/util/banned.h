@@ -36,7 +36,7 @@
 
 #undef sprintf
 #undef vsprintf
-#define sprintf(...) BANNED(sprintf)
+#define sprintf(...)  BANNED(sprintf)
 #define vsprintf(...) BANNED(vsprintf)
 
 #endif
