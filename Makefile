@@ -78,7 +78,10 @@ DL_CFLAGS = -DSTRATA_LIBPQ_SONAME=\"$(SONAME_PQ)\" \
 	    -DSTRATA_LIBCRYPTO_SONAME=\"$(SONAME_CRYPTO)\" \
 	    -DSTRATA_LIBCRYPTO_PACKAGE=\"$(call deb_package,$(SONAME_CRYPTO))\"
 
-ALL_CFLAGS = $(STD) $(WARN) -Iinclude -Isrc $(DEP_CFLAGS) \
+# src/util/banned.h: sprintf, strcpy and the like do not compile.
+BANNED   = -include src/util/banned.h
+
+ALL_CFLAGS = $(STD) $(WARN) $(BANNED) -Iinclude -Isrc $(DEP_CFLAGS) \
 	     -DSTRATA_HAVE_PG=$(HAVE_PG) -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) \
 	     $(DL_CFLAGS) -fvisibility=hidden $(CFLAGS)
 
@@ -206,7 +209,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man1/strata.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/strata
 
-FUZZ_CFLAGS = $(STD) -Iinclude -Isrc $(DEP_CFLAGS) -DSTRATA_HAVE_PG=$(HAVE_PG) \
+FUZZ_CFLAGS = $(STD) $(BANNED) -Iinclude -Isrc $(DEP_CFLAGS) -DSTRATA_HAVE_PG=$(HAVE_PG) \
 	      -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) $(DL_CFLAGS) -g -O1 \
 	      -fsanitize=fuzzer,address,undefined
 fuzz:

@@ -319,6 +319,24 @@ STRATA_EXTERN(const char *) strata_state_name(strata_state state);
 /** @return "versioned", "repeatable" or "baseline" */
 STRATA_EXTERN(const char *) strata_kind_name(strata_kind kind);
 
+/** strata_init(): the process has one thread. */
+#define STRATA_INIT_SINGLE_THREAD 1u
+
+/**
+ * Optional set-up of the process for the library, once, before any other
+ * strata or SQLite call. Nothing needs it: without it (and with flags 0)
+ * the library leaves SQLite as it finds it, which suits an application
+ * with threads or with SQLite settings of its own.
+ *
+ * STRATA_INIT_SINGLE_THREAD: the process has one thread (the strata
+ * command does this), so SQLite skips its mutexes and its memory
+ * statistics (a mutex per allocation).
+ *
+ * @return 0, or STRATA_EINVALID when SQLite was already in use (nothing
+ * changed; the library works as it is).
+ */
+STRATA_EXTERN(int) strata_init(unsigned flags);
+
 /**
  * Replace the allocator used by the library (for tests that fail the
  * k-th allocation). Pass NULLs to restore malloc/realloc/free. Not thread

@@ -1,13 +1,13 @@
 /*
- * The command-line tool: shared state, option tables, output helpers and
- * the commands (one file each, cmd_<name>.c).
+ * The command-line tool's shared types: exit codes, the state of a run
+ * (struct cli), a command (struct cmd) and its options (struct cli_opt).
+ * Each file's functions are declared in its own header: output.h,
+ * options.h, config.h, targets.h, commands.h.
  */
 #ifndef STRATA_CLI_H
 #define STRATA_CLI_H
 
-#include <jansson.h>
-#include <stdarg.h>
-#include <stdio.h>
+#include <stddef.h>
 
 #include "strata/strata.h"
 
@@ -22,45 +22,16 @@ enum {
 	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped between migrations */
 };
 
-/* Option ids: short options use their character, the rest these. */
-enum {
-	OPT_NONE = 0,
-	OPT_DATABASE = 'd',
-	OPT_DIR = 'm',
-	OPT_QUIET = 'q',
-	OPT_VERBOSE = 'v',
-	OPT_HELP = 'h',
-	OPT_TABLE = 256,
-	OPT_SCHEMA,
-	OPT_CONFIG,
-	OPT_TARGET,
-	OPT_JSON,
-	OPT_NO_COLOR,
-	OPT_LOCK_TIMEOUT,
-	OPT_DRY_RUN,
-	OPT_TO,
-	OPT_ALL,
-	OPT_SEQ,
-	OPT_ALLOW_OOO,
-	OPT_OFFLINE,
-	OPT_VERSION,
-	OPT_DOWN,
-	OPT_PRUNE,
-	OPT_SUFFIX,
-	OPT_LIST,
-	OPT_NO_BACKUP,
-	OPT_YES_DELETE,
-	OPT_SINGLE_TXN,
-	OPT_YES_REPLACE,
-	OPT_ANY_FILE
-};
+struct cli;
 
+/* One option of a table (options.h builds them: CLI_OPT_FLAG ...). */
 struct cli_opt {
 	const char *long_name;
-	int id; /* OPT_* (a printable id is also the short option) */
-	int has_arg;
-	const char *arg_name;
+	char short_name;      /* or 0 */
+	const char *arg_name; /* its value in the help ("URL"), NULL: none */
 	const char *help;
+	int (*set)(struct cli *cli, const struct cli_opt *o, const char *arg);
+	size_t offset; /* of the field of struct cli that set() fills */
 };
 
 /* A [target "name"] section of strata.conf. */
@@ -104,6 +75,7 @@ struct cli {
 	int lock_timeout_s;
 	const struct cli_target *tgt; /* the target being run, or NULL */
 	int quiet, verbose, json, color, color_err;
+	int help; /* --help */
 
 	/* targets from strata.conf, in the file's order */
 	struct cli_target *targets;
@@ -136,81 +108,8 @@ struct cmd {
 #define CMD_REVERSE     (1u << 2) /* ... in reverse order (down) */
 #define CMD_WRITES      (1u << 3) /* changes the database: needs one named */
 
-/* main.c */
-extern const struct cmd cli_commands[];
-const struct cmd *cli_find_command(const char *name);
-void cli_print_command_help(const struct cli *cli, const struct cmd *c,
-                            FILE *f);
-int cli_usage_error(const struct cli *cli, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-
-/* config.c: settings from flags, environment, .env and strata.conf */
-int cli_load_config(struct cli *cli, int missing_ok); /* missing_ok: init */
-int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
-int cli_resolve_dir(struct cli *cli, const struct cli_target *t);
-void cli_settings_release(struct cli *cli);
-const struct cli_target *cli_find_target(const struct cli *cli,
-                                         const char *name);
-
-/* targets.c: run a command on one target or on all of them */
-int cli_run_targets(struct cli *cli, int argc, char **argv);
-
-/* output.c */
-void cli_init_color(struct cli *cli, int no_color_flag);
-const char *cli_c(const struct cli *cli, const char *what); /* colour code */
-int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */
-void cli_warn(const struct cli *cli, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-void cli_note(const struct cli *cli, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
-void cli_on_event(const strata_event *ev, void *payload);
-int cli_exit_code(int rc);
-int cli_open(struct cli *cli); /* strata_ctx_new from the settings */
-void cli_format_ms(char *out, size_t n, int64_t ms);
-int cli_parse_version(struct cli *cli, const char *what, const char *text,
-                      uint64_t *out);
-int cli_parse_count(struct cli *cli, const char *text, unsigned *out);
-/*
- * Names and text from files, the database or the server, made safe to
- * print (src/util/quote.h). cli_q: a name standing alone (a table cell,
- * the file of file:line:), as it is or quoted as git quotes paths
- * ("0001_a\033b.up.sql"). cli_esc: text, or a name inside a message
- * between its own quotes: control characters and invalid UTF-8 escaped,
- * no quotes added. The result is valid until a few more calls.
- */
-const char *cli_q(const char *s);
-const char *cli_esc(const char *s);
-/* How many bytes of s (as cli_q prints) fit in max without cutting a
- * character or an escape. */
-size_t cli_fit(const char *s, size_t max);
-/* A JSON string for s even when s is not valid UTF-8 (U+FFFD). */
-json_t *cli_json_string(const char *s);
-/* vfprintf to stderr with the result made safe as cli_esc does. */
-void cli_vput(const char *fmt, va_list ap)
-        __attribute__((format(printf, 1, 0)));
-
 /* signals.c */
 void cli_catch_signals(strata_ctx *ctx);
 void cli_release_signals(void);
-
-/* the commands */
-int cmd_init(struct cli *cli, int argc, char **argv);
-int cmd_new(struct cli *cli, int argc, char **argv);
-int cmd_up(struct cli *cli, int argc, char **argv);
-int cmd_down(struct cli *cli, int argc, char **argv);
-int cmd_redo(struct cli *cli, int argc, char **argv);
-int cmd_status(struct cli *cli, int argc, char **argv);
-int cmd_history(struct cli *cli, int argc, char **argv);
-int cmd_validate(struct cli *cli, int argc, char **argv);
-int cmd_force(struct cli *cli, int argc, char **argv);
-int cmd_repair(struct cli *cli, int argc, char **argv);
-int cmd_plan(struct cli *cli, int argc, char **argv);
-int cmd_baseline(struct cli *cli, int argc, char **argv);
-int cmd_config(struct cli *cli, int argc, char **argv);
-int cmd_backup(struct cli *cli, int argc, char **argv);
-int cmd_restore(struct cli *cli, int argc, char **argv);
-int cmd_fresh(struct cli *cli, int argc, char **argv);
-int cmd_version(struct cli *cli, int argc, char **argv);
-int cmd_help(struct cli *cli, int argc, char **argv);
 
 #endif

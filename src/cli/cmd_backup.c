@@ -7,12 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
 #define CONFIRM         "DELETE ALL DATA"
 #define CONFIRM_RESTORE "REPLACE DATA"
 
-int cmd_backup(struct cli *cli, int argc, char **argv)
+static int cmd_backup(struct cli *cli, int argc, char **argv)
 {
 	const char *path;
 	int rc;
@@ -103,7 +105,7 @@ static int restore_confirmed(struct cli *cli, const char *path,
 	return 1;
 }
 
-int cmd_restore(struct cli *cli, int argc, char **argv)
+static int cmd_restore(struct cli *cli, int argc, char **argv)
 {
 	strata_restore_options o;
 	strata_restore_file f;
@@ -163,7 +165,7 @@ static int confirmed(struct cli *cli)
 	return 1;
 }
 
-int cmd_fresh(struct cli *cli, int argc, char **argv)
+static int cmd_fresh(struct cli *cli, int argc, char **argv)
 {
 	strata_run_options o;
 	size_t done = 0;
@@ -192,3 +194,79 @@ int cmd_fresh(struct cli *cli, int argc, char **argv)
 		         done, done == 1 ? "" : "s");
 	return EXIT_OK;
 }
+
+static const struct cli_opt backup_options[] = {
+	CLI_OPT_STRING(0, "suffix", suffix, "TEXT",
+	               "added to the file name: before_mood_tracking"),
+	CLI_OPT_FLAG(0, "list", list, "list the backups instead"), CLI_OPT_END
+};
+
+const struct cmd cli_cmd_backup = {
+	"backup",
+	cmd_backup,
+	backup_options,
+	"[--suffix TEXT] [--list]",
+	"write a backup of the database (or list them)",
+	"Writes backups/YYYY-MM-DD/<database>-<HHMMSS>[-TEXT].sql (SQLite: "
+	".db, a\ncopy made with its online backup API; PostgreSQL: pg_dump; "
+	"MySQL:\nmysqldump), folders 0700 and the file 0600. down and fresh "
+	"write one first\nunless --no-backup.",
+	0
+};
+
+static const struct cli_opt restore_options[] = {
+	CLI_OPT_FLAG(0, "yes-replace-data", yes_replace,
+	             "do not ask (needed without a terminal)"),
+	CLI_OPT_FLAG(
+	        0, "any-file", any_file,
+	        "also a file strata's backup did not write (needed without a "
+	        "terminal)"),
+	CLI_OPT_FLAG(0, "no-backup", no_backup, "do not write a backup first"),
+	CLI_OPT_STRING(
+	        0, "suffix", suffix, "TEXT",
+	        "added to that backup's file name (default: before-restore)"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_restore = {
+	"restore",
+	cmd_restore,
+	restore_options,
+	"FILE [--yes-replace-data] [--any-file] [--no-backup]",
+	"restore the database from a backup file",
+	"Restores a file strata's backup wrote for this kind of database "
+	"(SQLite: a copy\nholding the history table; PostgreSQL and MySQL: "
+	"a dump whose first line\nnames it). Another file is shown and "
+	"restored only when you say so, on a\nterminal or with --any-file. "
+	"A file holding commands the database's client\nwould run itself "
+	"(psql's \\! or \\copy, the mysql client's system or source) is\n"
+	"refused at its line. It asks you to type REPLACE DATA; without a "
+	"terminal it\nrefuses unless --yes-replace-data. A backup of the "
+	"database is written first\nunless --no-backup.",
+	0
+};
+
+static const struct cli_opt fresh_options[] = {
+	CLI_OPT_FLAG(0, "yes-delete-all-data", yes_delete,
+	             "do not ask (needed without a terminal)"),
+	CLI_OPT_FLAG(0, "no-backup", no_backup, "do not write a backup first"),
+	CLI_OPT_FLAG(0, "dry-run", dry_run,
+	             "print what would be dropped and run, change nothing"),
+	CLI_OPT_STRING(0, "suffix", suffix, "TEXT",
+	               "added to the backup's file name"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_fresh = {
+	"fresh",
+	cmd_fresh,
+	fresh_options,
+	"[--yes-delete-all-data] [--dry-run]",
+	"drop everything and apply every migration again",
+	"Drops every table, view, type, function and sequence of the "
+	"database (or\nschema), the history included, then applies every "
+	"migration. It asks you to\ntype DELETE ALL DATA; without a "
+	"terminal it refuses unless\n--yes-delete-all-data. A backup is "
+	"written first unless --no-backup.",
+	CMD_WRITES
+};

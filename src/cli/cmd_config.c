@@ -4,9 +4,11 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
-int cmd_config(struct cli *cli, int argc, char **argv)
+static int cmd_config(struct cli *cli, int argc, char **argv)
 {
 	const struct cli_target *t = cli->tgt;
 	const char *type = t ? t->type : "";
@@ -82,3 +84,15 @@ int cmd_config(struct cli *cli, int argc, char **argv)
 		                        "python3, .sh with sh)");
 	return EXIT_OK;
 }
+
+const struct cmd cli_cmd_config = {
+	"config",
+	cmd_config,
+	NULL,
+	"",
+	"print the resolved settings of every target, passwords masked",
+	"Shows where each setting came from: flags, the environment, .env "
+	"or\nstrata.conf. Passwords in URLs are masked; commands are shown "
+	"as written,\nbefore ${VAR} expansion.",
+	CMD_ALL_TARGETS
+};

@@ -4,7 +4,9 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
 static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 {
@@ -50,7 +52,7 @@ static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 	return EXIT_OK;
 }
 
-int cmd_history(struct cli *cli, int argc, char **argv)
+static int cmd_history(struct cli *cli, int argc, char **argv)
 {
 	const strata_history_entry *e;
 	size_t n, i;
@@ -90,3 +92,13 @@ int cmd_history(struct cli *cli, int argc, char **argv)
 	}
 	return EXIT_OK;
 }
+
+const struct cmd cli_cmd_history = {
+	"history",
+	cmd_history,
+	NULL,
+	"",
+	"show the applied log: who, when, how long, checksum",
+	NULL,
+	CMD_ALL_TARGETS
+};

@@ -7,7 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "config.h"
+#include "options.h"
+#include "output.h"
 
 static const char conf_template[] =
         "# strata.conf: settings for strata in this project.\n"
@@ -106,7 +109,7 @@ static const char *unwritable(const char *dir)
 	return NULL;
 }
 
-int cmd_init(struct cli *cli, int argc, char **argv)
+static int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	const char *dir, *conf, *why;
 	int fd, rc, created;
@@ -152,3 +155,14 @@ int cmd_init(struct cli *cli, int argc, char **argv)
 	printf("created %s\nnext: strata new create_first_table\n", conf);
 	return EXIT_OK;
 }
+
+const struct cmd cli_cmd_init = {
+	"init",
+	cmd_init,
+	NULL,
+	"",
+	"create the migrations folder and a commented strata.conf",
+	"Creates the migrations folder (--dir) and, unless one exists, a "
+	"strata.conf\nwith every setting explained.",
+	CMD_NO_PROJECT
+};

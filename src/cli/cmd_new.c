@@ -3,9 +3,11 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
-int cmd_new(struct cli *cli, int argc, char **argv)
+static int cmd_new(struct cli *cli, int argc, char **argv)
 {
 	const char *up, *down;
 	int rc;
@@ -19,3 +21,23 @@ int cmd_new(struct cli *cli, int argc, char **argv)
 	printf("created %s\ncreated %s\n", cli_q(up), cli_q(down));
 	return EXIT_OK;
 }
+
+static const struct cli_opt new_options[] = {
+	CLI_OPT_FLAG(
+	        0, "seq", seq,
+	        "next sequential number (0001, 0002 ...) instead of a timestamp"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_new = {
+	"new",
+	cmd_new,
+	new_options,
+	"NAME",
+	"create an up/down pair of migration files",
+	"Creates <version>_NAME.up.sql and .down.sql in the migrations "
+	"folder. The\nversion is the current UTC time (20261123101500), or "
+	"with --seq the next\nnumber in the width the folder already uses "
+	"(0001, 0002 ...).",
+	0
+};

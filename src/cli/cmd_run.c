@@ -3,7 +3,9 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
 static int run_opts(struct cli *cli, int argc, char **argv,
                     strata_run_options *o)
@@ -53,7 +55,7 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
 	return EXIT_OK;
 }
 
-int cmd_up(struct cli *cli, int argc, char **argv)
+static int cmd_up(struct cli *cli, int argc, char **argv)
 {
 	strata_run_options o;
 	size_t done = 0;
@@ -68,7 +70,7 @@ int cmd_up(struct cli *cli, int argc, char **argv)
 	              "nothing to apply: the database is up to date");
 }
 
-int cmd_down(struct cli *cli, int argc, char **argv)
+static int cmd_down(struct cli *cli, int argc, char **argv)
 {
 	strata_run_options o;
 	size_t done = 0;
@@ -82,7 +84,7 @@ int cmd_down(struct cli *cli, int argc, char **argv)
 	              "nothing to roll back: no migration is applied");
 }
 
-int cmd_redo(struct cli *cli, int argc, char **argv)
+static int cmd_redo(struct cli *cli, int argc, char **argv)
 {
 	strata_run_options o;
 	int rc = run_opts(cli, argc, argv, &o);
@@ -97,7 +99,7 @@ int cmd_redo(struct cli *cli, int argc, char **argv)
 	return rc < 0 ? cli_report_error(cli, rc) : EXIT_OK;
 }
 
-int cmd_plan(struct cli *cli, int argc, char **argv)
+static int cmd_plan(struct cli *cli, int argc, char **argv)
 {
 	strata_run_options o;
 	size_t n = 0;
@@ -116,3 +118,104 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 	         n == 1 ? "" : "s");
 	return EXIT_OK;
 }
+
+static const struct cli_opt up_options[] = {
+	CLI_OPT_CALLBACK(0, "to", "VERSION", cli_opt_to,
+	                 "apply up to and including VERSION"),
+	CLI_OPT_FLAG(0, "dry-run", dry_run,
+	             "print the SQL that would run, change nothing"),
+	CLI_OPT_FLAG(
+	        0, "allow-out-of-order", allow_out_of_order,
+	        "apply pending migrations older than the newest applied one"),
+	CLI_OPT_FLAG(0, "single-transaction", single_transaction,
+	             "all of them in one transaction: all applied or none"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_up = {
+	"up",
+	cmd_up,
+	up_options,
+	"[N] [--to VERSION]",
+	"apply pending migrations",
+	"Applies pending migrations in version order, each with its history "
+	"row in one\ntransaction. N limits the run to the next N migrations. "
+	"Refuses to start when a\nmigration is dirty or was edited after it "
+	"was applied, when a pending one is\nolder than the newest applied "
+	"one, or when an applied one's file is gone.",
+	CMD_ALL_TARGETS | CMD_WRITES
+};
+
+static const struct cli_opt down_options[] = {
+	CLI_OPT_CALLBACK(
+	        0, "to", "VERSION", cli_opt_to,
+	        "roll back every migration newer than VERSION (0: all)"),
+	CLI_OPT_FLAG(0, "all", all, "roll back every applied migration"),
+	CLI_OPT_FLAG(0, "dry-run", dry_run,
+	             "print the SQL that would run, change nothing"),
+	CLI_OPT_FLAG(0, "no-backup", no_backup, "do not write a backup first"),
+	CLI_OPT_STRING(0, "suffix", suffix, "TEXT",
+	               "added to the backup's file name"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_down = {
+	"down",
+	cmd_down,
+	down_options,
+	"[N] [--to VERSION] [--all]",
+	"roll back applied migrations, newest first",
+	"Rolls back the newest applied migration (or N of them, or all "
+	"newer than\nVERSION, or --all) with their down files. A migration "
+	"without a down file\nstops the command before anything runs.",
+	CMD_ALL_TARGETS | CMD_REVERSE | CMD_WRITES
+};
+
+static const struct cli_opt redo_options[] = {
+	CLI_OPT_FLAG(0, "dry-run", dry_run,
+	             "print the SQL that would run, change nothing"),
+	CLI_OPT_FLAG(0, "no-backup", no_backup, "do not write a backup first"),
+	CLI_OPT_STRING(0, "suffix", suffix, "TEXT",
+	               "added to the backup's file name"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_redo = {
+	"redo",
+	cmd_redo,
+	redo_options,
+	"[--dry-run] [--no-backup]",
+	"roll back the newest migration and apply it again",
+	"Like down then up for the newest migration; a backup is written "
+	"first\nunless --no-backup.",
+	CMD_WRITES
+};
+
+static const struct cli_opt plan_options[] = {
+	CLI_OPT_CALLBACK(
+	        0, "to", "VERSION", cli_opt_to,
+	        "up to and including VERSION (with --down: newer than VERSION)"),
+	CLI_OPT_FLAG(0, "down", down,
+	             "the script of a rollback (one by default)"),
+	CLI_OPT_FLAG(0, "all", all, "with --down: roll back everything"),
+	CLI_OPT_FLAG(0, "offline", offline,
+	             "do not connect: assume nothing is applied"),
+	CLI_OPT_FLAG(
+	        0, "allow-out-of-order", allow_out_of_order,
+	        "include pending migrations older than the newest applied one"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_plan = {
+	"plan",
+	cmd_plan,
+	plan_options,
+	"[N] [--to VERSION] [--down] [--offline]",
+	"write the SQL script that up (or down) would run",
+	"Prints, as one script, exactly the SQL that 'up' (or with --down, "
+	"'down')\nwould run, with the history table's statements, for a DBA "
+	"to review and\nrun with psql, sqlite3 or mysql: strata plan > "
+	"release.sql. History rows\nin the script take the database's clock "
+	"when it runs.",
+	0
+};

@@ -4,7 +4,9 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
 #define N_STATES (STRATA_STATE_RENAMED + 1)
 
@@ -136,7 +138,7 @@ static void cell_right(const char *s, size_t width)
 	fputs(s, stdout);
 }
 
-int cmd_status(struct cli *cli, int argc, char **argv)
+static int cmd_status(struct cli *cli, int argc, char **argv)
 {
 	const strata_migration *v;
 	size_t n, i, wname = 4, wver = 7;
@@ -209,3 +211,25 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	return EXIT_OK;
 }
+
+static const struct cli_opt status_options[] = {
+	CLI_OPT_FLAG(0, "offline", offline, "do not connect to the database"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_status = {
+	"status",
+	cmd_status,
+	status_options,
+	"",
+	"show every migration: applied, pending, modified, missing, dirty, "
+	"renamed",
+	"Lists every migration with its state, when it was applied and how "
+	"long it took.\nStates: applied, pending, modified (the file changed "
+	"after it was applied),\nmissing (applied, file gone), dirty (failed "
+	"part-way), out-of-order (pending,\nolder than the newest applied), "
+	"renamed (applied under another name: the\nhistory is matched with "
+	"the files by version). Files without a down are\nmarked "
+	"irreversible.",
+	CMD_ALL_TARGETS
+};

@@ -4,7 +4,9 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
+#include "options.h"
+#include "output.h"
 
 static int print_json(const strata_problem *p, size_t n, int rc)
 {
@@ -35,7 +37,7 @@ static int print_json(const strata_problem *p, size_t n, int rc)
 	return cli_exit_code(rc);
 }
 
-int cmd_validate(struct cli *cli, int argc, char **argv)
+static int cmd_validate(struct cli *cli, int argc, char **argv)
 {
 	const strata_problem *p;
 	size_t n, i, errors = 0, warnings = 0;
@@ -77,3 +79,22 @@ int cmd_validate(struct cli *cli, int argc, char **argv)
 		        warnings == 1 ? "" : "s");
 	return cli_exit_code(rc);
 }
+
+static const struct cli_opt validate_options[] = {
+	CLI_OPT_FLAG(0, "offline", offline, "do not connect to the database"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_validate = {
+	"validate",
+	cmd_validate,
+	validate_options,
+	"",
+	"check the files, and the files against the database",
+	"Checks names, duplicate versions, downs without ups, unreadable "
+	"files and\nstatements that would be refused. When the database can "
+	"be reached, also\nchecks it: dirty, modified, missing and out-of-"
+	"order migrations, and renamed\nones as a warning. Exits non-zero on "
+	"any error.",
+	CMD_ALL_TARGETS
+};

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "config.h"
+#include "output.h"
 #include "../util/conf.h"
 #include "../util/dotenv.h"
 
@@ -245,7 +246,7 @@ static int target_env(struct ini_state *st, struct cli_target *t,
 		free(pair);
 		return 0;
 	}
-	sprintf(pair, "%s=%s", name, v);
+	snprintf(pair, k + strlen(v) + 2, "%s=%s", name, v);
 	free(v);
 	t->env = e;
 	t->env[t->n_env++] = pair;
@@ -418,10 +419,12 @@ static int check_targets(struct cli *cli, const char *path)
 			return EXIT_USAGE;
 		}
 		if (!t->dir) {
-			t->dir = malloc(strlen(t->name) + 12);
+			size_t n = strlen("migrations/") + strlen(t->name) + 1;
+
+			t->dir = malloc(n);
 			if (!t->dir)
 				return EXIT_FAILED;
-			sprintf(t->dir, "migrations/%s", t->name);
+			snprintf(t->dir, n, "migrations/%s", t->name);
 		}
 		if (strcmp(t->type, "exec") == 0 && t->url) {
 			fprintf(stderr,

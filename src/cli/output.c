@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "output.h"
 #include "../util/quote.h"
 
 /*
@@ -406,67 +406,4 @@ void cli_on_event(const strata_event *ev, void *payload)
 		cli_warn(cli, "%s", ev->message);
 		break;
 	}
-}
-
-int cli_open(struct cli *cli)
-{
-	strata_options o;
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	o.database_url = cli->database;
-	o.migrations_dir = cli->dir;
-	o.table = cli->table;
-	o.schema = cli->schema;
-	o.target = cli->target;
-	o.lock_timeout_ms =
-	        cli->lock_timeout_s < 0 ? -1 : cli->lock_timeout_s * 1000;
-	o.verbose = cli->verbose;
-	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {
-		o.exec = 1;
-		o.exec_command = cli->tgt->command;
-		o.exec_env = (const char *const *)cli->tgt->env;
-		o.exec_extension = cli->tgt->extension;
-	}
-	o.on_event = cli_on_event;
-	o.payload = cli;
-	rc = strata_ctx_new(&cli->ctx, &o);
-	if (rc < 0) {
-		fprintf(stderr, "strata: error: %s\n", strata_strerror(rc));
-		return EXIT_FAILED;
-	}
-	if (strcmp(cli->database_from, "default") == 0 && !cli->json)
-		cli_note(cli,
-		         "using the default database sqlite:strata.db (set "
-		         "--database, DATABASE_URL, .env or strata.conf)");
-	return 0;
-}
-
-int cli_parse_version(struct cli *cli, const char *what, const char *text,
-                      uint64_t *out)
-{
-	if (strcmp(text, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (strata_version_parse(out, text) < 0) {
-		cli_usage_error(cli, "%s '%s': expected a version (digits)",
-		                what, text);
-		return -1;
-	}
-	return 0;
-}
-
-int cli_parse_count(struct cli *cli, const char *text, unsigned *out)
-{
-	char *end;
-	unsigned long v = strtoul(text, &end, 10);
-
-	if (!text[0] || *end || text[0] == '-' || v == 0 || v > 1000000) {
-		cli_usage_error(cli, "'%s': expected a number of migrations",
-		                text);
-		return -1;
-	}
-	*out = (unsigned)v;
-	return 0;
 }

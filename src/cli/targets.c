@@ -6,7 +6,44 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "config.h"
+#include "output.h"
+#include "targets.h"
+
+/* The context for the settings resolved (cli_resolve_settings). */
+static int open_ctx(struct cli *cli)
+{
+	strata_options o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.database_url = cli->database;
+	o.migrations_dir = cli->dir;
+	o.table = cli->table;
+	o.schema = cli->schema;
+	o.target = cli->target;
+	o.lock_timeout_ms =
+	        cli->lock_timeout_s < 0 ? -1 : cli->lock_timeout_s * 1000;
+	o.verbose = cli->verbose;
+	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {
+		o.exec = 1;
+		o.exec_command = cli->tgt->command;
+		o.exec_env = (const char *const *)cli->tgt->env;
+		o.exec_extension = cli->tgt->extension;
+	}
+	o.on_event = cli_on_event;
+	o.payload = cli;
+	rc = strata_ctx_new(&cli->ctx, &o);
+	if (rc < 0) {
+		fprintf(stderr, "strata: error: %s\n", strata_strerror(rc));
+		return EXIT_FAILED;
+	}
+	if (strcmp(cli->database_from, "default") == 0 && !cli->json)
+		cli_note(cli,
+		         "using the default database sqlite:strata.db (set "
+		         "--database, DATABASE_URL, .env or strata.conf)");
+	return 0;
+}
 
 static int run_one(struct cli *cli, const struct cli_target *t, int argc,
                    char **argv)
@@ -14,7 +51,7 @@ static int run_one(struct cli *cli, const struct cli_target *t, int argc,
 	int rc = cli_resolve_settings(cli, t);
 
 	if (rc == 0)
-		rc = cli_open(cli);
+		rc = open_ctx(cli);
 	if (rc == 0)
 		rc = cli->cmd->run(cli, argc, argv);
 	strata_ctx_free(cli->ctx);

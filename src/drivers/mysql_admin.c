@@ -66,13 +66,56 @@ int strata__my_drop_all_sql(struct strata_driver_conn *c, const char *schema,
 	return rc < 0 ? rc : d.rc;
 }
 
-/* The connection options of mysqldump and mysql, from the URL. */
+/*
+ * The connection options of mysqldump and mysql, from the URL: each one
+ * built in a buffer of its own, as long as the URL's part is (a long user,
+ * password or path is never cut). The password goes in pw, for the tool's
+ * environment, and is wiped before it is freed.
+ */
+enum {
+	A_HOST,
+	A_PORT,
+	A_USER,
+	A_SOCK,
+	A_CA,
+	A_CERT,
+	A_KEY,
+	A_N
+};
+
 struct tool_args {
 	const char *argv[24];
 	int n;
-	char host[300], port[32], user[300], sock[4096], pw[600];
-	char ca[4096], cert[4096], key[4096];
+	int oom;
+	strata_buf opt[A_N];
+	strata_buf pw;
 };
+
+static void args_init(struct tool_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < A_N; i++)
+		a->opt[i] = (strata_buf)STRATA_BUF_INIT;
+	a->pw = (strata_buf)STRATA_BUF_INIT;
+}
+
+static void wipe_pw(struct tool_args *a)
+{
+	if (a->pw.alloc)
+		memset(a->pw.ptr, 0, a->pw.alloc);
+	strata_buf_release(&a->pw);
+}
+
+static void args_release(struct tool_args *a)
+{
+	int i;
+
+	for (i = 0; i < A_N; i++)
+		strata_buf_release(&a->opt[i]);
+	wipe_pw(a);
+}
 
 static void arg(struct tool_args *a, const char *s)
 {
@@ -81,61 +124,67 @@ static void arg(struct tool_args *a, const char *s)
 	a->argv[a->n] = NULL;
 }
 
+/* "--name=value" in a->opt[which], added to argv */
+static void opt_arg(struct tool_args *a, int which, const char *name,
+                    const char *value)
+{
+	strata_buf *b = &a->opt[which];
+
+	if (strata__buf_puts(b, name) < 0 || strata__buf_puts(b, value) < 0) {
+		a->oom = 1;
+		return;
+	}
+	arg(a, b->ptr);
+}
+
 static int is_local(const struct my_url *u)
 {
 	return !u->host || !u->host[0] || strcmp(u->host, "localhost") == 0;
 }
 
-static void conn_args(struct tool_args *a, const struct my_url *u)
+static int conn_args(struct strata_driver_conn *c, struct tool_args *a,
+                     const struct my_url *u)
 {
-	if (u->socket) {
-		snprintf(a->sock, sizeof(a->sock), "--socket=%s", u->socket);
-		arg(a, a->sock);
-	} else {
-		snprintf(a->host, sizeof(a->host), "--host=%s",
-		         u->host && u->host[0] ? u->host : "localhost");
-		arg(a, a->host);
-	}
+	char port[16];
+
+	if (u->socket)
+		opt_arg(a, A_SOCK, "--socket=", u->socket);
+	else
+		opt_arg(a, A_HOST, "--host=",
+		        u->host && u->host[0] ? u->host : "localhost");
 	/* the server the driver reached: a port means TCP, even to
 	 * localhost; localhost without one is the default socket */
 	if (!u->socket && (u->port || !is_local(u))) {
-		snprintf(a->port, sizeof(a->port), "--port=%u",
-		         u->port ? u->port : 3306);
-		arg(a, a->port);
+		snprintf(port, sizeof(port), "%u", u->port ? u->port : 3306);
+		opt_arg(a, A_PORT, "--port=", port);
 		arg(a, "--protocol=TCP");
 	}
-	if (u->user) {
-		snprintf(a->user, sizeof(a->user), "--user=%s", u->user);
-		arg(a, a->user);
-	}
-	if (u->ssl_ca) {
-		snprintf(a->ca, sizeof(a->ca), "--ssl-ca=%s", u->ssl_ca);
-		arg(a, a->ca);
-	}
-	if (u->ssl_cert) {
-		snprintf(a->cert, sizeof(a->cert), "--ssl-cert=%s",
-		         u->ssl_cert);
-		arg(a, a->cert);
-	}
-	if (u->ssl_key) {
-		snprintf(a->key, sizeof(a->key), "--ssl-key=%s", u->ssl_key);
-		arg(a, a->key);
-	}
+	if (u->user)
+		opt_arg(a, A_USER, "--user=", u->user);
+	if (u->ssl_ca)
+		opt_arg(a, A_CA, "--ssl-ca=", u->ssl_ca);
+	if (u->ssl_cert)
+		opt_arg(a, A_CERT, "--ssl-cert=", u->ssl_cert);
+	if (u->ssl_key)
+		opt_arg(a, A_KEY, "--ssl-key=", u->ssl_key);
 	if (u->ssl_mode == SSL_DISABLED)
 		arg(a, "--skip-ssl");
 	else if (u->ssl_mode >= SSL_VERIFY_CA)
 		arg(a, "--ssl-verify-server-cert");
-	if (u->password)
-		snprintf(a->pw, sizeof(a->pw), "MYSQL_PWD=%s", u->password);
+	if (u->password && (strata__buf_puts(&a->pw, "MYSQL_PWD=") < 0 ||
+	                    strata__buf_puts(&a->pw, u->password) < 0))
+		a->oom = 1;
+	return a->oom ? strata__my_oom(c) : 0;
 }
 
 /* The tool with the password in its environment, forgotten after. */
 static int run_tool(struct strata_driver_conn *c, struct tool_args *a,
                     int in_fd, int out_fd, int copy)
 {
-	int rc = strata__run_tool(c, a->argv, a->pw, in_fd, out_fd, copy);
+	int rc = strata__run_tool(c, a->argv, a->pw.len ? a->pw.ptr : NULL,
+	                          in_fd, out_fd, copy);
 
-	memset(a->pw, 0, sizeof(a->pw));
+	wipe_pw(a);
 	return rc;
 }
 
@@ -147,7 +196,7 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 	int rc, err;
 
 	(void)path;
-	memset(&a, 0, sizeof(a));
+	args_init(&a);
 	memset(&u, 0, sizeof(u));
 	rc = strata__my_url_parse(c, url, &u);
 	/* the first line: strata's backup wrote it (restore checks) */
@@ -158,7 +207,9 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 		                             strerror(err));
 	if (rc == 0) {
 		arg(&a, "mysqldump");
-		conn_args(&a, &u);
+		rc = conn_args(c, &a, &u);
+	}
+	if (rc == 0) {
 		arg(&a, "--single-transaction");
 		arg(&a, "--routines");
 		arg(&a, "--triggers");
@@ -168,7 +219,7 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 		arg(&a, u.db);
 		rc = run_tool(c, &a, -1, fd, 1);
 	}
-	memset(a.pw, 0, sizeof(a.pw));
+	args_release(&a);
 	strata__my_url_free(&u);
 	return rc;
 }
@@ -189,14 +240,16 @@ int strata__my_restore(struct strata_driver_conn *c, const char *url,
 	struct my_url u;
 	int rc, null = -1;
 
-	memset(&a, 0, sizeof(a));
+	args_init(&a);
 	memset(&u, 0, sizeof(u));
 	rc = strata__restore_feed_init(&feed, c, path, SCAN_MYSQL, NULL);
 	if (rc == 0)
 		rc = strata__my_url_parse(c, url, &u);
 	if (rc == 0) {
 		arg(&a, "mysql");
-		conn_args(&a, &u);
+		rc = conn_args(c, &a, &u);
+	}
+	if (rc == 0) {
 		/* no commands of the client's own (\!, system, source ...)
 		 * but DELIMITER; read as the check read it */
 		arg(&a, "--binary-mode");
@@ -204,10 +257,11 @@ int strata__my_restore(struct strata_driver_conn *c, const char *url,
 		arg(&a, "--database");
 		arg(&a, u.db);
 		null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		rc = strata__run_tool_fed(c, a.argv, a.pw, strata__restore_feed,
-		                          &feed, null, path, NULL);
+		rc = strata__run_tool_fed(c, a.argv, a.pw.len ? a.pw.ptr : NULL,
+		                          strata__restore_feed, &feed, null,
+		                          path, NULL);
 	}
-	memset(a.pw, 0, sizeof(a.pw));
+	args_release(&a);
 	if (null >= 0)
 		close(null);
 	strata__restore_feed_release(&feed);

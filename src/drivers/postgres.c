@@ -15,6 +15,7 @@
 #include "strata/sys/driver.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/secret.h"
 #include "split.h"
 
 #include "postgres.h"
@@ -93,24 +94,6 @@ static long char_to_byte(const char *s, size_t len, long pos)
 	return (long)len; /* "at end of input" points past the last byte */
 }
 
-/* Mask every occurrence of secret (3 bytes or more) in b with "***". */
-void strata__pg_mask(strata_buf *b, const char *secret)
-{
-	size_t k = secret ? strlen(secret) : 0, from = 0;
-	char *p;
-
-	if (k < 3)
-		return; /* masking one or two characters would garble text */
-	while ((p = strstr(b->ptr + from, secret)) != NULL) {
-		size_t at = (size_t)(p - b->ptr);
-
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + k, b->len - at - k + 1);
-		b->len -= k - 3;
-		from = at + 3;
-	}
-}
-
 /* Set an error whose text comes from libpq, with the password masked. */
 int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
                               const char *sqlstate, long offset,
@@ -127,7 +110,7 @@ int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
 		                               "out of memory");
 	}
 	if (pw && pw[0])
-		strata__pg_mask(&b, pw);
+		strata__mask_secret(&b, pw);
 	rc = strata_driver_set_error(c, code, sqlstate, 0, offset, "%s", b.ptr);
 	strata_buf_release(&b);
 	return rc;

@@ -41,8 +41,6 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
 int strata__pg_max_ident(struct strata_driver_conn *c);
 /* The error for a --schema name PostgreSQL cannot take (empty, too long). */
 int strata__pg_bad_schema(struct strata_driver_conn *c, const char *schema);
-/* Mask every occurrence of secret (3 bytes or more) in b with "***". */
-void strata__pg_mask(strata_buf *b, const char *secret);
 /* Set an error whose text comes from libpq, with the password masked. */
 int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
                               const char *sqlstate, long offset,

@@ -11,6 +11,7 @@
 #include "postgres.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/secret.h"
 
 /* ------------------------------------------------------------------ */
 /* Connecting                                                         */
@@ -28,27 +29,11 @@ static void notice_cb(void *arg, const PGresult *res)
  * cannot parse a malformed one), so that it can be masked. */
 static char *guess_password(const char *url)
 {
-	const char *auth = strstr(url, "://"), *end, *at = NULL, *colon, *p;
+	const char *pw;
+	size_t n;
 
-	if (auth) {
-		auth += 3;
-		end = auth + strcspn(auth, "/?#");
-		for (p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		if (!at)
-			at = strrchr(auth, '@');
-		if (at) {
-			colon = memchr(auth, ':', (size_t)(at - auth));
-			if (colon && at > colon + 1)
-				return strata__strndup(
-				        colon + 1, (size_t)(at - colon - 1));
-		}
-	}
-	p = strstr(url, "password=");
-	if (p && p[9])
-		return strata__strndup(p + 9, strcspn(p + 9, "& "));
-	return NULL;
+	return strata__url_password(url, &pw, &n) ? strata__strndup(pw, n) :
+	                                            NULL;
 }
 
 /* Does the quoted text t (n bytes) contain pw, or pw contain t? */
@@ -100,7 +85,7 @@ static int malformed_url(struct strata_driver_conn *c, const char *url,
 		rc = strata__buf_putc(&b, *s++);
 	}
 	if (rc == 0 && pw)
-		strata__pg_mask(&b, pw);
+		strata__mask_secret(&b, pw);
 	strata__free(pw);
 	if (rc < 0) {
 		strata_buf_release(&b);
@@ -170,7 +155,7 @@ static int connect_failed(struct strata_driver_conn *c)
 			const char *pw = strata__pq.PQpass(pg);
 
 			if (pw && pw[0])
-				strata__pg_mask(&first, pw);
+				strata__mask_secret(&first, pw);
 			strata_driver_add_detail(c, first.ptr);
 		}
 	}

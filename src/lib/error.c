@@ -234,10 +234,9 @@ int strata_driver_set_error(struct strata_driver_conn *c, int code,
 	        ctx->err_message.ptr[ctx->err_message.len - 1] == ' '))
 		strata__buf_truncate(&ctx->err_message,
 		                     ctx->err_message.len - 1);
-	if (sqlstate) {
-		strncpy(ctx->err.sqlstate, sqlstate,
-		        sizeof(ctx->err.sqlstate) - 1);
-	}
+	if (sqlstate)
+		snprintf(ctx->err.sqlstate, sizeof(ctx->err.sqlstate), "%s",
+		         sqlstate);
 	ctx->err.native_code = native_code;
 	/* the engine maps this byte offset to a file position */
 	ctx->err_offset = offset;

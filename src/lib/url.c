@@ -6,6 +6,7 @@
 
 #include "common.h"
 #include "url.h"
+#include "../util/secret.h"
 
 int strata__url_scheme(char *out, size_t out_len, const char *url)
 {
@@ -92,28 +93,6 @@ int strata__url_redact(strata_buf *out, const char *url)
 	return rc;
 }
 
-static void mask(strata_buf *text, const char *secret)
-{
-	size_t k = strlen(secret);
-	char *p;
-
-	if (k < 2)
-		return; /* masking one character would garble the text */
-	if (strspn(secret, "*") == k)
-		return; /* the mask itself: masking would never end */
-	while ((p = strstr(text->ptr, secret)) != NULL) {
-		size_t at = (size_t)(p - text->ptr);
-
-		if (k >= 3) {
-			memcpy(p, "***", 3);
-			memmove(p + 3, p + k, text->len - at - k + 1);
-			text->len -= k - 3;
-		} else {
-			memset(p, '*', k);
-		}
-	}
-}
-
 void strata__redact_secret(strata_buf *text, const char *secret)
 {
 	const char *p, *at;
@@ -121,7 +100,7 @@ void strata__redact_secret(strata_buf *text, const char *secret)
 
 	if (!secret)
 		return;
-	mask(text, secret);
+	strata__mask_secret(text, secret);
 	/*
 	 * A raw '@' or '/' in a password (p@ss/w): libpq and libmariadb end
 	 * the user info at the first '@' and read the rest as host and
@@ -136,12 +115,12 @@ void strata__redact_secret(strata_buf *text, const char *secret)
 		if (n >= 3 && n < sizeof(small)) {
 			memcpy(small, p, n);
 			small[n] = '\0';
-			mask(text, small);
+			strata__mask_secret(text, small);
 		} else if (n >= 3) {
 			char *part = strata__strndup(p, n);
 
 			if (part)
-				mask(text, part);
+				strata__mask_secret(text, part);
 			strata__free(part);
 		}
 		if (!at)
@@ -183,35 +162,11 @@ static char *percent_decode(const char *s, size_t n)
 
 int strata__url_secrets(const char *url, char **raw, char **decoded)
 {
-	const char *auth = strstr(url, "://"), *at = NULL, *colon, *end, *p;
-	const char *pw = NULL;
-	size_t n = 0;
+	const char *pw;
+	size_t n;
 
 	*raw = *decoded = NULL;
-	if (auth) {
-		auth += 3;
-		end = auth + strcspn(auth, "?#"); /* as strata__url_redact */
-		for (p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		if (!at)
-			at = strrchr(auth, '@');
-		if (at) {
-			colon = memchr(auth, ':', (size_t)(at - auth));
-			if (colon) {
-				pw = colon + 1;
-				n = (size_t)(at - pw);
-			}
-		}
-	}
-	if (!pw) {
-		p = strstr(url, "password=");
-		if (p) {
-			pw = p + 9;
-			n = strcspn(pw, "& ;");
-		}
-	}
-	if (!pw || n == 0)
+	if (!strata__url_password(url, &pw, &n))
 		return 0;
 	*raw = strata__strndup(pw, n);
 	*decoded = percent_decode(pw, n);

@@ -19,6 +19,7 @@
 #include "lib/source.h"
 #include "lib/url.h"
 #include "util/crypto_load.h"
+#include "util/secret.h"
 
 static void test_filename__native_pairs(void **state)
 {
@@ -267,6 +268,57 @@ static void test_url__secret_masked_in_text(void **state)
 	strata_buf_release(&b);
 }
 
+static void finds(const char *url, const char *want)
+{
+	const char *pw;
+	size_t n;
+
+	if (!want) {
+		assert_int_equal(strata__url_password(url, &pw, &n), 0);
+		return;
+	}
+	assert_int_equal(strata__url_password(url, &pw, &n), 1);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(pw, want, n);
+}
+
+/* The one password finder: what the context and the drivers mask. */
+static void test_url__password_finder(void **state)
+{
+	(void)state;
+	finds("postgres://app:S3cret@db:5432/x", "S3cret");
+	finds("postgres://app:p@ss/w@db/x", "p@ss/w");
+	finds("mysql://u:a%40b@h/d?ssl-mode=REQUIRED", "a%40b");
+	finds("postgres://app@db/x?password=S3cret&sslmode=disable", "S3cret");
+	finds("host=db password=S3cret user=x", "S3cret");
+	finds("postgres://app:@db/x", NULL);
+	finds("postgres://app@db/x", NULL);
+	finds("sqlite:strata.db", NULL);
+}
+
+static void masks(const char *text, const char *secret, const char *want)
+{
+	strata_buf b = STRATA_BUF_INIT;
+
+	assert_int_equal(strata__buf_puts(&b, text), 0);
+	strata__mask_secret(&b, secret);
+	assert_string_equal(b.ptr, want);
+	assert_int_equal(b.len, strlen(b.ptr));
+	strata_buf_release(&b);
+}
+
+/* The one mask: the context's messages and libpq's. */
+static void test_url__mask(void **state)
+{
+	(void)state;
+	masks("a Secret99 b Secret99", "Secret99", "a *** b ***");
+	masks("x pw y", "pw", "x ** y");
+	masks("x p y", "p", "x p y");
+	masks("x *** y", "***", "x *** y");
+	masks("aaaa", "aa", "****");
+	masks("nothing here", NULL, "nothing here");
+}
+
 /* A folder on disk, read through the public and internal API. */
 static char folder[64];
 
@@ -452,6 +504,8 @@ int main(void)
 		cmocka_unit_test(test_utf8__check),
 		cmocka_unit_test(test_url__redaction),
 		cmocka_unit_test(test_url__secret_masked_in_text),
+		cmocka_unit_test(test_url__password_finder),
+		cmocka_unit_test(test_url__mask),
 		cmocka_unit_test(test_source__ordering_and_formats),
 		cmocka_unit_test(test_source__duplicates_reported),
 		cmocka_unit_test_setup_teardown(

@@ -653,7 +653,7 @@ static void test_split__postgres_out_of_memory(void **state)
 
 	(void)state;
 	for (i = 0; i < 20; i++)
-		strcat(sql, "SELECT 1;\n");
+		memcpy(sql + 9 + 10 * i, "SELECT 1;\n", 11);
 	for (k = 1;; k++) {
 		struct spans got = { .n = 0 };
 

@@ -1,0 +1,129 @@
+/*
+ * The list of commands, the main help, and the help and version commands.
+ */
+#include <string.h>
+
+#include "commands.h"
+#include "options.h"
+#include "output.h"
+
+const struct cmd *const cli_commands[] = {
+	&cli_cmd_init,   &cli_cmd_new,     &cli_cmd_up,      &cli_cmd_down,
+	&cli_cmd_redo,   &cli_cmd_status,  &cli_cmd_history, &cli_cmd_validate,
+	&cli_cmd_force,  &cli_cmd_repair,  &cli_cmd_plan,    &cli_cmd_baseline,
+	&cli_cmd_stamp,  &cli_cmd_backup,  &cli_cmd_restore, &cli_cmd_fresh,
+	&cli_cmd_config, &cli_cmd_version, &cli_cmd_help,    NULL
+};
+
+const struct cmd *cli_find_command(const char *name)
+{
+	const struct cmd *const *c;
+
+	for (c = cli_commands; *c; c++)
+		if (strcmp((*c)->name, name) == 0)
+			return *c;
+	return NULL;
+}
+
+void cli_print_main_help(FILE *f)
+{
+	const struct cmd *const *c;
+
+	fputs("usage: strata [options] <command> [arguments]\n\n"
+	      "strata evolves a database schema through versioned SQL files "
+	      "and keeps\nan auditable history of what ran where.\n\n"
+	      "commands:\n",
+	      f);
+	for (c = cli_commands; *c; c++)
+		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+	fputs("\noptions:\n", f);
+	cli_print_opts(cli_global_opts, f);
+	fputs("\nThe database is taken from --database, DATABASE_URL, a .env "
+	      "file or\nstrata.conf, in that order. Without any configuration, "
+	      "strata uses\nsqlite:strata.db; with some, commands that write "
+	      "need a database named.\n\nexit codes: 0 success, 1 a migration or "
+	      "statement failed, 2 usage or input\nerror, 3 the database state "
+	      "forbids it, 4 lock not had in time, 5 database\nnot reachable, "
+	      "130 interrupted.\n\n'strata help COMMAND' shows a command's "
+	      "options.\n",
+	      f);
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+	int d[32][32];
+	size_t n = strlen(a), m = strlen(b), i, j;
+
+	if (n > 30 || m > 30)
+		return 99;
+	for (i = 0; i <= n; i++)
+		d[i][0] = (int)i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= n; i++)
+		for (j = 1; j <= m; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[n][m];
+}
+
+int cli_unknown_command(const struct cli *cli, const char *name)
+{
+	const struct cmd *const *c, *best = NULL;
+	int bd = 3;
+
+	for (c = cli_commands; *c; c++) {
+		int e = edit_distance(name, (*c)->name);
+
+		if (e < bd) {
+			bd = e;
+			best = *c;
+		}
+	}
+	fprintf(stderr, "strata: %serror%s: unknown command '%s'\n",
+	        cli_c(cli, "err"), cli_c(cli, "reset"), cli_esc(name));
+	if (best)
+		fprintf(stderr, "did you mean '%s'?\n", best->name);
+	fputs("see 'strata help' for the commands\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc == 0) {
+		cli_print_main_help(stdout);
+		return EXIT_OK;
+	}
+	c = cli_find_command(argv[0]);
+	if (!c)
+		return cli_unknown_command(cli, argv[0]);
+	cli_print_command_help(c, stdout);
+	return EXIT_OK;
+}
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	printf("strata %s\n", strata_version());
+	return EXIT_OK;
+}
+
+const struct cmd cli_cmd_version = {
+	"version", cmd_version,   NULL, "", "print strata's version",
+	NULL,      CMD_NO_PROJECT
+};
+
+const struct cmd cli_cmd_help = {
+	"help", cmd_help,      NULL, "[COMMAND]", "show help for a command",
+	NULL,   CMD_NO_PROJECT
+};

@@ -1,0 +1,17 @@
+/*
+ * Settings from flags, the environment, .env and strata.conf, and the
+ * targets strata.conf names.
+ */
+#ifndef STRATA_CLI_CONFIG_H
+#define STRATA_CLI_CONFIG_H
+
+#include "cli.h"
+
+int cli_load_config(struct cli *cli, int missing_ok); /* missing_ok: init */
+int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
+int cli_resolve_dir(struct cli *cli, const struct cli_target *t);
+void cli_settings_release(struct cli *cli);
+const struct cli_target *cli_find_target(const struct cli *cli,
+                                         const char *name);
+
+#endif

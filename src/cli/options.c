@@ -1,0 +1,273 @@
+/*
+ * Options: the global table, the parser (getopt_long over the global
+ * options and the command's), usage and help text from the tables, and
+ * the parsers of VERSION and N arguments.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "output.h"
+
+static int *int_field(struct cli *cli, const struct cli_opt *o)
+{
+	return (int *)(void *)((char *)cli + o->offset);
+}
+
+int cli_opt_flag(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	(void)arg;
+	*int_field(cli, o) = 1;
+	return 0;
+}
+
+int cli_opt_count(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	(void)arg;
+	(*int_field(cli, o))++;
+	return 0;
+}
+
+int cli_opt_string(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	*(const char **)(void *)((char *)cli + o->offset) = arg;
+	return 0;
+}
+
+int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	(void)o;
+	cli->has_to = 1;
+	return cli_parse_version(cli, "--to", arg, &cli->to) < 0 ? EXIT_USAGE :
+	                                                           0;
+}
+
+static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
+                            const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	(void)o;
+	if (!arg[0] || *end || v < 0 || v > 86400)
+		return cli_usage_error(cli,
+		                       "--lock-timeout '%s': expected "
+		                       "seconds, 0 to 86400",
+		                       arg);
+	cli->flag.lock_timeout_s = v == 0 ? -1 : (int)v;
+	return 0;
+}
+
+static int opt_no_color(struct cli *cli, const struct cli_opt *o,
+                        const char *arg)
+{
+	(void)o;
+	(void)arg;
+	cli->color = cli->color_err = 0;
+	return 0;
+}
+
+const struct cli_opt cli_global_opts[] = {
+	CLI_OPT_STRING('d', "database", flag.database, "URL",
+	               "database URL: sqlite:FILE, postgres://..., mysql://..."),
+	CLI_OPT_STRING('m', "dir", flag.dir, "DIR",
+	               "migrations folder (default: migrations)"),
+	CLI_OPT_STRING(0, "table", flag.table, "NAME",
+	               "history table (default: schema_migrations)"),
+	CLI_OPT_STRING(0, "schema", flag.schema, "NAME",
+	               "schema holding the history table; migrations run in it"),
+	CLI_OPT_STRING(
+	        0, "config", config, "FILE",
+	        "configuration file (default: ./strata.conf when present)"),
+	CLI_OPT_STRING(0, "target", target, "NAME",
+	               "a target named in the configuration file"),
+	CLI_OPT_CALLBACK(
+	        0, "lock-timeout", "SECONDS", opt_lock_timeout,
+	        "wait at most this long for another runner (default: 60)"),
+	CLI_OPT_FLAG(0, "json", json, "print JSON (status, history, validate)"),
+	CLI_OPT_CALLBACK(0, "no-color", NULL, opt_no_color,
+	                 "no colours (also: NO_COLOR in the environment)"),
+	CLI_OPT_FLAG('q', "quiet", quiet, "print only errors and results"),
+	CLI_OPT_COUNT('v', "verbose", verbose,
+	              "more detail, including server notices"),
+	CLI_OPT_FLAG('h', "help", help, "show help"),
+	CLI_OPT_END
+};
+
+void cli_print_opts(const struct cli_opt *o, FILE *f)
+{
+	for (; o && o->long_name; o++) {
+		char left[64];
+
+		if (o->short_name)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			         o->short_name, o->long_name,
+			         o->arg_name ? " " : "",
+			         o->arg_name ? o->arg_name : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s",
+			         o->long_name, o->arg_name ? " " : "",
+			         o->arg_name ? o->arg_name : "");
+		fprintf(f, "  %-30s %s\n", left, o->help);
+	}
+}
+
+void cli_print_command_help(const struct cmd *c, FILE *f)
+{
+	fprintf(f, "usage: strata %s%s%s\n\n%s\n", c->name,
+	        c->args[0] ? " " : "", c->args, c->summary);
+	if (c->help)
+		fprintf(f, "\n%s\n", c->help);
+	if (c->opts) {
+		fputs("\noptions:\n", f);
+		cli_print_opts(c->opts, f);
+	}
+	fputs("\nglobal options:\n", f);
+	cli_print_opts(cli_global_opts, f);
+}
+
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "strata: %serror%s: ", cli_c(cli, "err"),
+	        cli_c(cli, "reset"));
+	va_start(ap, fmt);
+	cli_vput(fmt, ap);
+	va_end(ap);
+	if (cli->cmd)
+		fprintf(stderr,
+		        "\nusage: strata %s %s (see 'strata help %s')\n",
+		        cli->cmd->name, cli->cmd->args, cli->cmd->name);
+	else
+		fputs("\nsee 'strata help'\n", stderr);
+	return EXIT_USAGE;
+}
+
+int cli_global_takes_arg(const char *word)
+{
+	const struct cli_opt *o;
+
+	for (o = cli_global_opts; o->long_name; o++) {
+		if (word[1] != '-') {
+			if (word[2] == '\0' && word[1] == o->short_name)
+				return o->arg_name != NULL;
+		} else if (strchr(word, '=')) {
+			return 0;
+		} else if (strcmp(word + 2, o->long_name) == 0) {
+			return o->arg_name != NULL;
+		}
+	}
+	return 0;
+}
+
+/* The options getopt_long knows; an option's val is 256 + its index in
+ * opts[], a short option is its character. */
+struct opt_set {
+	const struct cli_opt *opts[64];
+	struct option lo[65];
+	char shorts[64];
+	size_t n, ns;
+};
+
+static void add_opts(struct opt_set *s, const struct cli_opt *o)
+{
+	for (; o && o->long_name; o++) {
+		if (s->n >= sizeof(s->opts) / sizeof(s->opts[0]) ||
+		    s->ns + 3 > sizeof(s->shorts))
+			abort(); /* the tables are ours: make them fit */
+		s->opts[s->n] = o;
+		s->lo[s->n].name = o->long_name;
+		s->lo[s->n].has_arg = o->arg_name ? required_argument :
+		                                    no_argument;
+		s->lo[s->n].flag = NULL;
+		s->lo[s->n].val = 256 + (int)s->n;
+		s->n++;
+		if (o->short_name) {
+			s->shorts[s->ns++] = o->short_name;
+			if (o->arg_name)
+				s->shorts[s->ns++] = ':';
+		}
+	}
+}
+
+static const struct cli_opt *find_opt(const struct opt_set *s, int c)
+{
+	size_t i;
+
+	if (c >= 256)
+		return (size_t)(c - 256) < s->n ? s->opts[c - 256] : NULL;
+	for (i = 0; i < s->n; i++)
+		if (s->opts[i]->short_name == c)
+			return s->opts[i];
+	return NULL;
+}
+
+int cli_parse_options(struct cli *cli, int argc, char **argv)
+{
+	struct opt_set s;
+	int c;
+
+	memset(&s, 0, sizeof(s));
+	s.shorts[s.ns++] = ':'; /* a leading ':' reports missing values */
+	add_opts(&s, cli_global_opts);
+	if (cli->cmd)
+		add_opts(&s, cli->cmd->opts);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, s.shorts, s.lo, NULL)) != -1) {
+		const struct cli_opt *o;
+		int rc;
+
+		if (c == '?') {
+			if (optopt)
+				return cli_usage_error(cli,
+				                       "unknown option "
+				                       "'-%c'",
+				                       optopt);
+			return cli_usage_error(cli, "unknown option '%s'",
+			                       argv[optind - 1]);
+		}
+		if (c == ':')
+			return cli_usage_error(cli, "option '%s' needs a value",
+			                       argv[optind - 1]);
+		o = find_opt(&s, c);
+		if (!o)
+			return EXIT_USAGE;
+		rc = o->set(cli, o, optarg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int cli_parse_version(struct cli *cli, const char *what, const char *text,
+                      uint64_t *out)
+{
+	if (strcmp(text, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (strata_version_parse(out, text) < 0) {
+		cli_usage_error(cli, "%s '%s': expected a version (digits)",
+		                what, text);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_count(struct cli *cli, const char *text, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(text, &end, 10);
+
+	if (!text[0] || *end || text[0] == '-' || v == 0 || v > 1000000) {
+		cli_usage_error(cli, "'%s': expected a number of migrations",
+		                text);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * Options, as git's parse-options: each command declares a table of its
+ * own options next to its code (struct cmd, cli.h); one parser reads the
+ * global options and the command's together, anywhere on the command
+ * line, and the same tables print the usage and --help.
+ */
+#ifndef STRATA_CLI_OPTIONS_H
+#define STRATA_CLI_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+/* Setters: o->offset is the field of struct cli that they fill. */
+int cli_opt_flag(struct cli *cli, const struct cli_opt *o, const char *arg);
+int cli_opt_count(struct cli *cli, const struct cli_opt *o, const char *arg);
+int cli_opt_string(struct cli *cli, const struct cli_opt *o, const char *arg);
+/* --to VERSION: cli->to and cli->has_to */
+int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg);
+
+/* A flag (int set to 1), a counter (int, +1 each time), a string. */
+#define CLI_OPT_FLAG(s, l, field, h)                       \
+ {                                                         \
+  l, s, NULL, h, cli_opt_flag, offsetof(struct cli, field) \
+ }
+#define CLI_OPT_COUNT(s, l, field, h)                       \
+ {                                                          \
+  l, s, NULL, h, cli_opt_count, offsetof(struct cli, field) \
+ }
+#define CLI_OPT_STRING(s, l, field, a, h)                 \
+ {                                                        \
+  l, s, a, h, cli_opt_string, offsetof(struct cli, field) \
+ }
+/* Anything else: fn(cli, o, arg); a is NULL when it takes no value. */
+#define CLI_OPT_CALLBACK(s, l, a, fn, h) \
+ {                                       \
+  l, s, a, h, fn, 0                      \
+ }
+#define CLI_OPT_END            \
+ {                             \
+  NULL, 0, NULL, NULL, NULL, 0 \
+ }
+
+/* The options every command takes. */
+extern const struct cli_opt cli_global_opts[];
+
+/* One line per option: "  -d, --database URL   database URL ..." */
+void cli_print_opts(const struct cli_opt *o, FILE *f);
+void cli_print_command_help(const struct cmd *c, FILE *f);
+
+/*
+ * Parse the global options and cli->cmd's (when set) anywhere in argv;
+ * leaves the positional arguments in argv[optind..]. Sets cli->help for
+ * --help. Returns 0 or an exit code (a usage error was printed).
+ */
+int cli_parse_options(struct cli *cli, int argc, char **argv);
+/* Does this word, a global option, take a value (so that the next word
+ * is not the command)? */
+int cli_global_takes_arg(const char *word);
+
+/* "strata: error: ...", the command's usage line; returns EXIT_USAGE. */
+int cli_usage_error(const struct cli *cli, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+/* A VERSION argument ("0" or digits) or a count N (1 to 1000000): 0, or
+ * -1 after a usage error. */
+int cli_parse_version(struct cli *cli, const char *what, const char *text,
+                      uint64_t *out);
+int cli_parse_count(struct cli *cli, const char *text, unsigned *out);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * Output: colours, warnings and notes, error reports with the file
+ * position, progress lines from library events, and text made safe to
+ * print.
+ */
+#ifndef STRATA_CLI_OUTPUT_H
+#define STRATA_CLI_OUTPUT_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+void cli_init_color(struct cli *cli, int no_color_flag);
+const char *cli_c(const struct cli *cli, const char *what); /* colour code */
+int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */
+void cli_warn(const struct cli *cli, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+void cli_note(const struct cli *cli, const char *fmt, ...)
+        __attribute__((format(printf, 2, 3)));
+void cli_on_event(const strata_event *ev, void *payload);
+int cli_exit_code(int rc);
+void cli_format_ms(char *out, size_t n, int64_t ms);
+/*
+ * Names and text from files, the database or the server, made safe to
+ * print (src/util/quote.h). cli_q: a name standing alone (a table cell,
+ * the file of file:line:), as it is or quoted as git quotes paths
+ * ("0001_a\033b.up.sql"). cli_esc: text, or a name inside a message
+ * between its own quotes: control characters and invalid UTF-8 escaped,
+ * no quotes added. The result is valid until a few more calls.
+ */
+const char *cli_q(const char *s);
+const char *cli_esc(const char *s);
+/* How many bytes of s (as cli_q prints) fit in max without cutting a
+ * character or an escape. */
+size_t cli_fit(const char *s, size_t max);
+/* A JSON string for s even when s is not valid UTF-8 (U+FFFD). */
+json_t *cli_json_string(const char *s);
+/* vfprintf to stderr with the result made safe as cli_esc does. */
+void cli_vput(const char *fmt, va_list ap)
+        __attribute__((format(printf, 1, 0)));
+
+#endif
