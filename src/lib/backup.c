@@ -87,10 +87,11 @@ static int backup_name(strata_ctx *ctx, const char *dir, const char *label,
 	                       suffix ? suffix : "") < 0 ||
 	    (n && strata__buf_printf(&ctx->scratch, ".%d", n) < 0))
 		return STRATA_ENOMEM;
-	return strata__buf_puts(&ctx->scratch,
-	                        ctx->drv->backup_extension ?
-	                                ctx->drv->backup_extension :
-	                                ".sql");
+	return strata__buf_puts(
+	        &ctx->scratch,
+	        strata__driver_text(ctx, STRATA_DRV_BACKUP_EXTENSION) ?
+	                strata__driver_text(ctx, STRATA_DRV_BACKUP_EXTENSION) :
+	                ".sql");
 }
 
 /* The new name in the folder is on disk too. */
@@ -130,10 +131,10 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		        "not exist yet");
 	if (rc < 0)
 		return rc;
-	if (!ctx->drv->backup)
+	if (!strata__driver_has(ctx, STRATA_DRV_BACKUP))
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
 		                         "backups are not available for %s",
-		                         ctx->drv->name);
+		                         strata__driver_name(ctx));
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	strftime(hms, sizeof(hms), "%H%M%S", &tm);
@@ -154,8 +155,7 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		    strata__buf_printf(&partial, "%s.partial",
 		                       ctx->scratch.ptr) < 0) {
 			strata_buf_release(&partial);
-			return strata__error_set(ctx, STRATA_ENOMEM,
-			                         "out of memory");
+			return strata__oom(ctx);
 		}
 		if (lstat(ctx->scratch.ptr, &st) == 0)
 			continue;
@@ -171,7 +171,7 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		strata_buf_release(&partial);
 		return rc;
 	}
-	rc = ctx->drv->backup(ctx->conn, ctx->url, partial.ptr, fd);
+	rc = strata__conn_backup(ctx, partial.ptr, fd);
 	/* on disk before `down` relies on it */
 	if (rc == 0 && fsync(fd) < 0)
 		rc = strata__error_set(ctx, STRATA_EIO,
@@ -185,8 +185,7 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	 * supported) */
 	for (; rc == 0 && !named && n < 100; n++) {
 		if (backup_name(ctx, dir, label, hms, suffix, n) < 0)
-			rc = strata__error_set(ctx, STRATA_ENOMEM,
-			                       "out of memory");
+			rc = strata__oom(ctx);
 		else if (link(partial.ptr, ctx->scratch.ptr) == 0)
 			named = 1;
 		else if (errno != EEXIST &&
@@ -271,8 +270,7 @@ int strata_backup_list(const char *const **out, size_t *n, strata_ctx *ctx)
 					ctx->backups = v;
 				closedir(sub);
 				closedir(top);
-				return strata__error_set(ctx, STRATA_ENOMEM,
-				                         "out of memory");
+				return strata__oom(ctx);
 			}
 			ctx->backups = v;
 			ctx->n_backups++;

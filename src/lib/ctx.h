@@ -41,12 +41,9 @@ struct strata_ctx {
 	struct strata_driver_conn *conn;
 	char *lock_key;
 	int locked;
-	int in_txn;
+	int in_txn; /* written by struct txn only (driver.c) */
 	int script; /* writing a plan: history rows take the database's clock */
 	int run_last; /* the part being run is the run's last */
-	/* strata__open_read may take the history from histcache.c: set by
-	 * commands that only read (status, validate, up's first look) */
-	int read_cached;
 	volatile sig_atomic_t interrupted;
 
 	struct source source;
@@ -74,6 +71,28 @@ struct strata_ctx {
 	strata_buf scratch; /* strings handed out by strata_new() */
 	strata_buf scratch2;
 };
+
+/* Record STRATA_ENOMEM ("out of memory") on ctx and return it. */
+int strata__oom(strata_ctx *ctx);
+
+/*
+ * A condition the code relies on (libgit2's assert_safe.h): the test
+ * build stops at once; a release build records STRATA_EINTERNAL naming
+ * the condition and returns it from the calling function, which must
+ * return int.
+ */
+#if STRATA_TEST_BUILD
+# include <assert.h>
+# define STRATA_ASSERT(ctx, expr) assert(expr)
+#else
+# define STRATA_ASSERT(ctx, expr)                                           \
+  do {                                                                      \
+   if (!(expr))                                                             \
+    return strata__error_set((ctx), STRATA_EINTERNAL,                       \
+			     "internal error: %s (%s:%d)", #expr, __FILE__, \
+			     __LINE__);                                     \
+  } while (0)
+#endif
 
 /* Record an error on ctx and return code. Message style: lower case,
  * one line, no final full stop. */

@@ -1,6 +1,8 @@
 /*
  * The driver registry (built-in drivers are compiled in when their client
- * library was found) and the connection lifecycle.
+ * library was found), the connection lifecycle, and the wrappers through
+ * which the rest of the engine calls the driver: only this file knows the
+ * vtable's layout.
  */
 #include "common.h"
 #include "ctx.h"
@@ -112,11 +114,9 @@ static int resolve_schema(strata_ctx *ctx)
 	if ((ctx->schema && ctx->schema[0]) || ctx->resolved_schema ||
 	    !ctx->drv->current_schema_sql)
 		return 0;
-	rc = ctx->drv->query(ctx->conn, ctx->drv->current_schema_sql,
-	                     first_value, &ctx->resolved_schema);
-	return rc == STRATA_ENOMEM ?
-	               strata__error_set(ctx, rc, "out of memory") :
-	               rc;
+	rc = strata__conn_query(ctx, ctx->drv->current_schema_sql, first_value,
+	                        &ctx->resolved_schema);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 static int ensure_schema(strata_ctx *ctx)
@@ -157,7 +157,7 @@ int strata__connect(strata_ctx *ctx, int create)
 		                         ctx->drv->name);
 	c = strata__calloc(1, ctx->drv->conn_size);
 	if (!c)
-		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+		return strata__oom(ctx);
 	c->driver = ctx->drv;
 	c->ctx = ctx;
 	c->verbose = ctx->verbose;
@@ -185,8 +185,9 @@ void strata__disconnect(strata_ctx *ctx)
 	if (!ctx->conn)
 		return;
 	if (ctx->in_txn) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
+		struct txn t = { ctx, 1 };
+
+		strata__txn_rollback(&t);
 	}
 	if (ctx->locked && ctx->drv->unlock)
 		ctx->drv->unlock(ctx->conn, ctx->lock_key);
@@ -195,4 +196,265 @@ void strata__disconnect(strata_ctx *ctx)
 	strata__free(ctx->conn);
 	ctx->conn = NULL;
 	ctx->schema_ensured = 0;
+}
+
+const char *strata__driver_name(const strata_ctx *ctx)
+{
+	return ctx->drv->name;
+}
+
+int strata__driver_can(const strata_ctx *ctx, unsigned caps)
+{
+	return (ctx->drv->caps & caps) == caps;
+}
+
+int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m)
+{
+	const struct strata_driver *d = ctx->drv;
+
+	switch (m) {
+	case STRATA_DRV_EXEC_PARAMS:
+		return d->exec_params != NULL;
+	case STRATA_DRV_EXEC_CLOCKED:
+		return d->exec_clocked != NULL;
+	case STRATA_DRV_LOCK:
+		return d->lock != NULL;
+	case STRATA_DRV_ENSURE_SCHEMA:
+		return d->ensure_schema != NULL;
+	case STRATA_DRV_CHANGES:
+		return d->changes != NULL;
+	case STRATA_DRV_DROP_ALL:
+		return d->drop_all_sql != NULL;
+	case STRATA_DRV_BACKUP:
+		return d->backup != NULL;
+	case STRATA_DRV_RESTORE:
+		return d->restore != NULL;
+	case STRATA_DRV_RESTORE_CHECK:
+		return d->restore_check != NULL;
+	case STRATA_DRV_STATE_KEY:
+		return d->state_key != NULL;
+	case STRATA_DRV_SCHEMA_SQL:
+		return d->schema_sql != NULL;
+	case STRATA_DRV_DELIMITERS:
+		return d->delimiters != NULL;
+	}
+	return 0;
+}
+
+const char *strata__driver_text(const strata_ctx *ctx,
+                                enum strata_driver_text t)
+{
+	const struct strata_driver *d = ctx->drv;
+
+	switch (t) {
+	case STRATA_DRV_TIMESTAMP_TYPE:
+		return d->timestamp_type;
+	case STRATA_DRV_NOW_SQL:
+		return d->now_sql;
+	case STRATA_DRV_ASYNC_COMMIT_SQL:
+		return d->async_commit_sql;
+	case STRATA_DRV_ELAPSED_MS_SQL:
+		return d->elapsed_ms_sql;
+	case STRATA_DRV_MESSAGE_CLOCK_SQL:
+		return d->message_clock_sql;
+	case STRATA_DRV_CLOCK_SQL:
+		return d->clock_sql;
+	case STRATA_DRV_FLUSH_SQL:
+		return d->flush_sql;
+	case STRATA_DRV_BACKUP_EXTENSION:
+		return d->backup_extension;
+	case STRATA_DRV_CURRENT_SCHEMA_SQL:
+		return d->current_schema_sql;
+	case STRATA_DRV_CHANGE_COUNTER_SQL:
+		return d->change_counter_sql;
+	case STRATA_DRV_DELIMITER_RESET:
+		return d->delimiter_reset;
+	case STRATA_DRV_WIDEN_DIRTY_SQL:
+		return d->widen_dirty_sql;
+	}
+	return NULL;
+}
+
+int strata__conn_exec(strata_ctx *ctx, const char *sql, size_t len)
+{
+	return ctx->drv->exec(ctx->conn, sql, len);
+}
+
+int strata__conn_exec_params(strata_ctx *ctx, const char *sql, int n,
+                             const char *const *values)
+{
+	if (!ctx->drv->exec_params)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->exec_params(ctx->conn, sql, n, values);
+}
+
+int strata__conn_exec_clocked(strata_ctx *ctx, const char *sql, size_t len,
+                              double *clocks, size_t max, size_t *n)
+{
+	if (!ctx->drv->exec_clocked)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->exec_clocked(ctx->conn, sql, len, clocks, max, n);
+}
+
+int strata__conn_query(strata_ctx *ctx, const char *sql, strata_row_cb cb,
+                       void *payload)
+{
+	return ctx->drv->query(ctx->conn, sql, cb, payload);
+}
+
+int strata__conn_lock(strata_ctx *ctx, const char *key, int timeout_ms)
+{
+	if (!ctx->drv->lock)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->lock(ctx->conn, key, timeout_ms);
+}
+
+int strata__conn_unlock(strata_ctx *ctx, const char *key)
+{
+	if (!ctx->drv->unlock)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->unlock(ctx->conn, key);
+}
+
+int strata__conn_quote_ident(strata_ctx *ctx, strata_buf *out,
+                             const char *ident)
+{
+	return ctx->drv->quote_ident(ctx->conn, out, ident);
+}
+
+int strata__conn_quote_literal(strata_ctx *ctx, strata_buf *out, const char *s)
+{
+	return ctx->drv->quote_literal(ctx->conn, out, s);
+}
+
+int strata__conn_table_columns(strata_ctx *ctx, const char *schema,
+                               const char *table, strata_row_cb cb,
+                               void *payload)
+{
+	return ctx->drv->table_columns(ctx->conn, schema, table, cb, payload);
+}
+
+int64_t strata__conn_changes(strata_ctx *ctx)
+{
+	return ctx->drv->changes ? ctx->drv->changes(ctx->conn) : -1;
+}
+
+int strata__conn_drop_all_sql(strata_ctx *ctx, const char *schema,
+                              strata_buf *out)
+{
+	if (!ctx->drv->drop_all_sql)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->drop_all_sql(ctx->conn, schema, out);
+}
+
+int strata__conn_backup(strata_ctx *ctx, const char *path, int fd)
+{
+	if (!ctx->drv->backup)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->backup(ctx->conn, ctx->url, path, fd);
+}
+
+int strata__conn_restore(strata_ctx *ctx, const char *path)
+{
+	if (!ctx->drv->restore)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->restore(ctx->conn, ctx->url, path);
+}
+
+int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,
+                            strata_buf *out)
+{
+	if (!ctx->drv->schema_sql)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->schema_sql(ctx->conn, schema, out);
+}
+
+int strata__driver_split(const strata_ctx *ctx, const char *sql, size_t len,
+                         strata_stmt_cb cb, void *payload)
+{
+	return ctx->drv->split(sql, len, cb, payload);
+}
+
+int strata__driver_delimiters(const strata_ctx *ctx, const char *sql,
+                              size_t len,
+                              int (*cb)(void *payload, size_t off,
+                                        const char *delim, size_t n),
+                              void *payload)
+{
+	if (!ctx->drv->delimiters)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->delimiters(sql, len, cb, payload);
+}
+
+int strata__driver_restore_check(const strata_ctx *ctx, const char *path,
+                                 int fd, strata_buf *what, unsigned long *line)
+{
+	if (!ctx->drv->restore_check)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->restore_check(path, fd, ctx->table, what, line);
+}
+
+int strata__driver_state_key(const strata_ctx *ctx, strata_buf *out)
+{
+	if (!ctx->drv->state_key)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->state_key(ctx->url, out);
+}
+
+int strata__txn_begin(struct txn *t, strata_ctx *ctx)
+{
+	int rc;
+
+	t->ctx = ctx;
+	t->open = 0;
+	/* one transaction at a time: a nested BEGIN is a bug */
+	STRATA_ASSERT(ctx, !ctx->in_txn && ctx->conn);
+	rc = ctx->drv->begin(ctx->conn);
+	t->open = rc == 0;
+	ctx->in_txn = t->open;
+	return rc;
+}
+
+void strata__txn_adopt(struct txn *t, strata_ctx *ctx)
+{
+	t->ctx = ctx;
+	t->open = 1;
+	ctx->in_txn = 1;
+}
+
+int strata__txn_commit(struct txn *t)
+{
+	int rc;
+
+	if (!t->open)
+		return 0;
+	rc = t->ctx->drv->commit(t->ctx->conn);
+	t->open = 0;
+	t->ctx->in_txn = 0;
+	return rc;
+}
+
+int strata__txn_committed(struct txn *t)
+{
+	if (t->open)
+		t->ctx->in_txn = 0;
+	t->open = 0;
+	return 0;
+}
+
+void strata__txn_rollback(struct txn *t)
+{
+	if (!t->open)
+		return;
+	t->ctx->drv->rollback(t->ctx->conn);
+	t->open = 0;
+	t->ctx->in_txn = 0;
+}
+
+int strata__txn_end(struct txn *t, int rc)
+{
+	if (rc == 0)
+		return strata__txn_commit(t);
+	strata__txn_rollback(t);
+	return rc;
 }

@@ -8,11 +8,17 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "part.h"
 
 /* Load the folder, connect without creating anything and read the
  * history if the table exists. A database that does not exist yet reads
  * as an empty history. */
 int strata__open_read(strata_ctx *ctx);
+
+/* The same for commands that only read (status, validate, up's first
+ * look): the history of a database unchanged since it was last read may
+ * come from histcache.c without connecting. */
+int strata__open_look(strata_ctx *ctx);
 
 /* Load the folder, connect (creating the database), take the runner
  * lock, create the history table if needed and read it. */
@@ -35,36 +41,20 @@ int strata__build_view(strata_ctx *ctx);
 struct migration *strata__view_source(strata_ctx *ctx,
                                       const strata_migration *v);
 
-/*
- * Check one part's statements before anything runs: unterminated text,
- * client meta-commands, explicit transaction control in a transactional
- * part, statements that cannot run in a transaction. With report set,
- * problems are added to ctx->source instead of failing.
- */
-int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
-                       int report);
+/* ops.c, the planner: refuse a dirty migration, and a modified one
+ * unless allow_modified (a rollback only warns) */
+int strata__check_blockers(strata_ctx *ctx, int allow_modified);
+/* ops.c: pick what up (down) runs, as indexes into ctx->view, in order,
+ * and load and check each part; sel has room for ctx->n_view */
+int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
+                      size_t *n_sel);
+int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
+                        size_t *sel, size_t *n_sel);
 
-/* Does this part run inside a transaction on this driver? */
-int strata__part_transactional(strata_ctx *ctx, struct migration *m, int down);
-
-/* Map the driver's error offset (relative to base in the file's text) to
- * a file position on the current error. */
-void strata__error_locate(strata_ctx *ctx, const struct migration *m,
-                          const struct part *p, size_t base);
-
-/* run.c: the statements that record (or, down, forget) a migration run;
- * ms < 0 is measured by the database where the driver can */
-int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
-                       int down, int dirty, int64_t ms, strata_kind kind);
-
-/* run.c: prefix the current error with "cannot record FILE in 'TABLE'" */
-void strata__record_failed(strata_ctx *ctx, const char *path);
-
-/* run.c: locate the error of a failed batch in which p's text started at
- * byte body, followed by "\n;\n" and strata's own statements (its
- * history row, or a reading of the server's clock) */
-void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
-                                const struct part *p, size_t body);
+/* run.c: run (or, dry, print) one part. @return 0, a negative error,
+ * or 1 when the plan turned out stale and nothing was done: plan again */
+int strata__run_part(strata_ctx *ctx, const strata_migration *v,
+                     struct migration *m, int down, int dry_run);
 
 /*
  * A part longer than this is not copied into a batch with other

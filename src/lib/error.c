@@ -82,6 +82,11 @@ int strata__error_set(strata_ctx *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+int strata__oom(strata_ctx *ctx)
+{
+	return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+}
+
 void strata__error_at(strata_ctx *ctx, const char *file, int line, int col)
 {
 	strata__buf_clear(&ctx->err_file);

@@ -181,9 +181,7 @@ int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 	rc = build_argv(ctx, &a, path);
 	if (rc < 0) {
 		argv_free(&a);
-		return rc == STRATA_ENOMEM ?
-		               strata__error_set(ctx, rc, "out of memory") :
-		               rc;
+		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 	}
 	fflush(stdout);
 	fflush(stderr);

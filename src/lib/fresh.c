@@ -11,11 +11,6 @@
 #include "script.h"
 #include "source.h"
 
-int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down, int dry_run);
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
-                      size_t *n_sel);
-
 /* Every versioned and repeatable migration must load and pass its
  * checks: fresh re-applies them all. */
 static int check_all(strata_ctx *ctx)
@@ -40,36 +35,30 @@ static int drop_all(strata_ctx *ctx, int dry_run)
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc;
 
-	if (!ctx->drv->drop_all_sql)
+	if (!strata__driver_has(ctx, STRATA_DRV_DROP_ALL))
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
 		                         "fresh is not available for %s",
-		                         ctx->drv->name);
+		                         strata__driver_name(ctx));
 	rc = strata__buf_puts(&sql, dry_run ? "-- drop everything\n" : "");
 	if (rc == 0)
-		rc = ctx->drv->drop_all_sql(ctx->conn, strata__schema(ctx),
-		                            &sql);
+		rc = strata__conn_drop_all_sql(ctx, strata__schema(ctx), &sql);
 	if (rc == 0 && dry_run)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
 	else if (rc == 0 && sql.len) {
-		int txn = (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL) != 0;
+		struct txn t = { ctx, 0 };
 
-		rc = txn ? ctx->drv->begin(ctx->conn) : 0;
-		ctx->in_txn = txn && rc == 0;
+		/* where DDL commits as it runs, no transaction helps */
+		if (strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
+			rc = strata__txn_begin(&t, ctx);
 		if (rc == 0)
-			rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
-		if (rc == 0 && txn)
-			rc = ctx->drv->commit(ctx->conn);
-		else if (rc < 0 && txn)
-			ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
+			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+		rc = strata__txn_end(&t, rc);
 		if (rc < 0)
 			strata__error_prefix(ctx, "cannot drop the schema's "
 			                          "objects");
 	}
 	strata_buf_release(&sql);
-	return rc == STRATA_ENOMEM ?
-	               strata__error_set(ctx, rc, "out of memory") :
-	               rc;
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
@@ -122,8 +111,7 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 	if (rc == 0) {
 		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
 		rc = sel ? strata__select_up(ctx, &all, sel, &n) :
-		           strata__error_set(ctx, STRATA_ENOMEM,
-		                             "out of memory");
+		           strata__oom(ctx);
 	}
 	/* a dry run prints the script `plan` would write after the drop */
 	if (rc == 0 && all.dry_run)

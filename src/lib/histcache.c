@@ -20,10 +20,10 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "driver.h"
 #include "history.h"
 
 #define HISTCACHE_MAGIC "strata-histcache 1\n"
-#define HISTORY_COLUMNS 12
 
 /* The key, with what else selects the rows: table, schema and target. */
 int strata__histcache_key(strata_ctx *ctx, strata_buf *key)
@@ -31,9 +31,10 @@ int strata__histcache_key(strata_ctx *ctx, strata_buf *key)
 	int rc;
 
 	strata__buf_clear(key);
-	if (!ctx->drv || !ctx->drv->state_key || ctx->exec)
+	if (!ctx->drv || !strata__driver_has(ctx, STRATA_DRV_STATE_KEY) ||
+	    ctx->exec)
 		return 0;
-	rc = ctx->drv->state_key(ctx->url, key);
+	rc = strata__driver_state_key(ctx, key);
 	if (rc != 1)
 		return 0;
 	rc = strata__buf_printf(key, "\t%s\t%s\t%s\n", ctx->table,

@@ -16,12 +16,13 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "driver.h"
 #include "history.h"
 #include "source.h"
 
 #define CHECKSUM_ALGORITHM "sha256"
 
-static const char *const strata_columns[] = {
+static const char *const strata_columns[HISTORY_COLUMNS] = {
 	"version",    "name",          "kind",
 	"file",       "checksum",      "checksum_algorithm",
 	"applied_at", "execution_ms",  "applied_by",
@@ -35,17 +36,16 @@ static const char *const strata_columns[] = {
 
 int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
 {
-	struct strata_driver_conn *c = ctx->conn;
 	const char *schema = strata__schema(ctx);
 	int rc = 0;
 
 	if (schema && schema[0]) {
-		rc = ctx->drv->quote_ident(c, out, schema);
+		rc = strata__conn_quote_ident(ctx, out, schema);
 		if (rc == 0)
 			rc = strata__buf_putc(out, '.');
 	}
 	if (rc == 0)
-		rc = ctx->drv->quote_ident(c, out, ctx->table);
+		rc = strata__conn_quote_ident(ctx, out, ctx->table);
 	if (rc == STRATA_EINVALID)
 		return strata__error_set(ctx, rc,
 		                         "--table/--schema name '%s' is too "
@@ -53,8 +53,8 @@ int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
 		                         ctx->schema && ctx->schema[0] ?
 		                                 ctx->schema :
 		                                 ctx->table,
-		                         ctx->drv->name);
-	return rc < 0 ? strata__error_set(ctx, rc, "out of memory") : 0;
+		                         strata__driver_name(ctx));
+	return rc < 0 ? strata__oom(ctx) : 0;
 }
 
 struct columns {
@@ -75,7 +75,7 @@ static int column_cb(void *payload, int ncols, const char *const *values)
 	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
 		if (strcasecmp(values[0], strata_columns[i]) == 0) {
 			cols->seen[i] = 1;
-			if (i == 11 && ncols >= 2 && values[1])
+			if (i == HCOL_DIRTY && ncols >= 2 && values[1])
 				snprintf(cols->dirty_type,
 				         sizeof(cols->dirty_type), "%s",
 				         values[1]);
@@ -106,26 +106,24 @@ static int narrow_type(const char *type)
 static int widen_dirty(strata_ctx *ctx, const char *type)
 {
 	strata_buf sql = STRATA_BUF_INIT;
-	int txn = (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL) != 0;
+	struct txn t = { ctx, 0 };
 	int rc = strata__buf_puts(&sql, "ALTER TABLE ");
 
 	if (rc == 0)
 		rc = strata__history_qualified(ctx, &sql);
 	if (rc == 0)
-		rc = strata__buf_printf(&sql, " %s", ctx->drv->widen_dirty_sql);
+		rc = strata__buf_printf(
+		        &sql, " %s",
+		        strata__driver_text(ctx, STRATA_DRV_WIDEN_DIRTY_SQL));
 	if (rc < 0) {
 		strata_buf_release(&sql);
-		return rc == STRATA_ENOMEM ?
-		               strata__error_set(ctx, rc, "out of memory") :
-		               rc;
+		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 	}
-	rc = txn ? ctx->drv->begin(ctx->conn) : 0;
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
+		rc = strata__txn_begin(&t, ctx);
 	if (rc == 0)
-		rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
-	if (rc == 0 && txn)
-		rc = ctx->drv->commit(ctx->conn);
-	else if (rc < 0 && txn)
-		ctx->drv->rollback(ctx->conn);
+		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	rc = strata__txn_end(&t, rc);
 	strata_buf_release(&sql);
 	if (rc < 0) {
 		strata__error_prefix(ctx,
@@ -148,8 +146,8 @@ int strata__history_check(strata_ctx *ctx, int widen)
 	int rc;
 
 	memset(&cols, 0, sizeof(cols));
-	rc = ctx->drv->table_columns(ctx->conn, strata__schema(ctx), ctx->table,
-	                             column_cb, &cols);
+	rc = strata__conn_table_columns(ctx, strata__schema(ctx), ctx->table,
+	                                column_cb, &cols);
 	if (rc == STRATA_ENOTFOUND) {
 		strata__error_clear(ctx);
 		return 0;
@@ -159,7 +157,8 @@ int strata__history_check(strata_ctx *ctx, int widen)
 	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
 		have += (size_t)cols.seen[i];
 	if (have == ARRAY_SIZE(strata_columns)) {
-		if (widen && ctx->drv->widen_dirty_sql &&
+		if (widen &&
+		    strata__driver_text(ctx, STRATA_DRV_WIDEN_DIRTY_SQL) &&
 		    narrow_type(cols.dirty_type)) {
 			rc = widen_dirty(ctx, cols.dirty_type);
 			if (rc < 0)
@@ -167,14 +166,13 @@ int strata__history_check(strata_ctx *ctx, int widen)
 		}
 		return 1;
 	}
-	/* seen[0] is version, seen[11] is dirty */
-	if (cols.n == 2 && cols.seen[0] && cols.seen[11])
+	if (cols.n == 2 && cols.seen[HCOL_VERSION] && cols.seen[HCOL_DIRTY])
 		rc = strata__error_set(
 		        ctx, STRATA_ESTATE,
 		        "table '%s' belongs to golang-migrate (columns "
 		        "version, dirty): strata will not write into it",
 		        ctx->table);
-	else if (cols.n == 1 && cols.seen[0])
+	else if (cols.n == 1 && cols.seen[HCOL_VERSION])
 		rc = strata__error_set(
 		        ctx, STRATA_ESTATE,
 		        "table '%s' belongs to dbmate (column "
@@ -229,10 +227,8 @@ int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 		        "    dirty              BIGINT       NOT NULL,\n"
 		        "    PRIMARY KEY (target, version, name)\n"
 		        ");\n",
-		        ctx->drv->timestamp_type);
-	return rc == STRATA_ENOMEM ?
-	               strata__error_set(ctx, rc, "out of memory") :
-	               rc;
+		        strata__driver_text(ctx, STRATA_DRV_TIMESTAMP_TYPE));
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 void strata__history_release(struct history *h)
@@ -313,20 +309,21 @@ static const char *row_problem(const char *const *v, struct history_row *r,
 	int64_t n;
 	int rc;
 
-	if (!v[0])
+	if (!v[HCOL_VERSION])
 		return "the version is NULL";
-	if (v[0][0] == '-')
+	if (v[HCOL_VERSION][0] == '-')
 		return "the version is negative";
-	rc = strata__version_parse(&r->version, v[0], strlen(v[0]));
+	rc = strata__version_parse(&r->version, v[HCOL_VERSION],
+	                           strlen(v[HCOL_VERSION]));
 	if (rc == STRATA_EPARSE)
 		return "the version is not a whole number";
 	if (rc == STRATA_EINVALID)
 		return "the version is too large (at most 2^64 - 1)";
 	if (rc < 0)
 		r->version = 0;
-	if (!v[1] || !v[1][0])
-		return v[1] ? "the name is empty" : "the name is NULL";
-	if (kind_from(v[2], &r->kind) < 0)
+	if (!v[HCOL_NAME] || !v[HCOL_NAME][0])
+		return v[HCOL_NAME] ? "the name is empty" : "the name is NULL";
+	if (kind_from(v[HCOL_KIND], &r->kind) < 0)
 		return "the kind is not versioned, repeatable or baseline";
 	if (r->kind == STRATA_KIND_REPEATABLE && r->version != 0)
 		return "a repeatable migration's row has a version (only 0 "
@@ -334,10 +331,12 @@ static const char *row_problem(const char *const *v, struct history_row *r,
 	if (r->kind != STRATA_KIND_REPEATABLE && r->version == 0)
 		return "version 0 is not allowed (only repeatable "
 		       "migrations have it)";
-	if (!v[7] || parse_int64(v[7], 1, INT64_MAX, &r->execution_ms) < 0)
+	if (!v[HCOL_EXECUTION_MS] ||
+	    parse_int64(v[HCOL_EXECUTION_MS], 1, INT64_MAX, &r->execution_ms) <
+	            0)
 		return "execution_ms is not a whole number";
 	/* dirty holds the statement a failed run reached (0: clean) */
-	if (!v[11] || parse_int64(v[11], 0, INT_MAX, &n) < 0)
+	if (!v[HCOL_DIRTY] || parse_int64(v[HCOL_DIRTY], 0, INT_MAX, &n) < 0)
 		return "dirty is not a statement number (0 when clean)";
 	*dirty = (int)n;
 	return NULL;
@@ -354,11 +353,11 @@ static int note_bad(struct history *h, const char *const *v, const char *why)
 		return 0;
 	rc = strata__buf_printf(&b, "row %zu (version ", h->n_seen);
 	if (rc == 0)
-		rc = put_value(&b, v[0]);
+		rc = put_value(&b, v[HCOL_VERSION]);
 	if (rc == 0)
 		rc = strata__buf_puts(&b, ", name ");
 	if (rc == 0)
-		rc = put_value(&b, v[1]);
+		rc = put_value(&b, v[HCOL_NAME]);
 	if (rc == 0)
 		rc = strata__buf_printf(&b, "): %s", why);
 	if (rc == 0)
@@ -371,7 +370,10 @@ static int note_bad(struct history *h, const char *const *v, const char *why)
 static int set_strings(struct history_row *r, const char *const *v)
 {
 	/* name, file, checksum, algorithm, applied_at, by, target, type */
-	static const int col[8] = { 1, 3, 4, 5, 6, 8, 9, 10 };
+	static const int col[8] = { HCOL_NAME,       HCOL_FILE,
+		                    HCOL_CHECKSUM,   HCOL_CHECKSUM_ALGORITHM,
+		                    HCOL_APPLIED_AT, HCOL_APPLIED_BY,
+		                    HCOL_TARGET,     HCOL_DATABASE_TYPE };
 	char **dst[8] = { &r->name,       &r->file,
 		          &r->checksum,   &r->checksum_algorithm,
 		          &r->applied_at, &r->applied_by,
@@ -385,7 +387,7 @@ static int set_strings(struct history_row *r, const char *const *v)
 
 		len[i] = s ? strlen(s) : 0;
 		/* keep "YYYY-MM-DD HH:MM:SS"; drivers differ in what follows */
-		if (col[i] == 6 && len[i] > 19)
+		if (col[i] == HCOL_APPLIED_AT && len[i] > 19)
 			len[i] = 19;
 		total += len[i] + 1;
 	}
@@ -411,7 +413,7 @@ int strata__history_add_row(void *payload, int ncols, const char *const *v)
 	const char *why;
 	int dirty = 0;
 
-	if (ncols < 12)
+	if (ncols < HISTORY_COLUMNS)
 		return STRATA_EINTERNAL;
 	if (h->n == h->alloc) {
 		size_t n = h->alloc ? h->alloc * 2 : 64;
@@ -490,13 +492,13 @@ int strata__history_read_into(strata_ctx *ctx, struct history *h)
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, " WHERE target = ");
 	if (rc == 0)
-		rc = ctx->drv->quote_literal(ctx->conn, &sql, ctx->target);
+		rc = strata__conn_quote_literal(ctx, &sql, ctx->target);
 	if (rc == 0)
-		rc = ctx->drv->query(ctx->conn, sql.ptr,
-		                     strata__history_add_row, h);
+		rc = strata__conn_query(ctx, sql.ptr, strata__history_add_row,
+		                        h);
 	strata_buf_release(&sql);
 	if (rc == STRATA_ENOMEM)
-		return strata__error_set(ctx, rc, "out of memory");
+		return strata__oom(ctx);
 	if (rc < 0)
 		return rc;
 	h->exists = 1;
@@ -571,7 +573,7 @@ struct history_row *strata__history_find_name(const struct history *h,
 
 static int put_lit(strata_ctx *ctx, strata_buf *out, const char *s)
 {
-	return ctx->drv->quote_literal(ctx->conn, out, s);
+	return strata__conn_quote_literal(ctx, out, s);
 }
 
 /* " WHERE target = '..' AND version = N AND name = '..'" */
@@ -596,12 +598,12 @@ static int where_key(strata_ctx *ctx, strata_buf *out, uint64_t version,
 static int finish(strata_ctx *ctx, int rc)
 {
 	if (rc == STRATA_ENOMEM)
-		return strata__error_set(ctx, rc, "out of memory");
+		return strata__oom(ctx);
 	return rc;
 }
 
-int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
-                               const struct history_row *r)
+static int sql_insert(strata_ctx *ctx, strata_buf *out,
+                      const struct history_row *r)
 {
 	int rc = strata__buf_puts(out, "INSERT INTO ");
 
@@ -627,13 +629,17 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = strata__buf_printf(out, ", '%s', '%s', ",
 		                        CHECKSUM_ALGORITHM, r->applied_at);
 	else if (rc == 0)
-		rc = strata__buf_printf(out, ", '%s', %s, ", CHECKSUM_ALGORITHM,
-		                        ctx->drv->now_sql ?
-		                                ctx->drv->now_sql :
-		                                "CURRENT_TIMESTAMP");
+		rc = strata__buf_printf(
+		        out, ", '%s', %s, ", CHECKSUM_ALGORITHM,
+		        strata__driver_text(ctx, STRATA_DRV_NOW_SQL) ?
+		                strata__driver_text(ctx, STRATA_DRV_NOW_SQL) :
+		                "CURRENT_TIMESTAMP");
 	/* a negative time: measured by the database (batched runs) */
-	if (rc == 0 && r->execution_ms < 0 && ctx->drv->elapsed_ms_sql)
-		rc = strata__buf_printf(out, "%s, ", ctx->drv->elapsed_ms_sql);
+	if (rc == 0 && r->execution_ms < 0 &&
+	    strata__driver_text(ctx, STRATA_DRV_ELAPSED_MS_SQL))
+		rc = strata__buf_printf(
+		        out, "%s, ",
+		        strata__driver_text(ctx, STRATA_DRV_ELAPSED_MS_SQL));
 	else if (rc == 0)
 		rc = strata__buf_printf(
 		        out, "%lld, ",
@@ -646,7 +652,8 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
 		rc = strata__buf_printf(out, ", '%s', %d);\n",
-		                        ctx->exec ? "exec" : ctx->drv->name,
+		                        ctx->exec ? "exec" :
+		                                    strata__driver_name(ctx),
 		                        r->dirty);
 	return finish(ctx, rc);
 }
@@ -654,28 +661,35 @@ int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
 static int insert_params_sql(strata_ctx *ctx, strata_buf *out)
 {
 	int rc = strata__buf_puts(out, "INSERT INTO ");
+	int i;
 
 	if (rc == 0)
 		rc = strata__history_qualified(ctx, out);
 	if (rc == 0)
-		rc = strata__buf_puts(out,
-		                      " (" SELECT_COLUMNS ") VALUES (?1, ?2, "
-		                      "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		                      "?11, ?12)");
+		rc = strata__buf_puts(out, " (" SELECT_COLUMNS ") VALUES (");
+	for (i = 1; rc == 0 && i <= HISTORY_COLUMNS; i++)
+		rc = strata__buf_printf(out, "?%d%s", i,
+		                        i < HISTORY_COLUMNS ? ", " : ")");
 	return finish(ctx, rc);
 }
 
-int strata__history_insert(strata_ctx *ctx, const struct history_row *r)
+/*
+ * Record a row stamped with strata's clock (row->applied_at set) now,
+ * through the driver's exec_params when it has one (the statement is then
+ * prepared once per run), else as literal SQL through exec().
+ */
+static int insert_now(strata_ctx *ctx, const struct history_row *r)
 {
 	char version[24], ms[24], dirty[12];
-	const char *values[12];
+	const char *values[HISTORY_COLUMNS];
 	strata_buf b = STRATA_BUF_INIT;
 	int rc;
 
-	if (!ctx->drv->exec_params || !r->applied_at) {
-		rc = strata__history_sql_insert(ctx, &b, r);
+	if (!strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS) ||
+	    !r->applied_at) {
+		rc = sql_insert(ctx, &b, r);
 		if (rc == 0)
-			rc = ctx->drv->exec(ctx->conn, b.ptr, b.len);
+			rc = strata__conn_exec(ctx, b.ptr, b.len);
 		strata_buf_release(&b);
 		return rc;
 	}
@@ -691,20 +705,21 @@ int strata__history_insert(strata_ctx *ctx, const struct history_row *r)
 	snprintf(ms, sizeof(ms), "%lld",
 	         (long long)(r->execution_ms < 0 ? 0 : r->execution_ms));
 	snprintf(dirty, sizeof(dirty), "%d", r->dirty);
-	values[0] = version;
-	values[1] = r->name;
-	values[2] = strata_kind_name(r->kind);
-	values[3] = r->file;
-	values[4] = r->checksum;
-	values[5] = CHECKSUM_ALGORITHM;
-	values[6] = r->applied_at;
-	values[7] = ms;
-	values[8] = r->applied_by;
-	values[9] = ctx->target;
-	values[10] = ctx->exec ? "exec" : ctx->drv->name;
-	values[11] = dirty;
-	return ctx->drv->exec_params(ctx->conn, ctx->insert_sql.ptr, 12,
-	                             values);
+	values[HCOL_VERSION] = version;
+	values[HCOL_NAME] = r->name;
+	values[HCOL_KIND] = strata_kind_name(r->kind);
+	values[HCOL_FILE] = r->file;
+	values[HCOL_CHECKSUM] = r->checksum;
+	values[HCOL_CHECKSUM_ALGORITHM] = CHECKSUM_ALGORITHM;
+	values[HCOL_APPLIED_AT] = r->applied_at;
+	values[HCOL_EXECUTION_MS] = ms;
+	values[HCOL_APPLIED_BY] = r->applied_by;
+	values[HCOL_TARGET] = ctx->target;
+	values[HCOL_DATABASE_TYPE] = ctx->exec ? "exec" :
+	                                         strata__driver_name(ctx);
+	values[HCOL_DIRTY] = dirty;
+	return strata__conn_exec_params(ctx, ctx->insert_sql.ptr,
+	                                HISTORY_COLUMNS, values);
 }
 
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
@@ -846,4 +861,149 @@ const char *strata__applied_by(void)
 	snprintf(who, sizeof(who), "%.40s%s%.200s", user, host[0] ? "@" : "",
 	         host);
 	return who;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * The name that, with the version, picks a migration's history row:
+ * rows and files are matched by version (a renamed file keeps its row,
+ * under the old name), so only a repeatable's row is picked by name.
+ */
+static const char *row_key_name(const struct migration *m)
+{
+	return m->kind == STRATA_KIND_REPEATABLE ? m->name : NULL;
+}
+
+/* The row of m; ts receives the time. A script's rows take the clock of
+ * the database that runs it. */
+static void fill_row(strata_ctx *ctx, struct history_row *r,
+                     const struct migration *m, strata_kind kind, int dirty,
+                     int64_t ms, char ts[32])
+{
+	strata__now_utc(ts);
+	memset(r, 0, sizeof(*r));
+	r->version = m->version;
+	r->name = m->name;
+	r->kind = kind;
+	r->file = (char *)base_name(m->up_path);
+	r->checksum = (char *)m->checksum;
+	r->applied_at = ctx->script ? NULL : ts;
+	r->execution_ms = ms;
+	r->applied_by = (char *)strata__applied_by();
+	r->dirty = dirty; /* the statement reached: 1 before the first */
+}
+
+/* The statements that record ev, appended to out. */
+static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+                      enum history_event ev, int64_t n)
+{
+	struct history_row r;
+	char ts[32];
+	int rc = 0;
+
+	switch (ev) {
+	case HISTORY_REVERTED:
+		return strata__history_sql_delete(ctx, out, m->version,
+		                                  row_key_name(m));
+	case HISTORY_REVERTING:
+		return strata__history_sql_dirty(ctx, out, m->version,
+		                                 row_key_name(m), 1);
+	case HISTORY_REACHED:
+		return strata__history_sql_dirty(ctx, out, m->version,
+		                                 row_key_name(m), (size_t)n);
+	case HISTORY_FINISHED:
+		return strata__history_sql_finish(ctx, out, m->version,
+		                                  row_key_name(m), n);
+	case HISTORY_BASELINE:
+		fill_row(ctx, &r, m, STRATA_KIND_BASELINE, 0, n, ts);
+		return sql_insert(ctx, out, &r);
+	case HISTORY_APPLIED:
+	case HISTORY_APPLYING:
+		break;
+	}
+	fill_row(ctx, &r, m, m->kind, ev == HISTORY_APPLYING, n, ts);
+	/* one row per repeatable: replace it */
+	if (m->kind == STRATA_KIND_REPEATABLE)
+		rc = strata__history_sql_delete(ctx, out, 0, m->name);
+	return rc < 0 ? rc : sql_insert(ctx, out, &r);
+}
+
+int strata__history_record(strata_ctx *ctx, strata_buf *out,
+                           struct migration *m, enum history_event ev,
+                           int64_t n)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	if (out)
+		return record_sql(ctx, out, m, ev, n);
+	if (ev == HISTORY_APPLIED && m->kind != STRATA_KIND_REPEATABLE &&
+	    !ctx->script && strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS)) {
+		struct history_row r;
+		char ts[32];
+
+		fill_row(ctx, &r, m, m->kind, 0, n, ts);
+		return insert_now(ctx, &r);
+	}
+	rc = record_sql(ctx, &sql, m, ev, n);
+	if (rc == 0)
+		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	strata_buf_release(&sql);
+	return rc;
+}
+
+void strata__history_record_failed(strata_ctx *ctx, const char *path)
+{
+	strata__error_prefix(ctx, "cannot record %s in '%s'", base_name(path),
+	                     ctx->table);
+}
+
+static int count_cb(void *payload, int ncols, const char *const *v)
+{
+	(void)v;
+	if (ncols > 0)
+		(*(int64_t *)payload)++;
+	return 0;
+}
+
+int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
+                                  int gone, const char *what)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int64_t n = strata__conn_changes(ctx);
+	int rc = 0;
+
+	if (n < 0) {
+		/* not known: count the rows of the version left */
+		int64_t left = 0;
+
+		rc = strata__history_sql_probe(ctx, &sql, m->version,
+		                               row_key_name(m));
+		if (rc == 0)
+			rc = strata__conn_query(ctx, sql.ptr, count_cb, &left);
+		strata_buf_release(&sql);
+		if (rc < 0)
+			return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+		n = gone ? 1 - left : left;
+	}
+	if (n == 1)
+		return 0;
+	strata__error_set(ctx, STRATA_ESTATE,
+	                  "the history row of migration %s (%s) in '%s' was "
+	                  "not %s: %lld rows matched; %s",
+	                  m->version_text, m->name, ctx->table,
+	                  gone ? "removed" : "marked", (long long)n, what);
+	strata__error_detail(ctx,
+	                     "the history changed under strata (did the "
+	                     "migration itself change '%s'?): see 'strata "
+	                     "status', and 'strata force' to declare the "
+	                     "version by hand",
+	                     ctx->table);
+	return STRATA_ESTATE;
 }

@@ -6,6 +6,24 @@
 #define STRATA_LIB_HISTORY_H
 
 #include "common.h"
+#include "source.h"
+
+/* The table's columns, in the order every statement names them. */
+enum history_column {
+	HCOL_VERSION,
+	HCOL_NAME,
+	HCOL_KIND,
+	HCOL_FILE,
+	HCOL_CHECKSUM,
+	HCOL_CHECKSUM_ALGORITHM,
+	HCOL_APPLIED_AT,
+	HCOL_EXECUTION_MS,
+	HCOL_APPLIED_BY,
+	HCOL_TARGET,
+	HCOL_DATABASE_TYPE,
+	HCOL_DIRTY,
+	HISTORY_COLUMNS /* how many */
+};
 
 struct history_row {
 	uint64_t version;
@@ -70,20 +88,50 @@ struct history_row *strata__history_find(const struct history *h,
 struct history_row *strata__history_find_name(const struct history *h,
                                               const char *name);
 
-/* Add one row given as the 12 columns' text (a strata_row_cb on a struct
- * history; rows are not sorted). A row that does not read exactly is
+/* Add one row given as the HISTORY_COLUMNS columns' text (a strata_row_cb on a
+ * struct history; rows are not sorted). A row that does not read exactly is
  * counted in h->n_bad and left out; STRATA_ENOMEM is the only error. */
 int strata__history_add_row(void *payload, int ncols, const char *const *v);
 
-/* Statements, appended to out (each ends in ";\n"). */
-int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
-                               const struct history_row *row);
+/* What a run does to a migration's history row. */
+enum history_event {
+	HISTORY_APPLIED,  /* its up ran: a new row (a repeatable's replaces
+	                   * the one it had) */
+	HISTORY_REVERTED, /* its down ran: the row goes */
+	HISTORY_BASELINE, /* force declared it applied: a baseline row */
+	/* a part outside a transaction: the row is dirty while it runs */
+	HISTORY_APPLYING,  /* up begins: a new row, dirty at statement 1 */
+	HISTORY_REVERTING, /* down begins: the row is marked dirty */
+	HISTORY_REACHED,   /* statement n (1-based) begins */
+	HISTORY_FINISHED   /* the up is done, in n ms: the row is clean */
+};
+
 /*
- * Record a row stamped with strata's clock (row->applied_at set) now,
- * through the driver's exec_params when it has one (the statement is then
- * prepared once per run), else as literal SQL through exec().
+ * The one way a run writes history: append to out the statements that
+ * record ev for m (each ends in ";\n"), or with out NULL run them now,
+ * a new versioned row then going through the driver's prepared INSERT
+ * where it has one. n is the milliseconds the part took
+ * (STRATA_MS_SINCE_MESSAGE: measured by the database where it can) or,
+ * for HISTORY_REACHED, the statement. A row is picked by version, or a
+ * repeatable's by its name.
  */
-int strata__history_insert(strata_ctx *ctx, const struct history_row *row);
+int strata__history_record(strata_ctx *ctx, strata_buf *out,
+                           struct migration *m, enum history_event ev,
+                           int64_t n);
+
+/* Prefix the current error with "cannot record FILE in 'TABLE'". */
+void strata__history_record_failed(strata_ctx *ctx, const char *path);
+
+/*
+ * Right after the statement that removed (gone set) or marked m's row:
+ * it must have changed exactly that one row, or the history does not say
+ * what the run did; STRATA_ESTATE then, with what ("nothing was rolled
+ * back") in the message.
+ */
+int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
+                                  int gone, const char *what);
+
+/* Statements for force and repair, appended to out (each ends in ";\n"). */
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
                                uint64_t version, const char *name);
 int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,

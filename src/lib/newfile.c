@@ -29,8 +29,7 @@ static int clean_name(strata_ctx *ctx, strata_buf *out, const char *name)
 			        "letters, digits, '_', '-' and '.'",
 			        name, isprint(c) ? c : '?');
 		if (strata__buf_putc(out, (char)c) < 0)
-			return strata__error_set(ctx, STRATA_ENOMEM,
-			                         "out of memory");
+			return strata__oom(ctx);
 	}
 	if (!out->len)
 		return strata__error_set(ctx, STRATA_EINVALID,
@@ -199,7 +198,7 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down%s", ctx->dir,
 	                       width, (unsigned long long)version, clean.ptr,
 	                       tpl.ext) < 0) {
-		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+		rc = strata__oom(ctx);
 		goto done;
 	}
 	rc = write_new(ctx, ctx->scratch.ptr, tpl.up);

@@ -14,17 +14,11 @@
 #include "script.h"
 #include "source.h"
 
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
-                      size_t *n_sel);
-int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
-                        size_t *sel, size_t *n_sel);
-int strata__check_blockers(strata_ctx *ctx, int allow_modified);
-
 static const char *client_hint(const strata_ctx *ctx)
 {
-	if (strcmp(ctx->drv->name, "postgres") == 0)
+	if (strcmp(strata__driver_name(ctx), "postgres") == 0)
 		return "psql -v ON_ERROR_STOP=1 -d DATABASE -f FILE";
-	if (strcmp(ctx->drv->name, "mysql") == 0)
+	if (strcmp(strata__driver_name(ctx), "mysql") == 0)
 		return "mysql DATABASE < FILE";
 	return "sqlite3 -bail DATABASE < FILE";
 }
@@ -50,7 +44,7 @@ static int header(strata_ctx *ctx, size_t n, int down, int offline)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, b.ptr, 0);
 	strata_buf_release(&b);
 	strata_buf_release(&q);
-	return rc < 0 ? strata__error_set(ctx, rc, "out of memory") : 0;
+	return rc < 0 ? strata__oom(ctx) : 0;
 }
 
 int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
@@ -77,11 +71,11 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 		rc = strata__driver_resolve(ctx);
 	/* refused offline as connecting refuses it */
 	if (rc == 0 && ctx->schema && ctx->schema[0] &&
-	    !ctx->drv->ensure_schema)
+	    !strata__driver_has(ctx, STRATA_DRV_ENSURE_SCHEMA))
 		rc = strata__error_set(ctx, STRATA_EINVALID,
 		                       "%s has no schemas: --schema cannot be "
 		                       "used",
-		                       ctx->drv->name);
+		                       strata__driver_name(ctx));
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)
@@ -89,8 +83,7 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 	if (rc == 0) {
 		sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
 		if (!sel)
-			rc = strata__error_set(ctx, STRATA_ENOMEM,
-			                       "out of memory");
+			rc = strata__oom(ctx);
 	}
 	if (rc == 0)
 		rc = down ? strata__select_down(ctx, opts, sel, &n) :

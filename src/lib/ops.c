@@ -11,9 +11,6 @@
 #include "script.h"
 #include "source.h"
 
-int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down, int dry_run);
-
 void strata_ctx_interrupt(strata_ctx *ctx)
 {
 	ctx->interrupted = 1;
@@ -62,7 +59,6 @@ static int state_error(strata_ctx *ctx, const strata_migration *v)
 	}
 }
 
-int strata__check_blockers(strata_ctx *ctx, int allow_modified);
 int strata__check_blockers(strata_ctx *ctx, int allow_modified)
 {
 	size_t i;
@@ -109,8 +105,6 @@ static int known_version(strata_ctx *ctx, uint64_t version)
 }
 
 /* Pick the parts to run (indexes into the view) and check them all. */
-int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
-                      size_t *n_sel);
 int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
                       size_t *n_sel)
 {
@@ -177,6 +171,8 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		struct migration *m =
 		        strata__view_source(ctx, &ctx->view[sel[i]]);
 
+		/* a missing file was refused above */
+		STRATA_ASSERT(ctx, m != NULL);
 		rc = strata__migration_load_up(ctx, m);
 		if (rc == 0)
 			rc = strata__part_check(ctx, m, 0, 0);
@@ -196,12 +192,15 @@ static void flush_async(strata_ctx *ctx, size_t done)
 {
 	struct saved_error saved;
 
-	if (!done || !ctx->conn || !ctx->drv->async_commit_sql ||
-	    !ctx->drv->flush_sql || !(ctx->drv->caps & STRATA_DRIVER_CAP_BATCH))
+	if (!done || !ctx->conn ||
+	    !strata__driver_text(ctx, STRATA_DRV_ASYNC_COMMIT_SQL) ||
+	    !strata__driver_text(ctx, STRATA_DRV_FLUSH_SQL) ||
+	    !strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH))
 		return;
 	strata__error_save(ctx, &saved);
-	ctx->drv->exec(ctx->conn, ctx->drv->flush_sql,
-	               strlen(ctx->drv->flush_sql));
+	strata__conn_exec(
+	        ctx, strata__driver_text(ctx, STRATA_DRV_FLUSH_SQL),
+	        strlen(strata__driver_text(ctx, STRATA_DRV_FLUSH_SQL)));
 	strata__error_restore(ctx, &saved);
 }
 
@@ -265,87 +264,173 @@ typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
 #define MAX_REPLANS 1000
 
 /*
- * Decide and check everything with a read-only look first, so that a bad
- * file or a refused state leaves the database exactly as it was (not even
- * a history table created). Only then connect for writing, take the lock,
- * read the history again and decide again: another runner may have moved
- * the database on meanwhile. Without a runner lock (SQLite) the history
- * may still change before a migration's transaction; the run then stops
- * before that migration and plans again from the history as it is.
+ * The phases of a run, in order; a stale plan goes back from APPLY to
+ * LOCKED. Each step asserts the phase it belongs to (SQLite's pager
+ * keeps one such state).
+ *
+ * LOOK decides and checks everything with a read-only look first, so
+ * that a bad file or a refused state leaves the database exactly as it
+ * was (not even a history table created). LOCKED connects for writing,
+ * takes the runner lock, reads the history again and decides again:
+ * another runner may have moved the database on meanwhile. APPLY runs
+ * what was decided (or, dry, prints it). Without a runner lock (SQLite)
+ * the history may still change before a migration's transaction; the
+ * run then stops before that migration and plans again from LOCKED.
  */
+enum run_phase {
+	RUN_LOOK,
+	RUN_LOCKED,
+	RUN_APPLY,
+	RUN_DONE
+};
+
+struct run {
+	strata_ctx *ctx;
+	const strata_run_options *o;
+	select_fn select;
+	int down;
+	enum run_phase phase;
+	size_t *sel, n; /* what was decided: indexes into the view */
+	int replans;
+	size_t *n_done;
+};
+
+/* Read the history (a read-only look may take the cached one), merge it
+ * with the folder and decide. @return 1: a look that leaves the decision
+ * to the locked phase */
+static int decide(struct run *r)
+{
+	strata_ctx *ctx = r->ctx;
+	int look = r->phase == RUN_LOOK;
+	int rc;
+
+	STRATA_ASSERT(ctx, r->phase == RUN_LOOK || r->phase == RUN_LOCKED);
+	r->n = 0;
+	/* a look that finds nothing to do may use the cached history;
+	 * whatever runs reads it again under the lock */
+	if (look)
+		rc = !r->down && !r->o->dry_run ? strata__open_look(ctx) :
+		                                  strata__open_read(ctx);
+	else
+		rc = strata__open_write(ctx);
+	if (rc == 0)
+		rc = strata__driver_resolve(ctx);
+	if (rc == 0)
+		rc = strata__build_view(ctx);
+	/* a dirty row may be another runner at work (MySQL, no-transaction
+	 * files): decide that under the lock */
+	if (rc == 0 && look && !r->o->dry_run &&
+	    strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK) && any_dirty(ctx))
+		return 1;
+	if (rc == 0)
+		rc = strata__check_blockers(ctx, r->down);
+	if (rc == 0) {
+		strata__free(r->sel);
+		r->sel = strata__calloc(ctx->n_view + 1, sizeof(*r->sel));
+		rc = r->sel ? r->select(ctx, r->o, r->sel, &r->n) :
+		              strata__oom(ctx);
+	}
+	return rc;
+}
+
+/* A rollback destroys data: keep a copy first, under the runner lock: a
+ * copy taken before the wait could miss what the runner waited for
+ * applied, and a run that gives up on the lock leaves no copy behind. */
+static int backup_first(struct run *r)
+{
+	const char *path;
+	int rc;
+
+	STRATA_ASSERT(r->ctx, r->phase == RUN_LOCKED);
+	if (!r->down || r->o->no_backup || !r->ctx->conn)
+		return 0;
+	rc = strata_backup(&path, r->ctx, r->o->backup_suffix);
+	if (rc == 0)
+		strata__emitf(r->ctx, STRATA_EVENT_INFO,
+		              "backup written to %s (skip with --no-backup)",
+		              path);
+	return rc;
+}
+
+/* Run (or print) what was decided. @return 1: the plan is stale */
+static int apply(struct run *r)
+{
+	strata_ctx *ctx = r->ctx;
+	const strata_run_options *o = r->o;
+
+	STRATA_ASSERT(ctx, r->phase == RUN_APPLY);
+	/* with a change counter, open_write noted it before reading */
+	if (r->n && !o->dry_run &&
+	    !strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL) &&
+	    strata__history_fingerprint(&ctx->plan_history, &ctx->history) < 0)
+		return strata__oom(ctx);
+	/* a dry run prints the script `plan` writes */
+	if (o->dry_run)
+		return strata__script_write(ctx, r->sel, r->n, r->down,
+		                            r->n_done);
+	if (o->single_transaction && !r->down && r->n)
+		return strata__run_single(ctx, r->sel, r->n, r->n_done);
+	return run_selected(ctx, r->sel, r->n, r->down, r->n_done);
+}
+
+/* One step: the phase's work, and the phase that follows. */
+static int step(struct run *r)
+{
+	int rc;
+
+	switch (r->phase) {
+	case RUN_LOOK:
+		rc = decide(r);
+		if (rc == 1)
+			r->phase = RUN_LOCKED;
+		else if (rc == 0)
+			r->phase = r->n && !r->o->dry_run ? RUN_LOCKED :
+			                                    RUN_APPLY;
+		return rc < 0 ? rc : 0;
+	case RUN_LOCKED:
+		rc = decide(r);
+		if (rc == 0 && r->n)
+			rc = backup_first(r);
+		if (rc == 0)
+			r->phase = RUN_APPLY;
+		return rc;
+	case RUN_APPLY:
+		rc = apply(r);
+		r->phase = RUN_DONE;
+		if (rc != 1)
+			return rc;
+		if (++r->replans > MAX_REPLANS)
+			return strata__error_set(
+			        r->ctx, STRATA_ELOCKED,
+			        "gave up after planning %d times: other "
+			        "runners kept changing the history table '%s'",
+			        MAX_REPLANS, r->ctx->table);
+		/* another runner changed the history: plan again */
+		r->phase = RUN_LOCKED;
+		return 0;
+	case RUN_DONE:
+		break;
+	}
+	STRATA_ASSERT(r->ctx, r->phase != RUN_DONE);
+	return 0;
+}
+
 static int plan_and_run(strata_ctx *ctx, const strata_run_options *o,
                         select_fn select, int down, size_t *n_done)
 {
-	size_t *sel = NULL, n = 0;
-	int rc, pass = 0, replans = 0;
+	struct run r;
+	int rc = 0;
 
-replan:
-	for (; pass < 2; pass++) {
-		/* a look that finds nothing to do may use the cached
-		 * history; whatever runs reads it again under the lock */
-		ctx->read_cached = pass == 0 && !down && !o->dry_run;
-		rc = pass == 0 ? strata__open_read(ctx) :
-		                 strata__open_write(ctx);
-		ctx->read_cached = 0;
-		if (rc == 0)
-			rc = strata__driver_resolve(ctx);
-		if (rc == 0)
-			rc = strata__build_view(ctx);
-		/* a dirty row may be another runner at work (MySQL, no-
-		 * transaction files): decide that under the lock */
-		if (rc == 0 && pass == 0 && !o->dry_run &&
-		    (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK) && any_dirty(ctx))
-			continue;
-		if (rc == 0)
-			rc = strata__check_blockers(ctx, down);
-		if (rc == 0) {
-			strata__free(sel);
-			sel = strata__calloc(ctx->n_view + 1, sizeof(*sel));
-			rc = sel ? select(ctx, o, sel, &n) :
-			           strata__error_set(ctx, STRATA_ENOMEM,
-			                             "out of memory");
-		}
-		if (rc < 0 || n == 0 || o->dry_run)
-			break;
-		/* a rollback destroys data: keep a copy first, under the
-		 * runner lock (taken in pass 1): a copy taken before the wait
-		 * could miss what the runner waited for applied, and a run
-		 * that gives up on the lock leaves no copy behind */
-		if (pass == 1 && down && !o->no_backup && ctx->conn) {
-			const char *path;
-
-			rc = strata_backup(&path, ctx, o->backup_suffix);
-			if (rc < 0)
-				break;
-			strata__emitf(ctx, STRATA_EVENT_INFO,
-			              "backup written to %s (skip with "
-			              "--no-backup)",
-			              path);
-		}
-	}
-	/* with a change counter, open_write noted it before reading */
-	if (rc == 0 && n && !o->dry_run && !ctx->drv->change_counter_sql &&
-	    strata__history_fingerprint(&ctx->plan_history, &ctx->history) < 0)
-		rc = strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
-	/* a dry run prints the script `plan` writes */
-	if (rc == 0 && o->dry_run)
-		rc = strata__script_write(ctx, sel, n, down, n_done);
-	else if (rc == 0)
-		rc = o->single_transaction && !down && n ?
-		             strata__run_single(ctx, sel, n, n_done) :
-		             run_selected(ctx, sel, n, down, n_done);
-	if (rc == 1 && ++replans <= MAX_REPLANS) {
-		/* another runner changed the history: plan again */
-		pass = 1;
-		goto replan;
-	}
-	if (rc == 1)
-		rc = strata__error_set(ctx, STRATA_ELOCKED,
-		                       "gave up after planning %d times: other "
-		                       "runners kept changing the history "
-		                       "table '%s'",
-		                       MAX_REPLANS, ctx->table);
-	strata__free(sel);
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.o = o;
+	r.select = select;
+	r.down = down;
+	r.n_done = n_done;
+	r.phase = RUN_LOOK;
+	while (rc == 0 && r.phase != RUN_DONE)
+		rc = step(&r);
+	strata__free(r.sel);
 	strata__close_write(ctx);
 	return rc;
 }
@@ -364,8 +449,6 @@ int strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done)
 	return plan_and_run(ctx, opts, strata__select_up, 0, n_done);
 }
 
-int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
-                        size_t *sel, size_t *n_sel);
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
                         size_t *sel, size_t *n_sel)
 {
@@ -527,45 +610,24 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, uint64_t version)
 			continue;
 		m = strata__view_source(ctx, v);
 		rc = strata__migration_load(ctx, m);
-		if (rc == 0) {
-			struct history_row r;
-			char ts[32];
-
-			strata__now_utc(ts);
-			memset(&r, 0, sizeof(r));
-			r.version = m->version;
-			r.name = m->name;
-			r.kind = STRATA_KIND_BASELINE;
-			r.file = strrchr(m->up_path, '/') ?
-			                 strrchr(m->up_path, '/') + 1 :
-			                 m->up_path;
-			r.checksum = m->checksum;
-			r.applied_at = ts;
-			r.applied_by = (char *)strata__applied_by();
-			rc = strata__history_sql_insert(ctx, sql, &r);
-		}
+		if (rc == 0)
+			rc = strata__history_record(ctx, sql, m,
+			                            HISTORY_BASELINE, 0);
 	}
 	return rc;
 }
 
 static int exec_in_txn(strata_ctx *ctx, const strata_buf *sql)
 {
+	struct txn t;
 	int rc;
 
 	if (!sql->len)
 		return 0;
-	rc = ctx->drv->begin(ctx->conn);
-	if (rc < 0)
-		return rc;
-	ctx->in_txn = 1;
-	rc = ctx->drv->exec(ctx->conn, sql->ptr, sql->len);
-	if (rc < 0) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
-		return rc;
-	}
-	rc = ctx->drv->commit(ctx->conn);
-	ctx->in_txn = 0;
+	rc = strata__txn_begin(&t, ctx);
+	if (rc == 0)
+		rc = strata__txn_end(&t, strata__conn_exec(ctx, sql->ptr,
+		                                           sql->len));
 	return rc;
 }
 
@@ -690,7 +752,7 @@ int strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx)
 	ctx->entries =
 	        strata__calloc(ctx->history.n + 1, sizeof(*ctx->entries));
 	if (!ctx->entries)
-		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+		return strata__oom(ctx);
 	for (i = 0; i < ctx->history.n; i++) {
 		const struct history_row *r = &ctx->history.v[i];
 		strata_history_entry *e = &ctx->entries[i];

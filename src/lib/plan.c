@@ -8,12 +8,11 @@
 #include "engine.h"
 #include "history.h"
 #include "source.h"
-#include "../util/dl.h"
 
 void strata__ctx_release_view(strata_ctx *ctx);
-int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 
-int strata__open_read(strata_ctx *ctx)
+/* cached: an unchanged database's history may come from histcache.c */
+static int open_read(strata_ctx *ctx, int cached)
 {
 	strata_buf key = STRATA_BUF_INIT;
 	int rc;
@@ -25,7 +24,7 @@ int strata__open_read(strata_ctx *ctx)
 		ctx->source_loaded = 1;
 	}
 	strata__history_release(&ctx->history);
-	if (ctx->read_cached && !ctx->conn) {
+	if (cached && !ctx->conn) {
 		/* an unchanged database's history, without opening it */
 		rc = strata__driver_resolve(ctx);
 		if (rc < 0)
@@ -53,12 +52,22 @@ done:
 	return rc;
 }
 
+int strata__open_read(strata_ctx *ctx)
+{
+	return open_read(ctx, 0);
+}
+
+int strata__open_look(strata_ctx *ctx)
+{
+	return open_read(ctx, 1);
+}
+
 int strata__lock_runner(strata_ctx *ctx)
 {
 	strata_buf key = STRATA_BUF_INIT;
 	int rc;
 
-	if (ctx->locked || !ctx->drv->lock)
+	if (ctx->locked || !strata__driver_has(ctx, STRATA_DRV_LOCK))
 		return 0;
 	strata__free(ctx->lock_key);
 	ctx->lock_key = NULL;
@@ -70,7 +79,7 @@ int strata__lock_runner(strata_ctx *ctx)
 		return rc;
 	}
 	ctx->lock_key = strata__buf_detach(&key);
-	rc = ctx->drv->lock(ctx->conn, ctx->lock_key, ctx->lock_timeout_ms);
+	rc = strata__conn_lock(ctx, ctx->lock_key, ctx->lock_timeout_ms);
 	if (rc < 0)
 		return rc;
 	ctx->locked = 1;
@@ -98,8 +107,8 @@ int strata__open_write(strata_ctx *ctx)
 		return rc;
 	/* noted before the history is read: a commit by another runner
 	 * after this point makes the plan stale (run.c) */
-	if (ctx->drv->change_counter_sql &&
-	    !(ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)) {
+	if (strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL) &&
+	    !strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK)) {
 		int r = strata__change_counter(ctx, &ctx->plan_history);
 
 		if (r < 0)
@@ -108,7 +117,7 @@ int strata__open_write(strata_ctx *ctx)
 	if (rc == 0) {
 		rc = strata__history_sql_create(ctx, &sql);
 		if (rc == 0)
-			rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
 		strata_buf_release(&sql);
 		if (rc < 0) {
 			strata__error_prefix(ctx,
@@ -136,18 +145,17 @@ int strata__change_counter(strata_ctx *ctx, strata_buf *out)
 	int rc;
 
 	strata__buf_clear(out);
-	rc = ctx->drv->query(ctx->conn, ctx->drv->change_counter_sql,
-	                     counter_cb, out);
+	rc = strata__conn_query(
+	        ctx, strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL),
+	        counter_cb, out);
 	/* the callback's own failure comes back with no error set */
-	return rc == STRATA_ENOMEM ?
-	               strata__error_set(ctx, rc, "out of memory") :
-	               rc;
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 void strata__close_write(strata_ctx *ctx)
 {
-	if (ctx->conn && ctx->locked && ctx->drv->unlock)
-		ctx->drv->unlock(ctx->conn, ctx->lock_key);
+	if (ctx->conn && ctx->locked)
+		strata__conn_unlock(ctx, ctx->lock_key);
 	ctx->locked = 0;
 }
 
@@ -252,7 +260,7 @@ int strata__build_view(strata_ctx *ctx)
 	strata__ctx_release_view(ctx);
 	view = strata__calloc(cap ? cap : 1, sizeof(*view));
 	if (!view)
-		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+		return strata__oom(ctx);
 	ctx->view = view;
 	/* history rows of versioned kinds are sorted by version after the
 	 * repeatables (version 0); walk both lists in step */
@@ -341,9 +349,7 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 		strata__history_release(&ctx->history);
 		rc = 0;
 	} else {
-		ctx->read_cached = 1;
-		rc = strata__open_read(ctx);
-		ctx->read_cached = 0;
+		rc = strata__open_look(ctx);
 	}
 	if (rc == 0)
 		rc = strata__build_view(ctx);
@@ -353,227 +359,4 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 	*out = ctx->view;
 	*n = ctx->n_view;
 	return 0;
-}
-
-void strata__error_locate(strata_ctx *ctx, const struct migration *m,
-                          const struct part *p, size_t base)
-{
-	const char *text = strata__part_text(m, p);
-	size_t len = p == &m->down && !m->single_file ? m->down_text_len :
-	                                                m->text_len;
-	int line = 0, col = 0;
-
-	if (ctx->err_offset >= 0)
-		strata__offset_to_pos(text, len, base + (size_t)ctx->err_offset,
-		                      &line, &col);
-	strata__error_at(ctx, p->path, line, col);
-}
-
-static int any_ddl(void *payload, size_t off, size_t len, unsigned flags)
-{
-	(void)off;
-	(void)len;
-	if (flags & STRATA_STMT_DDL)
-		*(int *)payload = 1;
-	return 0;
-}
-
-int strata__part_transactional(strata_ctx *ctx, struct migration *m, int down)
-{
-	const struct part *p = down ? &m->down : &m->up;
-	int ddl = 0;
-
-	if (p->no_transaction || ctx->exec)
-		return 0;
-	if (ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL)
-		return 1;
-	/* DDL commits implicitly here (MySQL): only data-only parts run in
-	 * a transaction; the others use the dirty protocol */
-	ctx->drv->split(strata__part_text(m, p) + p->off, p->len, any_ddl,
-	                &ddl);
-	return !ddl;
-}
-
-struct check_state {
-	strata_ctx *ctx;
-	struct migration *m;
-	const struct part *p;
-	const char *text;
-	size_t text_len;
-	int txn;
-	int report;
-	int rc;
-	size_t n_stmts;
-};
-
-static int check_fail(struct check_state *cs, size_t off, const char *msg,
-                      const char *hint)
-{
-	int line, col;
-
-	strata__offset_to_pos(cs->text, cs->text_len, off, &line, &col);
-	if (cs->report) {
-		int rc = strata__problem_add(&cs->ctx->source, 2, cs->p->path,
-		                             line, "%s%s%s", msg,
-		                             hint ? ": " : "",
-		                             hint ? hint : "");
-
-		return rc < 0 ? rc : 0;
-	}
-	strata__error_set(cs->ctx, STRATA_EPARSE, "%s", msg);
-	strata__error_at(cs->ctx, cs->p->path, line, col);
-	if (hint)
-		strata__error_detail(cs->ctx, "hint: %s", hint);
-	return STRATA_EPARSE;
-}
-
-size_t strata__first_token(const char *t, size_t off, size_t len);
-size_t strata__first_token(const char *t, size_t off, size_t len)
-{
-	size_t i = off, end = off + len;
-
-	/* skip blanks and comments (--, # and block comments) */
-	while (i < end) {
-		if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
-		    t[i] == '\r') {
-			i++;
-		} else if ((t[i] == '-' && i + 1 < end && t[i + 1] == '-') ||
-		           t[i] == '#') {
-			while (i < end && t[i] != '\n')
-				i++;
-		} else if (t[i] == '/' && i + 1 < end && t[i + 1] == '*' &&
-		           !(i + 2 < end && t[i + 2] == '!')) {
-			i += 2;
-			while (i + 1 < end && !(t[i] == '*' && t[i + 1] == '/'))
-				i++;
-			i += 2;
-		} else {
-			break;
-		}
-	}
-	return i < end ? i : off;
-}
-
-static int check_stmt(void *payload, size_t off, size_t len, unsigned flags)
-{
-	struct check_state *cs = payload;
-	size_t at = cs->p->off +
-	            strata__first_token(cs->text + cs->p->off, off, len);
-
-	cs->n_stmts++;
-	if (flags & STRATA_STMT_INCOMPLETE)
-		return check_fail(cs, at,
-		                  "unterminated string, quoted name, comment "
-		                  "or body: the statement never ends",
-		                  NULL);
-	if (flags & STRATA_STMT_META)
-		return check_fail(cs, at,
-		                  "client meta-command: strata sends SQL to "
-		                  "the server, not commands of psql, sqlite3 "
-		                  "or mysql",
-		                  "remove it, or write it as SQL");
-	if (cs->txn && (flags & STRATA_STMT_TXN_CONTROL))
-		return check_fail(cs, at,
-		                  "explicit transaction control: strata runs "
-		                  "each migration in its own transaction",
-		                  "remove BEGIN/COMMIT, or put '-- "
-		                  "strata:no-transaction' on the file's first "
-		                  "line");
-	if (cs->txn && (flags & STRATA_STMT_NO_TXN))
-		return check_fail(cs, at,
-		                  "statement cannot run inside a transaction",
-		                  "put '-- strata:no-transaction' on the "
-		                  "file's first line (statements then run one "
-		                  "by one, outside a transaction)");
-	return 0;
-}
-
-/*
- * A part without a statement would be applied, or rolled back, while
- * changing nothing: refused unless it says -- strata:empty. (A down file
- * left as `strata new` wrote it would forget the migration and keep its
- * tables.)
- */
-static int check_empty(struct check_state *cs, int down)
-{
-	const struct part *p = cs->p;
-	char msg[200];
-	int line = 0, col = 0;
-
-	if (cs->n_stmts && p->empty_ok)
-		return check_fail(cs, p->empty_at,
-		                  "'-- strata:empty' in a part with "
-		                  "statements",
-		                  "remove the directive");
-	if (cs->n_stmts || p->empty_ok)
-		return 0;
-	snprintf(msg, sizeof(msg),
-	         "%s has no statement, only comments and blank lines: "
-	         "%s would change nothing",
-	         p->has_mark ? (down ? "the down section" : "the up section") :
-	                       "the file",
-	         down ? "rolling back with it" : "applying it");
-	if (p->has_mark)
-		strata__offset_to_pos(cs->text, cs->text_len, p->mark_at, &line,
-		                      &col);
-	if (cs->report) {
-		int rc = strata__problem_add(&cs->ctx->source, 2, p->path, line,
-		                             "%s", msg);
-
-		return rc < 0 ? rc : 0;
-	}
-	strata__error_set(cs->ctx, STRATA_EPARSE, "%s", msg);
-	strata__error_at(cs->ctx, p->path, line, col);
-	strata__error_detail(
-	        cs->ctx, "hint: %s",
-	        down ? "write the statements that undo the up "
-	               "migration; if there is nothing to undo, "
-	               "say so with a line '-- strata:empty'; "
-	               "if it cannot be undone, delete the down "
-	               "part (the migration is then irreversible)" :
-	               "write the change; if the migration is "
-	               "empty on purpose, say so with a line "
-	               "'-- strata:empty'");
-	return STRATA_EPARSE;
-}
-
-int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
-                       int report)
-{
-	struct check_state cs;
-	const struct part *p = down ? &m->down : &m->up;
-	int rc;
-
-	if (!p->present)
-		return 0;
-	if (ctx->exec) {
-		/* a file no command can run is refused before anything runs */
-		strata_buf b = STRATA_BUF_INIT;
-
-		rc = strata__exec_describe(ctx, &b, p->path);
-		strata_buf_release(&b);
-		if (rc < 0 && report) {
-			rc = strata__problem_add(&ctx->source, 2, p->path, 0,
-			                         "%s", ctx->err.message);
-			strata__error_clear(ctx);
-		}
-		return rc;
-	}
-	memset(&cs, 0, sizeof(cs));
-	cs.ctx = ctx;
-	cs.m = m;
-	cs.p = p;
-	cs.text = strata__part_text(m, p);
-	cs.text_len = down && !m->single_file ? m->down_text_len : m->text_len;
-	cs.txn = strata__part_transactional(ctx, m, down);
-	cs.report = report;
-	rc = ctx->drv->split(cs.text + p->off, p->len, check_stmt, &cs);
-	if (rc == 0)
-		rc = check_empty(&cs, down);
-	if (rc == STRATA_ENOMEM)
-		return strata__error_set(ctx, rc, "out of memory");
-	if (rc == STRATA_ENOTSUPP && strata__dl_failure())
-		/* a library the splitter needs */
-		return strata__error_set(ctx, rc, "%s", strata__dl_failure());
-	return rc;
 }

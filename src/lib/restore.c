@@ -112,13 +112,13 @@ static int inspect(strata_ctx *ctx, const char *path, int *own, uint64_t *size)
 	}
 	*size = (uint64_t)st.st_size;
 	strata__buf_clear(&ctx->scratch);
-	if (ctx->drv->restore_check)
-		rc = ctx->drv->restore_check(path, fd, ctx->table,
-		                             &ctx->scratch, &line);
+	if (strata__driver_has(ctx, STRATA_DRV_RESTORE_CHECK))
+		rc = strata__driver_restore_check(ctx, path, fd, &ctx->scratch,
+		                                  &line);
 	else
 		rc = strata__buf_printf(&ctx->scratch,
 		                        "a file the %s driver cannot look into",
-		                        ctx->drv->name);
+		                        strata__driver_name(ctx));
 	if (rc >= 0 && head_lines(fd, &ctx->scratch2) < 0)
 		rc = STRATA_ENOMEM;
 	close(fd);
@@ -129,7 +129,7 @@ static int inspect(strata_ctx *ctx, const char *path, int *own, uint64_t *size)
 		return rc;
 	}
 	if (rc == STRATA_ENOMEM)
-		return strata__error_set(ctx, rc, "out of memory");
+		return strata__oom(ctx);
 	if (rc < 0)
 		return strata__error_set(ctx, rc, "cannot read %s: %s", path,
 		                         ctx->scratch.ptr);
@@ -181,10 +181,10 @@ int strata_restore(strata_ctx *ctx, const char *path,
 		rc = strata__connect(ctx, 1);
 	if (rc < 0)
 		return rc;
-	if (!ctx->drv->restore)
+	if (!strata__driver_has(ctx, STRATA_DRV_RESTORE))
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
 		                         "restore is not available for %s",
-		                         ctx->drv->name);
+		                         strata__driver_name(ctx));
 	/* no runner migrates meanwhile, and the copy is of what it would
 	 * have migrated */
 	rc = strata__lock_runner(ctx);
@@ -200,7 +200,7 @@ int strata_restore(strata_ctx *ctx, const char *path,
 		              "backup written to %s (skip with --no-backup)",
 		              backup);
 	}
-	rc = ctx->drv->restore(ctx->conn, ctx->url, path);
+	rc = strata__conn_restore(ctx, path);
 	if (rc < 0)
 		strata__error_prefix(ctx, "restore failed");
 	return rc;

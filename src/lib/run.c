@@ -15,7 +15,6 @@
 #include "../util/dl.h"
 
 int64_t strata__now_ms(void);
-size_t strata__first_token(const char *t, size_t off, size_t len);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
 int64_t strata__now_ms(void)
 {
@@ -25,153 +24,9 @@ int64_t strata__now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
-static int oom(strata_ctx *ctx)
-{
-	return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
-}
-
-/* The history row of an applied migration; ts receives the time. */
-static void fill_row(strata_ctx *ctx, struct history_row *r,
-                     struct migration *m, int dirty, int64_t ms,
-                     strata_kind kind, char ts[32])
-{
-	strata__now_utc(ts);
-	memset(r, 0, sizeof(*r));
-	r->version = m->version;
-	r->name = m->name;
-	r->kind = kind;
-	r->file = (char *)base_name(m->up_path);
-	r->checksum = m->checksum;
-	r->applied_at = ctx->script ? NULL : ts;
-	r->execution_ms = ms;
-	r->applied_by = (char *)strata__applied_by();
-	r->dirty = dirty; /* the statement reached: 1 before the first */
-}
-
-/* Prefix the current error: recording the run of path's part failed. */
-void strata__record_failed(strata_ctx *ctx, const char *path)
-{
-	strata__error_prefix(ctx, "cannot record %s in '%s'", base_name(path),
-	                     ctx->table);
-}
-
-/*
- * The name that, with the version, picks a migration's history row:
- * rows and files are matched by version (a renamed file keeps its row,
- * under the old name), so only a repeatable's row is picked by name.
- */
-static const char *row_key_name(const struct migration *m)
-{
-	return m->kind == STRATA_KIND_REPEATABLE ? m->name : NULL;
-}
-
-/* The statements that record (or forget) a migration. */
-int strata__record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
-                       int down, int dirty, int64_t ms, strata_kind kind)
-{
-	struct history_row r;
-	char ts[32];
-
-	if (down)
-		return strata__history_sql_delete(ctx, out, m->version,
-		                                  row_key_name(m));
-	fill_row(ctx, &r, m, dirty, ms, kind, ts);
-	if (m->kind == STRATA_KIND_REPEATABLE) {
-		/* one row per repeatable: replace it */
-		int rc = strata__history_sql_delete(ctx, out, 0, m->name);
-
-		if (rc < 0)
-			return rc;
-	}
-	return strata__history_sql_insert(ctx, out, &r);
-}
-
-/* Record a migration run in a transaction: a new versioned row goes
- * through the driver's prepared INSERT when it has one. */
-static int record_done(strata_ctx *ctx, struct migration *m, int down,
-                       int64_t ms)
-{
-	strata_buf rec = STRATA_BUF_INIT;
-	struct history_row r;
-	char ts[32];
-	int rc;
-
-	if (!down && m->kind != STRATA_KIND_REPEATABLE && !ctx->script &&
-	    ctx->drv->exec_params) {
-		fill_row(ctx, &r, m, 0, ms, m->kind, ts);
-		return strata__history_insert(ctx, &r);
-	}
-	rc = strata__record_sql(ctx, &rec, m, down, 0, ms, m->kind);
-	if (rc == 0)
-		rc = ctx->drv->exec(ctx->conn, rec.ptr, rec.len);
-	strata_buf_release(&rec);
-	return rc;
-}
-
 static int exec_buf(strata_ctx *ctx, const strata_buf *b)
 {
-	return ctx->drv->exec(ctx->conn, b->ptr, b->len);
-}
-
-static int count_cb(void *payload, int ncols, const char *const *v)
-{
-	(void)v;
-	if (ncols > 0)
-		(*(int64_t *)payload)++;
-	return 0;
-}
-
-/*
- * Right after the statement that removed (gone set) or marked m's
- * history row: it must have changed exactly that one row. Otherwise the
- * history does not say what the run did, and the run must stop (a
- * transaction is then rolled back by the caller). what: "nothing was
- * rolled back" or what else the message should say.
- */
-static int check_row_changed(strata_ctx *ctx, struct migration *m, int gone,
-                             const char *what)
-{
-	strata_buf sql = STRATA_BUF_INIT;
-	int64_t n = -1;
-	int rc = 0;
-
-	if (ctx->drv->changes)
-		n = ctx->drv->changes(ctx->conn);
-	if (n < 0) {
-		/* not known: count the rows of the version left */
-		int64_t left = 0;
-
-		rc = strata__history_sql_probe(ctx, &sql, m->version,
-		                               row_key_name(m));
-		if (rc == 0)
-			rc = ctx->drv->query(ctx->conn, sql.ptr, count_cb,
-			                     &left);
-		strata_buf_release(&sql);
-		if (rc < 0)
-			return rc == STRATA_ENOMEM ? oom(ctx) : rc;
-		n = gone ? 1 - left : left;
-	}
-	if (n == 1)
-		return 0;
-	strata__error_set(ctx, STRATA_ESTATE,
-	                  "the history row of migration %s (%s) in '%s' was "
-	                  "not %s: %lld rows matched; %s",
-	                  m->version_text, m->name, ctx->table,
-	                  gone ? "removed" : "marked", (long long)n, what);
-	strata__error_detail(ctx,
-	                     "the history changed under strata (did the "
-	                     "migration itself change '%s'?): see 'strata "
-	                     "status', and 'strata force' to declare the "
-	                     "version by hand",
-	                     ctx->table);
-	return STRATA_ESTATE;
+	return strata__conn_exec(ctx, b->ptr, b->len);
 }
 
 /*
@@ -192,9 +47,9 @@ int strata__plan_is_stale(strata_ctx *ctx, int *stale)
 	int rc;
 
 	*stale = 0;
-	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK)
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK))
 		return 0;
-	if (ctx->drv->change_counter_sql) {
+	if (strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL)) {
 		/* another connection committed since the plan was made */
 		rc = strata__change_counter(ctx, &fp);
 		if (rc == 0)
@@ -205,7 +60,7 @@ int strata__plan_is_stale(strata_ctx *ctx, int *stale)
 	memset(&now, 0, sizeof(now));
 	rc = strata__history_read_into(ctx, &now);
 	if (rc == 0 && strata__history_fingerprint(&fp, &now) < 0)
-		rc = oom(ctx);
+		rc = strata__oom(ctx);
 	if (rc == 0)
 		*stale = fp.len != ctx->plan_history.len ||
 		         memcmp(fp.ptr, ctx->plan_history.ptr, fp.len) != 0;
@@ -222,14 +77,14 @@ static int plan_history_update(strata_ctx *ctx)
 	int rc;
 
 	/* the counter does not move for this connection's own commits */
-	if ((ctx->drv->caps & STRATA_DRIVER_CAP_LOCK) ||
-	    ctx->drv->change_counter_sql)
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK) ||
+	    strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL))
 		return 0;
 	memset(&now, 0, sizeof(now));
 	rc = strata__history_read_into(ctx, &now);
 	if (rc == 0 &&
 	    strata__history_fingerprint(&ctx->plan_history, &now) < 0)
-		rc = oom(ctx);
+		rc = strata__oom(ctx);
 	strata__history_release(&now);
 	return rc;
 }
@@ -242,76 +97,59 @@ static void emit_done(strata_ctx *ctx, const strata_migration *v, int down,
 	             v, NULL, ms);
 }
 
+/*
+ * Run m's part and record it in the transaction the caller holds: its
+ * own (run_txn) or up --single-transaction's (run_single.c). Every part
+ * that runs in a transaction goes this way, but the batched ones.
+ */
+static int run_in_txn(strata_ctx *ctx, struct migration *m, int down,
+                      int64_t *ms)
+{
+	struct part *p = strata__part(m, down);
+	int64_t t0 = strata__now_ms();
+	int rc;
+
+	STRATA_ASSERT(ctx, ctx->in_txn);
+	rc = strata__conn_exec(ctx, strata__part_sql(m, p), p->len);
+	if (rc < 0)
+		strata__error_locate(ctx, m, p, p->off);
+	*ms = strata__now_ms() - t0;
+	if (rc == 0) {
+		rc = strata__history_record(
+		        ctx, NULL, m, down ? HISTORY_REVERTED : HISTORY_APPLIED,
+		        *ms);
+		if (rc < 0)
+			strata__history_record_failed(ctx, p->path);
+	}
+	if (rc == 0 && down)
+		rc = strata__history_check_changed(ctx, m, 1,
+		                                   "nothing was rolled back");
+	return rc;
+}
+
+/* One part in a transaction of its own. */
 static int run_txn(strata_ctx *ctx, const strata_migration *v,
                    struct migration *m, int down)
 {
-	struct part *p = down ? &m->down : &m->up;
-	const char *text = strata__part_text(m, p);
-	int64_t t0, ms;
+	struct txn t;
+	int64_t ms = 0;
 	int rc, stale;
 
-	rc = ctx->drv->begin(ctx->conn);
+	rc = strata__txn_begin(&t, ctx);
 	if (rc < 0)
 		return rc;
-	ctx->in_txn = 1;
 	rc = strata__plan_is_stale(ctx, &stale);
-	if (rc == 0 && stale) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
-		return 1; /* plan again */
-	}
-	t0 = strata__now_ms();
-	if (rc == 0) {
-		rc = ctx->drv->exec(ctx->conn, text + p->off, p->len);
-		if (rc < 0)
-			strata__error_locate(ctx, m, p, p->off);
-	}
-	ms = strata__now_ms() - t0;
-	if (rc == 0) {
-		rc = record_done(ctx, m, down, ms);
-		if (rc < 0)
-			strata__record_failed(ctx, p->path);
-	}
-	if (rc == 0 && down)
-		rc = check_row_changed(ctx, m, 1, "nothing was rolled back");
+	if (rc == 0 && stale)
+		return strata__txn_end(&t, 1); /* plan again */
+	if (rc == 0)
+		rc = run_in_txn(ctx, m, down, &ms);
 	if (rc == 0)
 		rc = plan_history_update(ctx);
-	if (rc < 0) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
-		return rc;
-	}
-	rc = ctx->drv->commit(ctx->conn);
-	ctx->in_txn = 0;
+	rc = strata__txn_end(&t, rc);
 	if (rc < 0)
 		return rc;
 	emit_done(ctx, v, down, ms);
 	return 0;
-}
-
-/*
- * A batch failed: the driver's error offset is in the batch's text, where
- * p's text starts at body, followed by "\n;\n" and the statements that
- * record it. Put the error at its place in p's file, or say that
- * recording failed.
- */
-void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
-                                const struct part *p, size_t body)
-{
-	long off = ctx->err_offset;
-
-	/* an error just past the part (an unclosed parenthesis) is the
-	 * part's: only the history statements are not */
-	if (off >= (long)body && off < (long)(body + p->len + 3)) {
-		ctx->err_offset = off - (long)body;
-		if (ctx->err_offset > (long)p->len)
-			ctx->err_offset = (long)p->len;
-		strata__error_locate(ctx, m, p, p->off);
-	} else if (off >= (long)(body + p->len)) {
-		strata__record_failed(ctx, p->path);
-	} else {
-		strata__error_at(ctx, p->path, 0, 0);
-	}
 }
 
 /*
@@ -327,48 +165,50 @@ void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
 static int run_batch(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down)
 {
-	struct part *p = down ? &m->down : &m->up;
-	const char *text = strata__part_text(m, p);
+	struct part *p = strata__part(m, down);
 	strata_buf sql = STRATA_BUF_INIT;
+	struct txn t;
 	size_t body;
 	int64_t t0, ms;
 	int rc;
 
 	rc = strata__buf_puts(&sql, "BEGIN;\n");
-	if (rc == 0 && !ctx->run_last && ctx->drv->async_commit_sql)
-		rc = strata__buf_printf(&sql, "%s;\n",
-		                        ctx->drv->async_commit_sql);
+	if (rc == 0 && !ctx->run_last &&
+	    strata__driver_text(ctx, STRATA_DRV_ASYNC_COMMIT_SQL))
+		rc = strata__buf_printf(
+		        &sql, "%s;\n",
+		        strata__driver_text(ctx, STRATA_DRV_ASYNC_COMMIT_SQL));
 	body = sql.len;
 	if (rc == 0)
-		rc = strata__buf_put(&sql, text + p->off, p->len);
+		rc = strata__buf_put(&sql, strata__part_sql(m, p), p->len);
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, "\n;\n");
 	if (rc == 0)
-		rc = strata__record_sql(ctx, &sql, m, down, 0,
-		                        STRATA_MS_SINCE_MESSAGE, m->kind);
+		rc = strata__history_record(
+		        ctx, &sql, m, down ? HISTORY_REVERTED : HISTORY_APPLIED,
+		        STRATA_MS_SINCE_MESSAGE);
 	if (rc == 0 && !down)
 		rc = strata__buf_puts(&sql, "COMMIT;");
 	if (rc < 0) {
 		strata_buf_release(&sql);
-		return rc == STRATA_ENOMEM ? oom(ctx) : rc;
+		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 	}
-	ctx->in_txn = 1;
+	strata__txn_adopt(&t, ctx);
 	t0 = strata__now_ms();
-	rc = ctx->drv->exec(ctx->conn, sql.ptr, sql.len);
+	rc = strata__conn_exec(ctx, sql.ptr, sql.len);
 	strata_buf_release(&sql);
 	if (rc < 0)
 		strata__locate_batch_error(ctx, m, p, body);
 	if (rc == 0 && down)
-		rc = check_row_changed(ctx, m, 1, "nothing was rolled back");
-	if (rc == 0 && down)
-		rc = ctx->drv->commit(ctx->conn);
+		rc = strata__history_check_changed(ctx, m, 1,
+		                                   "nothing was rolled back");
+	/* up: the batch's own COMMIT ended the transaction */
+	if (rc == 0)
+		rc = down ? strata__txn_commit(&t) : strata__txn_committed(&t);
 	ms = strata__now_ms() - t0;
-	if (rc < 0) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
+	rc = strata__txn_end(&t, rc);
+	if (rc < 0)
 		return rc;
-	}
-	ctx->in_txn = 0;
 	emit_done(ctx, v, down, ms);
 	return 0;
 }
@@ -381,29 +221,15 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
                             struct migration *m)
 {
-	struct part *p = &m->up;
-	const char *text = strata__part_text(m, p);
-	strata_buf sql = STRATA_BUF_INIT;
-	int64_t t0 = strata__now_ms(), ms;
+	int64_t ms = 0;
 	int rc;
 
 	strata__emit(ctx, STRATA_EVENT_APPLY_START, v, NULL, 0);
-	rc = ctx->drv->exec(ctx->conn, text + p->off, p->len);
-	if (rc < 0)
-		strata__error_locate(ctx, m, p, p->off);
-	ms = strata__now_ms() - t0;
-	if (rc == 0)
-		rc = strata__record_sql(ctx, &sql, m, 0, 0, ms, m->kind);
-	if (rc == 0) {
-		rc = exec_buf(ctx, &sql);
-		if (rc < 0)
-			strata__record_failed(ctx, p->path);
-	}
-	strata_buf_release(&sql);
+	rc = run_in_txn(ctx, m, 0, &ms);
 	if (rc == STRATA_ENOMEM && !ctx->err.message[0])
-		return oom(ctx);
+		return strata__oom(ctx);
 	if (rc == 0)
-		emit_done(ctx, v, 0, strata__now_ms() - t0);
+		emit_done(ctx, v, 0, ms);
 	return rc;
 }
 
@@ -440,7 +266,7 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
                          size_t failed)
 {
 	const char *text = strata__part_text(m, p);
-	size_t tl = down && !m->single_file ? m->down_text_len : m->text_len;
+	size_t tl = strata__part_text_len(m, p);
 	int first, last, col;
 	uint64_t prev = 0;
 	size_t i;
@@ -509,34 +335,29 @@ struct row_check {
 static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check,
                       const struct row_check *rk)
 {
+	struct txn t;
 	int rc, stale = 0;
 
-	if (ctx->drv->caps & STRATA_DRIVER_CAP_LOCK) {
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK)) {
 		rc = exec_buf(ctx, rec);
 		if (rc == 0 && rk->m)
-			rc = check_row_changed(ctx, rk->m, rk->gone, rk->what);
+			rc = strata__history_check_changed(ctx, rk->m, rk->gone,
+			                                   rk->what);
 		return rc;
 	}
-	rc = ctx->drv->begin(ctx->conn);
+	rc = strata__txn_begin(&t, ctx);
 	if (rc < 0)
 		return rc;
-	ctx->in_txn = 1;
 	if (check)
 		rc = strata__plan_is_stale(ctx, &stale);
 	if (rc == 0 && !stale)
 		rc = exec_buf(ctx, rec);
 	if (rc == 0 && !stale && rk->m)
-		rc = check_row_changed(ctx, rk->m, rk->gone, rk->what);
+		rc = strata__history_check_changed(ctx, rk->m, rk->gone,
+		                                   rk->what);
 	if (rc == 0 && !stale)
 		rc = plan_history_update(ctx);
-	if (rc < 0 || stale) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
-		return rc < 0 ? rc : 1;
-	}
-	rc = ctx->drv->commit(ctx->conn);
-	ctx->in_txn = 0;
-	return rc;
+	return strata__txn_end(&t, rc < 0 ? rc : stale);
 }
 
 /* No transaction: record dirty first, run statements one by one, then
@@ -544,8 +365,8 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check,
 static int run_notxn(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down)
 {
-	struct part *p = down ? &m->down : &m->up;
-	const char *text = strata__part_text(m, p) + p->off;
+	struct part *p = strata__part(m, down);
+	const char *text = strata__part_sql(m, p);
 	strata_buf rec = STRATA_BUF_INIT;
 	struct row_check rk;
 	struct stmt_list l;
@@ -554,23 +375,22 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	int rc;
 
 	memset(&l, 0, sizeof(l));
-	rc = ctx->exec ? 0 : ctx->drv->split(text, p->len, collect_stmt, &l);
+	rc = ctx->exec ?
+	             0 :
+	             strata__driver_split(ctx, text, p->len, collect_stmt, &l);
 	if (rc == STRATA_ENOTSUPP && strata__dl_failure()) {
 		/* a library the splitter needs */
 		rc = strata__error_set(ctx, rc, "%s", strata__dl_failure());
 		goto done;
 	}
 	if (rc < 0) {
-		rc = oom(ctx);
+		rc = strata__oom(ctx);
 		goto done;
 	}
 	/* the row is dirty while the statements run; a rollback's row must
 	 * be there to be marked, or nothing runs */
-	if (down)
-		rc = strata__history_sql_dirty(ctx, &rec, m->version,
-		                               row_key_name(m), 1);
-	else
-		rc = strata__record_sql(ctx, &rec, m, 0, 1, 0, m->kind);
+	rc = strata__history_record(
+	        ctx, &rec, m, down ? HISTORY_REVERTING : HISTORY_APPLYING, 0);
 	rk.m = down ? m : NULL;
 	rk.gone = 0;
 	rk.what = "nothing was rolled back";
@@ -598,14 +418,14 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		 * leaves it saying how far the part got */
 		if (i > 0) {
 			strata__buf_clear(&rec);
-			rc = strata__history_sql_dirty(ctx, &rec, m->version,
-			                               row_key_name(m), i + 1);
+			rc = strata__history_record(
+			        ctx, &rec, m, HISTORY_REACHED, (int64_t)i + 1);
 			if (rc == 0)
 				rc = exec_buf(ctx, &rec);
 			if (rc < 0)
 				goto done;
 		}
-		rc = ctx->drv->exec(ctx->conn, text + l.off[i], l.len[i]);
+		rc = strata__conn_exec(ctx, text + l.off[i], l.len[i]);
 		if (rc < 0) {
 			if (ctx->err_offset < 0)
 				ctx->err_offset = 0;
@@ -616,10 +436,8 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	}
 	ms = strata__now_ms() - t0;
 	strata__buf_clear(&rec);
-	rc = down ? strata__history_sql_delete(ctx, &rec, m->version,
-	                                       row_key_name(m)) :
-	            strata__history_sql_finish(ctx, &rec, m->version,
-	                                       row_key_name(m), ms);
+	rc = strata__history_record(
+	        ctx, &rec, m, down ? HISTORY_REVERTED : HISTORY_FINISHED, ms);
 	rk.gone = 1;
 	rk.what = "the rollback's statements took effect all the same";
 	if (rc == 0)
@@ -636,8 +454,6 @@ done:
 /* Run (or print) one part. @return 0, a negative error, or 1 when the
  * plan turned out stale and nothing was done: plan again. */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down, int dry_run);
-int strata__run_part(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down, int dry_run)
 {
 	if (dry_run)
@@ -648,7 +464,7 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
 	             v, NULL, 0);
 	if (!strata__part_transactional(ctx, m, down))
 		return run_notxn(ctx, v, m, down);
-	if ((ctx->drv->caps & STRATA_DRIVER_CAP_BATCH) &&
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
 	    (down ? &m->down : &m->up)->len <= STRATA_BATCH_PART_MAX)
 		return run_batch(ctx, v, m, down);
 	return run_txn(ctx, v, m, down);

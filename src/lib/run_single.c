@@ -20,6 +20,7 @@
 #include "ctx.h"
 #include "driver.h"
 #include "engine.h"
+#include "history.h"
 #include "source.h"
 
 int64_t strata__now_ms(void);
@@ -33,12 +34,12 @@ static int refuse(strata_ctx *ctx, const size_t *sel, size_t n)
 {
 	size_t i;
 
-	if (!(ctx->drv->caps & STRATA_DRIVER_CAP_TXN_DDL))
+	if (!strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
 		return strata__error_set(ctx, STRATA_EINVALID,
 		                         "--single-transaction: %s commits "
 		                         "schema changes as it makes them, so "
 		                         "one transaction cannot hold them",
-		                         ctx->drv->name);
+		                         strata__driver_name(ctx));
 	for (i = 0; i < n; i++) {
 		const strata_migration *v = &ctx->view[sel[i]];
 		struct migration *m = strata__view_source(ctx, v);
@@ -88,26 +89,28 @@ static const struct batched *failed_one(const strata_ctx *ctx,
 static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
                      size_t k, double *clocks)
 {
-	const struct strata_driver *d = ctx->drv;
 	size_t j, n = 0;
 	int64_t t0 = strata__now_ms(), shared;
 	int rc;
 
 	strata__buf_clear(sql);
-	rc = strata__buf_printf(sql, "%s;\n", d->message_clock_sql);
+	rc = strata__buf_printf(
+	        sql, "%s;\n",
+	        strata__driver_text(ctx, STRATA_DRV_MESSAGE_CLOCK_SQL));
 	for (j = 0; rc == 0 && j < k; j++) {
 		const struct part *p = &b[j].m->up;
 
 		b[j].body = sql->len;
-		rc = strata__buf_put(sql, strata__part_text(b[j].m, p) + p->off,
-		                     p->len);
+		rc = strata__buf_put(sql, strata__part_sql(b[j].m, p), p->len);
 		if (rc == 0)
-			rc = strata__buf_printf(sql, "\n;\n%s;\n",
-			                        d->clock_sql);
+			rc = strata__buf_printf(
+			        sql, "\n;\n%s;\n",
+			        strata__driver_text(ctx, STRATA_DRV_CLOCK_SQL));
 	}
 	if (rc < 0)
 		return rc;
-	rc = d->exec_clocked(ctx->conn, sql->ptr, sql->len, clocks, k + 1, &n);
+	rc = strata__conn_exec_clocked(ctx, sql->ptr, sql->len, clocks, k + 1,
+	                               &n);
 	if (rc < 0) {
 		const struct batched *f = failed_one(ctx, b, k, 0);
 
@@ -140,15 +143,15 @@ static int record_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 	strata__buf_clear(sql);
 	for (j = 0; rc == 0 && j < k; j++) {
 		b[j].record = sql->len;
-		rc = strata__record_sql(ctx, sql, b[j].m, 0, 0, b[j].ms,
-		                        b[j].m->kind);
+		rc = strata__history_record(ctx, sql, b[j].m, HISTORY_APPLIED,
+		                            b[j].ms);
 	}
 	if (rc == 0)
-		rc = ctx->drv->exec(ctx->conn, sql->ptr, sql->len);
+		rc = strata__conn_exec(ctx, sql->ptr, sql->len);
 	/* no offset (a lost connection): no file to name */
 	if (rc < 0 && rc != STRATA_ENOMEM && ctx->err_offset >= 0)
-		strata__record_failed(ctx,
-		                      failed_one(ctx, b, k, 1)->m->up_path);
+		strata__history_record_failed(
+		        ctx, failed_one(ctx, b, k, 1)->m->up_path);
 	return rc;
 }
 
@@ -202,7 +205,7 @@ static int run_batches(strata_ctx *ctx, const size_t *sel, size_t n)
 	strata__free(clocks);
 	strata__free(b);
 	if (rc == STRATA_ENOMEM && !ctx->err.message[0])
-		rc = strata__error_set(ctx, rc, "out of memory");
+		rc = strata__oom(ctx);
 	return rc;
 }
 
@@ -226,28 +229,25 @@ static int run_each(strata_ctx *ctx, const size_t *sel, size_t n)
 int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
                        size_t *n_done)
 {
+	struct txn t;
 	int rc, stale;
 
 	rc = refuse(ctx, sel, n);
 	if (rc < 0)
 		return rc;
-	rc = ctx->drv->begin(ctx->conn);
+	rc = strata__txn_begin(&t, ctx);
 	if (rc < 0)
 		return rc;
-	ctx->in_txn = 1;
 	rc = strata__plan_is_stale(ctx, &stale);
 	if (rc == 0 && stale)
 		rc = 1;
 	if (rc == 0)
-		rc = ctx->drv->caps & STRATA_DRIVER_CAP_BATCH &&
-		                     ctx->drv->exec_clocked ?
+		rc = strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
+		                     strata__driver_has(
+		                             ctx, STRATA_DRV_EXEC_CLOCKED) ?
 		             run_batches(ctx, sel, n) :
 		             run_each(ctx, sel, n);
-	if (rc == 0)
-		rc = ctx->drv->commit(ctx->conn);
-	else
-		ctx->drv->rollback(ctx->conn);
-	ctx->in_txn = 0;
+	rc = strata__txn_end(&t, rc);
 	if (rc < 0)
 		strata__error_detail(ctx, "the single transaction was rolled "
 		                          "back: no migration was applied");

@@ -9,6 +9,7 @@
  */
 #include "common.h"
 #include "ctx.h"
+#include "driver.h"
 #include "engine.h"
 #include "history.h"
 #include "script.h"
@@ -16,11 +17,6 @@
 #include "../util/dl.h"
 
 int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
-
-static int oom(strata_ctx *ctx)
-{
-	return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
-}
 
 static const char *base_name(const char *path)
 {
@@ -154,13 +150,16 @@ static int on_statement(void *payload, size_t off, size_t len, unsigned flags)
  */
 static int write_text(struct walk *w)
 {
-	const struct strata_driver *drv = w->ctx->drv;
+	const char *reset =
+	        strata__driver_text(w->ctx, STRATA_DRV_DELIMITER_RESET);
 	int rc = 0;
 
-	if (drv->delimiters && drv->delimiter_reset)
-		rc = drv->delimiters(w->sql, w->len, note_delimiter, w);
+	if (strata__driver_has(w->ctx, STRATA_DRV_DELIMITERS) && reset)
+		rc = strata__driver_delimiters(w->ctx, w->sql, w->len,
+		                               note_delimiter, w);
 	if (rc == 0)
-		rc = drv->split(w->sql, w->len, on_statement, w);
+		rc = strata__driver_split(w->ctx, w->sql, w->len, on_statement,
+		                          w);
 	if (rc == STRATA_ENOTSUPP && strata__dl_failure())
 		/* a library the splitter needs */
 		return strata__error_set(w->ctx, rc, "%s",
@@ -176,16 +175,16 @@ static int write_text(struct walk *w)
 			rc = strata__buf_putc(w->out, '\n');
 	}
 	if (rc == 0 && !is_semicolon(w))
-		rc = strata__buf_puts(w->out, drv->delimiter_reset);
-	return rc == STRATA_ENOMEM ? oom(w->ctx) : rc;
+		rc = strata__buf_puts(w->out, reset);
+	return rc == STRATA_ENOMEM ? strata__oom(w->ctx) : rc;
 }
 
 /* The part's text, or for an exec target what would run it. */
 static int write_part(strata_ctx *ctx, strata_buf *out, struct migration *m,
                       int down, int mark)
 {
-	struct part *p = down ? &m->down : &m->up;
-	const char *text = strata__part_text(m, p) + p->off;
+	struct part *p = strata__part(m, down);
+	const char *text = strata__part_sql(m, p);
 	strata_buf copy = STRATA_BUF_INIT;
 	struct walk w;
 	int rc;
@@ -203,7 +202,7 @@ static int write_part(strata_ctx *ctx, strata_buf *out, struct migration *m,
 		rc = strata__buf_putc(&copy, '\n');
 	if (rc < 0) {
 		strata_buf_release(&copy);
-		return oom(ctx);
+		return strata__oom(ctx);
 	}
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
@@ -223,7 +222,7 @@ static int write_part(strata_ctx *ctx, strata_buf *out, struct migration *m,
 int strata__script_part(strata_ctx *ctx, const strata_migration *v,
                         struct migration *m, int down)
 {
-	struct part *p = down ? &m->down : &m->up;
+	struct part *p = strata__part(m, down);
 	int txn = strata__part_transactional(ctx, m, down);
 	strata_buf out = STRATA_BUF_INIT, q1 = STRATA_BUF_INIT,
 	           q2 = STRATA_BUF_INIT;
@@ -245,15 +244,17 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 0);
 		if (rc == 0)
-			rc = strata__record_sql(ctx, &out, m, down, 0, 0,
-			                        m->kind);
+			rc = strata__history_record(
+			        ctx, &out, m,
+			        down ? HISTORY_REVERTED : HISTORY_APPLIED, 0);
 		if (rc == 0)
 			rc = strata__buf_puts(&out, "COMMIT;\n");
 	} else if (rc == 0) {
 		/* as run.c's run_notxn: dirty first, clean (or gone) after */
 		rc = down ? strata__history_sql_dirty(ctx, &out, m->version,
 		                                      m->name, 1) :
-		            strata__record_sql(ctx, &out, m, 0, 1, 0, m->kind);
+		            strata__history_record(ctx, &out, m,
+		                                   HISTORY_APPLYING, 0);
 		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 1);
 		if (rc == 0)
@@ -265,7 +266,7 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0)
 		strata__emit(ctx, STRATA_EVENT_SQL, v, out.ptr, 0);
 	strata_buf_release(&out);
-	return rc == STRATA_ENOMEM ? oom(ctx) : rc;
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 /* What connecting for writing does first: the schema, the history. */
@@ -277,24 +278,25 @@ static int prologue(strata_ctx *ctx, int down)
 
 	/* a driver without schemas refused --schema before this */
 	if (schema && schema[0]) {
-		if (!ctx->drv->schema_sql)
+		if (!strata__driver_has(ctx, STRATA_DRV_SCHEMA_SQL))
 			return strata__error_set(ctx, STRATA_ENOTSUPP,
 			                         "the %s driver cannot write "
 			                         "--schema into a script",
-			                         ctx->drv->name);
-		rc = ctx->drv->schema_sql(ctx->conn, schema, &sql);
+			                         strata__driver_name(ctx));
+		rc = strata__conn_schema_sql(ctx, schema, &sql);
 		if (rc == STRATA_EINVALID)
 			rc = strata__error_set(ctx, rc,
 			                       "--schema name '%s' is too long "
 			                       "or invalid for %s",
-			                       schema, ctx->drv->name);
+			                       schema,
+			                       strata__driver_name(ctx));
 	}
 	if (rc == 0 && !down && !ctx->history.exists)
 		rc = strata__history_sql_create(ctx, &sql);
 	if (rc == 0 && sql.len)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
 	strata_buf_release(&sql);
-	return rc == STRATA_ENOMEM ? oom(ctx) : rc;
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 int strata__script_write(strata_ctx *ctx, const size_t *sel, size_t n, int down,

@@ -642,8 +642,7 @@ int strata__sections_parse(strata_ctx *ctx, struct migration *m)
 			strata__free(m->down_path);
 			m->down_path = strata__strdup(m->up_path);
 			if (!m->down_path)
-				return strata__error_set(ctx, STRATA_ENOMEM,
-				                         "out of memory");
+				return strata__oom(ctx);
 		}
 	} else {
 		m->up.present = 1;

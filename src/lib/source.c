@@ -273,7 +273,7 @@ done:
 	*out = l.v;
 	*n_out = l.n;
 	if (rc == STRATA_ENOMEM)
-		return strata__error_set(ctx, rc, "out of memory");
+		return strata__oom(ctx);
 	return rc;
 }
 
@@ -414,7 +414,7 @@ int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 	if (rc == 0) {
 		rc = group(src, dir, v, n);
 		if (rc == STRATA_ENOMEM)
-			strata__error_set(ctx, rc, "out of memory");
+			strata__oom(ctx);
 	}
 	for (i = 0; i < n; i++)
 		strata__free(v[i].fname);
@@ -531,7 +531,7 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 	buf = strata__malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
-		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+		return strata__oom(ctx);
 	}
 	while (got < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
@@ -651,11 +651,4 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m)
 int strata__migration_load_up(strata_ctx *ctx, struct migration *m)
 {
 	return load(ctx, m, 0);
-}
-
-const char *strata__part_text(const struct migration *m, const struct part *p)
-{
-	if (p == &m->down && !m->single_file)
-		return m->down_text;
-	return m->text;
 }

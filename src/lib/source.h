@@ -111,9 +111,6 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m);
  * a later strata__migration_load (m->down_deferred). */
 int strata__migration_load_up(strata_ctx *ctx, struct migration *m);
 
-/* The text and path a part's offsets refer to. */
-const char *strata__part_text(const struct migration *m, const struct part *p);
-
 /* Find a migration by version (versioned kinds) in O(log n); NULL if none. */
 struct migration *strata__source_find(const struct source *src,
                                       uint64_t version);

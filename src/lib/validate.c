@@ -130,13 +130,11 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 		return rc;
 	rc = check_files(ctx);
 	if (rc == STRATA_ENOMEM)
-		return strata__error_set(ctx, rc, "out of memory");
+		return strata__oom(ctx);
 	if (rc < 0) /* a library the splitter needs: error set */
 		return rc;
 	if (!offline && s->n_errors == 0) {
-		ctx->read_cached = 1;
-		rc = strata__open_read(ctx);
-		ctx->read_cached = 0;
+		rc = strata__open_look(ctx);
 		if (rc == STRATA_ECONNECT) {
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
 			              "database not reachable (%s): checked "
@@ -158,13 +156,13 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 				worst = STRATA_ESTATE;
 		}
 		if (rc == STRATA_ENOMEM)
-			return strata__error_set(ctx, rc, "out of memory");
+			return strata__oom(ctx);
 	}
 	strata__free(ctx->problems);
 	ctx->problems =
 	        strata__calloc(s->n_problems + 1, sizeof(*ctx->problems));
 	if (!ctx->problems)
-		return strata__error_set(ctx, STRATA_ENOMEM, "out of memory");
+		return strata__oom(ctx);
 	for (i = 0; i < s->n_problems; i++) {
 		ctx->problems[i].severity = s->problems[i].severity;
 		ctx->problems[i].file = s->problems[i].file;
