@@ -180,10 +180,25 @@ int strata__connect(strata_ctx *ctx, int create)
 	return rc;
 }
 
+int strata__rollback_quietly(strata_ctx *ctx)
+{
+	struct saved_error saved;
+	int rc;
+
+	strata__error_save(ctx, &saved);
+	rc = ctx->drv->rollback(ctx->conn);
+	strata__error_restore(ctx, &saved);
+	ctx->in_txn = 0;
+	return rc;
+}
+
 void strata__disconnect(strata_ctx *ctx)
 {
+	struct saved_error saved;
+
 	if (!ctx->conn)
 		return;
+	strata__error_save(ctx, &saved);
 	if (ctx->in_txn) {
 		ctx->drv->rollback(ctx->conn);
 		ctx->in_txn = 0;
@@ -191,6 +206,7 @@ void strata__disconnect(strata_ctx *ctx)
 	if (ctx->locked && ctx->drv->unlock)
 		ctx->drv->unlock(ctx->conn, ctx->lock_key);
 	ctx->locked = 0;
+	strata__error_restore(ctx, &saved);
 	ctx->drv->disconnect(ctx->conn);
 	strata__free(ctx->conn);
 	ctx->conn = NULL;

@@ -19,7 +19,12 @@ const struct strata_driver *strata__driver_find(const char *scheme);
 int strata__driver_resolve(strata_ctx *ctx);
 /* Connect once; create: allow creating the database (SQLite file). */
 int strata__connect(strata_ctx *ctx, int create);
-/* Roll back, unlock and disconnect; accepts a closed context. */
+/* Roll back, unlock and disconnect; accepts a closed context. Keeps the
+ * current error. */
 void strata__disconnect(strata_ctx *ctx);
+/* Roll back the open transaction after an error, keeping that error (a
+ * failing ROLLBACK must not hide what led to it). @return the rollback's
+ * own result */
+int strata__rollback_quietly(strata_ctx *ctx);
 
 #endif

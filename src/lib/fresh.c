@@ -59,7 +59,7 @@ static int drop_all(strata_ctx *ctx, int dry_run)
 		if (rc == 0 && txn)
 			rc = ctx->drv->commit(ctx->conn);
 		else if (rc < 0 && txn)
-			ctx->drv->rollback(ctx->conn);
+			strata__rollback_quietly(ctx);
 		ctx->in_txn = 0;
 		if (rc < 0)
 			strata__error_prefix(ctx, "cannot drop the schema's "

@@ -13,11 +13,6 @@
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down, int dry_run);
 
-void strata_ctx_interrupt(strata_ctx *ctx)
-{
-	ctx->interrupted = 1;
-}
-
 /* A dry run against a database without the history table shows its
  * creation first. */
 static int print_create(strata_ctx *ctx)
@@ -232,8 +227,15 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 			        v->name, i, n);
 		}
 		ctx->run_last = i + 1 == n;
+		ctx->run_done = i;
+		ctx->run_total = n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
 		                      dry_run);
+		/* a statement stopped: run.c said what became of the part */
+		if (rc == STRATA_EINTERRUPTED && ctx->err.sqlstate[0]) {
+			flush_async(ctx, i);
+			return rc;
+		}
 		if (rc == STRATA_EINTERRUPTED) {
 			/* the user gave up waiting for another runner's lock */
 			flush_async(ctx, i);
@@ -569,8 +571,7 @@ static int exec_in_txn(strata_ctx *ctx, const strata_buf *sql)
 	ctx->in_txn = 1;
 	rc = ctx->drv->exec(ctx->conn, sql->ptr, sql->len);
 	if (rc < 0) {
-		ctx->drv->rollback(ctx->conn);
-		ctx->in_txn = 0;
+		strata__rollback_quietly(ctx);
 		return rc;
 	}
 	rc = ctx->drv->commit(ctx->conn);

@@ -137,8 +137,14 @@ int strata__change_counter(strata_ctx *ctx, strata_buf *out)
 
 void strata__close_write(strata_ctx *ctx)
 {
-	if (ctx->conn && ctx->locked && ctx->drv->unlock)
+	struct saved_error saved;
+
+	if (ctx->conn && ctx->locked && ctx->drv->unlock) {
+		/* the run's own error, if any, is the one to report */
+		strata__error_save(ctx, &saved);
 		ctx->drv->unlock(ctx->conn, ctx->lock_key);
+		strata__error_restore(ctx, &saved);
+	}
 	ctx->locked = 0;
 }
 
