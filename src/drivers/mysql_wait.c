@@ -15,7 +15,6 @@
  * and reports that the statement's outcome is unknown.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -396,7 +395,8 @@ static int wait_for(struct strata_driver_conn *c, int status, int connecting)
 		fds[nfds].fd = strata__my.mysql_get_socket(m->my);
 		fds[nfds].events = events_of(status);
 		main_at = nfds++;
-		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
+		/* a time limit, or a signal: look again */
+		if (poll(fds, (nfds_t)nfds, timeout) <= 0)
 			continue;
 		if (ctl_at >= 0 && fds[ctl_at].revents)
 			ctl_io(c, status_of(fds[ctl_at].revents, s->ctl_wait),

@@ -17,7 +17,6 @@
  * without blocking (PQcancel() would block in connect() for minutes when
  * the network is down) to the address the first one reached.
  */
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -340,8 +339,9 @@ static int wait_ready(struct strata_driver_conn *c)
 		}
 		fds[nfds].fd = strata__pq.PQsocket(pg);
 		fds[nfds++].events = (short)(POLLIN | (flush ? POLLOUT : 0));
-		if (poll(fds, (nfds_t)nfds, timeout) < 0 && errno != EINTR)
-			timeout = 0; /* cannot happen; look again */
+		/* a time limit, or a signal: look again */
+		if (poll(fds, (nfds_t)nfds, timeout) <= 0)
+			continue;
 		if (ctl_at >= 0 && fds[ctl_at].revents)
 			ctl_io(c, now_ms());
 	}
