@@ -229,8 +229,11 @@ STRATA_EXTERN(int)
 strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n);
 
 /**
- * Ask a running operation to stop before its next migration. Safe to
- * call from a signal handler.
+ * Ask a running operation to stop: before its next migration, and on
+ * PostgreSQL and MySQL also in the middle of a statement, which is
+ * cancelled on the server (or, when the server does not answer, given up
+ * a second later); see docs/ERRORS.md. Async-signal-safe: it sets a flag
+ * and writes to a pipe, so a signal handler may call it.
  */
 STRATA_EXTERN(void) strata_ctx_interrupt(strata_ctx *ctx);
 

@@ -19,7 +19,8 @@ enum {
 	EXIT_STATE = 3,   /* drift, dirty, missing, out of order, foreign */
 	EXIT_LOCK = 4,    /* the lock was not had in time */
 	EXIT_CONNECT = 5, /* the database could not be reached */
-	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped between migrations */
+	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped, statement cancelled
+	                        */
 };
 
 struct cli;

@@ -1,6 +1,8 @@
 /*
- * SIGINT and SIGTERM ask the running operation to stop between
- * migrations; a second signal ends the process at once.
+ * SIGINT and SIGTERM ask the running operation to stop: before the next
+ * migration, or, during a statement, by cancelling it on the server (the
+ * drivers watch the library's interrupt pipe). strata_ctx_interrupt() is
+ * async-signal-safe. A second signal ends the process at once.
  */
 #include <signal.h>
 #include <string.h>

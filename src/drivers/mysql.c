@@ -8,10 +8,13 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -332,20 +335,47 @@ static int stmt_error(struct strata_driver_conn *c, const char *stmt, size_t n,
 	MYSQL *my = my_conn(c)->my;
 	const char *msg = strata__my.mysql_error(my);
 	unsigned no = strata__my.mysql_errno(my);
+	int rc;
 
+	/* a statement the user's interrupt stopped */
+	rc = strata__my_stop_error(
+	        c, no, base < 0 ? -1 : base + (long)error_pos(stmt, n, msg));
+	if (rc < 0)
+		return rc;
 	/* the bare "Server has gone away" says neither which server nor
 	 * that the connection, and the lock with it, is gone */
-	if (no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST)
-		return strata_driver_set_error(
+	if (no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST) {
+		int secs = my_conn(c)->url.read_timeout;
+
+		rc = strata_driver_set_error(
 		        c, STRATA_EDB, strata__my.mysql_sqlstate(my), (int)no,
 		        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg),
 		        "%s: lost the connection to the server %s (it stopped, "
 		        "restarted or the network failed)",
 		        msg, my_conn(c)->where);
-	return strata_driver_set_error(
+		if (no == CR_SERVER_LOST && secs > 0) {
+			char why[200];
+
+			snprintf(why, sizeof(why),
+			         "or the URL's read_timeout=%d ended the wait: "
+			         "the server sent nothing for %d s (the "
+			         "statement may still run there)",
+			         secs, secs);
+			strata_driver_add_detail(c, why);
+		}
+		return rc;
+	}
+	rc = strata_driver_set_error(
 	        c, STRATA_EDB, strata__my.mysql_sqlstate(my), (int)no,
 	        base < 0 ? -1 : base + (long)error_pos(stmt, n, msg), "%s",
 	        msg[0] ? msg : "statement failed");
+	if (no == ER_LOAD_INFILE_CAPABILITY_DISABLED &&
+	    !my_conn(c)->url.local_infile)
+		strata_driver_add_detail(
+		        c, "strata does not let the server read local files "
+		           "(LOAD DATA LOCAL INFILE) unless the URL says "
+		           "local_infile=1");
+	return rc;
 }
 
 /* With -v, show the statement's warnings (SHOW WARNINGS is a command of
@@ -357,12 +387,13 @@ static void forward_warnings(struct strata_driver_conn *c)
 	strata_buf b = STRATA_BUF_INIT;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
+	int rc;
 
 	if (!c->verbose || strata__my.mysql_warning_count(my) == 0)
 		return;
-	if (strata__my.mysql_real_query(my, show, sizeof(show) - 1) != 0)
+	if (strata__my_real_query(c, show, sizeof(show) - 1) != 0)
 		return;
-	res = strata__my.mysql_store_result(my);
+	res = strata__my_store_result(c, &rc);
 	while (res && (row = strata__my.mysql_fetch_row(res)) != NULL) {
 		strata__buf_clear(&b);
 		if (strata__my.mysql_num_fields(res) >= 3 &&
@@ -383,19 +414,21 @@ static void forward_warnings(struct strata_driver_conn *c)
 static int read_results(struct strata_driver_conn *c, const char *stmt,
                         size_t n, long base, strata_row_cb cb, void *payload)
 {
-	MYSQL *my = my_conn(c)->my;
-	int status, rc = 0, first = 1;
+	int status, rc = 0, first = 1, gone;
 
 	do {
-		MYSQL_RES *res = strata__my.mysql_store_result(my);
+		MYSQL_RES *res = strata__my_store_result(c, &gone);
 		MYSQL_ROW row;
 
-		if (!res && strata__my.mysql_field_count(my) != 0)
+		if (gone < 0)
+			return gone; /* given up after an interrupt */
+		if (!res && strata__my.mysql_field_count(my_conn(c)->my) != 0)
 			return stmt_error(c, stmt, n, base);
 		/* before SHOW WARNINGS (forward_warnings) replaces it */
 		if (!res && first)
 			my_conn(c)->changes =
-			        (int64_t)strata__my.mysql_affected_rows(my);
+			        (int64_t)strata__my.mysql_affected_rows(
+			                my_conn(c)->my);
 		if (res && cb && first && rc == 0) {
 			int ncols = (int)strata__my.mysql_num_fields(res);
 
@@ -411,7 +444,9 @@ static int read_results(struct strata_driver_conn *c, const char *stmt,
 			strata__my.mysql_free_result(res);
 			first = 0;
 		}
-		status = strata__my.mysql_next_result(my);
+		status = strata__my_next_result(c);
+		if (status == STRATA_EINTERRUPTED)
+			return status;
 		if (status > 0)
 			return stmt_error(c, stmt, n, base);
 	} while (status == 0);
@@ -427,6 +462,7 @@ static int run_one(struct strata_driver_conn *c, const char *stmt, size_t n,
                    long base, strata_row_cb cb, void *payload)
 {
 	MYSQL *my = my_conn(c)->my;
+	int rc;
 
 	while (n && is_space((unsigned char)stmt[n - 1]))
 		n--;
@@ -435,10 +471,15 @@ static int run_one(struct strata_driver_conn *c, const char *stmt, size_t n,
 	if (skip_space(stmt, n, 0) >= n)
 		return 0; /* nothing but comments */
 	if (!my)
-		return strata_driver_set_error(c, STRATA_EINTERNAL, NULL, 0, -1,
-		                               "not connected");
+		return strata_driver_set_error(
+		        c, STRATA_EDB, "08003", 0, -1,
+		        "no connection to the server (it was closed after an "
+		        "interrupt)");
 	my_conn(c)->changes = -1;
-	if (strata__my.mysql_real_query(my, stmt, (unsigned long)n) != 0)
+	rc = strata__my_real_query(c, stmt, (unsigned long)n);
+	if (rc == STRATA_EINTERRUPTED)
+		return rc; /* given up: the connection is closed */
+	if (rc != 0)
 		return stmt_error(c, stmt, n, base);
 	return read_results(c, stmt, n, base, cb, payload);
 }
@@ -447,6 +488,8 @@ struct exec_state {
 	struct strata_driver_conn *c;
 	const char *sql;
 	int failed; /* the error is set */
+	int count;  /* statements run */
+	int late;   /* the interrupt came before exec(): clean-up, run all */
 };
 
 static int exec_stmt(void *payload, size_t off, size_t len, unsigned flags)
@@ -461,6 +504,13 @@ static int exec_stmt(void *payload, size_t off, size_t len, unsigned flags)
 		        "'%.*s' is a command of the mysql client, not SQL: "
 		        "strata cannot run it",
 		        (int)(len > 40 ? 40 : len), st->sql + off);
+	}
+	/* interrupted during exec(): no further statement */
+	if (st->count++ > 0 && !st->late && strata_driver_interrupted(st->c)) {
+		st->failed = 1;
+		return strata_driver_set_error(
+		        st->c, STRATA_EINTERRUPTED, "57014", 0, (long)off,
+		        "interrupted before this statement");
 	}
 	rc = run_one(st->c, st->sql + off, len, (long)off, NULL, NULL);
 	if (rc < 0)
@@ -478,6 +528,8 @@ static int my_exec(struct strata_driver_conn *c, const char *sql, size_t len)
 	st.c = c;
 	st.sql = sql;
 	st.failed = 0;
+	st.count = 0;
+	st.late = strata_driver_interrupted(c);
 	rc = strata__split_mysql(sql, len, exec_stmt, &st);
 	if (rc < 0 && !st.failed)
 		return rc == STRATA_ENOMEM ?
@@ -602,9 +654,9 @@ static int set_opt(MYSQL *my, enum mysql_option opt, const void *arg)
  * VERIFY_CA and VERIFY_IDENTITY are the same here). So PREFERRED is
  * ENFORCE alone, and REQUIRED is checked after connecting (check_tls).
  */
-static int set_tls(struct strata_driver_conn *c, const struct my_url *u)
+static int set_tls(struct strata_driver_conn *c, MYSQL *my,
+                   const struct my_url *u)
 {
-	MYSQL *my = my_conn(c)->my;
 	enum ssl_mode mode = u->ssl_mode;
 	my_bool on = 1, off = 0;
 	int rc = 0;
@@ -639,17 +691,32 @@ static int set_tls(struct strata_driver_conn *c, const struct my_url *u)
 	return 0;
 }
 
-static int set_options(struct strata_driver_conn *c, const struct my_url *u,
-                       const struct strata_connect_params *p)
+int strata__my_set_options(struct strata_driver_conn *c, MYSQL *my,
+                           const struct my_url *u, const char *application_name)
 {
-	MYSQL *my = my_conn(c)->my;
 	unsigned int timeout = u->connect_timeout ? u->connect_timeout :
 	                                            MY_CONNECT_TIMEOUT;
 	unsigned int socket = MYSQL_PROTOCOL_SOCKET, tcp = MYSQL_PROTOCOL_TCP;
+	unsigned int rd = u->read_timeout > 0 ? (unsigned int)u->read_timeout :
+	                                        0;
+	unsigned int wr = u->write_timeout >= 0 ?
+	                          (unsigned int)u->write_timeout :
+	                          MY_WRITE_TIMEOUT;
+	unsigned int infile = u->local_infile ? 1 : 0;
 	my_bool off = 0;
 	int rc = 0;
 
+	/* every wait goes through poll() (mysql_wait.c) */
+	rc |= strata__my.mysql_optionsv(my, MYSQL_OPT_NONBLOCK, 0) != 0;
 	rc |= set_opt(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (rd)
+		rc |= set_opt(my, MYSQL_OPT_READ_TIMEOUT, &rd);
+	if (wr)
+		rc |= set_opt(my, MYSQL_OPT_WRITE_TIMEOUT, &wr);
+	/* LOAD DATA LOCAL INFILE lets the server read any file strata may
+	 * read (a migration, or a server that asks for it unbidden): only
+	 * with local_infile=1 */
+	rc |= set_opt(my, MYSQL_OPT_LOCAL_INFILE, &infile);
 	/* a reconnect would silently drop the lock and the session */
 	rc |= set_opt(my, MYSQL_OPT_RECONNECT, &off);
 	rc |= set_opt(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
@@ -660,9 +727,9 @@ static int set_options(struct strata_driver_conn *c, const struct my_url *u,
 		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &socket);
 	else if (u->port)
 		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &tcp);
-	if (p->application_name)
+	if (application_name)
 		strata__my.mysql_optionsv(my, MYSQL_OPT_CONNECT_ATTR_ADD,
-		                          "program_name", p->application_name);
+		                          "program_name", application_name);
 	if (rc)
 		return strata_driver_set_error(c, STRATA_ECONNECT, NULL,
 		                               (int)strata__my.mysql_errno(my),
@@ -670,7 +737,44 @@ static int set_options(struct strata_driver_conn *c, const struct my_url *u,
 		                               "cannot set up a MySQL "
 		                               "connection: %s",
 		                               strata__my.mysql_error(my));
-	return set_tls(c, u);
+	return set_tls(c, my, u);
+}
+
+/*
+ * A server whose host is gone (or the network between) must not hold
+ * strata for ever, and a read timeout would end legitimately long
+ * statements: TCP keepalives probe an idle connection after 30 s, every
+ * 10 s, and give up after 3 unanswered probes, and data the server's
+ * host does not acknowledge within 60 s ends the connection. A busy
+ * server's kernel answers both. Not for local sockets.
+ */
+static void set_keepalive(MYSQL *my)
+{
+	int fd = strata__my.mysql_get_socket(my), on = 1;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+#ifdef TCP_KEEPIDLE
+	{
+		int idle = 30, intvl = 10, cnt = 3;
+
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+		           sizeof(intvl));
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	}
+#endif
+#ifdef TCP_USER_TIMEOUT
+	{
+		unsigned int ms = 60000;
+
+		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
+	}
+#endif
 }
 
 /* "WHAT user@host:port/db: the server's message" */
@@ -685,18 +789,19 @@ static int connect_error(struct strata_driver_conn *c, const char *what)
 	                               strata__my.mysql_error(m->my));
 }
 
-static int real_connect(struct my_conn *m, const struct my_url *u,
-                        const char *db)
+/* 0, -1 (see mysql_error), or STRATA_EINTERRUPTED (error set) */
+static int real_connect(struct my_conn *m, const char *db)
 {
+	const struct my_url *u = &m->url;
 	/* with socket=, the host is always the local server */
 	const char *host = u->socket             ? "localhost" :
 	                   u->host && u->host[0] ? u->host :
 	                                           NULL;
+	int rc = strata__my_real_connect(&m->base, host, db);
 
-	return strata__my.mysql_real_connect(m->my, host, u->user, u->password,
-	                                     db, u->port, u->socket, 0) ?
-	               0 :
-	               -1;
+	if (rc == 0)
+		set_keepalive(m->my);
+	return rc;
 }
 
 /* Connector/C falls back to plain text unless it verifies the server's
@@ -716,10 +821,11 @@ static int check_tls(struct strata_driver_conn *c, const struct my_url *u)
 }
 
 /* The database does not exist: create it (migrations start empty). */
-static int create_database(struct strata_driver_conn *c, const struct my_url *u,
+static int create_database(struct strata_driver_conn *c,
                            const struct strata_connect_params *p)
 {
 	struct my_conn *m = my_conn(c);
+	const struct my_url *u = &m->url;
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc;
 
@@ -728,10 +834,13 @@ static int create_database(struct strata_driver_conn *c, const struct my_url *u,
 	m->my = strata__my.mysql_init(NULL);
 	if (!m->my)
 		return strata__my_oom(c);
-	rc = set_options(c, u, p);
+	rc = strata__my_set_options(c, m->my, u, p->application_name);
 	if (rc < 0)
 		return rc;
-	if (real_connect(m, u, NULL) < 0)
+	rc = real_connect(m, NULL);
+	if (rc == STRATA_EINTERRUPTED)
+		return rc;
+	if (rc < 0)
 		return connect_error(c, "cannot connect to MySQL as");
 	rc = check_tls(c, u);
 	if (rc < 0)
@@ -755,17 +864,35 @@ static int create_database(struct strata_driver_conn *c, const struct my_url *u,
 	return rc;
 }
 
+/* The first connection failed (not after an interrupt): say why, or
+ * create the database. */
+static int connect_failed(struct strata_driver_conn *c,
+                          const struct strata_connect_params *p)
+{
+	struct my_conn *m = my_conn(c);
+
+	if (strata__my.mysql_errno(m->my) != ER_BAD_DB_ERROR)
+		return connect_error(c, "cannot connect to MySQL as");
+	if (!p->create)
+		return strata_driver_set_error(
+		        c, STRATA_ENOTFOUND, "42000", ER_BAD_DB_ERROR, -1,
+		        "database '%s' does not exist (%s)", m->url.db,
+		        m->where);
+	return create_database(c, p);
+}
+
 static int my_connect(struct strata_driver_conn *c,
                       const struct strata_connect_params *p)
 {
 	struct my_conn *m = my_conn(c);
+	struct my_url *u = &m->url;
 	const char *no_lib = NULL;
-	struct my_url u;
 	int rc;
 
-	memset(&u, 0, sizeof(u));
-	rc = strata__my_url_parse(c, p->url, &u);
-	if (rc == 0 && describe(m, &u) < 0)
+	/* kept until disconnect: a stop connects again with it */
+	memset(u, 0, sizeof(*u));
+	rc = strata__my_url_parse(c, p->url, u);
+	if (rc == 0 && describe(m, u) < 0)
 		rc = strata__my_oom(c);
 	/* every libmariadb call comes after this one, with m->my set */
 	if (rc == 0 && strata__my_load(&no_lib) < 0)
@@ -774,24 +901,17 @@ static int my_connect(struct strata_driver_conn *c,
 	if (rc == 0 && (m->my = strata__my.mysql_init(NULL)) == NULL)
 		rc = strata__my_oom(c);
 	if (rc == 0)
-		rc = set_options(c, &u, p);
-	if (rc == 0 && real_connect(m, &u, u.db) < 0) {
-		if (strata__my.mysql_errno(m->my) != ER_BAD_DB_ERROR)
-			rc = connect_error(c, "cannot connect to MySQL as");
-		else if (!p->create)
-			rc = strata_driver_set_error(
-			        c, STRATA_ENOTFOUND, "42000", ER_BAD_DB_ERROR,
-			        -1, "database '%s' does not exist (%s)", u.db,
-			        m->where);
-		else
-			rc = create_database(c, &u, p);
-	} else if (rc == 0) {
-		rc = check_tls(c, &u);
+		rc = strata__my_set_options(c, m->my, u, p->application_name);
+	if (rc == 0) {
+		rc = real_connect(m, u->db);
+		if (rc == 0)
+			rc = check_tls(c, u);
+		else if (rc != STRATA_EINTERRUPTED)
+			rc = connect_failed(c, p);
 	}
 	/* the engine writes applied_at as UTC literals */
 	if (rc == 0)
 		rc = simple(c, "SET time_zone = '+00:00'");
-	strata__my_url_free(&u);
 	return rc;
 }
 
@@ -799,9 +919,11 @@ static void my_disconnect(struct strata_driver_conn *c)
 {
 	struct my_conn *m = my_conn(c);
 
+	strata__my_stop_close(c);
 	if (m->my)
 		strata__my.mysql_close(m->my);
 	m->my = NULL;
+	strata__my_url_free(&m->url);
 	strata__free(m->db);
 	strata__free(m->where);
 	m->db = m->where = NULL;

@@ -11,6 +11,16 @@
 #define MY_NAME_MAX 64
 /* Seconds; a URL can change it with connect_timeout=N. */
 #define MY_CONNECT_TIMEOUT 10
+/*
+ * Seconds the server may take to accept what strata sends before strata
+ * gives up (write_timeout=N; 0: no limit). A server takes a statement as
+ * soon as it is idle, and strata sends only then, so only a server that
+ * stopped reading runs into it. Reads have no limit unless the URL sets
+ * read_timeout=N: a migration statement (CREATE INDEX on a big table) may
+ * rightly keep the server silent for hours, and TCP keepalives notice a
+ * server whose host is gone (mysql.c).
+ */
+#define MY_WRITE_TIMEOUT 60
 
 enum ssl_mode {
 	SSL_UNSET,
@@ -27,17 +37,39 @@ struct my_url {
 	char *ssl_ca, *ssl_cert, *ssl_key, *ssl_capath, *ssl_cipher;
 	unsigned int port; /* 0: the default (3306) */
 	unsigned int connect_timeout;
-	int ipv6; /* host was in brackets */
+	int read_timeout, write_timeout; /* seconds, 0: none; -1: unset */
+	int local_infile;                /* LOAD DATA LOCAL allowed */
+	int ipv6;                        /* host was in brackets */
 	enum ssl_mode ssl_mode;
 };
 
 struct my_conn {
 	struct strata_driver_conn base; /* first: see driver.h */
 	struct st_mysql *my;
-	char *db;        /* the database, for lock names and messages */
-	char *where;     /* user@host:port/db, never with the password */
-	int64_t changes; /* rows of the last statement run, or -1 */
+	char *db;             /* the database, for lock names and messages */
+	char *where;          /* user@host:port/db, never with the password */
+	int64_t changes;      /* rows of the last statement run, or -1 */
+	struct my_url url;    /* as connected: a stop connects again */
+	unsigned long thread; /* the server's id for the connection */
+	struct my_stop {
+		/* a statement being stopped after an interrupt
+		 * (mysql_wait.c): since when (ms; 0: it is not) */
+		long long t0;
+		int asked;            /* MY_STOP_* asked of the server ... */
+		int done;             /* ... and done, by its answer */
+		struct st_mysql *ctl; /* the second connection, or NULL */
+		int ctl_state;
+		int ctl_wait;  /* MYSQL_WAIT_* the call in progress needs */
+		char why[200]; /* why the second connection failed */
+		/* where it connects to (libmariadb reads them while the
+		 * connection is made) */
+		char host[64], path[112];
+	} stop;
 };
+
+/* my_stop.asked, .done: KILL QUERY, KILL CONNECTION */
+#define MY_STOP_QUERY      1
+#define MY_STOP_CONNECTION 2
 
 static inline struct my_conn *my_conn(struct strata_driver_conn *c)
 {
@@ -53,6 +85,27 @@ int strata__my_unlock(struct strata_driver_conn *c, const char *key);
 
 int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
                          struct my_url *u);
+/* Set the options of u on a new handle (timeouts, TLS, LOAD DATA LOCAL). */
+int strata__my_set_options(struct strata_driver_conn *c, struct st_mysql *my,
+                           const struct my_url *u,
+                           const char *application_name);
+
+/* mysql_wait.c: libmariadb's calls that wait for the server, made with
+ * its non-blocking API and interruptible (see there). Each returns what
+ * the blocking call does, or STRATA_EINTERRUPTED when strata gave up
+ * waiting after an interrupt (error set, connection closed). */
+int strata__my_real_query(struct strata_driver_conn *c, const char *q,
+                          unsigned long n);
+struct st_mysql_res *strata__my_store_result(struct strata_driver_conn *c,
+                                             int *rc);
+int strata__my_next_result(struct strata_driver_conn *c);
+int strata__my_real_connect(struct strata_driver_conn *c, const char *host,
+                            const char *db);
+/* The error of a statement stopped by an interrupt (driver.h), or 0. */
+int strata__my_stop_error(struct strata_driver_conn *c, unsigned int err,
+                          long offset);
+/* Close a stop's second connection. */
+void strata__my_stop_close(struct strata_driver_conn *c);
 void strata__my_url_free(struct my_url *u);
 
 int strata__my_drop_all_sql(struct strata_driver_conn *c, const char *schema,

@@ -154,6 +154,15 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
 	rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
 	if (rc == 0 && !val.is_null && strcmp(val.text, "1") == 0)
 		rc = 0;
+	else if (rc == STRATA_EINTERRUPTED ||
+	         (rc == 0 && strata_driver_interrupted(c)))
+		/* Ctrl-C (or SIGTERM) ended the wait: nothing has changed */
+		rc = strata_driver_set_error(
+		        c, STRATA_EINTERRUPTED, NULL, 0, -1,
+		        "interrupted while waiting for the "
+		        "migration lock '%s': nothing was "
+		        "changed",
+		        name.ptr);
 	else if (rc == 0 && !val.is_null && strcmp(val.text, "0") == 0)
 		rc = lock_busy(c, name.ptr, secs);
 	else if (rc == 0)

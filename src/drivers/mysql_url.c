@@ -1,7 +1,8 @@
 /*
  * mysql:// and mariadb:// URLs: user, password, host and database
- * percent-decoded, [IPv6] hosts, socket= and the TLS parameters. Errors
- * name a parameter, never its value; the password is wiped when freed.
+ * percent-decoded, [IPv6] hosts, socket=, the TLS parameters, the
+ * timeouts and local_infile. Errors name a parameter, never its value;
+ * the password is wiped when freed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mysql_int.h"
 #include "../util/alloc.h"
@@ -117,6 +119,40 @@ static int parse_uint(const char *s, unsigned long max, unsigned int *out)
 	return 0;
 }
 
+/* Seconds, 0 (no limit) included. */
+static int parse_seconds(const char *s, int *out)
+{
+	unsigned int v;
+
+	if (strcmp(s, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (parse_uint(s, 31536000, &v) < 0)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "true", "on", "yes" };
+	static const char *const no[] = { "0", "false", "off", "no" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int parse_ssl_mode(const char *v, enum ssl_mode *out)
 {
 	static const struct {
@@ -206,11 +242,32 @@ static int url_param(struct strata_driver_conn *c, struct my_url *u, char *key,
 			        *value);
 		return 0;
 	}
+	if (strcmp(key, "read-timeout") == 0 ||
+	    strcmp(key, "write-timeout") == 0) {
+		if (parse_seconds(*value, key[0] == 'r' ?
+		                                  &u->read_timeout :
+		                                  &u->write_timeout) < 0)
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "mysql URL parameter %s_timeout='%s': expected "
+			        "a number of seconds (0: no limit)",
+			        key[0] == 'r' ? "read" : "write", *value);
+		return 0;
+	}
+	if (strcmp(key, "local-infile") == 0) {
+		if (parse_bool(*value, &u->local_infile) < 0)
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "mysql URL parameter local_infile='%s': use 1 "
+			        "or 0 (true or false)",
+			        *value);
+		return 0;
+	}
 	return strata_driver_set_error(
 	        c, STRATA_EINVALID, NULL, 0, -1,
 	        "unknown parameter '%s' in the mysql URL (known: socket, "
 	        "ssl-mode, ssl-ca, ssl-cert, ssl-key, ssl-capath, ssl-cipher, "
-	        "connect_timeout)",
+	        "connect_timeout, read_timeout, write_timeout, local_infile)",
 	        key);
 }
 
@@ -307,6 +364,7 @@ int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
 	const char *auth = strstr(url, "://"), *end, *at = NULL, *p, *q;
 	int rc;
 
+	u->read_timeout = u->write_timeout = -1;
 	if (!auth)
 		return strata_driver_set_error(
 		        c, STRATA_EINVALID, NULL, 0, -1,

@@ -188,6 +188,10 @@ static int result_error(struct strata_driver_conn *c, const PGresult *res,
 		primary = strata__pq.PQresultErrorMessage(res);
 	if (!primary || !primary[0])
 		primary = strata__pq.PQerrorMessage(pc(c)->pg);
+	/* a statement the user's interrupt stopped */
+	rc = strata__pg_stop_error(c, state, offset);
+	if (rc < 0)
+		return rc;
 	rc = strata__pg_set_error_text(c, STRATA_EDB, state, offset, NULL,
 	                               primary);
 	add_field(c, "detail",
@@ -207,6 +211,10 @@ static int conn_error(struct strata_driver_conn *c, const char *what)
 	strata_buf pre = STRATA_BUF_INIT;
 	int rc;
 
+	/* lost after strata asked the server to end the session */
+	rc = pg ? strata__pg_stop_error(c, NULL, -1) : 0;
+	if (rc < 0)
+		return rc;
 	if (strata__buf_printf(&pre, "%s: ", what) < 0)
 		return strata__pg_oom(c);
 	rc = strata__pg_set_error_text(c, STRATA_EDB, NULL, -1, pre.ptr,
@@ -230,7 +238,9 @@ int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet)
 
 	if (!pg)
 		return quiet ? STRATA_EDB : conn_error(c, sql);
-	res = strata__pq.PQexec(pg, sql);
+	res = strata__pg_exec_wait(c, sql, -1, NULL, &rc);
+	if (rc < 0)
+		return rc;
 	st = strata__pq.PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
 	    st != PGRES_EMPTY_QUERY) {
@@ -251,13 +261,16 @@ PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
 {
 	PGconn *pg = pc(c)->pg;
 	PGresult *res;
+	int rc;
 
 	if (!pg) {
 		if (!quiet)
 			conn_error(c, "query");
 		return NULL;
 	}
-	res = strata__pq.PQexecParams(pg, sql, n, NULL, values, NULL, NULL, 0);
+	res = strata__pg_exec_wait(c, sql, n < 0 ? 0 : n, values, &rc);
+	if (rc < 0)
+		return NULL;
 	if (strata__pq.PQresultStatus(res) == PGRES_TUPLES_OK ||
 	    strata__pq.PQresultStatus(res) == PGRES_COMMAND_OK)
 		return res;
@@ -275,12 +288,15 @@ PGresult *strata__pg_exec_query(struct strata_driver_conn *c, const char *sql)
 {
 	PGconn *pg = pc(c)->pg;
 	PGresult *res;
+	int rc;
 
 	if (!pg) {
 		conn_error(c, "query");
 		return NULL;
 	}
-	res = strata__pq.PQexec(pg, sql);
+	res = strata__pg_exec_wait(c, sql, -1, NULL, &rc);
+	if (rc < 0)
+		return NULL;
 	if (strata__pq.PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	if (res)
@@ -357,12 +373,12 @@ static int run_message(struct strata_driver_conn *c, const char *sql,
 	 * multi-statement text has its own, and the error is the one that
 	 * matters. Counting the successes tells which statement failed.
 	 */
-	if (!strata__pq.PQsendQuery(pg, q)) {
+	if (strata__pg_send(c, q, -1, NULL) < 0) {
 		strata__free(q);
 		return conn_error(c, "cannot send the statement");
 	}
 	strata__free(q);
-	while ((res = strata__pq.PQgetResult(pg)) != NULL) {
+	while ((res = strata__pg_result(c, &rc)) != NULL) {
 		switch (strata__pq.PQresultStatus(res)) {
 		case PGRES_TUPLES_OK:
 			keep_clock(k, res);
@@ -395,6 +411,11 @@ static int run_message(struct strata_driver_conn *c, const char *sql,
 		}
 		if (strata__pq.PQstatus(pg) == CONNECTION_BAD && !err)
 			break;
+	}
+	if (rc < 0) {
+		/* given up after an interrupt: the connection is closed */
+		strata__pq.PQclear(err);
+		return rc;
 	}
 	if (!err && strata__pq.PQstatus(pg) == CONNECTION_BAD)
 		return conn_error(c, "lost the connection to the server");
@@ -546,7 +567,9 @@ static int pg_commit(struct strata_driver_conn *c)
 
 	if (!pg)
 		return conn_error(c, "COMMIT");
-	res = strata__pq.PQexec(pg, "COMMIT");
+	res = strata__pg_exec_wait(c, "COMMIT", -1, NULL, &rc);
+	if (rc < 0)
+		return rc;
 	if (strata__pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 		rc = res ? result_error(c, res, -1) : conn_error(c, "COMMIT");
 	} else if (strcmp(strata__pq.PQcmdStatus(res), "ROLLBACK") == 0) {
@@ -725,8 +748,9 @@ int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema)
 		return strata__pg_bad_schema(c, schema);
 	}
 	if (rc == 0 && !exists) {
-		res = strata__pq.PQexec(pc(c)->pg, sql.ptr);
-		if (strata__pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
+		res = strata__pg_exec_wait(c, sql.ptr, -1, NULL, &rc);
+		if (rc == 0 &&
+		    strata__pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
 			const char *st = strata__pq.PQresultErrorField(
 			        res, PG_DIAG_SQLSTATE);
 

@@ -21,7 +21,23 @@ struct pg_conn {
 	char *key_in;    /* the lock key the engine gave ... */
 	char *key;       /* ... and the one locked (schema-qualified) */
 	int64_t changes; /* rows of the last statement exec() ran, or -1 */
+	char *url;       /* as connected, for the second connection of a stop */
+	struct pg_stop {
+		/* a statement being stopped after an interrupt
+		 * (postgres_wait.c): since when (ms; 0: it is not) */
+		long long t0;
+		int asked;   /* PG_STOP_* asked of the server so far ... */
+		int done;    /* ... and done, by its answer */
+		PGconn *ctl; /* the second connection that asks, or NULL */
+		int ctl_state;
+		int ctl_poll;  /* PostgresPollingStatusType while connecting */
+		char why[200]; /* why the second connection failed */
+	} stop;
 };
+
+/* pg_stop.asked, .done: pg_cancel_backend, pg_terminate_backend */
+#define PG_STOP_CANCEL    1
+#define PG_STOP_TERMINATE 2
 
 static inline struct pg_conn *pc(struct strata_driver_conn *c)
 {
@@ -47,6 +63,25 @@ int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
                               const char *prefix, const char *text);
 /* Skip blanks and comments from i; the first byte of what follows. */
 size_t strata__pg_skip_space(const char *s, size_t len, size_t i);
+
+/* postgres_wait.c: waiting for the server, interruptibly (see there) */
+/* Send sql: with n >= 0 text parameters (one statement), else as a simple
+ * query (several statements). 0, or <0 with the error set. */
+int strata__pg_send(struct strata_driver_conn *c, const char *sql, int n,
+                    const char *const *values);
+/* The next result of what was sent, which the caller clears; NULL when
+ * there is none left, or when the wait was given up after an interrupt:
+ * then *rc is <0, the error is set and the connection is closed. */
+PGresult *strata__pg_result(struct strata_driver_conn *c, int *rc);
+/* As PQexec (n < 0) or PQexecParams: the first error, or the last
+ * result; NULL when nothing came (*rc <0 when the wait was given up). */
+PGresult *strata__pg_exec_wait(struct strata_driver_conn *c, const char *sql,
+                               int n, const char *const *values, int *rc);
+/* Sleep ms, or less when interrupted; 1 when interrupted. */
+int strata__pg_nap(struct strata_driver_conn *c, long ms);
+/* The error of a statement stopped by an interrupt (driver.h), or 0. */
+int strata__pg_stop_error(struct strata_driver_conn *c, const char *sqlstate,
+                          long offset);
 
 /* postgres_connect.c */
 int strata__pg_connect(struct strata_driver_conn *c,

@@ -247,10 +247,28 @@ static int session_setup(struct strata_driver_conn *c,
 	return 0;
 }
 
+/*
+ * A server that stops answering (its host gone, the network cut) must
+ * not hold strata forever: TCP keepalives probe an idle connection after
+ * 30 s, every 10 s, and give up after 3 unanswered probes; data the
+ * server's host does not acknowledge within 60 s ends the connection
+ * (tcp_user_timeout). A busy server's kernel still answers both, so a
+ * migration statement may run as long as it needs. The URL may set any
+ * of them (libpq's keepalives=0 turns the probes off).
+ */
+static const char *const net_defaults[][2] = {
+	{ "keepalives", "1" },           { "keepalives_idle", "30" },
+	{ "keepalives_interval", "10" }, { "keepalives_count", "3" },
+	{ "tcp_user_timeout", "60000" },
+};
+
+#define N_NET_DEFAULTS (sizeof(net_defaults) / sizeof(net_defaults[0]))
+
 int strata__pg_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p)
 {
-	const char *keys[6], *vals[6], *no_lib = NULL;
+	const char *keys[6 + N_NET_DEFAULTS], *vals[6 + N_NET_DEFAULTS];
+	const char *no_lib = NULL;
 	PQconninfoOption *opts, *o;
 	char *why = NULL, *url;
 	size_t i;
@@ -310,6 +328,10 @@ int strata__pg_connect(struct strata_driver_conn *c,
 		keys[n] = "connect_timeout";
 		vals[n++] = "10";
 	}
+	for (i = 0; i < N_NET_DEFAULTS; i++) {
+		keys[n] = net_defaults[i][0];
+		vals[n++] = net_defaults[i][1];
+	}
 	keys[n] = "fallback_application_name";
 	vals[n++] = p->application_name ? p->application_name : "strata";
 	keys[n] = "dbname";
@@ -319,10 +341,14 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	keys[n] = NULL;
 	vals[n] = NULL;
 	pc(c)->pg = strata__pq.PQconnectdbParams(keys, vals, 1);
-	strata__free(url);
+	/* kept: a stop asks the server from a second connection */
+	pc(c)->url = url;
 	if (!pc(c)->pg || strata__pq.PQstatus(pc(c)->pg) != CONNECTION_OK)
 		return connect_failed(c);
 	strata__pq.PQsetNoticeReceiver(pc(c)->pg, notice_cb, c);
+	/* statements are waited for with poll() (postgres_wait.c) */
+	if (strata__pq.PQsetnonblocking(pc(c)->pg, 1) != 0)
+		return connect_failed(c);
 	if (p->schema && p->schema[0]) {
 		pc(c)->schema = strata__strdup(p->schema);
 		if (!pc(c)->schema)
@@ -334,9 +360,21 @@ int strata__pg_connect(struct strata_driver_conn *c,
 
 void strata__pg_disconnect(struct strata_driver_conn *c)
 {
+	if (pc(c)->stop.ctl)
+		strata__pq.PQfinish(pc(c)->stop.ctl);
+	pc(c)->stop.ctl = NULL;
 	if (pc(c)->pg)
 		strata__pq.PQfinish(pc(c)->pg);
 	pc(c)->pg = NULL;
+	if (pc(c)->url) {
+		/* it may hold the password */
+		volatile char *v = pc(c)->url;
+
+		while (*v)
+			*v++ = '\0';
+	}
+	strata__free(pc(c)->url);
+	pc(c)->url = NULL;
 	strata__free(pc(c)->schema);
 	pc(c)->schema = NULL;
 	strata__free(pc(c)->key_in);

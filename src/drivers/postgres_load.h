@@ -11,12 +11,16 @@
 
 /* Every libpq function the driver calls. */
 #define STRATA_PQ_FUNCS(X) \
+ X(PQbackendPID)           \
  X(PQclear)                \
  X(PQcmdStatus)            \
  X(PQcmdTuples)            \
+ X(PQconnectPoll)          \
+ X(PQconnectStartParams)   \
  X(PQconnectdbParams)      \
  X(PQconninfoFree)         \
  X(PQconninfoParse)        \
+ X(PQconsumeInput)         \
  X(PQdb)                   \
  X(PQerrorMessage)         \
  X(PQescapeIdentifier)     \
@@ -24,6 +28,7 @@
  X(PQexec)                 \
  X(PQexecParams)           \
  X(PQfinish)               \
+ X(PQflush)                \
  X(PQfname)                \
  X(PQfreemem)              \
  X(PQgetCopyData)          \
@@ -31,6 +36,8 @@
  X(PQgetisnull)            \
  X(PQgetvalue)             \
  X(PQhost)                 \
+ X(PQhostaddr)             \
+ X(PQisBusy)               \
  X(PQnfields)              \
  X(PQntuples)              \
  X(PQpass)                 \
@@ -40,8 +47,11 @@
  X(PQresultErrorMessage)   \
  X(PQresultStatus)         \
  X(PQsendQuery)            \
+ X(PQsendQueryParams)      \
  X(PQserverVersion)        \
  X(PQsetNoticeReceiver)    \
+ X(PQsetnonblocking)       \
+ X(PQsocket)               \
  X(PQstatus)               \
  X(PQtransactionStatus)    \
  X(PQuser)

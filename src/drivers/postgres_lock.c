@@ -4,7 +4,6 @@
  * that it can time out and never deadlocks with CREATE INDEX
  * CONCURRENTLY.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,14 +28,15 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long ms)
+/* Ctrl-C (or SIGTERM) ends the wait at once, whatever --lock-timeout
+ * says: nothing has changed yet. */
+static int lock_interrupted(struct strata_driver_conn *c, const char *key)
 {
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	return strata_driver_set_error(c, STRATA_EINTERRUPTED, NULL, 0, -1,
+	                               "interrupted while waiting for the "
+	                               "migration lock '%s': nothing was "
+	                               "changed",
+	                               key);
 }
 
 /* 1: taken, 0: held by another session, <0: error (recorded). */
@@ -160,6 +160,8 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 		long left, nap;
 
 		rc = try_lock(c, key);
+		if (rc == STRATA_EINTERRUPTED)
+			return lock_interrupted(c, key);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -171,7 +173,8 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 		/* a little jitter keeps many waiters from polling in step */
 		seed = seed * 1103515245u + 12345u;
 		nap = pause + (long)((seed >> 16) % (unsigned)(pause / 4 + 1));
-		sleep_ms(nap < left ? nap : left);
+		if (strata__pg_nap(c, nap < left ? nap : left))
+			return lock_interrupted(c, key);
 		pause = pause * 3 / 2 < LOCK_POLL_MAX ? pause * 3 / 2 :
 		                                        LOCK_POLL_MAX;
 	}

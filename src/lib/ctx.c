@@ -36,6 +36,7 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
 	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
 	ctx->insert_sql = (strata_buf)STRATA_BUF_INIT;
+	ctx->wake_w = ctx->wake_r = -1;
 	strata__error_clear(ctx);
 	/* only NULL means the default: an empty URL (an unset variable in
 	 * `-d "$URL"`) must not quietly become ./strata.db */
@@ -118,6 +119,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	if (!ctx)
 		return;
 	strata__disconnect(ctx);
+	strata__interrupt_release(ctx);
 	release_view(ctx);
 	strata__source_release(&ctx->source);
 	strata__hasher_release(&ctx->hasher);

@@ -43,8 +43,13 @@ struct strata_ctx {
 	int locked;
 	int in_txn; /* written by struct txn only (driver.c) */
 	int script; /* writing a plan: history rows take the database's clock */
-	int run_last; /* the part being run is the run's last */
+	int run_last;               /* the part being run is the run's last */
+	size_t run_done, run_total; /* parts of the run done, in all */
 	volatile sig_atomic_t interrupted;
+	/* a pipe written when interrupted, for drivers that wait with
+	 * poll() (interrupt.c); -1 until a driver asks for it */
+	volatile sig_atomic_t wake_w;
+	int wake_r;
 
 	struct source source;
 	int source_loaded;
@@ -114,6 +119,12 @@ struct saved_error {
 };
 void strata__error_save(strata_ctx *ctx, struct saved_error *s);
 void strata__error_restore(strata_ctx *ctx, struct saved_error *s);
+/* Replace the current error's message, keeping its code, SQLSTATE,
+ * position and detail. */
+void strata__error_reword(strata_ctx *ctx, const char *fmt, ...)
+        STRATA_PRINTF(2, 3);
+/* Set the current error's SQLSTATE. */
+void strata__error_sqlstate(strata_ctx *ctx, const char *sqlstate);
 /* Prefix the current error message with "prefix: ". */
 void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
         STRATA_PRINTF(2, 3);
@@ -146,6 +157,9 @@ int strata__histcache_key(strata_ctx *ctx, strata_buf *key);
 int strata__histcache_load(strata_ctx *ctx, const strata_buf *key);
 /* keep ctx->history under key, if the database still has that key */
 void strata__histcache_store(strata_ctx *ctx, const char *key);
+
+/* interrupt.c: close the interrupt pipe, if one was made. */
+void strata__interrupt_release(strata_ctx *ctx);
 
 /* Send an event to the caller's callback, if any. */
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,

@@ -180,10 +180,25 @@ int strata__connect(strata_ctx *ctx, int create)
 	return rc;
 }
 
+int strata__rollback_quietly(strata_ctx *ctx)
+{
+	struct saved_error saved;
+	int rc;
+
+	strata__error_save(ctx, &saved);
+	rc = ctx->drv->rollback(ctx->conn);
+	strata__error_restore(ctx, &saved);
+	ctx->in_txn = 0;
+	return rc;
+}
+
 void strata__disconnect(strata_ctx *ctx)
 {
+	struct saved_error saved;
+
 	if (!ctx->conn)
 		return;
+	strata__error_save(ctx, &saved);
 	if (ctx->in_txn) {
 		struct txn t = { ctx, 1 };
 
@@ -192,6 +207,7 @@ void strata__disconnect(strata_ctx *ctx)
 	if (ctx->locked && ctx->drv->unlock)
 		ctx->drv->unlock(ctx->conn, ctx->lock_key);
 	ctx->locked = 0;
+	strata__error_restore(ctx, &saved);
 	ctx->drv->disconnect(ctx->conn);
 	strata__free(ctx->conn);
 	ctx->conn = NULL;
@@ -442,13 +458,13 @@ int strata__txn_committed(struct txn *t)
 	return 0;
 }
 
-void strata__txn_rollback(struct txn *t)
+int strata__txn_rollback(struct txn *t)
 {
 	if (!t->open)
-		return;
-	t->ctx->drv->rollback(t->ctx->conn);
+		return -1;
 	t->open = 0;
-	t->ctx->in_txn = 0;
+	/* the error that made the caller roll back is the one to report */
+	return strata__rollback_quietly(t->ctx);
 }
 
 int strata__txn_end(struct txn *t, int rc)

@@ -22,8 +22,13 @@ const struct strata_driver *strata__driver_find(const char *scheme);
 int strata__driver_resolve(strata_ctx *ctx);
 /* Connect once; create: allow creating the database (SQLite file). */
 int strata__connect(strata_ctx *ctx, int create);
-/* Roll back, unlock and disconnect; accepts a closed context. */
+/* Roll back, unlock and disconnect; accepts a closed context. Keeps the
+ * current error. */
 void strata__disconnect(strata_ctx *ctx);
+/* Roll back the open transaction after an error, keeping that error (a
+ * failing ROLLBACK must not hide what led to it). @return the rollback's
+ * own result */
+int strata__rollback_quietly(strata_ctx *ctx);
 
 /*
  * What the resolved driver is and has (ctx->drv set). The engine asks
@@ -132,7 +137,10 @@ void strata__txn_adopt(struct txn *t, strata_ctx *ctx);
 int strata__txn_commit(struct txn *t);
 /* The adopted transaction's COMMIT went with the batch: it is over. */
 int strata__txn_committed(struct txn *t);
-void strata__txn_rollback(struct txn *t);
+/* Roll back, keeping the error that made the caller give up. @return
+ * the ROLLBACK's outcome (0: the server answered), -1 when the
+ * transaction was not open. */
+int strata__txn_rollback(struct txn *t);
 /* Finish: commit when rc is 0, else roll back and return rc (which may
  * be positive, such as "the plan is stale"). */
 int strata__txn_end(struct txn *t, int rc);

@@ -133,6 +133,27 @@ void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
 	refresh(ctx);
 }
 
+void strata__error_reword(strata_ctx *ctx, const char *fmt, ...)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (strata__buf_vprintf(&b, fmt, ap) == 0) {
+		strata_buf_release(&ctx->err_message);
+		ctx->err_message = b;
+		b = (strata_buf)STRATA_BUF_INIT;
+	}
+	va_end(ap);
+	strata_buf_release(&b);
+	refresh(ctx);
+}
+
+void strata__error_sqlstate(strata_ctx *ctx, const char *sqlstate)
+{
+	snprintf(ctx->err.sqlstate, sizeof(ctx->err.sqlstate), "%s", sqlstate);
+}
+
 void strata__error_save(strata_ctx *ctx, struct saved_error *s)
 {
 	s->err = ctx->err;

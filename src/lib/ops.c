@@ -11,11 +11,6 @@
 #include "script.h"
 #include "source.h"
 
-void strata_ctx_interrupt(strata_ctx *ctx)
-{
-	ctx->interrupted = 1;
-}
-
 /* A version as the user wrote it in the file name when known. */
 static const char *version_label(const strata_migration *v, char buf[24])
 {
@@ -222,8 +217,15 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 			        v->name, i, n);
 		}
 		ctx->run_last = i + 1 == n;
+		ctx->run_done = i;
+		ctx->run_total = n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
 		                      0);
+		/* a statement stopped: run.c said what became of the part */
+		if (rc == STRATA_EINTERRUPTED && ctx->err.sqlstate[0]) {
+			flush_async(ctx, i);
+			return rc;
+		}
 		if (rc == STRATA_EINTERRUPTED) {
 			/* the user gave up waiting for another runner's lock */
 			flush_async(ctx, i);

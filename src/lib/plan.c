@@ -154,8 +154,14 @@ int strata__change_counter(strata_ctx *ctx, strata_buf *out)
 
 void strata__close_write(strata_ctx *ctx)
 {
-	if (ctx->conn && ctx->locked)
+	struct saved_error saved;
+
+	if (ctx->conn && ctx->locked) {
+		/* the run's own error, if any, is the one to report */
+		strata__error_save(ctx, &saved);
 		strata__conn_unlock(ctx, ctx->lock_key);
+		strata__error_restore(ctx, &saved);
+	}
 	ctx->locked = 0;
 }
 

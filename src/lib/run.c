@@ -13,6 +13,7 @@
 #include "script.h"
 #include "source.h"
 #include "../util/dl.h"
+#include "../util/testpoint.h"
 
 int64_t strata__now_ms(void);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
@@ -97,6 +98,72 @@ static void emit_done(strata_ctx *ctx, const strata_migration *v, int down,
 	             v, NULL, ms);
 }
 
+/* "applying 0004_x" or "rolling back 0004_x" */
+static const char *doing(const struct migration *m, int down, char *out,
+                         size_t n)
+{
+	snprintf(out, n, "%s %s_%s", down ? "rolling back" : "applying",
+	         m->version_text, m->name);
+	return out;
+}
+
+/* The interrupt came while the engine ran a part's statements itself
+ * (between them, or after the last before the commit): an error as a
+ * driver's for a cancelled statement (driver.h). */
+static int stopped_here(strata_ctx *ctx, const char *path)
+{
+	strata__error_set(ctx, STRATA_EINTERRUPTED, "interrupted");
+	strata__error_sqlstate(ctx, "57014");
+	strata__error_at(ctx, path, 0, 0);
+	return STRATA_EINTERRUPTED;
+}
+
+static int is_state(const strata_ctx *ctx, const char *sqlstate)
+{
+	return strcmp(ctx->err.sqlstate, sqlstate) == 0;
+}
+
+/*
+ * A transactional part stopped by the user's interrupt, its transaction
+ * rolled back by the engine (rolled_back: and the ROLLBACK was answered)
+ * or given up with the connection: say what became of it.
+ */
+static int interrupted_txn(strata_ctx *ctx, const struct migration *m, int down,
+                           int rolled_back)
+{
+	char what[160];
+
+	doing(m, down, what, sizeof(what));
+	if (is_state(ctx, "08007")) {
+		strata__error_reword(ctx,
+		                     "interrupted: the server did not answer "
+		                     "within 1 s, so strata closed the "
+		                     "connection; whether %s took effect is "
+		                     "unknown (%zu of %zu done before it)",
+		                     what, ctx->run_done, ctx->run_total);
+		strata__error_detail(ctx,
+		                     "it ran in one transaction: once the "
+		                     "server answers, 'strata status' shows it "
+		                     "%s",
+		                     down ? "rolled back (pending) or still "
+		                            "applied" :
+		                            "applied and recorded, or pending");
+		return STRATA_EINTERRUPTED;
+	}
+	strata__error_reword(
+	        ctx,
+	        "interrupted: %s was stopped, %s%s; %zu of %zu done, the "
+	        "database is consistent",
+	        what,
+	        is_state(ctx, "57P01") || !rolled_back ?
+	                "and the server rolls its transaction back as it "
+	                "ends strata's session" :
+	                "its transaction rolled back",
+	        down ? " (it is still applied)" : "", ctx->run_done,
+	        ctx->run_total);
+	return STRATA_EINTERRUPTED;
+}
+
 /*
  * Run m's part and record it in the transaction the caller holds: its
  * own (run_txn) or up --single-transaction's (run_single.c). Every part
@@ -110,7 +177,10 @@ static int run_in_txn(strata_ctx *ctx, struct migration *m, int down,
 	int rc;
 
 	STRATA_ASSERT(ctx, ctx->in_txn);
-	rc = strata__conn_exec(ctx, strata__part_sql(m, p), p->len);
+	strata__testpoint("before_statement");
+	rc = ctx->interrupted ?
+	             stopped_here(ctx, p->path) :
+	             strata__conn_exec(ctx, strata__part_sql(m, p), p->len);
 	if (rc < 0)
 		strata__error_locate(ctx, m, p, p->off);
 	*ms = strata__now_ms() - t0;
@@ -118,7 +188,7 @@ static int run_in_txn(strata_ctx *ctx, struct migration *m, int down,
 		rc = strata__history_record(
 		        ctx, NULL, m, down ? HISTORY_REVERTED : HISTORY_APPLIED,
 		        *ms);
-		if (rc < 0)
+		if (rc < 0 && rc != STRATA_EINTERRUPTED)
 			strata__history_record_failed(ctx, p->path);
 	}
 	if (rc == 0 && down)
@@ -145,7 +215,19 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 		rc = run_in_txn(ctx, m, down, &ms);
 	if (rc == 0)
 		rc = plan_history_update(ctx);
-	rc = strata__txn_end(&t, rc);
+	/* the user asked to stop: do not commit what is not committed */
+	if (rc == 0 && ctx->interrupted)
+		rc = stopped_here(ctx, strata__part(m, down)->path);
+	if (rc < 0) {
+		int rb = strata__txn_rollback(&t);
+
+		return rc == STRATA_EINTERRUPTED ?
+		               interrupted_txn(ctx, m, down, rb == 0) :
+		               rc;
+	}
+	rc = strata__txn_commit(&t);
+	if (rc == STRATA_EINTERRUPTED) /* COMMIT itself: 08007 */
+		return interrupted_txn(ctx, m, down, 0);
 	if (rc < 0)
 		return rc;
 	emit_done(ctx, v, down, ms);
@@ -195,7 +277,9 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	}
 	strata__txn_adopt(&t, ctx);
 	t0 = strata__now_ms();
-	rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	strata__testpoint("before_statement");
+	rc = ctx->interrupted ? stopped_here(ctx, p->path) :
+	                        strata__conn_exec(ctx, sql.ptr, sql.len);
 	strata_buf_release(&sql);
 	if (rc < 0)
 		strata__locate_batch_error(ctx, m, p, body);
@@ -206,9 +290,14 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0)
 		rc = down ? strata__txn_commit(&t) : strata__txn_committed(&t);
 	ms = strata__now_ms() - t0;
-	rc = strata__txn_end(&t, rc);
-	if (rc < 0)
-		return rc;
+	if (rc < 0) {
+		/* -1 when the transaction was over: nothing rolled back */
+		int rb = strata__txn_rollback(&t);
+
+		return rc == STRATA_EINTERRUPTED ?
+		               interrupted_txn(ctx, m, down, rb == 0) :
+		               rc;
+	}
 	emit_done(ctx, v, down, ms);
 	return 0;
 }
@@ -327,6 +416,54 @@ struct row_check {
 };
 
 /*
+ * A part outside a transaction stopped by the user's interrupt before its
+ * statement k (0-based; running: while k ran) and marked dirty: say so
+ * (dirty_detail adds what took effect and the recovery).
+ */
+static void interrupted_notxn(strata_ctx *ctx, const struct migration *m,
+                              int down, const struct part *p,
+                              const struct stmt_list *l, size_t k, int running)
+{
+	const char *text = strata__part_text(m, p);
+	size_t tl = down && !m->single_file ? m->down_text_len : m->text_len;
+	char what[160];
+	int line, col;
+
+	doing(m, down, what, sizeof(what));
+	if (!running) {
+		/* point at the statement that did not run */
+		strata__offset_to_pos(
+		        text, tl,
+		        p->off + strata__first_token(text + p->off, l->off[k],
+		                                     l->len[k]),
+		        &line, &col);
+		strata__error_at(ctx, p->path, line, col);
+		strata__error_reword(ctx,
+		                     "interrupted: %s was stopped before its "
+		                     "statement %zu of %zu (%zu of %zu "
+		                     "migrations done before it)",
+		                     what, k + 1, l->n, ctx->run_done,
+		                     ctx->run_total);
+	} else if (is_state(ctx, "08007")) {
+		strata__error_reword(ctx,
+		                     "interrupted: the server did not answer "
+		                     "within 1 s, so strata closed the "
+		                     "connection; whether statement %zu of %zu "
+		                     "of %s took effect is unknown (%zu of %zu "
+		                     "migrations done before it)",
+		                     k + 1, l->n, what, ctx->run_done,
+		                     ctx->run_total);
+	} else {
+		strata__error_reword(ctx,
+		                     "interrupted: %s was stopped: its "
+		                     "statement %zu of %zu was cancelled (%zu "
+		                     "of %zu migrations done before it)",
+		                     what, k + 1, l->n, ctx->run_done,
+		                     ctx->run_total);
+	}
+}
+
+/*
  * Run the history statements rec in a transaction of their own where the
  * driver has no runner lock, checking the plan first when check is set
  * (see plan_is_stale), and that rec changed m's row when rk->m is set.
@@ -414,6 +551,13 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		}
 	}
 	for (i = 0; i < l.n; i++) {
+		/* the user asked to stop: no further statement */
+		if (i > 0 && ctx->interrupted) {
+			rc = stopped_here(ctx, p->path);
+			interrupted_notxn(ctx, m, down, p, &l, i, 0);
+			dirty_detail(ctx, m, down, p, &l, i);
+			goto done;
+		}
 		/* the row records the statement reached, so that a crash
 		 * leaves it saying how far the part got */
 		if (i > 0) {
@@ -425,11 +569,20 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 			if (rc < 0)
 				goto done;
 		}
+		strata__testpoint("before_statement");
+		if (ctx->interrupted) {
+			rc = stopped_here(ctx, p->path);
+			interrupted_notxn(ctx, m, down, p, &l, i, 0);
+			dirty_detail(ctx, m, down, p, &l, i);
+			goto done;
+		}
 		rc = strata__conn_exec(ctx, text + l.off[i], l.len[i]);
 		if (rc < 0) {
 			if (ctx->err_offset < 0)
 				ctx->err_offset = 0;
 			strata__error_locate(ctx, m, p, p->off + l.off[i]);
+			if (rc == STRATA_EINTERRUPTED)
+				interrupted_notxn(ctx, m, down, p, &l, i, 1);
 			dirty_detail(ctx, m, down, p, &l, i);
 			goto done;
 		}

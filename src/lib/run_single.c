@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "history.h"
 #include "source.h"
+#include "../util/testpoint.h"
 
 int64_t strata__now_ms(void);
 int strata__plan_is_stale(strata_ctx *ctx, int *stale);
@@ -56,9 +57,28 @@ static int refuse(strata_ctx *ctx, const size_t *sel, size_t n)
 
 static int interrupted(strata_ctx *ctx)
 {
-	return strata__error_set(ctx, STRATA_EINTERRUPTED,
-	                         "interrupted: the single transaction was "
-	                         "rolled back, nothing was applied");
+	strata__error_set(ctx, STRATA_EINTERRUPTED,
+	                  "interrupted: the single transaction was rolled "
+	                  "back, nothing was applied");
+	strata__error_sqlstate(ctx, "57014");
+	return STRATA_EINTERRUPTED;
+}
+
+/* A statement of the single transaction stopped by the user's interrupt
+ * (driver.h): say what became of the transaction. */
+static int stopped(strata_ctx *ctx, size_t n)
+{
+	if (strcmp(ctx->err.sqlstate, "08007") != 0)
+		return interrupted(ctx);
+	strata__error_reword(ctx,
+	                     "interrupted: the server did not answer within "
+	                     "1 s, so strata closed the connection; whether "
+	                     "the single transaction of %zu migrations "
+	                     "committed is unknown",
+	                     n);
+	strata__error_detail(ctx, "once the server answers, 'strata status' "
+	                          "shows all of them applied, or none");
+	return STRATA_EINTERRUPTED;
 }
 
 /* Where a migration's text starts in a message. */
@@ -109,6 +129,7 @@ static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 	}
 	if (rc < 0)
 		return rc;
+	strata__testpoint("before_statement");
 	rc = strata__conn_exec_clocked(ctx, sql->ptr, sql->len, clocks, k + 1,
 	                               &n);
 	if (rc < 0) {
@@ -247,8 +268,13 @@ int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
 		                             ctx, STRATA_DRV_EXEC_CLOCKED) ?
 		             run_batches(ctx, sel, n) :
 		             run_each(ctx, sel, n);
+	/* the user asked to stop: do not commit */
+	if (rc == 0 && ctx->interrupted)
+		rc = interrupted(ctx);
 	rc = strata__txn_end(&t, rc);
-	if (rc < 0)
+	if (rc == STRATA_EINTERRUPTED)
+		rc = stopped(ctx, n);
+	else if (rc < 0)
 		strata__error_detail(ctx, "the single transaction was rolled "
 		                          "back: no migration was applied");
 	if (rc == 0 && n_done)

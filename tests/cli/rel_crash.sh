@@ -5,7 +5,8 @@
 # (-e inject=CALL:signal=KILL:when=k) for k = 1, 2, ... until a run
 # completes unkilled. After each kill the database passes integrity_check
 # and is exactly before or after each migration, and a normal run then
-# completes. SIGINT and SIGTERM stop between migrations and say so.
+# completes. SIGINT and SIGTERM stop between migrations (or roll back the
+# one running) and say so.
 # This tier samples the write path (every commit, i.e. journal deletion,
 # every 1st-3rd sync, every 5th write);
 # long_crash.sh enumerates every point of every call, and soaks.
@@ -109,14 +110,19 @@ t_second_sigint_ends_at_once() {
 	expect_history "1 2 3 4"
 }
 
-# The last migration is interrupted while it runs: it completes, and the
-# run ends normally (there was nothing left to stop before).
-t_sigint_during_the_last_migration_completes_it() {
+# The last migration is interrupted while it runs (at its first write):
+# its transaction is rolled back rather than committed, exit 130; the
+# next run applies it.
+t_sigint_during_the_last_migration_rolls_it_back() {
 	rel_need_strace
 	rel_migrations 2
 	st -q up 1
 	rel_strace "pwrite64:signal=INT:when=1" up
+	expect_rc 130
+	expect_err "interrupted: applying 0002_t2 was stopped, its transaction rolled back; 0 of 1 done, the database is consistent"
+	expect_history "1"
+	rel_consistent 2
+	st up
 	expect_rc 0
 	expect_history "1 2"
-	rel_consistent 2
 }

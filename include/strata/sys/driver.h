@@ -316,6 +316,32 @@ strata_driver_set_error(struct strata_driver_conn *c, int code,
 STRATA_EXTERN(int)
 strata_driver_interrupted(const struct strata_driver_conn *c);
 
+/**
+ * A file descriptor that becomes readable when the user asks the run to
+ * stop, for a driver that waits for the server with poll(): it can then
+ * stop the statement in flight at once (cancel it on the server, and when
+ * the server does not answer, stop waiting) instead of waiting for it to
+ * end. It stays readable from then on. Owned by the context; -1 when no
+ * pipe can be made (then poll strata_driver_interrupted()).
+ *
+ * A statement stopped that way returns STRATA_EINTERRUPTED with one of
+ * these SQLSTATEs, which the engine reports on:
+ *   57014  cancelled by the server: it took no effect and its transaction
+ *          (if any) failed; the connection can still roll back
+ *   57P01  the server ended the session at the driver's request: the
+ *          statement took no effect, its transaction is rolled back by
+ *          the server; the connection is gone
+ *   08007  the server did not answer in time: the driver gave up the
+ *          connection, and whether the statement (or its transaction's
+ *          COMMIT) took effect is unknown
+ * A statement that completed although a cancel was sent returns 0. After
+ * an interrupt, the statements the engine still sends (ROLLBACK, the
+ * unlock) are its clean-up: run them, but stop waiting for a server that
+ * does not answer within a second or so.
+ */
+STRATA_EXTERN(int)
+strata_driver_interrupt_fd(struct strata_driver_conn *c);
+
 /** Add further lines (DETAIL, HINT) to the error just set. */
 STRATA_EXTERN(void)
 strata_driver_add_detail(struct strata_driver_conn *c, const char *text);

@@ -1,0 +1,383 @@
+# shellcheck shell=bash
+# A server that stops answering, and signals during a statement, on
+# PostgreSQL and MariaDB: SIGTERM and SIGINT stop the statement in flight
+# (cancelled on the server, or given up a second later when the server
+# does not answer) and strata exits 130 with the database consistent; TCP
+# keepalives and the timeouts a URL may set.
+#
+# strata is held before a migration's SQL with the test build's pause
+# point (STRATA_TEST_PAUSE, src/util/testpoint.h). "The server stops
+# answering" is, on PostgreSQL, strata's own server process stopped with
+# SIGSTOP, found in pg_stat_activity by database and application name;
+# on MariaDB (one process for every session, shared with other tests),
+# the process of a TCP relay between strata and the server that serves
+# strata's connection, as a network partition would. Nothing else is
+# ever stopped, and a trap continues what was stopped whatever happens.
+# `timeout` only guards against a hang: no assertion is about time.
+
+W_STOPPED=""
+W_RELAY=""
+
+w_cleanup() {
+	[ -n "$W_STOPPED" ] && kill -CONT "$W_STOPPED" 2>/dev/null
+	# the relay and its children: their own process group
+	if [ -n "$W_RELAY" ]; then
+		kill -CONT -- "-$W_RELAY" 2>/dev/null
+		kill -- "-$W_RELAY" 2>/dev/null
+	fi
+	db_teardown
+}
+
+# w_bg OUT ERR URL ARGS...: strata in the background (its own pid in
+# W_PID, so that signals reach it), killed should it hang for 30 s.
+w_bg() {
+	local o=$1 e=$2 url=$3
+	shift 3
+	"$STRATA_BIN" --database "$url" --dir migrations "$@" >"$o" 2>"$e" &
+	W_PID=$!
+	# a guard against a hang only, never the measure of an assertion
+	(
+		sleep 30
+		kill -KILL "$W_PID" 2>/dev/null
+	) >/dev/null 2>&1 &
+}
+
+# w_start URL ARGS...: run strata in the background, held at the pause
+# point before the first migration statement; sets W_PID.
+w_start() {
+	local url=$1
+	shift
+	rm -f pause pause.ready
+	mkfifo pause
+	STRATA_TEST_PAUSE=before_statement:$PWD/pause w_bg w.out w.err "$url" "$@"
+	while [ ! -e pause.ready ]; do
+		kill -0 "$W_PID" 2>/dev/null ||
+			fail "strata ended before the pause point (a build without it?): $(cat w.err)"
+		sleep 0.01
+	done
+}
+
+# w_run URL ARGS...: run strata in the background without a pause; sets
+# W_PID.
+w_run() {
+	w_bg w.out w.err "$@"
+}
+
+# Let it go on, past the pause point.
+w_release() {
+	echo go >pause
+}
+
+# w_finish: wait for strata; sets rc, out and err as `st` does.
+w_finish() {
+	wait "$W_PID"
+	rc=$?
+	out=$(cat w.out)
+	err=$(cat w.err)
+	last_cmd="strata (in the background) $*"
+}
+
+# w_wait_for WHAT COMMAND...: wait until COMMAND succeeds (a condition,
+# not a time; the guard only ends a hang).
+w_wait_for() {
+	local what=$1 i
+	shift
+	for i in $(seq 2000); do
+		"$@" && return 0
+		sleep 0.01
+	done
+	fail "gave up waiting for $what"
+}
+
+# Is strata blocked in poll(), waiting for the server? After the pause
+# point, that is where it waits once the statement is sent.
+w_in_poll() {
+	case "$(cat "/proc/$W_PID/wchan" 2>/dev/null)" in
+	*poll*) return 0 ;;
+	esac
+	kill -0 "$W_PID" 2>/dev/null || fail "strata ended early: $(cat w.err)"
+	return 1
+}
+
+# The server process of strata's connection to the test database.
+w_pg_backend() {
+	db_sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata'"
+}
+
+w_pg_running() {
+	[ -n "$(db_sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" ]
+}
+
+w_my_running() {
+	[ -n "$(db_sql "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE '%$1%' AND ID <> CONNECTION_ID()")" ]
+}
+
+w_running() {
+	case "$STRATA_TEST_DB" in
+	postgres) w_pg_running "$1" ;;
+	mysql) w_my_running "$1" ;;
+	esac
+}
+
+w_not_running() {
+	! w_running "$1"
+}
+
+# A TCP relay to the MariaDB server, one process per connection (their
+# pids in relay.pids, in the order of the connections); its URL in
+# W_RELAY_URL.
+w_relay_start() {
+	rm -f relay.port relay.pids
+	# a process group of its own (setsid), ended whole by w_cleanup
+	setsid python3 -c '
+import os, select, signal, socket, sys
+target, portfile, pidfile = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(16)
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+with open(portfile + ".tmp", "w") as f:
+    f.write(str(ls.getsockname()[1]))
+os.rename(portfile + ".tmp", portfile)
+while True:
+    c, _ = ls.accept()
+    if os.fork() == 0:
+        ls.close()
+        s = socket.create_connection(("127.0.0.1", target))
+        with open(pidfile, "a") as f:
+            f.write("%d\n" % os.getpid())
+        try:
+            while True:
+                for a in select.select([c, s], [], [])[0]:
+                    d = a.recv(65536)
+                    if not d:
+                        os._exit(0)
+                    (s if a is c else c).sendall(d)
+        except OSError:
+            os._exit(0)
+    c.close()
+' "$STRATA_TEST_MYSQL_PORT" relay.port relay.pids >relay.log 2>&1 &
+	W_RELAY=$!
+	w_wait_for "the relay" test -s relay.port
+	W_RELAY_URL="mysql://root@127.0.0.1:$(cat relay.port)/$TEST_DBNAME"
+}
+
+# --- the server stops answering during a statement ----------------------
+
+# The statement goes to a server that does not answer; SIGTERM: strata
+# asks the server (from another connection) to end the session, gives up
+# a second later, says the outcome is unknown and exits 130. When the
+# server answers again, the migration's transaction never committed.
+t_sigterm_when_the_server_stops_answering() {
+	local url victim
+	trap w_cleanup EXIT
+	mig 0001 a "CREATE TABLE a (x int);"
+	st up
+	expect_rc 0
+	case "$STRATA_TEST_DB" in
+	postgres)
+		mig 0002 b "CREATE TABLE b (x int); INSERT INTO a VALUES (1);"
+		url=$TEST_URL
+		;;
+	mysql)
+		# a transactional migration (no DDL) on MariaDB
+		mig 0002 b "INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);"
+		w_relay_start
+		url=$W_RELAY_URL
+		;;
+	esac
+	w_start "$url" up
+	case "$STRATA_TEST_DB" in
+	postgres) victim=$(w_pg_backend) ;;
+	mysql) victim=$(head -n 1 relay.pids) ;;
+	esac
+	[ -n "$victim" ] && [ "$(printf '%s\n' "$victim" | wc -l)" = 1 ] ||
+		fail "not one process to stop: '$victim'"
+	W_STOPPED=$victim
+	kill -STOP "$victim"
+	w_release
+	# the statement is sent: strata waits for an answer that cannot come
+	w_wait_for "strata to wait for the server" w_in_poll
+	kill -TERM "$W_PID"
+	w_finish up
+	expect_rc 130
+	expect_err "the server did not answer"
+	expect_err "whether applying 0002_b took effect is unknown"
+	case "$STRATA_TEST_DB" in
+	postgres) expect_err "pg_terminate_backend" ;;
+	mysql) expect_err "KILL CONNECTION" ;;
+	esac
+	kill -CONT "$victim"
+	W_STOPPED=""
+	# the stopped process ends (the session's end, or the closed relay)
+	w_wait_for "the stopped process to end" eval '! kill -0 "$victim" 2>/dev/null || [ "$(ps -o stat= -p "$victim" | cut -c1)" = Z ]'
+	expect_tables "a"
+	expect_history "1"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM a")" "rows of a"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM $TEST_TABLE WHERE dirty <> 0")" "dirty rows"
+	st up
+	expect_rc 0
+	expect_history "1 2"
+}
+
+# --- a long statement, the server answering -------------------------------
+
+# SIGINT during a long statement cancels it on the server: exit 130, the
+# migration rolled back, the statement no longer runs, the lock is free.
+t_sigint_cancels_a_long_statement() {
+	local sleep
+	trap w_cleanup EXIT
+	case "$STRATA_TEST_DB" in
+	postgres) sleep="pg_sleep(600)" ;;
+	mysql) sleep="SLEEP(600)" ;;
+	esac
+	mig 0001 a "CREATE TABLE a (x int);"
+	st up
+	expect_rc 0
+	mig 0002 slow "INSERT INTO a VALUES (1);
+SELECT $sleep;"
+	w_run "$TEST_URL" up
+	w_wait_for "the statement to run" w_running "$sleep"
+	kill -INT "$W_PID"
+	w_finish up
+	expect_rc 130
+	expect_err "migrations/0002_slow.up.sql:2:1: error: interrupted: applying 0002_slow was stopped, its transaction rolled back; 0 of 1 done, the database is consistent"
+	w_not_running "$sleep" || fail "the statement still runs on the server"
+	expect_history "1"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM a")" "rows of a"
+	# the runner lock is free: another run takes it at once
+	mig 0002 slow "INSERT INTO a VALUES (1);"
+	st --lock-timeout 0 up
+	expect_rc 0
+	expect_history "1 2"
+}
+
+# A migration outside a transaction (MariaDB's DDL, a PostgreSQL
+# no-transaction file) stopped in its second statement: exit 130, its
+# row left dirty at that statement, the first one in effect, as after a
+# failure; `strata force` then clears it.
+t_sigint_in_a_no_transaction_migration_leaves_it_dirty() {
+	local sleep head=""
+	trap w_cleanup EXIT
+	case "$STRATA_TEST_DB" in
+	postgres)
+		sleep="pg_sleep(600)"
+		head="-- strata:no-transaction
+"
+		;;
+	mysql) sleep="SLEEP(600)" ;;
+	esac
+	mig 0001 b "${head}CREATE TABLE b (x int);
+SELECT $sleep;"
+	w_run "$TEST_URL" up
+	w_wait_for "the second statement to run" w_running "$sleep"
+	kill -INT "$W_PID"
+	w_finish up
+	expect_rc 130
+	expect_err "interrupted: applying 0001_b was stopped: its statement 2 of 2 was cancelled"
+	expect_err "statements 1 to 1 of 2"
+	expect_err "strata force"
+	w_not_running "$sleep" || fail "the statement still runs on the server"
+	expect_tables "b"
+	expect_eq "1|2" "$(db_sql "SELECT version, dirty FROM $TEST_TABLE")" "history row"
+	st up
+	expect_rc 3
+	st force 1
+	expect_rc 0
+	st up
+	expect_rc 0
+	expect_history "1"
+}
+
+# Has a second runner asked for the runner lock (held by the first)?
+w_waits_for_lock() {
+	case "$STRATA_TEST_DB" in
+	postgres)
+		# it polls: its last query is the lock's (the holder's is not)
+		[ "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata' AND query LIKE '%pg_try_advisory_lock%'")" -ge 1 ]
+		;;
+	mysql) w_my_running "GET_LOCK" ;;
+	esac
+}
+
+# SIGTERM while waiting for another runner's lock ends the wait at once
+# (not after --lock-timeout): exit 130, nothing changed.
+t_sigterm_ends_a_lock_wait() {
+	local first
+	trap w_cleanup EXIT
+	mig 0001 a "CREATE TABLE a (x int);"
+	w_start "$TEST_URL" up
+	first=$W_PID
+	w_bg w2.out w2.err "$TEST_URL" --lock-timeout 600 up
+	w_wait_for "the second runner to wait for the lock" w_waits_for_lock
+	kill -TERM "$W_PID"
+	wait "$W_PID"
+	rc=$?
+	err=$(cat w2.err)
+	last_cmd="strata --lock-timeout 600 up (the second runner)"
+	expect_rc 130
+	expect_err "interrupted while waiting for the migration lock"
+	expect_err "nothing was changed"
+	W_PID=$first
+	w_release
+	w_finish up
+	expect_rc 0
+	expect_history "1"
+}
+
+# --- keepalives and timeouts ---------------------------------------------
+
+# w_sockopts ARGS...: the TCP options strata sets, from strace.
+w_sockopts() {
+	command -v strace >/dev/null 2>&1 || skip "strace is not installed"
+	strace -qq -o /dev/null true 2>/dev/null || skip "ptrace is not allowed here"
+	strace -f -qq -e trace=setsockopt -o sockopts.txt "$STRATA_BIN" "$@" >/dev/null 2>&1
+	cat sockopts.txt
+}
+
+# TCP keepalives and TCP_USER_TIMEOUT by default, so that a server whose
+# host is gone is noticed; the URL changes them (libpq's parameters on
+# PostgreSQL).
+t_keepalives_by_default() {
+	local opts
+	mig 0001 a "CREATE TABLE a (x int);"
+	opts=$(w_sockopts -d "$TEST_URL" -m migrations status)
+	case "$opts" in *"SO_KEEPALIVE, [1]"*) ;; *) fail "no SO_KEEPALIVE: $opts" ;; esac
+	case "$opts" in *"TCP_KEEPIDLE, [30]"*) ;; *) fail "no TCP_KEEPIDLE 30: $opts" ;; esac
+	case "$opts" in *"TCP_KEEPINTVL, [10]"*) ;; *) fail "no TCP_KEEPINTVL 10: $opts" ;; esac
+	case "$opts" in *"TCP_KEEPCNT, [3]"*) ;; *) fail "no TCP_KEEPCNT 3: $opts" ;; esac
+	case "$opts" in *"TCP_USER_TIMEOUT, [60000]"*) ;; *) fail "no TCP_USER_TIMEOUT 60000: $opts" ;; esac
+	if [ "$STRATA_TEST_DB" = postgres ]; then
+		opts=$(w_sockopts -d "$TEST_URL&keepalives_idle=7&tcp_user_timeout=5000" -m migrations status)
+		case "$opts" in *"TCP_KEEPIDLE, [7]"*) ;; *) fail "keepalives_idle=7 not used: $opts" ;; esac
+		case "$opts" in *"TCP_USER_TIMEOUT, [5000]"*) ;; *) fail "tcp_user_timeout=5000 not used: $opts" ;; esac
+	fi
+}
+
+# MariaDB: no read timeout unless the URL sets one (a migration statement
+# may keep the server silent for long); read_timeout=N ends a statement
+# the server has not answered in N s; bad values are refused.
+t_mysql_timeouts_from_the_url() {
+	local id
+	[ "$STRATA_TEST_DB" = mysql ] || return 0
+	mig 0001 slow "SELECT SLEEP(2);"
+	st up
+	expect_rc 0
+	mig 0002 slower "SELECT SLEEP(30);"
+	st_raw -d "$TEST_URL?read_timeout=1" -m migrations up
+	expect_rc 1
+	expect_err "lost the connection"
+	expect_err "read_timeout=1"
+	expect_history "1"
+	# the server still runs it: end it here
+	id=$(db_sql "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP(30)%'")
+	[ -n "$id" ] && db_sql "KILL $id"
+	for v in "read_timeout=x" "write_timeout=-1" "read_timeout="; do
+		st_raw -d "$TEST_URL?$v" -m migrations status
+		expect_rc 2
+		expect_err "mysql URL parameter ${v%%=*}="
+		expect_err "expected a number of seconds"
+	done
+	st_raw -d "$TEST_URL?read_timeout=0&write_timeout=0" -m migrations status
+	expect_rc 0
+}
