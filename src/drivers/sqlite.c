@@ -710,7 +710,7 @@ static int too_recent(const struct stat *st)
 	c = (long long)st->st_ctim.tv_sec * 1000 +
 	    st->st_ctim.tv_nsec / 1000000;
 	return now_ms - (m > c ? m : c) <
-	       (coarse ? RACY_MS_COARSE : RACY_MS_FINE);
+	       strata__cache_min_age_ms(coarse ? RACY_MS_COARSE : RACY_MS_FINE);
 }
 
 static int side_file_exists(const char *path, const char *suffix)
