@@ -18,6 +18,7 @@
 #include "../util/buf.h"
 #include "../util/fileid.h"
 #include "../util/sqlite_url.h"
+#include "../util/testpoint.h"
 #include "restore_file.h"
 #include "split.h"
 
@@ -112,8 +113,10 @@ static int busy_wait(void *arg, int count)
 	long long waited;
 	int step;
 
-	if (count == 0)
+	if (count == 0) {
+		strata__testpoint("lock_busy");
 		s->busy_since = now_ms();
+	}
 	if (strata_driver_interrupted(&s->base))
 		return 0;
 	waited = now_ms() - s->busy_since;

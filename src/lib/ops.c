@@ -10,6 +10,7 @@
 #include "history.h"
 #include "script.h"
 #include "source.h"
+#include "../util/testpoint.h"
 
 void strata_ctx_interrupt(strata_ctx *ctx)
 {
@@ -368,6 +369,7 @@ static int apply(struct run *r)
 	if (o->dry_run)
 		return strata__script_write(ctx, r->sel, r->n, r->down,
 		                            r->n_done);
+	strata__testpoint("after_plan");
 	if (o->single_transaction && !r->down && r->n)
 		return strata__run_single(ctx, r->sel, r->n, r->n_done);
 	return run_selected(ctx, r->sel, r->n, r->down, r->n_done);

@@ -13,6 +13,7 @@
 #include "script.h"
 #include "source.h"
 #include "../util/dl.h"
+#include "../util/testpoint.h"
 
 int64_t strata__now_ms(void);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
@@ -145,6 +146,8 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 		rc = run_in_txn(ctx, m, down, &ms);
 	if (rc == 0)
 		rc = plan_history_update(ctx);
+	if (rc == 0)
+		strata__testpoint("before_commit");
 	rc = strata__txn_end(&t, rc);
 	if (rc < 0)
 		return rc;

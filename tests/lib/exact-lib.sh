@@ -47,3 +47,59 @@ fs_tick_past() {
 	done
 	fail "the file system's clock did not move past the times of $*"
 }
+
+# --- pause points (STRATA_TEST_PAUSE) ------------------------------------------
+
+# tp_start POINT OUT ARGS...: strata ARGS (after -d/-m, as `st` gives them)
+# in the background, its stdout and stderr in OUT, set to pause at POINT;
+# returns once it is paused there. Sets pid (strata's) and tp_fifo.
+# LeakSanitizer is off: a test may kill it while it pauses.
+tp_start() {
+	local point=$1 out=$2
+	shift 2
+	tp_fifo=$PWD/tp.$point.$RANDOM
+	rm -f "$tp_fifo" "$tp_fifo.ready"
+	mkfifo "$tp_fifo"
+	STRATA_TEST_PAUSE="$point:$tp_fifo" ASAN_OPTIONS=detect_leaks=0 \
+		"$STRATA_BIN" -d "$TEST_URL" -m migrations "$@" >"$out" 2>&1 &
+	pid=$!
+	tp_wait_paused "$pid" "$tp_fifo" "$out"
+}
+
+# tp_wait_paused PID FIFO OUT: wait (60 s at most) until process PID
+# pauses on FIFO (FIFO.ready exists); fail if it ends first.
+tp_wait_paused() {
+	for _ in $(seq 1 3000); do
+		[ -e "$2.ready" ] && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.02
+	done
+	[ -e "$2.ready" ] && return 0
+	fail "strata never reached its pause point ($2): $(cat "$3" 2>/dev/null)"
+}
+
+# tp_release [FIFO]: let the paused process go on, and never pause it on
+# FIFO again: the FIFO's name is removed once the process has it open
+# (opening the write end waits for that), before it can read.
+tp_release() {
+	local f=${1:-$tp_fifo}
+	exec 9>"$f"
+	rm -f "$f"
+	echo go >&9
+	exec 9>&-
+}
+
+# tp_signal PID SIG: send SIG and wait until it is delivered (no longer
+# pending): a second signal sent after this one is a second delivery,
+# not merged with the first.
+tp_signal() {
+	local pend
+	kill -"$2" "$1" || fail "kill -$2 $1"
+	for _ in $(seq 1 3000); do
+		pend=$(awk '$1 == "SigPnd:" || $1 == "ShdPnd:" { printf "%s", $2 }' "/proc/$1/status" 2>/dev/null) || return 0
+		[ -n "$pend" ] || return 0
+		case "$pend" in *[1-9a-f]*) ;; *) return 0 ;; esac
+		sleep 0.01
+	done
+	fail "signal $2 was never delivered to $1"
+}

@@ -1,0 +1,33 @@
+/*
+ * Pause points for tests, compiled only into test builds (the sanitizer
+ * build defines STRATA_TEST_BUILD): a test holds strata at a named point
+ * of its work, does something to the world (stops a server process,
+ * sends a signal), then lets it go on. Release builds have none.
+ *
+ * STRATA_TEST_PAUSE=NAME:FIFO[,NAME:FIFO...]: each time strata reaches
+ * the point NAME it creates the file FIFO.ready, then blocks reading the
+ * named pipe FIFO (made by the test with mkfifo) until a writer has
+ * written to it and closed it (`echo > FIFO`), and removes FIFO.ready
+ * again. A point not named in the variable costs a getenv().
+ *
+ * Points (add new ones here):
+ *   before_statement  the engine is about to send a migration's SQL
+ *   after_plan        up/down/redo has planned under the lock (again,
+ *                     after a stale plan) and not begun a transaction
+ *   before_commit     a migration's statements and history row are done
+ *                     in its own transaction, not committed (run_txn)
+ *   backup_opened     the backup's NAME.partial is created and open,
+ *                     nothing written to it yet
+ *   lock_busy         SQLite found the database locked: the lock wait
+ *                     (busy handler) begins
+ */
+#ifndef STRATA_UTIL_TESTPOINT_H
+#define STRATA_UTIL_TESTPOINT_H
+
+#ifdef STRATA_TEST_BUILD
+void strata__testpoint(const char *name);
+#else
+# define strata__testpoint(name) ((void)0)
+#endif
+
+#endif
