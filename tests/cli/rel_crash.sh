@@ -88,6 +88,7 @@ t_sigint_before_the_first_migration() {
 	rel_migrations 2
 	st -q up 1
 	tp_start after_plan o up
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
 	tp_signal "$pid" INT
 	tp_release
 	wait "$pid"
@@ -112,6 +113,7 @@ t_second_sigint_ends_at_once() {
 	wait "$pid"
 	# shellcheck disable=SC2034 # read by expect_rc and refute_err
 	rc=$? err=$(cat o)
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
 	rm -f "$tp_fifo" "$tp_fifo.ready"
 	expect_rc 130
 	refute_err "interrupted"

@@ -124,6 +124,7 @@ t_race_down_between_plan_and_run_of_up() {
 	st down --no-backup
 	expect_rc 0
 	release_held
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
 	wait $pid
 	expect_eq 0 $? "up exit code: $(cat o.up)"
 	# it was held with a plan that no longer held, and planned again

@@ -97,6 +97,7 @@ t_sigterm_stops_between_migrations() {
 		mig "000$i" "m$i" "CREATE TABLE m$i (id INTEGER PRIMARY KEY);" "DROP TABLE m$i;"
 	done
 	tp_start before_commit o up
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
 	tp_signal "$pid" TERM
 	tp_release
 	wait $pid
