@@ -18,6 +18,7 @@
 #include "../util/buf.h"
 #include "../util/fileid.h"
 #include "../util/sqlite_url.h"
+#include "../util/testpoint.h"
 #include "restore_file.h"
 #include "split.h"
 
@@ -112,8 +113,10 @@ static int busy_wait(void *arg, int count)
 	long long waited;
 	int step;
 
-	if (count == 0)
+	if (count == 0) {
+		strata__testpoint("lock_busy");
 		s->busy_since = now_ms();
+	}
 	if (strata_driver_interrupted(&s->base))
 		return 0;
 	waited = now_ms() - s->busy_since;
@@ -710,7 +713,7 @@ static int too_recent(const struct stat *st)
 	c = (long long)st->st_ctim.tv_sec * 1000 +
 	    st->st_ctim.tv_nsec / 1000000;
 	return now_ms - (m > c ? m : c) <
-	       (coarse ? RACY_MS_COARSE : RACY_MS_FINE);
+	       strata__cache_min_age_ms(coarse ? RACY_MS_COARSE : RACY_MS_FINE);
 }
 
 static int side_file_exists(const char *path, const char *suffix)

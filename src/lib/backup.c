@@ -14,6 +14,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "driver.h"
+#include "../util/testpoint.h"
 
 #define BACKUP_DIR "backups"
 
@@ -171,6 +172,7 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 		strata_buf_release(&partial);
 		return rc;
 	}
+	strata__testpoint("backup_opened");
 	rc = strata__conn_backup(ctx, partial.ptr, fd);
 	/* on disk before `down` relies on it */
 	if (rc == 0 && fsync(fd) < 0)

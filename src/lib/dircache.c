@@ -34,16 +34,17 @@ static int folder_key(int fd, strata_buf *key, strata_buf *path)
 {
 	struct stat st;
 	time_t now = time(NULL);
-	int coarse, rc;
+	long long age;
+	int rc;
 	char name[24];
 
 	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
-	coarse = st.st_mtim.tv_nsec == 0 && st.st_ctim.tv_nsec == 0;
-	if (st.st_mtim.tv_sec + (coarse ? RACY_SECONDS_COARSE : RACY_SECONDS) >
-	            now ||
-	    st.st_ctim.tv_sec + (coarse ? RACY_SECONDS_COARSE : RACY_SECONDS) >
-	            now)
+	age = st.st_mtim.tv_nsec == 0 && st.st_ctim.tv_nsec == 0 ?
+	              RACY_SECONDS_COARSE :
+	              RACY_SECONDS;
+	age = (strata__cache_min_age_ms(age * 1000) + 999) / 1000;
+	if (st.st_mtim.tv_sec + age > now || st.st_ctim.tv_sec + age > now)
 		return 0;
 	rc = strata__file_identity(key, &st);
 	if (rc == 0)

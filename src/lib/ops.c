@@ -10,6 +10,7 @@
 #include "history.h"
 #include "script.h"
 #include "source.h"
+#include "../util/testpoint.h"
 
 /* A version as the user wrote it in the file name when known. */
 static const char *version_label(const strata_migration *v, char buf[24])
@@ -370,6 +371,7 @@ static int apply(struct run *r)
 	if (o->dry_run)
 		return strata__script_write(ctx, r->sel, r->n, r->down,
 		                            r->n_done);
+	strata__testpoint("after_plan");
 	if (o->single_transaction && !r->down && r->n)
 		return strata__run_single(ctx, r->sel, r->n, r->n_done);
 	return run_selected(ctx, r->sel, r->n, r->down, r->n_done);

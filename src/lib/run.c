@@ -215,6 +215,8 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 		rc = run_in_txn(ctx, m, down, &ms);
 	if (rc == 0)
 		rc = plan_history_update(ctx);
+	if (rc == 0)
+		strata__testpoint("before_commit");
 	/* the user asked to stop: do not commit what is not committed */
 	if (rc == 0 && ctx->interrupted)
 		rc = stopped_here(ctx, strata__part(m, down)->path);

@@ -23,6 +23,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "source.h"
+#include "../util/fileid.h"
 
 #define CACHE_MAGIC  "strata-statcache 1 sha256-lf\n"
 #define RACY_SECONDS 2
@@ -273,6 +274,17 @@ int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65])
 	return 1;
 }
 
+/* Changed less than RACY_SECONDS ago: a later change could keep its
+ * times. */
+static int too_recent(const struct stat *st)
+{
+	time_t now = time(NULL);
+	long long age =
+	        (strata__cache_min_age_ms(RACY_SECONDS * 1000) + 999) / 1000;
+
+	return st->st_mtim.tv_sec + age > now || st->st_ctim.tv_sec + age > now;
+}
+
 void strata__statcache_store(strata_ctx *ctx, const char *path,
                              const char *checksum)
 {
@@ -281,9 +293,7 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
 	struct stat st;
 
 	if (!c || !c->path || stat_file(c, path, &st) < 0 ||
-	    !S_ISREG(st.st_mode) ||
-	    st.st_mtim.tv_sec + RACY_SECONDS > time(NULL) ||
-	    st.st_ctim.tv_sec + RACY_SECONDS > time(NULL))
+	    !S_ISREG(st.st_mode) || too_recent(&st))
 		return;
 	key.name = (char *)base_name(path);
 	e = c->sorted && c->n ?

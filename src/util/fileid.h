@@ -15,4 +15,12 @@
  */
 int strata__file_identity(strata_buf *out, const struct stat *st);
 
+/*
+ * How long (ms) a file must have been left unchanged before a cache keeps
+ * anything about it: dflt_ms, the time within which a later change could
+ * leave the same times. Test builds only: STRATA_TEST_CACHE_MIN_AGE_MS
+ * replaces it, so that tests need not wait for files to age.
+ */
+long long strata__cache_min_age_ms(long long dflt_ms);
+
 #endif

@@ -12,6 +12,14 @@
  *
  * Points (add new ones here):
  *   before_statement  the engine is about to send a migration's SQL
+ *   after_plan        up/down/redo has planned under the lock (again,
+ *                     after a stale plan) and not begun a transaction
+ *   before_commit     a migration's statements and history row are done
+ *                     in its own transaction, not committed (run_txn)
+ *   backup_opened     the backup's NAME.partial is created and open,
+ *                     nothing written to it yet
+ *   lock_busy         SQLite found the database locked: the lock wait
+ *                     (busy handler) begins
  */
 #ifndef STRATA_UTIL_TESTPOINT_H
 #define STRATA_UTIL_TESTPOINT_H

@@ -12,6 +12,7 @@
 # long_crash.sh enumerates every point of every call, and soaks.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 
 t_crash_up_at_every_commit_point() {
 	rel_need_strace
@@ -82,25 +83,39 @@ t_sigterm_stops_between_migrations_of_down() {
 	rel_consistent 4
 }
 
-# Before the first migration: nothing done, still exit 130.
+# Before the first migration (SIGINT once it has planned, paused there in
+# the test build): nothing done, still exit 130.
 t_sigint_before_the_first_migration() {
-	rel_need_strace
 	rel_migrations 2
 	st -q up 1
-	rel_strace "pread64:signal=INT:when=1" up
+	tp_start after_plan o up
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
+	tp_signal "$pid" INT
+	tp_release
+	wait "$pid"
+	# shellcheck disable=SC2034 # read by expect_rc
+	rc=$? err=$(cat o)
 	expect_rc 130
 	expect_err "0 of 1 done"
 	expect_history "1"
 	rel_consistent 2
 }
 
-# A second signal ends the process at once (here: at two consecutive
-# writes of the first migration's commit); the database is still
-# consistent: the next reader rolls the hot journal back.
+# A second signal ends the process at once (here: two, while the first
+# migration's transaction is open, paused before its commit in the test
+# build); the database is still consistent: the next reader rolls the
+# hot journal back.
 t_second_sigint_ends_at_once() {
-	rel_need_strace
 	rel_migrations 4
-	rel_strace "pwrite64:signal=INT:when=8..9" up
+	tp_start before_commit o up
+	[ -e "$(rel_db_file)-journal" ] || fail "not paused inside a transaction"
+	tp_signal "$pid" INT
+	tp_signal "$pid" INT
+	wait "$pid"
+	# shellcheck disable=SC2034 # read by expect_rc and refute_err
+	rc=$? err=$(cat o)
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
+	rm -f "$tp_fifo" "$tp_fifo.ready"
 	expect_rc 130
 	refute_err "interrupted"
 	[ -e "$(rel_db_file)-journal" ] || fail "not stopped inside a transaction"

@@ -7,6 +7,7 @@
 # The long tier (long_race.sh) repeats these many times.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 
 # A repeatable migration that counts its runs in table rlog.
 rel_repeatable() {
@@ -100,46 +101,30 @@ t_race_up_against_down() {
 	done
 }
 
-# How long a held process waits (µs): the other command must finish
-# within it (raise it for slow wrappers such as valgrind).
-REL_HOLD_US=${REL_HOLD_US:-2000000}
-
-# held_after_plan PID OUT: wait until the held process has printed its
-# first line (strace then holds it for REL_HOLD_US on that write's exit).
-held_after_plan() {
-	local i
-	for i in $(seq 1 1500); do
-		[ -s "$2" ] && return 0
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.02
-	done
-	fail "the held process printed nothing: $(cat "$2")"
-}
-
-# start_held OUT ARGS...: strata -v ARGS in the background, held by strace
-# at its first write(2) (made after planning) for REL_HOLD_US; its output
-# goes to OUT. Returns once it is held; sets pid.
+# start_held OUT ARGS...: strata -v ARGS in the background, paused (test
+# build) after it has made its plan and before its first transaction, its
+# output in OUT. Returns once it is paused; sets pid. release_held lets it
+# go on (and plan again, if it must, without pausing).
 start_held() {
 	local out=$1
 	shift
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null -e trace=write \
-		-e inject=write:delay_exit="$REL_HOLD_US":when=1 \
-		"$STRATA_BIN" -v -d "$TEST_URL" -m migrations "$@" >"$out" 2>&1 &
-	pid=$!
-	held_after_plan "$pid" "$out"
+	tp_start after_plan "$out" -v "$@"
 }
 
-# The same, made deterministic: `up` is held (by strace) after it has made
-# its plan and before its first transaction, while `down` runs in full.
-# With -v, the first write(2) of `up` is its "applying ..." line, which is
-# printed after planning and before BEGIN.
+release_held() {
+	tp_release
+}
+
+# The same, made deterministic: `up` is held after it has made its plan
+# and before its first transaction, while `down` runs in full.
 t_race_down_between_plan_and_run_of_up() {
-	rel_need_strace
 	rel_migrations 4
 	st -q up 2
 	start_held o.up up
 	st down --no-backup
 	expect_rc 0
+	release_held
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
 	wait $pid
 	expect_eq 0 $? "up exit code: $(cat o.up)"
 	# it was held with a plan that no longer held, and planned again
@@ -151,12 +136,12 @@ t_race_down_between_plan_and_run_of_up() {
 
 # The opposite: `down` is held after planning while `up` runs in full.
 t_race_up_between_plan_and_run_of_down() {
-	rel_need_strace
 	rel_migrations 4
 	st -q up 2
 	start_held o.down down --no-backup
 	st up
 	expect_rc 0
+	release_held
 	wait $pid
 	expect_eq 0 $? "down exit code: $(cat o.down)"
 	grep -q "rolling back 0002_t2" o.down || fail "down was not held after planning: $(cat o.down)"
@@ -169,12 +154,12 @@ t_race_up_between_plan_and_run_of_down() {
 # Two `down`s at once roll back two migrations, as they would one after
 # the other.
 t_race_down_against_down() {
-	rel_need_strace
 	rel_migrations 4
 	st -q up
 	start_held o.down down --no-backup
 	st down --no-backup
 	expect_rc 0
+	release_held
 	wait $pid
 	expect_eq 0 $? "held down exit code: $(cat o.down)"
 	grep -q "rolling back 0004_t4" o.down || fail "down was not held after planning: $(cat o.down)"
@@ -186,12 +171,12 @@ t_race_down_against_down() {
 # A repeatable migration applied by one runner after another planned it:
 # it runs once, not twice.
 t_race_repeatable_runs_once() {
-	rel_need_strace
 	rel_migrations 1
 	rel_repeatable
 	start_held o.up up
 	st up
 	expect_rc 0
+	release_held
 	wait $pid
 	expect_eq 0 $? "held up exit code: $(cat o.up)"
 	grep -q "applying 0001_t1" o.up || fail "up was not held after planning: $(cat o.up)"
@@ -200,30 +185,32 @@ t_race_repeatable_runs_once() {
 
 # --- lock waits ---------------------------------------------------------------
 
-# Hold SQLite's write lock from another connection for at most $1 seconds
-# (release_write_lock ends it sooner: a killed holder's lock goes with it).
-release_write_lock() {
-	kill "$holder" 2>/dev/null
-	wait "$holder" 2>/dev/null
-	return 0
-}
-
+# Hold SQLite's write lock from another connection until
+# release_write_lock (a killed holder's lock goes with it).
 hold_write_lock() {
-	sqlite3 "$(rel_db_file)" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS holder (x INTEGER);" ".shell sleep $1" "ROLLBACK;" >/dev/null 2>&1 &
+	rm -f holder.fifo
+	mkfifo holder.fifo
+	sqlite3 "$(rel_db_file)" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS holder (x INTEGER);" ".shell read _ <holder.fifo" "ROLLBACK;" >/dev/null 2>&1 &
 	holder=$!
 	# until the lock is really held
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 500); do
 		sqlite3 "$(rel_db_file)" "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1 || return 0
 		sleep 0.02
 	done
 	fail "could not take the write lock for the test"
 }
 
+release_write_lock() {
+	timeout 30 sh -c 'echo >holder.fifo' || kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	return 0
+}
+
 t_lock_timeout_names_the_locked_database() {
 	rel_migrations 3
 	st -q up 1
 	before=$(rel_snapshot)
-	hold_write_lock 4
+	hold_write_lock
 	t0=$(date +%s%N)
 	st --lock-timeout 1 up
 	t1=$(date +%s%N)
@@ -249,7 +236,7 @@ t_lock_timeout_names_the_locked_database() {
 t_lock_timeout_on_a_fresh_database() {
 	rel_migrations 2
 	db_sql "CREATE TABLE app_data (id INTEGER PRIMARY KEY)"
-	hold_write_lock 3
+	hold_write_lock
 	st --lock-timeout 1 up
 	expect_rc 4
 	expect_err "locked by another process"
@@ -260,67 +247,60 @@ t_lock_timeout_on_a_fresh_database() {
 	expect_history "1 2"
 }
 
-# Another strata holds the lock while it runs a migration (held by strace
-# at its commit's first sync, for 3 s); a second one waits, and gives up
-# after its timeout.
+# Another strata holds the lock while it runs a migration (paused, test
+# build, inside the migration's transaction); a second one waits, and
+# gives up after its timeout.
 t_lock_held_by_a_running_migration() {
-	rel_need_strace
 	rel_migrations 2
 	st -q up 1
-	local paths
-	mapfile -t paths < <(rel_db_paths)
-	ASAN_OPTIONS=detect_leaks=0 strace -qq -o /dev/null "${paths[@]}" -e trace=fdatasync \
-		-e inject=fdatasync:delay_enter=3000000:when=1 \
-		"$STRATA_BIN" -q -d "$TEST_URL" -m migrations up >o.slow 2>&1 &
-	slow=$!
-	for _ in $(seq 1 500); do
-		[ -e "$(rel_db_file)-journal" ] && break
-		sleep 0.01
-	done
-	[ -e "$(rel_db_file)-journal" ] || fail "the first runner never began its migration"
+	tp_start before_commit o.slow -q up
 	st --lock-timeout 1 up
 	expect_rc 4
 	expect_err "locked by another process"
-	wait $slow
+	tp_release
+	wait $pid
 	r=$?
 	[ "$r" = 0 ] || fail "the first runner exited $r: $(cat o.slow)"
 	expect_history "1 2"
 	rel_consistent 2
 }
 
-# A lock released before the timeout: the waiting runner goes on.
+# A lock released before the timeout: the waiting runner goes on. It is
+# released once the runner is waiting (paused, test build, as its wait
+# begins).
 t_lock_wait_succeeds_when_released() {
 	rel_migrations 2
 	st -q up 1
-	hold_write_lock 1
-	st --lock-timeout 10 up
-	expect_rc 0
-	wait "$holder"
+	hold_write_lock
+	tp_start lock_busy o.wait --lock-timeout 60 up
+	release_write_lock
+	tp_release
+	wait $pid
+	r=$?
+	[ "$r" = 0 ] || fail "the waiting runner exited $r: $(cat o.wait)"
 	expect_history "1 2"
 }
 
-# Ctrl-C while waiting for the lock ends the wait at once (not after
-# --lock-timeout), exit 130, nothing changed; a second interrupted wait in
-# the middle of a run says how many migrations were done.
+# Ctrl-C while waiting for the lock ends the wait at once, exit 130,
+# nothing changed; a second interrupted wait in the middle of a run says
+# how many migrations were done. The signal arrives once the wait has
+# begun (paused there, test build); the lock stays held until the runner
+# has exited, so that only the signal can end a wait of --lock-timeout 60.
 t_sigint_ends_a_lock_wait() {
 	rel_migrations 3
 	st -q up 1
 	before=$(rel_snapshot)
-	hold_write_lock 20
-	"$STRATA_BIN" -d "$TEST_URL" -m migrations --lock-timeout 60 up >o.wait 2>e.wait &
-	local waiter=$! t0 t1 r
-	sleep 0.5
-	t0=$(date +%s%N)
-	kill -INT "$waiter"
-	wait "$waiter"
+	hold_write_lock
+	tp_start lock_busy o.wait --lock-timeout 60 up
+	tp_signal "$pid" INT
+	tp_release
+	wait "$pid"
 	r=$?
-	t1=$(date +%s%N)
 	release_write_lock
-	[ "$r" = 130 ] || fail "exit $r after SIGINT during the lock wait: $(cat e.wait)"
-	[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "the wait went on $(((t1 - t0) / 1000000)) ms after SIGINT"
-	grep -q "interrupted while waiting for the database lock: stopped before t2; 0 of 2 done" e.wait ||
-		fail "unexpected message: $(cat e.wait)"
-	grep -q "$(rel_db_file)" e.wait && fail "message should be the run's, not SQLite's: $(cat e.wait)"
+	[ "$r" = 130 ] || fail "exit $r after SIGINT during the lock wait: $(cat o.wait)"
+	grep -q "interrupted while waiting for the database lock: stopped before t2; 0 of 2 done" o.wait ||
+		fail "unexpected message: $(cat o.wait)"
+	grep -q "$(rel_db_file)" o.wait && fail "message should be the run's, not SQLite's: $(cat o.wait)"
 	expect_eq "$before" "$(rel_snapshot)" "database after the interrupted wait"
 	st up
 	expect_rc 0
@@ -331,7 +311,7 @@ t_sigint_ends_a_lock_wait() {
 t_lock_timeout_zero_does_not_wait() {
 	rel_migrations 2
 	st -q up 1
-	hold_write_lock 3
+	hold_write_lock
 	t0=$(date +%s%N)
 	st --lock-timeout 0 up
 	t1=$(date +%s%N)

@@ -2,9 +2,14 @@
 # The history cache (src/lib/histcache.c): status, validate and a no-op up
 # answer from the history kept for an unchanged SQLite file without opening
 # it, and any change to the database, however it is made, is seen.
+# The test build keeps the file's state at once (cache_at_once): no test
+# waits for the file to settle.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 
 setup_hc() {
 	export XDG_CACHE_HOME="$PWD/cache"
+	cache_at_once
 	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT);" "DROP TABLE a;"
 	mig 0002 b "CREATE TABLE b (id INTEGER PRIMARY KEY, v TEXT);" "DROP TABLE b;"
 	mig 0003 c "CREATE TABLE c (id INTEGER PRIMARY KEY, v TEXT);" "DROP TABLE c;"
@@ -24,9 +29,8 @@ opened_db() {
 	grep -q "$(basename "$(db_file)")\", O_RDWR" trace.out
 }
 
-# status once the file has settled: it writes the cache
+# status: it writes the cache
 settle() {
-	sleep 0.3
 	st status
 	expect_rc 0
 }
@@ -49,7 +53,10 @@ t_unchanged_database_is_not_opened() {
 
 t_status_right_after_up_reads_the_database() {
 	setup_hc
-	# the file changed a moment ago: too recent to be told apart
+	# the file changed less than the racy window ago (an hour here, so
+	# that "a moment ago" does not depend on the machine's speed): too
+	# recent to be told apart
+	cache_never_recent
 	opened_db status || fail "status right after up used a cache"
 }
 
@@ -87,7 +94,6 @@ t_older_copy_restored_in_place_is_seen() {
 	setup_hc
 	st down --no-backup
 	expect_rc 0
-	sleep 0.3
 	cp -p "$(db_file)" old.db
 	st up
 	expect_rc 0
@@ -138,7 +144,6 @@ t_another_table_or_target_has_its_own_cache() {
 	st --table other_history status
 	expect_rc 0
 	expect_out "0001     a     pending"
-	sleep 0.3
 	st --table other_history status
 	expect_out "0001     a     pending"
 	st status
@@ -176,7 +181,6 @@ t_rows_round_trip_through_the_cache() {
 		fail "update"
 	db_sql "UPDATE $TEST_TABLE SET applied_by = '\\N', checksum = NULL WHERE version = 3" || fail "update"
 	expect_eq 1 "$(db_sql "SELECT count(*) FROM $TEST_TABLE WHERE checksum IS NULL")" "rows without checksum"
-	sleep 0.3
 	opened_db status --json || fail "the first status after the change used a cache"
 	cp out.trace direct.json
 	opened_db status --json && fail "the second status did not use the cache"

@@ -10,6 +10,7 @@
 # history), and a clean run afterwards.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 
 # rel_migrations 3 with 1 and 2 applied, and a table of the user's big
 # enough that a backup takes some 20 writes.

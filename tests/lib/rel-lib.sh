@@ -369,24 +369,40 @@ rel_strace_all() {
 }
 
 # rel_strace_backup SPEC ARGS...: like rel_strace, for the calls on the
-# backup file that strata is about to write, in strata and in the tool it
-# starts (pg_dump, mysqldump: strace -f). The file is
-# backups/DAY/LABEL-HHMMSS.EXT, written as NAME.partial and linked to NAME
-# when whole: every such name of the next few seconds is traced (backups/
-# must not hold a file of that second already).
+# backup file that strata writes, in strata and in any process it starts
+# from then on (strace -f). strata (test build) pauses once it has created
+# the file (NAME.partial, linked to NAME when whole); the file is found by
+# listing backups/, strace attaches to strata with -P on it, and strata
+# goes on. Needs tests/lib/exact-lib.sh. Without a backup (an error
+# before it), no strace: rc, out, err are the run's.
 rel_strace_backup() {
-	local spec=$1 t now paths=() label ext=.sql
+	local spec=$1 o e f tracer
 	shift
-	case "$STRATA_TEST_DB" in
-	sqlite) label=test ext=.db ;;
-	*) label=$TEST_DBNAME ;;
-	esac
-	now=$(date +%s)
-	for t in 0 1 2 3 4 5; do
-		paths+=(-P "$PWD/backups/$(date -u -d "@$((now + t))" +%Y-%m-%d/"$label"-%H%M%S)$ext.partial")
+	o=$(mktemp) e=$(mktemp)
+	tp_fifo=$PWD/tp.backup.$RANDOM
+	mkfifo "$tp_fifo"
+	STRATA_TEST_PAUSE="backup_opened:$tp_fifo" ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e" &
+	pid=$!
+	tp_wait_paused "$pid" "$tp_fifo" "$e"
+	f=$(find "$PWD/backups" -type f -name '*.partial')
+	[ "$(printf '%s\n' "$f" | grep -c .)" = 1 ] || fail "expected one backup being written, found: $f"
+	strace -qq -o /dev/null -f -p "$pid" -P "$f" -e trace="${spec%%:*}" -e inject="$spec" &
+	tracer=$!
+	for _ in $(seq 1 3000); do
+		[ "$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$pid/status")" != 0 ] && break
+		kill -0 "$tracer" 2>/dev/null || fail "strace could not attach to strata"
+		sleep 0.01
 	done
-	rel_traced "-f -P backups/... -e inject=$spec" -f "${paths[@]}" \
-		-e trace="${spec%%:*}" -e inject="$spec" -- "$@"
+	tp_release
+	wait "$pid"
+	rc=$?
+	wait "$tracer"
+	# shellcheck disable=SC2034 # read by the expect_* helpers
+	out=$(cat "$o") err=$(cat "$e")
+	rm -f "$o" "$e"
+	# shellcheck disable=SC2034
+	last_cmd="strace -P backups/... -e inject=$spec strata $*"
 }
 
 # Is strace usable here (installed, and ptrace allowed)?
