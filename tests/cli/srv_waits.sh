@@ -35,10 +35,14 @@ w_bg() {
 	shift 3
 	"$STRATA_BIN" --database "$url" --dir migrations "$@" >"$o" 2>"$e" &
 	W_PID=$!
-	# a guard against a hang only, never the measure of an assertion
+	# a guard against a hang only, never the measure of an assertion;
+	# it kills only this shell's child: once strata has ended, its pid
+	# may belong to another process
+	local parent=$BASHPID
 	(
 		sleep 30
-		kill -KILL "$W_PID" 2>/dev/null
+		[ "$(cut -d' ' -f4 "/proc/$W_PID/stat" 2>/dev/null)" = "$parent" ] &&
+			kill -KILL "$W_PID"
 	) >/dev/null 2>&1 &
 }
 
