@@ -25,6 +25,12 @@ enum history_column {
 	HISTORY_COLUMNS /* how many */
 };
 
+/* The columns in the order above, for SELECT and INSERT. */
+#define HISTORY_COLUMN_LIST                                      \
+ "version, name, kind, file, checksum, checksum_algorithm, "     \
+ "applied_at, execution_ms, applied_by, target, database_type, " \
+ "dirty"
+
 struct history_row {
 	uint64_t version;
 	char *name;
