@@ -603,10 +603,10 @@ static void test_split__postgres_large_statement(void **state)
 
 	(void)state;
 	assert_non_null(sql);
-	p = sql + sprintf(sql, "SELECT 1;\nSELECT '");
+	p = sql + snprintf(sql, 64, "SELECT 1;\nSELECT '");
 	memset(p, 'x', big);
 	p += big;
-	n = (size_t)(p - sql) + (size_t)sprintf(p, "';\nSELECT 2;\n");
+	n = (size_t)(p - sql) + (size_t)snprintf(p, 64, "';\nSELECT 2;\n");
 	{
 		struct spans got = { .n = 0 };
 
