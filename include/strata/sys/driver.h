@@ -107,8 +107,8 @@ struct strata_driver {
 
 	/**
 	 * Run one query and pass each row to cb; values are valid during
-	 * the call only. A non-zero return of cb stops the query and is
-	 * returned. Errors as for exec().
+	 * the call only. A negative code returned by cb stops the query,
+	 * which returns it. Errors as for exec().
 	 */
 	int (*query)(struct strata_driver_conn *c, const char *sql,
 	             strata_row_cb cb, void *payload);
