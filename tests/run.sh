@@ -112,6 +112,27 @@ available() {
 	mysql) [ $have_mysql = 1 ] ;;
 	esac
 }
+
+# --- the driver contract, once per database -----------------------------------
+# tests/driver/contract.c reads the server URLs the env files exported; it
+# fails by itself under CI=true when one is missing.
+if [ -x "$STRATA_BUILD/tests/driver/contract" ]; then
+	for db in sqlite postgres mysql; do
+		log="$logs/contract.$db.log"
+		XDG_CACHE_HOME="$logs/cache.contract.$db" \
+			"$STRATA_BUILD/tests/driver/contract" "$db" >"$log" 2>&1
+		r=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		p=${p:-0} f=${f:-0} s=${s:-0}
+		if [ $r -ne 0 ] && [ "$f" = 0 ]; then f=1; fi # crashed
+		echo "driver contract [$db]: $p passed, $f failed, $s skipped"
+		[ "$f" = 0 ] || cat "$log"
+		count "$p" "$f" "$s"
+	done
+fi
+
 pids=()
 n=0
 for suite in tests/cli/*.sh; do
