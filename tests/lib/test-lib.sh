@@ -152,7 +152,8 @@ history_versions() {
 #
 # Each database's glue is one file, tests/lib/db/$STRATA_TEST_DB.sh, defining
 # DB_SERVER, DB_SUITE_PREFIX, DB_SCHEMA_SQL, db_setup, db_teardown,
-# db_sql_on, db_table_list, db_second and db_run_script (see db/sqlite.sh).
+# db_sql_on, db_table_list, db_second, db_run_script and db_literal (see
+# db/sqlite.sh).
 
 TEST_DB_GLUE="$(dirname "${BASH_SOURCE[0]}")/db/$STRATA_TEST_DB.sh"
 if [ -f "$TEST_DB_GLUE" ]; then

@@ -42,4 +42,9 @@ db_run_script() {
 	my_client "$db" <"$1"
 }
 
+# backslashes escape in MySQL's string literals
+db_literal() {
+	printf "'%s'" "$(printf '%s' "$1" | sed 's/\\/\\\\/g')"
+}
+
 DB_SCHEMA_SQL="SELECT CONCAT(table_name, '.', column_name, ':', column_type) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1"

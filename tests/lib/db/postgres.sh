@@ -42,4 +42,8 @@ db_run_script() {
 		"host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$db" -f "$1" >/dev/null
 }
 
+db_literal() {
+	printf "'%s'" "$1"
+}
+
 DB_SCHEMA_SQL="SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"

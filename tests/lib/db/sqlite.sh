@@ -47,5 +47,11 @@ db_run_script() {
 	sqlite3 -bail "$file" <"$1"
 }
 
+# db_literal TEXT: TEXT, which holds no "'", as a SQL string literal
+# (its backslashes escaped where the database reads them as escapes).
+db_literal() {
+	printf "'%s'" "$1"
+}
+
 # A query for the schema of user tables as table.column:type lines.
 DB_SCHEMA_SQL="SELECT m.name || '.' || p.name || ':' || p.type FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1"
