@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # DB_* are read by test-lib.sh and run.sh
 # Test glue for PostgreSQL (see tests/lib/db/sqlite.sh for the contract).
 
 DB_SERVER=pg

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # DB_* are read by test-lib.sh and run.sh
 # Test glue for SQLite: how the CLI suites make, reach and drop a database
 # of this kind. test-lib.sh sources tests/lib/db/$STRATA_TEST_DB.sh; every
 # file here defines the same variables and functions (docs/DRIVERS.md).
