@@ -154,6 +154,14 @@ $(SAN_DIR)/tests/unit/%: tests/unit/%.c $(SAN_DIR)/libstrata.a
 
 UNIT_BIN = $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/unit/%,$(UNIT_SRC))
 
+# The driver contract suite (tests/driver/contract.c): built as the unit
+# tests are, run by tests/run.sh once per database with its server.
+$(SAN_DIR)/tests/driver/%: tests/driver/%.c $(SAN_DIR)/libstrata.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+DRIVER_BIN = $(SAN_DIR)/tests/driver/contract
+
 # The corpus replayer: each fuzz target linked with a main() that runs the
 # corpus once, so gcc builds replay what the fuzzer found. fuzz_split
 # compares the splitter with libpg_query's scanner: linked here.
@@ -182,7 +190,7 @@ demo-run: strata
 check: deps-test
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(SAN_DIR)/strata $(UNIT_BIN) $(REPLAY_BIN)
+check-run: $(SAN_DIR)/strata $(UNIT_BIN) $(DRIVER_BIN) $(REPLAY_BIN)
 	@STRATA_BIN=$(CURDIR)/$(SAN_DIR)/strata STRATA_BUILD=$(CURDIR)/$(SAN_DIR) \
 		tests/run.sh
 

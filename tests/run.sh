@@ -55,8 +55,18 @@ for b in "$STRATA_BUILD"/tests/fuzz/fuzz_*; do
 	fi
 done
 
-# --- servers --------------------------------------------------------------
-have_pg=0 have_mysql=0 have_redis=0
+# --- databases and servers ---------------------------------------------------
+# One glue file per database in tests/lib/db says which server it needs
+# (DB_SERVER, "" for none) and the prefix of its own suites.
+dbs=()
+declare -A db_server=() db_prefix=() have=()
+for f in tests/lib/db/*.sh; do
+	db=$(basename "$f" .sh)
+	dbs+=("$db")
+	# shellcheck disable=SC1090
+	read -r db_server["$db"] db_prefix["$db"] < <(. "$f" && echo "${DB_SERVER:--} $DB_SUITE_PREFIX")
+done
+servers="$(printf '%s\n' "${db_server[@]}" | grep -vx -- - | sort -u | tr '\n' ' ')redis"
 stop_servers() {
 	[ -n "${STRATA_SRV_DIR:-}" ] && tests/lib/servers.sh stop >/dev/null 2>&1
 	rm -rf "$logs"
@@ -76,9 +86,9 @@ start_one() { # kind -> exports its env into this shell on success
 	return 1
 }
 if [ "${STRATA_TEST_NO_SERVERS:-0}" != 1 ]; then
-	start_one pg && have_pg=1
-	start_one mysql && have_mysql=1
-	start_one redis && have_redis=1
+	for kind in $servers; do
+		start_one "$kind" && have[$kind]=1
+	done
 fi
 stop_servers() {
 	for d in ${SRV_DIRS:-}; do
@@ -86,32 +96,68 @@ stop_servers() {
 	done
 	rm -rf "$logs"
 }
-for kind in pg mysql redis; do
-	v=have_$kind
-	if [ "${!v}" = 0 ] && [ "$ci" = true ]; then
+for kind in $servers; do
+	if [ "${have[$kind]:-0}" = 0 ] && [ "$ci" = true ]; then
 		echo "FAIL server $kind: required under CI"
 		count 0 1 0
 	fi
 done
-export have_redis
+export have_redis=${have[redis]:-0}
 
 # --- CLI suites -------------------------------------------------------------
+# shared_* runs on every database, srv_* and long_srv_* on those with a
+# server, <prefix>_* on the database whose glue file names that prefix, and
+# the rest (cli_*, rel_*, long_*) on those without a server.
 suite_dbs() {
-	case $(basename "$1") in
-	shared_*) echo "sqlite postgres mysql" ;;
-	srv_* | long_srv_*) echo "postgres mysql" ;;
-	pg_*) echo postgres ;;
-	mysql_*) echo mysql ;;
-	*) echo sqlite ;;
+	local name db
+	name=$(basename "$1")
+	case $name in
+	shared_*)
+		echo "${dbs[*]}"
+		return
+		;;
+	srv_* | long_srv_*)
+		for db in "${dbs[@]}"; do
+			[ "${db_server[$db]}" = - ] || echo "$db"
+		done
+		return
+		;;
 	esac
+	for db in "${dbs[@]}"; do
+		case $name in "${db_prefix[$db]}"_*)
+			echo "$db"
+			return
+			;;
+		esac
+	done
+	for db in "${dbs[@]}"; do
+		[ "${db_server[$db]}" = - ] && echo "$db"
+	done
 }
 available() {
-	case $1 in
-	sqlite) return 0 ;;
-	postgres) [ $have_pg = 1 ] ;;
-	mysql) [ $have_mysql = 1 ] ;;
-	esac
+	[ "${db_server[$1]}" = - ] || [ "${have[${db_server[$1]}]:-0}" = 1 ]
 }
+
+# --- the driver contract, once per database -----------------------------------
+# tests/driver/contract.c reads the server URLs the env files exported; it
+# fails by itself under CI=true when one is missing.
+if [ -x "$STRATA_BUILD/tests/driver/contract" ]; then
+	for db in "${dbs[@]}"; do
+		log="$logs/contract.$db.log"
+		XDG_CACHE_HOME="$logs/cache.contract.$db" \
+			"$STRATA_BUILD/tests/driver/contract" "$db" >"$log" 2>&1
+		r=$?
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		p=${p:-0} f=${f:-0} s=${s:-0}
+		if [ $r -ne 0 ] && [ "$f" = 0 ]; then f=1; fi # crashed
+		echo "driver contract [$db]: $p passed, $f failed, $s skipped"
+		[ "$f" = 0 ] || cat "$log"
+		count "$p" "$f" "$s"
+	done
+fi
+
 pids=()
 n=0
 for suite in tests/cli/*.sh; do

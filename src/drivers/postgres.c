@@ -830,6 +830,7 @@ const struct strata_driver strata__driver_postgres = {
 	.caps = STRATA_DRIVER_CAP_TXN_DDL | STRATA_DRIVER_CAP_LOCK |
 	        STRATA_DRIVER_CAP_SCHEMA | STRATA_DRIVER_CAP_BATCH,
 	.conn_size = sizeof(struct pg_conn),
+	/* required */
 	.timestamp_type = "TIMESTAMPTZ",
 	.connect = strata__pg_connect,
 	.disconnect = strata__pg_disconnect,
@@ -838,20 +839,26 @@ const struct strata_driver strata__driver_postgres = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
-	.lock = strata__pg_lock,
-	.unlock = strata__pg_unlock,
 	.quote_ident = pg_quote_ident,
 	.quote_literal = pg_quote_literal,
 	.split = strata__split_postgres,
 	.table_columns = pg_table_columns,
-	.changes = pg_changes,
-	.widen_dirty_sql = "ALTER COLUMN dirty TYPE BIGINT",
-	.ensure_schema = strata__pg_ensure_schema,
+	/* tuning */
+	.now_sql = "CURRENT_TIMESTAMP",
 	/* every migration of a run but the last commits without waiting for
 	 * its WAL flush; the last one's flush covers them all */
 	.async_commit_sql = "SET LOCAL synchronous_commit TO OFF",
 	.elapsed_ms_sql = "(extract(epoch FROM clock_timestamp() - "
 	                  "statement_timestamp()) * 1000)::bigint",
+	/* an xid makes the commit write WAL and wait for its flush */
+	.flush_sql = "BEGIN; SELECT pg_catalog.pg_current_xact_id(); COMMIT;",
+	.current_schema_sql = "SELECT pg_catalog.current_schema()",
+	.widen_dirty_sql = "ALTER COLUMN dirty TYPE BIGINT",
+	/* optional */
+	.lock = strata__pg_lock,
+	.unlock = strata__pg_unlock,
+	.ensure_schema = strata__pg_ensure_schema,
+	.schema_sql = pg_schema_sql,
 	/* several migrations to a message: the server's clock read after
 	 * each, returned to strata, which records the differences */
 	.message_clock_sql =
@@ -860,14 +867,10 @@ const struct strata_driver strata__driver_postgres = {
 	.clock_sql = "SELECT extract(epoch FROM pg_catalog.clock_timestamp()) "
 	             "AS strata_clock",
 	.exec_clocked = pg_exec_clocked,
-	/* an xid makes the commit write WAL and wait for its flush */
-	.flush_sql = "BEGIN; SELECT pg_catalog.pg_current_xact_id(); COMMIT;",
-	.current_schema_sql = "SELECT pg_catalog.current_schema()",
-	.now_sql = "CURRENT_TIMESTAMP",
+	.changes = pg_changes,
 	.drop_all_sql = strata__pg_drop_all_sql,
 	.backup = strata__pg_backup,
 	.restore = strata__pg_restore,
 	.backup_extension = ".sql",
-	.schema_sql = pg_schema_sql,
 	.restore_check = strata__pg_restore_check,
 };

@@ -23,16 +23,124 @@ static const struct strata_driver *builtin[] = {
 
 static const struct strata_driver *registered[MAX_DRIVERS];
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+refuse(char *why, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && size) {
+		va_start(ap, fmt);
+		vsnprintf(why, size, fmt, ap);
+		va_end(ap);
+	}
+	return STRATA_EINVALID;
+}
+
+struct member {
+	const char *name;
+	int set;
+};
+
+static struct member member(const char *name, int set)
+{
+	struct member m = { name, set };
+
+	return m;
+}
+
+#define MEMBER(drv, m) member(#m, (drv)->m != NULL)
+
+/* A driver of this layout: its required members and its pairs. */
+static int check_members(const struct strata_driver *drv, const char *name,
+                         char *why, size_t size)
+{
+	const struct member required[] = {
+		MEMBER(drv, schemes),       MEMBER(drv, timestamp_type),
+		MEMBER(drv, connect),       MEMBER(drv, disconnect),
+		MEMBER(drv, exec),          MEMBER(drv, query),
+		MEMBER(drv, begin),         MEMBER(drv, commit),
+		MEMBER(drv, rollback),      MEMBER(drv, quote_ident),
+		MEMBER(drv, quote_literal), MEMBER(drv, split),
+		MEMBER(drv, table_columns),
+	};
+	const struct member pairs[][2] = {
+		{ MEMBER(drv, lock), MEMBER(drv, unlock) },
+		{ MEMBER(drv, unlock), MEMBER(drv, lock) },
+		{ MEMBER(drv, ensure_schema), MEMBER(drv, schema_sql) },
+		{ MEMBER(drv, schema_sql), MEMBER(drv, ensure_schema) },
+		{ MEMBER(drv, exec_clocked), MEMBER(drv, clock_sql) },
+		{ MEMBER(drv, exec_clocked), MEMBER(drv, message_clock_sql) },
+		{ MEMBER(drv, clock_sql), MEMBER(drv, exec_clocked) },
+		{ MEMBER(drv, message_clock_sql), MEMBER(drv, exec_clocked) },
+		{ MEMBER(drv, async_commit_sql), MEMBER(drv, flush_sql) },
+		{ MEMBER(drv, backup), MEMBER(drv, backup_extension) },
+		{ MEMBER(drv, delimiters), MEMBER(drv, delimiter_reset) },
+		{ MEMBER(drv, delimiter_reset), MEMBER(drv, delimiters) },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(required); i++)
+		if (!required[i].set)
+			return refuse(
+			        why, size,
+			        "driver '%s' has no %s, which is required",
+			        name, required[i].name);
+	if (!drv->schemes[0])
+		return refuse(why, size, "driver '%s' has no URL scheme", name);
+	if (drv->conn_size < sizeof(struct strata_driver_conn))
+		return refuse(why, size,
+		              "driver '%s' has conn_size %zu, smaller than "
+		              "struct strata_driver_conn",
+		              name, drv->conn_size);
+	if ((drv->caps & STRATA_DRIVER_CAP_LOCK) && !drv->lock)
+		return refuse(why, size, "driver '%s' has CAP_LOCK and no lock",
+		              name);
+	if ((drv->caps & STRATA_DRIVER_CAP_SCHEMA) && !drv->ensure_schema)
+		return refuse(why, size,
+		              "driver '%s' has CAP_SCHEMA and no ensure_schema",
+		              name);
+	/* when the first of a pair is set, the second must be */
+	for (i = 0; i < ARRAY_SIZE(pairs); i++)
+		if (pairs[i][0].set && !pairs[i][1].set)
+			return refuse(
+			        why, size,
+			        "driver '%s' has %s and no %s, which goes "
+			        "with it",
+			        name, pairs[i][0].name, pairs[i][1].name);
+	return 0;
+}
+
+int strata_driver_check(const struct strata_driver *drv, char *why, size_t size)
+{
+	const char *name;
+
+	if (why && size)
+		why[0] = '\0';
+	if (!drv)
+		return refuse(why, size, "no driver");
+	/* version and name are where they are in every layout; nothing
+	 * after them is read from a driver built for another one */
+	name = drv->name ? drv->name : "(unnamed)";
+	if (drv->version != STRATA_DRIVER_VERSION)
+		return refuse(why, size,
+		              "driver '%s' was built for driver interface "
+		              "version %u; this strata reads version %u only: "
+		              "rebuild it against this strata's "
+		              "<strata/sys/driver.h>",
+		              name, drv->version, STRATA_DRIVER_VERSION);
+	if (!drv->name)
+		return refuse(why, size, "driver has no name");
+	return check_members(drv, name, why, size);
+}
+
 int strata_driver_register(const struct strata_driver *drv)
 {
 	size_t i;
 
-	if (!drv || drv->version != STRATA_DRIVER_VERSION || !drv->name ||
-	    !drv->schemes || !drv->connect || !drv->disconnect || !drv->exec ||
-	    !drv->query || !drv->begin || !drv->commit || !drv->rollback ||
-	    !drv->quote_ident || !drv->quote_literal || !drv->split ||
-	    !drv->table_columns ||
-	    drv->conn_size < sizeof(struct strata_driver_conn))
+	if (strata_driver_check(drv, NULL, 0) < 0)
 		return STRATA_EINVALID;
 	for (i = 0; i < MAX_DRIVERS; i++) {
 		if (!registered[i]) {

@@ -11,12 +11,9 @@ seed() {
 	db_sql "INSERT INTO notes (id, body) VALUES (2, $(literal "\\! touch $PWD/pwned"))"
 }
 
-# A SQL string literal of $1, which may hold backslashes.
+# A SQL string literal of $1 (db_literal of the database's glue file).
 literal() {
-	case "$STRATA_TEST_DB" in
-	mysql) printf "'%s'" "$(printf '%s' "$1" | sed 's/\\/\\\\/g')" ;;
-	*) printf "'%s'" "$1" ;;
-	esac
+	db_literal "$1"
 }
 
 note_ids() {

@@ -149,145 +149,39 @@ history_versions() {
 }
 
 # --- per-database set-up and client access -------------------------------
+#
+# Each database's glue is one file, tests/lib/db/$STRATA_TEST_DB.sh, defining
+# DB_SERVER, DB_SUITE_PREFIX, DB_SCHEMA_SQL, db_setup, db_teardown,
+# db_sql_on, db_table_list, db_second, db_run_script and db_literal (see
+# db/sqlite.sh).
 
-db_setup() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		TEST_URL="sqlite:$PWD/test.db"
-		;;
-	postgres)
-		: "${STRATA_TEST_PG_PORT:?no PostgreSQL server (STRATA_TEST_PG_PORT)}"
-		TEST_DBNAME="t_${TEST_ID}"
-		PG_ADMIN="host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=postgres"
-		psql -X -q "$PG_ADMIN" -c "CREATE DATABASE $TEST_DBNAME" >/dev/null || return 1
-		TEST_URL="postgres://postgres@127.0.0.1:$STRATA_TEST_PG_PORT/$TEST_DBNAME?sslmode=disable"
-		;;
-	mysql)
-		: "${STRATA_TEST_MYSQL_PORT:?no MariaDB server (STRATA_TEST_MYSQL_PORT)}"
-		TEST_DBNAME="t_${TEST_ID}"
-		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
-			-e "CREATE DATABASE $TEST_DBNAME" || return 1
-		TEST_URL="mysql://root@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME"
-		;;
-	*)
-		echo "unknown STRATA_TEST_DB=$STRATA_TEST_DB" >&2
+TEST_DB_GLUE="$(dirname "${BASH_SOURCE[0]}")/db/$STRATA_TEST_DB.sh"
+if [ -f "$TEST_DB_GLUE" ]; then
+	# shellcheck disable=SC1090
+	. "$TEST_DB_GLUE"
+else
+	db_setup() {
+		echo "unknown STRATA_TEST_DB=$STRATA_TEST_DB (no $TEST_DB_GLUE)" >&2
 		return 1
-		;;
-	esac
-	export TEST_URL
-}
-
-db_teardown() {
-	case "$STRATA_TEST_DB" in
-	postgres)
-		psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS $TEST_DBNAME WITH (FORCE)" >/dev/null 2>&1
-		psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS ${TEST_DBNAME}b WITH (FORCE)" >/dev/null 2>&1
-		;;
-	mysql)
-		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
-			-e "DROP DATABASE IF EXISTS $TEST_DBNAME; DROP DATABASE IF EXISTS ${TEST_DBNAME}b" >/dev/null 2>&1
-		;;
-	esac
-	return 0
-}
+	}
+	db_teardown() { return 0; }
+fi
 
 db_sql() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		sqlite3 -batch -separator '|' "$PWD/test.db" "$1"
-		;;
-	postgres)
-		psql -X -q -At -v ON_ERROR_STOP=1 \
-			"host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$TEST_DBNAME" -c "$1"
-		;;
-	mysql)
-		mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
-			"$TEST_DBNAME" -e "$1" | tr '\t' '|'
-		;;
-	esac
+	db_sql_on "" "$1"
 }
 
 db_tables() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		[ -f "$PWD/test.db" ] || { echo ""; return; }
-		db_sql "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> '$TEST_TABLE' ORDER BY name"
-		;;
-	postgres)
-		db_sql "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') AND table_name <> '$TEST_TABLE' ORDER BY 1" | sed 's/^public\.//'
-		;;
-	mysql)
-		db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> '$TEST_TABLE' ORDER BY 1"
-		;;
-	esac | tr '\n' ' ' | sed 's/ $//'
-}
-
-# A second database of the same kind, for comparisons: prints its URL and
-# points db_sql2 at it.
-db_second() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		echo "sqlite:$PWD/second.db"
-		;;
-	postgres)
-		psql -X -q "$PG_ADMIN" -c "CREATE DATABASE ${TEST_DBNAME}b" >/dev/null || return 1
-		echo "postgres://postgres@127.0.0.1:$STRATA_TEST_PG_PORT/${TEST_DBNAME}b?sslmode=disable"
-		;;
-	mysql)
-		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
-			-e "CREATE DATABASE ${TEST_DBNAME}b" || return 1
-		echo "mysql://root@127.0.0.1:$STRATA_TEST_MYSQL_PORT/${TEST_DBNAME}b"
-		;;
-	esac
-}
-
-# Run a script file with the database's own client, stopping at the first
-# error. $1: the file; $2: "second" for the second database.
-db_run_script() {
-	local db=${TEST_DBNAME:-} file=$PWD/test.db
-	[ "${2:-}" = second ] && db=${TEST_DBNAME:-}b file=$PWD/second.db
-	case "$STRATA_TEST_DB" in
-	sqlite) sqlite3 -bail "$file" <"$1" ;;
-	postgres)
-		psql -X -q -v ON_ERROR_STOP=1 \
-			"host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$db" -f "$1" >/dev/null
-		;;
-	mysql)
-		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "$db" <"$1"
-		;;
-	esac
+	db_table_list | tr '\n' ' ' | sed 's/ $//'
 }
 
 # The schema of user tables as comparable text: table.column:type lines.
 # $1: "second" for the second database.
 db_schema() {
-	local db=${TEST_DBNAME:-} file=$PWD/test.db
-	[ "${1:-}" = second ] && db=${TEST_DBNAME:-}b file=$PWD/second.db
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		sqlite3 "$file" "SELECT m.name || '.' || p.name || ':' || p.type FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1"
-		;;
-	postgres)
-		psql -X -At "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$db" -c \
-			"SELECT table_name || '.' || column_name || ':' || data_type FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"
-		;;
-	mysql)
-		mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "$db" -e \
-			"SELECT CONCAT(table_name, '.', column_name, ':', column_type) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1"
-		;;
-	esac
+	db_sql_on "${1:-}" "$DB_SCHEMA_SQL"
 }
 
 # History as comparable text (no times, no users). $1: "second" as above.
 db_history_text() {
-	local q="SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version, name"
-	if [ "${1:-}" = second ]; then
-		case "$STRATA_TEST_DB" in
-		sqlite) sqlite3 -separator '|' "$PWD/second.db" "$q" ;;
-		postgres) psql -X -At "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=${TEST_DBNAME}b" -c "$q" ;;
-		mysql) mariadb --no-defaults -N -B -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root "${TEST_DBNAME}b" -e "$q" | tr '\t' '|' ;;
-		esac
-	else
-		db_sql "$q"
-	fi
+	db_sql_on "${1:-}" "SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version, name"
 }

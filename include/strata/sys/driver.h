@@ -9,7 +9,8 @@
 #include "../strata.h"
 #include "../buf.h"
 
-#define STRATA_DRIVER_VERSION 1
+/* The layout of struct strata_driver; see the rule above the struct. */
+#define STRATA_DRIVER_VERSION 2
 
 /* Capabilities (struct strata_driver.caps). */
 #define STRATA_DRIVER_CAP_TXN_DDL (1u << 0) /* DDL is transactional */
@@ -57,75 +58,75 @@ typedef int (*strata_row_cb)(void *payload, int ncols,
 typedef int (*strata_stmt_cb)(void *payload, size_t offset, size_t len,
                               unsigned flags);
 
+/*
+ * The vtable, in four groups: identity, required, tuning, optional.
+ * Every member's comment says whether it may be NULL, who owns what and
+ * which errors it returns; docs/DRIVERS.md is the guide.
+ *
+ * Versioning. version and name stay the first two members in every
+ * version. Any change to the layout after them (a member added, removed,
+ * moved or retyped) bumps STRATA_DRIVER_VERSION, and
+ * strata_driver_register() accepts only the version it was built with:
+ * a driver compiled against another layout is refused, never read with
+ * this one. A new optional member goes at the end of the optional
+ * group, which is the end of the struct (and bumps the version too).
+ */
 struct strata_driver {
-	unsigned int version;       /* STRATA_DRIVER_VERSION */
-	const char *name;           /* "sqlite", "postgres", "mysql" */
+	/* ---- Identity. All required. ---- */
+	unsigned int version;       /* STRATA_DRIVER_VERSION; always first */
+	const char *name;           /* "sqlite", "postgres"; always second */
 	const char *const *schemes; /* URL schemes, NULL-terminated */
-	unsigned int caps;
+	unsigned int caps;          /* STRATA_DRIVER_CAP_* */
 	size_t conn_size; /* bytes, starting with struct strata_driver_conn */
+
+	/* ---- Required. Never NULL. ---- */
 
 	/* Type of the history table's applied_at column, e.g. "TIMESTAMPTZ". */
 	const char *timestamp_type;
 
-	/* SQL for "now, in UTC" in applied_at's type, used by scripts that
-	 * `strata plan` writes to run later; NULL: the current time as a
-	 * literal. Appended members must stay at the end. */
-	const char *now_sql;
-
 	/**
-	 * Connect. Required. On failure set the error (never echoing a
-	 * password) and return STRATA_ECONNECT; disconnect() is still
-	 * called on the half-open connection.
+	 * Connect. On failure set the error (never echoing a password) and
+	 * return STRATA_ECONNECT; disconnect() is still called on the
+	 * half-open connection.
 	 */
 	int (*connect)(struct strata_driver_conn *c,
 	               const struct strata_connect_params *p);
 
-	/** Required; must accept a half-open connection. */
+	/**
+	 * Free what connect() made (the engine frees c itself). Must accept
+	 * a half-open connection, one whose connect() failed at any point.
+	 */
 	void (*disconnect)(struct strata_driver_conn *c);
 
 	/**
-	 * Run sql (len bytes, may hold several statements). Required. On
-	 * failure call strata_driver_set_error() with the byte offset in sql
-	 * where the error is, when the database says, and return STRATA_EDB.
+	 * Run sql (len bytes, may hold several statements). On failure call
+	 * strata_driver_set_error() with the byte offset in sql where the
+	 * error is, when the database says, and return STRATA_EDB.
 	 */
 	int (*exec)(struct strata_driver_conn *c, const char *sql, size_t len);
 
 	/**
-	 * Run one statement with parameters ?1..?n (text values; NULL is
-	 * SQL NULL), keeping its prepared form for the next call with the
-	 * same sql. Optional: without it the engine sends literals through
-	 * exec(). Errors as for exec().
+	 * Run one query and pass each row to cb; values are valid during
+	 * the call only. A negative code returned by cb stops the query,
+	 * which returns it. Errors as for exec().
 	 */
-	int (*exec_params)(struct strata_driver_conn *c, const char *sql, int n,
-	                   const char *const *values);
-
-	/** Run one query and pass each row to cb. Required. */
 	int (*query)(struct strata_driver_conn *c, const char *sql,
 	             strata_row_cb cb, void *payload);
 
-	/** Transactions. Required. begin() takes the write lock if any. */
+	/** Transactions. begin() takes the write lock if any. */
 	int (*begin)(struct strata_driver_conn *c);
 	int (*commit)(struct strata_driver_conn *c);
 	int (*rollback)(struct strata_driver_conn *c);
 
 	/**
-	 * Take / release the runner lock named key, waiting at most
-	 * timeout_ms (<0: do not wait). May be NULL when the database's own
-	 * locking is enough. Returns STRATA_ELOCKED on timeout.
-	 */
-	int (*lock)(struct strata_driver_conn *c, const char *key,
-	            int timeout_ms);
-	int (*unlock)(struct strata_driver_conn *c, const char *key);
-
-	/**
-	 * Append ident quoted as an identifier. Required. c may be NULL
-	 * (offline use); checks the database's length limit and returns
+	 * Append ident quoted as an identifier. c may be NULL (offline
+	 * use); checks the database's length limit and returns
 	 * STRATA_EINVALID when it is exceeded.
 	 */
 	int (*quote_ident)(struct strata_driver_conn *c, strata_buf *out,
 	                   const char *ident);
 
-	/** Append s quoted as a string literal. Required; c may be NULL. */
+	/** Append s quoted as a string literal; c may be NULL. */
 	int (*quote_literal)(struct strata_driver_conn *c, strata_buf *out,
 	                     const char *s);
 
@@ -135,7 +136,7 @@ struct strata_driver {
 	 * with only comments and space is not reported) and STRATA_STMT_*
 	 * flags. A span ends with its statement's terminator (or before a
 	 * client-set delimiter), and a last statement without a terminator
-	 * runs to the end of sql. Required. Must not need a connection.
+	 * runs to the end of sql. Must not need a connection.
 	 */
 	int (*split)(const char *sql, size_t len, strata_stmt_cb cb,
 	             void *payload);
@@ -144,14 +145,18 @@ struct strata_driver {
 	 * Pass the names of table's columns to cb (one value per row, or
 	 * two: the name and its type as the database spells it, such as
 	 * "smallint"), or return STRATA_ENOTFOUND when the table does not
-	 * exist. schema may be NULL. Required.
+	 * exist. schema may be NULL.
 	 */
 	int (*table_columns)(struct strata_driver_conn *c, const char *schema,
 	                     const char *table, strata_row_cb cb,
 	                     void *payload);
 
-	/** Create the schema if absent. May be NULL without CAP_SCHEMA. */
-	int (*ensure_schema)(struct strata_driver_conn *c, const char *schema);
+	/* ---- Tuning. SQL texts; each may be NULL. ---- */
+
+	/* SQL for "now, in UTC" in applied_at's type, used by scripts that
+	 * `strata plan` writes to run later; NULL: the current time as a
+	 * literal. */
+	const char *now_sql;
 
 	/*
 	 * With CAP_BATCH: a statement that makes the current transaction's
@@ -163,51 +168,16 @@ struct strata_driver {
 	 */
 	const char *async_commit_sql;
 	const char *elapsed_ms_sql;
-	/*
-	 * For several migrations to a message (up --single-transaction):
-	 * two queries whose one row and column, named strata_clock, is the
-	 * server's clock in seconds, at the message's start and at the
-	 * moment the query runs; and exec_clocked, which runs sql as exec()
-	 * does and stores the strata_clock values its statements returned
-	 * in clocks (at most max, *n of them). All three or none.
-	 */
-	const char *message_clock_sql;
-	const char *clock_sql;
-	int (*exec_clocked)(struct strata_driver_conn *c, const char *sql,
-	                    size_t len, double *clocks, size_t max, size_t *n);
+
 	/* A transaction whose synchronous commit makes every earlier
 	 * asynchronous one durable, run when a run stops early; required
 	 * with async_commit_sql. */
 	const char *flush_sql;
 
-	/**
-	 * fresh: append to out the statements that drop every object of
-	 * the schema (NULL: the current one) that a migration could have
-	 * made, the history table included, in an order that works. May be
-	 * NULL: fresh is then refused.
-	 */
-	int (*drop_all_sql)(struct strata_driver_conn *c, const char *schema,
-	                    strata_buf *out);
-
-	/**
-	 * Write a backup of the database into the open file descriptor fd
-	 * (a new file of mode 0600 at path), or restore one from path, a
-	 * file restore_check passed (the engine holds the runner lock).
-	 * Tools are started with fork/exec and an argument vector,
-	 * passwords in their environment. May be NULL.
-	 */
-	int (*backup)(struct strata_driver_conn *c, const char *url,
-	              const char *path, int fd);
-	int (*restore)(struct strata_driver_conn *c, const char *url,
-	               const char *path);
-
-	/* The backup file's extension: ".sql", or ".db" for a copy. */
-	const char *backup_extension;
-
 	/* A query returning the schema (MySQL: database) that unqualified
 	 * names resolve to when strata connects; the history table is then
 	 * named with it, so a migration that changes search_path (or runs
-	 * USE) cannot send the history elsewhere. May be NULL. */
+	 * USE) cannot send the history elsewhere. */
 	const char *current_schema_sql;
 
 	/* Without a runner lock: a query whose single value changes whenever
@@ -216,17 +186,39 @@ struct strata_driver {
 	 * migration's transaction. NULL: the history is compared whole. */
 	const char *change_counter_sql;
 
-	/**
-	 * Optional, for databases that are files: write to out a text that
-	 * changes whenever the database's committed content may have
-	 * changed, read without connecting (file identity, times, header),
-	 * and return 1; return 0 when that cannot be known now (no file
-	 * yet, a transaction or write-ahead log in progress, a change too
-	 * recent for the file system's timestamps to tell apart). The
-	 * engine then keeps the history it read under that text, and reads
-	 * it from there while the text is the same.
+	/*
+	 * What follows "ALTER TABLE <history table> " to make the history
+	 * table's dirty column BIGINT ("ALTER COLUMN dirty TYPE BIGINT"),
+	 * for tables made when it was SMALLINT (table_columns() must give
+	 * types for the engine to see that). NULL: a narrower integer type
+	 * holds any count already (SQLite).
 	 */
-	int (*state_key)(const char *url, strata_buf *out);
+	const char *widen_dirty_sql;
+
+	/* ---- Optional. NULL: the engine does without, or refuses the
+	 * command that needs it with a message. New members go last. ---- */
+
+	/**
+	 * Run one statement with parameters ?1..?n (text values; NULL is
+	 * SQL NULL), keeping its prepared form for the next call with the
+	 * same sql. Without it the engine sends literals through exec().
+	 * Errors as for exec().
+	 */
+	int (*exec_params)(struct strata_driver_conn *c, const char *sql, int n,
+	                   const char *const *values);
+
+	/**
+	 * Take / release the runner lock named key, waiting at most
+	 * timeout_ms (<0: do not wait). Both or neither; required with
+	 * CAP_LOCK, NULL when the database's own locking is enough. lock()
+	 * returns STRATA_ELOCKED on timeout, with the error set.
+	 */
+	int (*lock)(struct strata_driver_conn *c, const char *key,
+	            int timeout_ms);
+	int (*unlock)(struct strata_driver_conn *c, const char *key);
+
+	/** Create the schema if absent. Required with CAP_SCHEMA. */
+	int (*ensure_schema)(struct strata_driver_conn *c, const char *schema);
 
 	/*
 	 * Scripts written for the database's own client (`strata plan`, a
@@ -239,6 +231,82 @@ struct strata_driver {
 	 */
 	int (*schema_sql)(struct strata_driver_conn *c, const char *schema,
 	                  strata_buf *out);
+
+	/*
+	 * For several migrations to a message (up --single-transaction):
+	 * two queries whose one row and column, named strata_clock, is the
+	 * server's clock in seconds, at the message's start and at the
+	 * moment the query runs; and exec_clocked, which runs sql as exec()
+	 * does and stores the strata_clock values its statements returned
+	 * in clocks (at most max, *n of them). All three or none.
+	 */
+	const char *message_clock_sql;
+	const char *clock_sql;
+	int (*exec_clocked)(struct strata_driver_conn *c, const char *sql,
+	                    size_t len, double *clocks, size_t max, size_t *n);
+
+	/**
+	 * The rows the last INSERT, UPDATE or DELETE statement run by exec()
+	 * changed, or -1 when not known. The engine calls it right after an
+	 * exec() whose last statement is one of those, to check that a
+	 * history row it removes or marks was there: a rollback never
+	 * commits while its row stays. Without it the engine counts with a
+	 * query.
+	 */
+	int64_t (*changes)(struct strata_driver_conn *c);
+
+	/**
+	 * fresh: append to out the statements that drop every object of
+	 * the schema (NULL: the current one) that a migration could have
+	 * made, the history table included, in an order that works. NULL:
+	 * fresh is refused.
+	 */
+	int (*drop_all_sql)(struct strata_driver_conn *c, const char *schema,
+	                    strata_buf *out);
+
+	/**
+	 * Write a backup of the database into the open file descriptor fd
+	 * (a new file of mode 0600 at path), or restore one from path, a
+	 * file restore_check passed (the engine holds the runner lock).
+	 * Tools are started with fork/exec and an argument vector,
+	 * passwords in their environment. NULL: backup (restore) is
+	 * refused. backup_extension, the file's extension (".sql", or
+	 * ".db" for a copy), is required with backup.
+	 */
+	int (*backup)(struct strata_driver_conn *c, const char *url,
+	              const char *path, int fd);
+	int (*restore)(struct strata_driver_conn *c, const char *url,
+	               const char *path);
+	const char *backup_extension;
+
+	/**
+	 * restore: look at a file before anything connects, read from fd
+	 * (at its start; path names it). Return 1 when this driver's
+	 * backup wrote it, 0 when it is another file restore() can take,
+	 * or refuse it: STRATA_EPARSE with *line set (0: the whole file)
+	 * for a file that must not be restored, such as one holding
+	 * commands the database's client tool would run itself instead of
+	 * sending them to the server, or one that is not this database's
+	 * at all; STRATA_EIO, STRATA_ENOMEM. what gets what the file is in
+	 * a few words ("a PostgreSQL dump (pg_dump) ..."), or why it is
+	 * refused. table: the history table's name. No connection, so no
+	 * error is set: the engine reports it. NULL: every file is then
+	 * another file.
+	 */
+	int (*restore_check)(const char *path, int fd, const char *table,
+	                     strata_buf *what, unsigned long *line);
+
+	/**
+	 * For databases that are files: write to out a text that changes
+	 * whenever the database's committed content may have changed, read
+	 * without connecting (file identity, times, header), and return 1;
+	 * return 0 when that cannot be known now (no file yet, a
+	 * transaction or write-ahead log in progress, a change too recent
+	 * for the file system's timestamps to tell apart). The engine then
+	 * keeps the history it read under that text, and reads it from
+	 * there while the text is the same.
+	 */
+	int (*state_key)(const char *url, strata_buf *out);
 
 	/*
 	 * Scripts put strata's own statements between those of a migration,
@@ -255,42 +323,6 @@ struct strata_driver {
 	                            const char *delim, size_t n),
 	                  void *payload);
 	const char *delimiter_reset;
-
-	/**
-	 * restore: look at a file before anything connects, read from fd
-	 * (at its start; path names it). Return 1 when this driver's
-	 * backup wrote it, 0 when it is another file restore() can take,
-	 * or refuse it: STRATA_EPARSE with *line set (0: the whole file)
-	 * for a file that must not be restored, such as one holding
-	 * commands the database's client tool would run itself instead of
-	 * sending them to the server, or one that is not this database's
-	 * at all; STRATA_EIO, STRATA_ENOMEM. what gets what the file is in
-	 * a few words ("a PostgreSQL dump (pg_dump) ..."), or why it is
-	 * refused. table: the history table's name. No connection, so no
-	 * error is set: the engine reports it. May be NULL: every file is
-	 * then another file.
-	 */
-	int (*restore_check)(const char *path, int fd, const char *table,
-	                     strata_buf *what, unsigned long *line);
-
-	/**
-	 * The rows the last INSERT, UPDATE or DELETE statement run by exec()
-	 * changed, or -1 when not known. The engine calls it right after an
-	 * exec() whose last statement is one of those, to check that a
-	 * history row it removes or marks was there: a rollback never
-	 * commits while its row stays. Optional: without it the engine
-	 * counts with a query.
-	 */
-	int64_t (*changes)(struct strata_driver_conn *c);
-
-	/*
-	 * What follows "ALTER TABLE <history table> " to make the history
-	 * table's dirty column BIGINT ("ALTER COLUMN dirty TYPE BIGINT"),
-	 * for tables made when it was SMALLINT (table_columns() must give
-	 * types for the engine to see that). NULL: a narrower integer type
-	 * holds any count already (SQLite).
-	 */
-	const char *widen_dirty_sql;
 };
 
 /**
@@ -350,7 +382,26 @@ strata_driver_add_detail(struct strata_driver_conn *c, const char *text);
 STRATA_EXTERN(void)
 strata_driver_notice(struct strata_driver_conn *c, const char *text);
 
-/** Register an out-of-tree driver. @return STRATA_EINVALID on a bad version */
+/**
+ * Check a driver before registering it: its version is this header's
+ * STRATA_DRIVER_VERSION, every required member is set, and the members
+ * that go together (lock and unlock, a CAP_* and its method ...) do.
+ * Reads nothing after name when the version differs.
+ * @param why when not NULL, gets a one-line reason for a refusal, cut
+ *            to size bytes with its NUL ("" when the driver is good)
+ * @return 0, or STRATA_EINVALID
+ */
+STRATA_EXTERN(int)
+strata_driver_check(const struct strata_driver *drv, char *why, size_t size);
+
+/**
+ * Register an out-of-tree driver, found by its URL schemes before the
+ * built-in ones. drv is borrowed and must outlive every context. Not
+ * thread safe: register before any context exists.
+ * @return 0; STRATA_EINVALID for a driver strata_driver_check()
+ * refuses (call it for the reason); STRATA_ENOMEM when 16 are
+ * registered already
+ */
 STRATA_EXTERN(int) strata_driver_register(const struct strata_driver *drv);
 
 #endif

@@ -1,0 +1,208 @@
+/*
+ * strata_driver_register and strata_driver_check: a driver built for an
+ * older layout of struct strata_driver is refused with a message and
+ * never read; one built for this layout is found by its URL scheme and
+ * runs migrations; a missing required member, or one without the member
+ * it goes with, is refused by name.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/common.h"
+#include "lib/driver.h"
+
+static const char *const fake_schemes[] = { "fakelite", NULL };
+static int fake_connects;
+
+/* The SQLite driver under another scheme: its URL as sqlite's. */
+static int fake_connect(struct strata_driver_conn *c,
+                        const struct strata_connect_params *p)
+{
+	struct strata_connect_params q = *p;
+	char url[300];
+
+	fake_connects++;
+	snprintf(url, sizeof(url), "sqlite:%s", p->url + strlen("fakelite:"));
+	q.url = url;
+	return strata__driver_sqlite.connect(c, &q);
+}
+
+/* A good driver of this layout, with the members that read the URL left
+ * out (they are optional). */
+static struct strata_driver fake(void)
+{
+	struct strata_driver d = strata__driver_sqlite;
+
+	d.name = "fakelite";
+	d.schemes = fake_schemes;
+	d.connect = fake_connect;
+	d.state_key = NULL;
+	d.backup = NULL;
+	d.restore = NULL;
+	d.backup_extension = NULL;
+	d.restore_check = NULL;
+	return d;
+}
+
+static void test_driver_register__builtins_pass_the_check(void **state)
+{
+	char why[200];
+
+	(void)state;
+	assert_int_equal(strata_driver_check(&strata__driver_sqlite, why,
+	                                     sizeof(why)),
+	                 0);
+	assert_string_equal(why, "");
+#if STRATA_HAVE_PG
+	assert_int_equal(strata_driver_check(&strata__driver_postgres, why,
+	                                     sizeof(why)),
+	                 0);
+#endif
+#if STRATA_HAVE_MYSQL
+	assert_int_equal(strata_driver_check(&strata__driver_mysql, why,
+	                                     sizeof(why)),
+	                 0);
+#endif
+}
+
+static void test_driver_register__old_version_refused(void **state)
+{
+	static const char *const old_schemes[] = { "oldlite", NULL };
+	static struct strata_driver old;
+	char why[300];
+
+	(void)state;
+	old = fake();
+	old.version = 1;
+	old.name = "oldlite";
+	old.schemes = old_schemes;
+	assert_int_equal(strata_driver_check(&old, why, sizeof(why)),
+	                 STRATA_EINVALID);
+	assert_non_null(strstr(why, "driver 'oldlite' was built for driver "
+	                            "interface version 1; this strata reads "
+	                            "version 2 only"));
+	assert_int_equal(strata_driver_register(&old), STRATA_EINVALID);
+	assert_null(strata__driver_find("oldlite"));
+	/* a newer one is no better */
+	old.version = STRATA_DRIVER_VERSION + 1;
+	assert_int_equal(strata_driver_register(&old), STRATA_EINVALID);
+	assert_null(strata__driver_find("oldlite"));
+}
+
+static void test_driver_register__missing_required_named(void **state)
+{
+	struct strata_driver d;
+	char why[200];
+
+	(void)state;
+	d = fake();
+	d.split = NULL;
+	assert_int_equal(strata_driver_check(&d, why, sizeof(why)),
+	                 STRATA_EINVALID);
+	assert_string_equal(why, "driver 'fakelite' has no split, which is "
+	                         "required");
+	assert_int_equal(strata_driver_register(&d), STRATA_EINVALID);
+
+	d = fake();
+	d.timestamp_type = NULL;
+	assert_int_equal(strata_driver_check(&d, why, sizeof(why)),
+	                 STRATA_EINVALID);
+	assert_string_equal(why, "driver 'fakelite' has no timestamp_type, "
+	                         "which is required");
+
+	d = fake();
+	d.caps |= STRATA_DRIVER_CAP_LOCK;
+	assert_int_equal(strata_driver_check(&d, why, sizeof(why)),
+	                 STRATA_EINVALID);
+	assert_string_equal(why, "driver 'fakelite' has CAP_LOCK and no lock");
+
+	d = fake();
+	d.delimiter_reset = "DELIMITER ;\n";
+	assert_int_equal(strata_driver_check(&d, why, sizeof(why)),
+	                 STRATA_EINVALID);
+	assert_string_equal(why, "driver 'fakelite' has delimiter_reset and "
+	                         "no delimiters, which goes with it");
+
+	d = fake();
+	d.conn_size = 1;
+	assert_int_equal(strata_driver_check(&d, why, sizeof(why)),
+	                 STRATA_EINVALID);
+	assert_non_null(strstr(why, "conn_size 1"));
+
+	/* the message is cut to the buffer, NUL included */
+	d = fake();
+	d.exec = NULL;
+	assert_int_equal(strata_driver_check(&d, why, 10), STRATA_EINVALID);
+	assert_string_equal(why, "driver 'f");
+	assert_int_equal(strata_driver_check(NULL, NULL, 0), STRATA_EINVALID);
+	assert_null(strata__driver_find("fakelite"));
+}
+
+static void test_driver_register__new_version_usable(void **state)
+{
+	static struct strata_driver d;
+	char dir[] = "/tmp/strata-drvreg-XXXXXX", mdir[80], path[120];
+	char url[120];
+	strata_options o = { 0 };
+	strata_run_options ro = { 0 };
+	const strata_migration *m;
+	strata_ctx *ctx = NULL;
+	size_t n = 0, done = 0;
+	FILE *f;
+
+	(void)state;
+	d = fake();
+	assert_int_equal(strata_driver_register(&d), 0);
+	assert_ptr_equal(strata__driver_find("fakelite"), &d);
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(mdir, sizeof(mdir), "%s/m", dir);
+	assert_int_equal(mkdir(mdir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/1_t.up.sql", mdir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("CREATE TABLE t (id INTEGER);\n", f);
+	fclose(f);
+	snprintf(url, sizeof(url), "fakelite:%s/db", dir);
+
+	o.database_url = url;
+	o.migrations_dir = mdir;
+	assert_int_equal(strata_ctx_new(&ctx, &o), 0);
+	assert_int_equal(strata_up(ctx, &ro, &done), 0);
+	assert_int_equal(done, 1);
+	assert_true(fake_connects > 0);
+	strata_ctx_free(ctx);
+
+	/* the history it wrote is read back through the same driver */
+	assert_int_equal(strata_ctx_new(&ctx, &o), 0);
+	assert_int_equal(strata_status(&m, &n, ctx, 0), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(m[0].state, STRATA_STATE_APPLIED);
+	strata_ctx_free(ctx);
+
+	unlink(path);
+	rmdir(mdir);
+	snprintf(path, sizeof(path), "%s/db", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_driver_register__builtins_pass_the_check),
+		cmocka_unit_test(test_driver_register__old_version_refused),
+		cmocka_unit_test(test_driver_register__missing_required_named),
+		cmocka_unit_test(test_driver_register__new_version_usable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
