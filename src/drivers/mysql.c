@@ -64,36 +64,6 @@ int strata__my_oom(struct strata_driver_conn *c)
 	                               "out of memory");
 }
 
-/* "user@host:port/db", "user@localhost (socket PATH)/db", or for the
- * local server without a port "user@localhost (default socket)/db" */
-static int describe(struct my_conn *m, const struct my_url *u)
-{
-	strata_buf b = STRATA_BUF_INIT;
-	int rc = 0;
-
-	if (u->user && u->user[0])
-		rc = strata__buf_printf(&b, "%s@", u->user);
-	if (rc == 0 && u->socket)
-		rc = strata__buf_printf(&b, "localhost (socket %s)", u->socket);
-	else if (rc == 0 && !u->port &&
-	         (!u->host || !u->host[0] || strcmp(u->host, "localhost") == 0))
-		rc = strata__buf_puts(&b, "localhost (default socket)");
-	else if (rc == 0)
-		rc = strata__buf_printf(&b, u->ipv6 ? "[%s]:%u" : "%s:%u",
-		                        u->host && u->host[0] ? u->host :
-		                                                "localhost",
-		                        u->port ? u->port : 3306u);
-	if (rc == 0)
-		rc = strata__buf_printf(&b, "/%s", u->db);
-	if (rc < 0) {
-		strata_buf_release(&b);
-		return STRATA_ENOMEM;
-	}
-	m->where = strata__buf_detach(&b);
-	m->db = strata__strdup(u->db);
-	return m->where && m->db ? 0 : STRATA_ENOMEM;
-}
-
 /* ---- statements ----------------------------------------------------- */
 
 /* Skip spaces and comments, but not executable comments (they are SQL). */
@@ -545,24 +515,24 @@ static int my_query(struct strata_driver_conn *c, const char *sql,
 	return run_one(c, sql, strlen(sql), 0, cb, payload);
 }
 
-static int simple(struct strata_driver_conn *c, const char *sql)
+int strata__my_simple(struct strata_driver_conn *c, const char *sql)
 {
 	return run_one(c, sql, strlen(sql), -1, NULL, NULL);
 }
 
 static int my_begin(struct strata_driver_conn *c)
 {
-	return simple(c, "START TRANSACTION");
+	return strata__my_simple(c, "START TRANSACTION");
 }
 
 static int my_commit(struct strata_driver_conn *c)
 {
-	return simple(c, "COMMIT");
+	return strata__my_simple(c, "COMMIT");
 }
 
 static int my_rollback(struct strata_driver_conn *c)
 {
-	return simple(c, "ROLLBACK");
+	return strata__my_simple(c, "ROLLBACK");
 }
 
 /* ---- quoting -------------------------------------------------------- */
@@ -576,8 +546,8 @@ size_t strata__my_utf8_chars(const char *s)
 	return n;
 }
 
-static int my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
-                          const char *ident)
+int strata__my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
+                           const char *ident)
 {
 	size_t n = strlen(ident);
 	int rc;
@@ -641,293 +611,6 @@ static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 }
 
 /* ---- connection ----------------------------------------------------- */
-
-static int set_opt(MYSQL *my, enum mysql_option opt, const void *arg)
-{
-	return strata__my.mysql_optionsv(my, opt, arg) == 0 ? 0 : -1;
-}
-
-/*
- * TLS. With MYSQL_OPT_SSL_ENFORCE, Connector/C uses TLS when the server
- * offers it, and falls back to plain text when it does not unless the
- * certificate is to be verified (which checks the host name too:
- * VERIFY_CA and VERIFY_IDENTITY are the same here). So PREFERRED is
- * ENFORCE alone, and REQUIRED is checked after connecting (check_tls).
- */
-static int set_tls(struct strata_driver_conn *c, MYSQL *my,
-                   const struct my_url *u)
-{
-	enum ssl_mode mode = u->ssl_mode;
-	my_bool on = 1, off = 0;
-	int rc = 0;
-
-	if (mode == SSL_UNSET && (u->ssl_ca || u->ssl_cert || u->ssl_key ||
-	                          u->ssl_capath || u->ssl_cipher))
-		mode = SSL_PREFERRED;
-	if (mode == SSL_DISABLED) {
-		/* explicit: newer Connector/C versions try TLS by default */
-		rc |= set_opt(my, MYSQL_OPT_SSL_ENFORCE, &off);
-	} else if (mode != SSL_UNSET) {
-		rc |= set_opt(my, MYSQL_OPT_SSL_ENFORCE, &on);
-		rc |= set_opt(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
-		              mode >= SSL_VERIFY_CA ? &on : &off);
-		if (u->ssl_ca)
-			rc |= set_opt(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
-		if (u->ssl_capath)
-			rc |= set_opt(my, MYSQL_OPT_SSL_CAPATH, u->ssl_capath);
-		if (u->ssl_cert)
-			rc |= set_opt(my, MYSQL_OPT_SSL_CERT, u->ssl_cert);
-		if (u->ssl_key)
-			rc |= set_opt(my, MYSQL_OPT_SSL_KEY, u->ssl_key);
-		if (u->ssl_cipher)
-			rc |= set_opt(my, MYSQL_OPT_SSL_CIPHER, u->ssl_cipher);
-	}
-	if (rc)
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "this libmariadb refused a TLS option of the mysql "
-		        "URL: %s",
-		        strata__my.mysql_error(my));
-	return 0;
-}
-
-int strata__my_set_options(struct strata_driver_conn *c, MYSQL *my,
-                           const struct my_url *u, const char *application_name)
-{
-	unsigned int timeout = u->connect_timeout ? u->connect_timeout :
-	                                            MY_CONNECT_TIMEOUT;
-	unsigned int socket = MYSQL_PROTOCOL_SOCKET, tcp = MYSQL_PROTOCOL_TCP;
-	unsigned int rd = u->read_timeout > 0 ? (unsigned int)u->read_timeout :
-	                                        0;
-	unsigned int wr = u->write_timeout >= 0 ?
-	                          (unsigned int)u->write_timeout :
-	                          MY_WRITE_TIMEOUT;
-	unsigned int infile = u->local_infile ? 1 : 0;
-	my_bool off = 0;
-	int rc = 0;
-
-	/* every wait goes through poll() (mysql_wait.c) */
-	rc |= strata__my.mysql_optionsv(my, MYSQL_OPT_NONBLOCK, 0) != 0;
-	rc |= set_opt(my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	if (rd)
-		rc |= set_opt(my, MYSQL_OPT_READ_TIMEOUT, &rd);
-	if (wr)
-		rc |= set_opt(my, MYSQL_OPT_WRITE_TIMEOUT, &wr);
-	/* LOAD DATA LOCAL INFILE lets the server read any file strata may
-	 * read (a migration, or a server that asks for it unbidden): only
-	 * with local_infile=1 */
-	rc |= set_opt(my, MYSQL_OPT_LOCAL_INFILE, &infile);
-	/* a reconnect would silently drop the lock and the session */
-	rc |= set_opt(my, MYSQL_OPT_RECONNECT, &off);
-	rc |= set_opt(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	/* libmariadb takes "localhost" (or no host) for its default Unix
-	 * socket and ignores the port: a port in the URL means that port,
-	 * over TCP, as the mariadb client does with --port */
-	if (u->socket)
-		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &socket);
-	else if (u->port)
-		rc |= set_opt(my, MYSQL_OPT_PROTOCOL, &tcp);
-	if (application_name)
-		strata__my.mysql_optionsv(my, MYSQL_OPT_CONNECT_ATTR_ADD,
-		                          "program_name", application_name);
-	if (rc)
-		return strata_driver_set_error(c, STRATA_ECONNECT, NULL,
-		                               (int)strata__my.mysql_errno(my),
-		                               -1,
-		                               "cannot set up a MySQL "
-		                               "connection: %s",
-		                               strata__my.mysql_error(my));
-	return set_tls(c, my, u);
-}
-
-/*
- * A server whose host is gone (or the network between) must not hold
- * strata for ever, and a read timeout would end legitimately long
- * statements: TCP keepalives probe an idle connection after 30 s, every
- * 10 s, and give up after 3 unanswered probes, and data the server's
- * host does not acknowledge within 60 s ends the connection. A busy
- * server's kernel answers both. Not for local sockets.
- */
-static void set_keepalive(MYSQL *my)
-{
-	int fd = strata__my.mysql_get_socket(my), on = 1;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
-#ifdef TCP_KEEPIDLE
-	{
-		int idle = 30, intvl = 10, cnt = 3;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
-		setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
-		           sizeof(intvl));
-		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
-	}
-#endif
-#ifdef TCP_USER_TIMEOUT
-	{
-		unsigned int ms = 60000;
-
-		setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms));
-	}
-#endif
-}
-
-/* "WHAT user@host:port/db: the server's message" */
-static int connect_error(struct strata_driver_conn *c, const char *what)
-{
-	struct my_conn *m = my_conn(c);
-
-	return strata_driver_set_error(c, STRATA_ECONNECT,
-	                               strata__my.mysql_sqlstate(m->my),
-	                               (int)strata__my.mysql_errno(m->my), -1,
-	                               "%s %s: %s", what, m->where,
-	                               strata__my.mysql_error(m->my));
-}
-
-/* 0, -1 (see mysql_error), or STRATA_EINTERRUPTED (error set) */
-static int real_connect(struct my_conn *m, const char *db)
-{
-	const struct my_url *u = &m->url;
-	/* with socket=, the host is always the local server */
-	const char *host = u->socket             ? "localhost" :
-	                   u->host && u->host[0] ? u->host :
-	                                           NULL;
-	int rc = strata__my_real_connect(&m->base, host, db);
-
-	if (rc == 0)
-		set_keepalive(m->my);
-	return rc;
-}
-
-/* Connector/C falls back to plain text unless it verifies the server's
- * certificate: check REQUIRED before the connection is used. */
-static int check_tls(struct strata_driver_conn *c, const struct my_url *u)
-{
-	struct my_conn *m = my_conn(c);
-
-	if (u->ssl_mode < SSL_REQUIRED ||
-	    strata__my.mysql_get_ssl_cipher(m->my))
-		return 0;
-	return strata_driver_set_error(
-	        c, STRATA_ECONNECT, NULL, CR_SSL_CONNECTION_ERROR, -1,
-	        "ssl-mode=REQUIRED, but the connection to %s is not "
-	        "encrypted: the server does not support TLS",
-	        m->where);
-}
-
-/* The database does not exist: create it (migrations start empty). */
-static int create_database(struct strata_driver_conn *c,
-                           const struct strata_connect_params *p)
-{
-	struct my_conn *m = my_conn(c);
-	const struct my_url *u = &m->url;
-	strata_buf sql = STRATA_BUF_INIT;
-	int rc;
-
-	/* a fresh handle: a failed connect leaves the TLS options unset */
-	strata__my.mysql_close(m->my);
-	m->my = strata__my.mysql_init(NULL);
-	if (!m->my)
-		return strata__my_oom(c);
-	rc = strata__my_set_options(c, m->my, u, p->application_name);
-	if (rc < 0)
-		return rc;
-	rc = real_connect(m, NULL);
-	if (rc == STRATA_EINTERRUPTED)
-		return rc;
-	if (rc < 0)
-		return connect_error(c, "cannot connect to MySQL as");
-	rc = check_tls(c, u);
-	if (rc < 0)
-		return rc;
-	rc = strata__buf_puts(&sql, "CREATE DATABASE IF NOT EXISTS ");
-	if (rc == 0)
-		rc = my_quote_ident(c, &sql, u->db);
-	if (rc == STRATA_EINVALID)
-		rc = strata_driver_set_error(
-		        c, rc, NULL, 0, -1,
-		        "database name '%s' is too long for MySQL", u->db);
-	else if (rc < 0)
-		rc = strata__my_oom(c);
-	if (rc == 0)
-		rc = simple(c, sql.ptr);
-	strata_buf_release(&sql);
-	if (rc == 0 && strata__my.mysql_select_db(m->my, u->db) != 0)
-		rc = connect_error(c, "cannot select the database of");
-	if (rc == 0)
-		strata_driver_notice(c, "created the database");
-	return rc;
-}
-
-/* The first connection failed (not after an interrupt): say why, or
- * create the database. */
-static int connect_failed(struct strata_driver_conn *c,
-                          const struct strata_connect_params *p)
-{
-	struct my_conn *m = my_conn(c);
-
-	if (strata__my.mysql_errno(m->my) != ER_BAD_DB_ERROR)
-		return connect_error(c, "cannot connect to MySQL as");
-	if (!p->create)
-		return strata_driver_set_error(
-		        c, STRATA_ENOTFOUND, "42000", ER_BAD_DB_ERROR, -1,
-		        "database '%s' does not exist (%s)", m->url.db,
-		        m->where);
-	return create_database(c, p);
-}
-
-static int my_connect(struct strata_driver_conn *c,
-                      const struct strata_connect_params *p)
-{
-	struct my_conn *m = my_conn(c);
-	struct my_url *u = &m->url;
-	const char *no_lib = NULL;
-	int rc;
-
-	/* kept until disconnect: a stop connects again with it */
-	memset(u, 0, sizeof(*u));
-	rc = strata__my_url_parse(c, p->url, u);
-	if (rc == 0 && describe(m, u) < 0)
-		rc = strata__my_oom(c);
-	/* every libmariadb call comes after this one, with m->my set */
-	if (rc == 0 && strata__my_load(&no_lib) < 0)
-		rc = strata_driver_set_error(c, STRATA_ENOTSUPP, NULL, 0, -1,
-		                             "%s", no_lib);
-	if (rc == 0 && (m->my = strata__my.mysql_init(NULL)) == NULL)
-		rc = strata__my_oom(c);
-	if (rc == 0)
-		rc = strata__my_set_options(c, m->my, u, p->application_name);
-	if (rc == 0) {
-		rc = real_connect(m, u->db);
-		if (rc == 0)
-			rc = check_tls(c, u);
-		else if (rc != STRATA_EINTERRUPTED)
-			rc = connect_failed(c, p);
-	}
-	/* the engine writes applied_at as UTC literals */
-	if (rc == 0)
-		rc = simple(c, "SET time_zone = '+00:00'");
-	return rc;
-}
-
-static void my_disconnect(struct strata_driver_conn *c)
-{
-	struct my_conn *m = my_conn(c);
-
-	strata__my_stop_close(c);
-	if (m->my)
-		strata__my.mysql_close(m->my);
-	m->my = NULL;
-	strata__my_url_free(&m->url);
-	strata__free(m->db);
-	strata__free(m->where);
-	m->db = m->where = NULL;
-}
 
 /* ---- catalog -------------------------------------------------------- */
 
@@ -993,14 +676,14 @@ const struct strata_driver strata__driver_mysql = {
 	.conn_size = sizeof(struct my_conn),
 	/* required */
 	.timestamp_type = "DATETIME(3)",
-	.connect = my_connect,
-	.disconnect = my_disconnect,
+	.connect = strata__my_connect,
+	.disconnect = strata__my_disconnect,
 	.exec = my_exec,
 	.query = my_query,
 	.begin = my_begin,
 	.commit = my_commit,
 	.rollback = my_rollback,
-	.quote_ident = my_quote_ident,
+	.quote_ident = strata__my_quote_ident,
 	.quote_literal = my_quote_literal,
 	.split = strata__split_mysql,
 	.table_columns = my_table_columns,

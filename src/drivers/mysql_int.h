@@ -89,6 +89,14 @@ int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
 int strata__my_set_options(struct strata_driver_conn *c, struct st_mysql *my,
                            const struct my_url *u,
                            const char *application_name);
+/* mysql.c: run one statement, without results; quote a name */
+int strata__my_simple(struct strata_driver_conn *c, const char *sql);
+int strata__my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
+                           const char *ident);
+/* mysql_connect.c: the driver's connect() and disconnect() */
+int strata__my_connect(struct strata_driver_conn *c,
+                       const struct strata_connect_params *p);
+void strata__my_disconnect(struct strata_driver_conn *c);
 
 /* mysql_wait.c: libmariadb's calls that wait for the server, made with
  * its non-blocking API and interruptible (see there). Each returns what
