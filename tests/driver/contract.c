@@ -287,8 +287,12 @@ static void test_contract__lock_unlock(void **state)
 	assert_int_equal(strata__driver_has(a, STRATA_DRV_LOCK),
 	                 strata__driver_can(a, STRATA_DRIVER_CAP_LOCK));
 	if (!strata__driver_has(a, STRATA_DRV_LOCK)) {
+		/* no runner lock (SQLite's own write lock serves): the
+		 * engine's call says so and is not an error */
+		assert_int_equal(strata__conn_lock(a, key, 0), STRATA_ENOTSUPP);
+		assert_int_equal(strata__conn_unlock(a, key), STRATA_ENOTSUPP);
 		strata_ctx_free(a);
-		skip();
+		return;
 	}
 	b = open_ctx();
 	assert_int_equal(strata__conn_lock(a, key, 5000), 0);
