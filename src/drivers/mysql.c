@@ -673,6 +673,7 @@ const struct strata_driver strata__driver_mysql = {
 	.name = "mysql",
 	.schemes = mysql_schemes,
 	.caps = STRATA_DRIVER_CAP_LOCK,
+	.dialect = STRATA_DIALECT_HASH_COMMENT | STRATA_DIALECT_EXEC_COMMENT,
 	.conn_size = sizeof(struct my_conn),
 	/* required */
 	.timestamp_type = "DATETIME(3)",
@@ -688,6 +689,7 @@ const struct strata_driver strata__driver_mysql = {
 	.split = strata__split_mysql,
 	.table_columns = my_table_columns,
 	/* tuning */
+	.script_client = "mysql DATABASE < FILE",
 	.now_sql = "UTC_TIMESTAMP(3)",
 	.current_schema_sql = "SELECT DATABASE()",
 	.widen_dirty_sql = "MODIFY dirty BIGINT NOT NULL",

@@ -844,6 +844,7 @@ const struct strata_driver strata__driver_postgres = {
 	.split = strata__split_postgres,
 	.table_columns = pg_table_columns,
 	/* tuning */
+	.script_client = "psql -v ON_ERROR_STOP=1 -d DATABASE -f FILE",
 	.now_sql = "CURRENT_TIMESTAMP",
 	/* every migration of a run but the last commits without waiting for
 	 * its WAL flush; the last one's flush covers them all */

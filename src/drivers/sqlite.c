@@ -797,6 +797,7 @@ const struct strata_driver strata__driver_sqlite = {
 	.split = strata__split_sqlite,
 	.table_columns = sq_table_columns,
 	/* tuning */
+	.script_client = "sqlite3 -bail DATABASE < FILE",
 	.now_sql = "strftime('%Y-%m-%d %H:%M:%f', 'now')",
 	.change_counter_sql = "PRAGMA data_version",
 	/* SMALLINT has INTEGER affinity here: it holds any count already */

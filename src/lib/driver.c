@@ -332,6 +332,11 @@ int strata__driver_can(const strata_ctx *ctx, unsigned caps)
 	return (ctx->drv->caps & caps) == caps;
 }
 
+unsigned strata__driver_dialect(const strata_ctx *ctx)
+{
+	return ctx->drv ? ctx->drv->dialect : 0;
+}
+
 int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m)
 {
 	const struct strata_driver *d = ctx->drv;
@@ -373,6 +378,8 @@ const char *strata__driver_text(const strata_ctx *ctx,
 	switch (t) {
 	case STRATA_DRV_TIMESTAMP_TYPE:
 		return d->timestamp_type;
+	case STRATA_DRV_SCRIPT_CLIENT:
+		return d->script_client;
 	case STRATA_DRV_NOW_SQL:
 		return d->now_sql;
 	case STRATA_DRV_ASYNC_COMMIT_SQL:

@@ -38,6 +38,8 @@ int strata__rollback_quietly(strata_ctx *ctx);
 const char *strata__driver_name(const strata_ctx *ctx);
 /* Whether the driver has every STRATA_DRIVER_CAP_* bit of caps. */
 int strata__driver_can(const strata_ctx *ctx, unsigned caps);
+/* The driver's STRATA_DIALECT_* facts (0 before a driver is chosen). */
+unsigned strata__driver_dialect(const strata_ctx *ctx);
 
 /* The driver's optional methods. */
 enum strata_driver_method {
@@ -59,6 +61,7 @@ int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m);
 /* The driver's texts (SQL it provides, names); NULL when it has none. */
 enum strata_driver_text {
 	STRATA_DRV_TIMESTAMP_TYPE,
+	STRATA_DRV_SCRIPT_CLIENT,
 	STRATA_DRV_NOW_SQL,
 	STRATA_DRV_ASYNC_COMMIT_SQL,
 	STRATA_DRV_ELAPSED_MS_SQL,

@@ -16,11 +16,9 @@
 
 static const char *client_hint(const strata_ctx *ctx)
 {
-	if (strcmp(strata__driver_name(ctx), "postgres") == 0)
-		return "psql -v ON_ERROR_STOP=1 -d DATABASE -f FILE";
-	if (strcmp(strata__driver_name(ctx), "mysql") == 0)
-		return "mysql DATABASE < FILE";
-	return "sqlite3 -bail DATABASE < FILE";
+	const char *c = strata__driver_text(ctx, STRATA_DRV_SCRIPT_CLIENT);
+
+	return c ? c : "the database's client";
 }
 
 static int header(strata_ctx *ctx, size_t n, int down, int offline)

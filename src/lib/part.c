@@ -109,21 +109,25 @@ static int check_fail(struct check_state *cs, size_t off, const char *msg,
 	return STRATA_EPARSE;
 }
 
-size_t strata__first_token(const char *t, size_t off, size_t len)
+size_t strata__first_token(const char *t, size_t off, size_t len,
+                           unsigned dialect)
 {
 	size_t i = off, end = off + len;
+	int hash = (dialect & STRATA_DIALECT_HASH_COMMENT) != 0;
+	int exec = (dialect & STRATA_DIALECT_EXEC_COMMENT) != 0;
 
-	/* skip blanks and comments (--, # and block comments) */
+	/* skip blanks and comments (--, block comments, and where the
+	 * dialect has them # comments; an executable comment is code) */
 	while (i < end) {
 		if (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
 		    t[i] == '\r') {
 			i++;
 		} else if ((t[i] == '-' && i + 1 < end && t[i + 1] == '-') ||
-		           t[i] == '#') {
+		           (hash && t[i] == '#')) {
 			while (i < end && t[i] != '\n')
 				i++;
 		} else if (t[i] == '/' && i + 1 < end && t[i + 1] == '*' &&
-		           !(i + 2 < end && t[i + 2] == '!')) {
+		           !(exec && i + 2 < end && t[i + 2] == '!')) {
 			i += 2;
 			while (i + 1 < end && !(t[i] == '*' && t[i + 1] == '/'))
 				i++;
@@ -139,7 +143,8 @@ static int check_stmt(void *payload, size_t off, size_t len, unsigned flags)
 {
 	struct check_state *cs = payload;
 	size_t at = cs->p->off +
-	            strata__first_token(cs->text + cs->p->off, off, len);
+	            strata__first_token(cs->text + cs->p->off, off, len,
+	                                strata__driver_dialect(cs->ctx));
 
 	cs->n_stmts++;
 	if (flags & STRATA_STMT_INCOMPLETE)

@@ -19,7 +19,8 @@ const char *strata__part_sql(const struct migration *m, const struct part *p);
 
 /* Where the statement spanning t[off, off + len) starts, after blanks
  * and comments (off when there is nothing else). */
-size_t strata__first_token(const char *t, size_t off, size_t len);
+size_t strata__first_token(const char *t, size_t off, size_t len,
+                           unsigned dialect);
 
 /*
  * Check one part's statements before anything runs: unterminated text,

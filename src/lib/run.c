@@ -365,14 +365,18 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 	if (failed > 0) {
 		const char *t = text + p->off;
 
-		strata__offset_to_pos(text, tl,
-		                      p->off + strata__first_token(t, l->off[0],
-		                                                   l->len[0]),
-		                      &first, &col);
 		strata__offset_to_pos(
 		        text, tl,
-		        p->off + strata__first_token(t, l->off[failed - 1],
-		                                     l->len[failed - 1]),
+		        p->off + strata__first_token(
+		                         t, l->off[0], l->len[0],
+		                         strata__driver_dialect(ctx)),
+		        &first, &col);
+		strata__offset_to_pos(
+		        text, tl,
+		        p->off + strata__first_token(
+		                         t, l->off[failed - 1],
+		                         l->len[failed - 1],
+		                         strata__driver_dialect(ctx)),
 		        &last, &col);
 		strata__error_detail(ctx,
 		                     "statements 1 to %zu of %zu (lines %d-%d) "
@@ -436,8 +440,9 @@ static void interrupted_notxn(strata_ctx *ctx, const struct migration *m,
 		/* point at the statement that did not run */
 		strata__offset_to_pos(
 		        text, tl,
-		        p->off + strata__first_token(text + p->off, l->off[k],
-		                                     l->len[k]),
+		        p->off + strata__first_token(
+		                         text + p->off, l->off[k], l->len[k],
+		                         strata__driver_dialect(ctx)),
 		        &line, &col);
 		strata__error_at(ctx, p->path, line, col);
 		strata__error_reword(ctx,

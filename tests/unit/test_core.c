@@ -16,6 +16,7 @@
 
 #include "lib/common.h"
 #include "lib/ctx.h"
+#include "lib/part.h"
 #include "lib/source.h"
 #include "lib/url.h"
 #include "util/crypto_load.h"
@@ -491,6 +492,29 @@ static void test_errors__codes_distinct_and_documented(void **state)
 	free(doc);
 }
 
+/*
+ * A statement's first word, for messages, follows the driver's dialect:
+ * '#' is a comment only where the dialect says so (MySQL), and a block
+ * comment opened with '!' is code there, a comment elsewhere.
+ */
+static void test_part__first_token_follows_the_dialect(void **state)
+{
+	static const char hash[] = "# note\nSELECT 1";
+	static const char exec[] = "/*!40101 SET x = 1 */";
+	static const char plain[] = "-- a\n/* b */ SELECT 1";
+	const unsigned my = STRATA_DIALECT_HASH_COMMENT |
+	                    STRATA_DIALECT_EXEC_COMMENT;
+
+	(void)state;
+	assert_int_equal(strata__first_token(hash, 0, strlen(hash), my), 7);
+	assert_int_equal(strata__first_token(hash, 0, strlen(hash), 0), 0);
+	assert_int_equal(strata__first_token(exec, 0, strlen(exec), my), 0);
+	/* a comment only: no token, the statement's start */
+	assert_int_equal(strata__first_token(exec, 0, strlen(exec), 0), 0);
+	assert_int_equal(strata__first_token(plain, 0, strlen(plain), 0), 13);
+	assert_int_equal(strata__first_token(plain, 0, strlen(plain), my), 13);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +536,7 @@ int main(void)
 		        test_run__down_file_read_when_first_needed, make_folder,
 		        remove_folder),
 		cmocka_unit_test(test_errors__codes_distinct_and_documented),
+		cmocka_unit_test(test_part__first_token_follows_the_dialect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,14 @@
  * stops at the first error and reports offsets into that text */
 #define STRATA_DRIVER_CAP_BATCH (1u << 3)
 
+/* Dialect facts (struct strata_driver.dialect): what the engine must
+ * know of the SQL text outside split(), such as where a statement's
+ * first word is for a message. */
+#define STRATA_DIALECT_HASH_COMMENT (1u << 0) /* '#' starts a line comment */
+/* a block comment opened with '!' after its slash and star is code
+ * (MySQL's executable comments) */
+#define STRATA_DIALECT_EXEC_COMMENT (1u << 1)
+
 /* Statement flags reported by split(). */
 #define STRATA_STMT_TXN_CONTROL (1u << 0) /* BEGIN, COMMIT, ROLLBACK ... */
 #define STRATA_STMT_NO_TXN      (1u << 1) /* cannot run in a transaction */
@@ -77,6 +85,7 @@ struct strata_driver {
 	const char *name;           /* "sqlite", "postgres"; always second */
 	const char *const *schemes; /* URL schemes, NULL-terminated */
 	unsigned int caps;          /* STRATA_DRIVER_CAP_* */
+	unsigned int dialect;       /* STRATA_DIALECT_* */
 	size_t conn_size; /* bytes, starting with struct strata_driver_conn */
 
 	/* ---- Required. Never NULL. ---- */
@@ -152,6 +161,12 @@ struct strata_driver {
 	                     void *payload);
 
 	/* ---- Tuning. SQL texts; each may be NULL. ---- */
+
+	/* How to run a script `strata plan` wrote with the database's own
+	 * client, stopping at the first error ("psql -v ON_ERROR_STOP=1 -d
+	 * DATABASE -f FILE"); shown in the script's header. NULL: "the
+	 * database's client". */
+	const char *script_client;
 
 	/* SQL for "now, in UTC" in applied_at's type, used by scripts that
 	 * `strata plan` writes to run later; NULL: the current time as a
