@@ -28,30 +28,9 @@
 
 #include "mysql_int.h"
 #include "mysql_load.h"
+#include "stop.h"
+#include "../util/clock.h"
 #include "../util/buf.h"
-
-/* After an interrupt: end the connection, then give up (ms). */
-#define STOP_KILL_CONNECTION_MS 500
-#define STOP_GIVE_UP_MS         1000
-/* A statement sent after the interrupt (the run's clean-up: ROLLBACK,
- * the unlock) has this long before the same begins for it. */
-#define STOP_LATE_MS 250
-
-enum ctl_state {
-	CTL_NONE = 0,
-	CTL_CONNECTING,
-	CTL_BUSY,
-	CTL_IDLE,
-	CTL_FAILED
-};
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* poll() events for libmariadb's MYSQL_WAIT_* bits, and back. */
 static short events_of(int st)
@@ -109,7 +88,7 @@ static void ctl_failed(struct strata_driver_conn *c, const char *why)
 /* The request due now: the connection's end once its time has come. */
 static int ctl_due(const struct my_stop *s, long long now)
 {
-	if (now >= s->t0 + STOP_KILL_CONNECTION_MS)
+	if (now >= s->t0 + STOP_END_SESSION_MS)
 		return (s->asked & MY_STOP_CONNECTION) ? 0 : MY_STOP_CONNECTION;
 	return (s->asked & MY_STOP_QUERY) ? 0 : MY_STOP_QUERY;
 }
@@ -337,7 +316,7 @@ static int wait_for(struct strata_driver_conn *c, int status, int connecting)
 {
 	struct my_conn *m = my_conn(c);
 	struct my_stop *s = &m->stop;
-	long long lib_end = 0, now = now_ms();
+	long long lib_end = 0, now = strata__now_ms();
 	int wake = -1;
 
 	/* libmariadb's own limit: connect, read and write timeouts */
@@ -347,7 +326,7 @@ static int wait_for(struct strata_driver_conn *c, int status, int connecting)
 		struct pollfd fds[3];
 		int nfds = 0, timeout = -1, ctl_at = -1, main_at;
 
-		now = now_ms();
+		now = strata__now_ms();
 		if (!s->t0 && strata_driver_interrupted(c)) {
 			if (connecting)
 				return give_up(c, 1);
@@ -364,9 +343,9 @@ static int wait_for(struct strata_driver_conn *c, int status, int connecting)
 				ctl_start(c);
 			timeout = (int)(s->t0 + STOP_GIVE_UP_MS - now);
 			if (!(s->asked & MY_STOP_CONNECTION) &&
-			    now < s->t0 + STOP_KILL_CONNECTION_MS)
-				timeout = (int)(s->t0 +
-				                STOP_KILL_CONNECTION_MS - now);
+			    now < s->t0 + STOP_END_SESSION_MS)
+				timeout = (int)(s->t0 + STOP_END_SESSION_MS -
+				                now);
 			if (s->ctl_state == CTL_IDLE && ctl_due(s, now))
 				ctl_ask(c, ctl_due(s, now));
 			if (s->ctl && (s->ctl_state == CTL_CONNECTING ||
@@ -400,7 +379,7 @@ static int wait_for(struct strata_driver_conn *c, int status, int connecting)
 			continue;
 		if (ctl_at >= 0 && fds[ctl_at].revents)
 			ctl_io(c, status_of(fds[ctl_at].revents, s->ctl_wait),
-			       now_ms());
+			       strata__now_ms());
 		if (fds[main_at].revents)
 			return status_of(fds[main_at].revents, status);
 	}
@@ -415,7 +394,7 @@ static void stop_begin(struct strata_driver_conn *c)
 	memset(s, 0, sizeof(*s));
 	/* after an interrupt: the run's clean-up, as a rule */
 	if (strata_driver_interrupted(c))
-		s->t0 = now_ms() + STOP_LATE_MS;
+		s->t0 = strata__now_ms() + STOP_LATE_MS;
 }
 
 int strata__my_real_query(struct strata_driver_conn *c, const char *q,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "postgres.h"
+#include "../util/clock.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 
@@ -19,14 +20,6 @@
 
 /* ------------------------------------------------------------------ */
 /* The runner lock                                                    */
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Ctrl-C (or SIGTERM) ends the wait at once, whatever --lock-timeout
  * says: nothing has changed yet. */
@@ -143,7 +136,7 @@ static char *qualify_key(struct strata_driver_conn *c, const char *key)
 static int pg_lock(struct strata_driver_conn *c, const char *key,
                    int timeout_ms)
 {
-	long long start = now_ms(), waited;
+	long long start = strata__now_ms(), waited;
 	long pause = LOCK_POLL_FIRST;
 	strata_buf who = STRATA_BUF_INIT;
 	unsigned seed = (unsigned)getpid();
@@ -166,7 +159,7 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 			return rc;
 		if (rc == 1)
 			return 0;
-		waited = now_ms() - start;
+		waited = strata__now_ms() - start;
 		left = (long)(timeout_ms - waited);
 		if (timeout_ms <= 0 || left <= 0)
 			break;

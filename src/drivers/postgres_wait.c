@@ -24,32 +24,11 @@
 #include <time.h>
 
 #include "postgres.h"
+#include "stop.h"
+#include "../util/clock.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/secret.h"
-
-/* After an interrupt: ask for the session's end, then give up (ms). */
-#define STOP_TERMINATE_MS 500
-#define STOP_GIVE_UP_MS   1000
-/* A statement sent after the interrupt (the run's clean-up: ROLLBACK,
- * the unlock) has this long before the same begins for it. */
-#define STOP_LATE_MS 250
-
-enum ctl_state {
-	CTL_NONE = 0,
-	CTL_CONNECTING,
-	CTL_BUSY,
-	CTL_IDLE,
-	CTL_FAILED
-};
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------------ */
 /* The second connection, which asks the server to stop a statement   */
@@ -97,7 +76,7 @@ static void ctl_ask(struct strata_driver_conn *c, int what)
 /* The request due now: the session's end once its time has come. */
 static int ctl_due(const struct pg_stop *s, long long now)
 {
-	if (now >= s->t0 + STOP_TERMINATE_MS)
+	if (now >= s->t0 + STOP_END_SESSION_MS)
 		return (s->asked & PG_STOP_TERMINATE) ? 0 : PG_STOP_TERMINATE;
 	return (s->asked & PG_STOP_CANCEL) ? 0 : PG_STOP_CANCEL;
 }
@@ -303,7 +282,7 @@ static int wait_ready(struct strata_driver_conn *c)
 			return 0;
 		if (flush == 0 && !strata__pq.PQisBusy(pg))
 			return 0;
-		now = now_ms();
+		now = strata__now_ms();
 		/* in flight when the interrupt came: stop it */
 		if (!s->t0 && strata_driver_interrupted(c))
 			s->t0 = now;
@@ -317,9 +296,9 @@ static int wait_ready(struct strata_driver_conn *c)
 				ctl_start(c);
 			timeout = (int)(s->t0 + STOP_GIVE_UP_MS - now);
 			if (!(s->asked & PG_STOP_TERMINATE) &&
-			    now < s->t0 + STOP_TERMINATE_MS)
-				timeout =
-				        (int)(s->t0 + STOP_TERMINATE_MS - now);
+			    now < s->t0 + STOP_END_SESSION_MS)
+				timeout = (int)(s->t0 + STOP_END_SESSION_MS -
+				                now);
 			if (s->ctl_state == CTL_IDLE && ctl_due(s, now))
 				ctl_ask(c, ctl_due(s, now));
 			ev = s->ctl ? ctl_events(s) : 0;
@@ -344,7 +323,7 @@ static int wait_ready(struct strata_driver_conn *c)
 		if (poll(fds, (nfds_t)nfds, timeout) <= 0)
 			continue;
 		if (ctl_at >= 0 && fds[ctl_at].revents)
-			ctl_io(c, now_ms());
+			ctl_io(c, strata__now_ms());
 	}
 }
 
@@ -359,7 +338,7 @@ int strata__pg_send(struct strata_driver_conn *c, const char *sql, int n,
 	memset(s, 0, sizeof(*s));
 	/* after an interrupt: the run's clean-up, as a rule */
 	if (strata_driver_interrupted(c)) {
-		s->t0 = now_ms() + STOP_LATE_MS;
+		s->t0 = strata__now_ms() + STOP_LATE_MS;
 	}
 	if (n >= 0)
 		ok = strata__pq.PQsendQueryParams(pg, sql, n, NULL, values,
@@ -418,11 +397,12 @@ PGresult *strata__pg_exec_wait(struct strata_driver_conn *c, const char *sql,
 
 int strata__pg_nap(struct strata_driver_conn *c, long ms)
 {
-	long long end = now_ms() + ms, now;
+	long long end = strata__now_ms() + ms, now;
 	int wake = strata_driver_interrupt_fd(c);
 	struct pollfd p;
 
-	while (!strata_driver_interrupted(c) && (now = now_ms()) < end) {
+	while (!strata_driver_interrupted(c) &&
+	       (now = strata__now_ms()) < end) {
 		p.fd = wake;
 		p.events = POLLIN;
 		/* no pipe: short naps, looking at the flag between them */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "strata/sys/driver.h"
+#include "../util/clock.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/fileid.h"
@@ -94,14 +95,6 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 	        "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Wait for another connection's lock up to the lock timeout, as
  * sqlite3_busy_timeout would, but give up at once when the user
@@ -115,11 +108,11 @@ static int busy_wait(void *arg, int count)
 
 	if (count == 0) {
 		strata__testpoint("lock_busy");
-		s->busy_since = now_ms();
+		s->busy_since = strata__now_ms();
 	}
 	if (strata_driver_interrupted(&s->base))
 		return 0;
-	waited = now_ms() - s->busy_since;
+	waited = strata__now_ms() - s->busy_since;
 	if (waited >= s->busy_ms)
 		return 0;
 	/* short sleeps first: most locks are held for milliseconds */

@@ -13,18 +13,10 @@
 #include "script.h"
 #include "source.h"
 #include "../util/dl.h"
+#include "../util/clock.h"
 #include "../util/testpoint.h"
 
-int64_t strata__now_ms(void);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
-int64_t strata__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int exec_buf(strata_ctx *ctx, const strata_buf *b)
 {
 	return strata__conn_exec(ctx, b->ptr, b->len);

@@ -22,9 +22,9 @@
 #include "engine.h"
 #include "history.h"
 #include "source.h"
+#include "../util/clock.h"
 #include "../util/testpoint.h"
 
-int64_t strata__now_ms(void);
 int strata__plan_is_stale(strata_ctx *ctx, int *stale);
 
 /* A batch ends after this many bytes of SQL, or this many migrations. */
