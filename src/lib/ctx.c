@@ -157,13 +157,6 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__free(ctx);
 }
 
-const char *strata__schema(const strata_ctx *ctx)
-{
-	if (ctx->schema && ctx->schema[0])
-		return ctx->schema;
-	return ctx->resolved_schema;
-}
-
 const char *strata_ctx_url_redacted(const strata_ctx *ctx)
 {
 	return ctx->url_redacted;
@@ -188,17 +181,4 @@ const char *strata_state_name(strata_state state)
 		return "renamed";
 	}
 	return "unknown";
-}
-
-const char *strata_kind_name(strata_kind kind)
-{
-	switch (kind) {
-	case STRATA_KIND_VERSIONED:
-		return "versioned";
-	case STRATA_KIND_REPEATABLE:
-		return "repeatable";
-	case STRATA_KIND_BASELINE:
-		return "baseline";
-	}
-	return "versioned";
 }

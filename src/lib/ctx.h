@@ -129,9 +129,6 @@ void strata__error_sqlstate(strata_ctx *ctx, const char *sqlstate);
 void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
         STRATA_PRINTF(2, 3);
 
-/* The schema of the history table: --schema, or the one names resolved to
- * when strata connected; NULL for databases without schemas. */
-const char *strata__schema(const strata_ctx *ctx);
 
 /* statcache.c: checksums of unchanged files without reading them */
 int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65]);

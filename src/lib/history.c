@@ -22,6 +22,26 @@
 
 #define CHECKSUM_ALGORITHM "sha256"
 
+const char *strata__schema(const strata_ctx *ctx)
+{
+	if (ctx->schema && ctx->schema[0])
+		return ctx->schema;
+	return ctx->resolved_schema;
+}
+
+const char *strata_kind_name(strata_kind kind)
+{
+	switch (kind) {
+	case STRATA_KIND_VERSIONED:
+		return "versioned";
+	case STRATA_KIND_REPEATABLE:
+		return "repeatable";
+	case STRATA_KIND_BASELINE:
+		return "baseline";
+	}
+	return "versioned";
+}
+
 static const char *const strata_columns[HISTORY_COLUMNS] = {
 	"version",    "name",          "kind",
 	"file",       "checksum",      "checksum_algorithm",

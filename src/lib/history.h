@@ -57,6 +57,9 @@ struct history {
 	char *bad; /* or NULL */
 };
 
+/* The schema of the history table: --schema, or the one names resolved
+ * to when strata connected; NULL for databases without schemas. */
+const char *strata__schema(const strata_ctx *ctx);
 /* The table name, schema-qualified and quoted for the driver. */
 int strata__history_qualified(strata_ctx *ctx, strata_buf *out);
 
