@@ -8,7 +8,8 @@
 #          the libraries strata loads at run time (libpq5, libmariadb3,
 #          libpg-query1504.0, libssl3)
 #   test   build + sanitizers/fuzzing, cmocka, the database servers the integration
-#          tests start (PostgreSQL 15, MariaDB, Redis), valgrind, strace, gcovr
+#          tests start (PostgreSQL 15, MariaDB, Redis), valgrind, strace, gcovr,
+#          cppcheck (gcc's -fanalyzer needs nothing more)
 #   bench  test + hyperfine and time (the npm side of the benchmark is installed elsewhere)
 #
 # A machine that already has everything does no apt work and needs no root: the check is
@@ -25,7 +26,7 @@ BUILD_PKGS="gcc make pkgconf binutils libsqlite3-dev libpq-dev libmariadb-dev li
 libssl-dev libjansson-dev libinih-dev sqlite3"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev postgresql-15
 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools python3
-valgrind strace gcovr procps"
+valgrind strace gcovr procps cppcheck"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 
 usage() {

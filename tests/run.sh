@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh: every test of strata. Unit tests (cmocka), the fuzz corpora
-# replayed, and the CLI suites against SQLite, PostgreSQL and MariaDB
+# replayed, static analysis (gcc -fanalyzer, cppcheck: tests/lib/analyze.sh),
+# and the CLI suites against SQLite, PostgreSQL and MariaDB
 # servers started here on loopback and stopped afterwards. Ends with one
 # line: "N passed, N failed, N skipped".
 #
@@ -54,6 +55,18 @@ for b in "$STRATA_BUILD"/tests/fuzz/fuzz_*; do
 		count 0 1 0
 	fi
 done
+
+# --- static analysis: gcc -fanalyzer, cppcheck (two checks) -------------
+tests/lib/analyze.sh >"$logs/analyze.log" 2>&1
+grep -v '^RESULT' "$logs/analyze.log"
+res=$(grep '^RESULT' "$logs/analyze.log" | tail -1)
+if [ -z "$res" ]; then
+	echo "FAIL analysis: tests/lib/analyze.sh did not finish"
+	count 0 1 0
+else
+	read -r _ p f s <<<"$res"
+	count "$p" "$f" "$s"
+fi
 
 # --- databases and servers ---------------------------------------------------
 # One glue file per database in tests/lib/db says which server it needs

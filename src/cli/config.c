@@ -231,6 +231,12 @@ static struct cli_target *target_for(struct ini_state *st, char *name)
 	return t;
 }
 
+/* gcc 12's -fanalyzer loses what is stored through t, an element of the
+ * realloc()ed cli->targets, and calls it leaked (free_target() frees it) */
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic push
+# pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 static int target_env(struct ini_state *st, struct cli_target *t,
                       const char *name, const char *value)
 {
@@ -239,16 +245,19 @@ static int target_env(struct ini_state *st, struct cli_target *t,
 
 	if (!v)
 		return 0;
-	pair = malloc(k + strlen(v) + 2);
+	/* t->env takes the grown array at once: realloc() freed the old one */
 	e = realloc(t->env, (t->n_env + 2) * sizeof(char *));
-	if (!pair || !e) {
+	if (e) {
+		t->env = e;
+		t->env[t->n_env] = NULL;
+	}
+	pair = e ? malloc(k + strlen(v) + 2) : NULL;
+	if (!pair) {
 		free(v);
-		free(pair);
 		return 0;
 	}
 	snprintf(pair, k + strlen(v) + 2, "%s=%s", name, v);
 	free(v);
-	t->env = e;
 	t->env[t->n_env++] = pair;
 	t->env[t->n_env] = NULL;
 	return 1;
@@ -293,6 +302,10 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	         name, t->name);
 	return 0;
 }
+
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic pop
+#endif
 
 static int on_setting(void *user, const char *section, const char *name,
                       const char *value)

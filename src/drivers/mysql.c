@@ -570,14 +570,13 @@ int strata__my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
 }
 
 /*
- * Connected, mysql_real_escape_string() follows the session: it doubles
- * quotes only under NO_BACKSLASH_ESCAPES. Offline, ' is doubled and \
- * escaped, which reads the same under either mode except for '\'.
+ * Connected (my), mysql_real_escape_string() follows the session: it
+ * doubles quotes only under NO_BACKSLASH_ESCAPES. Offline (my NULL), ' is
+ * doubled and \ escaped, which reads the same under either mode except
+ * for '\'.
  */
-static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
-                            const char *s)
+static int quote_literal(MYSQL *my, strata_buf *out, const char *s)
 {
-	MYSQL *my = c ? my_conn(c)->my : NULL;
 	size_t n = strlen(s);
 	unsigned long k;
 	int rc;
@@ -608,6 +607,13 @@ static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 	out->len += k + 2;
 	out->ptr[out->len] = '\0';
 	return 0;
+}
+
+/* c may be NULL (offline use) */
+static int my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
+                            const char *s)
+{
+	return quote_literal(c ? my_conn(c)->my : NULL, out, s);
 }
 
 /* ---- connection ----------------------------------------------------- */
@@ -647,13 +653,13 @@ static int my_table_columns(struct strata_driver_conn *c, const char *schema,
 	                            "information_schema.COLUMNS WHERE "
 	                            "TABLE_SCHEMA = ");
 	if (rc == 0 && schema && schema[0])
-		rc = my_quote_literal(c, &sql, schema);
+		rc = quote_literal(my_conn(c)->my, &sql, schema);
 	else if (rc == 0)
 		rc = strata__buf_puts(&sql, "DATABASE()");
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, " AND TABLE_NAME = ");
 	if (rc == 0)
-		rc = my_quote_literal(c, &sql, table);
+		rc = quote_literal(my_conn(c)->my, &sql, table);
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, " ORDER BY ORDINAL_POSITION");
 	if (rc < 0)

@@ -623,7 +623,7 @@ static int compare_marks(const void *a, const void *b)
 
 static struct mark *find_mark(struct split *s, size_t n, size_t pos)
 {
-	struct mark key;
+	struct mark key = { 0 }; /* bsearch() key: pos only */
 
 	if (n == 0)
 		return NULL;

@@ -41,6 +41,8 @@ static int run(struct strata_driver_conn *c, struct spawn *s,
 	s->env = env;
 	s->err = &err;
 	st = strata__spawn(s);
+	s->env = NULL; /* both point into this frame */
+	s->err = NULL;
 	if (err_out && strata__buf_put(err_out, err.ptr, err.len) < 0)
 		strata__buf_clear(err_out);
 	if (s->copy_errno) {

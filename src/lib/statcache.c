@@ -256,7 +256,7 @@ static int same(const struct cache_entry *e, const struct stat *st)
 int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65])
 {
 	struct statcache *c = cache(ctx);
-	struct cache_entry key, *e;
+	struct cache_entry key = { 0 }, *e; /* bsearch() key: name only */
 	struct stat st;
 
 	if (!c || !c->path || !c->n)
@@ -289,7 +289,7 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
                              const char *checksum)
 {
 	struct statcache *c = cache(ctx);
-	struct cache_entry key, *e;
+	struct cache_entry key = { 0 }, *e; /* bsearch() key: name only */
 	struct stat st;
 
 	if (!c || !c->path || stat_file(c, path, &st) < 0 ||

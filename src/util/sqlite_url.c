@@ -48,16 +48,17 @@ static int hexval(char c)
 	return -1;
 }
 
-/* s[0, n) percent-decoded (decode) or copied, into a new string. */
-static int part(struct parse *ps, char **out, const char *s, size_t n,
-                int decode, const char *what)
+/* s[0, n) percent-decoded (decode) or copied, into a new string; NULL
+ * with *rc set on error. */
+static char *part(struct parse *ps, int *rc, const char *s, size_t n,
+                  int decode, const char *what)
 {
 	char *d = strata__malloc(n + 1);
 	size_t i, k = 0;
 
-	*out = NULL;
+	*rc = STRATA_ENOMEM;
 	if (!d)
-		return STRATA_ENOMEM;
+		return NULL;
 	for (i = 0; i < n; i++) {
 		if (!decode || s[i] != '%') {
 			d[k++] = s[i];
@@ -67,17 +68,18 @@ static int part(struct parse *ps, char **out, const char *s, size_t n,
 		    hexval(s[i + 2]) < 0 ||
 		    (s[i + 1] == '0' && s[i + 2] == '0')) {
 			strata__free(d);
-			return fail(ps,
-			            "invalid percent-encoding in the %s of the "
-			            "sqlite URL",
-			            what);
+			*rc = fail(ps,
+			           "invalid percent-encoding in the %s of the "
+			           "sqlite URL",
+			           what);
+			return NULL;
 		}
 		d[k++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
 		i += 2;
 	}
 	d[k] = '\0';
-	*out = d;
-	return 0;
+	*rc = 0;
+	return d;
 }
 
 static int is_boolean(const char *v)
@@ -156,13 +158,13 @@ static int params(struct parse *ps, const char *q, size_t n)
 		char *key = NULL, *value = NULL;
 
 		if (stop > q) {
-			rc = part(ps, &key, q, (size_t)((eq ? eq : stop) - q),
-			          1, "parameters");
-			if (rc == 0)
-				rc = part(ps, &value, eq ? eq + 1 : stop,
-				          eq ? (size_t)(stop - eq - 1) : 0, 1,
-				          "parameters");
-			if (rc == 0)
+			key = part(ps, &rc, q, (size_t)((eq ? eq : stop) - q),
+			           1, "parameters");
+			if (key)
+				value = part(ps, &rc, eq ? eq + 1 : stop,
+				             eq ? (size_t)(stop - eq - 1) : 0,
+				             1, "parameters");
+			if (key && value)
 				rc = param(ps, key, &value);
 			ps->u->params = 1;
 		}
@@ -237,7 +239,7 @@ static int parse_file_uri(struct parse *ps, const char *s)
 		s = host + n;
 	}
 	end = s + strcspn(s, "?#");
-	rc = part(ps, &ps->u->path, s, (size_t)(end - s), 1, "file name");
+	ps->u->path = part(ps, &rc, s, (size_t)(end - s), 1, "file name");
 	if (rc == 0 && *end == '?') {
 		q = end + 1;
 		rc = params(ps, q, strcspn(q, "#"));
@@ -268,8 +270,8 @@ int strata__sqlite_url_parse(struct strata__sqlite_url *out, const char *url,
 		if (strncmp(p, "//", 2) == 0)
 			p += 2;
 		q = strchr(p, '?');
-		rc = part(&ps, &out->path, p, q ? (size_t)(q - p) : strlen(p),
-		          0, "file name");
+		out->path = part(&ps, &rc, p, q ? (size_t)(q - p) : strlen(p),
+		                 0, "file name");
 		if (rc == 0 && q)
 			rc = params(&ps, q + 1, strlen(q + 1));
 	}
