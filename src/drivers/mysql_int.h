@@ -1,6 +1,7 @@
 /*
- * The MySQL driver's URL, shared by its files: mysql.c (connections,
- * statements, locks) and mysql_admin.c (fresh, backup, restore).
+ * The MySQL driver's URL and connection, shared by its files, and the
+ * prototypes of each, under the name of the file that defines them
+ * (mysql.c holds the vtable and calls them).
  */
 #ifndef STRATA_DRIVERS_MYSQL_INT_H
 #define STRATA_DRIVERS_MYSQL_INT_H
@@ -18,7 +19,7 @@
  * stopped reading runs into it. Reads have no limit unless the URL sets
  * read_timeout=N: a migration statement (CREATE INDEX on a big table) may
  * rightly keep the server silent for hours, and TCP keepalives notice a
- * server whose host is gone (mysql.c).
+ * server whose host is gone (mysql_connect.c).
  */
 #define MY_WRITE_TIMEOUT 60
 
@@ -76,27 +77,58 @@ static inline struct my_conn *my_conn(struct strata_driver_conn *c)
 	return (struct my_conn *)c;
 }
 
-int strata__my_oom(struct strata_driver_conn *c);
-/* characters, as MySQL counts a name's length */
-size_t strata__my_utf8_chars(const char *s);
-int strata__my_lock(struct strata_driver_conn *c, const char *key,
-                    int timeout_ms);
-int strata__my_unlock(struct strata_driver_conn *c, const char *key);
+static inline int strata__my_oom(struct strata_driver_conn *c)
+{
+	return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+	                               "out of memory");
+}
 
+/* characters, as MySQL counts a name's length */
+static inline size_t strata__my_utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* mysql_url.c: parse a mysql:// URL; free what it holds */
 int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
                          struct my_url *u);
-/* Set the options of u on a new handle (timeouts, TLS, LOAD DATA LOCAL). */
+void strata__my_url_free(struct my_url *u);
+
+/* mysql_options.c: set the options of u on a new handle (timeouts, TLS,
+ * LOAD DATA LOCAL) */
 int strata__my_set_options(struct strata_driver_conn *c, struct st_mysql *my,
                            const struct my_url *u,
                            const char *application_name);
-/* mysql.c: run one statement, without results; quote a name */
+
+/* mysql_exec.c: the driver's exec() and query(); run one statement,
+ * without results */
+int strata__my_exec(struct strata_driver_conn *c, const char *sql, size_t len);
+int strata__my_query(struct strata_driver_conn *c, const char *sql,
+                     strata_row_cb cb, void *payload);
 int strata__my_simple(struct strata_driver_conn *c, const char *sql);
+
+/* mysql_quote.c: the driver's quote_ident() and quote_literal() */
 int strata__my_quote_ident(struct strata_driver_conn *c, strata_buf *out,
                            const char *ident);
+/* with a connection's handle, or NULL for the offline quoting */
+int strata__my_quote_literal_on(struct st_mysql *my, strata_buf *out,
+                                const char *s);
+int strata__my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
+                             const char *s);
+
 /* mysql_connect.c: the driver's connect() and disconnect() */
 int strata__my_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p);
 void strata__my_disconnect(struct strata_driver_conn *c);
+
+/* mysql_lock.c: the driver's lock() and unlock() */
+int strata__my_lock(struct strata_driver_conn *c, const char *key,
+                    int timeout_ms);
+int strata__my_unlock(struct strata_driver_conn *c, const char *key);
 
 /* mysql_wait.c: libmariadb's calls that wait for the server, made with
  * its non-blocking API and interruptible (see there). Each returns what
@@ -114,8 +146,8 @@ int strata__my_stop_error(struct strata_driver_conn *c, unsigned int err,
                           long offset);
 /* Close a stop's second connection. */
 void strata__my_stop_close(struct strata_driver_conn *c);
-void strata__my_url_free(struct my_url *u);
 
+/* mysql_admin.c: fresh, backup, restore */
 int strata__my_drop_all_sql(struct strata_driver_conn *c, const char *schema,
                             strata_buf *out);
 int strata__my_backup(struct strata_driver_conn *c, const char *url,

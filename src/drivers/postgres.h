@@ -1,8 +1,8 @@
 /*
- * The PostgreSQL driver's connection, shared by its files: postgres.c
- * (connections, statements, locks) and postgres_admin.c (fresh, backup,
- * restore). libpq is called through strata__pq (postgres_load.h), loaded
- * by connect().
+ * The PostgreSQL driver's connection, shared by its files, and the
+ * prototypes of each, under the name of the file that defines them
+ * (postgres.c holds the vtable and calls them). libpq is called through
+ * strata__pq (postgres_load.h), loaded by connect().
  */
 #ifndef STRATA_DRIVERS_POSTGRES_H
 #define STRATA_DRIVERS_POSTGRES_H
@@ -44,25 +44,47 @@ static inline struct pg_conn *pc(struct strata_driver_conn *c)
 	return (struct pg_conn *)c;
 }
 
-/* postgres.c, for the driver's other files */
-PGconn *strata__pg_live(struct strata_driver_conn *c);
-int strata__pg_oom(struct strata_driver_conn *c);
-int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet);
-PGresult *strata__pg_exec_query(struct strata_driver_conn *c, const char *sql);
-PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
-                                  int n, const char *const *values, int quiet);
-int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
+/* postgres_text.c */
+/* Skip blanks and comments from i; the first byte of what follows. */
+size_t strata__pg_skip_space(const char *s, size_t len, size_t i);
 
+/* postgres_query.c: simple statements and queries, and errors */
+/* The connection if it is open and good, else NULL. */
+PGconn *strata__pg_live(struct strata_driver_conn *c);
 /* The server's identifier limit, once connected; PostgreSQL's default. */
 int strata__pg_max_ident(struct strata_driver_conn *c);
-/* The error for a --schema name PostgreSQL cannot take (empty, too long). */
-int strata__pg_bad_schema(struct strata_driver_conn *c, const char *schema);
+int strata__pg_oom(struct strata_driver_conn *c);
 /* Set an error whose text comes from libpq, with the password masked. */
 int strata__pg_set_error_text(struct strata_driver_conn *c, int code,
                               const char *sqlstate, long offset,
                               const char *prefix, const char *text);
-/* Skip blanks and comments from i; the first byte of what follows. */
-size_t strata__pg_skip_space(const char *s, size_t len, size_t i);
+/* Report the error of res; offset is a byte offset in sql or -1. */
+int strata__pg_result_error(struct strata_driver_conn *c, const PGresult *res,
+                            long offset);
+/* An error of the connection itself (no result). */
+int strata__pg_conn_error(struct strata_driver_conn *c, const char *what);
+int strata__pg_simple(struct strata_driver_conn *c, const char *sql, int quiet);
+PGresult *strata__pg_params_query(struct strata_driver_conn *c, const char *sql,
+                                  int n, const char *const *values, int quiet);
+PGresult *strata__pg_exec_query(struct strata_driver_conn *c, const char *sql);
+/* The error for a --schema name PostgreSQL cannot take (empty, too long). */
+int strata__pg_bad_schema(struct strata_driver_conn *c, const char *schema);
+
+/* postgres_quote.c: the driver's quote_ident and quote_literal */
+int strata__pg_quote_ident(struct strata_driver_conn *c, strata_buf *out,
+                           const char *ident);
+int strata__pg_quote_literal(struct strata_driver_conn *c, strata_buf *out,
+                             const char *s);
+
+/* postgres_exec.c: the driver's exec and exec_clocked */
+int strata__pg_exec(struct strata_driver_conn *c, const char *sql, size_t len);
+int strata__pg_exec_clocked(struct strata_driver_conn *c, const char *sql,
+                            size_t len, double *clocks, size_t max, size_t *n);
+
+/* postgres_schema.c: the driver's ensure_schema and schema_sql */
+int strata__pg_ensure_schema(struct strata_driver_conn *c, const char *schema);
+int strata__pg_schema_sql(struct strata_driver_conn *c, const char *schema,
+                          strata_buf *out);
 
 /* postgres_wait.c: waiting for the server, interruptibly (see there) */
 /* Send sql: with n >= 0 text parameters (one statement), else as a simple
@@ -99,6 +121,7 @@ int strata__pg_lock(struct strata_driver_conn *c, const char *key,
                     int timeout_ms);
 int strata__pg_unlock(struct strata_driver_conn *c, const char *key);
 
+/* postgres_admin.c */
 int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
                             strata_buf *out);
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,

@@ -1,9 +1,8 @@
 /*
- * The part of restore_scan.h both dialects share: starting, refusing, and
- * feeding psql's reader byte by byte (COPY data and comments in runs).
+ * The scanner's front (restore_scan.h): starting, and handing the bytes to
+ * the dialect's reader (restore_psql.c, restore_mysql.c), psql's byte by
+ * byte (COPY data and comments in runs).
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "restore_scan.h"
@@ -17,17 +16,6 @@ void strata__scan_init(struct restore_scan *s, int dialect)
 	s->delim[0] = ';';
 	s->dlen = 1;
 	s->line_clean = 1;
-}
-
-int strata__scan_refuse(struct restore_scan *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	s->bad_line = s->line;
-	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static void count(struct restore_scan *s, unsigned char c)

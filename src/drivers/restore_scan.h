@@ -90,7 +90,8 @@ struct restore_scan {
 	size_t carry_len;
 };
 
-/* Start reading; dialect SCAN_PSQL or SCAN_MYSQL. */
+/* The front (restore_scan.c). Start reading; dialect SCAN_PSQL or
+ * SCAN_MYSQL. */
 void strata__scan_init(struct restore_scan *s, int dialect);
 
 /* Read n more bytes: 0, or -1 when refused (bad_line, why). */
@@ -108,7 +109,7 @@ int strata__scan_psql_inert(const struct restore_scan *s);
 int strata__scan_mysql_feed(struct restore_scan *s, const char *p, size_t n);
 int strata__scan_mysql_end(struct restore_scan *s);
 
-/* Record a refusal at the current line; returns -1. */
+/* Record a refusal at the current line; returns -1 (restore_refuse.c). */
 int strata__scan_refuse(struct restore_scan *s, const char *fmt, ...)
 #if defined(__GNUC__)
         __attribute__((format(printf, 2, 3)))
