@@ -129,7 +129,6 @@ void strata__error_sqlstate(strata_ctx *ctx, const char *sqlstate);
 void strata__error_prefix(strata_ctx *ctx, const char *fmt, ...)
         STRATA_PRINTF(2, 3);
 
-
 /* statcache.c: checksums of unchanged files without reading them */
 int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65]);
 void strata__statcache_store(strata_ctx *ctx, const char *path,

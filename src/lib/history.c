@@ -469,19 +469,28 @@ int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
 	return update(ctx, out, "dirty = 0", version, name);
 }
 
+/* Append "checksum = '..', file = '..'" to set. */
+static int put_checksum(strata_ctx *ctx, strata_buf *set, const char *checksum,
+                        const char *file)
+{
+	int rc = strata__buf_puts(set, "checksum = ");
+
+	if (rc == 0)
+		rc = put_lit(ctx, set, checksum);
+	if (rc == 0)
+		rc = strata__buf_puts(set, ", file = ");
+	if (rc == 0)
+		rc = put_lit(ctx, set, file);
+	return rc;
+}
+
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
                                  uint64_t version, const char *name,
                                  const char *checksum, const char *file)
 {
 	strata_buf set = STRATA_BUF_INIT;
-	int rc = strata__buf_puts(&set, "checksum = ");
+	int rc = put_checksum(ctx, &set, checksum, file);
 
-	if (rc == 0)
-		rc = put_lit(ctx, &set, checksum);
-	if (rc == 0)
-		rc = strata__buf_puts(&set, ", file = ");
-	if (rc == 0)
-		rc = put_lit(ctx, &set, file);
 	if (rc == 0)
 		rc = update(ctx, out, set.ptr, version, name);
 	strata_buf_release(&set);
@@ -498,13 +507,9 @@ int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
 	if (rc == 0)
 		rc = put_lit(ctx, &set, new_name);
 	if (rc == 0)
-		rc = strata__buf_puts(&set, ", checksum = ");
+		rc = strata__buf_puts(&set, ", ");
 	if (rc == 0)
-		rc = put_lit(ctx, &set, checksum);
-	if (rc == 0)
-		rc = strata__buf_puts(&set, ", file = ");
-	if (rc == 0)
-		rc = put_lit(ctx, &set, file);
+		rc = put_checksum(ctx, &set, checksum, file);
 	if (rc == 0)
 		rc = update(ctx, out, set.ptr, version, NULL);
 	strata_buf_release(&set);
