@@ -356,14 +356,7 @@ static int wait_for(struct strata_driver_conn *c, int status, int connecting)
 				ctl_at = nfds++;
 			}
 		} else {
-			if (wake < 0)
-				wake = strata_driver_interrupt_fd(c);
-			if (wake < 0) {
-				timeout = 100; /* no pipe: look at the flag */
-			} else {
-				fds[nfds].fd = wake;
-				fds[nfds++].events = POLLIN;
-			}
+			stop_watch_interrupt(c, &wake, fds, &nfds, &timeout);
 		}
 		if (lib_end) {
 			if (now >= lib_end)

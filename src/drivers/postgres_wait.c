@@ -308,14 +308,7 @@ static int wait_ready(struct strata_driver_conn *c)
 				ctl_at = nfds++;
 			}
 		} else {
-			if (wake < 0)
-				wake = strata_driver_interrupt_fd(c);
-			if (wake < 0) {
-				timeout = 100; /* no pipe: look at the flag */
-			} else {
-				fds[nfds].fd = wake;
-				fds[nfds++].events = POLLIN;
-			}
+			stop_watch_interrupt(c, &wake, fds, &nfds, &timeout);
 		}
 		fds[nfds].fd = strata__pq.PQsocket(pg);
 		fds[nfds++].events = (short)(POLLIN | (flush ? POLLOUT : 0));

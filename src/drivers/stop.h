@@ -7,6 +7,10 @@
 #ifndef STRATA_DRIVERS_STOP_H
 #define STRATA_DRIVERS_STOP_H
 
+#include <poll.h>
+
+#include "strata/sys/driver.h"
+
 /* After an interrupt: end the session, then give up (ms). */
 #define STOP_END_SESSION_MS 500
 #define STOP_GIVE_UP_MS     1000
@@ -22,5 +26,24 @@ enum ctl_state {
 	CTL_IDLE,
 	CTL_FAILED
 };
+
+/*
+ * Before an interrupt: watch the interrupt pipe (opened on first use,
+ * kept in *wake) as fds[*nfds]; without a pipe, look at the flag every
+ * 100 ms instead.
+ */
+static inline void stop_watch_interrupt(struct strata_driver_conn *c, int *wake,
+                                        struct pollfd *fds, int *nfds,
+                                        int *timeout)
+{
+	if (*wake < 0)
+		*wake = strata_driver_interrupt_fd(c);
+	if (*wake < 0) {
+		*timeout = 100;
+		return;
+	}
+	fds[*nfds].fd = *wake;
+	fds[(*nfds)++].events = POLLIN;
+}
 
 #endif
