@@ -7,7 +7,6 @@
 #include "common.h"
 #include "ctx.h"
 #include "driver.h"
-#include "url.h"
 
 #define MAX_DRIVERS 16
 
@@ -176,11 +175,11 @@ const struct strata_driver *strata__driver_find(const char *scheme)
 
 int strata__driver_resolve(strata_ctx *ctx)
 {
-	char scheme[32];
+	const char *scheme = ctx->url_parts.scheme;
 
 	if (ctx->drv)
 		return 0;
-	if (strata__url_scheme(scheme, sizeof(scheme), ctx->url) < 0)
+	if (!scheme)
 		return strata__error_set(
 		        ctx, STRATA_EINVALID,
 		        "database URL '%s' has no scheme: use sqlite:FILE, "
