@@ -129,3 +129,20 @@ t_hash_in_the_parameters_is_refused() {
 	expect_rc 0
 	expect_tables "a"
 }
+
+# The scheme picks the driver in any case, and the messages list the
+# schemes every driver serves, from the drivers themselves.
+t_schemes_come_from_the_drivers() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st_raw -d "SQLite3:test.db" -m migrations up
+	expect_rc 0
+	expect_tables "a"
+	expect_history "1"
+	st_raw -d "nosuch:test.db" -m migrations status
+	expect_rc 2
+	expect_err "unknown database URL scheme 'nosuch:' (known: sqlite:, sqlite3:, postgres:, postgresql:, mysql: or mariadb:)"
+	st_raw -d "other.db" -m migrations up
+	expect_rc 2
+	expect_err "database URL 'other.db' has no scheme: start it with sqlite:, postgres: or mysql:"
+	[ ! -e other.db ] || fail "created other.db"
+}

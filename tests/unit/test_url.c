@@ -1,9 +1,9 @@
 /*
  * Unit tests of the one URL parser (src/util/url.h) and what is built on
  * it: the redacted copy strata prints, the password it masks in messages,
- * the mask itself and the words of its errors. Hostile inputs included:
- * escapes, '@' and '/' in a password, IPv6 hosts, empty parts, no scheme
- * at all.
+ * the mask itself, the words of its errors, and the database type a URL's
+ * scheme picks. Hostile inputs included: escapes, '@' and '/' in a
+ * password, IPv6 hosts, empty parts, no scheme at all.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -498,6 +498,28 @@ static void test_url__mask(void **state)
 	      "host \"ss\", database \"***\"");
 }
 
+/* The database type is the name of the driver the scheme picks. */
+static void test_url__database_types(void **state)
+{
+	const char *t;
+	size_t i;
+	int sqlite = 0;
+
+	(void)state;
+	for (i = 0; (t = strata_database_type(i)) != NULL; i++)
+		sqlite += strcmp(t, "sqlite") == 0;
+	assert_int_equal(sqlite, 1);
+	assert_string_equal(strata_url_database_type("sqlite:a.db"), "sqlite");
+	assert_string_equal(strata_url_database_type("SQLite3:a.db"), "sqlite");
+	assert_string_equal(strata_url_database_type("postgresql://h/db"),
+	                    "postgres");
+	assert_string_equal(strata_url_database_type("mariadb://h/db"),
+	                    strata_url_database_type("mysql://h/db"));
+	assert_null(strata_url_database_type("nosuch://h/db"));
+	assert_null(strata_url_database_type("a.db"));
+	assert_null(strata_url_database_type("host=h dbname=x"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_url__redaction),
 		cmocka_unit_test(test_url__password_finder),
 		cmocka_unit_test(test_url__mask),
+		cmocka_unit_test(test_url__database_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
