@@ -33,9 +33,26 @@ CFLAGS  ?= -O2 -g
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 
-# Drivers are built when their client library is found.
-HAVE_PG    := $(shell $(PKG_CONFIG) --exists libpq && test -f src/drivers/postgres.c && echo 1 || echo 0)
-HAVE_MYSQL := $(shell $(PKG_CONFIG) --exists libmariadb && test -f src/drivers/mysql.c && echo 1 || echo 0)
+# The databases strata knows, one NAME=PACKAGE word each: the driver is
+# src/drivers/NAME.c with the other src/drivers/NAME_*.c files, and
+# PACKAGE the pkg-config name of its client library. A driver is built
+# when its library is found (its headers: the library itself is linked
+# when it is in PKGS, else loaded with dlopen on first use), and left
+# out otherwise. A new database is one word here (docs/DRIVERS.md).
+DRIVERS := sqlite=sqlite3 postgres=libpq mysql=libmariadb
+
+drv_name = $(firstword $(subst =, ,$(1)))
+drv_pkg  = $(lastword $(subst =, ,$(1)))
+upper    = $(shell echo '$(1)' | tr 'a-z.-' 'A-Z__')
+DRV_NAMES  := $(foreach d,$(DRIVERS),$(call drv_name,$(d)))
+DRV_BUILT  := $(foreach d,$(DRIVERS),$(if $(shell $(PKG_CONFIG) --exists $(call drv_pkg,$(d)) && \
+	test -f src/drivers/$(call drv_name,$(d)).c && echo y),$(call drv_name,$(d))))
+DRV_PKGS   := $(foreach d,$(DRIVERS),$(if $(filter $(call drv_name,$(d)),$(DRV_BUILT)),$(call drv_pkg,$(d))))
+# -DSTRATA_HAVE_POSTGRES=1 (or 0), for the tests that call a driver
+DRV_DEFS   := $(foreach n,$(DRV_NAMES),-DSTRATA_HAVE_$(call upper,$(n))=$(if $(filter $(n),$(DRV_BUILT)),1,0))
+# Statement splitters: each src/drivers/split_NAME.c defines
+# strata__split_NAME (split_common.c holds what they share).
+SPLITTERS  := $(filter-out common,$(patsubst src/drivers/split_%.c,%,$(wildcard src/drivers/split_*.c)))
 
 # Linked: SQLite, jansson, inih. Loaded at run time, on first use, with
 # dlopen (src/util/dl.h), so that a command that does not need them does not
@@ -43,13 +60,8 @@ HAVE_MYSQL := $(shell $(PKG_CONFIG) --exists libmariadb && test -f src/drivers/m
 # libpg_query (no .pc file; it splits PostgreSQL statements) and libcrypto
 # (checksums). Only their headers are needed to build.
 PKGS     = sqlite3 jansson inih
-DL_PKGS  = libcrypto
-ifeq ($(HAVE_PG),1)
-DL_PKGS += libpq
-endif
-ifeq ($(HAVE_MYSQL),1)
-DL_PKGS += libmariadb
-endif
+DRV_DL_PKGS := $(filter-out $(PKGS),$(DRV_PKGS))
+DL_PKGS  = libcrypto $(DRV_DL_PKGS)
 # dlopen and pthreads are in glibc's libc since 2.34 (Debian 12); older
 # systems: make DL_LIBS="-ldl -lpthread".
 DL_LIBS ?=
@@ -66,37 +78,34 @@ soname_of = $(or $(shell f=$$($(PKG_CONFIG) --variable=libdir $(1) 2>/dev/null)/
 	sed -n -e 's/^ *SONAME *\(lib[^ ]*\)$$/\1/p' \
 	       -e 's/.*Library soname: \[\(lib[^]]*\)\]$$/\1/p' | head -n 1),$(2))
 deb_package = $(subst libcrypto,libssl,$(subst _,-,$(subst .so.,,$(1))))
-SONAME_PQ       := $(call soname_of,libpq,libpq.so.5)
-SONAME_MARIADB  := $(call soname_of,libmariadb,libmariadb.so.3)
+# -DSTRATA_LIBPQ_SONAME="libpq.so.5" -DSTRATA_LIBPQ_PACKAGE="libpq5", for
+# each library loaded at run time; a loader has its own default for a
+# library whose SONAME is not found here.
+dl_define = $(if $(2),-DSTRATA_$(call upper,$(1))_SONAME=\"$(2)\" \
+	    -DSTRATA_$(call upper,$(1))_PACKAGE=\"$(call deb_package,$(2))\")
 SONAME_PG_QUERY := $(call soname_of,libpg_query,libpg_query.so.1504.0)
 SONAME_CRYPTO   := $(call soname_of,libcrypto,libcrypto.so.3)
-DL_CFLAGS = -DSTRATA_LIBPQ_SONAME=\"$(SONAME_PQ)\" \
-	    -DSTRATA_LIBPQ_PACKAGE=\"$(call deb_package,$(SONAME_PQ))\" \
-	    -DSTRATA_LIBMARIADB_SONAME=\"$(SONAME_MARIADB)\" \
-	    -DSTRATA_LIBMARIADB_PACKAGE=\"$(call deb_package,$(SONAME_MARIADB))\" \
-	    -DSTRATA_LIBPG_QUERY_SONAME=\"$(SONAME_PG_QUERY)\" \
-	    -DSTRATA_LIBPG_QUERY_PACKAGE=\"$(call deb_package,$(SONAME_PG_QUERY))\" \
-	    -DSTRATA_LIBCRYPTO_SONAME=\"$(SONAME_CRYPTO)\" \
-	    -DSTRATA_LIBCRYPTO_PACKAGE=\"$(call deb_package,$(SONAME_CRYPTO))\"
+DL_CFLAGS := $(foreach p,$(DRV_DL_PKGS),$(call dl_define,$(p),$(call soname_of,$(p),))) \
+	     $(call dl_define,libpg_query,$(SONAME_PG_QUERY)) \
+	     $(call dl_define,libcrypto,$(SONAME_CRYPTO))
 
 # src/util/banned.h: sprintf, strcpy and the like do not compile.
 BANNED   = -include src/util/banned.h
 
-ALL_CFLAGS = $(STD) $(WARN) $(BANNED) -Iinclude -Isrc $(DEP_CFLAGS) \
-	     -DSTRATA_HAVE_PG=$(HAVE_PG) -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) \
-	     $(DL_CFLAGS) -fvisibility=hidden $(CFLAGS)
+# build/gen/strata_drivers.h: the drivers and splitters, as an X-macro
+# list (src/lib/driver.c, src/drivers/split.h), written from DRIVERS.
+GEN = build/gen
+DRIVERS_H = $(GEN)/strata_drivers.h
+
+ALL_CFLAGS = $(STD) $(WARN) $(BANNED) -Iinclude -Isrc -I$(GEN) $(DEP_CFLAGS) \
+	     $(DRV_DEFS) $(DL_CFLAGS) -fvisibility=hidden $(CFLAGS)
 
 UTIL_SRC   = $(wildcard src/util/*.c)
 LIB_SRC    = $(wildcard src/lib/*.c)
-DRV_SRC    = src/drivers/sqlite.c $(wildcard src/drivers/split_*.c) \
+DRV_SRC    = $(wildcard src/drivers/split_*.c) \
 	     src/drivers/pgquery_load.c src/drivers/tool.c \
-	     $(wildcard src/drivers/restore_*.c)
-ifeq ($(HAVE_PG),1)
-DRV_SRC   += $(filter-out src/drivers/split_postgres.c,$(wildcard src/drivers/postgres*.c))
-endif
-ifeq ($(HAVE_MYSQL),1)
-DRV_SRC   += $(filter-out src/drivers/split_mysql.c,$(wildcard src/drivers/mysql*.c))
-endif
+	     $(wildcard src/drivers/restore_*.c) \
+	     $(foreach n,$(DRV_BUILT),src/drivers/$(n).c $(wildcard src/drivers/$(n)_*.c))
 CLI_SRC    = $(wildcard src/cli/*.c)
 LIBSTRATA_SRC = $(UTIL_SRC) $(LIB_SRC) $(DRV_SRC)
 
@@ -122,12 +131,21 @@ $(REL)/.flags $(SAN_DIR)/.flags: FORCE
 	@echo '$(ALL_CFLAGS) $(CC)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(CC)' > $@
 FORCE:
 
-$(REL)/%.o: %.c $(REL)/.flags
+# Written again only when it changes; what includes it depends on it
+# through the compiler's .d files.
+$(DRIVERS_H): FORCE
+	@mkdir -p $(dir $@)
+	@{ echo '/* Written by the Makefile from DRIVERS and src/drivers/split_*.c. */'; \
+	  $(foreach n,$(DRV_NAMES),echo 'STRATA_DRIVER$(if $(filter $(n),$(DRV_BUILT)),,_ABSENT)($(n))';) \
+	  $(foreach n,$(SPLITTERS),echo 'STRATA_SPLITTER($(n))';) } >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(REL)/%.o: %.c $(REL)/.flags | $(DRIVERS_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(SAN_DIR)/%.o: %.c $(SAN_DIR)/.flags
+$(SAN_DIR)/%.o: %.c $(SAN_DIR)/.flags | $(DRIVERS_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC san  $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -DSTRATA_TEST_BUILD=1 -MMD -MP -c $< -o $@
@@ -149,7 +167,7 @@ $(SAN_DIR)/strata: $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $(call san_obj,$(CLI_SRC)) $(SAN_DIR)/libstrata.a $(DEP_LIBS)
 
 # Unit tests see the library's internals (static lib, -Isrc).
-$(SAN_DIR)/tests/unit/%: tests/unit/%.c $(SAN_DIR)/libstrata.a
+$(SAN_DIR)/tests/unit/%: tests/unit/%.c $(SAN_DIR)/libstrata.a | $(DRIVERS_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
@@ -158,7 +176,7 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(SAN_DIR)/tests/unit/%,$(UNIT_SRC))
 
 # The driver contract suite (tests/driver/contract.c): built as the unit
 # tests are, run by tests/run.sh once per database with its server.
-$(SAN_DIR)/tests/driver/%: tests/driver/%.c $(SAN_DIR)/libstrata.a
+$(SAN_DIR)/tests/driver/%: tests/driver/%.c $(SAN_DIR)/libstrata.a | $(DRIVERS_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(shell $(PKG_CONFIG) --libs cmocka)
@@ -169,7 +187,7 @@ DRIVER_BIN = $(SAN_DIR)/tests/driver/contract
 # compares the splitter with libpg_query's scanner: linked here.
 FUZZ_LIBS = -lpg_query
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
-$(SAN_DIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_DIR)/libstrata.a
+$(SAN_DIR)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(SAN_DIR)/libstrata.a | $(DRIVERS_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 -g $(SAN) -o $@ $< tests/fuzz/replay.c $(SAN_DIR)/libstrata.a $(DEP_LIBS) $(FUZZ_LIBS)
@@ -188,13 +206,13 @@ ANALYZE_JOBS ?= 2
 ANALYZE_DIR  = build/analyze
 ANALYZE_SRC  = $(LIBSTRATA_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) tests/fuzz/replay.c
 ANALYZE_OBJ  = $(patsubst %.c,$(ANALYZE_DIR)/%.o,$(ANALYZE_SRC))
-ANALYZE_DEFS = -D_XOPEN_SOURCE=700 -DSTRATA_HAVE_PG=$(HAVE_PG) -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) $(DL_CFLAGS)
+ANALYZE_DEFS = -D_XOPEN_SOURCE=700 $(DRV_DEFS) $(DL_CFLAGS)
 
 $(ANALYZE_DIR)/.flags: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(ALL_CFLAGS) $(ANALYZE_CC)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ANALYZE_CC)' > $@
 
-$(ANALYZE_DIR)/%.o: %.c $(ANALYZE_DIR)/.flags
+$(ANALYZE_DIR)/%.o: %.c $(ANALYZE_DIR)/.flags | $(DRIVERS_H)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  ANALYZE $<")
 	$(Q)$(ANALYZE_CC) $(ALL_CFLAGS) -fanalyzer -MMD -MP -c $< -o $@
@@ -203,11 +221,11 @@ analyze: analyze-gcc analyze-cppcheck
 
 analyze-gcc: $(ANALYZE_OBJ)
 
-analyze-cppcheck:
+analyze-cppcheck: $(DRIVERS_H)
 	@mkdir -p $(ANALYZE_DIR)/cppcheck
 	@$(if $(Q),echo "  CPPCHECK src/")
 	$(Q)cppcheck -q --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		--std=c11 -I include -I src $(ANALYZE_DEFS) \
+		--std=c11 -I include -I src -I $(GEN) $(ANALYZE_DEFS) \
 		--cppcheck-build-dir=$(ANALYZE_DIR)/cppcheck \
 		-j $(ANALYZE_JOBS) $(LIBSTRATA_SRC) $(CLI_SRC)
 
@@ -255,10 +273,9 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man1/strata.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/strata
 
-FUZZ_CFLAGS = $(STD) $(BANNED) -Iinclude -Isrc $(DEP_CFLAGS) -DSTRATA_HAVE_PG=$(HAVE_PG) \
-	      -DSTRATA_HAVE_MYSQL=$(HAVE_MYSQL) $(DL_CFLAGS) -g -O1 \
-	      -fsanitize=fuzzer,address,undefined
-fuzz:
+FUZZ_CFLAGS = $(STD) $(BANNED) -Iinclude -Isrc -I$(GEN) $(DEP_CFLAGS) $(DRV_DEFS) \
+	      $(DL_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz: $(DRIVERS_H)
 	@mkdir -p build/fuzz
 	@for f in $(FUZZ_SRC); do \
 		n=$$(basename $$f .c); \

@@ -166,6 +166,21 @@ STRATA_EXTERN(const strata_error *) strata_error_last(const strata_ctx *ctx);
 STRATA_EXTERN(const char *) strata_ctx_url_redacted(const strata_ctx *ctx);
 
 /**
+ * The database types this strata knows: the names of its drivers
+ * (registered ones first), then those of the drivers this build was made
+ * without, whose URLs are refused with a message that says so.
+ * @return the i-th, from 0; NULL past the last
+ */
+STRATA_EXTERN(const char *) strata_database_type(size_t i);
+
+/**
+ * The database type url is for: the name of the driver its scheme picks,
+ * as strata_database_type() gives it, or NULL when url has no scheme or
+ * one no driver serves.
+ */
+STRATA_EXTERN(const char *) strata_url_database_type(const char *url);
+
+/**
  * Read the folder and, unless offline, the history, and merge them.
  * @param offline do not connect: every migration is shown as pending
  */

@@ -46,7 +46,7 @@ static const char conf_template[] =
         "# and history run on all of them in this order, down in reverse.\n"
         "#\n"
         "# [target \"app\"]\n"
-        "# type = postgres                 ; sqlite, postgres, mysql or exec\n"
+        "# type = postgres                 ; %s\n"
         "# url = ${DATABASE_URL}\n"
         "# dir = migrations/app            ; default: migrations/<name>\n"
         "#\n"
@@ -144,7 +144,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 		printf("%s exists: left as it is\n", conf);
 		return EXIT_OK;
 	}
-	if (fd < 0 || dprintf(fd, conf_template, dir) < 0) {
+	if (fd < 0 || dprintf(fd, conf_template, dir, cli_type_list()) < 0) {
 		fprintf(stderr, "strata: error: cannot write %s: %s\n", conf,
 		        strerror(errno));
 		if (fd >= 0)

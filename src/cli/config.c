@@ -354,25 +354,32 @@ static char *read_line(char *str, int num, void *stream)
 	return s;
 }
 
-static const char *const known_types[] = { "sqlite", "postgres", "mysql",
-	                                   "exec", NULL };
-
-static int scheme_fits(const char *type, const char *url)
+/* A target's type: a database strata has a driver for (or was built
+ * without), or exec. */
+static int known_type(const char *type)
 {
-	static const char *const fits[][3] = {
-		{ "sqlite", "sqlite:", "sqlite3:" },
-		{ "postgres", "postgres://", "postgresql://" },
-		{ "mysql", "mysql://", "mariadb://" },
-	};
+	const char *t;
 	size_t i;
 
-	for (i = 0; i < sizeof(fits) / sizeof(fits[0]); i++)
-		if (strcmp(type, fits[i][0]) == 0)
-			return strncmp(url, fits[i][1], strlen(fits[i][1])) ==
-			               0 ||
-			       strncmp(url, fits[i][2], strlen(fits[i][2])) ==
-			               0;
-	return 1;
+	for (i = 0; (t = strata_database_type(i)) != NULL; i++)
+		if (strcmp(t, type) == 0)
+			return 1;
+	return strcmp(type, "exec") == 0;
+}
+
+const char *cli_type_list(void)
+{
+	static char list[512];
+	const char *t;
+	size_t i, n = 0;
+
+	for (i = 0; (t = strata_database_type(i)) != NULL; i++)
+		if (n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n,
+			                      "%s%s", i ? ", " : "", t);
+	if (n < sizeof(list))
+		snprintf(list + n, sizeof(list) - n, "%sexec", i ? " or " : "");
+	return list;
 }
 
 static int check_targets(struct cli *cli, const char *path)
@@ -381,23 +388,19 @@ static int check_targets(struct cli *cli, const char *path)
 
 	for (i = 0; i < cli->n_targets; i++) {
 		struct cli_target *t = &cli->targets[i];
-		const char *const *k;
 
 		if (!t->type) {
 			fprintf(stderr,
-			        "%s:%d: error: target '%s' has no type (sqlite, "
-			        "postgres, mysql or exec)\n",
-			        cli_q(path), t->line, t->name);
+			        "%s:%d: error: target '%s' has no type (%s)\n",
+			        cli_q(path), t->line, t->name, cli_type_list());
 			return EXIT_USAGE;
 		}
-		for (k = known_types; *k && strcmp(*k, t->type) != 0; k++)
-			;
-		if (!*k) {
+		if (!known_type(t->type)) {
 			fprintf(stderr,
 			        "%s:%d: error: target '%s': unknown type '%s' "
-			        "(sqlite, postgres, mysql or exec)\n",
-			        cli_q(path), t->line, t->name,
-			        cli_esc(t->type));
+			        "(%s)\n",
+			        cli_q(path), t->line, t->name, cli_esc(t->type),
+			        cli_type_list());
 			return EXIT_USAGE;
 		}
 		if (strcmp(t->type, "exec") != 0 && !t->url) {
@@ -423,7 +426,10 @@ static int check_targets(struct cli *cli, const char *path)
 			              "registry");
 			return EXIT_USAGE;
 		}
-		if (t->url && !scheme_fits(t->type, t->url)) {
+		/* the URL's scheme picks the same driver as the type */
+		if (t->url && strcmp(t->type, "exec") != 0 &&
+		    (!strata_url_database_type(t->url) ||
+		     strcmp(strata_url_database_type(t->url), t->type) != 0)) {
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' is of type %s but its "
 			        "url is not a %s URL\n",

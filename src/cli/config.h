@@ -11,6 +11,9 @@ int cli_load_config(struct cli *cli, int missing_ok); /* missing_ok: init */
 int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
 int cli_resolve_dir(struct cli *cli, const struct cli_target *t);
 void cli_settings_release(struct cli *cli);
+/* "sqlite, postgres, mysql or exec": the types a target may have, from
+ * the drivers strata knows; for messages and the strata.conf template. */
+const char *cli_type_list(void);
 const struct cli_target *cli_find_target(const struct cli *cli,
                                          const char *name);
 

@@ -1,8 +1,8 @@
 /*
- * mysql:// and mariadb:// URLs: user, password, host and database
- * percent-decoded, [IPv6] hosts, socket=, the TLS parameters, the
- * timeouts and local_infile. Errors name a parameter, never its value;
- * the password is wiped when freed.
+ * mysql:// and mariadb:// URLs, read from the one parse (src/util/url.h):
+ * user, password, host and database, [IPv6] hosts, socket=, the TLS
+ * parameters, the timeouts and local_infile. Errors name a parameter,
+ * never its value; the password is wiped when freed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,68 +15,15 @@
 #include "mysql_int.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/url.h"
 
 /* ---- URL ------------------------------------------------------------ */
 
-static int hexval(unsigned char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decode s[0, n) into a new string. Returns 0, STRATA_ENOMEM, or
- * STRATA_EINVALID for a bad escape or an encoded NUL.
- */
-static int pct_decode(char **out, const char *s, size_t n)
-{
-	char *d = strata__malloc(n + 1);
-	size_t i, k = 0;
-
-	*out = NULL;
-	if (!d)
-		return STRATA_ENOMEM;
-	for (i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			d[k++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 ||
-		    hexval((unsigned char)s[i + 2]) < 0 ||
-		    (s[i + 1] == '0' && s[i + 2] == '0')) {
-			strata__free(d);
-			return STRATA_EINVALID;
-		}
-		d[k++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
-		                hexval((unsigned char)s[i + 2]));
-		i += 2;
-	}
-	d[k] = '\0';
-	*out = d;
-	return 0;
-}
-
-/* Decode one part of the URL; what names it in a message (never the
- * value: it may be the password). */
-static int url_part(struct strata_driver_conn *c, char **out, const char *s,
-                    size_t n, const char *what)
-{
-	int rc = pct_decode(out, s, n);
-
-	if (rc == STRATA_ENOMEM)
-		return strata__my_oom(c);
-	if (rc < 0)
-		return strata_driver_set_error(
-		        c, STRATA_EINVALID, NULL, 0, -1,
-		        "invalid percent-encoding in the %s of the mysql URL",
-		        what);
-	return 0;
-}
+static const struct strata__url_words url_words = {
+	.kind = "mysql",
+	.path = "database name",
+	.example = "mysql://user@[::1]:3306/db",
+};
 
 static void wipe_free(char *s)
 {
@@ -271,87 +218,57 @@ static int url_param(struct strata_driver_conn *c, struct my_url *u, char *key,
 	        key);
 }
 
-static int url_params(struct strata_driver_conn *c, struct my_url *u,
-                      const char *q, size_t n)
+/* A copy of s (NULL stays NULL). */
+static int dup_part(struct strata_driver_conn *c, char **out, const char *s)
 {
-	const char *end = q + n;
+	*out = NULL;
+	if (s && !(*out = strata__strdup(s)))
+		return strata__my_oom(c);
+	return 0;
+}
+
+static int url_params(struct strata_driver_conn *c, struct my_url *u,
+                      const struct strata__url *g)
+{
+	size_t i;
 	int rc = 0;
 
-	while (rc == 0 && q < end) {
-		const char *amp = memchr(q, '&', (size_t)(end - q));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(q, '=', (size_t)(stop - q));
-		char *key = NULL, *value = NULL;
+	for (i = 0; rc == 0 && i < g->n_params; i++) {
+		char *key = strata__strdup(g->params[i].key);
+		char *value = strata__strdup(g->params[i].value);
 
-		if (stop > q) {
-			rc = url_part(c, &key, q,
-			              (size_t)((eq ? eq : stop) - q),
-			              "parameters");
-			if (rc == 0)
-				rc = url_part(c, &value, eq ? eq + 1 : stop,
-				              eq ? (size_t)(stop - eq - 1) : 0,
-				              "parameters");
-			if (rc == 0)
-				rc = url_param(c, u, key, &value);
-		}
+		rc = key && value ? url_param(c, u, key, &value) :
+		                    strata__my_oom(c);
 		strata__free(key);
 		wipe_free(value);
-		q = stop + (amp ? 1 : 0);
 	}
 	return rc;
 }
 
-static int url_hostport(struct strata_driver_conn *c, struct my_url *u,
-                        const char *s, size_t n)
+static int url_fields(struct strata_driver_conn *c, struct my_url *u,
+                      const struct strata__url *g)
 {
-	const char *end = s + n, *port = NULL;
-	size_t hn;
+	const struct strata__url_host *h = g->n_hosts ? &g->hosts[0] : NULL;
 	int rc;
 
-	if (n && s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-
-		if (!close || (close + 1 < end && close[1] != ':'))
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "bad IPv6 address in the mysql URL: use "
-			        "mysql://user@[::1]:3306/db");
-		rc = url_part(c, &u->host, s + 1, (size_t)(close - s - 1),
-		              "host");
-		if (rc < 0)
-			return rc;
-		u->ipv6 = 1;
-		if (close + 1 < end)
-			port = close + 2;
-	} else {
-		const char *colon = memchr(s, ':', n);
-
-		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "an IPv6 address in the mysql URL must be in "
-			        "brackets: mysql://user@[::1]:3306/db");
-		hn = colon ? (size_t)(colon - s) : n;
-		rc = url_part(c, &u->host, s, hn, "host");
-		if (rc < 0)
-			return rc;
-		if (colon)
-			port = colon + 1;
+	if (g->n_hosts > 1)
+		return strata_driver_set_error(
+		        c, STRATA_EINVALID, NULL, 0, -1,
+		        "the mysql URL names %zu hosts: strata connects to "
+		        "one",
+		        g->n_hosts);
+	rc = dup_part(c, &u->user, g->user);
+	if (rc == 0)
+		rc = dup_part(c, &u->password, g->password);
+	if (rc == 0)
+		rc = dup_part(c, &u->host, h ? h->name : "");
+	if (rc == 0 && g->path && g->path[0] == '/')
+		rc = dup_part(c, &u->db, g->path + 1);
+	if (h) {
+		u->port = h->port;
+		u->ipv6 = h->ipv6;
 	}
-	if (port) {
-		char digits[8] = "";
-		size_t pn = (size_t)(end - port);
-
-		if (pn < sizeof(digits))
-			memcpy(digits, port, pn);
-		if (pn >= sizeof(digits) ||
-		    parse_uint(digits, 65535, &u->port) < 0)
-			return strata_driver_set_error(
-			        c, STRATA_EINVALID, NULL, 0, -1,
-			        "bad port in the mysql URL: expected 1 to "
-			        "65535");
-	}
-	return 0;
+	return rc;
 }
 
 /*
@@ -361,62 +278,36 @@ static int url_hostport(struct strata_driver_conn *c, struct my_url *u,
 int strata__my_url_parse(struct strata_driver_conn *c, const char *url,
                          struct my_url *u)
 {
-	const char *auth = strstr(url, "://"), *end, *at = NULL, *p, *q;
-	int rc;
+	struct strata__url g;
+	char why[200];
+	int rc = strata__url_parse(&g, url);
 
 	u->read_timeout = u->write_timeout = -1;
-	if (!auth)
-		return strata_driver_set_error(
+	if (rc == STRATA_ENOMEM)
+		return strata__my_oom(c);
+	if (!g.scheme || !g.authority)
+		rc = strata_driver_set_error(
 		        c, STRATA_EINVALID, NULL, 0, -1,
 		        "a mysql URL looks like "
 		        "mysql://user:password@host:3306/database");
-	auth += 3;
-	end = auth + strcspn(auth, "/?#");
-	/* the last '@' ends the user info: a password may hold '@' */
-	for (p = auth; p < end; p++)
-		if (*p == '@')
-			at = p;
-	if (at) {
-		const char *colon = memchr(auth, ':', (size_t)(at - auth));
-
-		rc = url_part(c, &u->user, auth,
-		              (size_t)((colon ? colon : at) - auth), "user");
-		if (rc == 0 && colon)
-			rc = url_part(c, &u->password, colon + 1,
-			              (size_t)(at - colon - 1), "password");
-		if (rc < 0)
-			return rc;
-	}
-	p = at ? at + 1 : auth;
-	rc = url_hostport(c, u, p, (size_t)(end - p));
-	if (rc < 0)
-		return rc;
-	p = end;
-	if (*p == '/') {
-		p++;
-		q = p + strcspn(p, "?#");
-		rc = url_part(c, &u->db, p, (size_t)(q - p), "database name");
-		if (rc < 0)
-			return rc;
-		p = q;
-	}
-	if (*p == '?') {
-		p++;
-		q = p + strcspn(p, "#");
-		rc = url_params(c, u, p, (size_t)(q - p));
-		if (rc < 0)
-			return rc;
-		p = q;
-	}
-	if (*p == '#')
-		return strata_driver_set_error(
+	else if (strata__url_explain(why, sizeof(why), &g, STRATA_URL_ALL,
+	                             &url_words))
+		rc = strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
+		                             "%s", why);
+	else
+		rc = url_fields(c, u, &g);
+	if (rc == 0)
+		rc = url_params(c, u, &g);
+	if (rc == 0 && g.fragment.p)
+		rc = strata_driver_set_error(
 		        c, STRATA_EINVALID, NULL, 0, -1,
 		        "the mysql URL has a '#' fragment: percent-encode a "
 		        "'#' in the password as %%23");
-	if (!u->db || !u->db[0])
-		return strata_driver_set_error(
+	if (rc == 0 && (!u->db || !u->db[0]))
+		rc = strata_driver_set_error(
 		        c, STRATA_EINVALID, NULL, 0, -1,
 		        "the mysql URL names no database: use "
 		        "mysql://user:password@host:3306/DATABASE");
-	return 0;
+	strata__url_release(&g);
+	return rc;
 }

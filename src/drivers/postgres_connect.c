@@ -12,6 +12,7 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/secret.h"
+#include "../util/url.h"
 
 /* ------------------------------------------------------------------ */
 /* Connecting                                                         */
@@ -23,17 +24,6 @@ static void notice_cb(void *arg, const PGresult *res)
 
 	if (msg && msg[0])
 		strata_driver_notice(c, msg);
-}
-
-/* The password of a URL or conninfo string, found without libpq (which
- * cannot parse a malformed one), so that it can be masked. */
-static char *guess_password(const char *url)
-{
-	const char *pw;
-	size_t n;
-
-	return strata__url_password(url, &pw, &n) ? strata__strndup(pw, n) :
-	                                            NULL;
 }
 
 /* Does the quoted text t (n bytes) contain pw, or pw contain t? */
@@ -54,15 +44,16 @@ static int overlaps(const char *pw, const char *t, size_t n)
 
 /*
  * Why libpq refused the URL, without anything that may be the URL or the
- * password: quoted parts that look like one are replaced by "...".
+ * password (the one strata's parse finds: libpq cannot parse a malformed
+ * URL): quoted parts that look like one are replaced by "...".
  */
-static int malformed_url(struct strata_driver_conn *c, const char *url,
-                         const char *why)
+static int malformed_url(struct strata_driver_conn *c,
+                         const struct strata__url *url, const char *why)
 {
 	strata_buf b = STRATA_BUF_INIT;
-	char *pw = guess_password(url);
+	char *pw, *pw_decoded;
 	const char *s = why ? why : "";
-	int rc = 0;
+	int rc = strata__url_secret(url, &pw, &pw_decoded);
 
 	while (rc == 0 && *s && *s != '\n') {
 		const char *close = s[0] == '"' ? strchr(s + 1, '"') : NULL;
@@ -73,7 +64,8 @@ static int malformed_url(struct strata_driver_conn *c, const char *url,
 			             memchr(s + 1, '/', n) ||
 			             memchr(s + 1, ':', n) ||
 			             memchr(s + 1, '%', n) ||
-			             overlaps(pw, s + 1, n);
+			             overlaps(pw, s + 1, n) ||
+			             overlaps(pw_decoded, s + 1, n);
 
 			if (secret)
 				rc = strata__buf_puts(&b, "\"...\"");
@@ -84,9 +76,12 @@ static int malformed_url(struct strata_driver_conn *c, const char *url,
 		}
 		rc = strata__buf_putc(&b, *s++);
 	}
-	if (rc == 0 && pw)
+	if (rc == 0) {
 		strata__mask_secret(&b, pw);
+		strata__mask_secret(&b, pw_decoded);
+	}
 	strata__free(pw);
+	strata__free(pw_decoded);
 	if (rc < 0) {
 		strata_buf_release(&b);
 		return strata__pg_oom(c);
@@ -270,9 +265,11 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	const char *keys[6 + N_NET_DEFAULTS], *vals[6 + N_NET_DEFAULTS];
 	const char *no_lib = NULL;
 	PQconninfoOption *opts, *o;
+	struct strata__url parts;
+	strata_buf text = STRATA_BUF_INIT;
 	char *why = NULL, *url;
 	size_t i;
-	int n = 0, has_timeout = getenv("PGCONNECT_TIMEOUT") != NULL;
+	int rc, n = 0, has_timeout = getenv("PGCONNECT_TIMEOUT") != NULL;
 
 	/* every other libpq call comes after this one, with pc(c)->pg set */
 	if (strata__pq_load(&no_lib) < 0)
@@ -282,21 +279,29 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	 * Parse first: on a malformed URL, libpq's connection error would
 	 * quote it whole, password included.
 	 */
-	url = strata__strdup(p->url);
-	if (!url)
+	if (strata__url_parse(&parts, p->url) == STRATA_ENOMEM)
 		return strata__pg_oom(c);
-	/* schemes are case-insensitive (RFC 3986), libpq's test is not */
-	for (i = 0; url[i] && url[i] != ':'; i++)
-		if (url[i] >= 'A' && url[i] <= 'Z')
-			url[i] = (char)(url[i] - 'A' + 'a');
+	/* schemes are case-insensitive (RFC 3986), libpq's test is not:
+	 * the URL goes to libpq with its scheme in lower case */
+	rc = parts.scheme ?
+	             strata__buf_printf(&text, "%s%s", parts.scheme,
+	                                parts.text + strlen(parts.scheme)) :
+	             strata__buf_puts(&text, parts.text);
+	url = rc == 0 ? strata__buf_detach(&text) : NULL;
+	strata_buf_release(&text);
+	if (!url) {
+		strata__url_release(&parts);
+		return strata__pg_oom(c);
+	}
 	opts = strata__pq.PQconninfoParse(url, &why);
 	if (!opts) {
-		int rc = why ? malformed_url(c, url, why) : strata__pg_oom(c);
-
+		rc = why ? malformed_url(c, &parts, why) : strata__pg_oom(c);
 		strata__pq.PQfreemem(why);
+		strata__url_release(&parts);
 		strata__free(url);
 		return rc == STRATA_ENOMEM ? rc : STRATA_ECONNECT;
 	}
+	strata__url_release(&parts);
 	for (o = opts; o->keyword; o++) {
 		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val &&
 		    o->val[0])
@@ -309,7 +314,8 @@ int strata__pg_connect(struct strata_driver_conn *c,
 		    o->val[strspn(o->val, "0123456789,")]) {
 			strata__pq.PQconninfoFree(opts);
 			strata__free(url);
-			malformed_url(c, "",
+			memset(&parts, 0, sizeof(parts));
+			malformed_url(c, &parts,
 			              "the port is not a number (is "
 			              "@host missing after the "
 			              "password?)");

@@ -1,7 +1,10 @@
 /*
  * Statement splitters of the built-in drivers: the split() method of
  * struct strata_driver for each dialect. They need no connection, so the
- * engine and the tests can call them on their own.
+ * engine and the tests can call them on their own. Each
+ * src/drivers/split_NAME.c defines strata__split_NAME, declared here from
+ * the list the Makefile writes (strata_drivers.h); the top of each file
+ * says which rules it follows.
  */
 #ifndef STRATA_DRIVERS_SPLIT_H
 #define STRATA_DRIVERS_SPLIT_H
@@ -24,34 +27,17 @@
  * cannot be loaded (PostgreSQL: libpg_query; the reason is in
  * strata__dl_failure()).
  */
+#define STRATA_DRIVER(name)
+#define STRATA_DRIVER_ABSENT(name)
+#define STRATA_SPLITTER(name)                                             \
+ int strata__split_##name(const char *sql, size_t len, strata_stmt_cb cb, \
+	                  void *payload);
+#include "strata_drivers.h"
+#undef STRATA_DRIVER
+#undef STRATA_DRIVER_ABSENT
+#undef STRATA_SPLITTER
 
-/*
- * SQLite: boundaries are those of repeated sqlite3_prepare_v2() calls;
- * CREATE TRIGGER bodies end at "; END;" as in sqlite3_complete(); a line
- * starting with '.' at a statement start is a shell dot-command, one
- * starting with '\' a psql or mysql command (META); PRAGMA journal_mode
- * = x cannot run in a transaction (NO_TXN).
- */
-int strata__split_sqlite(const char *sql, size_t len, strata_stmt_cb cb,
-                         void *payload);
-
-/*
- * PostgreSQL: boundaries from libpg_query's scanner, except that ';'
- * inside a BEGIN ATOMIC body (psql's rule) does not end a statement; a
- * line starting with '\' at a statement start is a psql meta-command
- * (META).
- */
-int strata__split_postgres(const char *sql, size_t len, strata_stmt_cb cb,
-                           void *payload);
-
-/*
- * MySQL and MariaDB: follows the mysql client, including DELIMITER lines
- * (not reported; a custom delimiter is left out of the span) and '\'
- * commands at a statement start (META).
- */
-int strata__split_mysql(const char *sql, size_t len, strata_stmt_cb cb,
-                        void *payload);
-/* The DELIMITER lines of sql, as the delimiters method of struct
+/* MySQL: the DELIMITER lines of sql, as the delimiters method of struct
  * strata_driver reports them. */
 int strata__split_mysql_delimiters(const char *sql, size_t len,
                                    int (*cb)(void *payload, size_t off,

@@ -1,8 +1,9 @@
 /*
  * MySQL and MariaDB statement splitter. It follows the mysql command-line
  * client: strings with backslash escapes, three comment styles,
- * executable comments (kept as statement text), DELIMITER lines and
- * backslash commands at the start of a statement.
+ * executable comments (kept as statement text), DELIMITER lines (not
+ * reported; a custom delimiter is left out of the span) and backslash
+ * commands at the start of a statement (META).
  */
 #include <string.h>
 

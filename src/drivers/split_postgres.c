@@ -4,8 +4,10 @@
  * adds what that scanner does not know: psql meta-commands, BEGIN ATOMIC
  * bodies (by psql's rule), input ending inside a quote or comment, and
  * text the scanner skips (statements without any keyword, or everything
- * after an unbalanced ')'). libpg_query is loaded when the scanner is
- * first needed.
+ * after an unbalanced ')'). A ';' inside a BEGIN ATOMIC body does not end
+ * a statement; a line starting with '\' at a statement start is a psql
+ * meta-command (META). libpg_query is loaded when the scanner is first
+ * needed.
  */
 #include <limits.h>
 #include <stdint.h>

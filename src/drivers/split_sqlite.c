@@ -2,7 +2,11 @@
  * SQLite statement splitter. The lexer follows SQLite's tokenizer
  * (tokenize.c) for quotes, comments and variables, and the end of a
  * statement follows the state machine of sqlite3_complete() (complete.c),
- * so that the boundaries are those of repeated sqlite3_prepare_v2() calls.
+ * so that the boundaries are those of repeated sqlite3_prepare_v2() calls:
+ * CREATE TRIGGER bodies end at "; END;". A line starting with '.' at a
+ * statement start is a shell dot-command, one starting with '\' a psql or
+ * mysql command (META); PRAGMA journal_mode = x cannot run in a
+ * transaction (NO_TXN).
  */
 #include <string.h>
 

@@ -39,24 +39,30 @@ static int safe_mkdir(strata_ctx *ctx, const char *path)
 	return 0;
 }
 
-/* The database's name for the file name: the URL's last path part
- * without extension or query, reduced to safe characters. */
-static void database_label(const char *url, char *out, size_t n)
+/* The database's name for the file name: the last part of the URL's path
+ * (after its last '/' or ':', as in sqlite:file:app.db) without its
+ * extension, or a conninfo's dbname, reduced to safe characters. */
+static void database_label(const struct strata__url *url, char *out, size_t n)
 {
-	const char *p = strchr(url, ':'), *end, *slash;
+	const char *dbname = strata__url_param(url, "dbname");
+	const char *p = url->path_raw.p, *end, *slash;
 	size_t k = 0;
 
-	p = p ? p + 1 : url;
-	if (strncmp(p, "file:", 5) == 0)
-		p += 5; /* sqlite:file:URI */
-	end = p + strcspn(p, "?#");
+	if (!url->scheme && dbname) {
+		p = dbname;
+		end = p + strlen(p);
+	} else if (!p) {
+		p = end = "";
+	} else {
+		end = p + url->path_raw.n;
+	}
 	for (slash = p; slash < end; slash++)
-		if (*slash == '/')
+		if (*slash == '/' || *slash == ':')
 			p = slash + 1;
 	for (; p < end && k + 1 < n; p++) {
 		char c = *p;
 
-		if (c == '.' && strchr(p, '/') == NULL)
+		if (c == '.')
 			break; /* file.db: drop the extension */
 		out[k++] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		                           (c >= '0' && c <= '9') || c == '_' ||
@@ -139,7 +145,7 @@ int strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix)
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	strftime(hms, sizeof(hms), "%H%M%S", &tm);
-	database_label(ctx->url, label, sizeof(label));
+	database_label(&ctx->url_parts, label, sizeof(label));
 	snprintf(dir, sizeof(dir), "%s/%s", BACKUP_DIR, day);
 	rc = safe_mkdir(ctx, BACKUP_DIR);
 	if (rc == 0)

@@ -4,7 +4,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "driver.h"
-#include "url.h"
+#include "../util/url.h"
 
 #define DEFAULT_URL     "sqlite:strata.db"
 #define DEFAULT_DIR     "migrations"
@@ -79,10 +79,13 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	}
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
-	if (ctx->url && strata__url_secrets(ctx->url, &ctx->secret,
-	                                    &ctx->secret_decoded) < 0)
-		ctx->url_redacted = NULL; /* reported as ENOMEM below */
-	else if (ctx->url && strata__url_redact(&red, ctx->url) == 0)
+	/* a malformed URL (STRATA_EINVALID) is refused by the driver that
+	 * reads it; its password is masked all the same */
+	if (ctx->url &&
+	    strata__url_parse(&ctx->url_parts, ctx->url) != STRATA_ENOMEM &&
+	    strata__url_secret(&ctx->url_parts, &ctx->secret,
+	                       &ctx->secret_decoded) == 0 &&
+	    strata__url_redact(&red, &ctx->url_parts) == 0)
 		ctx->url_redacted = strata__buf_detach(&red);
 	strata_buf_release(&red);
 	if (!ctx->url || !ctx->dir || !ctx->table || !ctx->target ||
@@ -126,6 +129,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__statcache_free(ctx);
 	strata__history_release(&ctx->history);
 	strata__free(ctx->url);
+	strata__url_release(&ctx->url_parts);
 	strata__free(ctx->url_redacted);
 	strata__free(ctx->secret);
 	strata__free(ctx->secret_decoded);

@@ -10,10 +10,12 @@
 #include "common.h"
 #include "source.h"
 #include "history.h"
+#include "../util/url.h"
 
 struct strata_ctx {
 	/* options, owned copies */
 	char *url;
+	struct strata__url url_parts; /* url taken apart, once (url.h) */
 	char *url_redacted;
 	char *secret, *secret_decoded; /* masked in every error message */
 	char *dir;

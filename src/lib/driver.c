@@ -7,19 +7,29 @@
 #include "common.h"
 #include "ctx.h"
 #include "driver.h"
-#include "url.h"
 
 #define MAX_DRIVERS 16
 
-static const struct strata_driver *builtin[] = {
-	&strata__driver_sqlite,
-#if STRATA_HAVE_PG
-	&strata__driver_postgres,
-#endif
-#if STRATA_HAVE_MYSQL
-	&strata__driver_mysql,
-#endif
+/* The Makefile's DRIVERS: those built, and those left out for want of
+ * their client library (named in messages). NULL-terminated. */
+#define STRATA_DRIVER(name)        &strata__driver_##name,
+#define STRATA_DRIVER_ABSENT(name) /* built without it */
+#define STRATA_SPLITTER(name)
+static const struct strata_driver *const builtin[] = {
+#include "strata_drivers.h"
+	NULL
 };
+#undef STRATA_DRIVER
+#undef STRATA_DRIVER_ABSENT
+#define STRATA_DRIVER(name)
+#define STRATA_DRIVER_ABSENT(name) #name,
+static const char *const absent[] = {
+#include "strata_drivers.h"
+	NULL
+};
+#undef STRATA_DRIVER
+#undef STRATA_DRIVER_ABSENT
+#undef STRATA_SPLITTER
 
 static const struct strata_driver *registered[MAX_DRIVERS];
 
@@ -161,48 +171,123 @@ static int has_scheme(const struct strata_driver *d, const char *scheme)
 	return 0;
 }
 
+/* The i-th driver known, registered ones first; NULL past the last. */
+static const struct strata_driver *driver_at(size_t i)
+{
+	size_t n = 0;
+
+	while (n < MAX_DRIVERS && registered[n])
+		n++;
+	return i < n ? registered[i] : builtin[i - n];
+}
+
 const struct strata_driver *strata__driver_find(const char *scheme)
+{
+	const struct strata_driver *d;
+	size_t i;
+
+	for (i = 0; (d = driver_at(i)) != NULL; i++)
+		if (has_scheme(d, scheme))
+			return d;
+	return NULL;
+}
+
+/* The driver this build lacks that would serve scheme: the one whose
+ * name starts it (postgres for postgresql), or NULL. */
+static const char *absent_for(const char *scheme)
 {
 	size_t i;
 
-	for (i = 0; i < MAX_DRIVERS && registered[i]; i++)
-		if (has_scheme(registered[i], scheme))
-			return registered[i];
-	for (i = 0; i < ARRAY_SIZE(builtin); i++)
-		if (has_scheme(builtin[i], scheme))
-			return builtin[i];
+	for (i = 0; absent[i]; i++)
+		if (strncmp(scheme, absent[i], strlen(absent[i])) == 0)
+			return absent[i];
 	return NULL;
+}
+
+const char *strata_database_type(size_t i)
+{
+	const struct strata_driver *d;
+	size_t n;
+
+	for (n = 0; (d = driver_at(n)) != NULL; n++)
+		if (n == i)
+			return d->name;
+	return i - n < ARRAY_SIZE(absent) ? absent[i - n] : NULL;
+}
+
+const char *strata_url_database_type(const char *url)
+{
+	struct strata__url u;
+	const struct strata_driver *d = NULL;
+	const char *type = NULL;
+
+	if (strata__url_parse(&u, url) != STRATA_ENOMEM && u.scheme) {
+		d = strata__driver_find(u.scheme);
+		type = d ? d->name : absent_for(u.scheme);
+	}
+	strata__url_release(&u);
+	return type;
+}
+
+/* Whether s is one of the schemes put_schemes lists. */
+static int listed(const struct strata_driver *d, const char *const *s,
+                  int first_only)
+{
+	return *s && (!first_only || s == d->schemes);
+}
+
+/* "sqlite:, sqlite3:, postgres: ... or mariadb:": the schemes of every
+ * driver, or the first of each. */
+static int put_schemes(strata_buf *out, int first_only)
+{
+	const struct strata_driver *d;
+	const char *const *s;
+	size_t i, n = 0, k = 0;
+	int rc = 0;
+
+	for (i = 0; (d = driver_at(i)) != NULL; i++)
+		for (s = d->schemes; listed(d, s, first_only); s++)
+			n++;
+	for (i = 0; rc == 0 && (d = driver_at(i)) != NULL; i++)
+		for (s = d->schemes; rc == 0 && listed(d, s, first_only); s++)
+			rc = strata__buf_printf(out, "%s%s:",
+			                        k++ == 0 ? "" :
+			                        k == n   ? " or " :
+			                                   ", ",
+			                        *s);
+	return rc;
 }
 
 int strata__driver_resolve(strata_ctx *ctx)
 {
-	char scheme[32];
+	const char *scheme = ctx->url_parts.scheme, *lacking;
+	strata_buf known = STRATA_BUF_INIT;
+	int rc;
 
 	if (ctx->drv)
 		return 0;
-	if (strata__url_scheme(scheme, sizeof(scheme), ctx->url) < 0)
+	ctx->drv = scheme ? strata__driver_find(scheme) : NULL;
+	if (ctx->drv)
+		return 0;
+	lacking = scheme ? absent_for(scheme) : NULL;
+	if (lacking)
 		return strata__error_set(
-		        ctx, STRATA_EINVALID,
-		        "database URL '%s' has no scheme: use sqlite:FILE, "
-		        "postgres://... or mysql://...",
-		        ctx->url_redacted);
-	ctx->drv = strata__driver_find(scheme);
-	if (!ctx->drv) {
-		if (strcmp(scheme, "postgres") == 0 ||
-		    strcmp(scheme, "postgresql") == 0 ||
-		    strcmp(scheme, "mysql") == 0 ||
-		    strcmp(scheme, "mariadb") == 0)
-			return strata__error_set(
-			        ctx, STRATA_ENOTSUPP,
-			        "this strata was built without the %s driver",
-			        scheme);
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "unknown database URL scheme '%s:' "
-		                         "(known: sqlite:, postgres://, "
-		                         "mysql://)",
-		                         scheme);
-	}
-	return 0;
+		        ctx, STRATA_ENOTSUPP,
+		        "this strata was built without the %s driver", lacking);
+	if (put_schemes(&known, !scheme) < 0)
+		return strata__oom(ctx);
+	if (!scheme)
+		rc = strata__error_set(ctx, STRATA_EINVALID,
+		                       "database URL '%s' has no scheme: start "
+		                       "it with %s",
+		                       ctx->url_redacted, known.ptr);
+	else
+		rc = strata__error_set(ctx, STRATA_EINVALID,
+		                       "unknown database URL scheme '%s:' "
+		                       "(known: %s)",
+		                       scheme, known.ptr);
+	strata_buf_release(&known);
+	return rc;
 }
 
 static int first_value(void *payload, int ncols, const char *const *v)

@@ -9,14 +9,19 @@
 
 #include "common.h"
 
-extern const struct strata_driver strata__driver_sqlite;
-#if STRATA_HAVE_PG
-extern const struct strata_driver strata__driver_postgres;
-#endif
-#if STRATA_HAVE_MYSQL
-extern const struct strata_driver strata__driver_mysql;
-#endif
+/* The built-in drivers: strata__driver_NAME for each NAME of the
+ * Makefile's DRIVERS that was built (strata_drivers.h, written by it). */
+#define STRATA_DRIVER(name) \
+ extern const struct strata_driver strata__driver_##name;
+#define STRATA_DRIVER_ABSENT(name)
+#define STRATA_SPLITTER(name)
+#include "strata_drivers.h"
+#undef STRATA_DRIVER
+#undef STRATA_DRIVER_ABSENT
+#undef STRATA_SPLITTER
 
+/* The driver serving scheme (lower case), registered ones first, or
+ * NULL. */
 const struct strata_driver *strata__driver_find(const char *scheme);
 /* Pick ctx->drv from the URL's scheme. */
 int strata__driver_resolve(strata_ctx *ctx);

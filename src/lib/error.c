@@ -5,7 +5,7 @@
 
 #include "common.h"
 #include "ctx.h"
-#include "url.h"
+#include "../util/secret.h"
 
 const char *strata_strerror(int code)
 {
@@ -42,10 +42,10 @@ void strata__error_clear(strata_ctx *ctx)
  * malformed URL whole). */
 static void redact(strata_ctx *ctx)
 {
-	strata__redact_secret(&ctx->err_message, ctx->secret);
-	strata__redact_secret(&ctx->err_message, ctx->secret_decoded);
-	strata__redact_secret(&ctx->err_detail, ctx->secret);
-	strata__redact_secret(&ctx->err_detail, ctx->secret_decoded);
+	strata__mask_secret(&ctx->err_message, ctx->secret);
+	strata__mask_secret(&ctx->err_message, ctx->secret_decoded);
+	strata__mask_secret(&ctx->err_detail, ctx->secret);
+	strata__mask_secret(&ctx->err_detail, ctx->secret_decoded);
 }
 
 /*

@@ -1,45 +1,14 @@
 /*
- * The password finder and the mask (secret.h).
+ * The mask (secret.h).
  */
 #include <string.h>
 
+#include "alloc.h"
 #include "secret.h"
 
-int strata__url_password(const char *url, const char **pw, size_t *n)
+static void mask_exact(strata_buf *text, const char *secret)
 {
-	const char *auth = strstr(url, "://"), *at = NULL, *colon, *end, *p;
-
-	*pw = NULL;
-	*n = 0;
-	if (auth) {
-		auth += 3;
-		end = auth + strcspn(auth, "?#");
-		for (p = auth; p < end; p++)
-			if (*p == '@')
-				at = p;
-		if (!at)
-			at = strrchr(auth, '@');
-		if (at) {
-			colon = memchr(auth, ':', (size_t)(at - auth));
-			if (colon) {
-				*pw = colon + 1;
-				*n = (size_t)(at - *pw);
-			}
-		}
-	}
-	if (!*pw) {
-		p = strstr(url, "password=");
-		if (p) {
-			*pw = p + 9;
-			*n = strcspn(*pw, "& ;");
-		}
-	}
-	return *pw && *n;
-}
-
-void strata__mask_secret(strata_buf *text, const char *secret)
-{
-	size_t k = secret ? strlen(secret) : 0, from = 0;
+	size_t k = strlen(secret), from = 0;
 	char *p;
 
 	if (k < 2)
@@ -58,5 +27,34 @@ void strata__mask_secret(strata_buf *text, const char *secret)
 			memset(p, '*', k);
 			from = at + k;
 		}
+	}
+}
+
+void strata__mask_secret(strata_buf *text, const char *secret)
+{
+	const char *p, *at;
+	char small[128];
+
+	if (!secret)
+		return;
+	mask_exact(text, secret);
+	for (p = secret; strpbrk(secret, "@/"); p = at + 1) {
+		size_t n;
+
+		at = strpbrk(p, "@/");
+		n = at ? (size_t)(at - p) : strlen(p);
+		if (n >= 3 && n < sizeof(small)) {
+			memcpy(small, p, n);
+			small[n] = '\0';
+			mask_exact(text, small);
+		} else if (n >= 3) {
+			char *part = strata__strndup(p, n);
+
+			if (part)
+				mask_exact(text, part);
+			strata__free(part);
+		}
+		if (!at)
+			break;
 	}
 }

@@ -1,9 +1,9 @@
 /*
- * sqlite: URLs. The file part of sqlite:FILE is taken as written, up to a
- * '?'; sqlite:file:URI is decoded as SQLite decodes URIs. With parameters,
- * or a file: URI, the database is opened through a URI strata builds from
- * the decoded parts, so SQLite sees exactly the file and the parameters
- * checked here.
+ * sqlite: URLs, read from the one parse (url.h). The file part of
+ * sqlite:FILE is taken as written, up to a '?'; sqlite:file:URI is decoded
+ * as SQLite decodes URIs. With parameters, or a file: URI, the database is
+ * opened through a URI strata builds from the decoded parts, so SQLite
+ * sees exactly the file and the parameters checked here.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,17 +14,24 @@
 #include "alloc.h"
 #include "buf.h"
 #include "sqlite_url.h"
+#include "url.h"
 
 static const char *const known_params[] = { "mode",   "cache", "immutable",
 	                                    "nolock", "psow",  "vfs" };
 
 #define N_PARAMS (sizeof(known_params) / sizeof(known_params[0]))
 
+static const struct strata__url_words url_words = {
+	.kind = "sqlite",
+	.path = "file name",
+	.example = NULL,
+};
+
 struct parse {
 	struct strata__sqlite_url *u;
 	char *err;
 	size_t err_len;
-	char *value[N_PARAMS]; /* decoded, or NULL when not given */
+	const char *value[N_PARAMS]; /* decoded, or NULL when not given */
 };
 
 STRATA_PRINTF(2, 3) static int fail(struct parse *ps, const char *fmt, ...)
@@ -35,51 +42,6 @@ STRATA_PRINTF(2, 3) static int fail(struct parse *ps, const char *fmt, ...)
 	vsnprintf(ps->err, ps->err_len, fmt, ap);
 	va_end(ap);
 	return STRATA_EINVALID;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* s[0, n) percent-decoded (decode) or copied, into a new string; NULL
- * with *rc set on error. */
-static char *part(struct parse *ps, int *rc, const char *s, size_t n,
-                  int decode, const char *what)
-{
-	char *d = strata__malloc(n + 1);
-	size_t i, k = 0;
-
-	*rc = STRATA_ENOMEM;
-	if (!d)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (!decode || s[i] != '%') {
-			d[k++] = s[i];
-			continue;
-		}
-		if (i + 2 >= n || hexval(s[i + 1]) < 0 ||
-		    hexval(s[i + 2]) < 0 ||
-		    (s[i + 1] == '0' && s[i + 2] == '0')) {
-			strata__free(d);
-			*rc = fail(ps,
-			           "invalid percent-encoding in the %s of the "
-			           "sqlite URL",
-			           what);
-			return NULL;
-		}
-		d[k++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-		i += 2;
-	}
-	d[k] = '\0';
-	*rc = 0;
-	return d;
 }
 
 static int is_boolean(const char *v)
@@ -101,7 +63,7 @@ static int truthy(const char *v)
 }
 
 /* One key=value, decoded, checked, kept in ps->value. */
-static int param(struct parse *ps, char *key, char **value)
+static int param(struct parse *ps, const char *key, const char *value)
 {
 	size_t i;
 
@@ -117,61 +79,46 @@ static int param(struct parse *ps, char *key, char **value)
 	if (ps->value[i])
 		return fail(ps, "parameter '%s' given twice in the sqlite URL",
 		            key);
-	if (strcmp(key, "mode") == 0 && strcmp(*value, "ro") != 0 &&
-	    strcmp(*value, "rw") != 0 && strcmp(*value, "rwc") != 0 &&
-	    strcmp(*value, "memory") != 0)
+	if (strcmp(key, "mode") == 0 && strcmp(value, "ro") != 0 &&
+	    strcmp(value, "rw") != 0 && strcmp(value, "rwc") != 0 &&
+	    strcmp(value, "memory") != 0)
 		return fail(
 		        ps,
 		        "sqlite URL parameter mode='%s': use ro, rw, rwc or "
 		        "memory",
-		        *value);
-	if (strcmp(key, "cache") == 0 && strcmp(*value, "shared") != 0 &&
-	    strcmp(*value, "private") != 0)
+		        value);
+	if (strcmp(key, "cache") == 0 && strcmp(value, "shared") != 0 &&
+	    strcmp(value, "private") != 0)
 		return fail(ps,
 		            "sqlite URL parameter cache='%s': use shared or "
 		            "private",
-		            *value);
-	if (strcmp(key, "vfs") == 0 && !(*value)[0])
+		            value);
+	if (strcmp(key, "vfs") == 0 && !value[0])
 		return fail(ps, "sqlite URL parameter '%s' needs a value", key);
 	if ((strcmp(key, "immutable") == 0 || strcmp(key, "nolock") == 0 ||
 	     strcmp(key, "psow") == 0) &&
-	    !is_boolean(*value))
+	    !is_boolean(value))
 		return fail(ps,
 		            "sqlite URL parameter '%s' takes 1 or 0 (true, "
 		            "false, on, off, yes, no)",
 		            key);
-	ps->value[i] = *value;
-	*value = NULL;
+	ps->value[i] = value;
 	return 0;
 }
 
-/* q[0, n): key=value pairs separated by '&', percent-decoded. */
-static int params(struct parse *ps, const char *q, size_t n)
+/* The parameters of g, checked; a bad %-escape in one is refused. */
+static int params(struct parse *ps, const struct strata__url *g)
 {
-	const char *end = q + n;
+	char why[200];
+	size_t i;
 	int rc = 0;
 
-	while (rc == 0 && q < end) {
-		const char *amp = memchr(q, '&', (size_t)(end - q));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(q, '=', (size_t)(stop - q));
-		char *key = NULL, *value = NULL;
-
-		if (stop > q) {
-			key = part(ps, &rc, q, (size_t)((eq ? eq : stop) - q),
-			           1, "parameters");
-			if (key)
-				value = part(ps, &rc, eq ? eq + 1 : stop,
-				             eq ? (size_t)(stop - eq - 1) : 0,
-				             1, "parameters");
-			if (key && value)
-				rc = param(ps, key, &value);
-			ps->u->params = 1;
-		}
-		strata__free(key);
-		strata__free(value);
-		q = stop + (amp ? 1 : 0);
-	}
+	if (strata__url_explain(why, sizeof(why), g, STRATA_URL_PARAMS,
+	                        &url_words))
+		return fail(ps, "%s", why);
+	for (i = 0; rc == 0 && i < g->n_params; i++)
+		rc = param(ps, g->params[i].key, g->params[i].value);
+	ps->u->params = g->n_params > 0;
 	return rc;
 }
 
@@ -223,57 +170,73 @@ static int build_uri(struct parse *ps)
 	return u->open_name ? 0 : STRATA_ENOMEM;
 }
 
-/* file:[//localhost]PATH[?QUERY][#FRAGMENT], as SQLite reads it. */
-static int parse_file_uri(struct parse *ps, const char *s)
+/*
+ * file:[//localhost]PATH[?QUERY][#FRAGMENT], as SQLite reads it: the URL
+ * text after "sqlite:", taken apart on its own.
+ */
+static int parse_file_uri(struct parse *ps, struct strata__url *f,
+                          const char *text)
 {
-	const char *end, *q;
-	int rc;
+	char why[200];
+	int rc = strata__url_parse(f, text);
 
-	if (strncmp(s, "//", 2) == 0) {
-		const char *host = s + 2;
-		size_t n = strcspn(host, "/?#");
+	if (rc == STRATA_ENOMEM)
+		return rc;
+	if (f->authority &&
+	    (f->user || f->doubt.p ||
+	     (f->hosts_raw.n &&
+	      !(f->hosts_raw.n == 9 &&
+	        strncasecmp(f->hosts_raw.p, "localhost", 9) == 0))))
+		return fail(ps, "a file: URI in a sqlite URL names a host: "
+		                "use file:/path or file:///path");
+	if (strata__url_explain(why, sizeof(why), f, STRATA_URL_PATH,
+	                        &url_words))
+		return fail(ps, "%s", why);
+	ps->u->path = strata__strdup(f->path ? f->path : "");
+	return ps->u->path ? params(ps, f) : STRATA_ENOMEM;
+}
 
-		if (n && !(n == 9 && strncasecmp(host, "localhost", 9) == 0))
-			return fail(ps, "a file: URI in a sqlite URL names a "
-			                "host: use file:/path or file:///path");
-		s = host + n;
+/* sqlite:FILE, sqlite://FILE: the file as written, up to the '?'. */
+static int parse_plain(struct parse *ps, const struct strata__url *g)
+{
+	const char *p = g->body.p;
+	size_t n = g->body.n;
+
+	if (n >= 2 && p[0] == '/' && p[1] == '/') {
+		p += 2;
+		n -= 2;
 	}
-	end = s + strcspn(s, "?#");
-	ps->u->path = part(ps, &rc, s, (size_t)(end - s), 1, "file name");
-	if (rc == 0 && *end == '?') {
-		q = end + 1;
-		rc = params(ps, q, strcspn(q, "#"));
-	}
-	return rc;
+	if (g->query.p && g->fragment.p)
+		return fail(ps, "a '#' in the parameters of the sqlite URL: "
+		                "percent-encode it as %%23");
+	ps->u->path = strata__strndup(p, n);
+	return ps->u->path ? params(ps, g) : STRATA_ENOMEM;
 }
 
 int strata__sqlite_url_parse(struct strata__sqlite_url *out, const char *url,
                              char *err, size_t err_len)
 {
+	struct strata__url g, f;
 	struct parse ps;
-	const char *p = strchr(url, ':'), *q;
-	size_t i;
 	int rc, file_uri = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&ps, 0, sizeof(ps));
+	memset(&f, 0, sizeof(f));
 	ps.u = out;
 	ps.err = err;
 	ps.err_len = err_len;
 	if (err_len)
 		err[0] = '\0';
-	p = p ? p + 1 : url;
-	if (strncmp(p, "file:", 5) == 0) {
+	rc = strata__url_parse(&g, url);
+	if (rc != STRATA_ENOMEM && !g.scheme)
+		rc = fail(&ps,
+		          "a sqlite URL looks like sqlite:path/to/file.db");
+	else if (rc != STRATA_ENOMEM && strncmp(g.body.p, "file:", 5) == 0) {
 		file_uri = 1;
-		rc = parse_file_uri(&ps, p + 5);
-	} else {
-		if (strncmp(p, "//", 2) == 0)
-			p += 2;
-		q = strchr(p, '?');
-		out->path = part(&ps, &rc, p, q ? (size_t)(q - p) : strlen(p),
-		                 0, "file name");
-		if (rc == 0 && q)
-			rc = params(&ps, q + 1, strlen(q + 1));
+		rc = parse_file_uri(&ps, &f, g.body.p);
+	} else if (rc != STRATA_ENOMEM) {
+		rc = parse_plain(&ps, &g);
 	}
 	if (rc == 0 && !out->path[0])
 		rc = fail(&ps, "sqlite URL names no file: use "
@@ -297,8 +260,8 @@ int strata__sqlite_url_parse(struct strata__sqlite_url *out, const char *url,
 		else if (!(out->open_name = strata__strdup(out->path)))
 			rc = STRATA_ENOMEM;
 	}
-	for (i = 0; i < N_PARAMS; i++)
-		strata__free(ps.value[i]);
+	strata__url_release(&f);
+	strata__url_release(&g);
 	if (rc == STRATA_ENOMEM && err_len)
 		snprintf(err, err_len, "out of memory");
 	if (rc < 0)

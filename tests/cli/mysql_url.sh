@@ -88,3 +88,26 @@ t_backup_and_restore_follow_the_port() {
 	expect_rc 0
 	expect_eq 42 "$(db_sql "SELECT id FROM one")" "restored row"
 }
+
+# The user info ends at the last '@' before the '?', as strata reads every
+# URL: a password may hold '@', '/' and ':' as they are. Before, the MySQL
+# driver ended it at the first '/', read "pa" as a port and refused the URL.
+t_raw_delimiters_in_the_password() {
+	local user="strata_r$TEST_ID" pw='pa/ss@w:rd'
+	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null' EXIT
+	my_root "CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY '$pw'; GRANT ALL ON \`$TEST_DBNAME\`.* TO '$user'@'127.0.0.1'"
+	mig 0001 one "CREATE TABLE one (id INT);"
+	st_raw -d "mysql://$user:$pw@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" -m migrations up
+	expect_rc 0
+	expect_tables "one"
+	expect_history "1"
+	refute_out "$pw"
+	refute_err "$pw"
+	refute_err "pa/ss"
+	# a wrong one is refused by the server, and not printed either
+	st_raw -d "mysql://$user:pa/ss@x:y@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" -m migrations status
+	expect_rc 5
+	expect_err "Access denied"
+	refute_err "pa/ss@x:y"
+	refute_err "ss@x"
+}

@@ -181,3 +181,25 @@ CONF
 	expect_rc 0
 	expect_eq "" "$(redis-cli -p "$STRATA_TEST_REDIS_PORT" GET "$key")" "redis value after down"
 }
+
+# A target's type is a driver's name (or exec), and its URL's scheme must
+# pick that driver, in any case; the messages list the types the drivers
+# give.
+t_target_type_and_url_scheme() {
+	mkdir -p migrations/main
+	echo "CREATE TABLE users (id INTEGER PRIMARY KEY);" >migrations/main/001_users.up.sql
+	printf '[target "main"]\ntype = sqlite\nurl = SQLite:main.db\n' >strata.conf
+	st_raw up
+	expect_rc 0
+	expect_eq users "$(sqlite3 main.db "SELECT name FROM sqlite_master WHERE name = 'users'")"
+	expect_eq 1 "$(sqlite3 main.db "SELECT COUNT(*) FROM schema_migrations")" "history rows"
+	printf '[target "main"]\ntype = postgres\nurl = sqlite:other.db\n' >strata.conf
+	st_raw up
+	expect_rc 2
+	expect_err "strata.conf:2: error: target 'main' is of type postgres but its url is not a postgres URL"
+	printf '[target "main"]\ntype = nosuch\nurl = sqlite:other.db\n' >strata.conf
+	st_raw up
+	expect_rc 2
+	expect_err "strata.conf:2: error: target 'main': unknown type 'nosuch' (sqlite, postgres, mysql or exec)"
+	[ ! -e other.db ] || fail "created other.db"
+}

@@ -114,3 +114,35 @@ t_backup_of_a_url_with_parameters() {
 	expect_eq a "$(sqlite3 "$f" "SELECT name FROM sqlite_master WHERE name = 'a'")"
 	no_query_files
 }
+
+# A '#' after the '?' would silently cut a parameter's value short: it is
+# refused, and nothing is created. Before, "vfs=unix#x" reached SQLite as
+# the VFS "unix#x".
+t_hash_in_the_parameters_is_refused() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st_raw -d "sqlite:test.db?vfs=unix#x" -m migrations up
+	expect_rc 2
+	expect_err "a '#' in the parameters of the sqlite URL: percent-encode it as %23"
+	[ ! -e test.db ] || fail "created test.db"
+	no_query_files
+	st_raw -d "sqlite:test.db?vfs=unix" -m migrations up
+	expect_rc 0
+	expect_tables "a"
+}
+
+# The scheme picks the driver in any case, and the messages list the
+# schemes every driver serves, from the drivers themselves.
+t_schemes_come_from_the_drivers() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st_raw -d "SQLite3:test.db" -m migrations up
+	expect_rc 0
+	expect_tables "a"
+	expect_history "1"
+	st_raw -d "nosuch:test.db" -m migrations status
+	expect_rc 2
+	expect_err "unknown database URL scheme 'nosuch:' (known: sqlite:, sqlite3:, postgres:, postgresql:, mysql: or mariadb:)"
+	st_raw -d "other.db" -m migrations up
+	expect_rc 2
+	expect_err "database URL 'other.db' has no scheme: start it with sqlite:, postgres: or mysql:"
+	[ ! -e other.db ] || fail "created other.db"
+}

@@ -1,7 +1,8 @@
 /*
- * libFuzzer target for database URLs: the scheme (strata__url_scheme), the
- * redacted copy that strata prints (strata__url_redact), the password it
- * masks in error messages (strata__url_secrets, strata__redact_secret).
+ * libFuzzer target for database URLs, taken apart by the one parser
+ * (strata__url_parse): the scheme, the redacted copy that strata prints
+ * (strata__url_redact), the password it masks in error messages
+ * (strata__url_secret, strata__mask_secret).
  *
  * The first byte picks a mode. Raw: the input is the URL. Planted: the
  * input is cut into user, password and rest, and the URL is built as
@@ -24,8 +25,9 @@
 #include <strings.h>
 
 #include "lib/common.h"
-#include "lib/url.h"
+#include "util/secret.h"
 #include "util/sqlite_url.h"
+#include "util/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -79,23 +81,30 @@ static int masked_entirely(const char *s)
  * matters (no password comes back). */
 static void redact(strata_buf *out, const char *url)
 {
-	CHECK(strata__url_redact(out, url) == 0);
+	struct strata__url u;
+
+	CHECK(strata__url_parse(&u, url) != STRATA_ENOMEM);
+	CHECK(strata__url_redact(out, &u) == 0);
 	CHECK(out->len == strlen(out->ptr));
+	strata__url_release(&u);
 }
 
 /* An error that repeats the URL whole, masked as error.c masks it. */
 static void check_echo(const char *url, const char *pw, int strict)
 {
 	strata_buf echo = STRATA_BUF_INIT;
+	struct strata__url u;
 	char *raw = NULL, *dec = NULL;
 
-	CHECK(strata__url_secrets(url, &raw, &dec) == 0);
+	CHECK(strata__url_parse(&u, url) != STRATA_ENOMEM);
+	CHECK(strata__url_secret(&u, &raw, &dec) == 0);
+	strata__url_release(&u);
 	CHECK((raw == NULL) == (dec == NULL));
 	CHECK(strata__buf_puts(&echo, "invalid URI: \"") == 0);
 	CHECK(strata__buf_puts(&echo, url) == 0);
 	CHECK(strata__buf_puts(&echo, "\"") == 0);
-	strata__redact_secret(&echo, raw);
-	strata__redact_secret(&echo, dec);
+	strata__mask_secret(&echo, raw);
+	strata__mask_secret(&echo, dec);
 	CHECK(echo.len == strlen(echo.ptr));
 	if (raw && strlen(raw) >= 2 && !masked_entirely(raw))
 		CHECK(strstr(echo.ptr, raw) == NULL);
@@ -220,7 +229,8 @@ static void sqlite_url(const char *text)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	strata_buf red = STRATA_BUF_INIT, again = STRATA_BUF_INIT;
-	char scheme[32], *url;
+	struct strata__url u;
+	char *url, *scheme;
 	size_t i;
 
 	if (size < 1)
@@ -235,13 +245,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	url = strndup((const char *)data + 1, size - 1);
 	CHECK(url != NULL);
-	if (strata__url_scheme(scheme, sizeof(scheme), url) == 0) {
+	CHECK(strata__url_parse(&u, url) != STRATA_ENOMEM);
+	scheme = u.scheme;
+	if (scheme) {
 		CHECK(scheme[0] != '\0');
 		for (i = 0; scheme[i]; i++)
 			CHECK(!(scheme[i] >= 'A' && scheme[i] <= 'Z'));
 		CHECK(strncasecmp(url, scheme, strlen(scheme)) == 0);
 		CHECK(url[strlen(scheme)] == ':');
+		/* the parts are where the text has them */
+		CHECK(!u.body.p ||
+		      (u.body.p > u.text &&
+		       u.body.p + u.body.n <= u.text + strlen(url)));
+		CHECK(!u.path_raw.p ||
+		      u.path_raw.p + u.path_raw.n <= u.text + strlen(url));
 	}
+	for (i = 0; i < u.n_hosts; i++)
+		CHECK(u.hosts[i].name != NULL);
+	for (i = 0; i < u.n_params; i++)
+		CHECK(u.params[i].key && u.params[i].value);
+	strata__url_release(&u);
 	redact(&red, url);
 	redact(&again, red.ptr);
 	check_echo(url, NULL, 0);

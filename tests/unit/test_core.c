@@ -1,7 +1,7 @@
 /*
  * Unit tests of the engine's pure parts: file names and versions,
- * checksums, text positions, UTF-8 checks, URL redaction, sections and
- * directives, ordering of a folder.
+ * checksums, text positions, UTF-8 checks, sections and directives,
+ * ordering of a folder (URLs: test_url.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,9 +18,7 @@
 #include "lib/ctx.h"
 #include "lib/part.h"
 #include "lib/source.h"
-#include "lib/url.h"
 #include "util/crypto_load.h"
-#include "util/secret.h"
 
 static void test_filename__native_pairs(void **state)
 {
@@ -220,104 +218,6 @@ static void test_utf8__check(void **state)
 	assert_int_equal(strata__utf8_check("\xc3", 1, &nul), 0);
 	assert_int_equal(strata__utf8_check("\xed\xa0\x80", 3, &nul), 0);
 	assert_int_equal(strata__utf8_check("\xf0\x9f\x98\x80", 4, &nul), -1);
-}
-
-static void redacts(const char *url, const char *want)
-{
-	strata_buf b = STRATA_BUF_INIT;
-
-	assert_int_equal(strata__url_redact(&b, url), 0);
-	assert_string_equal(b.ptr, want);
-	strata_buf_release(&b);
-}
-
-static void test_url__redaction(void **state)
-{
-	char *raw, *dec;
-
-	(void)state;
-	redacts("postgres://app:S3cret@db:5432/x",
-	        "postgres://app:***@db:5432/x");
-	redacts("postgres://app:p@ss@db/x", "postgres://app:***@db/x");
-	redacts("postgres://app@db/x?password=S3cret&sslmode=disable",
-	        "postgres://app@db/x?password=***&sslmode=disable");
-	redacts("host=db password=S3cret user=x",
-	        "host=db password=*** user=x");
-	redacts("postgresql://app:S3cret@[::1:5432/db",
-	        "postgresql://app:***@[::1:5432/db");
-	redacts("sqlite:strata.db", "sqlite:strata.db");
-	assert_int_equal(strata__url_secrets("mysql://u:a%40b@h/d", &raw, &dec),
-	                 0);
-	assert_string_equal(raw, "a%40b");
-	assert_string_equal(dec, "a@b");
-	strata__free(raw);
-	strata__free(dec);
-}
-
-static void test_url__secret_masked_in_text(void **state)
-{
-	strata_buf b = STRATA_BUF_INIT;
-
-	(void)state;
-	assert_int_equal(strata__buf_puts(&b, "bad URI \"x://u:Secret99@h\": "
-	                                      "Secret99 again"),
-	                 0);
-	strata__redact_secret(&b, "Secret99");
-	assert_null(strstr(b.ptr, "Secret99"));
-	assert_non_null(strstr(b.ptr, "u:***@h"));
-	assert_int_equal(b.len, strlen(b.ptr));
-	strata_buf_release(&b);
-}
-
-static void finds(const char *url, const char *want)
-{
-	const char *pw;
-	size_t n;
-
-	if (!want) {
-		assert_int_equal(strata__url_password(url, &pw, &n), 0);
-		return;
-	}
-	assert_int_equal(strata__url_password(url, &pw, &n), 1);
-	assert_int_equal(n, strlen(want));
-	assert_memory_equal(pw, want, n);
-}
-
-/* The one password finder: what the context and the drivers mask. */
-static void test_url__password_finder(void **state)
-{
-	(void)state;
-	finds("postgres://app:S3cret@db:5432/x", "S3cret");
-	finds("postgres://app:p@ss/w@db/x", "p@ss/w");
-	finds("mysql://u:a%40b@h/d?ssl-mode=REQUIRED", "a%40b");
-	finds("postgres://app@db/x?password=S3cret&sslmode=disable", "S3cret");
-	finds("host=db password=S3cret user=x", "S3cret");
-	finds("postgres://app:@db/x", NULL);
-	finds("postgres://app@db/x", NULL);
-	finds("sqlite:strata.db", NULL);
-}
-
-static void masks(const char *text, const char *secret, const char *want)
-{
-	strata_buf b = STRATA_BUF_INIT;
-
-	assert_int_equal(strata__buf_puts(&b, text), 0);
-	strata__mask_secret(&b, secret);
-	assert_string_equal(b.ptr, want);
-	assert_int_equal(b.len, strlen(b.ptr));
-	strata_buf_release(&b);
-}
-
-/* The one mask: the context's messages and libpq's. */
-static void test_url__mask(void **state)
-{
-	(void)state;
-	masks("a Secret99 b Secret99", "Secret99", "a *** b ***");
-	masks("x pw y", "pw", "x ** y");
-	masks("x p y", "p", "x p y");
-	masks("x *** y", "***", "x *** y");
-	masks("aaaa", "aa", "****");
-	masks("nothing here", NULL, "nothing here");
 }
 
 /* A folder on disk, read through the public and internal API. */
@@ -526,10 +426,6 @@ int main(void)
 		cmocka_unit_test(test_checksum__both_libcrypto_paths),
 		cmocka_unit_test(test_textpos__lines_and_columns),
 		cmocka_unit_test(test_utf8__check),
-		cmocka_unit_test(test_url__redaction),
-		cmocka_unit_test(test_url__secret_masked_in_text),
-		cmocka_unit_test(test_url__password_finder),
-		cmocka_unit_test(test_url__mask),
 		cmocka_unit_test(test_source__ordering_and_formats),
 		cmocka_unit_test(test_source__duplicates_reported),
 		cmocka_unit_test_setup_teardown(

@@ -61,7 +61,7 @@ static void test_driver_register__builtins_pass_the_check(void **state)
 	                                     sizeof(why)),
 	                 0);
 	assert_string_equal(why, "");
-#if STRATA_HAVE_PG
+#if STRATA_HAVE_POSTGRES
 	assert_int_equal(strata_driver_check(&strata__driver_postgres, why,
 	                                     sizeof(why)),
 	                 0);
@@ -162,6 +162,10 @@ static void test_driver_register__new_version_usable(void **state)
 	d = fake();
 	assert_int_equal(strata_driver_register(&d), 0);
 	assert_ptr_equal(strata__driver_find("fakelite"), &d);
+	/* its name is a database type, first, and its scheme picks it */
+	assert_string_equal(strata_database_type(0), "fakelite");
+	assert_string_equal(strata_url_database_type("FakeLite:x.db"),
+	                    "fakelite");
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(mdir, sizeof(mdir), "%s/m", dir);

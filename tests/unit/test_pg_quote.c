@@ -13,7 +13,7 @@
 
 #include "strata/sys/driver.h"
 
-#if STRATA_HAVE_PG
+#if STRATA_HAVE_POSTGRES
 
 extern const struct strata_driver strata__driver_postgres;
 
