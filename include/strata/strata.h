@@ -46,10 +46,12 @@ typedef struct strata_migration {
 	strata_state state;
 	const char *up_file; /* path of the file holding the up part, or NULL */
 	const char *down_file; /* path of the down part, or NULL */
-	const char *format;    /* "strata", "dbmate", "goose" or "flyway" */
-	int reversible;        /* a down part exists */
-	int no_transaction;    /* runs outside a transaction */
-	const char *checksum;  /* of the file ("" when not computed) */
+	/* "strata", "dbmate", "goose", "sql-migrate", "flyway", "prisma" or
+	 * "diesel" */
+	const char *format;
+	int reversible;       /* a down part exists */
+	int no_transaction;   /* runs outside a transaction */
+	const char *checksum; /* of the file ("" when not computed) */
 	/* history fields; "" and 0 when not applied */
 	const char *applied_checksum;
 	const char *applied_at; /* UTC, ISO 8601 */

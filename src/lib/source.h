@@ -15,23 +15,39 @@ enum file_role {
 	ROLE_REPEATABLE /* R__<name>.sql, <name>.repeatable.sql */
 };
 
+/* How a folder holds its migrations: files, or a folder per migration. */
+enum layout {
+	LAYOUT_FLAT = 0, /* files: pairs, single files, Flyway's */
+	LAYOUT_PRISMA,   /* <version>_<name>/migration.sql [+ down.sql] */
+	LAYOUT_DIESEL    /* <version>_<name>/up.sql [+ down.sql] */
+};
+
 struct filename {
 	enum file_role role;
 	uint64_t version;
 	size_t version_off, version_len; /* digits as written */
 	size_t name_off, name_len;
-	const char *format; /* "strata" or "flyway" */
+	const char *format; /* "strata", "flyway", "prisma", "diesel" */
+	int sqlm_name;      /* <version>-<name>.sql: sql-migrate's own */
 };
 
 /*
  * Parse a file name. @return 0 when it is a migration file, 1 when the
  * file is not one and is ignored (hidden, or not .sql and not starting
- * with a version), or STRATA_EPARSE with why filled in. When 1, why is
+ * with a version), 2 when it is refused and why is the whole message (a
+ * Flyway callback), or STRATA_EPARSE with why filled in. When 1, why is
  * empty, or says why a name that looks like a migration's (v2__x.sql,
  * abc_x.up.sql) is not read (a warning).
  */
 int strata__filename_parse(struct filename *out, const char *fname, char *why,
                            size_t why_len);
+
+/* A migration folder's name (Prisma's and Diesel's <version>_<name>):
+ * 0 with out (role ROLE_UP) and the version's digits in vtext (Diesel's
+ * dashes removed), 1 when the name does not start with a digit, or
+ * STRATA_EPARSE with why filled in. */
+int strata__dirname_parse(struct filename *out, char *vtext, size_t vtext_size,
+                          const char *fname, char *why, size_t why_len);
 
 /* The same for exec targets: any extension. */
 int strata__filename_parse_exec(struct filename *out, const char *fname,
@@ -57,7 +73,13 @@ struct migration {
 	char *version_text;
 	char *name;
 	strata_kind kind;
-	const char *format; /* "strata", "dbmate", "goose", "flyway" */
+	/* "strata", "dbmate", "goose", "sql-migrate", "flyway", "prisma",
+	 * "diesel" */
+	const char *format;
+	int layout;      /* enum layout */
+	int sqlm_name;   /* named <version>-<name>.sql: sql-migrate's only */
+	char *meta_path; /* Diesel's metadata.toml, or NULL */
+	int expanded;    /* EXPAND_*: ENVSUB, placeholders (subst.c) */
 	char *up_path;
 	char *down_path; /* NULL: irreversible; may equal up_path's file */
 	int single_file; /* up and down live in up_path */
