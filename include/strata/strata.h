@@ -127,6 +127,13 @@ typedef struct strata_options {
 	const char *exec_command;
 	const char *const *exec_env;
 	const char *exec_extension; /* strata_new in an exec target: ".py" */
+
+	/*
+	 * Values of Flyway's placeholders (${name} in V, U and R files):
+	 * NULL-terminated "name=value" strings, names matched in any case.
+	 * A placeholder without a value stops the migration before it runs.
+	 */
+	const char *const *placeholders;
 } strata_options;
 
 /** What an up/down/redo run does. Zero means: the command's default. */

@@ -11,6 +11,8 @@ int cli_load_config(struct cli *cli, int missing_ok); /* missing_ok: init */
 int cli_resolve_settings(struct cli *cli, const struct cli_target *t);
 int cli_resolve_dir(struct cli *cli, const struct cli_target *t);
 void cli_settings_release(struct cli *cli);
+/* strata.conf's [placeholders], "name=value", NULL-terminated, or NULL */
+const char *const *cli_placeholders(void);
 const struct cli_target *cli_find_target(const struct cli *cli,
                                          const char *name);
 

@@ -133,6 +133,15 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m);
  * a later strata__migration_load (m->down_deferred). */
 int strata__migration_load_up(strata_ctx *ctx, struct migration *m);
 
+#define EXPAND_TEXT      1 /* m->text is substituted */
+#define EXPAND_DOWN_TEXT 2 /* m->down_text is */
+#define EXPAND_FAILED    4 /* and failed (reported: not again) */
+
+/* subst.c: goose's ENVSUB and Flyway's placeholders substituted in the
+ * text holding m's up (down 0) or down part, once; errors name the file
+ * and line. */
+int strata__migration_expand(strata_ctx *ctx, struct migration *m, int down);
+
 /* Find a migration by version (versioned kinds) in O(log n); NULL if none. */
 struct migration *strata__source_find(const struct source *src,
                                       uint64_t version);
