@@ -116,6 +116,43 @@ struct source {
 	size_t n_name_problems;
 };
 
+/* One entry of the folder, before grouping (source.c, layout.c). */
+struct entry {
+	char *fname;  /* in the folder: "0001_x.up.sql", "2024_x/up.sql" */
+	char *vtext;  /* the version's digits when fname has others, or NULL */
+	int has_meta; /* Diesel: a metadata.toml next to up.sql */
+	struct filename fn;
+};
+
+struct listing {
+	struct entry *v;
+	size_t n, alloc;
+	strata_buf dirs;   /* "name/\n" per sub-folder (the folder cache) */
+	strata_buf unread; /* "name\n" per .sql file that is not read */
+};
+
+int strata__listing_add(struct listing *l, const char *fname,
+                        const struct filename *fn, const char *vtext,
+                        int has_meta);
+void strata__listing_release(struct listing *l);
+/* dir + "/" + name, allocated */
+char *strata__join_path(const char *dir, const char *name);
+
+/* layout.c: a sub-folder of the migrations folder: a Prisma or Diesel
+ * migration's files go to l, problems with it to src. */
+int strata__layout_folder(strata_ctx *ctx, struct source *src, const char *dir,
+                          const char *name, struct listing *l);
+/* layout.c: one layout per folder: files, Prisma's or Diesel's folders
+ * (an error-level problem otherwise). */
+int strata__layout_check(struct source *src);
+/* layout.c: Diesel's metadata.toml of m, when it has one: its
+ * run_in_transaction = false makes both parts run outside a transaction. */
+int strata__layout_metadata(strata_ctx *ctx, struct migration *m);
+/* layout.c: the file or section that would hold m's down part, for the
+ * hint of a refused rollback ("U3__add_users.sql", "a '-- +goose Down'
+ * section in ..."). */
+void strata__layout_down_hint(const struct migration *m, char *out, size_t n);
+
 /* Emit the warnings about the folder's names (files not read) as
  * STRATA_EVENT_WARNING events: "<file>: not read as a migration: ..." */
 void strata__source_warn_names(strata_ctx *ctx, const struct source *src);
