@@ -251,9 +251,14 @@ STRATA_EXTERN(int)
 strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
 
 /**
- * Create a new migration pair in the folder.
+ * Create a new migration in the folder, in the folder's own format (that
+ * of its newest migration): an up/down pair by default; a single file
+ * with sections (dbmate, goose, sql-migrate) or up only (sqlx); a Flyway
+ * V file; a Prisma or Diesel migration's folder.
  * @param sequential 1: next number with the folder's width; 0: timestamp
- * @param out_up, out_down the paths written (borrowed, as above)
+ * (a Flyway folder numbered below 14 digits: its next number)
+ * @param out_up, out_down the paths written (borrowed, as above);
+ * *out_down is NULL when no separate down file was written
  */
 STRATA_EXTERN(int)
 strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
