@@ -46,10 +46,12 @@ typedef struct strata_migration {
 	strata_state state;
 	const char *up_file; /* path of the file holding the up part, or NULL */
 	const char *down_file; /* path of the down part, or NULL */
-	const char *format;    /* "strata", "dbmate", "goose" or "flyway" */
-	int reversible;        /* a down part exists */
-	int no_transaction;    /* runs outside a transaction */
-	const char *checksum;  /* of the file ("" when not computed) */
+	/* "strata", "dbmate", "goose", "sql-migrate", "flyway", "prisma" or
+	 * "diesel" */
+	const char *format;
+	int reversible;       /* a down part exists */
+	int no_transaction;   /* runs outside a transaction */
+	const char *checksum; /* of the file ("" when not computed) */
 	/* history fields; "" and 0 when not applied */
 	const char *applied_checksum;
 	const char *applied_at; /* UTC, ISO 8601 */
@@ -125,6 +127,13 @@ typedef struct strata_options {
 	const char *exec_command;
 	const char *const *exec_env;
 	const char *exec_extension; /* strata_new in an exec target: ".py" */
+
+	/*
+	 * Values of Flyway's placeholders (${name} in V, U and R files):
+	 * NULL-terminated "name=value" strings, names matched in any case.
+	 * A placeholder without a value stops the migration before it runs.
+	 */
+	const char *const *placeholders;
 } strata_options;
 
 /** What an up/down/redo run does. Zero means: the command's default. */
@@ -257,9 +266,14 @@ STRATA_EXTERN(int)
 strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
 
 /**
- * Create a new migration pair in the folder.
+ * Create a new migration in the folder, in the folder's own format (that
+ * of its newest migration): an up/down pair by default; a single file
+ * with sections (dbmate, goose, sql-migrate) or up only (sqlx); a Flyway
+ * V file; a Prisma or Diesel migration's folder.
  * @param sequential 1: next number with the folder's width; 0: timestamp
- * @param out_up, out_down the paths written (borrowed, as above)
+ * (a Flyway folder numbered below 14 digits: its next number)
+ * @param out_up, out_down the paths written (borrowed, as above);
+ * *out_down is NULL when no separate down file was written
  */
 STRATA_EXTERN(int)
 strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,

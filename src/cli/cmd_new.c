@@ -18,7 +18,9 @@ static int cmd_new(struct cli *cli, int argc, char **argv)
 	rc = strata_new(&up, &down, cli->ctx, argv[0], cli->seq || cli->tgt);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
-	printf("created %s\ncreated %s\n", cli_q(up), cli_q(down));
+	printf("created %s\n", cli_q(up));
+	if (down)
+		printf("created %s\n", cli_q(down));
 	return EXIT_OK;
 }
 
@@ -34,10 +36,16 @@ const struct cmd cli_cmd_new = {
 	cmd_new,
 	new_options,
 	"NAME",
-	"create an up/down pair of migration files",
+	"create a migration in the folder's own format",
 	"Creates <version>_NAME.up.sql and .down.sql in the migrations "
 	"folder. The\nversion is the current UTC time (20261123101500), or "
 	"with --seq the next\nnumber in the width the folder already uses "
-	"(0001, 0002 ...).",
+	"(0001, 0002 ...).\n\n"
+	"A folder written for another tool gets a migration in that "
+	"tool's format, as\nits newest migration is: a single file with "
+	"dbmate's, goose's or sql-migrate's\nsections, a single up-only "
+	"file (sqlx), V<n>__NAME.sql (Flyway, with U<n>__NAME.sql\nwhen "
+	"the newest has one), <version>_NAME/migration.sql (Prisma) or\n"
+	"<version>_NAME/up.sql and down.sql (Diesel).",
 	0
 };

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -30,6 +31,8 @@ struct file_settings {
 static struct file_settings conf;
 static struct strata__dotenv dotenv;
 static int have_conf, have_dotenv; /* the files were read */
+static char **placeholders;        /* [placeholders] (placeholder_key) */
+static size_t n_placeholders;
 static char database_from[4200], dir_from[4200];
 
 /* A .env bigger than this is not a .env file. */
@@ -78,6 +81,11 @@ void cli_settings_release(struct cli *cli)
 	cli->targets = NULL;
 	cli->n_targets = 0;
 	free_settings(&conf);
+	for (i = 0; i < n_placeholders; i++)
+		free(placeholders[i]);
+	free(placeholders);
+	placeholders = NULL;
+	n_placeholders = 0;
 	strata__dotenv_release(&dotenv);
 	have_conf = have_dotenv = 0;
 }
@@ -307,6 +315,46 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 # pragma GCC diagnostic pop
 #endif
 
+/* [placeholders]: values of Flyway's ${name} placeholders, "name=value",
+ * expanded as every value is; a name given twice takes the last value. */
+static int placeholder_key(struct ini_state *st, const char *name,
+                           const char *value)
+{
+	char *v = expand(st, value), *pair, **e;
+	size_t k = strlen(name), i;
+
+	if (!v)
+		return 0;
+	pair = malloc(k + strlen(v) + 2);
+	if (pair)
+		snprintf(pair, k + strlen(v) + 2, "%s=%s", name, v);
+	free(v);
+	for (i = 0; pair && i < n_placeholders; i++)
+		if (strncasecmp(placeholders[i], name, k) == 0 &&
+		    placeholders[i][k] == '=') {
+			free(placeholders[i]);
+			placeholders[i] = pair;
+			return 1;
+		}
+	e = pair ? realloc(placeholders,
+	                   (n_placeholders + 2) * sizeof(char *)) :
+	           NULL;
+	if (!e) {
+		free(pair);
+		snprintf(st->error, sizeof(st->error), "out of memory");
+		return 0;
+	}
+	placeholders = e;
+	placeholders[n_placeholders++] = pair;
+	placeholders[n_placeholders] = NULL;
+	return 1;
+}
+
+const char *const *cli_placeholders(void)
+{
+	return (const char *const *)placeholders;
+}
+
 static int on_setting(void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -316,11 +364,14 @@ static int on_setting(void *user, const char *section, const char *name,
 
 	if (strcmp(section, "strata") == 0)
 		return strata_key(st, name, value);
+	if (strcmp(section, "placeholders") == 0)
+		return placeholder_key(st, name, value);
 	tname = strata__conf_target_name(section);
 	if (!tname) {
 		snprintf(st->error, sizeof(st->error),
-		         "unknown section [%s] (known: [strata], [target "
-		         "\"name\"] with letters, digits, '_', '-', '.')",
+		         "unknown section [%s] (known: [strata], "
+		         "[placeholders], [target \"name\"] with letters, "
+		         "digits, '_', '-', '.')",
 		         section);
 		return 0;
 	}

@@ -14,6 +14,8 @@ void cli_settings_release(struct cli *cli);
 /* "sqlite, postgres, mysql or exec": the types a target may have, from
  * the drivers strata knows; for messages and the strata.conf template. */
 const char *cli_type_list(void);
+/* strata.conf's [placeholders], "name=value", NULL-terminated, or NULL */
+const char *const *cli_placeholders(void);
 const struct cli_target *cli_find_target(const struct cli *cli,
                                          const char *name);
 

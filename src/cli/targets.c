@@ -25,6 +25,7 @@ static int open_ctx(struct cli *cli)
 	o.lock_timeout_ms =
 	        cli->lock_timeout_s < 0 ? -1 : cli->lock_timeout_s * 1000;
 	o.verbose = cli->verbose;
+	o.placeholders = cli_placeholders();
 	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {
 		o.exec = 1;
 		o.exec_command = cli->tgt->command;

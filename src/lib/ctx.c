@@ -17,6 +17,32 @@ static char *dup_default(const char *s, const char *def)
 	return strata__strdup(s && s[0] ? s : def);
 }
 
+static void free_list(char **v)
+{
+	char **e;
+
+	for (e = v; e && *e; e++)
+		strata__free(*e);
+	strata__free(v);
+}
+
+/* A copy of a NULL-terminated list of strings (NULL stays NULL). */
+static int dup_list(char ***out, const char *const *v)
+{
+	size_t n = 0, i;
+
+	*out = NULL;
+	if (!v)
+		return 0;
+	while (v[n])
+		n++;
+	*out = strata__calloc(n + 1, sizeof(char *));
+	for (i = 0; *out && i < n; i++)
+		if (!((*out)[i] = strata__strdup(v[i])))
+			return STRATA_ENOMEM;
+	return *out ? 0 : STRATA_ENOMEM;
+}
+
 int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 {
 	strata_options none;
@@ -62,20 +88,10 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 		strata_ctx_free(ctx);
 		return STRATA_ENOMEM;
 	}
-	if (opts->exec_env) {
-		size_t n = 0, i;
-
-		while (opts->exec_env[n])
-			n++;
-		ctx->exec_env = strata__calloc(n + 1, sizeof(char *));
-		for (i = 0; ctx->exec_env && i < n; i++)
-			if (!(ctx->exec_env[i] =
-			              strata__strdup(opts->exec_env[i])))
-				break;
-		if (!ctx->exec_env || i < n) {
-			strata_ctx_free(ctx);
-			return STRATA_ENOMEM;
-		}
+	if (dup_list(&ctx->exec_env, opts->exec_env) < 0 ||
+	    dup_list(&ctx->placeholders, opts->placeholders) < 0) {
+		strata_ctx_free(ctx);
+		return STRATA_ENOMEM;
 	}
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
@@ -141,13 +157,8 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__free(ctx->lock_key);
 	strata__free(ctx->exec_command);
 	strata__free(ctx->exec_ext);
-	if (ctx->exec_env) {
-		char **e;
-
-		for (e = ctx->exec_env; *e; e++)
-			strata__free(*e);
-		strata__free(ctx->exec_env);
-	}
+	free_list(ctx->exec_env);
+	free_list(ctx->placeholders);
 	strata_buf_release(&ctx->err_message);
 	strata_buf_release(&ctx->err_detail);
 	strata_buf_release(&ctx->err_file);

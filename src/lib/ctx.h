@@ -28,10 +28,11 @@ struct strata_ctx {
 	int verbose;
 	strata_event_cb on_event;
 	void *payload;
-	int exec;           /* an exec target: files are run, not sent */
-	char *exec_command; /* or NULL */
-	char **exec_env;    /* NULL-terminated, or NULL */
-	char *exec_ext;     /* extension of new files, e.g. ".py" */
+	int exec;            /* an exec target: files are run, not sent */
+	char *exec_command;  /* or NULL */
+	char **exec_env;     /* NULL-terminated, or NULL */
+	char *exec_ext;      /* extension of new files, e.g. ".py" */
+	char **placeholders; /* Flyway's: "name=value", NULL-terminated */
 
 	/* the last error; the strings live in the buffers */
 	strata_error err;

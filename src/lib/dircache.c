@@ -1,7 +1,8 @@
 /*
  * The names in an unchanged migrations folder, without reading it again
- * (the migration files' names, in the order the engine sorts them; other
- * files add nothing and a folder with a bad name is not kept).
+ * (the migration files' names, in the order the engine sorts them, and
+ * its sub-folders, whose files are read on every run; other files add
+ * nothing and a folder with a bad name is not kept).
  * Reading a folder of 2000 entries costs more than anything else a no-op
  * `up` does but stat-ing its applied files. Adding, removing or renaming
  * an entry changes the folder's modification and change times, so the
@@ -22,8 +23,9 @@
 #include "ctx.h"
 #include "../util/fileid.h"
 
-/* 2: suffixes read in any case (a listing kept under 1 may lack names) */
-#define DIRCACHE_MAGIC "strata-dircache 2\n"
+/* 2: suffixes read in any case (a listing kept under 1 may lack names);
+ * 3: sub-folders kept as "name/" (Prisma's and Diesel's migrations) */
+#define DIRCACHE_MAGIC "strata-dircache 3\n"
 #define RACY_SECONDS   2
 /* whole-second times (FAT: 2 s steps) need a longer wait */
 #define RACY_SECONDS_COARSE 4

@@ -1,9 +1,12 @@
 /*
- * Migration file names: strata's and golang-migrate's pairs
- * (<version>_<name>.up.sql / .down.sql), single files (dbmate, goose),
- * Flyway's V/U/R files and <name>.repeatable.sql. Suffixes (.up.sql,
- * .down.sql, .sql, .repeatable.sql) are matched in any case, as Flyway
- * matches them; Flyway's prefixes V, U and R only in upper case.
+ * Migration file names: strata's, golang-migrate's and sqlx's pairs
+ * (<version>_<name>.up.sql / .down.sql), single files (dbmate, goose,
+ * sql-migrate, sqlx; sql-migrate's own <version>-<name>.sql too),
+ * Flyway's V/U/R files and <name>.repeatable.sql, and the folders of
+ * Prisma and Diesel migrations (<version>_<name>/, Diesel's version with
+ * dashes). Flyway's callbacks and script configuration files are refused.
+ * Suffixes (.up.sql, .down.sql, .sql, .repeatable.sql) are matched in any case,
+ * as Flyway matches them; Flyway's prefixes V, U and R only in upper case.
  */
 #include <ctype.h>
 #include <strings.h>
@@ -204,6 +207,103 @@ static int lookalike(const char *f, size_t n, int exec, char *why,
 	return 1;
 }
 
+/* Flyway's callback events (api/callback/Event.java): SQL callbacks are
+ * named <event>.sql or <event>__<description>.sql. */
+static const char *const flyway_events[] = {
+	"beforeClean",
+	"afterClean",
+	"afterCleanError",
+	"beforeMigrate",
+	"beforeEachMigrate",
+	"beforeEachMigrateStatement",
+	"afterEachMigrateStatement",
+	"afterEachMigrateStatementError",
+	"afterEachMigrate",
+	"afterEachMigrateError",
+	"beforeRepeatables",
+	"afterVersioned",
+	"afterMigrateApplied",
+	"afterMigrate",
+	"afterMigrateError",
+	"beforeUndo",
+	"beforeEachUndo",
+	"beforeEachUndoStatement",
+	"afterEachUndoStatement",
+	"afterEachUndoStatementError",
+	"afterEachUndo",
+	"afterEachUndoError",
+	"afterUndo",
+	"afterUndoError",
+	"beforeValidate",
+	"afterValidate",
+	"afterValidateError",
+	"beforeBaseline",
+	"afterBaseline",
+	"afterBaselineError",
+	"beforeRepair",
+	"afterRepair",
+	"afterRepairError",
+	"beforeInfo",
+	"afterInfo",
+	"afterInfoError",
+	"afterMigrateOperationFinish",
+	"afterInfoOperationFinish",
+	"createSchema",
+	"beforeConnect",
+};
+
+/* A Flyway SQL callback (beforeMigrate.sql, afterEachMigrate__x.sql)? */
+static int flyway_callback(const char *f, size_t n)
+{
+	size_t i, k;
+
+	if (!ends_with(f, n, ".sql"))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(flyway_events); i++) {
+		k = strlen(flyway_events[i]);
+		if (strncmp(f, flyway_events[i], k) == 0 &&
+		    (k == n - 4 || (f[k] == '_' && f[k + 1] == '_')))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Files of Flyway's that change what a migration does, and that strata
+ * does not run: refused by name (never skipped: a migration run without
+ * its callback or its script configuration is not what Flyway ran).
+ */
+static int flyway_refused(const char *f, size_t n, char *why, size_t why_len)
+{
+	if (flyway_callback(f, n)) {
+		snprintf(why, why_len,
+		         "Flyway callback %.*s: strata does not run Flyway "
+		         "callbacks; move the file out of the migrations "
+		         "folder and run its SQL another way, or make it a "
+		         "repeatable migration (R__<name>.sql, run again "
+		         "whenever it changes) if that is what it does",
+		         (int)(n > 120 ? 120 : n), f);
+		return 1;
+	}
+	if (ends_with(f, n, ".sql.conf") && is_flyway(f, n - 5)) {
+		snprintf(why, why_len,
+		         "Flyway script configuration %.*s is not read by "
+		         "strata: for executeInTransaction=false put "
+		         "'-- strata:no-transaction' on the migration's first "
+		         "line, then remove this file",
+		         (int)(n > 120 ? 120 : n), f);
+		return 1;
+	}
+	return 0;
+}
+
+/* <digits>-<name>.sql, as sql-migrate's `new` names files. */
+static int sqlm_name(const char *f, size_t n, size_t vlen)
+{
+	return f[vlen] == '-' && ends_with(f, n, ".sql") &&
+	       !ends_with(f, n, ".up.sql") && !ends_with(f, n, ".down.sql");
+}
+
 int strata__filename_parse(struct filename *out, const char *f, char *why,
                            size_t why_len)
 {
@@ -214,6 +314,8 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 	why[0] = '\0';
 	if (n == 0 || f[0] == '.')
 		return 1;
+	if (flyway_refused(f, n, why, why_len))
+		return 2;
 	if (is_flyway(f, n))
 		return parse_flyway(out, f, n, why, why_len);
 	if (ends_with(f, n, ".repeatable.sql")) {
@@ -235,7 +337,9 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 	out->format = "strata";
 	for (vlen = 0; vlen < n && isdigit((unsigned char)f[vlen]); vlen++)
 		;
-	if (f[vlen] != '_') {
+	if (sqlm_name(f, n, vlen))
+		out->sqlm_name = 1; /* read if it is an sql-migrate file */
+	else if (f[vlen] != '_') {
 		snprintf(why, why_len,
 		         "expected <version>_<name>.up.sql: the version must "
 		         "be followed by '_'");
@@ -261,6 +365,52 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 	}
 	out->name_off = vlen + 1;
 	out->name_len = base - out->name_off;
+	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
+	               0 :
+	               STRATA_EPARSE;
+}
+
+int strata__dirname_parse(struct filename *out, char *vtext, size_t vtext_size,
+                          const char *f, char *why, size_t why_len)
+{
+	size_t n = strlen(f), i, k = 0;
+	const char *us = strchr(f, '_');
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	why[0] = '\0';
+	vtext[0] = '\0';
+	if (n == 0 || !isdigit((unsigned char)f[0]))
+		return 1;
+	if (!us) {
+		snprintf(why, why_len, "expected <version>_<name>");
+		return STRATA_EPARSE;
+	}
+	/* Diesel's version: the name before the first '_', '-' removed
+	 * (migrations_internals::version_from_string) */
+	for (i = 0; f + i < us; i++) {
+		if (f[i] == '-')
+			continue;
+		if (!isdigit((unsigned char)f[i])) {
+			snprintf(why, why_len,
+			         "the version must be digits (Diesel's dashes "
+			         "allowed: 2017-12-05-004412_<name>)");
+			return STRATA_EPARSE;
+		}
+		if (k + 1 >= vtext_size) {
+			snprintf(why, why_len, "the version is too long");
+			return STRATA_EPARSE;
+		}
+		vtext[k++] = f[i];
+	}
+	vtext[k] = '\0';
+	rc = strata__version_parse(&out->version, vtext, k);
+	if (rc < 0)
+		return version_error(rc, vtext, k, why, why_len);
+	out->role = ROLE_UP;
+	out->version_len = k;
+	out->name_off = (size_t)(us - f) + 1;
+	out->name_len = n - out->name_off;
 	return name_ok(f + out->name_off, out->name_len, why, why_len) ?
 	               0 :
 	               STRATA_EPARSE;

@@ -566,6 +566,16 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* path relative to the migrations folder, else its last part */
+static const char *folder_name(const strata_ctx *ctx, const char *path)
+{
+	size_t n = strlen(ctx->dir);
+
+	if (strncmp(path, ctx->dir, n) == 0 && path[n] == '/' && path[n + 1])
+		return path + n + 1;
+	return base_name(path);
+}
+
 /*
  * The name that, with the version, picks a migration's history row:
  * rows and files are matched by version (a renamed file keeps its row,
@@ -587,7 +597,9 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 	r->version = m->version;
 	r->name = m->name;
 	r->kind = kind;
-	r->file = (char *)base_name(m->up_path);
+	/* the name in the folder (a Prisma or Diesel migration's with its
+	 * own folder: 20240101000000_init/migration.sql) */
+	r->file = (char *)folder_name(ctx, m->up_path);
 	r->checksum = (char *)m->checksum;
 	r->applied_at = ctx->script ? NULL : ts;
 	r->execution_ms = ms;

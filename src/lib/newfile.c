@@ -1,6 +1,9 @@
 /*
  * strata new: the next version (a UTC timestamp, or the next sequential
- * number in the folder's width) and an up/down pair from templates.
+ * number in the folder's width) and the files of a migration in the
+ * folder's own format (its newest migration's): an up/down pair, a single
+ * file with dbmate's, goose's or sql-migrate's sections, a Flyway V file,
+ * a Prisma or a Diesel migration's folder.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -143,6 +146,180 @@ static int pick_templates(strata_ctx *ctx, struct templates *out)
 	return 0;
 }
 
+/* What `new` writes: the folder's own format, as its newest migration
+ * has it (sqlx infers its kind of file the same way). */
+enum new_kind {
+	NEW_PAIR,   /* <v>_<name>.up.sql and .down.sql */
+	NEW_SINGLE, /* <v>_<name>.sql, up only (sqlx's simple migration) */
+	NEW_DBMATE,
+	NEW_GOOSE,
+	NEW_SQLM,
+	NEW_FLYWAY, /* V<v>__<name>.sql, U<v>__<name>.sql when used */
+	NEW_PRISMA, /* <v>_<name>/migration.sql [+ down.sql] */
+	NEW_DIESEL  /* <v>_<name>/up.sql and down.sql */
+};
+
+struct new_plan {
+	enum new_kind kind;
+	int with_down; /* Flyway's U file, Prisma's down.sql */
+	int dashes;    /* Diesel's 2017-12-05-004412, sql-migrate's v-name */
+	int seq;       /* Flyway with small versions: the next number */
+};
+
+static void plan_new(strata_ctx *ctx, struct new_plan *pl)
+{
+	struct migration *m = NULL;
+	const char *slash;
+	size_t i;
+
+	memset(pl, 0, sizeof(*pl));
+	for (i = 0; i < ctx->source.n; i++)
+		if (ctx->source.v[i].kind == STRATA_KIND_VERSIONED)
+			m = &ctx->source.v[i];
+	if (!m || ctx->exec)
+		return;
+	slash = strrchr(m->up_path, '/');
+	if (m->layout == LAYOUT_PRISMA) {
+		pl->kind = NEW_PRISMA;
+		pl->with_down = m->down_path != NULL;
+	} else if (m->layout == LAYOUT_DIESEL && slash) {
+		/* the folder's name, .../<version>_<name>/up.sql: Diesel's
+		 * own has dashes in its version */
+		const char *f = slash, *us;
+
+		while (f > m->up_path && f[-1] != '/')
+			f--;
+		us = memchr(f, '_', (size_t)(slash - f));
+		pl->kind = NEW_DIESEL;
+		pl->dashes = us && memchr(f, '-', (size_t)(us - f)) != NULL;
+	} else if (strcmp(m->format, "flyway") == 0) {
+		pl->kind = NEW_FLYWAY;
+		pl->with_down = m->down_path != NULL;
+		pl->seq = strlen(m->version_text) < 14;
+	} else if (m->single_file) {
+		/* its markers say which tool's file it is */
+		if (strata__migration_load(ctx, m) < 0)
+			strata__error_clear(ctx);
+		pl->kind = strcmp(m->format, "dbmate") == 0      ? NEW_DBMATE :
+		           strcmp(m->format, "goose") == 0       ? NEW_GOOSE :
+		           strcmp(m->format, "sql-migrate") == 0 ? NEW_SQLM :
+		                                                   NEW_SINGLE;
+		pl->dashes = m->sqlm_name;
+	}
+}
+
+static const char *const section_marks[][2] = {
+	[NEW_DBMATE] = { "-- migrate:up", "-- migrate:down" },
+	[NEW_GOOSE] = { "-- +goose Up", "-- +goose Down" },
+	[NEW_SQLM] = { "-- +migrate Up", "-- +migrate Down" },
+};
+
+/* A single file with an up and a down section. */
+static int sections_text(strata_buf *out, enum new_kind kind)
+{
+	return strata__buf_printf(
+	        out,
+	        "%s\n"
+	        "-- Write the change here. It runs in one transaction with "
+	        "its history row.\n\n"
+	        "%s\n"
+	        "-- Undo the up section here, so that 'strata down' restores "
+	        "the schema\n"
+	        "-- exactly as it was before. If there is nothing to undo, "
+	        "say so with the\n"
+	        "-- line: -- strata:empty\n\n",
+	        section_marks[kind][0], section_marks[kind][1]);
+}
+
+/* The next version: a UTC timestamp (Diesel's with dashes), or the next
+ * number in the folder's width. */
+static void version_text(char *out, size_t n, uint64_t version, int width,
+                         int dashes)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%0*llu", width, (unsigned long long)version);
+	if (dashes && strlen(v) == 14)
+		snprintf(out, n, "%.4s-%.2s-%.2s-%.6s", v, v + 4, v + 6, v + 8);
+	else
+		snprintf(out, n, "%s", v);
+}
+
+static int make_folder(strata_ctx *ctx, const char *path)
+{
+	if (mkdir(path, 0755) < 0)
+		return strata__error_set(
+		        ctx, errno == EEXIST ? STRATA_EEXISTS : STRATA_EIO,
+		        "cannot create %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Write the files of the plan into ctx->scratch (up) and ctx->scratch2
+ * (down, or empty). */
+static int write_files(strata_ctx *ctx, const struct new_plan *pl,
+                       const struct templates *tpl, const char *v,
+                       const char *name)
+{
+	strata_buf *up = &ctx->scratch, *down = &ctx->scratch2;
+	strata_buf text = STRATA_BUF_INIT, folder = STRATA_BUF_INIT;
+	const char *d = ctx->dir;
+	int rc = 0;
+
+	switch (pl->kind) {
+	case NEW_PRISMA:
+	case NEW_DIESEL:
+		if (strata__buf_printf(&folder, "%s/%s_%s", d, v, name) < 0 ||
+		    strata__buf_printf(up, "%s/%s", folder.ptr,
+		                       pl->kind == NEW_PRISMA ?
+		                               "migration.sql" :
+		                               "up.sql") < 0 ||
+		    ((pl->kind == NEW_DIESEL || pl->with_down) &&
+		     strata__buf_printf(down, "%s/down.sql", folder.ptr) < 0))
+			rc = STRATA_ENOMEM;
+		if (rc == 0)
+			rc = make_folder(ctx, folder.ptr);
+		break;
+	case NEW_FLYWAY:
+		if (strata__buf_printf(up, "%s/V%s__%s.sql", d, v, name) < 0 ||
+		    (pl->with_down && strata__buf_printf(down, "%s/U%s__%s.sql",
+		                                         d, v, name) < 0))
+			rc = STRATA_ENOMEM;
+		break;
+	case NEW_SINGLE:
+	case NEW_DBMATE:
+	case NEW_GOOSE:
+	case NEW_SQLM:
+		if (strata__buf_printf(up, "%s/%s%c%s.sql", d, v,
+		                       pl->dashes ? '-' : '_', name) < 0)
+			rc = STRATA_ENOMEM;
+		break;
+	default:
+		if (strata__buf_printf(up, "%s/%s_%s.up%s", d, v, name,
+		                       tpl->ext) < 0 ||
+		    strata__buf_printf(down, "%s/%s_%s.down%s", d, v, name,
+		                       tpl->ext) < 0)
+			rc = STRATA_ENOMEM;
+		break;
+	}
+	if (rc == 0 && pl->kind >= NEW_DBMATE && pl->kind <= NEW_SQLM &&
+	    sections_text(&text, pl->kind) < 0)
+		rc = STRATA_ENOMEM;
+	if (rc == STRATA_ENOMEM)
+		rc = strata__oom(ctx);
+	if (rc == 0)
+		rc = write_new(ctx, up->ptr, text.len ? text.ptr : tpl->up);
+	if (rc == 0 && down->len) {
+		rc = write_new(ctx, down->ptr, tpl->down);
+		if (rc < 0)
+			unlink(up->ptr);
+	}
+	if (rc < 0 && folder.len)
+		rmdir(folder.ptr);
+	strata_buf_release(&text);
+	strata_buf_release(&folder);
+	return rc;
+}
+
 int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
                const char *name, int sequential)
 {
@@ -150,8 +327,9 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 	uint64_t version = 0, max = 0;
 	int width = 4, rc;
 	size_t i;
-
 	struct templates tpl;
+	struct new_plan pl;
+	char v[48];
 
 	*out_up = *out_down = NULL;
 	strata__error_clear(ctx);
@@ -179,7 +357,8 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 		if ((int)strlen(m->version_text) > width || i == 0)
 			width = (int)strlen(m->version_text);
 	}
-	if (sequential) {
+	plan_new(ctx, &pl);
+	if (sequential || pl.seq) {
 		version = max + 1;
 		if (width > 20)
 			width = 20;
@@ -190,26 +369,14 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 			                    */
 		width = 14;
 	}
+	version_text(v, sizeof(v), version, width,
+	             pl.kind == NEW_DIESEL && pl.dashes);
 	strata__buf_clear(&ctx->scratch);
 	strata__buf_clear(&ctx->scratch2);
-	if (strata__buf_printf(&ctx->scratch, "%s/%0*llu_%s.up%s", ctx->dir,
-	                       width, (unsigned long long)version, clean.ptr,
-	                       tpl.ext) < 0 ||
-	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down%s", ctx->dir,
-	                       width, (unsigned long long)version, clean.ptr,
-	                       tpl.ext) < 0) {
-		rc = strata__oom(ctx);
-		goto done;
-	}
-	rc = write_new(ctx, ctx->scratch.ptr, tpl.up);
-	if (rc == 0) {
-		rc = write_new(ctx, ctx->scratch2.ptr, tpl.down);
-		if (rc < 0)
-			unlink(ctx->scratch.ptr);
-	}
+	rc = write_files(ctx, &pl, &tpl, v, clean.ptr);
 	if (rc == 0) {
 		*out_up = ctx->scratch.ptr;
-		*out_down = ctx->scratch2.ptr;
+		*out_down = ctx->scratch2.len ? ctx->scratch2.ptr : NULL;
 	}
 done:
 	strata_buf_release(&clean);

@@ -500,16 +500,18 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 		if (rc < 0)
 			return rc;
 		if (!m->down.present) {
+			char hint[600];
+
+			strata__layout_down_hint(m, hint, sizeof(hint));
 			strata__error_set(ctx, STRATA_ESTATE,
 			                  "%s is irreversible: it has no down "
 			                  "migration, so nothing was rolled "
 			                  "back",
 			                  m->up_path);
 			strata__error_detail(ctx,
-			                     "write its down part (%s_%s.down."
-			                     "sql), or use 'strata force' to "
+			                     "%s, or use 'strata force' to "
 			                     "declare the version by hand",
-			                     m->version_text, m->name);
+			                     hint);
 			return STRATA_ESTATE;
 		}
 		if (v->state == STRATA_STATE_MODIFIED)

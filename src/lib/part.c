@@ -245,6 +245,21 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 		}
 		return rc;
 	}
+	/* goose's ENVSUB and Flyway's placeholders, before anything reads
+	 * the statements */
+	if (report && (m->expanded & EXPAND_FAILED))
+		return 0; /* reported with the other part of its text */
+	rc = strata__migration_expand(ctx, m, down);
+	if (rc == STRATA_EPARSE && report) {
+		if (m->single_file)
+			m->expanded |= EXPAND_FAILED;
+		rc = strata__problem_add(&ctx->source, 2, ctx->err.file,
+		                         ctx->err.line, "%s", ctx->err.message);
+		strata__error_clear(ctx);
+		return rc < 0 ? rc : 0;
+	}
+	if (rc < 0)
+		return rc;
 	memset(&cs, 0, sizeof(cs));
 	cs.ctx = ctx;
 	cs.m = m;

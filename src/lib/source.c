@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,7 @@ static void migration_release(struct migration *m)
 	strata__free(m->name);
 	strata__free(m->up_path);
 	strata__free(m->down_path);
+	strata__free(m->meta_path);
 	strata__free(m->text);
 	strata__free(m->down_text);
 }
@@ -89,12 +91,6 @@ void strata__source_release(struct source *src)
 	memset(src, 0, sizeof(*src));
 }
 
-/* One parsed directory entry, before grouping. */
-struct entry {
-	char *fname;
-	struct filename fn;
-};
-
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
@@ -111,7 +107,7 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(x->fname, y->fname);
 }
 
-static char *join_path(const char *dir, const char *name)
+char *strata__join_path(const char *dir, const char *name)
 {
 	size_t n = strlen(dir), k = strlen(name);
 	int slash = n && dir[n - 1] != '/';
@@ -135,27 +131,38 @@ static int in_order(const struct entry *v, size_t n)
 	return 1;
 }
 
-struct listing {
-	struct entry *v;
-	size_t n, alloc;
-};
-
 /* Parse one name of the folder into the listing (or a problem). */
 static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
                     const char *name, struct listing *l)
 {
-	char why[200];
+	char why[512];
 	struct filename fn;
 	int rc, r = ctx->exec ?
 	                    strata__filename_parse_exec(&fn, name, why,
 	                                                sizeof(why)) :
 	                    strata__filename_parse(&fn, name, why, sizeof(why));
 
-	if (r == 1 && !why[0])
+	if (r == 1 && !why[0]) {
+		size_t n = strlen(name);
+
+		/* add_users.sql: said when the folder holds migrations */
+		if (n > 4 && strcasecmp(name + n - 4, ".sql") == 0 &&
+		    (strata__buf_puts(&l->unread, name) < 0 ||
+		     strata__buf_putc(&l->unread, '\n') < 0))
+			return STRATA_ENOMEM;
 		return 0;
+	}
+	if (r == 2) {
+		char *p = strata__join_path(dir, name);
+
+		rc = p ? strata__problem_add(src, 2, p, 0, "%s", why) :
+		         STRATA_ENOMEM;
+		strata__free(p);
+		return rc;
+	}
 	if (r == 1) {
 		/* looks like a migration, is not read: say so, never fail */
-		char *p = join_path(dir, name);
+		char *p = strata__join_path(dir, name);
 
 		rc = p ? strata__problem_add(src, 1, p, 0,
 		                             "not read as a migration: %s",
@@ -165,7 +172,7 @@ static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
 		return rc;
 	}
 	if (r < 0) {
-		char *p = join_path(dir, name);
+		char *p = strata__join_path(dir, name);
 
 		rc = p ? strata__problem_add(src, 2, p, 0,
 		                             "bad migration file name: %s",
@@ -174,6 +181,15 @@ static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
 		strata__free(p);
 		return rc;
 	}
+	return strata__listing_add(l, name, &fn, NULL, 0);
+}
+
+int strata__listing_add(struct listing *l, const char *fname,
+                        const struct filename *fn, const char *vtext,
+                        int has_meta)
+{
+	struct entry *e;
+
 	if (l->n == l->alloc) {
 		size_t alloc = l->alloc ? l->alloc * 2 : 64;
 		struct entry *nv =
@@ -184,11 +200,37 @@ static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
 		l->v = nv;
 		l->alloc = alloc;
 	}
-	l->v[l->n].fname = strata__strdup(name);
-	if (!l->v[l->n].fname)
+	e = &l->v[l->n];
+	memset(e, 0, sizeof(*e));
+	e->fname = strata__strdup(fname);
+	e->vtext = vtext ? strata__strdup(vtext) : NULL;
+	if (!e->fname || (vtext && !e->vtext)) {
+		strata__free(e->fname);
+		strata__free(e->vtext);
 		return STRATA_ENOMEM;
-	l->v[l->n++].fn = fn;
+	}
+	e->fn = *fn;
+	e->has_meta = has_meta;
+	l->n++;
 	return 0;
+}
+
+/* A name of the folder: a sub-folder's ends in '/' (as the folder cache
+ * keeps it). */
+static int add_entry(strata_ctx *ctx, struct source *src, const char *dir,
+                     char *name, struct listing *l)
+{
+	size_t n = strlen(name);
+
+	if (n > 1 && name[n - 1] == '/' && !ctx->exec) {
+		int rc;
+
+		name[n - 1] = '\0';
+		rc = strata__layout_folder(ctx, src, dir, name, l);
+		name[n - 1] = '/';
+		return rc;
+	}
+	return add_name(ctx, src, dir, name, l);
 }
 
 char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
@@ -203,17 +245,42 @@ static int add_cached_names(strata_ctx *ctx, struct source *src,
 	for (char *p = names, *nl; rc == 0 && (nl = strchr(p, '\n'));
 	     p = nl + 1) {
 		*nl = '\0';
-		rc = add_name(ctx, src, dir, p, l);
+		rc = add_entry(ctx, src, dir, p, l);
 	}
 	return rc;
+}
+
+/* A sub-folder of the migrations folder? Names ending in .sql are taken
+ * as files without a stat (a folder so named fails when read). */
+static int is_folder(DIR *d, const char *name)
+{
+	size_t n = strlen(name);
+	struct stat st;
+
+	if (name[0] == '.' || (n > 4 && strcasecmp(name + n - 4, ".sql") == 0))
+		return 0;
+	return fstatat(dirfd(d), name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
+void strata__listing_release(struct listing *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		strata__free(l->v[i].fname);
+		strata__free(l->v[i].vtext);
+	}
+	strata__free(l->v);
+	strata_buf_release(&l->dirs);
+	strata_buf_release(&l->unread);
+	memset(l, 0, sizeof(*l));
 }
 
 /* The folder's migration files, sorted by version and role; from the
  * folder cache when the folder is unchanged. */
 static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
-                    struct entry **out, size_t *n_out)
+                    struct listing *l)
 {
-	struct listing l = { NULL, 0, 0 };
 	strata_buf seen = STRATA_BUF_INIT;
 	struct dirent *de = NULL;
 	DIR *d = opendir(dir);
@@ -236,7 +303,7 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 	}
 	cached = strata__dircache_load(ctx, dirfd(d), &n_cached);
 	if (cached) {
-		rc = add_cached_names(ctx, src, dir, cached, &l);
+		rc = add_cached_names(ctx, src, dir, cached, l);
 		strata__free(cached);
 		keep = 0;
 		goto done;
@@ -245,7 +312,18 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 	while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
 		size_t problems = src->n_problems;
 
-		rc = add_name(ctx, src, dir, de->d_name, &l);
+		if (!ctx->exec && is_folder(d, de->d_name)) {
+			/* its files are read on every run: the folder's
+			 * times do not change when they do */
+			rc = strata__layout_folder(ctx, src, dir, de->d_name,
+			                           l);
+			if (rc == 0 &&
+			    (strata__buf_puts(&l->dirs, de->d_name) < 0 ||
+			     strata__buf_puts(&l->dirs, "/\n") < 0))
+				keep = 0;
+		} else {
+			rc = add_name(ctx, src, dir, de->d_name, l);
+		}
 		/* a folder with a bad name is not worth keeping */
 		if (src->n_problems != problems || strchr(de->d_name, '\n'))
 			keep = 0;
@@ -257,21 +335,25 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 		                       dir, strerror(errno));
 		keep = 0;
 	}
+	if (l->unread.len)
+		keep = 0; /* said on every run, when there are migrations */
 done:
-	if (rc == 0 && !in_order(l.v, l.n))
-		qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
+	if (rc == 0 && !in_order(l->v, l->n))
+		qsort(l->v, l->n, sizeof(*l->v), entry_cmp);
 	/* kept in that order (files other tools use are left out: they
-	 * add nothing), so that the next run finds them sorted */
-	for (size_t i = 0; rc == 0 && keep && i < l.n; i++)
-		if (strata__buf_puts(&seen, l.v[i].fname) < 0 ||
-		    strata__buf_putc(&seen, '\n') < 0)
+	 * add nothing), so that the next run finds them sorted; the files
+	 * of sub-folders are not kept, the sub-folders are */
+	for (size_t i = 0; rc == 0 && keep && i < l->n; i++)
+		if (!strchr(l->v[i].fname, '/') &&
+		    (strata__buf_puts(&seen, l->v[i].fname) < 0 ||
+		     strata__buf_putc(&seen, '\n') < 0))
 			keep = 0;
+	if (rc == 0 && keep && strata__buf_put(&seen, l->dirs.ptr, l->dirs.len))
+		keep = 0;
 	if (rc == 0 && keep)
 		strata__dircache_store(ctx, dirfd(d), seen.ptr);
 	strata_buf_release(&seen);
 	closedir(d);
-	*out = l.v;
-	*n_out = l.n;
 	if (rc == STRATA_ENOMEM)
 		return strata__oom(ctx);
 	return rc;
@@ -304,13 +386,30 @@ static int fill_migration(struct migration *m, const char *dir,
 	m->kind = fn->role == ROLE_REPEATABLE ? STRATA_KIND_REPEATABLE :
 	                                        STRATA_KIND_VERSIONED;
 	m->format = fn->format;
+	m->layout = strcmp(fn->format, "prisma") == 0 ? LAYOUT_PRISMA :
+	            strcmp(fn->format, "diesel") == 0 ? LAYOUT_DIESEL :
+	                                                LAYOUT_FLAT;
+	m->sqlm_name = fn->sqlm_name;
 	m->single_file = fn->role == ROLE_SINGLE || fn->role == ROLE_REPEATABLE;
-	m->version_text =
-	        strata__strndup(e->fname + fn->version_off, fn->version_len);
+	m->version_text = e->vtext ? strata__strdup(e->vtext) :
+	                             strata__strndup(e->fname + fn->version_off,
+	                                             fn->version_len);
 	m->name = strata__strndup(e->fname + fn->name_off, fn->name_len);
-	m->up_path = join_path(dir, e->fname);
+	m->up_path = strata__join_path(dir, e->fname);
 	if (!m->version_text || !m->name || !m->up_path)
 		return STRATA_ENOMEM;
+	if (e->has_meta) {
+		/* <dir>/<folder>/metadata.toml, next to up.sql */
+		const char *slash = strrchr(m->up_path, '/');
+		size_t k = (size_t)(slash - m->up_path) + 1;
+
+		m->meta_path = strata__malloc(k + sizeof("metadata.toml"));
+		if (!m->meta_path)
+			return STRATA_ENOMEM;
+		memcpy(m->meta_path, m->up_path, k);
+		memcpy(m->meta_path + k, "metadata.toml",
+		       sizeof("metadata.toml"));
+	}
 	return 0;
 }
 
@@ -341,8 +440,9 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 			        v[k].fn.role == ROLE_DOWN ? &down : &up;
 
 			if (*slot) {
-				char *a = join_path(dir, (*slot)->fname);
-				char *b = join_path(dir, v[k].fname);
+				char *a =
+				        strata__join_path(dir, (*slot)->fname);
+				char *b = strata__join_path(dir, v[k].fname);
 
 				rc = a && b ?
 				             strata__problem_add(
@@ -351,8 +451,10 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 				                     "used by %s: each version "
 				                     "needs its own number",
 				                     (int)v[k].fn.version_len,
-				                     v[k].fname +
-				                             v[k].fn.version_off,
+				                     v[k].vtext ?
+				                             v[k].vtext :
+				                             v[k].fname +
+				                                     v[k].fn.version_off,
 				                     a) :
 				             STRATA_ENOMEM;
 				strata__free(a);
@@ -365,7 +467,7 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 		}
 		i = j;
 		if (!up) {
-			char *p = join_path(dir, down->fname);
+			char *p = strata__join_path(dir, down->fname);
 
 			rc = p ? strata__problem_add(src, 2, p, 0,
 			                             "down migration without "
@@ -382,7 +484,7 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 			return STRATA_ENOMEM;
 		if (down) {
 			if (up->fn.role == ROLE_SINGLE) {
-				char *p = join_path(dir, down->fname);
+				char *p = strata__join_path(dir, down->fname);
 
 				rc = p ? strata__problem_add(
 				                 src, 2, p, 0,
@@ -395,7 +497,7 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 					return rc;
 				continue;
 			}
-			m->down_path = join_path(dir, down->fname);
+			m->down_path = strata__join_path(dir, down->fname);
 			if (!m->down_path)
 				return STRATA_ENOMEM;
 		}
@@ -403,22 +505,48 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 	return 0;
 }
 
+/* .sql files not read, in a folder with migrations: named (a warning) */
+static int warn_unread(struct source *src, const char *dir, char *names)
+{
+	int rc = 0;
+
+	for (char *p = names, *nl; rc == 0 && (nl = strchr(p, '\n'));
+	     p = nl + 1) {
+		char *path;
+
+		*nl = '\0';
+		path = strata__join_path(dir, p);
+		rc = path ? strata__problem_add(
+		                    src, 1, path, 0,
+		                    "not read as a migration: its name does "
+		                    "not start with a version, as a "
+		                    "migration's does (0002_add_users.up.sql, "
+		                    "V2__add_users.sql)") :
+		            STRATA_ENOMEM;
+		strata__free(path);
+	}
+	return rc;
+}
+
 int strata__source_load(strata_ctx *ctx, struct source *src, const char *dir)
 {
-	struct entry *v = NULL;
-	size_t n = 0, i;
+	struct listing l;
+	size_t i;
 	int rc;
 
 	strata__source_release(src);
-	rc = list_dir(ctx, src, dir, &v, &n); /* sorted */
-	if (rc == 0) {
-		rc = group(src, dir, v, n);
-		if (rc == STRATA_ENOMEM)
-			strata__oom(ctx);
-	}
-	for (i = 0; i < n; i++)
-		strata__free(v[i].fname);
-	strata__free(v);
+	memset(&l, 0, sizeof(l));
+	l.dirs = l.unread = (strata_buf)STRATA_BUF_INIT;
+	rc = list_dir(ctx, src, dir, &l); /* sorted */
+	if (rc == 0)
+		rc = group(src, dir, l.v, l.n);
+	if (rc == 0 && src->n)
+		rc = warn_unread(src, dir, l.unread.ptr);
+	if (rc == 0)
+		rc = strata__layout_check(src);
+	if (rc == STRATA_ENOMEM)
+		strata__oom(ctx);
+	strata__listing_release(&l);
 	if (rc < 0)
 		return rc;
 	src->n_name_problems = src->n_problems;
@@ -627,6 +755,8 @@ static int load(strata_ctx *ctx, struct migration *m, int with_down)
 				                 .present = 1 };
 	} else if (rc == 0) {
 		rc = strata__sections_parse(ctx, m);
+		if (rc == 0)
+			rc = strata__layout_metadata(ctx, m);
 	}
 	if (rc < 0) {
 		strata__free(m->text);

@@ -15,23 +15,39 @@ enum file_role {
 	ROLE_REPEATABLE /* R__<name>.sql, <name>.repeatable.sql */
 };
 
+/* How a folder holds its migrations: files, or a folder per migration. */
+enum layout {
+	LAYOUT_FLAT = 0, /* files: pairs, single files, Flyway's */
+	LAYOUT_PRISMA,   /* <version>_<name>/migration.sql [+ down.sql] */
+	LAYOUT_DIESEL    /* <version>_<name>/up.sql [+ down.sql] */
+};
+
 struct filename {
 	enum file_role role;
 	uint64_t version;
 	size_t version_off, version_len; /* digits as written */
 	size_t name_off, name_len;
-	const char *format; /* "strata" or "flyway" */
+	const char *format; /* "strata", "flyway", "prisma", "diesel" */
+	int sqlm_name;      /* <version>-<name>.sql: sql-migrate's own */
 };
 
 /*
  * Parse a file name. @return 0 when it is a migration file, 1 when the
  * file is not one and is ignored (hidden, or not .sql and not starting
- * with a version), or STRATA_EPARSE with why filled in. When 1, why is
+ * with a version), 2 when it is refused and why is the whole message (a
+ * Flyway callback), or STRATA_EPARSE with why filled in. When 1, why is
  * empty, or says why a name that looks like a migration's (v2__x.sql,
  * abc_x.up.sql) is not read (a warning).
  */
 int strata__filename_parse(struct filename *out, const char *fname, char *why,
                            size_t why_len);
+
+/* A migration folder's name (Prisma's and Diesel's <version>_<name>):
+ * 0 with out (role ROLE_UP) and the version's digits in vtext (Diesel's
+ * dashes removed), 1 when the name does not start with a digit, or
+ * STRATA_EPARSE with why filled in. */
+int strata__dirname_parse(struct filename *out, char *vtext, size_t vtext_size,
+                          const char *fname, char *why, size_t why_len);
 
 /* The same for exec targets: any extension. */
 int strata__filename_parse_exec(struct filename *out, const char *fname,
@@ -57,7 +73,13 @@ struct migration {
 	char *version_text;
 	char *name;
 	strata_kind kind;
-	const char *format; /* "strata", "dbmate", "goose", "flyway" */
+	/* "strata", "dbmate", "goose", "sql-migrate", "flyway", "prisma",
+	 * "diesel" */
+	const char *format;
+	int layout;      /* enum layout */
+	int sqlm_name;   /* named <version>-<name>.sql: sql-migrate's only */
+	char *meta_path; /* Diesel's metadata.toml, or NULL */
+	int expanded;    /* EXPAND_*: ENVSUB, placeholders (subst.c) */
 	char *up_path;
 	char *down_path; /* NULL: irreversible; may equal up_path's file */
 	int single_file; /* up and down live in up_path */
@@ -94,6 +116,43 @@ struct source {
 	size_t n_name_problems;
 };
 
+/* One entry of the folder, before grouping (source.c, layout.c). */
+struct entry {
+	char *fname;  /* in the folder: "0001_x.up.sql", "2024_x/up.sql" */
+	char *vtext;  /* the version's digits when fname has others, or NULL */
+	int has_meta; /* Diesel: a metadata.toml next to up.sql */
+	struct filename fn;
+};
+
+struct listing {
+	struct entry *v;
+	size_t n, alloc;
+	strata_buf dirs;   /* "name/\n" per sub-folder (the folder cache) */
+	strata_buf unread; /* "name\n" per .sql file that is not read */
+};
+
+int strata__listing_add(struct listing *l, const char *fname,
+                        const struct filename *fn, const char *vtext,
+                        int has_meta);
+void strata__listing_release(struct listing *l);
+/* dir + "/" + name, allocated */
+char *strata__join_path(const char *dir, const char *name);
+
+/* layout.c: a sub-folder of the migrations folder: a Prisma or Diesel
+ * migration's files go to l, problems with it to src. */
+int strata__layout_folder(strata_ctx *ctx, struct source *src, const char *dir,
+                          const char *name, struct listing *l);
+/* layout.c: one layout per folder: files, Prisma's or Diesel's folders
+ * (an error-level problem otherwise). */
+int strata__layout_check(struct source *src);
+/* layout.c: Diesel's metadata.toml of m, when it has one: its
+ * run_in_transaction = false makes both parts run outside a transaction. */
+int strata__layout_metadata(strata_ctx *ctx, struct migration *m);
+/* layout.c: the file or section that would hold m's down part, for the
+ * hint of a refused rollback ("U3__add_users.sql", "a '-- +goose Down'
+ * section in ..."). */
+void strata__layout_down_hint(const struct migration *m, char *out, size_t n);
+
 /* Emit the warnings about the folder's names (files not read) as
  * STRATA_EVENT_WARNING events: "<file>: not read as a migration: ..." */
 void strata__source_warn_names(strata_ctx *ctx, const struct source *src);
@@ -110,6 +169,15 @@ int strata__migration_load(strata_ctx *ctx, struct migration *m);
 /* The same for what applying it needs: a separate down file is left for
  * a later strata__migration_load (m->down_deferred). */
 int strata__migration_load_up(strata_ctx *ctx, struct migration *m);
+
+#define EXPAND_TEXT      1 /* m->text is substituted */
+#define EXPAND_DOWN_TEXT 2 /* m->down_text is */
+#define EXPAND_FAILED    4 /* and failed (reported: not again) */
+
+/* subst.c: goose's ENVSUB and Flyway's placeholders substituted in the
+ * text holding m's up (down 0) or down part, once; errors name the file
+ * and line. */
+int strata__migration_expand(strata_ctx *ctx, struct migration *m, int down);
 
 /* Find a migration by version (versioned kinds) in O(log n); NULL if none. */
 struct migration *strata__source_find(const struct source *src,

@@ -230,15 +230,20 @@ static int stat_file(const struct statcache *c, const char *path,
 	const char *name = path + c->dir_len + 1;
 
 	if (c->dirfd >= 0 && strncmp(path, c->dir, c->dir_len) == 0 &&
-	    path[c->dir_len] == '/' && name[0] && !strchr(name, '/'))
+	    path[c->dir_len] == '/' && name[0])
 		return fstatat(c->dirfd, name, st, 0);
 	return stat(path, st);
 }
 
-static const char *base_name(const char *path)
+/* The name an entry is kept under: the path in the migrations folder
+ * (20240101000000_init/migration.sql for a Prisma migration). */
+static const char *base_name(const struct statcache *c, const char *path)
 {
 	const char *s = strrchr(path, '/');
 
+	if (c->dir && strncmp(path, c->dir, c->dir_len) == 0 &&
+	    path[c->dir_len] == '/' && path[c->dir_len + 1])
+		return path + c->dir_len + 1;
 	return s ? s + 1 : path;
 }
 
@@ -265,7 +270,7 @@ int strata__statcache_lookup(strata_ctx *ctx, const char *path, char out[65])
 		qsort(c->v, c->n, sizeof(*c->v), entry_cmp);
 		c->sorted = 1;
 	}
-	key.name = (char *)base_name(path);
+	key.name = (char *)base_name(c, path);
 	e = bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp);
 	if (!e || stat_file(c, path, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    !same(e, &st))
@@ -295,7 +300,7 @@ void strata__statcache_store(strata_ctx *ctx, const char *path,
 	if (!c || !c->path || stat_file(c, path, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || too_recent(&st))
 		return;
-	key.name = (char *)base_name(path);
+	key.name = (char *)base_name(c, path);
 	e = c->sorted && c->n ?
 	            bsearch(&key, c->v, c->n, sizeof(*c->v), entry_cmp) :
 	            NULL;

@@ -39,10 +39,15 @@ static int check_files(strata_ctx *ctx)
 		if (rc >= 0 && m->down.present)
 			rc = strata__part_check(ctx, m, 1, 1);
 		if (rc >= 0 && !m->down.present &&
-		    m->kind == STRATA_KIND_VERSIONED)
+		    m->kind == STRATA_KIND_VERSIONED) {
+			char hint[600];
+
+			strata__layout_down_hint(m, hint, sizeof(hint));
 			rc = strata__problem_add(&ctx->source, 1, m->up_path, 0,
 			                         "no down migration: it cannot "
-			                         "be rolled back");
+			                         "be rolled back; %s",
+			                         hint);
+		}
 	}
 	return rc;
 }

@@ -105,20 +105,20 @@ SQL
 	expect_tables "users"
 }
 
-# Markers of formats strata does not read, and near misses of its own
-# directives, ran as plain SQL.
+# Near misses of the markers strata reads (sql-migrate's are read in the
+# case sql-migrate reads them) and of its own directives ran as plain SQL.
 t_foreign_and_near_miss_markers_refused() {
 	users_applied
 	cat >migrations/0002_posts.sql <<'SQL'
 -- +migrate Up
 CREATE TABLE posts (id INTEGER PRIMARY KEY);
--- +migrate Down
+-- +migrate down
 DROP TABLE users;
 SQL
 	st up
 	expect_rc 2
-	expect_err "0002_posts.sql:1:"
-	expect_err "sql-migrate"
+	expect_err "0002_posts.sql:3:"
+	expect_err "sql-migrate reads its command in this case only"
 	expect_tables "users"
 	rm migrations/0002_posts.sql
 	printf -- '-- strata-no-transaction\nCREATE TABLE posts (id INTEGER PRIMARY KEY);\n' >migrations/0002_posts.up.sql

@@ -1,8 +1,10 @@
 /*
  * libFuzzer target for migration file names (strata__filename_parse and
- * its exec-target variant) and versions (strata__version_parse). The
- * input is a file name (up to 255 bytes, cut at the first NUL).
- * Invariants: the result is 0, 1 or STRATA_EPARSE; a refusal says why; an
+ * its exec-target variant), migration folder names (Prisma's and
+ * Diesel's, strata__dirname_parse) and versions (strata__version_parse).
+ * The input is a file name (up to 255 bytes, cut at the first NUL).
+ * Invariants: the result is 0, 1 or STRATA_EPARSE (or 2, a Flyway
+ * callback refused); a refusal says why; an
  * accepted name's version and name lie inside it, the version is the
  * decimal value of its digits (1 .. UINT64_MAX) and the name uses only
  * letters, digits, '_', '-' and '.'; the role matches the suffix.
@@ -58,10 +60,12 @@ static void check(const char *name, int exec)
 	memset(why, 'x', sizeof(why));
 	rc = exec ? strata__filename_parse_exec(&fn, name, why, sizeof(why)) :
 	            strata__filename_parse(&fn, name, why, sizeof(why));
-	CHECK(rc == 0 || rc == 1 || rc == STRATA_EPARSE);
+	CHECK(rc == 0 || rc == 1 || rc == STRATA_EPARSE || (rc == 2 && !exec));
 	CHECK(memchr(why, '\0', sizeof(why)) != NULL);
-	if (rc == STRATA_EPARSE)
+	if (rc == STRATA_EPARSE || rc == 2)
 		CHECK(why[0] != '\0');
+	if (rc == 2) /* Flyway's callbacks and script configuration */
+		return;
 	if (rc == 1) {
 		/* ignored: hidden files and names without a version; a
 		 * warning (why) only for a name that is not hidden */
@@ -110,6 +114,31 @@ static void check(const char *name, int exec)
 		CHECK(name[0] == (fn.role == ROLE_UP ? 'V' : 'U'));
 }
 
+/* A Prisma or Diesel migration's folder name. */
+static void check_folder(const char *name)
+{
+	struct filename fn;
+	char why[200], vtext[64];
+	size_t n = strlen(name), i, k = 0;
+	int rc = strata__dirname_parse(&fn, vtext, sizeof(vtext), name, why,
+	                               sizeof(why));
+
+	CHECK(rc == 0 || rc == 1 || rc == STRATA_EPARSE);
+	if (rc == 1)
+		CHECK(n == 0 || !isdigit((unsigned char)name[0]));
+	if (rc == STRATA_EPARSE)
+		CHECK(why[0] != '\0');
+	if (rc != 0)
+		return;
+	/* the version: the digits before the first '_', dashes dropped */
+	for (i = 0; name[i] != '_'; i++)
+		if (name[i] != '-')
+			CHECK(vtext[k++] == name[i]);
+	CHECK(vtext[k] == '\0' && k == fn.version_len);
+	CHECK(fn.version == decimal(vtext, k));
+	CHECK(fn.name_off == i + 1 && fn.name_len == n - i - 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char name[256];
@@ -122,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name[size] = '\0';
 	check(name, 0);
 	check(name, 1);
+	check_folder(name);
 
 	/* versions as given on the command line (--to, force) */
 	rc = strata__version_parse(&v, name, strlen(name));

@@ -1,15 +1,18 @@
 /*
  * libFuzzer target for the text of migration files: sections (native,
- * dbmate, goose) and directives (strata__sections_parse), the checks run
- * before a part may run (strata__part_check, with the SQLite splitter),
- * text positions, the UTF-8 check and the checksum. The first byte picks
- * the file's kind (a single file, or an up file with or without a down
- * file) and where the input is cut between up and down text.
+ * dbmate, goose, sql-migrate) and directives (strata__sections_parse),
+ * goose's ENVSUB and Flyway's placeholders (strata__migration_expand), the
+ * checks run before a part may run (strata__part_check, with the SQLite
+ * splitter), text positions, the UTF-8 check and the checksum. The first
+ * byte picks the file's kind (a single file, or an up file with or
+ * without a down file), whether it is a Flyway file, and the second where
+ * the input is cut between up and down text.
  * Invariants: results are 0 or STRATA_EPARSE; sections lie inside their
- * text and in order; an error names the file and a line inside it; the
- * checksum ignores CR/LF differences; no part that is read holds a line
- * that looks like a dbmate or goose down marker (a file of a pair holds
- * no marker-like line at all).
+ * text and do not overlap, before and after substitution; an error names
+ * the file and a line inside it; the checksum ignores CR/LF differences;
+ * no part that is read holds a line that looks like a dbmate, goose or
+ * sql-migrate down marker (a file of a pair holds no marker-like line at
+ * all).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +131,12 @@ static int has_marker_line(const char *t, size_t n, int down_only)
 				     (end - k >= 11 &&
 				      strncasecmp(t + k + 6, " down", 5) == 0)))
 					return 1;
+			if (end - i >= 8 &&
+			    strncasecmp(t + i, "+migrate", 8) == 0 &&
+			    (!down_only ||
+			     (end - i >= 13 &&
+			      strncasecmp(t + i + 8, " down", 5) == 0)))
+				return 1;
 		}
 		pos = end + 1;
 	}
@@ -142,25 +151,43 @@ static void check_part(const struct part *p, size_t text_len)
 	CHECK(p->off <= text_len && p->len <= text_len - p->off);
 }
 
+static void check_parts(const struct migration *m)
+{
+	check_part(&m->up, m->text_len);
+	check_part(&m->down, m->single_file ? m->text_len : m->down_text_len);
+	if (m->single_file && m->down.present)
+		/* dbmate/goose: up first; sql-migrate: either first */
+		CHECK(m->up.off + m->up.len <= m->down.off ||
+		      m->down.off + m->down.len <= m->up.off);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct migration m;
-	unsigned kind;
+	unsigned kind, flyway;
 	size_t cut;
 	int rc;
 
 	if (!ctx) {
+		static const char *const values[] = { "a=x", "B=", "c=${a}",
+			                              NULL };
 		strata_options o;
 
 		memset(&o, 0, sizeof(o));
 		o.database_url = "sqlite::memory:";
 		o.migrations_dir = "migrations";
+		o.placeholders = values;
 		CHECK(strata_ctx_new(&ctx, &o) == 0);
 		CHECK(strata__driver_resolve(ctx) == 0);
+		/* for ENVSUB */
+		setenv("A", "x", 1);
+		setenv("B", "", 1);
+		setenv("C", "$A\n-- +goose Down", 1);
 	}
 	if (size < 2)
 		return 0;
 	kind = data[0] % 3; /* 0 single file, 1 up only, 2 up and down */
+	flyway = kind != 0 && (data[0] / 3) % 2; /* V and U files */
 	cut = data[1] * (size - 2) / 255;
 	data += 2;
 	size -= 2;
@@ -172,7 +199,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&m, 0, sizeof(m));
 	m.version = 1;
 	m.kind = STRATA_KIND_VERSIONED;
-	m.format = "strata";
+	m.format = flyway ? "flyway" : "strata";
 	m.single_file = kind == 0;
 	m.up_path = strata__strdup(kind == 0 ? "migrations/0001_x.sql" :
 	                                       "migrations/0001_x.up.sql");
@@ -196,13 +223,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto done;
 	}
 	CHECK(m.up.present);
-	check_part(&m.up, m.text_len);
-	check_part(&m.down, m.single_file ? m.text_len : m.down_text_len);
-	if (m.single_file && m.down.present) {
-		/* dbmate/goose: the up section comes first */
-		CHECK(m.up.off + m.up.len <= m.down.off);
+	check_parts(&m);
+	if (m.single_file && m.down.present)
 		CHECK(m.down_path && strcmp(m.down_path, m.up_path) == 0);
-	}
 	if (kind == 2)
 		CHECK(m.down.present && m.down.len == m.down_text_len);
 	if (kind == 1)
@@ -215,6 +238,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(!has_marker_line(m.down_text, m.down_text_len,
 			                       0));
 	}
+
+	/* goose's ENVSUB, Flyway's placeholders: the parts move with the
+	 * text (a value may hold a line break, or a marker) */
+	m.loaded = 1;
+	rc = strata__migration_expand(ctx, &m, 0);
+	CHECK(rc == 0 || rc == STRATA_EPARSE);
+	if (rc == 0 && m.down.present)
+		rc = strata__migration_expand(ctx, &m, 1);
+	CHECK(rc == 0 || rc == STRATA_EPARSE);
+	if (rc < 0) {
+		check_error(&m);
+		goto done;
+	}
+	check_parts(&m);
 
 	/* the checks before running, as up and as validate do them */
 	rc = strata__part_check(ctx, &m, 0, 0);

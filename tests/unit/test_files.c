@@ -235,11 +235,11 @@ static void test_files__near_misses(void **state)
 	             "unknown directive 'strata no-transaction'");
 	expect_error(parse(0, "-- strata-no-transaction\nSELECT 1;\n", NULL), 1,
 	             "unknown directive");
-	expect_error(parse(1, "-- +migrate Up\nSELECT 1;\n", NULL), 1,
-	             "sql-migrate");
-	expect_error(parse(1, "-- +goose Up\n-- +goose ENVSUB ON\nSELECT 1;\n",
+	expect_error(parse(1, "-- +migrate up\nSELECT 1;\n", NULL), 1,
+	             "sql-migrate reads its command in this case only");
+	expect_error(parse(1, "-- +goose Up\n-- +goose ENVSUB YES\nSELECT 1;\n",
 	                   NULL),
-	             2, "environment variables");
+	             2, "unknown goose marker '-- +goose ENVSUB YES'");
 }
 
 static void test_files__markers_where_not_read(void **state)
