@@ -37,12 +37,12 @@ SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all \
 HAVE_PG    := $(shell $(PKG_CONFIG) --exists libpq && test -f src/drivers/postgres.c && echo 1 || echo 0)
 HAVE_MYSQL := $(shell $(PKG_CONFIG) --exists libmariadb && test -f src/drivers/mysql.c && echo 1 || echo 0)
 
-# Linked: SQLite, jansson, inih. Loaded at run time, on first use, with
+# Linked: SQLite, jansson, inih, zlib (Flyway's CRC32, for adopt). Loaded at run time, on first use, with
 # dlopen (src/util/dl.h), so that a command that does not need them does not
 # pay for mapping them: libpq and libmariadb (when a driver connects),
 # libpg_query (no .pc file; it splits PostgreSQL statements) and libcrypto
 # (checksums). Only their headers are needed to build.
-PKGS     = sqlite3 jansson inih
+PKGS     = sqlite3 jansson inih zlib
 DL_PKGS  = libcrypto
 ifeq ($(HAVE_PG),1)
 DL_PKGS += libpq
