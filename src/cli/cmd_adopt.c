@@ -88,12 +88,13 @@ static void print_items(struct cli *cli, const strata_adopt_result *r)
 		int bad = it->action >= STRATA_ADOPT_MISSING;
 		const char *name = cli_q(it->name);
 
-		printf("%s%-9s%s %-14s %-30.*s%s%s\n",
+		printf("%s%-9s%s %-14s %-.*s%*s%s%s\n",
 		       cli_c(cli, bad             ? "err" :
 		                  it->action <= 1 ? "green" :
 		                                    "dim"),
 		       action_name(it->action), cli_c(cli, "reset"),
-		       cli_q(it->version_text), (int)cli_fit(name, 30), name,
+		       cli_q(it->version_text), (int)cli_fit(name, 40), name,
+		       it->detail[0] ? 40 - (int)cli_fit(name, 40) : 0, "",
 		       it->detail[0] ? "  " : "", cli_esc(it->detail));
 	}
 }

@@ -158,17 +158,35 @@ static int set_found(struct adopt *a, const struct found *f)
 static int refuse_unknown(strata_ctx *ctx, const struct probe *p,
                           const struct adopt_tool *t)
 {
+	strata_buf cols = STRATA_BUF_INIT, tools = STRATA_BUF_INIT;
+	const struct adopt_tool *u;
 	char why[96];
+	int i, rc = 0;
 
 	why_not(p, t, why, sizeof(why));
+	for (i = 0; rc == 0 && i < p->n && i < (int)ARRAY_SIZE(p->cols); i++)
+		rc = strata__buf_printf(&cols, "%s%s", i ? ", " : "",
+		                        p->cols[i]);
+	for (u = strata__adopt_tools; rc == 0 && u->name; u++)
+		if (strcmp(u->table, p->name) == 0)
+			rc = strata__buf_printf(&tools, "%s%s",
+			                        tools.len ? " or " : "",
+			                        u->name);
+	if (rc < 0) {
+		strata_buf_release(&cols);
+		strata_buf_release(&tools);
+		return strata__oom(ctx);
+	}
 	strata__error_set(ctx, STRATA_ESTATE,
-	                  "table '%s' is named as %s names its history but "
-	                  "has %s: strata adopts only tables it can read "
-	                  "exactly",
-	                  p->name, t->name, why);
+	                  "table '%s' has the name %s gives its history but "
+	                  "not its shape (columns %s; for %s: %s): strata "
+	                  "adopts only tables it can read exactly",
+	                  p->name, tools.ptr, cols.ptr, t->name, why);
 	strata__error_detail(ctx,
 	                     "nothing was written; if another tool made it, "
 	                     "record the state by hand ('strata baseline V')");
+	strata_buf_release(&cols);
+	strata_buf_release(&tools);
 	return STRATA_ESTATE;
 }
 
