@@ -237,7 +237,10 @@ static int plan(struct adopt *a)
 	uint64_t base = 0;
 	char *seen = strata__calloc(src->n + 1, 1);
 	size_t i;
-	int rc = seen ? 0 : strata__oom(a->ctx);
+	int rc = 0;
+
+	if (!seen)
+		return strata__oom(a->ctx);
 
 	for (i = 0; rc == 0 && i < a->n_rows; i++) {
 		const struct foreign_row *r = &a->rows[i];
