@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # rc, out, err are set by st (test-lib.sh)
 # strata adopt, on every database: another tool's history table is taken
 # over in place and nothing old runs again. dbmate and sql-migrate apply
 # their folders themselves (tests/lib/peers.sh); for the tools that cannot
@@ -254,6 +255,7 @@ t_goose() {
 # ---- Flyway ---------------------------------------------------------------
 
 flyway_table() {
+	# shellcheck disable=SC2016 # MySQL's backquotes, not the shell's
 	case "$STRATA_TEST_DB" in
 	sqlite) db_sql 'CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TEXT NOT NULL DEFAULT (strftime('"'"'%Y-%m-%d %H:%M:%f'"'"','"'"'now'"'"')), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)' ;;
 	postgres) db_sql 'CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INTEGER, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL); ALTER TABLE "flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"); CREATE INDEX "flyway_schema_history_s_idx" ON "flyway_schema_history" ("success")' ;;
