@@ -54,12 +54,12 @@ DRV_DEFS   := $(foreach n,$(DRV_NAMES),-DSTRATA_HAVE_$(call upper,$(n))=$(if $(f
 # strata__split_NAME (split_common.c holds what they share).
 SPLITTERS  := $(filter-out common,$(patsubst src/drivers/split_%.c,%,$(wildcard src/drivers/split_*.c)))
 
-# Linked: SQLite, jansson, inih. Loaded at run time, on first use, with
+# Linked: SQLite, jansson, inih, zlib (Flyway's CRC32, for adopt). Loaded at run time, on first use, with
 # dlopen (src/util/dl.h), so that a command that does not need them does not
 # pay for mapping them: libpq and libmariadb (when a driver connects),
 # libpg_query (no .pc file; it splits PostgreSQL statements) and libcrypto
 # (checksums). Only their headers are needed to build.
-PKGS     = sqlite3 jansson inih
+PKGS     = sqlite3 jansson inih zlib
 DRV_DL_PKGS := $(filter-out $(PKGS),$(DRV_PKGS))
 DL_PKGS  = libcrypto $(DRV_DL_PKGS)
 # dlopen and pthreads are in glibc's libc since 2.34 (Debian 12); older

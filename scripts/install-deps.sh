@@ -9,7 +9,9 @@
 #          libpg-query1504.0, libssl3)
 #   test   build + sanitizers/fuzzing, cmocka, the database servers the integration
 #          tests start (PostgreSQL 15, MariaDB, Redis), valgrind, strace, gcovr,
-#          cppcheck (gcc's -fanalyzer needs nothing more)
+#          cppcheck (gcc's -fanalyzer needs nothing more), and sql-migrate, a peer
+#          `adopt` is tested against (tests/lib/peers.sh installs dbmate with the
+#          machine's npm)
 #   bench  test + hyperfine and time (the npm side of the benchmark is installed elsewhere)
 #
 # A machine that already has everything does no apt work and needs no root: the check is
@@ -23,10 +25,10 @@
 set -eu
 
 BUILD_PKGS="gcc make pkgconf binutils libsqlite3-dev libpq-dev libmariadb-dev libpg-query-dev
-libssl-dev libjansson-dev libinih-dev sqlite3"
+libssl-dev libjansson-dev libinih-dev zlib1g-dev sqlite3"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev postgresql-15
 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools python3
-valgrind strace gcovr procps cppcheck"
+valgrind strace gcovr procps cppcheck sql-migrate"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 
 usage() {

@@ -85,8 +85,9 @@ struct cli {
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
-	int yes_replace, any_file;
+	int yes_replace, any_file, undo;
 	const char *suffix;
+	const char *from; /* adopt --from TOOL */
 	int has_to;
 	uint64_t to;
 

@@ -22,6 +22,7 @@ extern const struct cmd cli_cmd_repair;
 extern const struct cmd cli_cmd_plan;
 extern const struct cmd cli_cmd_baseline;
 extern const struct cmd cli_cmd_stamp;
+extern const struct cmd cli_cmd_adopt;
 extern const struct cmd cli_cmd_backup;
 extern const struct cmd cli_cmd_restore;
 extern const struct cmd cli_cmd_fresh;

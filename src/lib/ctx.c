@@ -5,6 +5,7 @@
 #include "ctx.h"
 #include "driver.h"
 #include "../util/url.h"
+#include "adopt.h"
 
 #define DEFAULT_URL     "sqlite:strata.db"
 #define DEFAULT_DIR     "migrations"
@@ -140,6 +141,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__disconnect(ctx);
 	strata__interrupt_release(ctx);
 	release_view(ctx);
+	strata__adopt_free(ctx);
 	strata__source_release(&ctx->source);
 	strata__hasher_release(&ctx->hasher);
 	strata__statcache_free(ctx);

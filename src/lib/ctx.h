@@ -76,7 +76,8 @@ struct strata_ctx {
 	size_t n_entries;
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
-	strata_buf scratch; /* strings handed out by strata_new() */
+	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */
+	strata_buf scratch;  /* strings handed out by strata_new() */
 	strata_buf scratch2;
 };
 

@@ -1,0 +1,628 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # rc, out, err are set by st (test-lib.sh)
+# strata adopt, on every database: another tool's history table is taken
+# over in place and nothing old runs again. dbmate and sql-migrate apply
+# their folders themselves (tests/lib/peers.sh); for the tools that cannot
+# be installed here, the table is made as the tool's source makes it and
+# its rows, checksums included, are computed here with python3, apart
+# from strata. After adopting, `up` adds a migration, `down` rolls it
+# back, `status` and `validate` agree; --undo gives the table back.
+# Every refusal is checked to leave the database as it was.
+
+# shellcheck source=tests/lib/peers.sh
+. "$STRATA_SRC_ROOT/tests/lib/peers.sh"
+
+# every table of the database, history tables included, one line
+all_tables() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name" ;;
+	postgres) db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1" ;;
+	mysql) db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1" ;;
+	esac | tr '\n' ' ' | sed 's/ $//'
+}
+
+# words in C order, one line
+sorted() {
+	tr ' ' '\n' | sed '/^$/d' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# the whole state: tables, and every row of the named tables
+snapshot() {
+	local t
+	all_tables
+	for t in "$@"; do
+		echo "== $t"
+		db_sql "SELECT * FROM $t ORDER BY 1" 2>/dev/null
+	done
+}
+
+# strata's rows: "version:kind" lines joined
+strata_rows() {
+	db_sql "SELECT version, kind FROM $TEST_TABLE ORDER BY version" | tr '|' ':' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# a binary literal from hex
+blob() {
+	case "$STRATA_TEST_DB" in
+	postgres) printf "decode('%s', 'hex')" "$1" ;;
+	*) printf "X'%s'" "$1" ;;
+	esac
+}
+
+# checksums as each tool computes them, with python3 (not strata)
+flyway_crc() {
+	python3 -c '
+import re, sys, zlib
+data = open(sys.argv[1], "rb").read().decode("utf-8")
+if data.startswith("\ufeff"):
+    data = data[1:]
+crc = 0
+for line in re.split(r"\r\n|\r|\n", data):
+    crc = zlib.crc32(line.encode("utf-8"), crc)
+print(crc - (1 << 32) if crc >= (1 << 31) else crc)' "$1"
+}
+sha() { # ALGO FILE
+	python3 -c 'import hashlib, sys; print(hashlib.new(sys.argv[1], open(sys.argv[2], "rb").read()).hexdigest())' "$1" "$2"
+}
+
+# nothing of the user's ran twice: t1 keeps the row put in it before
+mark_t1() {
+	db_sql "INSERT INTO t1 VALUES (42)"
+}
+check_t1() {
+	expect_eq 42 "$(db_sql 'SELECT id FROM t1')" "t1 (created once, never again)"
+}
+
+# the common tail: a new migration goes up and down, nothing old reruns
+go_on() {
+	local next=$1 name=${2:-t9} tables
+	tables=$(printf '%s %s' "$(db_tables)" "$name" | sorted)
+	st status
+	expect_rc 0
+	st validate
+	expect_rc 0
+	expect_err "valid"
+	st up
+	expect_rc 0
+	expect_err "1 migration applied"
+	expect_eq "$tables" "$(db_tables | sorted)" "tables"
+	check_t1
+	st down --no-backup
+	expect_rc 0
+	expect_err "1 migration rolled back"
+	case " $(db_tables) " in *" $name "*) fail "$name still there after down" ;; esac
+	check_t1
+	st status
+	expect_rc 0
+	expect_out "$next"
+	expect_out "pending"
+}
+
+# ---- golang-migrate ------------------------------------------------------
+
+gm_table() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql "CREATE TABLE schema_migrations (version uint64, dirty bool)" ;;
+	*) db_sql "CREATE TABLE schema_migrations (version bigint not null primary key, dirty boolean not null)" ;;
+	esac
+}
+
+gm_folder() {
+	mig 0001 t1 "CREATE TABLE t1 (id INT);" "DROP TABLE t1;"
+	mig 0002 t2 "CREATE TABLE t2 (id INT);" "DROP TABLE t2;"
+	mig 0003 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	gm_table
+	mark_t1
+}
+
+t_golang_migrate() {
+	gm_folder
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (2, false)"
+	before=$(db_sql "SELECT version, dirty FROM schema_migrations")
+	st adopt
+	expect_rc 0
+	expect_out "record    0001"
+	expect_out "pending   0003"
+	expect_err "2 migrations recorded as applied from golang-migrate"
+	expect_err "renamed to 'schema_migrations_golang_migrate'"
+	expect_eq "1:versioned 2:versioned" "$(strata_rows)" "strata's history"
+	expect_eq "$before" "$(db_sql 'SELECT version, dirty FROM schema_migrations_golang_migrate')" "golang-migrate's row"
+	go_on 0003
+	st adopt --undo
+	expect_rc 0
+	expect_eq "$before" "$(db_sql 'SELECT version, dirty FROM schema_migrations')" "golang-migrate's table back"
+	case " $(all_tables) " in *schema_migrations_golang_migrate*) fail "renamed table left" ;; esac
+	expect_eq "t1 t2" "$(db_tables)"
+}
+
+t_golang_migrate_dirty_refused() {
+	gm_folder
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (2, true)"
+	before=$(snapshot schema_migrations t1)
+	st adopt
+	expect_rc 3
+	expect_err "dirty"
+	expect_err "migrate force"
+	expect_out "failed    0002"
+	expect_eq "$before" "$(snapshot schema_migrations t1)" "database after a refusal"
+}
+
+# ---- dbmate, the real one -------------------------------------------------
+
+dbmate_file() { # VERSION NAME TABLE
+	printf -- '-- migrate:up\nCREATE TABLE %s (id INT);\n\n-- migrate:down\nDROP TABLE %s;\n' "$3" "$3" >"$4/$1_$2.sql"
+}
+
+t_dbmate_real() {
+	peer_need dbmate
+	mkdir -p migrations
+	dbmate_file 20240101000000 t1 t1 migrations
+	dbmate_file 20240102000000 t2 t2 migrations
+	"$PEER_BIN" --no-dump-schema -u "$(peer_url)" -d migrations up >dbmate.log 2>&1 || {
+		cat dbmate.log
+		fail "dbmate up"
+	}
+	mark_t1
+	before=$(db_sql "SELECT version FROM schema_migrations ORDER BY 1")
+	expect_eq "20240101000000
+20240102000000" "$before" "dbmate's rows"
+	dbmate_file 20240103000000 t9 t9 migrations
+	st adopt --dry-run
+	expect_rc 0
+	expect_err "would be recorded"
+	expect_eq "$before" "$(db_sql 'SELECT version FROM schema_migrations ORDER BY 1')" "dry run"
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from dbmate"
+	expect_eq "20240101000000:versioned 20240102000000:versioned" "$(strata_rows)"
+	go_on 20240103000000
+	st adopt --undo
+	expect_rc 0
+	expect_eq "$before" "$(db_sql 'SELECT version FROM schema_migrations ORDER BY 1')"
+	# dbmate goes on where it was: it applies the new one, and only it
+	"$PEER_BIN" --no-dump-schema -u "$(peer_url)" -d migrations up >dbmate.log 2>&1 || {
+		cat dbmate.log
+		fail "dbmate up after --undo"
+	}
+	grep -q 20240103000000 dbmate.log || fail "dbmate did not apply the new migration"
+	grep -q 20240101000000 dbmate.log && fail "dbmate ran an old migration again"
+	check_t1
+}
+
+t_missing_file_and_prune() {
+	peer_need dbmate
+	mkdir -p migrations
+	dbmate_file 20240101000000 t1 t1 migrations
+	dbmate_file 20240102000000 t2 t2 migrations
+	"$PEER_BIN" --no-dump-schema -u "$(peer_url)" -d migrations up >dbmate.log 2>&1 || fail "dbmate up"
+	rm migrations/20240102000000_t2.sql
+	before=$(snapshot schema_migrations)
+	st adopt
+	expect_rc 3
+	expect_err "row 20240102000000"
+	expect_err "no file of the folder"
+	expect_err "--prune"
+	expect_out "missing   20240102000000"
+	expect_eq "$before" "$(snapshot schema_migrations)" "database after a refusal"
+	st adopt --prune
+	expect_rc 0
+	expect_out "pruned    20240102000000"
+	expect_eq "20240101000000:versioned" "$(strata_rows)"
+	st validate
+	expect_rc 0
+	st status
+	expect_rc 0
+	refute_out "missing"
+}
+
+# ---- goose ----------------------------------------------------------------
+
+t_goose() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql "CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY AUTOINCREMENT, version_id INTEGER NOT NULL, is_applied INTEGER NOT NULL, tstamp TIMESTAMP DEFAULT (datetime('now')))" ;;
+	postgres) db_sql "CREATE TABLE goose_db_version (id integer PRIMARY KEY GENERATED BY DEFAULT AS IDENTITY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NOT NULL DEFAULT now())" ;;
+	mysql) db_sql "CREATE TABLE goose_db_version (id bigint(20) unsigned NOT NULL AUTO_INCREMENT, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp NULL default now(), PRIMARY KEY(id))" ;;
+	esac
+	mkdir -p migrations
+	for v in 1 2 3; do
+		printf -- '-- +goose Up\nCREATE TABLE t%s (id INT);\n-- +goose Down\nDROP TABLE t%s;\n' $v $v >"migrations/0000$v""_t$v.sql"
+	done
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	mark_t1
+	# goose's own rows: 0 on creation; 3 applied, then rolled back (its
+	# latest row decides); 2 applied
+	db_sql "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (1, true), (3, true), (3, false), (2, true)"
+	before=$(snapshot goose_db_version)
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from goose"
+	expect_eq "1:versioned 2:versioned" "$(strata_rows)"
+	expect_eq "$before" "$(snapshot goose_db_version | sed "s/ $TEST_TABLE//")" "goose's table kept as it was"
+	st up
+	expect_rc 0
+	expect_err "1 migration applied"
+	check_t1
+	st down --no-backup
+	expect_rc 0
+	st adopt --undo
+	expect_rc 0
+	expect_eq "$before" "$(snapshot goose_db_version)" "database after --undo"
+}
+
+# ---- Flyway ---------------------------------------------------------------
+
+flyway_table() {
+	# shellcheck disable=SC2016 # MySQL's backquotes, not the shell's
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql 'CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL PRIMARY KEY, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INT, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TEXT NOT NULL DEFAULT (strftime('"'"'%Y-%m-%d %H:%M:%f'"'"','"'"'now'"'"')), "execution_time" INT NOT NULL, "success" BOOLEAN NOT NULL)' ;;
+	postgres) db_sql 'CREATE TABLE "flyway_schema_history" ("installed_rank" INT NOT NULL, "version" VARCHAR(50), "description" VARCHAR(200) NOT NULL, "type" VARCHAR(20) NOT NULL, "script" VARCHAR(1000) NOT NULL, "checksum" INTEGER, "installed_by" VARCHAR(100) NOT NULL, "installed_on" TIMESTAMP NOT NULL DEFAULT now(), "execution_time" INTEGER NOT NULL, "success" BOOLEAN NOT NULL); ALTER TABLE "flyway_schema_history" ADD CONSTRAINT "flyway_schema_history_pk" PRIMARY KEY ("installed_rank"); CREATE INDEX "flyway_schema_history_s_idx" ON "flyway_schema_history" ("success")' ;;
+	mysql) db_sql 'CREATE TABLE `flyway_schema_history` (`installed_rank` INT NOT NULL, `version` VARCHAR(50), `description` VARCHAR(200) NOT NULL, `type` VARCHAR(20) NOT NULL, `script` VARCHAR(1000) NOT NULL, `checksum` INT, `installed_by` VARCHAR(100) NOT NULL, `installed_on` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, `execution_time` INT NOT NULL, `success` BOOL NOT NULL, CONSTRAINT `flyway_schema_history_pk` PRIMARY KEY (`installed_rank`)) ENGINE=InnoDB' ;;
+	esac
+}
+
+fw_row() { # RANK VERSION TYPE SCRIPT CHECKSUM SUCCESS
+	local v=NULL
+	[ "$2" = - ] || v="'$2'"
+	db_sql "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($1, $v, 'x', '$3', '$4', $5, 'flyway', 3, $6)"
+}
+
+flyway_folder() {
+	mkdir -p migrations
+	printf 'CREATE TABLE t0 (id INT);\n' >migrations/V1__old.sql
+	# CRLF line ends and a blank line: Flyway's checksum ignores both
+	printf 'CREATE TABLE t1 (id INT);\r\n\r\nCREATE TABLE t2 (id INT);\r\n' >migrations/V2__t1.sql
+	printf 'CREATE TABLE t9 (id INT);\n' >migrations/V3__t9.sql
+	printf 'DROP TABLE t9;\n' >migrations/U3__t9.sql
+	printf 'CREATE VIEW v1 AS SELECT id FROM t1;\n' >migrations/R__v1.sql
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	db_sql "CREATE VIEW v1 AS SELECT id FROM t1"
+	mark_t1
+	flyway_table
+	fw_row 1 1 BASELINE '<< Flyway Baseline >>' NULL true
+	fw_row 2 2 SQL V2__t1.sql "$(flyway_crc migrations/V2__t1.sql)" true
+	fw_row 3 - SQL R__v1.sql "$(flyway_crc migrations/R__v1.sql)" true
+}
+
+t_flyway() {
+	flyway_folder
+	before=$(snapshot flyway_schema_history)
+	st adopt
+	expect_rc 0
+	expect_out "baseline  1"
+	expect_out "record    2"
+	expect_out "pending   3"
+	expect_err "3 migrations recorded as applied from flyway"
+	expect_eq "0:repeatable 1:baseline 2:versioned" "$(strata_rows)"
+	st status
+	expect_rc 0
+	expect_out "v1"
+	go_on 3
+	st adopt --undo
+	expect_rc 0
+	expect_eq "$before" "$(snapshot flyway_schema_history)"
+}
+
+t_flyway_checksum_mismatch_refused() {
+	flyway_folder
+	printf 'CREATE TABLE t1 (id INT, x INT);\n' >migrations/V2__t1.sql
+	before=$(snapshot flyway_schema_history t1)
+	st adopt
+	expect_rc 3
+	expect_err "migrations/V2__t1.sql"
+	expect_err "CRC32 (Flyway)"
+	expect_out "mismatch  2"
+	expect_eq "$before" "$(snapshot flyway_schema_history t1)" "database after a refusal"
+}
+
+t_flyway_failed_row_refused() {
+	flyway_folder
+	fw_row 4 3 SQL V3__t9.sql "$(flyway_crc migrations/V3__t9.sql)" false
+	before=$(snapshot flyway_schema_history)
+	st adopt
+	expect_rc 3
+	expect_err "success = false"
+	expect_err "flyway repair"
+	expect_eq "$before" "$(snapshot flyway_schema_history)" "database after a refusal"
+}
+
+# ---- sqlx -----------------------------------------------------------------
+
+sqlx_setup() {
+	case "$STRATA_TEST_DB" in
+	postgres) db_sql "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)" ;;
+	*) db_sql "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, success BOOLEAN NOT NULL, checksum BLOB NOT NULL, execution_time BIGINT NOT NULL)" ;;
+	esac
+	mkdir -p migrations
+	# sqlx's simple layout: <VERSION>_<DESCRIPTION>.sql, no down
+	printf 'CREATE TABLE t1 (id INT);\n' >migrations/20240101000000_t1.sql
+	printf 'CREATE TABLE t2 (id INT);\n' >migrations/20240102000000_t2.sql
+	mig 20240103000000 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	mark_t1
+	for f in migrations/20240101000000_t1.sql migrations/20240102000000_t2.sql; do
+		v=$(basename "$f" | cut -d_ -f1)
+		db_sql "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($v, 'x', ${1:-true}, $(blob "$(sha sha384 "$f")"), 1000)"
+	done
+}
+
+t_sqlx() {
+	sqlx_setup
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from sqlx"
+	expect_eq "20240101000000:versioned 20240102000000:versioned" "$(strata_rows)"
+	go_on 20240103000000
+}
+
+t_sqlx_refusals() {
+	sqlx_setup false
+	before=$(snapshot _sqlx_migrations)
+	st adopt
+	expect_rc 3
+	expect_err "success = false"
+	db_sql "UPDATE _sqlx_migrations SET success = true"
+	printf 'CREATE TABLE t1 (id BIGINT);\n' >migrations/20240101000000_t1.sql
+	st adopt
+	expect_rc 3
+	expect_err "SHA-384 (sqlx)"
+	expect_err "migrations/20240101000000_t1.sql"
+	case " $(all_tables) " in *" $TEST_TABLE "*) fail "strata's table made by a refusal" ;; esac
+}
+
+# ---- Prisma ---------------------------------------------------------------
+
+prisma_setup() {
+	case "$STRATA_TEST_DB" in
+	sqlite) db_sql 'CREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL, "logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)' ;;
+	postgres) db_sql 'CREATE TABLE "_prisma_migrations" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ, "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)' ;;
+	mysql) db_sql 'CREATE TABLE _prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at DATETIME(3), migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at DATETIME(3), started_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3), applied_steps_count INTEGER UNSIGNED NOT NULL DEFAULT 0)' ;;
+	esac
+	mkdir -p migrations
+	printf 'CREATE TABLE t1 (id INT);\n' >migrations/20240101000000_init.sql
+	printf 'CREATE TABLE t2 (id INT);\r\n' >migrations/20240102000000_t2.sql
+	mig 20240103000000 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	mark_t1
+	s1=$(sha sha256 migrations/20240101000000_init.sql)
+	# the second as a Windows checkout saw it: LF, then CRLF here
+	s2=$(printf 'CREATE TABLE t2 (id INT);\n' | python3 -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')
+	db_sql "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, rolled_back_at, started_at, applied_steps_count) VALUES
+		('a', '$s1', CURRENT_TIMESTAMP, '20240101000000_init', NULL, '2024-01-01 00:00:01', 1),
+		('b', '$s2', NULL, '20240102000000_t2', CURRENT_TIMESTAMP, '2024-01-02 00:00:01', 0),
+		('c', '$s2', CURRENT_TIMESTAMP, '20240102000000_t2', NULL, '2024-01-02 00:00:02', 1)"
+}
+
+t_prisma() {
+	prisma_setup
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from prisma"
+	expect_eq "20240101000000:versioned 20240102000000:versioned" "$(strata_rows)"
+	go_on 20240103000000
+}
+
+t_prisma_unfinished_refused() {
+	prisma_setup
+	db_sql "INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at) VALUES ('d', 'ab', NULL, '20240103000000_t9', '2024-01-03 00:00:00')"
+	before=$(snapshot _prisma_migrations)
+	st adopt
+	expect_rc 3
+	expect_err "finished_at is NULL"
+	expect_err "prisma migrate resolve"
+	expect_eq "$before" "$(snapshot _prisma_migrations)"
+}
+
+# ---- Diesel ---------------------------------------------------------------
+
+t_diesel() {
+	db_sql "CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+	mig 20240101000000 t1 "CREATE TABLE t1 (id INT);" "DROP TABLE t1;"
+	mig 20240102000000 t2 "CREATE TABLE t2 (id INT);" "DROP TABLE t2;"
+	mig 20240103000000 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	mark_t1
+	db_sql "INSERT INTO __diesel_schema_migrations (version) VALUES ('20240101000000'), ('20240102000000')"
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from diesel"
+	expect_eq "20240101000000:versioned 20240102000000:versioned" "$(strata_rows)"
+	go_on 20240103000000
+}
+
+# ---- sql-migrate, the real one ------------------------------------------
+
+t_sql_migrate_real() {
+	peer_need sql_migrate
+	mkdir -p sqlmigrate migrations
+	for v in 1 2; do
+		printf -- '-- +migrate Up\nCREATE TABLE t%s (id INT);\n\n-- +migrate Down\nDROP TABLE t%s;\n' $v $v >"sqlmigrate/$v""_t$v.sql"
+		# the same migration in a layout strata reads today, same name
+		printf -- '-- +goose Up\nCREATE TABLE t%s (id INT);\n\n-- +goose Down\nDROP TABLE t%s;\n' $v $v >"migrations/$v""_t$v.sql"
+	done
+	peer_sql_migrate_config sqlmigrate
+	"$PEER_BIN" up -config=dbconfig.yml -env=test >sqlm.log 2>&1 || {
+		cat sqlm.log
+		fail "sql-migrate up"
+	}
+	expect_eq "1_t1.sql
+2_t2.sql" "$(db_sql 'SELECT id FROM gorp_migrations ORDER BY id')" "sql-migrate's rows"
+	mark_t1
+	mig 3 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from sql-migrate"
+	expect_eq "1:versioned 2:versioned" "$(strata_rows)"
+	go_on 3
+	st adopt --undo
+	expect_rc 0
+	"$PEER_BIN" status -config=dbconfig.yml -env=test >sqlm.log 2>&1 || fail "sql-migrate status after --undo"
+}
+
+# ---- reference 003's migrate.sh ------------------------------------------
+
+t_migrate_sh() {
+	db_sql "CREATE TABLE schema_migrations (database_type VARCHAR(50) NOT NULL, migration_file VARCHAR(255) NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, checksum VARCHAR(64), PRIMARY KEY (database_type, migration_file))"
+	mkdir -p postgres
+	printf 'CREATE TABLE t1 (id INT);\n' >postgres/001_t1.sql
+	printf 'CREATE TABLE t2 (id INT);\n' >postgres/002_t2.sql
+	printf 'CREATE TABLE t9 (id INT);\n' >postgres/003_t9.up.sql
+	printf 'DROP TABLE t9;\n' >postgres/003_t9.down.sql
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	mark_t1
+	db_sql "INSERT INTO schema_migrations (database_type, migration_file, checksum) VALUES
+		('postgres', '001_t1.sql', '$(sha sha256 postgres/001_t1.sql)'),
+		('postgres', '002_t2.sql', '$(sha sha256 postgres/002_t2.sql)'),
+		('timescaledb', '001_episodic_memories.sql', 'def456')"
+	before=$(snapshot schema_migrations)
+	st_raw --database "$TEST_URL" --dir postgres adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from migrate.sh"
+	expect_err "renamed to 'schema_migrations_migrate_sh'"
+	expect_eq "1:versioned 2:versioned" "$(strata_rows)"
+	st_raw --database "$TEST_URL" --dir postgres up
+	expect_rc 0
+	expect_err "1 migration applied"
+	check_t1
+	st_raw --database "$TEST_URL" --dir postgres down --no-backup
+	expect_rc 0
+	st_raw --database "$TEST_URL" --dir postgres adopt --undo
+	expect_rc 0
+	expect_eq "$before" "$(snapshot schema_migrations)"
+	# an edited file is refused by name: the table's SHA-256 proves it
+	printf 'CREATE TABLE t2 (id BIGINT);\n' >postgres/002_t2.sql
+	st_raw --database "$TEST_URL" --dir postgres adopt
+	expect_rc 3
+	expect_err "postgres/002_t2.sql"
+	expect_err "SHA-256"
+	expect_eq "$before" "$(snapshot schema_migrations)"
+}
+
+# ---- Alembic (references 001, 004) ---------------------------------------
+
+t_alembic() {
+	db_sql "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+	db_sql "INSERT INTO alembic_version VALUES ('ae1027a6acf')"
+	db_sql "CREATE TABLE t1 (id INT)"
+	mark_t1
+	mkdir -p migrations
+	st adopt --dry-run
+	expect_rc 0
+	expect_out "0001_alembic_ae1027a6acf.up.sql"
+	[ -e migrations/0001_alembic_ae1027a6acf.up.sql ] && fail "a dry run wrote the baseline file"
+	case " $(all_tables) " in *" $TEST_TABLE "*) fail "a dry run made strata's table" ;; esac
+	st adopt
+	expect_rc 0
+	expect_err "Alembic revision ae1027a6acf is recorded as strata's baseline"
+	expect_err "strata new NAME"
+	[ -f migrations/0001_alembic_ae1027a6acf.up.sql ] || fail "no baseline file"
+	expect_eq "1:baseline" "$(strata_rows)"
+	expect_eq "ae1027a6acf" "$(db_sql 'SELECT version_num FROM alembic_version')"
+	mig 0002 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	go_on 0002
+	st adopt --undo
+	expect_rc 0
+	case " $(all_tables) " in *" $TEST_TABLE "*) fail "strata's table left after --undo" ;; esac
+}
+
+t_alembic_heads_refused() {
+	db_sql "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"
+	db_sql "INSERT INTO alembic_version VALUES ('aaa'), ('bbb')"
+	mkdir migrations
+	st adopt
+	expect_rc 3
+	expect_err "alembic merge heads"
+	[ -z "$(ls migrations)" ] || fail "files written by a refusal"
+}
+
+# ---- refusals of every kind ----------------------------------------------
+
+t_unknown_shape_refused() {
+	mig 0001 t1 "CREATE TABLE t1 (id INT);" "DROP TABLE t1;"
+	db_sql "CREATE TABLE goose_db_version (id INT, version_id BIGINT)"
+	before=$(snapshot goose_db_version)
+	st adopt
+	expect_rc 3
+	expect_err "goose_db_version"
+	expect_err "no column 'is_applied'"
+	expect_eq "$before" "$(snapshot goose_db_version)"
+	db_sql "DROP TABLE goose_db_version"
+	db_sql "CREATE TABLE schema_migrations (version BIGINT, applied_on VARCHAR(20))"
+	st adopt
+	expect_rc 3
+	expect_err "'schema_migrations'"
+	expect_err "columns version, applied_on"
+	# a row the tool never writes is not guessed at
+	db_sql "DROP TABLE schema_migrations"
+	gm_table
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (1, false), (2, false)"
+	st adopt
+	expect_rc 3
+	expect_err "2 rows (golang-migrate keeps one)"
+	st adopt --from nosuchtool
+	expect_rc 2
+	expect_err "unknown tool 'nosuchtool'"
+	# nothing to adopt at all
+	db_sql "DROP TABLE schema_migrations"
+	st adopt
+	expect_rc 3
+	expect_err "no other tool's history table"
+	expect_eq "" "$(all_tables)"
+}
+
+t_adopt_twice_and_undo_guard() {
+	gm_folder
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (2, false)"
+	st adopt
+	expect_rc 0
+	st adopt
+	expect_rc 3
+	expect_err "strata already keeps a history"
+	st up
+	expect_rc 0
+	# 0003 ran with strata: golang-migrate does not know it
+	st adopt --undo
+	expect_rc 3
+	expect_err "migration 3 (t9) was applied with strata after adopting"
+	expect_eq "1:versioned 2:versioned 3:versioned" "$(strata_rows)"
+	st adopt --undo --dry-run
+	expect_rc 3
+	st down --no-backup
+	expect_rc 0
+	st adopt --undo --dry-run
+	expect_rc 0
+	expect_out "schema_migrations_golang_migrate"
+	expect_eq "1:versioned 2:versioned" "$(strata_rows)"
+	st adopt --undo
+	expect_rc 0
+	expect_eq "2|0" "$(db_sql 'SELECT version, dirty FROM schema_migrations' | sed 's/|f$/|0/; s/|false$/|0/')"
+}
+
+t_json() {
+	gm_folder
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (2, false)"
+	st adopt --json --dry-run
+	expect_rc 0
+	printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["ok"] and d["dry_run"] and d["tool"] == "golang-migrate", d
+assert d["renamed_to"] == "schema_migrations_golang_migrate", d
+assert [(i["action"], i["version"]) for i in d["items"]] == [("record", "0001"), ("record", "0002"), ("pending", "0003")], d
+assert d["recorded"] == 2' || fail "json"
+	case " $(all_tables) " in *schema_migrations_golang_migrate*) fail "a dry run renamed the table" ;; esac
+	db_sql "UPDATE schema_migrations SET dirty = true"
+	st adopt --json
+	expect_rc 3
+	printf '%s' "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert not d["ok"] and "dirty" in d["error"], d' || fail "json refusal"
+}
