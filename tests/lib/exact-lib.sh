@@ -14,6 +14,12 @@
 #       never, to check that recent files are not kept.
 #   STRATA_TEST_PAUSE=POINT:FIFO  strata stops at POINT (src/util/testpoint.h)
 #       until the test lets it go on (the tp_* helpers below).
+#   STRATA_TEST_TRACE=FILE  strata notes in FILE every point it reaches
+#       (tp_trace_start, tp_trace_has).
+#
+# Then sessions of the database's own client that hold a lock (hold_start,
+# hold_end) and gates inside a migration statement (gate_shut, gate_open),
+# on the db_hold and db_gate_* functions of the database's glue file.
 
 # cache_at_once: the caches keep files however recently they changed. A
 # change the test makes after a cache was written must then come after
