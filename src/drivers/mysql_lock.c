@@ -11,6 +11,7 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/crypto_load.h"
+#include "../util/testpoint.h"
 
 /* ---- runner lock ---------------------------------------------------- */
 
@@ -150,8 +151,16 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
 		                       c, rc, NULL, 0, -1,
 		                       "cannot derive the lock name");
 	}
-	snprintf(args, sizeof(args), ", %ld", secs);
-	rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
+	/* a free lock is taken at once; a busy one is waited for (up to
+	 * secs) in a second call, the wait the test build's lock_wait point
+	 * lets a test see begin */
+	rc = lock_call(c, "GET_LOCK", name.ptr, ", 0", &val);
+	if (rc == 0 && secs > 0 && !val.is_null && strcmp(val.text, "0") == 0 &&
+	    !strata_driver_interrupted(c)) {
+		strata__testpoint("lock_wait");
+		snprintf(args, sizeof(args), ", %ld", secs);
+		rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
+	}
 	if (rc == 0 && !val.is_null && strcmp(val.text, "1") == 0)
 		rc = 0;
 	else if (rc == STRATA_EINTERRUPTED ||

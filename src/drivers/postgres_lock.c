@@ -13,6 +13,7 @@
 #include "../util/clock.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/testpoint.h"
 
 /* Lock polling: the first pause, the longest one (milliseconds). */
 #define LOCK_POLL_FIRST 50
@@ -140,7 +141,7 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 	long pause = LOCK_POLL_FIRST;
 	strata_buf who = STRATA_BUF_INIT;
 	unsigned seed = (unsigned)getpid();
-	int rc;
+	int rc, waiting = 0;
 
 	/*
 	 * Poll pg_try_advisory_lock with back-off rather than wait in
@@ -163,6 +164,10 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 		left = (long)(timeout_ms - waited);
 		if (timeout_ms <= 0 || left <= 0)
 			break;
+		if (!waiting) {
+			waiting = 1;
+			strata__testpoint("lock_wait");
+		}
 		/* a little jitter keeps many waiters from polling in step */
 		seed = seed * 1103515245u + 12345u;
 		nap = pause + (long)((seed >> 16) % (unsigned)(pause / 4 + 1));

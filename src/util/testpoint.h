@@ -10,6 +10,10 @@
  * written to it and closed it (`echo > FIFO`), and removes FIFO.ready
  * again. A point not named in the variable costs a getenv().
  *
+ * STRATA_TEST_TRACE=FILE: each point reached, paused at or not, appends
+ * its name and a new line to FILE, so that a test can tell that strata
+ * did (or never did) get there: that a runner waited for a lock, say.
+ *
  * Points (add new ones here):
  *   before_statement  the engine is about to send a migration's SQL
  *   after_plan        up/down/redo has planned under the lock (again,
@@ -20,6 +24,9 @@
  *                     nothing written to it yet
  *   lock_busy         SQLite found the database locked: the lock wait
  *                     (busy handler) begins
+ *   lock_wait         PostgreSQL, MySQL: another session holds the runner
+ *                     lock and --lock-timeout allows a wait, which begins
+ *                     once the point is passed (never with --lock-timeout 0)
  */
 #ifndef STRATA_UTIL_TESTPOINT_H
 #define STRATA_UTIL_TESTPOINT_H

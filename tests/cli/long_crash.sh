@@ -78,7 +78,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 	# most commands do less than a full up: kill within the first 60 %
 	span=$(((t1 - t0) / 1000000 * 6 / 10 + 20))
 	for i in $(seq 1 "$runs"); do
-		rel_db_reset
+		db_reset
 		[ $((RANDOM % 4)) = 0 ] && db_sql "PRAGMA journal_mode = WAL" >/dev/null
 		start=$((RANDOM % (n + 1)))
 		if [ "$start" -gt 0 ]; then

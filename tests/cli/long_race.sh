@@ -25,13 +25,13 @@ t_long_race_up_16_rounds() {
 	printf '%s\n' "CREATE TABLE IF NOT EXISTS rlog (n INTEGER);" \
 		"INSERT INTO rlog (n) VALUES (1);" >migrations/R__rlog.sql
 	st -q up
-	want_schema=$(rel_db_schema)
+	want_schema=$(db_schema_all)
 	want_hist=$(rel_db_history)
 	for round in $(seq 1 30); do
-		rel_db_reset
+		db_reset
 		race_n 16 -q up
 		rel_race_expect_all 0 16
-		expect_eq "$want_schema" "$(rel_db_schema)" "round $round: schema"
+		expect_eq "$want_schema" "$(db_schema_all)" "round $round: schema"
 		expect_eq "$want_hist" "$(rel_db_history)" "round $round: history"
 		expect_eq 1 "$(db_sql "SELECT count(*) FROM rlog")" "round $round: runs of the repeatable"
 	done
@@ -43,7 +43,7 @@ t_long_race_random_mixes() {
 	local cmds=("up" "up 1" "up 3" "down" "down 2" "redo" "status" "up --to 5")
 	rel_migrations 8
 	for round in $(seq 1 40); do
-		rel_db_reset
+		db_reset
 		start=$((RANDOM % 9))
 		[ "$start" = 0 ] || st -q up "$start"
 		picked="" run=()
@@ -72,7 +72,7 @@ t_long_race_random_mixes() {
 t_long_race_up_against_down_rounds() {
 	rel_migrations 4
 	for round in $(seq 1 30); do
-		rel_db_reset
+		db_reset
 		st -q up 2
 		race_each "-q up" "-q down"
 		expect_eq 0 "$(cat rc.1)" "round $round: up ($(cat out.1))"

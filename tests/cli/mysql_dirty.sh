@@ -5,6 +5,8 @@
 # Failures, SIGKILL at any point and racing runners must never leave a
 # change that the history does not show.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
+
 # dirty_of VERSION: the dirty column of VERSION's history row, or nothing
 dirty_of() {
 	db_sql "SELECT dirty FROM schema_migrations WHERE version = $1"
@@ -119,7 +121,7 @@ INSERT INTO k VALUES (2, 1);"
 }
 
 t_sixteen_racing_runners() {
-	local i gate ok=0
+	local i ok=0
 	mig 0001 counter "CREATE TABLE counter (n INT);"
 	mig 0002 ddl_and_data "CREATE TABLE t2 (id INT);
 INSERT INTO counter VALUES (2);"
@@ -128,21 +130,8 @@ INSERT INTO counter VALUES (2);"
 INSERT INTO counter VALUES (4, 'four');"
 	mig 0005 data_only_too "UPDATE counter SET note = 'set' WHERE note IS NULL;
 INSERT INTO counter VALUES (5, 'five');"
-	gate=$PWD/gate
-	mkfifo "$gate"
-	for i in $(seq 16); do
-		(
-			read -r _ <"$gate"
-			"$STRATA_BIN" --database "$TEST_URL" --dir migrations \
-				up >"out.$i" 2>&1
-			echo $? >"rc.$i"
-		) &
-	done
-	sleep 0.3
-	# open and close the write end: every reader starts at once
-	exec 3>"$gate"
-	exec 3>&-
-	wait
+	# all released at once (race_each)
+	race_n 16 up
 	for i in $(seq 16); do
 		if [ "$(cat "rc.$i")" = 0 ]; then
 			ok=$((ok + 1))
@@ -161,35 +150,37 @@ INSERT INTO counter VALUES (5, 'five');"
 	expect_eq 5 "$(cat out.* | grep -c '^applied ')" "applied lines"
 }
 
+# SIGKILL while the second statement runs in the server: a statement that
+# waits at a gate the test keeps shut, so that the kill lands inside it
+# however slow the machine. The row says statement 2; nothing after the
+# kill changes the database, even once the statement could go on (the
+# gate opened, the killed session gone with its lock).
 t_sigkill_mid_migration() {
-	local pid i
-	mig 0001 slow "CREATE TABLE before_sleep (id INT);
-SELECT SLEEP(2);
-CREATE TABLE after_sleep (id INT);"
+	local pid
+	mig 0001 slow "CREATE TABLE before_gate (id INT);
+$(db_gate_pass_sql slow);
+CREATE TABLE after_gate (id INT);"
+	gate_shut slow
 	"$STRATA_BIN" --database "$TEST_URL" --dir migrations up >/dev/null 2>&1 &
 	pid=$!
-	for i in $(seq 200); do
-		[ "$(db_tables)" = before_sleep ] && break
-		sleep 0.02
-	done
-	expect_tables "before_sleep"
+	gate_wait_for slow "$pid"
+	expect_tables "before_gate"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
-	# the first statement took effect and the second (SLEEP) was running:
-	# the row says so
+	# the first statement took effect and the second was running: the row
+	# says so
 	expect_eq 2 "$(dirty_of 1)" "row of 0001"
 	st status
 	expect_rc 0
 	expect_out "dirty"
-	sleep 0.3
-	expect_tables "before_sleep"
-	# once the killed session's SLEEP ends, its lock is gone; the dirty
-	# row still blocks
-	st --lock-timeout 10 up
+	gate_open slow
+	# once the killed session has ended, its lock is gone (a wait for
+	# that, not a measure); the dirty row still blocks
+	st --lock-timeout 120 up
 	expect_rc 3
 	expect_err "dirty"
-	expect_tables "before_sleep"
-	db_sql "CREATE TABLE after_sleep (id INT)"
+	expect_tables "before_gate"
+	db_sql "CREATE TABLE after_gate (id INT)"
 	st force 1
 	expect_rc 0
 	expect_history "1"

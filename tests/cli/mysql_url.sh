@@ -111,3 +111,30 @@ t_raw_delimiters_in_the_password() {
 	refute_err "pa/ss@x:y"
 	refute_err "ss@x"
 }
+
+# MariaDB: no read timeout unless the URL sets one (a migration statement
+# may keep the server silent for long); read_timeout=N ends a statement
+# the server has not answered in N s; bad values are refused.
+t_mysql_timeouts_from_the_url() {
+	local id
+	mig 0001 slow "SELECT SLEEP(2);"
+	st up
+	expect_rc 0
+	mig 0002 slower "SELECT SLEEP(30);"
+	st_raw -d "$TEST_URL?read_timeout=1" -m migrations up
+	expect_rc 1
+	expect_err "lost the connection"
+	expect_err "read_timeout=1"
+	expect_history "1"
+	# the server still runs it: end it here
+	id=$(db_sql "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP(30)%'")
+	[ -n "$id" ] && db_sql "KILL $id"
+	for v in "read_timeout=x" "write_timeout=-1" "read_timeout="; do
+		st_raw -d "$TEST_URL?$v" -m migrations status
+		expect_rc 2
+		expect_err "mysql URL parameter ${v%%=*}="
+		expect_err "expected a number of seconds"
+	done
+	st_raw -d "$TEST_URL?read_timeout=0&write_timeout=0" -m migrations status
+	expect_rc 0
+}

@@ -108,7 +108,7 @@ t_sigint_before_the_first_migration() {
 t_second_sigint_ends_at_once() {
 	rel_migrations 4
 	tp_start before_commit o up
-	[ -e "$(rel_db_file)-journal" ] || fail "not paused inside a transaction"
+	[ -e "$(db_file)-journal" ] || fail "not paused inside a transaction"
 	tp_signal "$pid" INT
 	tp_signal "$pid" INT
 	wait "$pid"
@@ -118,7 +118,7 @@ t_second_sigint_ends_at_once() {
 	rm -f "$tp_fifo" "$tp_fifo.ready"
 	expect_rc 130
 	refute_err "interrupted"
-	[ -e "$(rel_db_file)-journal" ] || fail "not stopped inside a transaction"
+	[ -e "$(db_file)-journal" ] || fail "not stopped inside a transaction"
 	rel_consistent 4
 	st up
 	expect_rc 0

@@ -19,7 +19,7 @@ fault_sweep() {
 	local spec=$1 step=$2 n=$3 want=$4 msg=$5 setup=$6 k=1 points=0
 	shift 6
 	while :; do
-		rel_db_reset
+		db_reset
 		$setup
 		rel_strace "$spec:when=$k" "$@"
 		[ "$rc" = 0 ] && break
@@ -66,7 +66,7 @@ t_io_error_on_database_reads() {
 	rel_migrations 3
 	k=1
 	while :; do
-		rel_db_reset
+		db_reset
 		st -q up 1
 		rel_strace "pread64:error=EIO:when=$k" up
 		[ "$rc" = 0 ] && break
@@ -90,7 +90,7 @@ t_disk_full_creating_the_journal() {
 	rel_need_strace
 	rel_migrations 2
 	st -q up 1
-	rel_strace_on "$(rel_db_file)-journal" openat:error=ENOSPC:when=1+ up
+	rel_strace_on "$(db_file)-journal" openat:error=ENOSPC:when=1+ up
 	rel_no_crash
 	expect_rc 1
 	expect_err "unable to open database file"
@@ -114,7 +114,7 @@ t_disk_full_creating_the_database() {
 	rel_no_crash
 	expect_rc 5
 	expect_err "cannot open SQLite database"
-	expect_err "$(rel_db_file)"
+	expect_err "$(db_file)"
 	rel_consistent 2
 }
 
@@ -157,7 +157,7 @@ t_unreadable_migration_file() {
 	expect_rc 2
 	expect_err "migrations/0002_t2.up.sql"
 	expect_err "Permission denied"
-	[ -e "$(rel_db_file)" ] && fail "the database was created"
+	[ -e "$(db_file)" ] && fail "the database was created"
 	return 0
 }
 
@@ -178,69 +178,4 @@ t_io_error_listing_the_folder() {
 		expect_err "Input/output error"
 		expect_eq "$before" "$(rel_snapshot)" "database after '$cmd'"
 	done
-}
-
-# --- backups ------------------------------------------------------------------------
-
-# A backup that cannot be written fails clearly and leaves no partial file.
-t_faults_writing_a_backup() {
-	rel_need_strace
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite backups"
-	rel_migrations 2
-	st -q up
-	before=$(rel_snapshot)
-	for spec in pwrite64:error=ENOSPC:when=1 pwrite64:error=ENOSPC:when=3 \
-		fdatasync:error=EIO:when=1+; do
-		rm -rf backups
-		rel_strace_all "$spec" backup
-		rel_no_crash
-		[ "$rc" != 0 ] || fail "$spec: the backup reported success"
-		expect_err "backup"
-		expect_eq "" "$(find backups -type f 2>/dev/null)" "$spec: files left behind"
-		expect_eq "$before" "$(rel_snapshot)" "$spec: database after the failed backup"
-	done
-}
-
-# A backup killed halfway (SIGKILL while it syncs) leaves only a
-# NAME.partial file: nothing that `backup --list` or a user would take for
-# a backup. The next backup is whole and listed.
-t_backup_killed_halfway_leaves_no_backup() {
-	rel_need_strace
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite backups"
-	rel_migrations 2
-	st -q up
-	rel_strace_all fsync:signal=KILL:when=1 backup
-	[ "$rc" = 137 ] || fail "the backup was not killed in its fsync (exit $rc): $err"
-	f=$(find backups -type f)
-	case "$f" in
-	*.db.partial) ;;
-	*) fail "after the kill: '$f' (want one NAME.db.partial)" ;;
-	esac
-	st backup --list
-	expect_rc 0
-	refute_out "partial"
-	refute_out ".db"
-	st backup
-	expect_rc 0
-	st backup --list
-	expect_out ".db"
-	refute_out "partial"
-	expect_eq 1 "$(find backups -type f -name '*.db' | wc -l)" "whole backups"
-}
-
-# `down` backs up first; when the backup fails, nothing is rolled back.
-t_down_refused_when_its_backup_fails() {
-	rel_need_strace
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite backups"
-	rel_migrations 2
-	st -q up
-	before=$(rel_snapshot)
-	rel_strace_all pwrite64:error=ENOSPC:when=1+ down
-	rel_no_crash
-	[ "$rc" != 0 ] || fail "down went on without its backup"
-	expect_err "backup"
-	expect_eq "$before" "$(rel_snapshot)" "database after the refused down"
-	st -q down
-	expect_rc 0
-	expect_history "1"
 }

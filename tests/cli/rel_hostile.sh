@@ -7,78 +7,16 @@
 # folder that is a file, and duplicate versions after padding. Each: a
 # clear message naming the file and line (or the option), the documented
 # exit code, and nothing changed in the database (compared before/after).
+# What only SQLite meets (its own quotes, PRAGMA journal_mode, --schema):
+# sqlite_hostile.sh.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
-
-# A database with migration 1 applied and a canary table, and the
-# snapshot to compare with.
-base_state() {
-	rel_migrations 1
-	st -q up
-	expect_rc 0
-	db_sql "CREATE TABLE canary (id INTEGER)"
-	db_sql "INSERT INTO canary (id) VALUES (42)"
-	before=$(rel_snapshot)
-}
-
-unchanged() {
-	expect_eq "$before" "$(rel_snapshot)" "database after: $*"
-	expect_eq 42 "$(db_sql "SELECT id FROM canary")" "canary row"
-}
-
-# refused FILE_BODY WANT_RC POSITION MESSAGE: migration 0002 holds the body
-# (printf format) and 0003 is a good one after it; `up` is refused with
-# WANT_RC and MESSAGE at POSITION (file:line[:col]) before anything runs.
-refused() {
-	rm -f migrations/0002_* migrations/0003_*
-	printf -- "$1" >migrations/0002_bad.up.sql
-	mig 0003 good "CREATE TABLE good (id INTEGER);" "DROP TABLE good;"
-	st up
-	rel_no_crash
-	expect_rc "$2"
-	expect_err "migrations/0002_bad.up.sql:$3"
-	expect_err "$4"
-	unchanged "$1"
-	# validate finds it too, without a database change
-	st validate
-	expect_rc "$2"
-	expect_err "0002_bad.up.sql"
-	unchanged "validate: $1"
-}
 
 t_client_meta_commands() {
 	base_state
 	refused 'CREATE TABLE b (id INTEGER);\n.read other.sql\n' 2 "2:1" "client meta-command"
 	refused '.timeout 1000\nCREATE TABLE b (id INTEGER);\n' 2 "1:1" "client meta-command"
 	refused '-- a comment\n  .headers on\n' 2 "2:3" "client meta-command"
-}
-
-# psql's and mysql's backslash commands reach a SQLite file: refused before
-# anything runs, like sqlite3's dot-commands.
-t_backslash_commands_in_a_sqlite_file() {
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite only"
-	base_state
-	refused 'CREATE TABLE b (id INTEGER);\n\\set ON_ERROR_STOP on\n' 2 "2:1" "client meta-command"
-	refused '\\connect other\nCREATE TABLE b (id INTEGER);\n' 2 "1:1" "client meta-command"
-	refused 'CREATE TABLE b (id INTEGER);\n  \\g\n' 2 "2:3" "client meta-command"
-}
-
-# PRAGMA journal_mode = x cannot run inside a transaction (SQLite refuses
-# WAL there): refused before anything runs, with the no-transaction hint;
-# in a no-transaction file it runs and the database changes mode.
-t_journal_mode_pragma() {
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite only"
-	base_state
-	refused 'CREATE TABLE b (id INTEGER);\nPRAGMA journal_mode = WAL;\n' 2 "2:1" "cannot run inside a transaction"
-	expect_err "strata:no-transaction"
-	refused 'pragma main.JOURNAL_MODE(wal);\n' 2 "1:1" "cannot run inside a transaction"
-	# reading the mode is fine anywhere
-	rm -f migrations/0002_* migrations/0003_*
-	printf 'PRAGMA journal_mode;\nCREATE TABLE b (id INTEGER);\n' >migrations/0002_read.up.sql
-	printf -- '-- strata:no-transaction\nPRAGMA journal_mode = WAL;\n' >migrations/0003_wal.up.sql
-	st up
-	expect_rc 0
-	expect_eq "wal" "$(db_sql "PRAGMA journal_mode")" "journal mode after the no-transaction file"
 }
 
 t_explicit_transaction_control() {
@@ -98,7 +36,7 @@ t_transaction_control_in_a_no_transaction_file() {
 	st up
 	expect_rc 0
 	expect_history "1 2"
-	rel_db_has_table b || fail "table b was not created"
+	db_has_table b || fail "table b was not created"
 }
 
 t_unterminated_quotes_comments_and_bodies() {
@@ -106,13 +44,6 @@ t_unterminated_quotes_comments_and_bodies() {
 	refused 'CREATE TABLE b (id INTEGER);\n/* never closed\nCREATE TABLE c (id INTEGER);\n' 2 "2:1" "unterminated"
 	refused 'CREATE TABLE b (id INTEGER);\nCREATE TABLE "c (id INTEGER);\n' 2 "2:1" "unterminated"
 	refused "INSERT INTO canary (id) VALUES (1);\nINSERT INTO canary (id) VALUES ('1);\n" 2 "2:1" "unterminated"
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		refused 'CREATE TABLE [b (id INTEGER);\n' 2 "1:1" "unterminated"
-		refused 'CREATE TABLE `b (id INTEGER);\n' 2 "1:1" "unterminated"
-		refused 'CREATE TRIGGER t AFTER INSERT ON canary BEGIN\n  SELECT 1;\n' 2 "1:1" "unterminated"
-		;;
-	esac
 }
 
 # --- the history table -----------------------------------------------------
@@ -235,27 +166,10 @@ t_table_name_injection() {
 		st --table "$name" down
 		expect_rc 0
 		expect_eq 42 "$(db_sql "SELECT id FROM canary")" "canary after down"
-		rel_db_has_table t1 && fail "down with --table '$name' left t1"
+		db_has_table t1 && fail "down with --table '$name' left t1"
 	done
 	# the default history table was never made
-	rel_db_has_table "$TEST_TABLE" && fail "the default history table was created"
-	return 0
-}
-
-t_schema_option_on_sqlite() {
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite has no schemas; the others do"
-	base_state
-	for cmd in up status down; do
-		st --schema 'main"; DROP TABLE canary; --' $cmd
-		rel_no_crash
-		expect_rc 2
-		expect_err "sqlite has no schemas: --schema cannot be used"
-	done
-	unchanged "--schema"
-	rm -f test.db
-	st --schema main up
-	expect_rc 2
-	[ -e test.db ] && fail "the database file was created"
+	db_has_table "$TEST_TABLE" && fail "the default history table was created"
 	return 0
 }
 
@@ -281,7 +195,7 @@ t_symlinked_migrations_folder() {
 	expect_rc 2
 	expect_err "outside the migrations folder"
 	expect_history "1"
-	rel_db_has_table evil && fail "the outside file ran"
+	db_has_table evil && fail "the outside file ran"
 	rm real/0002_evil.up.sql
 	mig 0002 b "CREATE TABLE b (id INTEGER);"
 	st up

@@ -6,8 +6,7 @@
 # strata.conf). The servers are unreachable (127.0.0.1 port 1): connecting
 # fails (exit 5) or the URL is refused (exit 2); a strata built without
 # the driver says so (exit 1). A password that looks like the mask itself
-# must not hang the masking. Backups: 0600 files in 0700 folders, never
-# through a symbolic link.
+# must not hang the masking. (Backups' modes and links: sqlite_backups.sh.)
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 
@@ -132,35 +131,4 @@ t_sqlite_url_with_a_password_parameter() {
 	expect_rc 2
 	refute_err "$SECRET"
 	expect_err "unknown parameter 'password'"
-}
-
-# --- backups ------------------------------------------------------------------------
-
-t_backup_modes_and_symlinks() {
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite backups"
-	setup_folder
-	st -q up
-	st backup
-	expect_rc 0
-	f=$(find backups -type f | head -1)
-	[ -n "$f" ] || fail "no backup file: $out $err"
-	expect_eq 600 "$(stat -c %a "$f")" "mode of $f"
-	expect_eq 700 "$(stat -c %a backups)" "mode of backups/"
-	expect_eq 700 "$(stat -c %a "$(dirname "$f")")" "mode of $(dirname "$f")"
-	day=$(basename "$(dirname "$f")")
-	# a symbolic link planted at backups/ or at the day's folder
-	mkdir elsewhere
-	rm -rf backups
-	ln -s elsewhere backups
-	st backup
-	rel_no_crash
-	expect_rc 2
-	expect_err "symbolic link"
-	expect_eq "" "$(ls elsewhere)" "files written through the link"
-	rm backups
-	mkdir -m 700 backups
-	ln -s ../elsewhere "backups/$day"
-	st backup
-	expect_rc 2
-	expect_eq "" "$(ls elsewhere)" "files written through the link"
 }

@@ -19,11 +19,7 @@ count() {
 
 # dirty_type: the type of the history table's dirty column, lower case
 dirty_type() {
-	case "$STRATA_TEST_DB" in
-	sqlite) db_sql "SELECT lower(type) FROM pragma_table_info('$TEST_TABLE') WHERE name = 'dirty'" ;;
-	postgres) db_sql "SELECT data_type FROM information_schema.columns WHERE table_name = '$TEST_TABLE' AND column_name = 'dirty'" ;;
-	mysql) db_sql "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '$TEST_TABLE' AND COLUMN_NAME = 'dirty'" ;;
-	esac
+	db_column_type "$TEST_TABLE" dirty
 }
 
 # A history table as the previous release made it: its dirty column was
@@ -31,17 +27,11 @@ dirty_type() {
 # /work/baseline-strata-san), the binary makes it ('force 0' creates the
 # table and records nothing); else the same statement is run here.
 previous_release_table() {
-	local ts
 	if [ -n "${STRATA_PREV_BIN:-}" ]; then
 		"$STRATA_PREV_BIN" --database "$TEST_URL" --dir migrations force 0 >/dev/null 2>&1 ||
 			fail "$STRATA_PREV_BIN could not create the history table"
 		return
 	fi
-	case "$STRATA_TEST_DB" in
-	sqlite) ts=TEXT ;;
-	postgres) ts=TIMESTAMPTZ ;;
-	mysql) ts="DATETIME(3)" ;;
-	esac
 	db_sql "CREATE TABLE $TEST_TABLE (
     version            BIGINT       NOT NULL,
     name               VARCHAR(255) NOT NULL,
@@ -49,7 +39,7 @@ previous_release_table() {
     file               VARCHAR(1024) NOT NULL,
     checksum           VARCHAR(128),
     checksum_algorithm VARCHAR(16)  NOT NULL,
-    applied_at         $ts NOT NULL,
+    applied_at         $(db_time_type) NOT NULL,
     execution_ms       BIGINT       NOT NULL,
     applied_by         VARCHAR(255) NOT NULL,
     target             VARCHAR(64)  NOT NULL,
@@ -62,11 +52,7 @@ previous_release_table() {
 # Let the version column hold what strata never writes (NULL, text), as a
 # hand-edited or foreign-made table can.
 loosen_version_column() {
-	case "$STRATA_TEST_DB" in
-	sqlite) db_sql "CREATE TABLE h2 AS SELECT CAST(version AS TEXT) AS version, name, kind, file, checksum, checksum_algorithm, applied_at, execution_ms, applied_by, target, database_type, dirty FROM $TEST_TABLE; DROP TABLE $TEST_TABLE; ALTER TABLE h2 RENAME TO $TEST_TABLE" ;;
-	postgres) db_sql "ALTER TABLE $TEST_TABLE DROP CONSTRAINT ${TEST_TABLE}_pkey, ALTER COLUMN version DROP NOT NULL, ALTER COLUMN version TYPE VARCHAR(40)" ;;
-	mysql) db_sql "ALTER TABLE $TEST_TABLE DROP PRIMARY KEY, MODIFY version VARCHAR(40) NULL" ;;
-	esac
+	db_loosen_version_column
 }
 
 two() {
@@ -238,8 +224,7 @@ INSERT INTO t2 VALUES (2);" "DROP TABLE t2;"
 	expect_err "(version '2', name 't2'): the kind is not versioned, repeatable or baseline"
 	# put right, everything works again
 	db_sql "UPDATE $TEST_TABLE SET kind = 'versioned' WHERE name = 't2'"
-	[ "$STRATA_TEST_DB" = postgres ] &&
-		db_sql "ALTER TABLE $TEST_TABLE ALTER COLUMN version TYPE BIGINT USING version::bigint"
+	db_tighten_version_column
 	st up
 	expect_rc 0
 	expect_err "nothing to apply"
@@ -298,13 +283,13 @@ t_previous_release_table_is_widened_on_first_write() {
 	expect_eq smallint "$(dirty_type)" "type of dirty after status"
 	st up
 	expect_rc 0
-	if [ "$STRATA_TEST_DB" = sqlite ]; then
-		# SMALLINT has INTEGER affinity: it holds any count as it is
-		refute_err "widened"
-		expect_eq smallint "$(dirty_type)" "type of dirty"
-	else
+	if db_smallint_is_narrow; then
 		expect_err "history table '$TEST_TABLE': column 'dirty' widened from smallint to BIGINT"
 		expect_eq bigint "$(dirty_type)" "type of dirty"
+	else
+		# SQLite's SMALLINT has INTEGER affinity: it holds any count as it is
+		refute_err "widened"
+		expect_eq smallint "$(dirty_type)" "type of dirty"
 	fi
 	expect_history "1"
 	db_sql "UPDATE $TEST_TABLE SET dirty = 40000 WHERE version = 1"
@@ -324,15 +309,7 @@ t_previous_release_table_is_widened_on_first_write() {
 # after the recovery the whole file runs. SQLite syncs every statement's
 # commit: its database goes to /dev/shm to keep the test fast.
 t_statement_numbers_past_32767_in_a_previous_release_table() {
-	if [ "$STRATA_TEST_DB" = sqlite ]; then
-		if ! [ -d /dev/shm ] || ! [ -w /dev/shm ]; then
-			skip "no writable /dev/shm: 65000 synced SQLite commits take minutes"
-		fi
-		shm_db=/dev/shm/strata-history-$TEST_ID.db
-		TEST_URL="sqlite:$shm_db"
-		trap 'rm -f "$shm_db" "$shm_db-journal"' EXIT
-		db_sql() { sqlite3 -batch -separator '|' "$shm_db" "$1"; }
-	fi
+	db_for_many_commits
 	mig 0001 base "CREATE TABLE big_rows (i INT);"
 	{
 		echo "-- strata:no-transaction"

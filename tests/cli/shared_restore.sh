@@ -16,16 +16,7 @@ backup_files() {
 # A file that is not strata's backup: SQL for the servers, a database
 # file for SQLite. Prints its name.
 other_file() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		sqlite3 other.db "CREATE TABLE intruder (id INTEGER); INSERT INTO intruder VALUES (7);"
-		echo other.db
-		;;
-	*)
-		printf 'CREATE TABLE intruder (id INTEGER);\nINSERT INTO intruder VALUES (7);\n' >other.sql
-		echo other.sql
-		;;
-	esac
+	db_foreign_file
 }
 
 t_backup_restores_after_confirmation_and_a_backup() {
@@ -55,10 +46,8 @@ t_backup_restores_after_confirmation_and_a_backup() {
 	expect_eq 2 "$(backup_files | wc -l)" "backups after the restore"
 	pre=$(backup_files | grep -v -x -F "$f")
 	[ -n "$pre" ] || fail "no backup of its own: $(backup_files)"
-	case "$STRATA_TEST_DB" in
-	sqlite) expect_eq "after the backup" "$(sqlite3 "$pre" "SELECT body FROM notes WHERE id = 3")" "row in the first backup" ;;
-	*) grep -q "after the backup" "$pre" || fail "the first backup lacks the newer row" ;;
-	esac
+	db_backup_text "$pre" | grep -q "after the backup" ||
+		fail "the first backup lacks the newer row: $(db_backup_text "$pre")"
 	# which restores in turn; --no-backup writes none
 	st restore "$pre" --yes-replace-data --no-backup </dev/null
 	expect_rc 0
@@ -73,23 +62,9 @@ t_backup_restores_after_confirmation_and_a_backup() {
 # change that.
 t_client_commands_are_refused_and_never_run() {
 	seed
-	case "$STRATA_TEST_DB" in
-	postgres)
-		head='-- strata backup of "app" (postgres, pg_dump), 2026-01-01 00:00:00 UTC'
-		set -- "\\! touch $PWD/pwned" "SELECT 1; \\! touch $PWD/pwned" \
-			"\\copy notes TO '$PWD/pwned'" "\\o $PWD/pwned"
-		;;
-	mysql)
-		head='-- strata backup of "app" (mysql, mysqldump), 2026-01-01 00:00:00 UTC'
-		set -- "system touch $PWD/pwned" "\\! touch $PWD/pwned" \
-			"SELECT 1; \\! touch $PWD/pwned" "tee $PWD/pwned"
-		;;
-	sqlite)
-		head=''
-		set -- ".shell touch $PWD/pwned" "\\! touch $PWD/pwned"
-		;;
-	esac
-	for cmd in "$@"; do
+	head=$(db_backup_head)
+	mapfile -t cmds < <(db_client_escapes "$PWD/pwned")
+	for cmd in "${cmds[@]}"; do
 		if [ -n "$head" ]; then
 			printf '%s\nDELETE FROM notes;\n%s\nSELECT 2;\n' "$head" "$cmd" >evil.sql
 			where="evil.sql:3:"
@@ -109,11 +84,7 @@ t_client_commands_are_refused_and_never_run() {
 		[ ! -e pwned ] || fail "the client ran: $cmd"
 		expect_eq "1 2" "$(note_ids)" "rows after refusing: $cmd"
 	done
-	case "$STRATA_TEST_DB" in
-	postgres) expect_err "psql command \\o" ;;
-	mysql) expect_err "mysql client command 'tee'" ;;
-	sqlite) expect_err "not a SQLite database" ;;
-	esac
+	expect_err "$(db_client_escape_refusal)"
 	expect_tables "notes"
 	expect_history "1 2"
 	expect_eq 0 "$(backup_files | wc -l)" "backups of refused restores"
@@ -136,7 +107,7 @@ t_other_file_refused_without_a_terminal_unless_any_file() {
 	expect_err "--yes-replace-data"
 	expect_tables "notes"
 	expect_eq 0 "$(backup_files | wc -l)" "backups of refused restores"
-	if [ "$STRATA_TEST_DB" != sqlite ]; then
+	if db_backups_are_sql; then
 		# the dump tool's own output, without strata's first line
 		st backup
 		expect_rc 0
@@ -150,10 +121,12 @@ t_other_file_refused_without_a_terminal_unless_any_file() {
 	st restore "$file" --any-file --yes-replace-data </dev/null
 	expect_rc 0
 	expect_eq 7 "$(db_sql "SELECT id FROM intruder")" "the other file's row"
-	case "$STRATA_TEST_DB" in
-	sqlite) expect_tables "intruder" ;;
-	*) expect_tables "intruder notes" ;;
-	esac
+	# SQL adds to the database; a database file replaces it
+	if db_backups_are_sql; then
+		expect_tables "intruder notes"
+	else
+		expect_tables "intruder"
+	fi
 	expect_eq 1 "$(backup_files | wc -l)" "the backup written first"
 }
 
@@ -166,7 +139,7 @@ t_terminal_shows_the_file_and_asks() {
 	printf 'replace data\n' | script -qec "$run" /dev/null >tty.out 2>&1
 	grep -q "$file is not a strata backup" tty.out || fail "not shown: $(cat tty.out)"
 	grep -q "bytes" tty.out || fail "no size: $(cat tty.out)"
-	if [ "$STRATA_TEST_DB" != sqlite ]; then
+	if db_backups_are_sql; then
 		grep -q "| CREATE TABLE intruder" tty.out || fail "no first lines: $(cat tty.out)"
 	fi
 	grep -q "Type REPLACE DATA" tty.out || fail "no prompt: $(cat tty.out)"

@@ -72,18 +72,11 @@ t_lock_timeout_exit_4() {
 	st up
 	mig 0002 b "CREATE TABLE b (id INTEGER PRIMARY KEY);"
 	# hold SQLite's write lock from another connection until released
-	mkfifo hold
-	sqlite3 test.db "BEGIN IMMEDIATE; SELECT 1; " ".shell read _ <hold" "COMMIT;" >/dev/null 2>&1 &
-	holder=$!
-	for _ in $(seq 1 500); do
-		sqlite3 test.db "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1 || break
-		sleep 0.02
-	done
+	hold_start write "BEGIN IMMEDIATE; SELECT 1;" "COMMIT;"
 	st --lock-timeout 1 up
 	expect_rc 4
 	expect_err "locked by another process"
-	timeout 30 sh -c 'echo >hold' || kill "$holder"
-	wait "$holder"
+	hold_end write
 	expect_history "1"
 	st up
 	expect_rc 0

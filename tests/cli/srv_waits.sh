@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # st and tp_start set rc, out, err and pid
 # A server that stops answering, and signals during a statement, on
 # PostgreSQL and MariaDB: SIGTERM and SIGINT stop the statement in flight
 # (cancelled on the server, or given up a second later when the server
@@ -14,6 +15,8 @@
 # strata's connection, as a network partition would. Nothing else is
 # ever stopped, and a trap continues what was stopped whatever happens.
 # `timeout` only guards against a hang: no assertion is about time.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 
 W_STOPPED=""
 W_RELAY=""
@@ -103,33 +106,16 @@ w_in_poll() {
 	return 1
 }
 
-# The server process of strata's connection to the test database.
-w_pg_backend() {
-	db_sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata'"
-}
-
-w_pg_running() {
-	[ -n "$(db_sql "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" ]
-}
-
-w_my_running() {
-	[ -n "$(db_sql "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE '%$1%' AND ID <> CONNECTION_ID()")" ]
-}
-
 w_running() {
-	case "$STRATA_TEST_DB" in
-	postgres) w_pg_running "$1" ;;
-	mysql) w_my_running "$1" ;;
-	esac
+	db_statement_running "$1"
 }
 
 w_not_running() {
 	! w_running "$1"
 }
 
-# A TCP relay to the MariaDB server, one process per connection (their
-# pids in relay.pids, in the order of the connections); its URL in
-# W_RELAY_URL.
+# A TCP relay to the server, one process per connection (their pids in
+# relay.pids, in the order of the connections); its URL in W_RELAY_URL.
 w_relay_start() {
 	rm -f relay.port relay.pids
 	# a process group of its own (setsid), ended whole by w_cleanup
@@ -160,10 +146,10 @@ while True:
         except OSError:
             os._exit(0)
     c.close()
-' "$STRATA_TEST_MYSQL_PORT" relay.port relay.pids >relay.log 2>&1 &
+' "$(db_port)" relay.port relay.pids >relay.log 2>&1 &
 	W_RELAY=$!
 	w_wait_for "the relay" test -s relay.port
-	W_RELAY_URL="mysql://root@127.0.0.1:$(cat relay.port)/$TEST_DBNAME"
+	W_RELAY_URL=$(db_url_at "$(cat relay.port)")
 }
 
 # --- the server stops answering during a statement ----------------------
@@ -178,23 +164,25 @@ t_sigterm_when_the_server_stops_answering() {
 	mig 0001 a "CREATE TABLE a (x int);"
 	st up
 	expect_rc 0
-	case "$STRATA_TEST_DB" in
-	postgres)
+	if db_ddl_rolls_back; then
 		mig 0002 b "CREATE TABLE b (x int); INSERT INTO a VALUES (1);"
-		url=$TEST_URL
-		;;
-	mysql)
-		# a transactional migration (no DDL) on MariaDB
+	else
+		# a transactional migration: no DDL, which commits by itself
 		mig 0002 b "INSERT INTO a VALUES (1); INSERT INTO a VALUES (2);"
+	fi
+	# a server process of strata's own session, or else (one process
+	# serves all, other tests' too) a relay's
+	url=$TEST_URL
+	db_sessions_have_processes || {
 		w_relay_start
 		url=$W_RELAY_URL
-		;;
-	esac
+	}
 	w_start "$url" up
-	case "$STRATA_TEST_DB" in
-	postgres) victim=$(w_pg_backend) ;;
-	mysql) victim=$(head -n 1 relay.pids) ;;
-	esac
+	if db_sessions_have_processes; then
+		victim=$(db_session_pid)
+	else
+		victim=$(head -n 1 relay.pids)
+	fi
 	[ -n "$victim" ] && [ "$(printf '%s\n' "$victim" | wc -l)" = 1 ] ||
 		fail "not one process to stop: '$victim'"
 	W_STOPPED=$victim
@@ -207,10 +195,7 @@ t_sigterm_when_the_server_stops_answering() {
 	expect_rc 130
 	expect_err "the server did not answer"
 	expect_err "whether applying 0002_b took effect is unknown"
-	case "$STRATA_TEST_DB" in
-	postgres) expect_err "pg_terminate_backend" ;;
-	mysql) expect_err "KILL CONNECTION" ;;
-	esac
+	expect_err "$(db_kill_hint)"
 	kill -CONT "$victim"
 	W_STOPPED=""
 	# the stopped process ends (the session's end, or the closed relay)
@@ -231,10 +216,7 @@ t_sigterm_when_the_server_stops_answering() {
 t_sigint_cancels_a_long_statement() {
 	local sleep
 	trap w_cleanup EXIT
-	case "$STRATA_TEST_DB" in
-	postgres) sleep="pg_sleep(600)" ;;
-	mysql) sleep="SLEEP(600)" ;;
-	esac
+	sleep=$(db_sleep_sql 600)
 	mig 0001 a "CREATE TABLE a (x int);"
 	st up
 	expect_rc 0
@@ -263,14 +245,11 @@ SELECT $sleep;"
 t_sigint_in_a_no_transaction_migration_leaves_it_dirty() {
 	local sleep head=""
 	trap w_cleanup EXIT
-	case "$STRATA_TEST_DB" in
-	postgres)
-		sleep="pg_sleep(600)"
-		head="-- strata:no-transaction
+	sleep=$(db_sleep_sql 600)
+	# where DDL commits by itself, the file runs outside a transaction
+	# without being told
+	db_ddl_rolls_back && head="-- strata:no-transaction
 "
-		;;
-	mysql) sleep="SLEEP(600)" ;;
-	esac
 	mig 0001 b "${head}CREATE TABLE b (x int);
 SELECT $sleep;"
 	w_run "$TEST_URL" up
@@ -293,31 +272,23 @@ SELECT $sleep;"
 	expect_history "1"
 }
 
-# Has a second runner asked for the runner lock (held by the first)?
-w_waits_for_lock() {
-	case "$STRATA_TEST_DB" in
-	postgres)
-		# it polls: its last query is the lock's (the holder's is not)
-		[ "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'strata' AND query LIKE '%pg_try_advisory_lock%'")" -ge 1 ]
-		;;
-	mysql) w_my_running "GET_LOCK" ;;
-	esac
-}
-
 # SIGTERM while waiting for another runner's lock ends the wait at once
-# (not after --lock-timeout): exit 130, nothing changed.
+# (not after --lock-timeout): exit 130, nothing changed. The second
+# runner pauses where its wait begins (lock_wait); once let go, the test
+# sees it wait in the server before the signal.
 t_sigterm_ends_a_lock_wait() {
 	local first
 	trap w_cleanup EXIT
 	mig 0001 a "CREATE TABLE a (x int);"
 	w_start "$TEST_URL" up
 	first=$W_PID
-	w_bg w2.out w2.err "$TEST_URL" --lock-timeout 600 up
-	w_wait_for "the second runner to wait for the lock" w_waits_for_lock
-	kill -TERM "$W_PID"
-	wait "$W_PID"
+	tp_start lock_wait w2.out --lock-timeout 600 up
+	tp_release
+	w_wait_for "the second runner to wait for the lock" db_lock_waiting
+	kill -TERM "$pid"
+	wait "$pid"
 	rc=$?
-	err=$(cat w2.err)
+	err=$(cat w2.out)
 	last_cmd="strata --lock-timeout 600 up (the second runner)"
 	expect_rc 130
 	expect_err "interrupted while waiting for the migration lock"
@@ -343,7 +314,7 @@ w_sockopts() {
 # host is gone is noticed; the URL changes them (libpq's parameters on
 # PostgreSQL).
 t_keepalives_by_default() {
-	local opts
+	local opts url
 	mig 0001 a "CREATE TABLE a (x int);"
 	opts=$(w_sockopts -d "$TEST_URL" -m migrations status)
 	case "$opts" in *"SO_KEEPALIVE, [1]"*) ;; *) fail "no SO_KEEPALIVE: $opts" ;; esac
@@ -351,37 +322,10 @@ t_keepalives_by_default() {
 	case "$opts" in *"TCP_KEEPINTVL, [10]"*) ;; *) fail "no TCP_KEEPINTVL 10: $opts" ;; esac
 	case "$opts" in *"TCP_KEEPCNT, [3]"*) ;; *) fail "no TCP_KEEPCNT 3: $opts" ;; esac
 	case "$opts" in *"TCP_USER_TIMEOUT, [60000]"*) ;; *) fail "no TCP_USER_TIMEOUT 60000: $opts" ;; esac
-	if [ "$STRATA_TEST_DB" = postgres ]; then
-		opts=$(w_sockopts -d "$TEST_URL&keepalives_idle=7&tcp_user_timeout=5000" -m migrations status)
+	url=$(db_url_with_keepalive 7 5000)
+	if [ -n "$url" ]; then
+		opts=$(w_sockopts -d "$url" -m migrations status)
 		case "$opts" in *"TCP_KEEPIDLE, [7]"*) ;; *) fail "keepalives_idle=7 not used: $opts" ;; esac
 		case "$opts" in *"TCP_USER_TIMEOUT, [5000]"*) ;; *) fail "tcp_user_timeout=5000 not used: $opts" ;; esac
 	fi
-}
-
-# MariaDB: no read timeout unless the URL sets one (a migration statement
-# may keep the server silent for long); read_timeout=N ends a statement
-# the server has not answered in N s; bad values are refused.
-t_mysql_timeouts_from_the_url() {
-	local id
-	[ "$STRATA_TEST_DB" = mysql ] || return 0
-	mig 0001 slow "SELECT SLEEP(2);"
-	st up
-	expect_rc 0
-	mig 0002 slower "SELECT SLEEP(30);"
-	st_raw -d "$TEST_URL?read_timeout=1" -m migrations up
-	expect_rc 1
-	expect_err "lost the connection"
-	expect_err "read_timeout=1"
-	expect_history "1"
-	# the server still runs it: end it here
-	id=$(db_sql "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP(30)%'")
-	[ -n "$id" ] && db_sql "KILL $id"
-	for v in "read_timeout=x" "write_timeout=-1" "read_timeout="; do
-		st_raw -d "$TEST_URL?$v" -m migrations status
-		expect_rc 2
-		expect_err "mysql URL parameter ${v%%=*}="
-		expect_err "expected a number of seconds"
-	done
-	st_raw -d "$TEST_URL?read_timeout=0&write_timeout=0" -m migrations status
-	expect_rc 0
 }

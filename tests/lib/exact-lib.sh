@@ -14,6 +14,12 @@
 #       never, to check that recent files are not kept.
 #   STRATA_TEST_PAUSE=POINT:FIFO  strata stops at POINT (src/util/testpoint.h)
 #       until the test lets it go on (the tp_* helpers below).
+#   STRATA_TEST_TRACE=FILE  strata notes in FILE every point it reaches
+#       (tp_trace_start, tp_trace_has).
+#
+# Then sessions of the database's own client that hold a lock (hold_start,
+# hold_end) and gates inside a migration statement (gate_shut, gate_open),
+# on the db_hold and db_gate_* functions of the database's glue file.
 
 # cache_at_once: the caches keep files however recently they changed. A
 # change the test makes after a cache was written must then come after
@@ -102,4 +108,90 @@ tp_signal() {
 		sleep 0.01
 	done
 	fail "signal $2 was never delivered to $1"
+}
+
+# tp_trace_start: strata processes started from now on note every pause
+# point they reach, paused at or not, in ./tp.trace (STRATA_TEST_TRACE);
+# tp_trace_has POINT then succeeds when one of them reached POINT.
+tp_trace_start() {
+	: >"$PWD/tp.trace"
+	export STRATA_TEST_TRACE=$PWD/tp.trace
+}
+
+tp_trace_has() {
+	grep -qx "$1" "$PWD/tp.trace"
+}
+
+# --- another session holding something ------------------------------------------
+
+# hold_start NAME TAKE GIVE: one session of the database's own client
+# (db_hold) runs the SQL TAKE (a lock, a transaction) and keeps its session
+# until hold_end NAME runs the SQL GIVE in it. Returns once TAKE is done,
+# as the session tells through a FIFO; fails when it could not. The test
+# keeps both FIFOs open at both ends: neither side's open() waits for the
+# other, and a line written before the other side reads stays there.
+declare -gA HOLD_READY=() HOLD_END=() HOLD_PID=()
+hold_start() {
+	local name=$1 take=$2 give=$3 fd line
+	rm -f "hold.$name.ready" "hold.$name.end"
+	mkfifo "hold.$name.ready" "hold.$name.end"
+	exec {fd}<>"hold.$name.ready"
+	HOLD_READY[$name]=$fd
+	exec {fd}<>"hold.$name.end"
+	HOLD_END[$name]=$fd
+	(
+		# not the test's ends: when the test dies, the session's read
+		# of the end FIFO sees EOF and the session ends
+		r=${HOLD_READY[$name]} e=${HOLD_END[$name]}
+		exec {r}>&- {e}>&-
+		db_hold "$take" "$PWD/hold.$name.ready" "$PWD/hold.$name.end" "$give"
+		echo "exit $?" 1<>"$PWD/hold.$name.ready"
+	) >"hold.$name.log" 2>&1 &
+	HOLD_PID[$name]=$!
+	# 120 s: only a hung client ends the wait
+	read -r -t 120 line <&"${HOLD_READY[$name]}" ||
+		fail "the session holding $name never answered: $(cat "hold.$name.log")"
+	[ "$line" = held ] ||
+		fail "the session holding $name could not take it ($line): $(cat "hold.$name.log")"
+}
+
+# hold_end NAME: the session runs GIVE and ends; returns once it has.
+hold_end() {
+	local name=$1 line r e
+	[ -n "${HOLD_PID[$name]:-}" ] || return 0
+	echo go >&"${HOLD_END[$name]}"
+	read -r -t 120 line <&"${HOLD_READY[$name]}" ||
+		fail "the session holding $name did not end: $(cat "hold.$name.log")"
+	wait "${HOLD_PID[$name]}"
+	r=${HOLD_READY[$name]} e=${HOLD_END[$name]}
+	exec {r}>&- {e}>&-
+	unset "HOLD_PID[$name]"
+	rm -f "hold.$name.ready" "hold.$name.end"
+	[ "$line" = "exit 0" ] ||
+		fail "the session holding $name ended with $line: $(cat "hold.$name.log")"
+}
+
+# --- a gate inside a statement (PostgreSQL, MariaDB) ----------------------------
+
+# gate_shut NAME: another session holds the gate NAME shut; a migration
+# statement $(db_gate_pass_sql NAME) waits there until gate_open NAME.
+gate_shut() {
+	hold_start "gate-$1" "$(db_gate_take_sql "$1")" "$(db_gate_give_sql "$1")"
+}
+
+gate_open() {
+	hold_end "gate-$1"
+}
+
+# gate_wait_for NAME PID: wait until a session waits at the gate NAME
+# (strata, process PID, is inside that statement). The server cannot tell
+# the test, so this polls; 120 s at most, only a hung test fails it.
+gate_wait_for() {
+	for _ in $(seq 1 6000); do
+		db_gate_waiting "$1" && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.02
+	done
+	db_gate_waiting "$1" && return 0
+	fail "no session came to the gate $1"
 }

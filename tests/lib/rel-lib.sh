@@ -6,93 +6,21 @@
 #
 #	. "$(dirname "${BASH_SOURCE[0]}")/../lib/rel-lib.sh"
 #
-# Everything that depends on the database goes through the rel_db_*
-# functions below, one `case "$STRATA_TEST_DB"` each, so that a suite
-# written against SQLite runs on PostgreSQL and MariaDB once the branches
-# for them are filled in (the srv_*.sh suites use the PostgreSQL and
-# MariaDB branches). Helpers from tests/lib/test-lib.sh (mig, st, db_sql,
-# expect_*) are available.
+# Everything that depends on the database goes through the functions of
+# its glue file, tests/lib/db/$STRATA_TEST_DB.sh (db_reset, db_schema_all,
+# db_has_table, db_integrity, db_object_names, db_lock_*: see
+# docs/DRIVERS.md), so that a suite written against SQLite runs on
+# PostgreSQL and MariaDB (the srv_*.sh suites do). Helpers from
+# tests/lib/test-lib.sh (mig, st, db_sql, expect_*) and, for the runner
+# lock, tests/lib/exact-lib.sh are available.
 
-# --- the database, per kind -------------------------------------------------
-
-# The SQLite file behind $TEST_URL.
-rel_db_file() {
-	printf '%s\n' "${TEST_URL#sqlite:}"
-}
-
-# Drop everything: the database is as db_setup left it.
-rel_db_reset() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		local f
-		f=$(rel_db_file)
-		rm -f "$f" "$f-journal" "$f-wal" "$f-shm"
-		;;
-	postgres)
-		db_sql "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
-		;;
-	mysql)
-		local t
-		for t in $(db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"); do
-			db_sql "DROP TABLE \`$t\`" >/dev/null
-		done
-		;;
-	esac
-}
-
-# The schema as text, sorted, history table included: equal text means
-# equal schema. SQLite: sqlite_master's stored SQL of every object.
-rel_db_schema() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		[ -f "$(rel_db_file)" ] || return 0
-		db_sql "SELECT type || ' ' || name || ' ' || tbl_name || ': ' || replace(coalesce(sql, ''), char(10), ' ') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
-		;;
-	postgres)
-		db_sql "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1"
-		db_sql "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
-		;;
-	mysql)
-		db_sql "SELECT concat(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1"
-		db_sql "SELECT concat(table_name, '.', index_name, ' ', column_name) FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1"
-		;;
-	esac
-}
+# --- the database ---------------------------------------------------------------
 
 # The history without the columns that differ between runs (time, who,
 # duration): version, name, kind, file, checksum, dirty.
 rel_db_history() {
-	rel_db_has_table "$TEST_TABLE" || return 0
+	db_has_table "$TEST_TABLE" || return 0
 	db_sql "SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version, name" 2>&1
-}
-
-rel_db_has_table() {
-	local n
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		[ -f "$(rel_db_file)" ] || return 1
-		n=$(db_sql "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$1'")
-		;;
-	postgres)
-		n=$(db_sql "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = '$1'")
-		;;
-	mysql) # the server's other databases are in information_schema too
-		n=$(db_sql "SELECT count(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = '$1'")
-		;;
-	esac
-	[ "$n" = 1 ]
-}
-
-# "ok" when the database's own check passes (SQLite: integrity_check;
-# the servers check themselves).
-rel_db_integrity() {
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		[ -f "$(rel_db_file)" ] || { echo ok; return; }
-		db_sql "PRAGMA integrity_check" 2>&1 | tr '\n' ' ' | sed 's/ $//'
-		;;
-	*) echo ok ;;
-	esac
 }
 
 # --- migrations --------------------------------------------------------------
@@ -114,47 +42,19 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 # ROW is the history row's dirty column ("" when there is no row), TAB
 # and IDX are 1 when table tI and index tI_v exist, and ROWS counts tI.
 rel_db_state() {
-	local n=$1 i q=""
-	case "$STRATA_TEST_DB" in
-	sqlite)
-		# one sqlite3 per call: the crash sweeps check hundreds of times
-		local f names
-		f=$(rel_db_file)
-		names=" $(sqlite3 -batch "$f" "SELECT name FROM sqlite_master" | tr '\n' ' ') "
-		for i in $(seq 1 "$n"); do
-			local tab=0 idx=0 cnt=0
-			case "$names" in *" t$i "*) tab=1 cnt="(SELECT count(*) FROM t$i)" ;; esac
-			case "$names" in *" t${i}_v "*) idx=1 ;; esac
-			q="$q SELECT $i, coalesce((SELECT dirty FROM $TEST_TABLE WHERE version = $i), ''), $tab, $idx, $cnt UNION ALL"
-		done
-		[ -n "$q" ] || return 0
-		sqlite3 -batch -separator ' ' "$f" "${q% UNION ALL}"
-		;;
-	postgres | mysql)
-		# two round trips: the names, then one query for every migration
-		local names cast=TEXT hist=0
-		[ "$STRATA_TEST_DB" = mysql ] && cast=CHAR
-		case "$STRATA_TEST_DB" in
-		postgres)
-			names=$(db_sql "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() UNION ALL SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
-			;;
-		mysql)
-			names=$(db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() UNION ALL SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = DATABASE()")
-			;;
-		esac
-		names=" $(printf '%s' "$names" | tr '\n' ' ') "
-		case "$names" in *" $TEST_TABLE "*) hist=1 ;; esac
-		for i in $(seq 1 "$n"); do
-			local tab=0 idx=0 cnt=0 row="''"
-			case "$names" in *" t$i "*) tab=1 cnt="(SELECT count(*) FROM t$i)" ;; esac
-			case "$names" in *" t${i}_v "*) idx=1 ;; esac
-			[ "$hist" = 1 ] && row="coalesce((SELECT CAST(dirty AS $cast) FROM $TEST_TABLE WHERE version = $i), '')"
-			q="$q SELECT $i, $row, $tab, $idx, $cnt UNION ALL"
-		done
-		[ -n "$q" ] || return 0
-		db_sql "${q% UNION ALL}" | tr '|' ' '
-		;;
-	esac
+	local n=$1 i q="" names hist=0
+	# two round trips: the names, then one query for every migration
+	names=" $(db_object_names | tr '\n' ' ') "
+	case "$names" in *" $TEST_TABLE "*) hist=1 ;; esac
+	for i in $(seq 1 "$n"); do
+		local tab=0 idx=0 cnt=0 row="''"
+		case "$names" in *" t$i "*) tab=1 cnt="(SELECT count(*) FROM t$i)" ;; esac
+		case "$names" in *" t${i}_v "*) idx=1 ;; esac
+		[ "$hist" = 1 ] && row="coalesce((SELECT $(db_text_sql dirty) FROM $TEST_TABLE WHERE version = $i), '')"
+		q="$q SELECT $i, $row, $tab, $idx, $cnt UNION ALL"
+	done
+	[ -n "$q" ] || return 0
+	db_sql "${q% UNION ALL}" | tr '|' ' '
 }
 
 # rel_consistent N [NOTXN]: the database passes its integrity check and is
@@ -165,9 +65,9 @@ rel_db_state() {
 # protocol.
 rel_consistent() {
 	local n=$1 notxn=" ${2:-} " ic i row tab idx cnt
-	ic=$(rel_db_integrity)
+	ic=$(db_integrity)
 	[ "$ic" = ok ] || fail "integrity check: $ic"
-	if ! rel_db_has_table "$TEST_TABLE"; then
+	if ! db_has_table "$TEST_TABLE"; then
 		tab=$(db_tables)
 		[ -z "$tab" ] || fail "tables without a history table: $tab"
 		return 0
@@ -207,46 +107,19 @@ rel_no_crash() {
 # rel_snapshot: schema + history, to compare before and after a command
 # that must change nothing.
 rel_snapshot() {
-	rel_db_schema
+	db_schema_all
 	echo "--"
 	rel_db_history
 }
 
 # --- the runner lock (PostgreSQL and MariaDB; SQLite has none) -------------------
 
-# The name of the runner lock of the default history table, as strata
-# names it in its messages.
-# shellcheck disable=SC2016 # MySQL's backticks, not the shell's
-rel_lock_name() {
-	case "$STRATA_TEST_DB" in
-	postgres) printf '%s' 'strata:"public"."schema_migrations"' ;;
-	mysql) printf 'strata:`%s`.`schema_migrations`@%s' "$TEST_DBNAME" "$TEST_DBNAME" ;;
-	esac
-}
-
-# rel_lock_held: succeeds while some session holds the runner lock of the
-# test database (PostgreSQL: an advisory lock granted in it).
-rel_lock_held() {
-	local v
-	case "$STRATA_TEST_DB" in
-	postgres)
-		v=$(db_sql "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()")
-		[ "$v" != 0 ]
-		;;
-	mysql)
-		v=$(db_sql "SELECT IS_USED_LOCK('$(rel_lock_name)')")
-		[ "$v" != NULL ]
-		;;
-	*) return 1 ;;
-	esac
-}
-
 # rel_lock_wait_free SECONDS: wait until nobody holds the runner lock;
 # prints the milliseconds it took. Fails after SECONDS.
 rel_lock_wait_free() {
 	local t0 t1
 	t0=$(date +%s%N)
-	while rel_lock_held; do
+	while db_lock_held; do
 		t1=$(date +%s%N)
 		[ $(((t1 - t0) / 1000000)) -lt $(($1 * 1000)) ] || return 1
 		sleep 0.02
@@ -256,40 +129,54 @@ rel_lock_wait_free() {
 }
 
 # rel_lock_hold: another session takes the runner lock and keeps it until
-# rel_lock_release (60 s at most).
+# rel_lock_release (needs tests/lib/exact-lib.sh).
 rel_lock_hold() {
-	case "$STRATA_TEST_DB" in
-	postgres)
-		PGAPPNAME=rel-lock-$TEST_ID psql -X -q \
-			"host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$TEST_DBNAME" \
-			-c "SELECT pg_advisory_lock(hashtextextended('$(rel_lock_name)', 0)), pg_sleep(60)" \
-			>/dev/null 2>&1 &
-		;;
-	mysql)
-		mariadb --no-defaults -h 127.0.0.1 -P "$STRATA_TEST_MYSQL_PORT" -u root \
-			-e "SELECT GET_LOCK('$(rel_lock_name)', 0); SELECT SLEEP(60)" >/dev/null 2>&1 &
-		;;
-	esac
-	REL_LOCK_PID=$!
-	local i
-	for i in $(seq 1 250); do
-		rel_lock_held && return 0
-		sleep 0.02
-	done
-	fail "the other session did not take the lock"
+	hold_start lock "$(db_lock_take_sql)" "$(db_lock_give_sql)"
+	db_lock_held || fail "the other session does not hold the lock"
 }
 
 rel_lock_release() {
-	case "$STRATA_TEST_DB" in
-	postgres)
-		db_sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'rel-lock-$TEST_ID'" >/dev/null
-		;;
-	mysql)
-		db_sql "KILL $(db_sql "SELECT IS_USED_LOCK('$(rel_lock_name)')")" >/dev/null
-		;;
-	esac
-	wait "$REL_LOCK_PID" 2>/dev/null
-	rel_lock_wait_free 10 >/dev/null || fail "the lock was not released"
+	hold_end lock
+	db_lock_held && fail "the lock was not released"
+	return 0
+}
+
+# --- hostile input (rel_hostile.sh, sqlite_hostile.sh) --------------------------
+
+# A database with migration 1 applied and a canary table, and the
+# snapshot to compare with.
+base_state() {
+	rel_migrations 1
+	st -q up
+	expect_rc 0
+	db_sql "CREATE TABLE canary (id INTEGER)"
+	db_sql "INSERT INTO canary (id) VALUES (42)"
+	before=$(rel_snapshot)
+}
+
+unchanged() {
+	expect_eq "$before" "$(rel_snapshot)" "database after: $*"
+	expect_eq 42 "$(db_sql "SELECT id FROM canary")" "canary row"
+}
+
+# refused FILE_BODY WANT_RC POSITION MESSAGE: migration 0002 holds the body
+# (printf format) and 0003 is a good one after it; `up` is refused with
+# WANT_RC and MESSAGE at POSITION (file:line[:col]) before anything runs.
+refused() {
+	rm -f migrations/0002_* migrations/0003_*
+	printf -- "$1" >migrations/0002_bad.up.sql
+	mig 0003 good "CREATE TABLE good (id INTEGER);" "DROP TABLE good;"
+	st up
+	rel_no_crash
+	expect_rc "$2"
+	expect_err "migrations/0002_bad.up.sql:$3"
+	expect_err "$4"
+	unchanged "$1"
+	# validate finds it too, without a database change
+	st validate
+	expect_rc "$2"
+	expect_err "0002_bad.up.sql"
+	unchanged "validate: $1"
 }
 
 # --- many processes at once --------------------------------------------------
@@ -314,7 +201,7 @@ $(sed 's/^/      | /' "out.$i")"
 # after creating or deleting the journal).
 rel_db_paths() {
 	local f
-	f=$(rel_db_file)
+	f=$(db_file)
 	printf -- '-P\n%s\n-P\n%s\n-P\n%s\n-P\n%s\n-P\n%s\n' "$f" "$f-journal" "$f-wal" "$f-shm" "$(dirname "$f")"
 }
 
@@ -427,7 +314,7 @@ crash_sweep() {
 	for call in $calls; do
 		k=1 points=0
 		while :; do
-			rel_db_reset
+			db_reset
 			$setup
 			rel_strace "$call:signal=KILL:when=$k" "$@"
 			if [ "$rc" != 137 ]; then
@@ -506,18 +393,18 @@ rel_srv_soak() {
 	local runs=$1 cmds=("up" "up 2" "down 2" "down --all" "redo" "up --to 6")
 	local n=8 i start cmd delay r killed=0 finished=0 changed=0 dirty=0
 	local t0 t1 span ms maxms=0 summs=0 slow notxn before v d
-	case "$STRATA_TEST_DB" in
-	postgres) slow="SELECT pg_sleep(0.06);" notxn=5 ;;
-	mysql) slow="SELECT SLEEP(0.06);" notxn=$(seq -s ' ' 1 $n) ;;
-	*) fail "rel_srv_soak runs on PostgreSQL and MariaDB" ;;
-	esac
+	[ -n "$DB_SERVER" ] || fail "rel_srv_soak runs on the servers"
+	slow="SELECT $(db_sleep_sql 0.06);"
+	# where DDL rolls back, migration 5 runs outside a transaction; where
+	# it commits by itself, every migration runs under the dirty protocol
+	if db_ddl_rolls_back; then notxn=5; else notxn=$(seq -s ' ' 1 $n); fi
 	for i in $(seq 1 $n); do
 		mig "$(printf %04d "$i")" "t$i" "CREATE TABLE t$i (id INTEGER PRIMARY KEY, v VARCHAR(20));
 $slow
 INSERT INTO t$i (id, v) VALUES ($i, 'row $i');
 CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 	done
-	if [ "$STRATA_TEST_DB" = postgres ]; then
+	if [ "$notxn" = 5 ]; then
 		printf -- '-- strata:no-transaction\n%s\n' "$(cat migrations/0005_t5.up.sql)" >migrations/0005_t5.up.sql.new
 		mv migrations/0005_t5.up.sql.new migrations/0005_t5.up.sql
 	fi
@@ -527,7 +414,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 	expect_rc 0
 	span=$(((t1 - t0) * 6 / 10000000 + 20))
 	for i in $(seq 1 "$runs"); do
-		rel_db_reset
+		db_reset
 		start=$((RANDOM % (n + 1)))
 		if [ "$start" -gt 0 ]; then
 			st -q up "$start"
@@ -561,7 +448,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 			d=$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = $v")
 			case "$d" in 1 | 2 | 3 | 4) ;; *) fail "run $i: dirty row $v says statement '$d' of 4" ;; esac
 			if [ "$d" -ge 3 ]; then
-				rel_db_has_table "t$v" || fail "run $i: $v is dirty at statement $d but t$v is gone"
+				db_has_table "t$v" || fail "run $i: $v is dirty at statement $d but t$v is gone"
 			fi
 		fi
 		crash_recover $n up

@@ -74,38 +74,35 @@ race_n() {
 
 # race_each CMD...: one strata process per CMD (its words are the
 # arguments, after --database/--dir as `st` gives them), all released at
-# the same instant: each waits behind a FIFO until all are ready. Leaves
-# rc.I and out.I (stdout and stderr) for the I-th CMD.
+# the same instant: each waits for a byte of a FIFO, and the N bytes are
+# written at once when all are ready. The test holds the FIFO open at both
+# ends, so no open() waits and a process that reads late still finds its
+# byte. Leaves rc.I and out.I (stdout and stderr) for the I-th CMD.
 race_each() {
-	local n=$# i=0 cmd go
-	rm -f gate rc.* out.* ready.* go.*
+	local n=$# i=0 cmd fd
+	rm -f gate rc.* out.* ready.*
 	mkfifo gate
+	exec {fd}<>gate
 	for cmd in "$@"; do
 		i=$((i + 1))
 		# shellcheck disable=SC2086 # the command's words are its arguments
 		(
+			exec {fd}>&-
 			: >"ready.$i"
-			read -r _ <gate
-			: >"go.$i"
+			read -r -n 1 _ <gate
 			"$STRATA_BIN" --database "$TEST_URL" --dir migrations $cmd >"out.$i" 2>&1
 			echo $? >"rc.$i"
 		) &
 	done
-	while [ "$(find . -maxdepth 1 -name 'ready.*' | wc -l)" -lt "$n" ]; do
+	# all are about to read (a state, polled; 120 s only for a hang)
+	for _ in $(seq 1 12000); do
+		[ "$(find . -maxdepth 1 -name 'ready.*' | wc -l)" -lt "$n" ] || break
 		sleep 0.01
 	done
-	sleep 0.05
-	# Opening the FIFO read-write never blocks and releases every reader
-	# blocked in open(); repeat for one that was not there yet.
-	go=0
-	while [ "$go" -lt "$n" ]; do
-		exec 3<>gate
-		exec 3>&-
-		sleep 0.01
-		go=$(find . -maxdepth 1 -name 'go.*' | wc -l)
-	done
+	printf "%${n}s" "" >&"$fd"
 	wait
-	rm -f gate ready.* go.*
+	exec {fd}>&-
+	rm -f gate ready.*
 }
 
 expect_rc() {

@@ -235,19 +235,26 @@ static void put(const char *name, const char *text)
 	fclose(f);
 }
 
+/* The folder, and a cache of this test's own beside it (never the
+ * user's, nor another test's: a folder name may come back). */
 static int make_folder(void **state)
 {
+	char cache[sizeof(folder) + 8];
+
 	(void)state;
 	snprintf(folder, sizeof(folder), "/tmp/strata-unit.XXXXXX");
-	return mkdtemp(folder) ? 0 : -1;
+	if (!mkdtemp(folder))
+		return -1;
+	snprintf(cache, sizeof(cache), "%s.cache", folder);
+	return setenv("XDG_CACHE_HOME", cache, 1);
 }
 
 static int remove_folder(void **state)
 {
-	char cmd[128];
+	char cmd[200];
 
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", folder);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s.cache'", folder, folder);
 	return system(cmd) == 0 ? 0 : -1;
 }
 

@@ -103,6 +103,10 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(mdir, sizeof(mdir), "%s/migrations", dir);
+	/* a cache of this test's own, removed with the folder */
+	snprintf(db, sizeof(db), "%s/cache", dir);
+	if (setenv("XDG_CACHE_HOME", db, 1) < 0)
+		return -1;
 	snprintf(db, sizeof(db), "%s/oom.db", dir);
 	snprintf(url, sizeof(url), "sqlite:%s", db);
 	if (mkdir(mdir, 0700) < 0 || chdir(dir) < 0)

@@ -56,3 +56,186 @@ db_literal() {
 
 # A query for the schema of user tables as table.column:type lines.
 DB_SCHEMA_SQL="SELECT m.name || '.' || p.name || ':' || p.type FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1"
+
+# --- the database as a whole (tests/lib/rel-lib.sh) -------------------------
+
+# The file that holds the database ("" for a server's).
+db_file() {
+	printf '%s\n' "${TEST_URL#sqlite:}"
+}
+
+# Drop everything: the database is as db_setup left it.
+db_reset() {
+	local f
+	f=$(db_file)
+	rm -f "$f" "$f-journal" "$f-wal" "$f-shm"
+}
+
+# The schema as text, sorted, history table and indexes included: equal
+# text means equal schema (SQLite: every object's stored SQL).
+db_schema_all() {
+	[ -f "$(db_file)" ] || return 0
+	db_sql "SELECT type || ' ' || name || ' ' || tbl_name || ': ' || replace(coalesce(sql, ''), char(10), ' ') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+}
+
+# db_has_table NAME: succeeds when table NAME exists.
+db_has_table() {
+	[ -f "$(db_file)" ] || return 1
+	[ "$(db_sql "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$1'")" = 1 ]
+}
+
+# "ok" when the database's own check passes (the servers check themselves).
+db_integrity() {
+	[ -f "$(db_file)" ] || { echo ok; return; }
+	db_sql "PRAGMA integrity_check" 2>&1 | tr '\n' ' ' | sed 's/ $//'
+}
+
+# The names of the tables and indexes, one per line.
+db_object_names() {
+	db_sql "SELECT name FROM sqlite_master"
+}
+
+# db_text_sql EXPR: EXPR as text, in SQL.
+db_text_sql() {
+	printf 'CAST(%s AS TEXT)' "$1"
+}
+
+# --- the dialect and what the database does -----------------------------------
+
+# Succeeds when DDL in a transaction rolls back with it.
+db_ddl_rolls_back() {
+	return 0
+}
+
+# Succeeds when the database has schemas (--schema).
+db_has_schemas() {
+	return 1
+}
+
+# Succeeds when strata made the database itself (SQLite: the file);
+# db_setup makes a server's.
+db_created() {
+	[ -f "$(db_file)" ]
+}
+
+# A URL that cannot be reached, with the password S3cretPW where the
+# database takes one.
+db_unreachable_url() {
+	echo "sqlite:$PWD/no/such/folder/x.db"
+}
+
+# db_column_type TABLE COLUMN: the column's type, lower case.
+db_column_type() {
+	db_sql "SELECT lower(type) FROM pragma_table_info('$1') WHERE name = '$2'"
+}
+
+# The type of applied_at in the history table of the previous release.
+db_time_type() {
+	echo TEXT
+}
+
+# Succeeds when a SMALLINT column holds 16 bits at most (SQLite's has
+# INTEGER affinity: any integer).
+db_smallint_is_narrow() {
+	return 1
+}
+
+# Let the history table's version column hold what strata never writes
+# (NULL, text), as a hand-edited or foreign-made table can.
+db_loosen_version_column() {
+	db_sql "CREATE TABLE h2 AS SELECT CAST(version AS TEXT) AS version, name, kind, file, checksum, checksum_algorithm, applied_at, execution_ms, applied_by, target, database_type, dirty FROM $TEST_TABLE; DROP TABLE $TEST_TABLE; ALTER TABLE h2 RENAME TO $TEST_TABLE"
+}
+
+# After db_loosen_version_column and a text version put back by hand: what
+# strata's queries need of the column (SQLite compares text with numbers).
+db_tighten_version_column() {
+	return 0
+}
+
+# A type for a text of megabytes.
+db_long_text_type() {
+	echo TEXT
+}
+
+# An SQL expression: the length of the statement being run, as the server
+# received it; "" where the database cannot tell.
+db_statement_length_sql() {
+	echo ""
+}
+
+# A test that commits some 65000 times in a row: SQLite syncs each commit,
+# so its database goes to /dev/shm (skipped without one). Changes TEST_URL.
+db_for_many_commits() {
+	if ! [ -d /dev/shm ] || ! [ -w /dev/shm ]; then
+		skip "no writable /dev/shm: 65000 synced SQLite commits take minutes"
+	fi
+	DB_SHM_FILE=/dev/shm/strata-history-$TEST_ID.db
+	TEST_URL="sqlite:$DB_SHM_FILE"
+	trap 'rm -f "$DB_SHM_FILE" "$DB_SHM_FILE-journal"' EXIT
+	db_sql() { sqlite3 -batch -separator '|' "$DB_SHM_FILE" "$1"; }
+}
+
+# db_trigger_migration: migrations/0001_bodies.up.sql, a no-transaction
+# part that makes tables t (id, n) and log (msg) and a trigger whose body
+# holds ';' and which, on an insert into t, logs 'a;b' and sets n to 1,
+# then inserts id 1 into t (and, where the client has delimiters, files
+# that change them).
+db_trigger_migration() {
+	mkdir -p migrations
+	cat >migrations/0001_bodies.up.sql <<'SQL'
+-- strata:no-transaction
+CREATE TABLE t (id INTEGER, n INTEGER);
+CREATE TABLE log (msg TEXT);
+CREATE TRIGGER t_ins AFTER INSERT ON t
+BEGIN
+	INSERT INTO log (msg) VALUES ('a;b');
+	UPDATE t SET n = 1 WHERE id = NEW.id;
+END;
+INSERT INTO t (id) VALUES (1);
+SQL
+}
+
+# --- backups and restore -----------------------------------------------------
+
+# Succeeds when backups are SQL text (the dump tool's output); SQLite's
+# are database files.
+db_backups_are_sql() {
+	return 1
+}
+
+# db_backup_text FILE: a backup as SQL text.
+db_backup_text() {
+	sqlite3 "$1" .dump
+}
+
+# A file restore takes that is not strata's backup, holding table intruder
+# with a row 7; prints its name.
+db_foreign_file() {
+	sqlite3 other.db "CREATE TABLE intruder (id INTEGER); INSERT INTO intruder VALUES (7);"
+	echo other.db
+}
+
+# The first line of a strata backup ("" where backups are not text).
+db_backup_head() {
+	echo ""
+}
+
+# db_client_escapes PATH: commands the database's client would run itself,
+# each writing PATH, one per line.
+db_client_escapes() {
+	printf '%s\n' ".shell touch $1" "\\! touch $1"
+}
+
+# What restore says of the last of db_client_escapes.
+db_client_escape_refusal() {
+	echo "not a SQLite database"
+}
+
+# --- another session holding something -----------------------------------------
+
+# db_hold TAKE READY END GIVE: one session of the client runs the SQL
+# TAKE, writes "held" to the FIFO READY, waits for a line on the FIFO END,
+# runs the SQL GIVE and exits (tests/lib/exact-lib.sh: hold_start).
+db_hold() {
+	sqlite3 -bail "$(db_file)" "$1" ".shell echo held >'$2' && read _ <'$3'" "$4"
+}
