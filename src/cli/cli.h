@@ -88,7 +88,7 @@ struct cli {
 	int yes_replace, any_file;
 	const char *suffix;
 	int has_to;
-	uint64_t to;
+	const char *to; /* --to, as written (checked) */
 
 	const struct cmd *cmd;
 	strata_ctx *ctx;

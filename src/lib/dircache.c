@@ -22,8 +22,9 @@
 #include "ctx.h"
 #include "../util/fileid.h"
 
-/* 2: suffixes read in any case (a listing kept under 1 may lack names) */
-#define DIRCACHE_MAGIC "strata-dircache 2\n"
+/* 2: suffixes read in any case (a listing kept under 1 may lack names);
+ * 3: versions of any length, 0 and dotted ones, in numeric order */
+#define DIRCACHE_MAGIC "strata-dircache 3\n"
 #define RACY_SECONDS   2
 /* whole-second times (FAT: 2 s steps) need a longer wait */
 #define RACY_SECONDS_COARSE 4

@@ -70,17 +70,14 @@ static int write_new(strata_ctx *ctx, const char *path, const char *text)
 	return 0;
 }
 
-static uint64_t timestamp_version(void)
+/* The UTC time as YYYYMMDDHHMMSS. */
+static void timestamp_version(char out[STRATA_VERSION_SIZE])
 {
 	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	return (uint64_t)(tm.tm_year + 1900) * 10000000000ULL +
-	       (uint64_t)(tm.tm_mon + 1) * 100000000ULL +
-	       (uint64_t)tm.tm_mday * 1000000ULL +
-	       (uint64_t)tm.tm_hour * 10000ULL + (uint64_t)tm.tm_min * 100ULL +
-	       (uint64_t)tm.tm_sec;
+	strftime(out, STRATA_VERSION_SIZE, "%Y%m%d%H%M%S", &tm);
 }
 
 struct templates {
@@ -147,8 +144,11 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
                const char *name, int sequential)
 {
 	strata_buf clean = STRATA_BUF_INIT;
-	uint64_t version = 0, max = 0;
-	int width = 4, rc;
+	static const char zeros[] = "00000000000000000000000000000000"
+	                            "00000000000000000000000000000000";
+	char version[STRATA_VERSION_SIZE];
+	const char *max = "";
+	int width = 4, pad, rc;
 	size_t i;
 
 	struct templates tpl;
@@ -174,30 +174,37 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 
 		if (m->kind == STRATA_KIND_REPEATABLE)
 			continue;
-		if (m->version > max)
+		if (strata__version_cmp(m->version, max) > 0)
 			max = m->version;
 		if ((int)strlen(m->version_text) > width || i == 0)
 			width = (int)strlen(m->version_text);
 	}
-	if (sequential) {
-		version = max + 1;
-		if (width > 20)
-			width = 20;
-	} else {
-		version = timestamp_version();
-		if (version <= max)
-			version = max + 1; /* two in one second, or clock skew
-			                    */
+	/* a whole number: the newest's first part plus one, or the time */
+	if (strata__version_next(version, max) < 0) {
+		rc = strata__error_set(ctx, STRATA_EINVALID,
+		                       "no version after %s fits in %d digits",
+		                       max, STRATA_VERSION_MAX);
+		goto done;
+	}
+	if (!sequential) {
+		char ts[STRATA_VERSION_SIZE];
+
+		timestamp_version(ts);
+		/* else two in one second, or clock skew */
+		if (strata__version_cmp(ts, max) > 0)
+			memcpy(version, ts, sizeof(ts));
 		width = 14;
 	}
+	/* zeros in front, to the folder's width */
+	pad = width > (int)strlen(version) ? width - (int)strlen(version) : 0;
+	if (pad > STRATA_VERSION_MAX - (int)strlen(version))
+		pad = STRATA_VERSION_MAX - (int)strlen(version);
 	strata__buf_clear(&ctx->scratch);
 	strata__buf_clear(&ctx->scratch2);
-	if (strata__buf_printf(&ctx->scratch, "%s/%0*llu_%s.up%s", ctx->dir,
-	                       width, (unsigned long long)version, clean.ptr,
-	                       tpl.ext) < 0 ||
-	    strata__buf_printf(&ctx->scratch2, "%s/%0*llu_%s.down%s", ctx->dir,
-	                       width, (unsigned long long)version, clean.ptr,
-	                       tpl.ext) < 0) {
+	if (strata__buf_printf(&ctx->scratch, "%s/%.*s%s_%s.up%s", ctx->dir,
+	                       pad, zeros, version, clean.ptr, tpl.ext) < 0 ||
+	    strata__buf_printf(&ctx->scratch2, "%s/%.*s%s_%s.down%s", ctx->dir,
+	                       pad, zeros, version, clean.ptr, tpl.ext) < 0) {
 		rc = strata__oom(ctx);
 		goto done;
 	}

@@ -20,6 +20,12 @@
  *                     nothing written to it yet
  *   lock_busy         SQLite found the database locked: the lock wait
  *                     (busy handler) begins
+ *   history_upgrade   the upgrade of a history table written before
+ *                     versions were text has built the new table (in its
+ *                     transaction on PostgreSQL and SQLite; beside the
+ *                     old one on MySQL), which is not in place yet
+ *   history_upgrade_swapped  MySQL: the new table is in place, the old
+ *                     one not dropped yet
  */
 #ifndef STRATA_UTIL_TESTPOINT_H
 #define STRATA_UTIL_TESTPOINT_H
