@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "errors.h"
+#include "buf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,7 +40,9 @@ typedef enum strata_kind {
  * Borrowed from the context, valid until the next call on it.
  */
 typedef struct strata_migration {
-	uint64_t version;         /* 0 for repeatable migrations */
+	/* canonical (strata_version_parse): "4", "1.2.3"; "" for a
+	 * repeatable migration, which has none */
+	const char *version;
 	const char *version_text; /* as written in the file name, e.g. "0004" */
 	const char *name;
 	strata_kind kind;
@@ -65,7 +68,7 @@ typedef struct strata_migration {
 
 /** One row of the history table. Borrowed like strata_migration. */
 typedef struct strata_history_entry {
-	uint64_t version;
+	const char *version; /* canonical; "" for a repeatable migration */
 	const char *name;
 	strata_kind kind;
 	const char *file;
@@ -139,8 +142,10 @@ typedef struct strata_options {
 /** What an up/down/redo run does. Zero means: the command's default. */
 typedef struct strata_run_options {
 	unsigned count; /* at most this many migrations; 0: no limit */
-	int has_to;     /* stop at version `to` (inclusive for up) */
-	uint64_t to;
+	/* up: stop after version `to`, which a migration has; down: roll
+	 * back the migrations newer than `to` (a migration's version, or 0).
+	 * As written or canonical. NULL: no such limit. */
+	const char *to;
 	int all;                /* down: every applied migration */
 	int dry_run;            /* print, change nothing */
 	int allow_out_of_order; /* apply pending migrations older than applied
@@ -211,9 +216,11 @@ STRATA_EXTERN(int) strata_redo(strata_ctx *ctx, const strata_run_options *opts);
 /**
  * Declare the database to be at `version` without running anything:
  * clear dirty marks, record migrations up to it as applied, and later ones
- * as not applied. Version 0 means: nothing applied.
+ * as not applied. `version` is a migration's version (as written or
+ * canonical) or "0", which no migration needs to have; NULL means:
+ * nothing applied (also when a migration has version 0).
  */
-STRATA_EXTERN(int) strata_force(strata_ctx *ctx, uint64_t version);
+STRATA_EXTERN(int) strata_force(strata_ctx *ctx, const char *version);
 
 /**
  * Check the folder, and the folder against the database unless offline.
@@ -250,7 +257,7 @@ strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
  * when the database already has a history.
  */
 STRATA_EXTERN(int)
-strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n);
+strata_baseline(strata_ctx *ctx, const char *version, size_t *n);
 
 /**
  * Ask a running operation to stop: before its next migration, and on
@@ -407,8 +414,29 @@ STRATA_EXTERN(int)
 strata_adopt(const strata_adopt_result **out, strata_ctx *ctx,
              const strata_adopt_options *opts);
 
-/** Parse a version as written in a file name or on the command line. */
-STRATA_EXTERN(int) strata_version_parse(uint64_t *out, const char *text);
+/**
+ * Parse a version as written in a file name or on the command line:
+ * digits ("0", "0004", "20210913095309000007"), or parts of digits
+ * separated by '.' or '_' (Flyway's "1.2.3", "3_1"). Versions are
+ * ordered numerically part by part, so leading zeros and trailing zero
+ * parts do not count ("0004" is 4, "1.0" is 1).
+ * @param out replaced with the canonical text: each part without its
+ *            leading zeros, no trailing zero part, parts joined by '.'
+ *            ("4", "1.2.3", "3.1"); at most 64 characters
+ * @return 0, STRATA_EINVALID (not a version, or longer than 64 characters
+ *         once canonical) or STRATA_ENOMEM
+ */
+STRATA_EXTERN(int) strata_version_parse(strata_buf *out, const char *text);
+
+/**
+ * Order two versions as strata orders migrations: numerically part by
+ * part, a missing part counting as 0, so "1.2.3" < "1.10" and "0004" ==
+ * "4" == "4.0". "" or NULL (no version: repeatable migrations) comes
+ * before every version. Texts strata_version_parse refuses compare in
+ * some fixed order.
+ * @return <0, 0 or >0 as a is older than, the same as or newer than b
+ */
+STRATA_EXTERN(int) strata_version_cmp(const char *a, const char *b);
 
 /** @return "pending", "applied", ... */
 STRATA_EXTERN(const char *) strata_state_name(strata_state state);

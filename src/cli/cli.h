@@ -89,7 +89,7 @@ struct cli {
 	const char *suffix;
 	const char *from; /* adopt --from TOOL */
 	int has_to;
-	uint64_t to;
+	const char *to; /* --to, as written (checked) */
 
 	const struct cmd *cmd;
 	strata_ctx *ctx;

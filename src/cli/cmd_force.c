@@ -1,18 +1,22 @@
 /*
  * strata force VERSION and strata repair.
  */
+#include <string.h>
+
 #include "commands.h"
 #include "options.h"
 #include "output.h"
 
 static int cmd_force(struct cli *cli, int argc, char **argv)
 {
-	uint64_t v;
+	/* none: nothing applied, even where a migration has version 0 */
+	const char *v = argc == 1 && strcmp(argv[0], "none") == 0 ? NULL :
+	                                                            argv[0];
 	int rc;
 
 	if (argc != 1)
 		return cli_usage_error(cli, "force needs exactly one VERSION");
-	if (cli_parse_version(cli, "VERSION", argv[0], &v) < 0)
+	if (v && cli_parse_version(cli, "VERSION", v) < 0)
 		return EXIT_USAGE;
 	rc = strata_force(cli->ctx, v);
 	if (rc < 0)
@@ -45,17 +49,14 @@ static int cmd_repair(struct cli *cli, int argc, char **argv)
 
 static int cmd_baseline(struct cli *cli, int argc, char **argv)
 {
-	uint64_t v;
 	size_t n = 0;
 	int rc;
 
 	if (argc != 1)
 		return cli_usage_error(cli, "needs exactly one VERSION");
-	if (cli_parse_version(cli, "VERSION", argv[0], &v) < 0)
+	if (cli_parse_version(cli, "VERSION", argv[0]) < 0)
 		return EXIT_USAGE;
-	if (v == 0)
-		return cli_usage_error(cli, "VERSION must be 1 or more");
-	rc = strata_baseline(cli->ctx, v, &n);
+	rc = strata_baseline(cli->ctx, argv[0], &n);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	cli_note(cli,
@@ -73,8 +74,8 @@ const struct cmd cli_cmd_force = {
 	"declare the database to be at VERSION without running anything",
 	"Clears the dirty mark, records every migration up to VERSION as "
 	"applied\n(without running it) and forgets later ones. VERSION 0 "
-	"means: nothing applied.\nUse it after fixing a failed migration by "
-	"hand.",
+	"means: nothing applied\n(unless a migration has version 0; 'none' "
+	"always means it). Use it after\nfixing a failed migration by hand.",
 	CMD_WRITES
 };
 

@@ -18,7 +18,9 @@ static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 		json_t *o = json_object();
 
 		json_object_set_new(o, "version",
-		                    json_integer((json_int_t)e[i].version));
+		                    e[i].version[0] ?
+		                            json_string(e[i].version) :
+		                            json_null());
 		json_object_set_new(o, "name", cli_json_string(e[i].name));
 		json_object_set_new(o, "kind",
 		                    json_string(strata_kind_name(e[i].kind)));
@@ -84,8 +86,8 @@ static int cmd_history(struct cli *cli, int argc, char **argv)
 		char t[32];
 
 		cli_format_ms(t, sizeof(t), e[i].execution_ms);
-		printf("%-19s  %-14llu  %-30.*s  %-10s  %8s  %-20.*s  %.*s%s\n",
-		       at, (unsigned long long)e[i].version,
+		printf("%-19s  %-14s  %-30.*s  %-10s  %8s  %-20.*s  %.*s%s\n",
+		       at, e[i].version[0] ? e[i].version : "R",
 		       (int)cli_fit(name, 30), name,
 		       strata_kind_name(e[i].kind), t, (int)cli_fit(by, 20), by,
 		       (int)cli_fit(sum, 12), sum, e[i].dirty ? "  DIRTY" : "");

@@ -19,8 +19,7 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 		return cli_usage_error(cli, "give N or --to/--all, not both");
 	if (cli->has_to && cli->all)
 		return cli_usage_error(cli, "give --to or --all, not both");
-	o->has_to = cli->has_to;
-	o->to = cli->to;
+	o->to = cli->has_to ? cli->to : NULL;
 	o->all = cli->all;
 	o->dry_run = cli->dry_run;
 	o->allow_out_of_order = cli->allow_out_of_order;

@@ -49,7 +49,10 @@ static json_t *migration_json(const strata_migration *m)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "version", json_integer((json_int_t)m->version));
+	/* text: versions have any length (and dots); null: repeatable */
+	json_object_set_new(o, "version",
+	                    m->version[0] ? json_string(m->version) :
+	                                    json_null());
 	json_object_set_new(o, "name", cli_json_string(m->name));
 	json_object_set_new(o, "state",
 	                    json_string(strata_state_name(m->state)));
@@ -155,7 +158,8 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	/* names from the database may need quoting (cli_q) */
 	for (i = 0; i < n; i++) {
 		size_t k = strlen(cli_q(v[i].name)),
-		       vl = strlen(v[i].version_text);
+		       vl = strlen(v[i].version_text[0] ? v[i].version_text :
+		                                          v[i].version);
 
 		if (k > wname)
 			wname = k > 40 ? 40 : k;
@@ -167,16 +171,13 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	       "TIME", "NOTE", cli_c(cli, "reset"));
 	for (i = 0; i < n; i++) {
 		const strata_migration *m = &v[i];
-		char num[32], t[32] = "", note[128];
+		char t[32] = "", note[128];
 		const char *ver = m->version_text;
 
-		if (!ver[0] && m->kind == STRATA_KIND_REPEATABLE) {
+		if (!ver[0] && m->kind == STRATA_KIND_REPEATABLE)
 			ver = "R";
-		} else if (!ver[0]) {
-			snprintf(num, sizeof(num), "%llu",
-			         (unsigned long long)m->version);
-			ver = num;
-		}
+		else if (!ver[0])
+			ver = m->version;
 		if (m->applied_at[0])
 			cli_format_ms(t, sizeof(t), m->execution_ms);
 		note_of(m, note, sizeof(note));

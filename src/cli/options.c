@@ -40,8 +40,8 @@ int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg)
 {
 	(void)o;
 	cli->has_to = 1;
-	return cli_parse_version(cli, "--to", arg, &cli->to) < 0 ? EXIT_USAGE :
-	                                                           0;
+	cli->to = arg;
+	return cli_parse_version(cli, "--to", arg) < 0 ? EXIT_USAGE : 0;
 }
 
 static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
@@ -243,15 +243,17 @@ int cli_parse_options(struct cli *cli, int argc, char **argv)
 	return 0;
 }
 
-int cli_parse_version(struct cli *cli, const char *what, const char *text,
-                      uint64_t *out)
+int cli_parse_version(struct cli *cli, const char *what, const char *text)
 {
-	if (strcmp(text, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	if (strata_version_parse(out, text) < 0) {
-		cli_usage_error(cli, "%s '%s': expected a version (digits)",
+	strata_buf v = STRATA_BUF_INIT;
+	int rc = strata_version_parse(&v, text);
+
+	strata_buf_release(&v);
+	if (rc < 0) {
+		cli_usage_error(cli,
+		                "%s '%s': expected a version (digits, in parts "
+		                "separated by '.', at most 64 characters "
+		                "without leading zeros)",
 		                what, text);
 		return -1;
 	}

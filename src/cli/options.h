@@ -62,10 +62,9 @@ int cli_global_takes_arg(const char *word);
 /* "strata: error: ...", the command's usage line; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
-/* A VERSION argument ("0" or digits) or a count N (1 to 1000000): 0, or
- * -1 after a usage error. */
-int cli_parse_version(struct cli *cli, const char *what, const char *text,
-                      uint64_t *out);
+/* Check a VERSION argument (digits, or parts of digits separated by '.'
+ * or '_') or a count N (1 to 1000000): 0, or -1 after a usage error. */
+int cli_parse_version(struct cli *cli, const char *what, const char *text);
 int cli_parse_count(struct cli *cli, const char *text, unsigned *out);
 
 #endif

@@ -331,8 +331,7 @@ static void label(const strata_migration *m, char *out, size_t n)
 	else if (m->kind == STRATA_KIND_REPEATABLE)
 		snprintf(raw, sizeof(raw), "%s", m->name);
 	else
-		snprintf(raw, sizeof(raw), "%llu_%s",
-		         (unsigned long long)m->version, m->name);
+		snprintf(raw, sizeof(raw), "%s_%s", m->version, m->name);
 	snprintf(out, n, "%s%s", cli_q(raw),
 	         m->kind == STRATA_KIND_REPEATABLE &&
 	                         !(m->version_text && m->version_text[0]) ?

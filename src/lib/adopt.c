@@ -103,7 +103,7 @@ static struct migration *row_migration(struct adopt *a,
                                        const struct foreign_row *r)
 {
 	struct source *src = &a->ctx->source;
-	uint64_t v;
+	char v[STRATA_VERSION_SIZE];
 	size_t i;
 
 	if (r->repeatable) {
@@ -114,18 +114,17 @@ static struct migration *row_migration(struct adopt *a,
 				return &src->v[i];
 		return NULL;
 	}
-	if (strata__adopt_version(r->version, a->tool->lead, &v) < 0)
+	if (strata__adopt_version(r->version, a->tool->lead, v) < 0)
 		return NULL;
 	return strata__source_find(src, v);
 }
 
 static int missing(struct adopt *a, const struct foreign_row *r)
 {
-	uint64_t v;
-	char why[160];
+	char v[STRATA_VERSION_SIZE], why[160];
 
 	if (!r->repeatable &&
-	    strata__adopt_version(r->version, a->tool->lead, &v) < 0)
+	    strata__adopt_version(r->version, a->tool->lead, v) < 0)
 		snprintf(why, sizeof(why),
 		         "'%s' is not a version strata reads yet: no file of "
 		         "the folder is this migration",
@@ -177,17 +176,15 @@ static int applied(struct adopt *a, const struct foreign_row *r,
 static int upto(struct adopt *a, const struct foreign_row *r, char *seen)
 {
 	struct source *src = &a->ctx->source;
-	uint64_t v;
+	char v[STRATA_VERSION_SIZE];
 	size_t i;
-	int rc = 0;
+	int rc = 0, ok = strata__adopt_version(r->version, 0, v) == 0;
 
-	if (strata__adopt_version(r->version, 0, &v) < 0 ||
-	    !strata__source_find(src, v))
+	if (!ok || !strata__source_find(src, v))
 		rc = missing(a, r);
-	for (i = 0; rc == 0 && i < src->n; i++)
+	for (i = 0; rc == 0 && ok && i < src->n; i++)
 		if (src->v[i].kind != STRATA_KIND_REPEATABLE && !seen[i] &&
-		    strata__adopt_version(r->version, 0, &v) == 0 &&
-		    src->v[i].version <= v) {
+		    strata__version_cmp(src->v[i].version, v) <= 0) {
 			seen[i] = 1;
 			rc = add_item(a, STRATA_ADOPT_RECORD, &src->v[i], r,
 			              NULL);
@@ -215,15 +212,17 @@ static int failed(struct adopt *a, const struct foreign_row *r, char *seen)
 static int item_cmp(const void *x, const void *y)
 {
 	const struct adopt_plan_item *a = x, *b = y;
-	uint64_t va = a->m ? a->m->version : UINT64_MAX,
-	         vb = b->m ? b->m->version : UINT64_MAX;
 	int ra = a->m && a->m->kind == STRATA_KIND_REPEATABLE,
-	    rb = b->m && b->m->kind == STRATA_KIND_REPEATABLE;
+	    rb = b->m && b->m->kind == STRATA_KIND_REPEATABLE, c;
 
 	if (ra != rb)
 		return ra - rb;
-	if (va != vb)
-		return va < vb ? -1 : 1;
+	/* rows without a file last */
+	if (!a->m != !b->m)
+		return !a->m ? 1 : -1;
+	c = a->m ? strata__version_cmp(a->m->version, b->m->version) : 0;
+	if (c)
+		return c;
 	return strcmp(a->version_text, b->version_text) ?
 	               strcmp(a->version_text, b->version_text) :
 	               strcmp(a->name, b->name);
@@ -234,7 +233,7 @@ static int plan(struct adopt *a)
 {
 	struct source *src = &a->ctx->source;
 	const struct foreign_row *folder = NULL;
-	uint64_t base = 0;
+	char base[STRATA_VERSION_SIZE] = "";
 	char *seen = strata__calloc(src->n + 1, 1);
 	size_t i;
 	int rc = 0;
@@ -245,7 +244,7 @@ static int plan(struct adopt *a)
 	for (i = 0; rc == 0 && i < a->n_rows; i++) {
 		const struct foreign_row *r = &a->rows[i];
 		struct migration *m;
-		uint64_t v;
+		char v[STRATA_VERSION_SIZE];
 
 		switch (r->state) {
 		case FS_GONE:
@@ -261,9 +260,9 @@ static int plan(struct adopt *a)
 			break;
 		case FS_BASELINE:
 			if (strata__adopt_version(r->version, a->tool->lead,
-			                          &v) == 0 &&
-			    v > base)
-				base = v;
+			                          v) == 0 &&
+			    strata__version_cmp(v, base) > 0)
+				memcpy(base, v, sizeof(base));
 			break;
 		case FS_APPLIED:
 			m = row_migration(a, r);
@@ -278,7 +277,9 @@ static int plan(struct adopt *a)
 	for (i = 0; rc == 0 && i < src->n; i++) {
 		struct migration *m = &src->v[i];
 		int below = m->kind != STRATA_KIND_REPEATABLE &&
-		            (folder || m->version <= base);
+		            (folder ||
+		             (base[0] &&
+		              strata__version_cmp(m->version, base) <= 0));
 
 		if (seen[i])
 			continue;

@@ -121,7 +121,8 @@ int strata__adopt_read(struct adopt *a);
  * today's uint64 version. @return 0, or -1 when strata cannot read it
  * (not digits, 0, too large, dotted).
  */
-int strata__adopt_version(const char *text, int lead, uint64_t *out);
+int strata__adopt_version(const char *text, int lead,
+                          char out[STRATA_VERSION_SIZE]);
 
 /* adopt_sum.c: does the file at path match what the tool recorded?
  * @return 1 yes, 0 no, or a negative error (set on ctx) */

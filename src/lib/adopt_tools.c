@@ -11,18 +11,20 @@
 #include "ctx.h"
 #include "adopt.h"
 
-int strata__adopt_version(const char *text, int lead, uint64_t *out)
+int strata__adopt_version(const char *text, int lead,
+                          char out[STRATA_VERSION_SIZE])
 {
 	size_t n = 0;
 
 	if (!text)
 		return -1;
+	if (!lead) /* the whole text: digits, Flyway's dotted parts */
+		return strata__version_parse(out, text, strlen(text)) == 0 ? 0 :
+		                                                             -1;
 	while (text[n] >= '0' && text[n] <= '9')
 		n++;
-	/* a whole version is digits only; a name's version is followed by
-	 * '_' (or '.': sql-migrate's 1.sql) */
-	if (n == 0 || (!lead && text[n]) ||
-	    (lead && text[n] && text[n] != '_' && text[n] != '.'))
+	/* a name's version is followed by '_' (or '.': sql-migrate's 1.sql) */
+	if (n == 0 || (text[n] && text[n] != '_' && text[n] != '.'))
 		return -1;
 	return strata__version_parse(out, text, n) == 0 ? 0 : -1;
 }

@@ -111,7 +111,7 @@ static int other_targets(struct adopt *a)
 	return 0;
 }
 
-static const struct adopt_plan_item *item_of(struct adopt *a, uint64_t v)
+static const struct adopt_plan_item *item_of(struct adopt *a, const char *v)
 {
 	size_t i;
 
@@ -121,7 +121,7 @@ static const struct adopt_plan_item *item_of(struct adopt *a, uint64_t v)
 		if ((it->action == STRATA_ADOPT_RECORD ||
 		     it->action == STRATA_ADOPT_BASELINE) &&
 		    it->m && it->m->kind != STRATA_KIND_REPEATABLE &&
-		    it->m->version == v)
+		    strcmp(it->m->version, v) == 0)
 			return it;
 	}
 	return NULL;
@@ -143,21 +143,20 @@ static int same_history(struct adopt *a)
 		if (r->dirty) {
 			strata__error_set(
 			        ctx, STRATA_ESTATE,
-			        "migration %llu (%s) is dirty in "
+			        "migration %s (%s) is dirty in "
 			        "strata's history: finish or force it "
 			        "before giving the database back",
-			        (unsigned long long)r->version, r->name);
+			        r->version, r->name);
 			return STRATA_ESTATE;
 		}
 		if ((folder && r->kind != STRATA_KIND_BASELINE) ||
 		    (!folder && !item_of(a, r->version))) {
 			strata__error_set(
 			        ctx, STRATA_ESTATE,
-			        "migration %llu (%s) was applied with strata "
+			        "migration %s (%s) was applied with strata "
 			        "after adopting and %s does not know it: roll "
 			        "it back with 'strata down' before --undo",
-			        (unsigned long long)r->version, r->name,
-			        a->tool->name);
+			        r->version, r->name, a->tool->name);
 			strata__error_detail(ctx, "nothing was changed");
 			return STRATA_ESTATE;
 		}

@@ -59,6 +59,9 @@ struct strata_ctx {
 	struct strata_hasher hasher;
 	struct statcache *statcache; /* statcache.c, or NULL */
 	struct history history;
+	/* the history table is in the format before versions were text
+	 * (strata__history_check): read as it is, upgraded by a writer */
+	int history_old_format;
 	/* Drivers without a runner lock (SQLite): the history the running
 	 * plan assumes (strata__history_fingerprint), checked inside each
 	 * migration's transaction; another runner's change means: plan

@@ -24,8 +24,9 @@
 #include "../util/fileid.h"
 
 /* 2: suffixes read in any case (a listing kept under 1 may lack names);
- * 3: sub-folders kept as "name/" (Prisma's and Diesel's migrations) */
-#define DIRCACHE_MAGIC "strata-dircache 3\n"
+ * 3: sub-folders kept as "name/" (Prisma's and Diesel's migrations);
+ * 4: versions of any length, 0 and dotted ones, in numeric order */
+#define DIRCACHE_MAGIC "strata-dircache 4\n"
 #define RACY_SECONDS   2
 /* whole-second times (FAT: 2 s steps) need a longer wait */
 #define RACY_SECONDS_COARSE 4

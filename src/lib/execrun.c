@@ -134,13 +134,11 @@ static int build_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
 static int set_env(strata_ctx *ctx, const struct migration *m, const char *path,
                    int down)
 {
-	char ver[32];
 	char **e;
 
-	snprintf(ver, sizeof(ver), "%llu", (unsigned long long)m->version);
 	if (setenv("STRATA_TARGET", ctx->target, 1) < 0 ||
 	    setenv("STRATA_DIRECTION", down ? "down" : "up", 1) < 0 ||
-	    setenv("STRATA_VERSION", ver, 1) < 0 ||
+	    setenv("STRATA_VERSION", m->version, 1) < 0 ||
 	    setenv("STRATA_NAME", m->name, 1) < 0 ||
 	    setenv("STRATA_FILE", path, 1) < 0)
 		return -1;

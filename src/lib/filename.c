@@ -14,36 +14,6 @@
 #include "common.h"
 #include "source.h"
 
-int strata__version_parse(uint64_t *out, const char *s, size_t len)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len == 0)
-		return STRATA_EPARSE;
-	for (i = 0; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return STRATA_EPARSE;
-		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return STRATA_EINVALID; /* overflow */
-		v = v * 10 + d;
-	}
-	if (v == 0)
-		return STRATA_ERROR;
-	*out = v;
-	return 0;
-}
-
-int strata_version_parse(uint64_t *out, const char *text)
-{
-	return strata__version_parse(out, text, strlen(text)) < 0 ?
-	               STRATA_EINVALID :
-	               0;
-}
-
 /* Suffixes in any case: .SQL, .UP.sql and .Down.Sql are what they say. */
 static int ends_with(const char *s, size_t n, const char *suffix)
 {
@@ -85,19 +55,19 @@ static int version_error(int rc, const char *v, size_t n, char *why,
 {
 	if (rc == STRATA_EINVALID)
 		snprintf(why, why_len,
-		         "version %.*s is too large (at most 20 digits, "
-		         "below 18446744073709551616)",
-		         (int)(n > 40 ? 40 : n), v);
-	else if (rc == STRATA_ERROR)
-		snprintf(why, why_len,
-		         "version 0 is not allowed: versions "
-		         "start at 1");
+		         "version %.*s%s is too long (at most %d characters "
+		         "without leading zeros)",
+		         (int)(n > 40 ? 40 : n), v, n > 40 ? "..." : "",
+		         STRATA_VERSION_MAX);
 	else
-		snprintf(why, why_len, "the version must be digits");
+		snprintf(why, why_len,
+		         "the version must be digits, in parts separated by "
+		         "'.' or '_'");
 	return STRATA_EPARSE;
 }
 
-/* V<digits>__<name>.sql, U<digits>__<name>.sql, R__<name>.sql */
+/* V<version>__<name>.sql, U<version>__<name>.sql, R__<name>.sql; the
+ * version may be dotted (1.2.3), with '_' for '.' (3_1) */
 static int parse_flyway(struct filename *out, const char *f, size_t n,
                         char *why, size_t why_len)
 {
@@ -121,13 +91,7 @@ static int parse_flyway(struct filename *out, const char *f, size_t n,
 		return STRATA_EPARSE;
 	}
 	vlen = (size_t)(sep - f) - 1;
-	if (memchr(f + 1, '.', vlen) || memchr(f + 1, '_', vlen)) {
-		snprintf(why, why_len,
-		         "dotted Flyway versions (1.2) are not supported: "
-		         "use whole numbers");
-		return STRATA_EPARSE;
-	}
-	rc = strata__version_parse(&out->version, f + 1, vlen);
+	rc = strata__version_parse(out->version, f + 1, vlen);
 	if (rc < 0)
 		return version_error(rc, f + 1, vlen, why, why_len);
 	out->version_off = 1;
@@ -337,6 +301,13 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 	out->format = "strata";
 	for (vlen = 0; vlen < n && isdigit((unsigned char)f[vlen]); vlen++)
 		;
+	if (f[vlen] == '.' && isdigit((unsigned char)f[vlen + 1])) {
+		snprintf(why, why_len,
+		         "a dotted version is read in Flyway's names only "
+		         "(V1.2__<name>.sql): here the version is digits, "
+		         "followed by '_'");
+		return STRATA_EPARSE;
+	}
 	if (sqlm_name(f, n, vlen))
 		out->sqlm_name = 1; /* read if it is an sql-migrate file */
 	else if (f[vlen] != '_') {
@@ -345,7 +316,7 @@ int strata__filename_parse(struct filename *out, const char *f, char *why,
 		         "be followed by '_'");
 		return STRATA_EPARSE;
 	}
-	rc = strata__version_parse(&out->version, f, vlen);
+	rc = strata__version_parse(out->version, f, vlen);
 	if (rc < 0)
 		return version_error(rc, f, vlen, why, why_len);
 	out->version_len = vlen;
@@ -404,7 +375,7 @@ int strata__dirname_parse(struct filename *out, char *vtext, size_t vtext_size,
 		vtext[k++] = f[i];
 	}
 	vtext[k] = '\0';
-	rc = strata__version_parse(&out->version, vtext, k);
+	rc = strata__version_parse(out->version, vtext, k);
 	if (rc < 0)
 		return version_error(rc, vtext, k, why, why_len);
 	out->role = ROLE_UP;
@@ -443,7 +414,7 @@ int strata__filename_parse_exec(struct filename *out, const char *f, char *why,
 		         ".down.<ext>)");
 		return STRATA_EPARSE;
 	}
-	rc = strata__version_parse(&out->version, f, vlen);
+	rc = strata__version_parse(out->version, f, vlen);
 	if (rc < 0)
 		return version_error(rc, f, vlen, why, why_len);
 	out->version_len = vlen;

@@ -23,7 +23,8 @@
 #include "driver.h"
 #include "history.h"
 
-#define HISTCACHE_MAGIC "strata-histcache 1\n"
+/* 2: versions are text, and rows have version_sort */
+#define HISTCACHE_MAGIC "strata-histcache 2\n"
 
 /* The key, with what else selects the rows: table, schema and target. */
 int strata__histcache_key(strata_ctx *ctx, strata_buf *key)
@@ -79,26 +80,26 @@ static int put_field(strata_buf *b, const char *s)
 
 static int put_row(strata_buf *b, const struct history_row *r)
 {
-	char num[3][24];
+	char num[2][24], key[STRATA_VERSION_KEY_SIZE];
 	const char *v[HISTORY_COLUMNS];
 	int rc = 0;
 
-	snprintf(num[0], sizeof(num[0]), "%llu",
-	         (unsigned long long)r->version);
-	snprintf(num[1], sizeof(num[1]), "%lld", (long long)r->execution_ms);
-	snprintf(num[2], sizeof(num[2]), "%d", r->dirty);
-	v[0] = num[0];
-	v[1] = r->name;
-	v[2] = strata_kind_name(r->kind);
-	v[3] = r->file;
-	v[4] = r->checksum;
-	v[5] = r->checksum_algorithm;
-	v[6] = r->applied_at;
-	v[7] = num[1];
-	v[8] = r->applied_by;
-	v[9] = r->target;
-	v[10] = r->database_type;
-	v[11] = num[2];
+	snprintf(num[0], sizeof(num[0]), "%lld", (long long)r->execution_ms);
+	snprintf(num[1], sizeof(num[1]), "%d", r->dirty);
+	strata__version_key(key, r->version);
+	v[HCOL_VERSION] = r->version;
+	v[HCOL_NAME] = r->name;
+	v[HCOL_KIND] = strata_kind_name(r->kind);
+	v[HCOL_FILE] = r->file;
+	v[HCOL_CHECKSUM] = r->checksum;
+	v[HCOL_CHECKSUM_ALGORITHM] = r->checksum_algorithm;
+	v[HCOL_APPLIED_AT] = r->applied_at;
+	v[HCOL_EXECUTION_MS] = num[0];
+	v[HCOL_APPLIED_BY] = r->applied_by;
+	v[HCOL_TARGET] = r->target;
+	v[HCOL_DATABASE_TYPE] = r->database_type;
+	v[HCOL_DIRTY] = num[1];
+	v[HCOL_VERSION_SORT] = key;
 	for (int i = 0; rc == 0 && i < HISTORY_COLUMNS; i++) {
 		if (i)
 			rc = strata__buf_putc(b, '\t');

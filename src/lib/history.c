@@ -2,7 +2,11 @@
  * The history table, one row per applied migration:
  *
  *   version, name, kind, file, checksum, checksum_algorithm, applied_at,
- *   execution_ms, applied_by, target, database_type, dirty
+ *   execution_ms, applied_by, target, database_type, dirty, version_sort
+ *
+ * version is the canonical text ("4", "1.2.3"; "" for a repeatable) and
+ * version_sort its sort key, so that ORDER BY version_sort is the files'
+ * order (strata sorts the rows itself).
  *
  * All SQL is built as text with the driver's own quoting, so that a dry
  * run and `plan` can print exactly what `up` executes.
@@ -43,33 +47,44 @@ const char *strata_kind_name(strata_kind kind)
 }
 
 static const char *const strata_columns[HISTORY_COLUMNS] = {
-	"version",    "name",          "kind",
-	"file",       "checksum",      "checksum_algorithm",
-	"applied_at", "execution_ms",  "applied_by",
-	"target",     "database_type", "dirty",
+	"version",      "name",          "kind",
+	"file",         "checksum",      "checksum_algorithm",
+	"applied_at",   "execution_ms",  "applied_by",
+	"target",       "database_type", "dirty",
+	"version_sort",
 };
 
-int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
+int strata__history_qualified_as(strata_ctx *ctx, strata_buf *out,
+                                 const char *suffix)
 {
 	const char *schema = strata__schema(ctx);
-	int rc = 0;
+	strata_buf name = STRATA_BUF_INIT;
+	int rc = strata__buf_printf(&name, "%s%s", ctx->table, suffix);
 
-	if (schema && schema[0]) {
+	if (rc == 0 && schema && schema[0]) {
 		rc = strata__conn_quote_ident(ctx, out, schema);
 		if (rc == 0)
 			rc = strata__buf_putc(out, '.');
 	}
 	if (rc == 0)
-		rc = strata__conn_quote_ident(ctx, out, ctx->table);
+		rc = strata__conn_quote_ident(ctx, out, name.ptr);
 	if (rc == STRATA_EINVALID)
-		return strata__error_set(ctx, rc,
-		                         "--table/--schema name '%s' is too "
-		                         "long or invalid for %s",
-		                         ctx->schema && ctx->schema[0] ?
-		                                 ctx->schema :
-		                                 ctx->table,
-		                         strata__driver_name(ctx));
+		strata__error_set(ctx, rc,
+		                  "--table/--schema name '%s' is too "
+		                  "long or invalid for %s",
+		                  ctx->schema && ctx->schema[0] && !suffix[0] ?
+		                          ctx->schema :
+		                          name.ptr,
+		                  strata__driver_name(ctx));
+	strata_buf_release(&name);
+	if (rc == STRATA_EINVALID)
+		return rc;
 	return rc < 0 ? strata__oom(ctx) : 0;
+}
+
+int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
+{
+	return strata__history_qualified_as(ctx, out, "");
 }
 
 struct columns {
@@ -154,24 +169,104 @@ static int widen_dirty(strata_ctx *ctx, const char *type)
 	return 0;
 }
 
+/* The columns of table (no error set when it does not exist). */
+static int read_columns(strata_ctx *ctx, const char *table,
+                        struct columns *cols)
+{
+	int rc;
+
+	memset(cols, 0, sizeof(*cols));
+	rc = strata__conn_table_columns(ctx, strata__schema(ctx), table,
+	                                column_cb, cols);
+	if (rc == STRATA_ENOTFOUND)
+		strata__error_clear(ctx);
+	return rc;
+}
+
+/* 1: strata's columns; 2: all of them but version_sort (the format
+ * before versions were text); 0: neither */
+static int strata_shape(const struct columns *cols)
+{
+	size_t i, have = 0;
+
+	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
+		have += (size_t)cols->seen[i];
+	if (have == ARRAY_SIZE(strata_columns))
+		return 1;
+	if (have == ARRAY_SIZE(strata_columns) - 1 && !cols->n_other &&
+	    !cols->seen[HCOL_VERSION_SORT])
+		return 2;
+	return 0;
+}
+
+int strata__history_shape(strata_ctx *ctx, const char *table)
+{
+	struct columns cols;
+	int rc = read_columns(ctx, table, &cols);
+
+	if (rc == STRATA_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = strata_shape(&cols);
+	return rc ? rc : 3;
+}
+
 int strata__history_check(strata_ctx *ctx, int widen)
 {
 	struct columns cols;
-	size_t i, have = 0;
-	int rc;
+	size_t i;
+	int rc, shape;
 
-	memset(&cols, 0, sizeof(cols));
-	rc = strata__conn_table_columns(ctx, strata__schema(ctx), ctx->table,
-	                                column_cb, &cols);
-	if (rc == STRATA_ENOTFOUND) {
-		strata__error_clear(ctx);
+	ctx->history_old_format = 0;
+	rc = read_columns(ctx, ctx->table, &cols);
+	if (rc == STRATA_ENOTFOUND)
 		return 0;
-	}
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
-		have += (size_t)cols.seen[i];
-	if (have == ARRAY_SIZE(strata_columns)) {
+	shape = strata_shape(&cols);
+	/* the old format with columns of the user's own: read as it is,
+	 * but an upgrade would lose them */
+	if (shape == 0 && cols.n_other &&
+	    (size_t)(cols.n - cols.n_other) == ARRAY_SIZE(strata_columns) - 1 &&
+	    !cols.seen[HCOL_VERSION_SORT]) {
+		ctx->history_old_format = 1;
+		if (!widen)
+			return 1;
+		strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "cannot upgrade history table '%s' to the "
+		        "format where versions are text: it has a "
+		        "column strata did not make ('%s'), which the "
+		        "upgrade would lose",
+		        ctx->table, cols.other);
+		strata__error_detail(
+		        ctx,
+		        "keep its values elsewhere and drop the "
+		        "column (or give strata another table with "
+		        "--table), then run the command again; "
+		        "'%s' is unchanged",
+		        ctx->table);
+		return STRATA_ESTATE;
+	}
+	if (shape == 2) {
+		ctx->history_old_format = 1;
+		if (!widen)
+			return 1; /* read as it is */
+		/* the new table's dirty column is BIGINT */
+		rc = strata__history_upgrade(ctx, 1);
+		if (rc == 0)
+			ctx->history_old_format = 0;
+		return rc < 0 ? rc : 1;
+	}
+	if (shape == 1) {
+		/* what an upgrade without transactional DDL left behind */
+		if (widen &&
+		    !strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL)) {
+			rc = strata__history_upgrade(ctx, 0);
+			if (rc < 0)
+				return rc;
+		}
 		if (widen &&
 		    strata__driver_text(ctx, STRATA_DRV_WIDEN_DIRTY_SQL) &&
 		    narrow_type(cols.dirty_type)) {
@@ -217,18 +312,24 @@ int strata__history_check(strata_ctx *ctx, int widen)
 	return rc;
 }
 
-int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
+int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
+                                  const char *suffix)
 {
 	int rc = 0;
 
 	rc = strata__buf_puts(out, "CREATE TABLE IF NOT EXISTS ");
 	if (rc == 0)
-		rc = strata__history_qualified(ctx, out);
+		rc = strata__history_qualified_as(ctx, out, suffix);
+	/* version: canonical text, at most STRATA_VERSION_MAX characters;
+	 * version_sort: its key, at most STRATA_VERSION_KEY_SIZE - 1 (a
+	 * row written by hand without it reads as well: strata sorts the
+	 * rows itself) */
 	if (rc == 0)
 		rc = strata__buf_printf(
 		        out,
 		        " (\n"
-		        "    version            BIGINT       NOT NULL,\n"
+		        "    version            VARCHAR(64)  NOT NULL,\n"
+		        "    version_sort       VARCHAR(128) NOT NULL DEFAULT '',\n"
 		        "    name               VARCHAR(255) NOT NULL,\n"
 		        "    kind               VARCHAR(16)  NOT NULL,\n"
 		        "    file               VARCHAR(1024) NOT NULL,\n"
@@ -244,6 +345,11 @@ int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 		        ");\n",
 		        strata__driver_text(ctx, STRATA_DRV_TIMESTAMP_TYPE));
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+}
+
+int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
+{
+	return strata__history_sql_create_as(ctx, out, "");
 }
 
 void strata__history_release(struct history *h)
@@ -265,8 +371,8 @@ static int put_lit(strata_ctx *ctx, strata_buf *out, const char *s)
 	return strata__conn_quote_literal(ctx, out, s);
 }
 
-/* " WHERE target = '..' AND version = N AND name = '..'" */
-static int where_key(strata_ctx *ctx, strata_buf *out, uint64_t version,
+/* " WHERE target = '..' AND version = '..' AND name = '..'" */
+static int where_key(strata_ctx *ctx, strata_buf *out, const char *version,
                      const char *name)
 {
 	int rc = strata__buf_puts(out, " WHERE target = ");
@@ -274,8 +380,9 @@ static int where_key(strata_ctx *ctx, strata_buf *out, uint64_t version,
 	if (rc == 0)
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
-		rc = strata__buf_printf(out, " AND version = %llu",
-		                        (unsigned long long)version);
+		rc = strata__buf_puts(out, " AND version = ");
+	if (rc == 0)
+		rc = put_lit(ctx, out, version);
 	if (rc == 0 && name) {
 		rc = strata__buf_puts(out, " AND name = ");
 		if (rc == 0)
@@ -294,15 +401,19 @@ static int finish(strata_ctx *ctx, int rc)
 static int sql_insert(strata_ctx *ctx, strata_buf *out,
                       const struct history_row *r)
 {
+	char key[STRATA_VERSION_KEY_SIZE];
 	int rc = strata__buf_puts(out, "INSERT INTO ");
 
+	strata__version_key(key, r->version);
 	if (rc == 0)
 		rc = strata__history_qualified(ctx, out);
 	if (rc == 0)
-		rc = strata__buf_printf(out,
-		                        " (" HISTORY_COLUMN_LIST
-		                        ") VALUES (%llu, ",
-		                        (unsigned long long)r->version);
+		rc = strata__buf_puts(out,
+		                      " (" HISTORY_COLUMN_LIST ") VALUES (");
+	if (rc == 0)
+		rc = put_lit(ctx, out, r->version);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ", ");
 	if (rc == 0)
 		rc = put_lit(ctx, out, r->name);
 	if (rc == 0)
@@ -341,10 +452,14 @@ static int sql_insert(strata_ctx *ctx, strata_buf *out,
 	if (rc == 0)
 		rc = put_lit(ctx, out, ctx->target);
 	if (rc == 0)
-		rc = strata__buf_printf(out, ", '%s', %d);\n",
+		rc = strata__buf_printf(out, ", '%s', %d, ",
 		                        ctx->exec ? "exec" :
 		                                    strata__driver_name(ctx),
 		                        r->dirty);
+	if (rc == 0)
+		rc = put_lit(ctx, out, key);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ");\n");
 	return finish(ctx, rc);
 }
 
@@ -371,7 +486,7 @@ static int insert_params_sql(strata_ctx *ctx, strata_buf *out)
  */
 static int insert_now(strata_ctx *ctx, const struct history_row *r)
 {
-	char version[24], ms[24], dirty[12];
+	char key[STRATA_VERSION_KEY_SIZE], ms[24], dirty[12];
 	const char *values[HISTORY_COLUMNS];
 	strata_buf b = STRATA_BUF_INIT;
 	int rc;
@@ -391,12 +506,11 @@ static int insert_now(strata_ctx *ctx, const struct history_row *r)
 			return rc;
 		}
 	}
-	snprintf(version, sizeof(version), "%llu",
-	         (unsigned long long)r->version);
+	strata__version_key(key, r->version);
 	snprintf(ms, sizeof(ms), "%lld",
 	         (long long)(r->execution_ms < 0 ? 0 : r->execution_ms));
 	snprintf(dirty, sizeof(dirty), "%d", r->dirty);
-	values[HCOL_VERSION] = version;
+	values[HCOL_VERSION] = r->version;
 	values[HCOL_NAME] = r->name;
 	values[HCOL_KIND] = strata_kind_name(r->kind);
 	values[HCOL_FILE] = r->file;
@@ -409,12 +523,13 @@ static int insert_now(strata_ctx *ctx, const struct history_row *r)
 	values[HCOL_DATABASE_TYPE] = ctx->exec ? "exec" :
 	                                         strata__driver_name(ctx);
 	values[HCOL_DIRTY] = dirty;
+	values[HCOL_VERSION_SORT] = key;
 	return strata__conn_exec_params(ctx, ctx->insert_sql.ptr,
 	                                HISTORY_COLUMNS, values);
 }
 
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
-                               uint64_t version, const char *name)
+                               const char *version, const char *name)
 {
 	int rc = strata__buf_puts(out, "DELETE FROM ");
 
@@ -428,7 +543,7 @@ int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
 }
 
 static int update(strata_ctx *ctx, strata_buf *out, const char *set,
-                  uint64_t version, const char *name)
+                  const char *version, const char *name)
 {
 	int rc = strata__buf_puts(out, "UPDATE ");
 
@@ -444,7 +559,7 @@ static int update(strata_ctx *ctx, strata_buf *out, const char *set,
 }
 
 int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
-                               uint64_t version, const char *name,
+                               const char *version, const char *name,
                                int64_t execution_ms)
 {
 	char set[64];
@@ -455,7 +570,8 @@ int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name, size_t stmt)
+                              const char *version, const char *name,
+                              size_t stmt)
 {
 	char set[48];
 
@@ -464,7 +580,7 @@ int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name)
+                              const char *version, const char *name)
 {
 	return update(ctx, out, "dirty = 0", version, name);
 }
@@ -485,7 +601,7 @@ static int put_checksum(strata_ctx *ctx, strata_buf *set, const char *checksum,
 }
 
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
-                                 uint64_t version, const char *name,
+                                 const char *version, const char *name,
                                  const char *checksum, const char *file)
 {
 	strata_buf set = STRATA_BUF_INIT;
@@ -498,7 +614,7 @@ int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
-                               uint64_t version, const char *new_name,
+                               const char *version, const char *new_name,
                                const char *checksum, const char *file)
 {
 	strata_buf set = STRATA_BUF_INIT;
@@ -517,7 +633,7 @@ int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
 }
 
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name)
+                              const char *version, const char *name)
 {
 	int rc = strata__buf_puts(out, "SELECT dirty FROM ");
 
@@ -594,7 +710,7 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 {
 	strata__now_utc(ts);
 	memset(r, 0, sizeof(*r));
-	r->version = m->version;
+	memcpy(r->version, m->version, strlen(m->version) + 1);
 	r->name = m->name;
 	r->kind = kind;
 	/* the name in the folder (a Prisma or Diesel migration's with its
@@ -638,7 +754,7 @@ static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 	fill_row(ctx, &r, m, m->kind, ev == HISTORY_APPLYING, n, ts);
 	/* one row per repeatable: replace it */
 	if (m->kind == STRATA_KIND_REPEATABLE)
-		rc = strata__history_sql_delete(ctx, out, 0, m->name);
+		rc = strata__history_sql_delete(ctx, out, "", m->name);
 	return rc < 0 ? rc : sql_insert(ctx, out, &r);
 }
 

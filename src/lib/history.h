@@ -22,17 +22,22 @@ enum history_column {
 	HCOL_TARGET,
 	HCOL_DATABASE_TYPE,
 	HCOL_DIRTY,
-	HISTORY_COLUMNS /* how many */
+	HCOL_VERSION_SORT, /* the version's sort key: for SQL, never read */
+	HISTORY_COLUMNS    /* how many */
 };
 
-/* The columns in the order above, for SELECT and INSERT. */
-#define HISTORY_COLUMN_LIST                                      \
+/* The columns in the order above, for SELECT and INSERT; _V1: those of
+ * the table before versions were text (version BIGINT, no version_sort),
+ * which strata reads as it is and upgrades on the first write
+ * (history_upgrade.c). */
+#define HISTORY_COLUMN_LIST_V1                                   \
  "version, name, kind, file, checksum, checksum_algorithm, "     \
  "applied_at, execution_ms, applied_by, target, database_type, " \
  "dirty"
+#define HISTORY_COLUMN_LIST HISTORY_COLUMN_LIST_V1 ", version_sort"
 
 struct history_row {
-	uint64_t version;
+	char version[STRATA_VERSION_SIZE]; /* canonical; "" if repeatable */
 	char *name;
 	strata_kind kind;
 	char *file;
@@ -47,9 +52,12 @@ struct history_row {
 };
 
 struct history {
-	struct history_row *v; /* sorted by version, repeatables (0) first */
+	struct history_row *v; /* sorted by version, repeatables ("") first */
 	size_t n, alloc;
 	int exists; /* the table exists */
+	/* rows come from a table in the format before versions were text:
+	 * a repeatable's version is 0 there */
+	int old_format;
 	/* rows that could not be read exactly are not kept in v: how many
 	 * were seen in all, how many were bad, and what was wrong with the
 	 * first bad one ("row N (version 'x', name 'y'): why") */
@@ -62,18 +70,39 @@ struct history {
 const char *strata__schema(const strata_ctx *ctx);
 /* The table name, schema-qualified and quoted for the driver. */
 int strata__history_qualified(strata_ctx *ctx, strata_buf *out);
+/* The same for the table name followed by suffix ("_strata_old"). */
+int strata__history_qualified_as(strata_ctx *ctx, strata_buf *out,
+                                 const char *suffix);
 
 /*
  * Check the table's shape. @return 1 when it exists with strata's shape,
  * 0 when it does not exist, or STRATA_ESTATE (another tool's table, with
- * the message naming it). With widen set, a table whose dirty column was
- * made SMALLINT (before strata could count past statement 32767) also
- * has that column widened, under the caller's runner lock.
+ * the message naming it). A table in the format before versions were
+ * text sets ctx->history_old_format; without widen it is read as it is.
+ * With widen set (under the caller's runner lock) such a table is
+ * upgraded in place (history_upgrade.c), and a table whose dirty column
+ * was made SMALLINT (before strata could count past statement 32767)
+ * has that column widened.
  */
 int strata__history_check(strata_ctx *ctx, int widen);
 
+/* history_upgrade.c: upgrade a table in the format before versions were
+ * text, under the runner lock; on a database without transactional DDL,
+ * first finish or undo what an upgrade that stopped left behind. */
+int strata__history_upgrade(strata_ctx *ctx, int old_format);
+/* The same as statements for a script (each ends in ";\n"), appended to
+ * out: nothing when the table has the current format. */
+int strata__history_sql_upgrade(strata_ctx *ctx, strata_buf *out);
+/* the shape of a table, as strata__history_check sees it: 1 strata's, 2
+ * strata's before versions were text, 0 absent, 3 any other (no error
+ * set), or an error reading the columns */
+int strata__history_shape(strata_ctx *ctx, const char *table);
+
 /* The CREATE TABLE statement (IF NOT EXISTS). */
 int strata__history_sql_create(strata_ctx *ctx, strata_buf *out);
+/* The same for the table name followed by suffix. */
+int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
+                                  const char *suffix);
 
 /*
  * Read all rows of this target into ctx->history. Every row must read
@@ -90,9 +119,9 @@ int strata__history_read_into(strata_ctx *ctx, struct history *h);
 int strata__history_fingerprint(strata_buf *out, const struct history *h);
 void strata__history_release(struct history *h);
 
-/* Find the row of a versioned migration, or NULL. */
+/* Find the row of a versioned migration by canonical version, or NULL. */
 struct history_row *strata__history_find(const struct history *h,
-                                         uint64_t version);
+                                         const char *version);
 /* Find a repeatable migration's row by name, or NULL. */
 struct history_row *strata__history_find_name(const struct history *h,
                                               const char *name);
@@ -142,26 +171,27 @@ int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
 
 /* Statements for force and repair, appended to out (each ends in ";\n"). */
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
-                               uint64_t version, const char *name);
+                               const char *version, const char *name);
 int strata__history_sql_finish(strata_ctx *ctx, strata_buf *out,
-                               uint64_t version, const char *name,
+                               const char *version, const char *name,
                                int64_t execution_ms);
 int strata__history_sql_checksum(strata_ctx *ctx, strata_buf *out,
-                                 uint64_t version, const char *name,
+                                 const char *version, const char *name,
                                  const char *checksum, const char *file);
 /* record a renamed migration's new name (and file, checksum) on the row
  * of its version */
 int strata__history_sql_rename(strata_ctx *ctx, strata_buf *out,
-                               uint64_t version, const char *new_name,
+                               const char *version, const char *new_name,
                                const char *checksum, const char *file);
 /* mark a row dirty at statement stmt (1-based) of its part */
 int strata__history_sql_dirty(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name, size_t stmt);
+                              const char *version, const char *name,
+                              size_t stmt);
 int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name);
+                              const char *version, const char *name);
 /* SELECT that returns a row when the version is already applied */
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
-                              uint64_t version, const char *name);
+                              const char *version, const char *name);
 
 /* Current UTC time as "YYYY-MM-DD HH:MM:SS.mmm". */
 void strata__now_utc(char out[32]);

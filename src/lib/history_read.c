@@ -67,36 +67,62 @@ static int put_value(strata_buf *out, const char *s)
 	return rc;
 }
 
+/* The version of a row: canonical text, "" for a repeatable (0 in a
+ * table of the format before versions were text). NULL: it is good. */
+static const char *version_problem(const char *v, struct history_row *r,
+                                   int old_format)
+{
+	int rc;
+
+	if (r->kind == STRATA_KIND_REPEATABLE) {
+		if (!v[0] || (old_format && strcmp(v, "0") == 0)) {
+			r->version[0] = '\0';
+			return NULL;
+		}
+		return "a repeatable migration's row has a version (it "
+		       "must be empty)";
+	}
+	if (!v[0])
+		return "the version is empty (only a repeatable migration's "
+		       "row has none)";
+	if (v[0] == '-')
+		return "the version is negative";
+	rc = strata__version_parse(r->version, v, strlen(v));
+	if (rc == STRATA_EINVALID)
+		return "the version is too long (at most 64 characters)";
+	if (rc < 0)
+		return "the version is not digits, in parts separated by "
+		       "'.'";
+	/* rows are picked by the canonical text: "0004" would never be */
+	if (strcmp(r->version, v) != 0)
+		return "the version is not written as strata writes it "
+		       "(without leading zeros or trailing .0 parts)";
+	return NULL;
+}
+
 /* What is wrong with a row (NULL: nothing); r->version and r->kind are
  * set as far as they could be read. */
 static const char *row_problem(const char *const *v, struct history_row *r,
-                               int *dirty)
+                               int *dirty, int old_format)
 {
+	const char *why;
 	int64_t n;
-	int rc;
 
 	if (!v[HCOL_VERSION])
 		return "the version is NULL";
-	if (v[HCOL_VERSION][0] == '-')
-		return "the version is negative";
-	rc = strata__version_parse(&r->version, v[HCOL_VERSION],
-	                           strlen(v[HCOL_VERSION]));
-	if (rc == STRATA_EPARSE)
-		return "the version is not a whole number";
-	if (rc == STRATA_EINVALID)
-		return "the version is too large (at most 2^64 - 1)";
-	if (rc < 0)
-		r->version = 0;
+	if (kind_from(v[HCOL_KIND], &r->kind) < 0) {
+		/* a bad version first, as it is the likelier edit */
+		r->kind = STRATA_KIND_VERSIONED;
+		why = version_problem(v[HCOL_VERSION], r, old_format);
+		return why ? why :
+		             "the kind is not versioned, repeatable or "
+		             "baseline";
+	}
+	why = version_problem(v[HCOL_VERSION], r, old_format);
+	if (why)
+		return why;
 	if (!v[HCOL_NAME] || !v[HCOL_NAME][0])
 		return v[HCOL_NAME] ? "the name is empty" : "the name is NULL";
-	if (kind_from(v[HCOL_KIND], &r->kind) < 0)
-		return "the kind is not versioned, repeatable or baseline";
-	if (r->kind == STRATA_KIND_REPEATABLE && r->version != 0)
-		return "a repeatable migration's row has a version (only 0 "
-		       "is allowed)";
-	if (r->kind != STRATA_KIND_REPEATABLE && r->version == 0)
-		return "version 0 is not allowed (only repeatable "
-		       "migrations have it)";
 	if (!v[HCOL_EXECUTION_MS] ||
 	    parse_int64(v[HCOL_EXECUTION_MS], 1, INT64_MAX, &r->execution_ms) <
 	            0)
@@ -193,7 +219,7 @@ int strata__history_add_row(void *payload, int ncols, const char *const *v)
 	r = &h->v[h->n];
 	memset(r, 0, sizeof(*r));
 	h->n_seen++;
-	why = row_problem(v, r, &dirty);
+	why = row_problem(v, r, &dirty, h->old_format);
 	if (why)
 		return note_bad(h, v, why);
 	r->dirty = dirty;
@@ -206,10 +232,9 @@ int strata__history_add_row(void *payload, int ncols, const char *const *v)
 static int row_cmp(const void *a, const void *b)
 {
 	const struct history_row *x = a, *y = b;
+	int c = strata__version_cmp(x->version, y->version);
 
-	if (x->version != y->version)
-		return x->version < y->version ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return c ? c : strcmp(x->name, y->name);
 }
 
 /* Files and rows are matched by version: two rows of one version (under
@@ -222,25 +247,24 @@ static int check_duplicates(strata_ctx *ctx, const struct history *h)
 		const struct history_row *a = &h->v[i - 1], *b = &h->v[i];
 		size_t more = 0;
 
-		if (a->version != b->version ||
+		if (strcmp(a->version, b->version) != 0 ||
 		    a->kind == STRATA_KIND_REPEATABLE)
 			continue;
 		while (i + 1 + more < h->n &&
-		       h->v[i + 1 + more].version == a->version)
+		       strcmp(h->v[i + 1 + more].version, a->version) == 0)
 			more++;
 		strata__error_set(ctx, STRATA_ESTATE,
 		                  "history table '%s' has %zu rows for version "
-		                  "%llu: '%s' and '%s'%s",
-		                  ctx->table, 2 + more,
-		                  (unsigned long long)a->version, a->name,
+		                  "%s: '%s' and '%s'%s",
+		                  ctx->table, 2 + more, a->version, a->name,
 		                  b->name, more ? " and more" : "");
 		strata__error_detail(
 		        ctx,
 		        "strata matches history rows to files by version: keep "
 		        "the row of the migration that was applied and delete "
-		        "the other with SQL (DELETE FROM %s WHERE version = %llu "
-		        "AND name = '...'), then run the command again",
-		        ctx->table, (unsigned long long)a->version);
+		        "the other with SQL (DELETE FROM %s WHERE version = "
+		        "'%s' AND name = '...'), then run the command again",
+		        ctx->table, a->version);
 		return STRATA_ESTATE;
 	}
 	return 0;
@@ -252,7 +276,12 @@ int strata__history_read_into(strata_ctx *ctx, struct history *h)
 	int rc;
 
 	strata__history_release(h);
-	rc = strata__buf_puts(&sql, "SELECT " HISTORY_COLUMN_LIST " FROM ");
+	h->old_format = ctx->history_old_format;
+	/* a table of the old format has no version_sort: never read */
+	rc = strata__buf_puts(
+	        &sql, h->old_format ? "SELECT " HISTORY_COLUMN_LIST_V1
+	                              ", '' FROM " :
+	                              "SELECT " HISTORY_COLUMN_LIST " FROM ");
 	if (rc == 0)
 		rc = strata__history_qualified(ctx, &sql);
 	if (rc == 0)
@@ -298,27 +327,27 @@ int strata__history_fingerprint(strata_buf *out, const struct history *h)
 
 	strata__buf_clear(out);
 	for (i = 0; rc == 0 && i < h->n; i++)
-		rc = strata__buf_printf(out, "%llu|%s|%d|%s|%d\n",
-		                        (unsigned long long)h->v[i].version,
-		                        h->v[i].name, (int)h->v[i].kind,
-		                        h->v[i].checksum, h->v[i].dirty);
+		rc = strata__buf_printf(out, "%s|%s|%d|%s|%d\n",
+		                        h->v[i].version, h->v[i].name,
+		                        (int)h->v[i].kind, h->v[i].checksum,
+		                        h->v[i].dirty);
 	return rc;
 }
 
 struct history_row *strata__history_find(const struct history *h,
-                                         uint64_t version)
+                                         const char *version)
 {
 	size_t lo = 0, hi = h->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (h->v[mid].version < version)
+		if (strata__version_cmp(h->v[mid].version, version) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	while (lo < h->n && h->v[lo].version == version) {
+	while (lo < h->n && strcmp(h->v[lo].version, version) == 0) {
 		if (h->v[lo].kind != STRATA_KIND_REPEATABLE)
 			return &h->v[lo];
 		lo++;
@@ -331,7 +360,7 @@ struct history_row *strata__history_find_name(const struct history *h,
 {
 	size_t i;
 
-	for (i = 0; i < h->n && h->v[i].version == 0; i++)
+	for (i = 0; i < h->n && !h->v[i].version[0]; i++)
 		if (strcmp(h->v[i].name, name) == 0)
 			return &h->v[i];
 	return NULL;

@@ -73,17 +73,14 @@ static int write_new(strata_ctx *ctx, const char *path, const char *text)
 	return 0;
 }
 
-static uint64_t timestamp_version(void)
+/* The UTC time as YYYYMMDDHHMMSS. */
+static void timestamp_version(char out[STRATA_VERSION_SIZE])
 {
 	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	return (uint64_t)(tm.tm_year + 1900) * 10000000000ULL +
-	       (uint64_t)(tm.tm_mon + 1) * 100000000ULL +
-	       (uint64_t)tm.tm_mday * 1000000ULL +
-	       (uint64_t)tm.tm_hour * 10000ULL + (uint64_t)tm.tm_min * 100ULL +
-	       (uint64_t)tm.tm_sec;
+	strftime(out, STRATA_VERSION_SIZE, "%Y%m%d%H%M%S", &tm);
 }
 
 struct templates {
@@ -231,18 +228,21 @@ static int sections_text(strata_buf *out, enum new_kind kind)
 	        section_marks[kind][0], section_marks[kind][1]);
 }
 
-/* The next version: a UTC timestamp (Diesel's with dashes), or the next
- * number in the folder's width. */
-static void version_text(char *out, size_t n, uint64_t version, int width,
+/* The next version as written: v (canonical, whole) with zeros in front
+ * to the folder's width, or a UTC timestamp with Diesel's dashes. */
+static void version_text(char *out, size_t n, const char *v, int width,
                          int dashes)
 {
-	char v[32];
+	static const char zeros[] = "00000000000000000000000000000000"
+	                            "00000000000000000000000000000000";
+	int len = (int)strlen(v), pad = width > len ? width - len : 0;
 
-	snprintf(v, sizeof(v), "%0*llu", width, (unsigned long long)version);
-	if (dashes && strlen(v) == 14)
+	if (pad > STRATA_VERSION_MAX - len)
+		pad = STRATA_VERSION_MAX - len;
+	if (dashes && len == 14 && pad == 0)
 		snprintf(out, n, "%.4s-%.2s-%.2s-%.6s", v, v + 4, v + 6, v + 8);
 	else
-		snprintf(out, n, "%s", v);
+		snprintf(out, n, "%.*s%s", pad, zeros, v);
 }
 
 static int make_folder(strata_ctx *ctx, const char *path)
@@ -324,12 +324,13 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
                const char *name, int sequential)
 {
 	strata_buf clean = STRATA_BUF_INIT;
-	uint64_t version = 0, max = 0;
+	char version[STRATA_VERSION_SIZE];
+	const char *max = "";
 	int width = 4, rc;
 	size_t i;
 	struct templates tpl;
 	struct new_plan pl;
-	char v[48];
+	char v[2 * STRATA_VERSION_SIZE + 8];
 
 	*out_up = *out_down = NULL;
 	strata__error_clear(ctx);
@@ -352,21 +353,26 @@ int strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 
 		if (m->kind == STRATA_KIND_REPEATABLE)
 			continue;
-		if (m->version > max)
+		if (strata__version_cmp(m->version, max) > 0)
 			max = m->version;
 		if ((int)strlen(m->version_text) > width || i == 0)
 			width = (int)strlen(m->version_text);
 	}
 	plan_new(ctx, &pl);
-	if (sequential || pl.seq) {
-		version = max + 1;
-		if (width > 20)
-			width = 20;
-	} else {
-		version = timestamp_version();
-		if (version <= max)
-			version = max + 1; /* two in one second, or clock skew
-			                    */
+	/* a whole number: the newest's first part plus one, or the time */
+	if (strata__version_next(version, max) < 0) {
+		rc = strata__error_set(ctx, STRATA_EINVALID,
+		                       "no version after %s fits in %d digits",
+		                       max, STRATA_VERSION_MAX);
+		goto done;
+	}
+	if (!sequential && !pl.seq) {
+		char ts[STRATA_VERSION_SIZE];
+
+		timestamp_version(ts);
+		/* else two in one second, or clock skew */
+		if (strata__version_cmp(ts, max) > 0)
+			memcpy(version, ts, sizeof(ts));
 		width = 14;
 	}
 	version_text(v, sizeof(v), version, width,

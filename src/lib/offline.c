@@ -98,13 +98,23 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 	return rc;
 }
 
-int strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n_out)
+int strata_baseline(strata_ctx *ctx, const char *version, size_t *n_out)
 {
+	char v[STRATA_VERSION_SIZE];
 	size_t i;
 	int rc;
 
 	*n_out = 0;
 	strata__error_clear(ctx);
+	rc = version ? strata__version_parse(v, version, strlen(version)) :
+	               STRATA_EPARSE;
+	if (rc < 0)
+		return strata__error_set(
+		        ctx, STRATA_EINVALID,
+		        "'%s': not a version (digits, in parts "
+		        "separated by '.', at most %d "
+		        "characters without leading zeros)",
+		        version ? version : "(null)", STRATA_VERSION_MAX);
 	rc = strata__open_read(ctx);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
@@ -115,10 +125,10 @@ int strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n_out)
 			strata__error_set(
 			        ctx, STRATA_ESTATE,
 			        "the database already has a history "
-			        "(migration %llu is recorded): "
+			        "(migration %s is recorded): "
 			        "baseline is for databases strata has "
 			        "never migrated",
-			        (unsigned long long)ctx->history.v[i].version);
+			        ctx->history.v[i].version);
 			strata__error_detail(ctx,
 			                     "to move the recorded version, "
 			                     "use 'strata force'");
@@ -126,14 +136,13 @@ int strata_baseline(strata_ctx *ctx, uint64_t version, size_t *n_out)
 		}
 	for (i = 0; i < ctx->n_view; i++)
 		if (ctx->view[i].kind == STRATA_KIND_VERSIONED &&
-		    ctx->view[i].version <= version)
+		    strata__version_cmp(ctx->view[i].version, v) <= 0)
 			(*n_out)++;
 	if (*n_out == 0)
-		return strata__error_set(
-		        ctx, STRATA_EINVALID,
-		        "no migration has a version up to %llu",
-		        (unsigned long long)version);
-	rc = strata_force(ctx, version);
+		return strata__error_set(ctx, STRATA_EINVALID,
+		                         "no migration has a version up to %s",
+		                         v);
+	rc = strata_force(ctx, v);
 	if (rc < 0)
 		*n_out = 0;
 	return rc;

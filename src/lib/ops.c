@@ -13,18 +13,16 @@
 #include "../util/testpoint.h"
 
 /* A version as the user wrote it in the file name when known. */
-static const char *version_label(const strata_migration *v, char buf[24])
+static const char *version_label(const strata_migration *v)
 {
 	if (v->version_text && v->version_text[0])
 		return v->version_text;
-	snprintf(buf, 24, "%llu", (unsigned long long)v->version);
-	return buf;
+	return v->version;
 }
 
 static int state_error(strata_ctx *ctx, const strata_migration *v)
 {
 	const char *what = v->up_file ? v->up_file : v->name;
-	char buf[24];
 
 	switch (v->state) {
 	case STRATA_STATE_DIRTY:
@@ -32,13 +30,13 @@ static int state_error(strata_ctx *ctx, const strata_migration *v)
 		                  "migration %s (%s) is dirty: it stopped at "
 		                  "statement %d on an earlier run; statements "
 		                  "before it took effect",
-		                  version_label(v, buf), v->name, v->dirty);
+		                  version_label(v), v->name, v->dirty);
 		strata__error_detail(
 		        ctx,
 		        "fix the schema by hand, then run 'strata force %s' "
 		        "if it is now fully applied, or 'strata force' with "
 		        "the previous version if it is fully undone",
-		        version_label(v, buf));
+		        version_label(v));
 		return STRATA_ESTATE;
 	case STRATA_STATE_MODIFIED:
 		strata__error_set(ctx, STRATA_ESTATE,
@@ -89,14 +87,34 @@ static const strata_migration *newest_applied(strata_ctx *ctx)
 	return best;
 }
 
-static int known_version(strata_ctx *ctx, uint64_t version)
+static int known_version(strata_ctx *ctx, const char *version)
 {
 	size_t i;
 
 	for (i = 0; i < ctx->n_view; i++)
-		if (ctx->view[i].version == version &&
-		    ctx->view[i].kind != STRATA_KIND_REPEATABLE)
+		if (ctx->view[i].kind != STRATA_KIND_REPEATABLE &&
+		    strcmp(ctx->view[i].version, version) == 0)
 			return 1;
+	return 0;
+}
+
+/* A version given by the caller (what, e.g. "--to"), as canonical text
+ * in out. */
+static int caller_version(strata_ctx *ctx, const char *what, const char *text,
+                          char out[STRATA_VERSION_SIZE])
+{
+	int rc = strata__version_parse(out, text, strlen(text));
+
+	if (rc == STRATA_EINVALID)
+		return strata__error_set(ctx, rc,
+		                         "%s '%s': a version has at most %d "
+		                         "characters without leading zeros",
+		                         what, text, STRATA_VERSION_MAX);
+	if (rc < 0)
+		return strata__error_set(ctx, STRATA_EINVALID,
+		                         "%s '%s': not a version (digits, in "
+		                         "parts separated by '.')",
+		                         what, text);
 	return 0;
 }
 
@@ -105,23 +123,29 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
                       size_t *n_sel)
 {
 	const strata_migration *newest = newest_applied(ctx);
+	char to[STRATA_VERSION_SIZE];
 	size_t i, n = 0;
 	int rc;
 
-	if (o->has_to && !known_version(ctx, o->to))
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "--to %llu: no migration has that "
-		                         "version",
-		                         (unsigned long long)o->to);
+	if (o->to) {
+		rc = caller_version(ctx, "--to", o->to, to);
+		if (rc < 0)
+			return rc;
+		if (!known_version(ctx, to))
+			return strata__error_set(
+			        ctx, STRATA_EINVALID,
+			        "--to %s: no migration has that "
+			        "version",
+			        to);
+	}
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 
 		if (v->state == STRATA_STATE_MISSING) {
 			strata__error_set(ctx, STRATA_ESTATE,
-			                  "migration %llu (%s) is recorded as "
+			                  "migration %s (%s) is recorded as "
 			                  "applied but its file is gone",
-			                  (unsigned long long)v->version,
-			                  v->name);
+			                  v->version, v->name);
 			strata__error_detail(ctx,
 			                     "restore the file, or run 'strata "
 			                     "repair --prune' to forget it");
@@ -131,16 +155,15 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		    !o->allow_out_of_order) {
 			strata__error_set(ctx, STRATA_ESTATE,
 			                  "%s is pending but older than the "
-			                  "newest applied migration, %llu (%s)",
-			                  v->up_file,
-			                  (unsigned long long)newest->version,
+			                  "newest applied migration, %s (%s)",
+			                  v->up_file, newest->version,
 			                  newest->name);
 			strata__error_detail(
 			        ctx,
 			        "two branches merged? apply it anyway with "
 			        "--allow-out-of-order, or give it a "
-			        "version newer than %llu",
-			        (unsigned long long)newest->version);
+			        "version newer than %s",
+			        newest->version);
 			return STRATA_ESTATE;
 		}
 	}
@@ -153,10 +176,10 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 			continue;
 		if (v->kind == STRATA_KIND_REPEATABLE) {
 			/* repeatables run after every versioned one */
-			if (o->has_to || o->count)
+			if (o->to || o->count)
 				continue;
 		} else {
-			if (o->has_to && v->version > o->to)
+			if (o->to && strata__version_cmp(v->version, to) > 0)
 				continue;
 			if (o->count && n >= o->count)
 				continue;
@@ -457,14 +480,22 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
                         size_t *sel, size_t *n_sel)
 {
 	unsigned want = o->count ? o->count : 1;
+	char to[STRATA_VERSION_SIZE];
 	size_t i, n = 0;
 	int rc;
 
-	if (o->has_to && o->to != 0 && !known_version(ctx, o->to))
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "--to %llu: no migration has that "
-		                         "version",
-		                         (unsigned long long)o->to);
+	/* 0: roll back everything newer, whether a migration has 0 or not */
+	if (o->to) {
+		rc = caller_version(ctx, "--to", o->to, to);
+		if (rc < 0)
+			return rc;
+		if (strcmp(to, "0") != 0 && !known_version(ctx, to))
+			return strata__error_set(
+			        ctx, STRATA_EINVALID,
+			        "--to %s: no migration has that "
+			        "version",
+			        to);
+	}
 	for (i = ctx->n_view; i-- > 0;) {
 		const strata_migration *v = &ctx->view[i];
 		int applied = v->state == STRATA_STATE_APPLIED ||
@@ -474,9 +505,9 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 
 		if (!applied || v->kind == STRATA_KIND_REPEATABLE)
 			continue;
-		if (o->has_to && v->version <= o->to)
+		if (o->to && strata__version_cmp(v->version, to) <= 0)
 			break;
-		if (!o->all && !o->has_to && n >= want)
+		if (!o->all && !o->to && n >= want)
 			break;
 		sel[n++] = i;
 	}
@@ -486,11 +517,10 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 
 		if (!m) {
 			strata__error_set(ctx, STRATA_ESTATE,
-			                  "migration %llu (%s) is applied but "
+			                  "migration %s (%s) is applied but "
 			                  "its file is gone: its down cannot "
 			                  "run",
-			                  (unsigned long long)v->version,
-			                  v->name);
+			                  v->version, v->name);
 			strata__error_detail(ctx, "restore the file, or use "
 			                          "'strata force' to declare "
 			                          "the version by hand");
@@ -547,7 +577,7 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 {
 	strata_run_options o;
 	const strata_migration *newest;
-	uint64_t version;
+	char version[STRATA_VERSION_SIZE];
 	size_t done = 0;
 	int rc;
 
@@ -566,7 +596,8 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 		return strata__error_set(ctx, STRATA_ESTATE,
 		                         "nothing to redo: no migration is "
 		                         "applied");
-	version = newest->version;
+	/* the view is made again by what follows */
+	memcpy(version, newest->version, strlen(newest->version) + 1);
 	rc = strata_down(ctx, &o, &done);
 	if (rc < 0 || o.dry_run) {
 		if (rc == 0 && o.dry_run) {
@@ -576,19 +607,21 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 			size_t i;
 
 			for (i = 0; m && i < ctx->n_view; i++)
-				if (ctx->view[i].version == version)
+				if (ctx->view[i].kind !=
+				            STRATA_KIND_REPEATABLE &&
+				    strcmp(ctx->view[i].version, version) == 0)
 					rc = strata__run_part(
 					        ctx, &ctx->view[i], m, 0, 1);
 		}
 		return rc;
 	}
-	o.has_to = 1;
 	o.to = version;
 	o.count = 0;
 	return strata_up(ctx, &o, NULL);
 }
 
-static int force_sql(strata_ctx *ctx, strata_buf *sql, uint64_t version)
+/* version: canonical; NULL: nothing applied */
+static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version)
 {
 	size_t i;
 	int rc = 0;
@@ -601,7 +634,7 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, uint64_t version)
 
 		if (v->kind == STRATA_KIND_REPEATABLE)
 			continue;
-		if (v->version > version) {
+		if (!version || strata__version_cmp(v->version, version) > 0) {
 			if (recorded)
 				rc = strata__history_sql_delete(
 				        ctx, sql, v->version, NULL);
@@ -637,26 +670,32 @@ static int exec_in_txn(strata_ctx *ctx, const strata_buf *sql)
 	return rc;
 }
 
-int strata_force(strata_ctx *ctx, uint64_t version)
+int strata_force(strata_ctx *ctx, const char *version)
 {
 	strata_buf sql = STRATA_BUF_INIT;
-	int rc;
+	char v[STRATA_VERSION_SIZE];
+	int rc = 0;
 
 	strata__error_clear(ctx);
-	rc = strata__open_read(ctx);
+	/* "0": nothing older is applied, whether a migration has 0 or not */
+	if (version)
+		rc = caller_version(ctx, "version", version, v);
+	if (rc == 0)
+		rc = strata__open_read(ctx);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
-	if (rc == 0 && version != 0 && !known_version(ctx, version))
+	if (rc == 0 && version && strcmp(v, "0") != 0 && !known_version(ctx, v))
 		rc = strata__error_set(ctx, STRATA_EINVALID,
-		                       "no migration has version %llu (use 0 "
+		                       "no migration has version %s (use 0, or "
+		                       "'none' when a migration has version 0, "
 		                       "to declare that nothing is applied)",
-		                       (unsigned long long)version);
+		                       v);
 	if (rc == 0)
 		rc = strata__open_write(ctx);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)
-		rc = force_sql(ctx, &sql, version);
+		rc = force_sql(ctx, &sql, version ? v : NULL);
 	if (rc == 0)
 		rc = exec_in_txn(ctx, &sql);
 	strata_buf_release(&sql);
@@ -682,9 +721,9 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 
 		if (prune && v->state == STRATA_STATE_MISSING) {
 			strata__emitf(ctx, STRATA_EVENT_INFO,
-			              "forgetting migration %llu (%s): its "
+			              "forgetting migration %s (%s): its "
 			              "file is gone",
-			              (unsigned long long)v->version, v->name);
+			              v->version, v->name);
 			rc = strata__history_sql_delete(ctx, &sql, v->version,
 			                                v->name);
 			n++;
@@ -740,7 +779,7 @@ static int entry_cmp(const void *a, const void *b)
 
 	if (c)
 		return c;
-	return x->version < y->version ? -1 : x->version > y->version;
+	return strata__version_cmp(x->version, y->version);
 }
 
 int strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx)

@@ -212,14 +212,15 @@ static const char *empty_fields(strata_migration *v)
 	return NULL;
 }
 
-static uint64_t max_applied(const struct history *h)
+/* The newest version applied; "" when none is */
+static const char *max_applied(const struct history *h)
 {
-	uint64_t max = 0;
+	const char *max = "";
 	size_t i;
 
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].kind != STRATA_KIND_REPEATABLE &&
-		    h->v[i].version > max)
+		    strata__version_cmp(h->v[i].version, max) > 0)
 			max = h->v[i].version;
 	return max;
 }
@@ -258,7 +259,7 @@ int strata__build_view(strata_ctx *ctx)
 {
 	struct source *s = &ctx->source;
 	struct history *h = &ctx->history;
-	uint64_t newest = max_applied(h);
+	const char *newest = max_applied(h);
 	size_t i, j = 0, k = 0, cap = s->n + h->n;
 	strata_migration *view;
 	int rc = 0;
@@ -269,8 +270,8 @@ int strata__build_view(strata_ctx *ctx)
 		return strata__oom(ctx);
 	ctx->view = view;
 	/* history rows of versioned kinds are sorted by version after the
-	 * repeatables (version 0); walk both lists in step */
-	while (j < h->n && h->v[j].version == 0)
+	 * repeatables (no version); walk both lists in step */
+	while (j < h->n && !h->v[j].version[0])
 		j++;
 	for (i = 0; i < s->n && rc == 0; i++) {
 		struct migration *m = &s->v[i];
@@ -279,18 +280,20 @@ int strata__build_view(strata_ctx *ctx)
 
 		if (m->kind == STRATA_KIND_REPEATABLE)
 			break;
-		while (j < h->n && h->v[j].version < m->version)
+		while (j < h->n &&
+		       strata__version_cmp(h->v[j].version, m->version) < 0)
 			fill_missing(&view[k++], &h->v[j++]);
 		v = &view[k++];
 		empty_fields(v);
-		r = j < h->n && h->v[j].version == m->version ? &h->v[j++] :
-		                                                NULL;
+		r = j < h->n && strcmp(h->v[j].version, m->version) == 0 ?
+		            &h->v[j++] :
+		            NULL;
 		if (m->single_file && !m->loaded)
 			rc = strata__migration_load(ctx, m);
 		if (rc == 0 && r)
 			rc = applied_state(ctx, m, r, &v->state);
 		else if (rc == 0)
-			v->state = m->version < newest ?
+			v->state = strata__version_cmp(m->version, newest) < 0 ?
 			                   STRATA_STATE_OUT_OF_ORDER :
 			                   STRATA_STATE_PENDING;
 		if (r)

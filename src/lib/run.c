@@ -351,7 +351,7 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 	const char *text = strata__part_text(m, p);
 	size_t tl = strata__part_text_len(m, p);
 	int first, last, col;
-	uint64_t prev = 0;
+	const char *prev = "none"; /* 'strata force none': nothing applied */
 	size_t i;
 
 	if (failed > 0) {
@@ -380,8 +380,9 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 		                     l->n);
 	}
 	for (i = 0; i < ctx->source.n; i++)
-		if (ctx->source.v[i].version < m->version &&
-		    ctx->source.v[i].kind != STRATA_KIND_REPEATABLE)
+		if (ctx->source.v[i].kind != STRATA_KIND_REPEATABLE &&
+		    strata__version_cmp(ctx->source.v[i].version, m->version) <
+		            0)
 			prev = ctx->source.v[i].version;
 	strata__error_detail(ctx,
 	                     "%s %s is marked dirty in '%s'; until that is "
@@ -392,18 +393,18 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 		strata__error_detail(
 		        ctx,
 		        "to recover: fix the schema by hand, then run 'strata "
-		        "force %llu' if the rollback is now complete, or "
+		        "force %s' if the rollback is now complete, or "
 		        "'strata force %s' if the migration is fully in place",
-		        (unsigned long long)prev, m->version_text);
+		        prev, m->version_text);
 	else
 		strata__error_detail(
 		        ctx,
 		        "to recover: fix the schema by hand, then run 'strata "
 		        "force %s' if the migration is now fully applied, or "
-		        "undo what ran (see %s) and run 'strata force %llu'",
+		        "undo what ran (see %s) and run 'strata force %s'",
 		        m->version_text,
 		        m->down.present ? m->down.path : "the statements above",
-		        (unsigned long long)prev);
+		        prev);
 }
 
 /* What record_txn checks its statements did to m's row. */

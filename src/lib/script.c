@@ -293,6 +293,10 @@ static int prologue(strata_ctx *ctx, int down)
 	}
 	if (rc == 0 && !down && !ctx->history.exists)
 		rc = strata__history_sql_create(ctx, &sql);
+	/* a table of the format before versions were text: as a run would
+	 * upgrade it first */
+	if (rc == 0 && ctx->history.exists)
+		rc = strata__history_sql_upgrade(ctx, &sql);
 	if (rc == 0 && sql.len)
 		strata__emit(ctx, STRATA_EVENT_SQL, NULL, sql.ptr, 0);
 	strata_buf_release(&sql);

@@ -94,14 +94,16 @@ void strata__source_release(struct source *src)
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
+	int c;
 
 	if (x->fn.role == ROLE_REPEATABLE || y->fn.role == ROLE_REPEATABLE) {
 		if (x->fn.role != y->fn.role)
 			return x->fn.role == ROLE_REPEATABLE ? 1 : -1;
 		return strcmp(x->fname, y->fname);
 	}
-	if (x->fn.version != y->fn.version)
-		return x->fn.version < y->fn.version ? -1 : 1;
+	c = strata__version_cmp(x->fn.version, y->fn.version);
+	if (c)
+		return c;
 	if (x->fn.role != y->fn.role)
 		return (int)x->fn.role - (int)y->fn.role;
 	return strcmp(x->fname, y->fname);
@@ -382,7 +384,8 @@ static int fill_migration(struct migration *m, const char *dir,
 {
 	const struct filename *fn = &e->fn;
 
-	m->version = fn->role == ROLE_REPEATABLE ? 0 : fn->version;
+	/* "" for a repeatable (its file name has none) */
+	memcpy(m->version, fn->version, strlen(fn->version) + 1);
 	m->kind = fn->role == ROLE_REPEATABLE ? STRATA_KIND_REPEATABLE :
 	                                        STRATA_KIND_VERSIONED;
 	m->format = fn->format;
@@ -433,7 +436,7 @@ static int group(struct source *src, const char *dir, struct entry *v, size_t n)
 			continue;
 		}
 		while (j < n && v[j].fn.role != ROLE_REPEATABLE &&
-		       v[j].fn.version == v[i].fn.version)
+		       strcmp(v[j].fn.version, v[i].fn.version) == 0)
 			j++;
 		for (k = i; k < j; k++) {
 			struct entry **slot =
@@ -579,7 +582,7 @@ void strata__source_warn_names(strata_ctx *ctx, const struct source *src)
 }
 
 struct migration *strata__source_find(const struct source *src,
-                                      uint64_t version)
+                                      const char *version)
 {
 	size_t lo = 0, hi = src->n;
 
@@ -587,10 +590,13 @@ struct migration *strata__source_find(const struct source *src,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct migration *m = &src->v[mid];
+		int c = m->kind == STRATA_KIND_REPEATABLE ?
+		                1 :
+		                strata__version_cmp(m->version, version);
 
-		if (m->kind == STRATA_KIND_REPEATABLE || m->version > version)
+		if (c > 0)
 			hi = mid;
-		else if (m->version < version)
+		else if (c < 0)
 			lo = mid + 1;
 		else
 			return &src->v[mid];

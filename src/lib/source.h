@@ -22,10 +22,38 @@ enum layout {
 	LAYOUT_DIESEL    /* <version>_<name>/up.sql [+ down.sql] */
 };
 
+/* version.c. A version's canonical text is at most this long: digits,
+ * parts joined by '.', no leading zeros in a part, no trailing zero
+ * part; "" is no version (repeatable migrations). */
+#define STRATA_VERSION_MAX  64
+#define STRATA_VERSION_SIZE (STRATA_VERSION_MAX + 1)
+/* The sort key of a version (strata__version_key): each part as two
+ * digits of length and its digits, parts joined by '.'; bytewise order
+ * is version order, so that SQL's ORDER BY on it matches the files'. */
+#define STRATA_VERSION_KEY_SIZE (STRATA_VERSION_MAX * 2 + 1)
+
+/*
+ * Parse a version as written (file names, the command line): digits, in
+ * parts separated by '.' or '_' (Flyway's file names), into its canonical
+ * text. @return 0; STRATA_EPARSE when it is not a version (empty, a part
+ * without digits, another character); STRATA_EINVALID when its canonical
+ * text is longer than STRATA_VERSION_MAX.
+ */
+int strata__version_parse(char out[STRATA_VERSION_SIZE], const char *s,
+                          size_t len);
+/* Order two versions, canonical or as written: numerically part by part,
+ * a missing part counting as 0; "" (no version) first. <0, 0 or >0. */
+int strata__version_cmp(const char *a, const char *b);
+/* The sort key of a canonical version ("" for ""). */
+void strata__version_key(char out[STRATA_VERSION_KEY_SIZE], const char *v);
+/* The whole number after a canonical version's first part ("1.2": "2",
+ * "": "1"), for new files; STRATA_EINVALID when it is too long. */
+int strata__version_next(char out[STRATA_VERSION_SIZE], const char *v);
+
 struct filename {
 	enum file_role role;
-	uint64_t version;
-	size_t version_off, version_len; /* digits as written */
+	char version[STRATA_VERSION_SIZE]; /* canonical; "" if repeatable */
+	size_t version_off, version_len;   /* as written */
 	size_t name_off, name_len;
 	const char *format; /* "strata", "flyway", "prisma", "diesel" */
 	int sqlm_name;      /* <version>-<name>.sql: sql-migrate's own */
@@ -53,9 +81,6 @@ int strata__dirname_parse(struct filename *out, char *vtext, size_t vtext_size,
 int strata__filename_parse_exec(struct filename *out, const char *fname,
                                 char *why, size_t why_len);
 
-/* Parse a version: digits only, 1 .. UINT64_MAX. */
-int strata__version_parse(uint64_t *out, const char *s, size_t len);
-
 /* A part (up or down) of a migration, inside some file's text. */
 struct part {
 	const char *path; /* borrowed from struct migration */
@@ -69,8 +94,8 @@ struct part {
 };
 
 struct migration {
-	uint64_t version;
-	char *version_text;
+	char version[STRATA_VERSION_SIZE]; /* canonical; "" if repeatable */
+	char *version_text;                /* as written: "0004", "1_2" */
 	char *name;
 	strata_kind kind;
 	/* "strata", "dbmate", "goose", "sql-migrate", "flyway", "prisma",
@@ -179,9 +204,10 @@ int strata__migration_load_up(strata_ctx *ctx, struct migration *m);
  * and line. */
 int strata__migration_expand(strata_ctx *ctx, struct migration *m, int down);
 
-/* Find a migration by version (versioned kinds) in O(log n); NULL if none. */
+/* Find a migration by canonical version (versioned kinds) in O(log n);
+ * NULL if none. */
 struct migration *strata__source_find(const struct source *src,
-                                      uint64_t version);
+                                      const char *version);
 
 /* Add a problem; returns STRATA_ENOMEM or 0. */
 int strata__problem_add(struct source *src, int severity, const char *file,

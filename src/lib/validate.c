@@ -71,10 +71,10 @@ static int check_against_db(strata_ctx *ctx)
 		case STRATA_STATE_DIRTY:
 			rc = strata__problem_add(
 			        &ctx->source, 2, f, 0,
-			        "migration %llu (%s) is dirty in the database: "
+			        "migration %s (%s) is dirty in the database: "
 			        "it failed part-way; fix the schema, then "
 			        "'strata force'",
-			        (unsigned long long)v->version, v->name);
+			        v->version, v->name);
 			break;
 		case STRATA_STATE_MODIFIED:
 			rc = strata__problem_add(
@@ -95,17 +95,16 @@ static int check_against_db(strata_ctx *ctx)
 		case STRATA_STATE_MISSING:
 			rc = strata__problem_add(
 			        &ctx->source, 2, "", 0,
-			        "migration %llu (%s) is applied in the database "
+			        "migration %s (%s) is applied in the database "
 			        "but has no file",
-			        (unsigned long long)v->version, v->name);
+			        v->version, v->name);
 			break;
 		case STRATA_STATE_OUT_OF_ORDER:
 			rc = strata__problem_add(
 			        &ctx->source, 2, f, 0,
 			        "pending but older than the newest applied "
-			        "migration %llu (%s)",
-			        newest ? (unsigned long long)newest->version :
-			                 0,
+			        "migration %s (%s)",
+			        newest ? newest->version : "",
 			        newest ? newest->name : "");
 			break;
 		default:

@@ -27,6 +27,12 @@
  *   lock_wait         PostgreSQL, MySQL: another session holds the runner
  *                     lock and --lock-timeout allows a wait, which begins
  *                     once the point is passed (never with --lock-timeout 0)
+ *   history_upgrade   the upgrade of a history table written before
+ *                     versions were text has built the new table (in its
+ *                     transaction on PostgreSQL and SQLite; beside the
+ *                     old one on MySQL), which is not in place yet
+ *   history_upgrade_swapped  MySQL: the new table is in place, the old
+ *                     one not dropped yet
  */
 #ifndef STRATA_UTIL_TESTPOINT_H
 #define STRATA_UTIL_TESTPOINT_H

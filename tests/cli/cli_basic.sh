@@ -88,15 +88,16 @@ bad_name() {
 t_bad_file_names() {
 	bad_name "0001_x.up.sq"
 	bad_name "0001x.up.sql"
-	bad_name "0000_zero.up.sql"
-	expect_err "version 0 is not allowed"
-	bad_name "99999999999999999999999_big.up.sql"
-	expect_err "too large"
+	bad_name "12345678901234567890123456789012345678901234567890123456789012345_big.up.sql"
+	expect_err "is too long (at most 64 characters without leading zeros)"
 	bad_name "0001_has space.up.sql"
 	bad_name "$(printf '0001_ctl\001x.up.sql')" '"migrations/0001_ctl\001x.up.sql": error'
 	expect_err "control character"
 	bad_name "0001_.up.sql"
-	bad_name "V1.2__dotted.sql"
+	bad_name "V1..2__dotted.sql"
+	expect_err "the version must be digits, in parts separated by '.' or '_'"
+	bad_name "1.2_dotted.up.sql"
+	expect_err "a dotted version is read in Flyway's names only"
 }
 
 t_duplicate_versions_and_orphan_down() {

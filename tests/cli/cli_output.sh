@@ -152,8 +152,8 @@ t_history_rows_escaped() {
 	st history --json
 	expect_rc 0
 	expect_json '.history | length == 2'
-	expect_json '.history[] | select(.version == 7) | .name == "n\u001b[31m\nstrata: applied everything\ufffd"'
-	expect_json '.history[] | select(.version == 7) | .applied_by == "me\u001b[2J"'
+	expect_json '.history[] | select(.version == "7") | .name == "n\u001b[31m\nstrata: applied everything\ufffd"'
+	expect_json '.history[] | select(.version == "7") | .applied_by == "me\u001b[2J"'
 
 	st validate
 	expect_rc 3

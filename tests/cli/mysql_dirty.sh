@@ -9,7 +9,7 @@
 
 # dirty_of VERSION: the dirty column of VERSION's history row, or nothing
 dirty_of() {
-	db_sql "SELECT dirty FROM schema_migrations WHERE version = $1"
+	db_sql "SELECT dirty FROM schema_migrations WHERE version = '$1'"
 }
 
 t_third_statement_fails_dirty_then_force() {
@@ -228,7 +228,7 @@ CREATE TABLE c (id INT);"
 			break
 		fi
 		# back to the state before 0002, for the next crash point
-		db_sql "DROP TABLE IF EXISTS a, b, c; DELETE FROM base; DELETE FROM schema_migrations WHERE version = 2"
+		db_sql "DROP TABLE IF EXISTS a, b, c; DELETE FROM base; DELETE FROM schema_migrations WHERE version = '2'"
 	done
 	[ "$done" = 1 ] || fail "the run was still being killed at k=60"
 	expect_history "1 2"

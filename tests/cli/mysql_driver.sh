@@ -329,7 +329,7 @@ CREATE TABLE x (id INT);"
 	st --table "$tbl" up
 	expect_rc 0
 	expect_eq "1|0
-2|0" "$(db_sql "SELECT version, dirty FROM \`it's\\x\` ORDER BY version")"
+2|0" "$(db_sql "SELECT version, dirty FROM \`it's\\x\` ORDER BY version_sort")"
 	st --table "$tbl" up
 	expect_rc 0
 	expect_err "nothing to apply"

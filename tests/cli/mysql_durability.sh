@@ -48,7 +48,7 @@ many() {
 # row (k+1) is dirty, and that no other table exists.
 consistent() {
 	local hist tables k dirty i want
-	hist=$(priv_sql "SELECT version FROM d.schema_migrations WHERE dirty = 0 ORDER BY version" | tr '\n' ' ')
+	hist=$(priv_sql "SELECT version FROM d.schema_migrations WHERE dirty = 0 ORDER BY version_sort" | tr '\n' ' ')
 	dirty=$(priv_sql "SELECT version FROM d.schema_migrations WHERE dirty <> 0" | tr '\n' ' ')
 	tables=$(priv_sql "SELECT CAST(SUBSTR(table_name, 2) AS UNSIGNED) AS n FROM information_schema.tables WHERE table_schema = 'd' AND table_name REGEXP '^d[0-9]+\$' ORDER BY n" | tr '\n' ' ')
 	k=$(printf '%s' "$hist" | wc -w)

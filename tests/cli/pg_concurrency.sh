@@ -101,7 +101,7 @@ check_race() {
 	expect_eq "1|0
 2|0
 3|0
-4|0" "$(db_sql "SELECT version, dirty FROM schema_migrations ORDER BY version")" "history"
+4|0" "$(db_sql "SELECT version, dirty FROM schema_migrations ORDER BY version_sort")" "history"
 	expect_eq t "$(db_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email'::regclass")"
 	expect_eq 0 "$(advisory_locks)" "locks left"
 	expect_eq 16 "$ok" "runs that exited 0"

@@ -8,7 +8,7 @@
 
 check_consistent() {
 	local hist tabs
-	hist=$(db_sql "SELECT version FROM schema_migrations WHERE dirty = 0 ORDER BY version" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')
+	hist=$(db_sql "SELECT version FROM schema_migrations WHERE dirty = 0 ORDER BY version_sort" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')
 	tabs=$(db_tables | tr ' ' '\n' | grep '^c[0-9]' | sed 's/^c//' | sort -n | tr '\n' ' ' | sed 's/ $//')
 	[ "$hist" = "$tabs" ] || fail "k=$1: history [$hist] but tables [$tabs]"
 }
@@ -64,7 +64,7 @@ INSERT INTO c2 VALUES (1);"
 	k=1
 	while [ $k -le 60 ]; do
 		rc=$(kill_at $k)
-		row=$(db_sql "SELECT dirty FROM schema_migrations WHERE version = 2" 2>/dev/null)
+		row=$(db_sql "SELECT dirty FROM schema_migrations WHERE version = '2'" 2>/dev/null)
 		tabs=$(db_tables)
 		case "$tabs" in
 		*c2*) [ -n "$row" ] || fail "k=$k: c2 exists but 0002 is not recorded" ;;

@@ -30,7 +30,7 @@ many() {
 # history versions and d-tables agree, and the versions are 1..k
 consistent() {
 	local hist tables k
-	hist=$(psql -X -At "$PRIV_SQL" -c "SELECT version FROM schema_migrations WHERE dirty = 0 ORDER BY version" 2>/dev/null | tr '\n' ' ')
+	hist=$(psql -X -At "$PRIV_SQL" -c "SELECT version FROM schema_migrations WHERE dirty = 0 ORDER BY version_sort" 2>/dev/null | tr '\n' ' ')
 	tables=$(psql -X -At "$PRIV_SQL" -c "SELECT substr(tablename, 2)::int FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^d[0-9]+$' ORDER BY 1" | tr '\n' ' ')
 	[ "$hist" = "$tables" ] || fail "history [$hist] but tables [$tables]"
 	k=$(printf '%s' "$hist" | wc -w)

@@ -16,7 +16,7 @@ objects() {
 
 # history DB SCHEMA: the history in SCHEMA as comparable text
 history() {
-	psql -X -At "$(pg_conn "$1")" -c "SELECT version, name, kind, file, checksum, dirty FROM \"$2\".schema_migrations ORDER BY version, name"
+	psql -X -At "$(pg_conn "$1")" -c "SELECT version, name, kind, file, checksum, dirty FROM \"$2\".schema_migrations ORDER BY version_sort, name"
 }
 
 # psql_script FILE [DB [USER]]: run FILE as db_run_script does

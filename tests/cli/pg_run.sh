@@ -115,7 +115,7 @@ CREATE TABLE n3 (a int);"
 	expect_err "took effect and were not rolled back"
 	expect_err "strata force 0001"
 	expect_tables "n1 n2"
-	expect_eq "t" "$(db_sql "SELECT dirty <> 0 FROM schema_migrations WHERE version = 1")" "dirty"
+	expect_eq "t" "$(db_sql "SELECT dirty <> 0 FROM schema_migrations WHERE version = '1'")" "dirty"
 	st status
 	expect_out "dirty"
 	st up
@@ -343,7 +343,7 @@ t_single_transaction_batches_locate_errors_and_roll_back_whole() {
 	expect_tables ""
 	expect_history ""
 	# a history row refused (here by a trigger) names its migration
-	db_sql "CREATE FUNCTION no_300() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN IF NEW.version = 300 THEN RAISE EXCEPTION 'no 300 here'; END IF; RETURN NEW; END \$\$;
+	db_sql "CREATE FUNCTION no_300() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN IF NEW.version = '300' THEN RAISE EXCEPTION 'no 300 here'; END IF; RETURN NEW; END \$\$;
 CREATE TRIGGER no_300 BEFORE INSERT ON schema_migrations FOR EACH ROW EXECUTE FUNCTION no_300();" >/dev/null
 	printf 'CREATE TABLE t400 (id int PRIMARY KEY);\n' >migrations/0400_t400.up.sql
 	st up --single-transaction
@@ -393,13 +393,13 @@ t_single_transaction_times_each_migration() {
 	st up --single-transaction
 	expect_rc 0
 	local ms
-	ms=$(db_sql "SELECT string_agg(CASE WHEN execution_ms BETWEEN 280 AND 480 THEN 'slow' WHEN execution_ms BETWEEN 480 AND 900 THEN 'slower' WHEN execution_ms < 150 THEN 'quick' ELSE execution_ms::text END, ' ' ORDER BY version) FROM schema_migrations")
+	ms=$(db_sql "SELECT string_agg(CASE WHEN execution_ms BETWEEN 280 AND 480 THEN 'slow' WHEN execution_ms BETWEEN 480 AND 900 THEN 'slower' WHEN execution_ms < 150 THEN 'quick' ELSE execution_ms::text END, ' ' ORDER BY version_sort) FROM schema_migrations")
 	expect_eq "slow quick slower quick" "$ms" "execution_ms per migration"
 	# one migration to a message (plain up) still measures from its start
 	mig 0005 slow3 "SELECT pg_sleep(0.3);"
 	st up
 	expect_rc 0
-	ms=$(db_sql "SELECT execution_ms FROM schema_migrations WHERE version = 5")
+	ms=$(db_sql "SELECT execution_ms FROM schema_migrations WHERE version = '5'")
 	[ "$ms" -ge 280 ] && [ "$ms" -lt 900 ] || fail "execution_ms of 0005: $ms"
 	# a migration answering with a column of strata's clock's name:
 	# the run goes on (the batch's time is shared out)

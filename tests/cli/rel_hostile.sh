@@ -48,7 +48,7 @@ t_unterminated_quotes_comments_and_bodies() {
 
 # --- the history table -----------------------------------------------------
 
-history_columns="version BIGINT NOT NULL, name VARCHAR(255) NOT NULL, kind VARCHAR(16) NOT NULL, file VARCHAR(1024) NOT NULL, checksum VARCHAR(128), checksum_algorithm VARCHAR(16) NOT NULL, applied_at TEXT NOT NULL, execution_ms BIGINT NOT NULL, applied_by VARCHAR(255) NOT NULL, target VARCHAR(64) NOT NULL, database_type VARCHAR(32) NOT NULL"
+history_columns="version VARCHAR(64) NOT NULL, version_sort VARCHAR(128) NOT NULL DEFAULT '', name VARCHAR(255) NOT NULL, kind VARCHAR(16) NOT NULL, file VARCHAR(1024) NOT NULL, checksum VARCHAR(128), checksum_algorithm VARCHAR(16) NOT NULL, applied_at TEXT NOT NULL, execution_ms BIGINT NOT NULL, applied_by VARCHAR(255) NOT NULL, target VARCHAR(64) NOT NULL, database_type VARCHAR(32) NOT NULL"
 
 t_history_table_missing_a_column() {
 	rel_migrations 2

@@ -17,7 +17,7 @@ t_large_seed_applies_completely() {
 	expect_history "1 2"
 	expect_seed 40000
 	expect_eq "0002_seed.up.sql|0" \
-		"$(db_sql "SELECT file, dirty FROM schema_migrations WHERE version = 2")"
+		"$(db_sql "SELECT file, dirty FROM schema_migrations WHERE version = '2'")"
 }
 
 t_large_seed_error_near_the_end() {
@@ -30,7 +30,7 @@ t_large_seed_error_near_the_end() {
 	expect_history "1"
 	# data only: one transaction on every database, all of it rolled back
 	expect_eq "0|0" "$(db_sql "SELECT count(*), (SELECT count(*) FROM big) FROM seed")"
-	expect_eq "" "$(db_sql "SELECT version FROM schema_migrations WHERE version = 2")"
+	expect_eq "" "$(db_sql "SELECT version FROM schema_migrations WHERE version = '2'")"
 	st status
 	expect_out "0002     seed    pending"
 }

@@ -13,7 +13,7 @@ raw() {
 
 # dirty_of VERSION: the dirty column of VERSION's history row, or nothing
 dirty_of() {
-	db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = $1"
+	db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = '$1'"
 }
 
 # same_as_second WHAT: the schema and the history (dirty marks included)

@@ -65,7 +65,7 @@ t_baseline_marks_an_existing_database() {
 	expect_rc 0
 	expect_err "2 migrations recorded"
 	expect_history "1 2"
-	expect_eq "baseline baseline" "$(db_sql "SELECT kind FROM schema_migrations ORDER BY version" | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "baseline baseline" "$(db_sql "SELECT kind FROM schema_migrations ORDER BY version_sort" | tr '\n' ' ' | sed 's/ $//')"
 	st up
 	expect_rc 0
 	expect_history "1 2 3 4"

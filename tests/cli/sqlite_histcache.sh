@@ -63,7 +63,7 @@ t_status_right_after_up_reads_the_database() {
 t_change_by_another_client_is_seen() {
 	setup_hc
 	settle
-	db_sql "DELETE FROM $TEST_TABLE WHERE version = 3; DROP TABLE c;"
+	db_sql "DELETE FROM $TEST_TABLE WHERE version = '3'; DROP TABLE c;"
 	st status
 	expect_out "0003     c     pending"
 	settle
@@ -79,7 +79,7 @@ t_same_size_change_with_restored_mtime_is_seen() {
 	settle
 	old=$(stat -c %Y "$(db_file)")
 	size=$(stat -c %s "$(db_file)")
-	db_sql "UPDATE $TEST_TABLE SET dirty = 1 WHERE version = 3"
+	db_sql "UPDATE $TEST_TABLE SET dirty = 1 WHERE version = '3'"
 	touch -d "@$old" "$(db_file)"
 	expect_eq "$size" "$(stat -c %s "$(db_file)")" "file size"
 	st status
@@ -177,9 +177,9 @@ t_strata_no_cache_turns_it_off() {
 # numbers.
 t_rows_round_trip_through_the_cache() {
 	setup_hc
-	db_sql "UPDATE $TEST_TABLE SET applied_by = 'DOMAIN\\user' || char(9) || 'x' || char(10) || '\\N\\t', execution_ms = 123456, dirty = 0 WHERE version = 2" ||
+	db_sql "UPDATE $TEST_TABLE SET applied_by = 'DOMAIN\\user' || char(9) || 'x' || char(10) || '\\N\\t', execution_ms = 123456, dirty = 0 WHERE version = '2'" ||
 		fail "update"
-	db_sql "UPDATE $TEST_TABLE SET applied_by = '\\N', checksum = NULL WHERE version = 3" || fail "update"
+	db_sql "UPDATE $TEST_TABLE SET applied_by = '\\N', checksum = NULL WHERE version = '3'" || fail "update"
 	expect_eq 1 "$(db_sql "SELECT count(*) FROM $TEST_TABLE WHERE checksum IS NULL")" "rows without checksum"
 	opened_db status --json || fail "the first status after the change used a cache"
 	cp out.trace direct.json

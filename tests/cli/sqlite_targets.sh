@@ -99,7 +99,7 @@ t_failing_target_stops_the_run() {
 	expect_rc 1
 	expect_err "exited with status 3"
 	expect_err "stopped at target 'scripts'"
-	expect_eq "1" "$(sqlite3 main.db "SELECT dirty FROM schema_migrations WHERE target = 'scripts' AND version = 2")" "dirty row"
+	expect_eq "1" "$(sqlite3 main.db "SELECT dirty FROM schema_migrations WHERE target = 'scripts' AND version = '2'")" "dirty row"
 	st_raw --target scripts up
 	expect_rc 3
 	expect_err "is dirty"

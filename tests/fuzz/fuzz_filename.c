@@ -6,8 +6,12 @@
  * Invariants: the result is 0, 1 or STRATA_EPARSE (or 2, a Flyway
  * callback refused); a refusal says why; an
  * accepted name's version and name lie inside it, the version is the
- * decimal value of its digits (1 .. UINT64_MAX) and the name uses only
- * letters, digits, '_', '-' and '.'; the role matches the suffix.
+ * canonical text of the digits written (no leading zeros, no trailing
+ * zero part, at most 64 characters) and compares equal to them, and the
+ * name uses only letters, digits, '_', '-' and '.'; the role matches the
+ * suffix. Versions on their own (the input, and its two halves) parse to
+ * canonical text that parses to itself, and compare as their sort keys
+ * do bytewise.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -34,26 +38,37 @@ static int ends_with(const char *s, size_t n, const char *suffix)
 	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
 }
 
-/* The decimal value of digits, or 0 when it overflows 64 bits. */
-static uint64_t decimal(const char *s, size_t n)
+/* A canonical version: parts of digits joined by '.', no part empty or
+ * with a leading zero, no trailing zero part, at most 64 characters. */
+static void check_canonical(const char *v)
 {
-	uint64_t v = 0;
-	size_t i;
+	size_t n = strlen(v), i, part = 0;
 
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(s[i] - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
+	CHECK(n > 0 && n <= STRATA_VERSION_MAX);
+	for (i = 0; i <= n; i++) {
+		if (i < n && isdigit((unsigned char)v[i])) {
+			part++;
+			continue;
+		}
+		CHECK(i == n || v[i] == '.');
+		CHECK(part > 0);
+		/* a part of several digits does not start with 0 */
+		CHECK(part == 1 || v[i - part] != '0');
+		part = 0;
 	}
-	return v;
+	if (strchr(v, '.'))
+		CHECK(strcmp(strrchr(v, '.') + 1, "0") != 0);
+}
+
+static int sign(int c)
+{
+	return (c > 0) - (c < 0);
 }
 
 static void check(const char *name, int exec)
 {
 	struct filename fn;
-	char why[200];
+	char why[200], written[256];
 	size_t n = strlen(name), i;
 	int rc;
 
@@ -97,10 +112,18 @@ static void check(const char *name, int exec)
 		return;
 	}
 	CHECK(fn.version_len > 0);
-	for (i = 0; i < fn.version_len; i++)
-		CHECK(isdigit((unsigned char)name[fn.version_off + i]));
-	CHECK(fn.version != 0);
-	CHECK(fn.version == decimal(name + fn.version_off, fn.version_len));
+	for (i = 0; i < fn.version_len; i++) {
+		char c = name[fn.version_off + i];
+
+		/* dots and '_' in Flyway's names only */
+		CHECK(isdigit((unsigned char)c) ||
+		      (strcmp(fn.format, "flyway") == 0 &&
+		       (c == '.' || c == '_')));
+	}
+	check_canonical(fn.version);
+	memcpy(written, name + fn.version_off, fn.version_len);
+	written[fn.version_len] = '\0';
+	CHECK(strata__version_cmp(fn.version, written) == 0);
 	/* the version and the name do not overlap */
 	CHECK(fn.version_off + fn.version_len < fn.name_off);
 	if (!exec && strcmp(fn.format, "strata") == 0) {
@@ -135,15 +158,36 @@ static void check_folder(const char *name)
 		if (name[i] != '-')
 			CHECK(vtext[k++] == name[i]);
 	CHECK(vtext[k] == '\0' && k == fn.version_len);
-	CHECK(fn.version == decimal(vtext, k));
+	check_canonical(fn.version);
+	CHECK(strata__version_cmp(fn.version, vtext) == 0);
 	CHECK(fn.name_off == i + 1 && fn.name_len == n - i - 1);
+}
+
+/* A version on its own, as given on the command line (--to, force). */
+static int check_version(const char *text, char v[STRATA_VERSION_SIZE])
+{
+	char again[STRATA_VERSION_SIZE];
+	strata_buf b = STRATA_BUF_INIT;
+	int rc = strata__version_parse(v, text, strlen(text));
+
+	CHECK(rc == 0 || rc == STRATA_EPARSE || rc == STRATA_EINVALID);
+	CHECK((strata_version_parse(&b, text) == 0) == (rc == 0));
+	if (rc == 0) {
+		check_canonical(v);
+		CHECK(strcmp(b.ptr, v) == 0);
+		CHECK(strata__version_cmp(v, text) == 0);
+		CHECK(strata__version_parse(again, v, strlen(v)) == 0);
+		CHECK(strcmp(again, v) == 0);
+	}
+	strata_buf_release(&b);
+	return rc;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char name[256];
-	uint64_t v = 0;
-	int rc;
+	char name[256], a[STRATA_VERSION_SIZE], b[STRATA_VERSION_SIZE];
+	char ka[STRATA_VERSION_KEY_SIZE], kb[STRATA_VERSION_KEY_SIZE];
+	size_t half;
 
 	if (size > sizeof(name) - 1)
 		size = sizeof(name) - 1;
@@ -153,14 +197,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(name, 1);
 	check_folder(name);
 
-	/* versions as given on the command line (--to, force) */
-	rc = strata__version_parse(&v, name, strlen(name));
-	CHECK(rc == 0 || rc == STRATA_EPARSE || rc == STRATA_EINVALID ||
-	      rc == STRATA_ERROR);
-	if (rc == 0) {
-		CHECK(v != 0);
-		CHECK(v == decimal(name, strlen(name)));
+	check_version(name, a);
+	/* two versions: their order is their keys' bytewise order */
+	half = strlen(name) / 2;
+	if (check_version(name + half, b) == 0) {
+		name[half] = '\0';
+		if (check_version(name, a) == 0) {
+			strata__version_key(ka, a);
+			strata__version_key(kb, b);
+			CHECK(sign(strata__version_cmp(a, b)) ==
+			      sign(strcmp(ka, kb)));
+			CHECK(strata__version_cmp(a, b) ==
+			      -strata__version_cmp(b, a));
+			CHECK((strata__version_cmp(a, b) == 0) ==
+			      (strcmp(a, b) == 0));
+		}
 	}
-	CHECK((strata_version_parse(&v, name) == 0) == (rc == 0));
 	return 0;
 }

@@ -197,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 
 	memset(&m, 0, sizeof(m));
-	m.version = 1;
+	memcpy(m.version, "1", 2);
 	m.kind = STRATA_KIND_VERSIONED;
 	m.format = flyway ? "flyway" : "strata";
 	m.single_file = kind == 0;

@@ -20,7 +20,7 @@
 # duration): version, name, kind, file, checksum, dirty.
 rel_db_history() {
 	db_has_table "$TEST_TABLE" || return 0
-	db_sql "SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version, name" 2>&1
+	db_sql "SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version_sort, name" 2>&1
 }
 
 # --- migrations --------------------------------------------------------------
@@ -50,7 +50,7 @@ rel_db_state() {
 		local tab=0 idx=0 cnt=0 row="''"
 		case "$names" in *" t$i "*) tab=1 cnt="(SELECT count(*) FROM t$i)" ;; esac
 		case "$names" in *" t${i}_v "*) idx=1 ;; esac
-		[ "$hist" = 1 ] && row="coalesce((SELECT $(db_text_sql dirty) FROM $TEST_TABLE WHERE version = $i), '')"
+		[ "$hist" = 1 ] && row="coalesce((SELECT $(db_text_sql dirty) FROM $TEST_TABLE WHERE version = '$i'), '')"
 		q="$q SELECT $i, $row, $tab, $idx, $cnt UNION ALL"
 	done
 	[ -n "$q" ] || return 0
@@ -445,7 +445,7 @@ CREATE INDEX t${i}_v ON t$i (v);" "DROP TABLE t$i;"
 		v=$(db_sql "SELECT version FROM $TEST_TABLE WHERE dirty <> 0")
 		if [ -n "$v" ]; then
 			dirty=$((dirty + 1))
-			d=$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = $v")
+			d=$(db_sql "SELECT dirty FROM $TEST_TABLE WHERE version = '$v'")
 			case "$d" in 1 | 2 | 3 | 4) ;; *) fail "run $i: dirty row $v says statement '$d' of 4" ;; esac
 			if [ "$d" -ge 3 ]; then
 				db_has_table "t$v" || fail "run $i: $v is dirty at statement $d but t$v is gone"

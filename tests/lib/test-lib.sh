@@ -17,7 +17,7 @@
 #   expect_eq WANT GOT [WHAT]
 #   db_sql SQL                   run SQL with the database's own client
 #   db_tables                    user tables, sorted, one line (no history)
-#   history_versions             applied versions, sorted, one line
+#   history_versions             applied versions, in order, one line
 
 : "${STRATA_BIN:?STRATA_BIN must name the strata binary}"
 : "${STRATA_TEST_DB:=sqlite}"
@@ -142,7 +142,8 @@ expect_history() {
 }
 
 history_versions() {
-	db_sql "SELECT version FROM $TEST_TABLE WHERE dirty = 0 ORDER BY version" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
+	# in the files' order; R: a repeatable (no version)
+	db_sql "SELECT CASE WHEN version = '' THEN 'R' ELSE version END FROM $TEST_TABLE WHERE dirty = 0 ORDER BY version_sort, name" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'
 }
 
 # --- per-database set-up and client access -------------------------------
@@ -180,5 +181,5 @@ db_schema() {
 
 # History as comparable text (no times, no users). $1: "second" as above.
 db_history_text() {
-	db_sql_on "${1:-}" "SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version, name"
+	db_sql_on "${1:-}" "SELECT version, name, kind, file, checksum, dirty FROM $TEST_TABLE ORDER BY version_sort, name"
 }

@@ -30,7 +30,7 @@ static void test_filename__native_pairs(void **state)
 	                                        why, sizeof(why)),
 	                 0);
 	assert_int_equal(fn.role, ROLE_UP);
-	assert_true(fn.version == 4);
+	assert_string_equal(fn.version, "4");
 	assert_int_equal(fn.version_len, 4);
 	assert_int_equal(fn.name_len, strlen("add_moods"));
 	assert_int_equal(strata__filename_parse(&fn,
@@ -38,7 +38,7 @@ static void test_filename__native_pairs(void **state)
 	                                        why, sizeof(why)),
 	                 0);
 	assert_int_equal(fn.role, ROLE_DOWN);
-	assert_true(fn.version == 20261123101500ULL);
+	assert_string_equal(fn.version, "20261123101500");
 	assert_int_equal(strata__filename_parse(&fn, "3_single.sql", why,
 	                                        sizeof(why)),
 	                 0);
@@ -55,7 +55,7 @@ static void test_filename__flyway_and_repeatable(void **state)
 	                                        sizeof(why)),
 	                 0);
 	assert_int_equal(fn.role, ROLE_UP);
-	assert_true(fn.version == 12);
+	assert_string_equal(fn.version, "12");
 	assert_string_equal(fn.format, "flyway");
 	assert_int_equal(strata__filename_parse(&fn, "U12__add_users.sql", why,
 	                                        sizeof(why)),
@@ -69,10 +69,34 @@ static void test_filename__flyway_and_repeatable(void **state)
 	                                        why, sizeof(why)),
 	                 0);
 	assert_int_equal(fn.role, ROLE_REPEATABLE);
-	assert_int_equal(strata__filename_parse(&fn, "V1.2__dotted.sql", why,
+	/* dotted versions, '_' for '.', compared part by part */
+	assert_int_equal(strata__filename_parse(&fn, "V1.2.3__dotted.sql", why,
+	                                        sizeof(why)),
+	                 0);
+	assert_string_equal(fn.version, "1.2.3");
+	assert_int_equal(fn.version_len, 5);
+	assert_int_equal(fn.name_off, 8);
+	assert_int_equal(strata__filename_parse(&fn, "V3_01__x.sql", why,
+	                                        sizeof(why)),
+	                 0);
+	assert_string_equal(fn.version, "3.1");
+	assert_int_equal(strata__filename_parse(&fn, "U2.0__undo.sql", why,
+	                                        sizeof(why)),
+	                 0);
+	assert_string_equal(fn.version, "2");
+	assert_int_equal(fn.role, ROLE_DOWN);
+	assert_int_equal(strata__filename_parse(&fn, "V1..2__x.sql", why,
 	                                        sizeof(why)),
 	                 STRATA_EPARSE);
-	assert_non_null(strstr(why, "dotted"));
+	assert_non_null(strstr(why, "parts separated"));
+	assert_int_equal(strata__filename_parse(&fn, "V1.__x.sql", why,
+	                                        sizeof(why)),
+	                 STRATA_EPARSE);
+	/* native names: digits only, and a hint */
+	assert_int_equal(strata__filename_parse(&fn, "1.2_x.up.sql", why,
+	                                        sizeof(why)),
+	                 STRATA_EPARSE);
+	assert_non_null(strstr(why, "Flyway's names only"));
 }
 
 static void test_filename__rejected_and_ignored(void **state)
@@ -81,12 +105,13 @@ static void test_filename__rejected_and_ignored(void **state)
 		"0001.up.sql",
 		"0001_.up.sql",
 		"0001x_a.up.sql",
-		"0_zero.up.sql",
 		"0001_a b.up.sql",
 		"0001_a\tb.up.sql",
 		"0001_a.up.sq",
 		"0001_a;drop.sql",
-		"18446744073709551616_big.up.sql",
+		/* 65 digits */
+		("12345678901234567890123456789012345678901234567890123456789"
+		 "012345_big.up.sql"),
 	};
 	static const char *const ignored[] = { "README.md", ".gitkeep",
 		                               "DROP_ALL.sql", "notes.txt" };
@@ -105,26 +130,32 @@ static void test_filename__rejected_and_ignored(void **state)
 		assert_int_equal(strata__filename_parse(&fn, ignored[i], why,
 		                                        sizeof(why)),
 		                 1);
-	/* the largest uint64 is still a version */
+	/* past 2^64, version 0, and 64 digits after leading zeros */
 	assert_int_equal(
-	        strata__filename_parse(&fn, "18446744073709551615_max.up.sql",
+	        strata__filename_parse(&fn, "18446744073709551616_big.up.sql",
 	                               why, sizeof(why)),
 	        0);
-	assert_true(fn.version == UINT64_MAX);
-}
-
-static void test_version__parse(void **state)
-{
-	uint64_t v;
-
-	(void)state;
-	assert_int_equal(strata_version_parse(&v, "0042"), 0);
-	assert_true(v == 42);
-	assert_int_equal(strata_version_parse(&v, ""), STRATA_EINVALID);
-	assert_int_equal(strata_version_parse(&v, "12a"), STRATA_EINVALID);
-	assert_int_equal(strata_version_parse(&v, "0"), STRATA_EINVALID);
-	assert_int_equal(strata_version_parse(&v, "99999999999999999999"),
-	                 STRATA_EINVALID);
+	assert_string_equal(fn.version, "18446744073709551616");
+	assert_int_equal(strata__filename_parse(&fn, "0_zero.up.sql", why,
+	                                        sizeof(why)),
+	                 0);
+	assert_string_equal(fn.version, "0");
+	assert_int_equal(
+	        strata__filename_parse(
+	                &fn,
+	                "0001234567890123456789012345678901234567890123456789"
+	                "012345678901234_max.up.sql",
+	                why, sizeof(why)),
+	        0);
+	assert_int_equal(strlen(fn.version), 64);
+	assert_int_equal(
+	        strata__filename_parse(
+	                &fn,
+	                "12345678901234567890123456789012345678901234567890123"
+	                "456789012345_long.up.sql",
+	                why, sizeof(why)),
+	        STRATA_EPARSE);
+	assert_non_null(strstr(why, "too long (at most 64 characters"));
 }
 
 static void test_checksum__line_endings(void **state)
@@ -290,16 +321,16 @@ static void test_source__ordering_and_formats(void **state)
 	ctx = open_ctx();
 	assert_int_equal(strata_status(&v, &n, ctx, 1), 0);
 	assert_int_equal(n, 5);
-	assert_true(v[0].version == 9);
+	assert_string_equal(v[0].version, "9");
 	assert_true(v[0].reversible);
-	assert_true(v[1].version == 10);
+	assert_string_equal(v[1].version, "10");
 	assert_false(v[1].reversible);
 	assert_string_equal(v[2].format, "dbmate");
 	assert_true(v[2].reversible);
 	assert_true(v[2].no_transaction);
 	assert_string_equal(v[3].format, "goose");
 	assert_true(v[3].no_transaction);
-	assert_true(v[4].version == 20261123101500ULL);
+	assert_string_equal(v[4].version, "20261123101500");
 	strata_ctx_free(ctx);
 	remove_folder(state);
 }
@@ -428,7 +459,6 @@ int main(void)
 		cmocka_unit_test(test_filename__native_pairs),
 		cmocka_unit_test(test_filename__flyway_and_repeatable),
 		cmocka_unit_test(test_filename__rejected_and_ignored),
-		cmocka_unit_test(test_version__parse),
 		cmocka_unit_test(test_checksum__line_endings),
 		cmocka_unit_test(test_checksum__both_libcrypto_paths),
 		cmocka_unit_test(test_textpos__lines_and_columns),

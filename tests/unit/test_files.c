@@ -135,7 +135,7 @@ static struct result parse(int single, const char *up, const char *down)
 
 	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
-	m.version = 1;
+	memcpy(m.version, "1", 2);
 	m.kind = STRATA_KIND_VERSIONED;
 	m.format = "strata";
 	m.single_file = single;

@@ -63,7 +63,7 @@ static void load(struct mig *t, const char *format, int single,
                  const char *path, const char *up, const char *down)
 {
 	memset(t, 0, sizeof(*t));
-	t->m.version = 1;
+	memcpy(t->m.version, "1", 2);
 	t->m.version_text = strata__strdup("1");
 	t->m.name = strata__strdup("x");
 	t->m.kind = STRATA_KIND_VERSIONED;
@@ -448,7 +448,7 @@ static void test_layouts__names(void **state)
 	                                       why, sizeof(why)),
 	                 0);
 	assert_string_equal(vtext, "20171205004412");
-	assert_true(fn.version == 20171205004412ULL);
+	assert_string_equal(fn.version, "20171205004412");
 	assert_int_equal(fn.name_len, strlen("create_users"));
 	assert_int_equal(strata__dirname_parse(&fn, vtext, sizeof(vtext),
 	                                       "seeds", why, sizeof(why)),

@@ -204,7 +204,7 @@ static int check_consistent(long k)
 		if (has_hist) {
 			snprintf(sql, sizeof(sql),
 			         "SELECT coalesce(max(dirty), -1) FROM "
-			         "schema_migrations WHERE version = %d",
+			         "schema_migrations WHERE version = '%d'",
 			         i + 1);
 			row = query_int(h, sql);
 		}
@@ -320,13 +320,15 @@ static void recover(long k, int dirty)
 	o.migrations_dir = mdir;
 	assert_int_equal(strata_ctx_new(&ctx, &o), 0);
 	if (dirty) {
+		char prev[24];
 		sqlite3 *h;
 
 		assert_int_equal(strata_up(ctx, NULL, &done), STRATA_ESTATE);
 		assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 		sqlite3_exec(h, "DROP TABLE IF EXISTS c", NULL, NULL, NULL);
 		sqlite3_close(h);
-		assert_int_equal(strata_force(ctx, (uint64_t)dirty - 1), 0);
+		snprintf(prev, sizeof(prev), "%d", dirty - 1);
+		assert_int_equal(strata_force(ctx, prev), 0);
 	}
 	rc = strata_up(ctx, NULL, &done);
 	if (rc < 0)

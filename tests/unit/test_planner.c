@@ -121,7 +121,8 @@ static strata_ctx *view(void)
 	return ctx;
 }
 
-/* The versions of the view entries sel picked, as "v1 v2 ..." */
+/* The versions of the view entries sel picked, as "v1 v2 ..." (R: a
+ * repeatable, which has none) */
 static const char *picked(strata_ctx *ctx, const size_t *sel, size_t n)
 {
 	static char out[200];
@@ -129,9 +130,11 @@ static const char *picked(strata_ctx *ctx, const size_t *sel, size_t n)
 
 	out[0] = '\0';
 	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(
-		        out + len, sizeof(out) - len, "%s%llu", i ? " " : "",
-		        (unsigned long long)ctx->view[sel[i]].version);
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s",
+		                        i ? " " : "",
+		                        ctx->view[sel[i]].version[0] ?
+		                                ctx->view[sel[i]].version :
+		                                "R");
 	return out;
 }
 
@@ -189,14 +192,13 @@ static void test_planner__pending_and_applied(void **state)
 	assert_string_equal(got, "3");
 	/* --to, inclusive */
 	memset(&o, 0, sizeof(o));
-	o.has_to = 1;
-	o.to = 3;
+	o.to = "3";
 	assert_int_equal(select_up(ctx, &o, &got), 0);
 	assert_string_equal(got, "3");
-	o.to = 2;
+	o.to = "2";
 	assert_int_equal(select_up(ctx, &o, &got), 0);
 	assert_string_equal(got, "");
-	o.to = 99;
+	o.to = "99";
 	assert_int_equal(select_up(ctx, &o, &got), STRATA_EINVALID);
 
 	/* down: the newest applied one by default, newest first */
@@ -215,14 +217,13 @@ static void test_planner__pending_and_applied(void **state)
 	assert_string_equal(got, "2 1");
 	/* --to: down to that version, exclusive; 0: everything */
 	memset(&o, 0, sizeof(o));
-	o.has_to = 1;
-	o.to = 1;
+	o.to = "1";
 	assert_int_equal(select_down(ctx, &o, &got), 0);
 	assert_string_equal(got, "2");
-	o.to = 0;
+	o.to = "0";
 	assert_int_equal(select_down(ctx, &o, &got), 0);
 	assert_string_equal(got, "2 1");
-	o.to = 42;
+	o.to = "42";
 	assert_int_equal(select_down(ctx, &o, &got), STRATA_EINVALID);
 	strata_ctx_free(ctx);
 }
@@ -262,7 +263,7 @@ static void test_planner__out_of_order(void **state)
 	mig(4, "d");
 	ctx = view();
 	assert_int_equal(ctx->n_view, 4);
-	assert_int_equal(ctx->view[1].version, 2);
+	assert_string_equal(ctx->view[1].version, "2");
 	assert_int_equal(ctx->view[1].state, STRATA_STATE_OUT_OF_ORDER);
 	assert_int_equal(ctx->view[3].state, STRATA_STATE_PENDING);
 	memset(&o, 0, sizeof(o));
@@ -332,8 +333,7 @@ static void test_planner__missing(void **state)
 	assert_non_null(
 	        strstr(strata_error_last(ctx)->message, "its down cannot run"));
 	/* below it, down still finds the one before */
-	o.has_to = 1;
-	o.to = 2;
+	o.to = "2";
 	assert_int_equal(select_down(ctx, &o, &got), 0);
 	assert_string_equal(got, "");
 	strata_ctx_free(ctx);
@@ -387,7 +387,7 @@ static void test_planner__repeatable_runs_last(void **state)
 	assert_int_equal(ctx->view[2].kind, STRATA_KIND_REPEATABLE);
 	memset(&o, 0, sizeof(o));
 	assert_int_equal(select_up(ctx, &o, &got), 0);
-	assert_string_equal(got, "1 2 0");
+	assert_string_equal(got, "1 2 R");
 	/* a limited run leaves the repeatables for a full one */
 	o.count = 1;
 	assert_int_equal(select_up(ctx, &o, &got), 0);

@@ -112,17 +112,8 @@ db_time_type() {
 	echo "DATETIME(3)"
 }
 
-db_smallint_is_narrow() {
-	return 0
-}
-
 db_loosen_version_column() {
-	db_sql "ALTER TABLE $TEST_TABLE DROP PRIMARY KEY, MODIFY version VARCHAR(40) NULL"
-}
-
-# MySQL compares text with numbers
-db_tighten_version_column() {
-	return 0
+	db_sql "ALTER TABLE $TEST_TABLE DROP PRIMARY KEY, MODIFY version VARCHAR(100) NULL"
 }
 
 db_long_text_type() {

@@ -106,18 +106,8 @@ db_time_type() {
 	echo TIMESTAMPTZ
 }
 
-db_smallint_is_narrow() {
-	return 0
-}
-
 db_loosen_version_column() {
-	db_sql "ALTER TABLE $TEST_TABLE DROP CONSTRAINT ${TEST_TABLE}_pkey, ALTER COLUMN version DROP NOT NULL, ALTER COLUMN version TYPE VARCHAR(40)"
-}
-
-# PostgreSQL does not compare text with a number: the column is a number
-# again.
-db_tighten_version_column() {
-	db_sql "ALTER TABLE $TEST_TABLE ALTER COLUMN version TYPE BIGINT USING version::bigint"
+	db_sql "ALTER TABLE $TEST_TABLE DROP CONSTRAINT ${TEST_TABLE}_pkey, ALTER COLUMN version DROP NOT NULL, ALTER COLUMN version TYPE VARCHAR(100)"
 }
 
 db_long_text_type() {

@@ -134,22 +134,10 @@ db_time_type() {
 	echo TEXT
 }
 
-# Succeeds when a SMALLINT column holds 16 bits at most (SQLite's has
-# INTEGER affinity: any integer).
-db_smallint_is_narrow() {
-	return 1
-}
-
 # Let the history table's version column hold what strata never writes
 # (NULL, text), as a hand-edited or foreign-made table can.
 db_loosen_version_column() {
-	db_sql "CREATE TABLE h2 AS SELECT CAST(version AS TEXT) AS version, name, kind, file, checksum, checksum_algorithm, applied_at, execution_ms, applied_by, target, database_type, dirty FROM $TEST_TABLE; DROP TABLE $TEST_TABLE; ALTER TABLE h2 RENAME TO $TEST_TABLE"
-}
-
-# After db_loosen_version_column and a text version put back by hand: what
-# strata's queries need of the column (SQLite compares text with numbers).
-db_tighten_version_column() {
-	return 0
+	db_sql "CREATE TABLE h2 AS SELECT * FROM $TEST_TABLE; DROP TABLE $TEST_TABLE; ALTER TABLE h2 RENAME TO $TEST_TABLE"
 }
 
 # A type for a text of megabytes.
