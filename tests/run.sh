@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh: every test of strata. Unit tests (cmocka), the fuzz corpora
-# replayed, static analysis (gcc -fanalyzer, cppcheck: tests/lib/analyze.sh),
+# replayed, static analysis (gcc -fanalyzer, cppcheck, file loops: tests/lib/analyze.sh),
 # and the CLI suites against SQLite, PostgreSQL and MariaDB
 # servers started here on loopback and stopped afterwards. Ends with one
 # line: "N passed, N failed, N skipped".
@@ -56,7 +56,7 @@ for b in "$STRATA_BUILD"/tests/fuzz/fuzz_*; do
 	fi
 done
 
-# --- static analysis: gcc -fanalyzer, cppcheck (two checks) -------------
+# --- static analysis: gcc -fanalyzer, cppcheck, file loops (three checks) -
 tests/lib/analyze.sh >"$logs/analyze.log" 2>&1
 grep -v '^RESULT' "$logs/analyze.log"
 res=$(grep '^RESULT' "$logs/analyze.log" | tail -1)

@@ -155,6 +155,7 @@ static const char *const pg_schemes[] = { "postgres", "postgresql", NULL };
 const struct strata_driver strata__driver_postgres = {
 	.version = STRATA_DRIVER_VERSION,
 	.name = "postgres",
+	.dialect = STRATA_DIALECT_BYTEA | STRATA_DIALECT_PKEY_INDEX,
 	.schemes = pg_schemes,
 	.caps = STRATA_DRIVER_CAP_TXN_DDL | STRATA_DRIVER_CAP_LOCK |
 	        STRATA_DRIVER_CAP_SCHEMA | STRATA_DRIVER_CAP_BATCH,

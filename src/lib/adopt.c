@@ -18,45 +18,6 @@
 #include "history.h"
 #include "adopt.h"
 
-static void release_items(struct adopt *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_items; i++) {
-		strata__free(a->items[i].version_text);
-		strata__free(a->items[i].name);
-		strata__free(a->items[i].detail);
-	}
-	strata__free(a->items);
-	a->items = NULL;
-	a->n_items = a->alloc_items = 0;
-}
-
-void strata__adopt_free(strata_ctx *ctx)
-{
-	struct adopt *a = ctx->adopt;
-	size_t i;
-
-	if (!a)
-		return;
-	for (i = 0; i < a->n_rows; i++) {
-		strata__free(a->rows[i].version);
-		strata__free(a->rows[i].key);
-		strata__free(a->rows[i].checksum);
-		strata__free(a->rows[i].group);
-	}
-	strata__free(a->rows);
-	release_items(a);
-	strata__free(a->at);
-	strata__free(a->renamed);
-	strata__free(a->baseline_file);
-	strata__free(a->out_items);
-	strata_buf_release(&a->undo_sql);
-	strata_buf_release(&a->next);
-	strata__free(a);
-	ctx->adopt = NULL;
-}
-
 static int add_item(struct adopt *a, strata_adopt_action act,
                     struct migration *m, const struct foreign_row *r,
                     const char *detail)
@@ -384,7 +345,7 @@ static int reload_folder(struct adopt *a)
 	strata_ctx *ctx = a->ctx;
 	int rc;
 
-	release_items(a);
+	strata__adopt_items_release(a);
 	a->n_recorded = a->n_refused = 0;
 	strata__source_release(&ctx->source);
 	ctx->source_loaded = 0;
@@ -427,42 +388,6 @@ static int refuse(struct adopt *a)
 		        a->tool->name);
 	strata__error_detail(ctx, "nothing was written");
 	return STRATA_ESTATE;
-}
-
-int strata__adopt_rename_sql(struct adopt *a, strata_buf *out, const char *from,
-                             const char *to)
-{
-	strata_ctx *ctx = a->ctx;
-	strata_buf ix = STRATA_BUF_INIT;
-	int pg = strcmp(strata__driver_name(ctx), "postgres") == 0;
-	int rc = strata__buf_puts(out, "ALTER TABLE ");
-
-	if (rc == 0)
-		rc = strata__adopt_qualified(ctx, out, from);
-	if (rc == 0)
-		rc = strata__buf_puts(out, " RENAME TO ");
-	if (rc == 0)
-		rc = strata__conn_quote_ident(ctx, out, to);
-	if (rc == 0)
-		rc = strata__buf_puts(out, ";\n");
-	if (rc == 0 && pg) {
-		rc = strata__buf_printf(&ix, "%s_pkey", from);
-		if (rc == 0)
-			rc = strata__buf_puts(out, "ALTER INDEX IF EXISTS ");
-		if (rc == 0)
-			rc = strata__adopt_qualified(ctx, out, ix.ptr);
-		strata__buf_clear(&ix);
-		if (rc == 0)
-			rc = strata__buf_printf(&ix, "%s_pkey", to);
-		if (rc == 0)
-			rc = strata__buf_puts(out, " RENAME TO ");
-		if (rc == 0)
-			rc = strata__conn_quote_ident(ctx, out, ix.ptr);
-		if (rc == 0)
-			rc = strata__buf_puts(out, ";\n");
-	}
-	strata_buf_release(&ix);
-	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 /* The history rows, written as the one history writer writes them. */

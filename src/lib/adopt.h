@@ -132,15 +132,16 @@ int strata__adopt_sum_check(strata_ctx *ctx, enum sum_algo algo,
 /* The printed name of an algorithm ("CRC32 (Flyway)"). */
 const char *strata__adopt_sum_name(enum sum_algo algo, const char *recorded);
 
+/* adopt_undo.c */
 /* ALTER TABLE from RENAME TO to (and PostgreSQL's primary key index,
  * whose name strata's table would take), appended to out. */
 int strata__adopt_rename_sql(struct adopt *a, strata_buf *out, const char *from,
                              const char *to);
-
-/* adopt_undo.c */
 int strata__adopt_undo_sql(struct adopt *a, strata_buf *out, int script);
 int strata__adopt_undo(struct adopt *a);
 
+/* adopt_state.c: release the items, or all of ctx->adopt */
+void strata__adopt_items_release(struct adopt *a);
 void strata__adopt_free(strata_ctx *ctx);
 
 #endif

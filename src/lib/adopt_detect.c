@@ -379,8 +379,8 @@ static int select_sql(struct adopt *a, strata_buf *sql, int *ncols)
 		if (rc == 0 && col == t->hex_col)
 			rc = strata__buf_printf(
 			        sql,
-			        strcmp(strata__driver_name(a->ctx),
-			               "postgres") == 0 ?
+			        (strata__driver_dialect(a->ctx) &
+			         STRATA_DIALECT_BYTEA) ?
 			                "encode(%.*s, 'hex')" :
 			                "lower(hex(%.*s))",
 			        (int)n, s);

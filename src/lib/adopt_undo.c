@@ -22,6 +22,42 @@ static int put_target(strata_ctx *ctx, strata_buf *out)
 	return rc;
 }
 
+int strata__adopt_rename_sql(struct adopt *a, strata_buf *out, const char *from,
+                             const char *to)
+{
+	strata_ctx *ctx = a->ctx;
+	strata_buf ix = STRATA_BUF_INIT;
+	int pg = (strata__driver_dialect(ctx) & STRATA_DIALECT_PKEY_INDEX) != 0;
+	int rc = strata__buf_puts(out, "ALTER TABLE ");
+
+	if (rc == 0)
+		rc = strata__adopt_qualified(ctx, out, from);
+	if (rc == 0)
+		rc = strata__buf_puts(out, " RENAME TO ");
+	if (rc == 0)
+		rc = strata__conn_quote_ident(ctx, out, to);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ";\n");
+	if (rc == 0 && pg) {
+		rc = strata__buf_printf(&ix, "%s_pkey", from);
+		if (rc == 0)
+			rc = strata__buf_puts(out, "ALTER INDEX IF EXISTS ");
+		if (rc == 0)
+			rc = strata__adopt_qualified(ctx, out, ix.ptr);
+		strata__buf_clear(&ix);
+		if (rc == 0)
+			rc = strata__buf_printf(&ix, "%s_pkey", to);
+		if (rc == 0)
+			rc = strata__buf_puts(out, " RENAME TO ");
+		if (rc == 0)
+			rc = strata__conn_quote_ident(ctx, out, ix.ptr);
+		if (rc == 0)
+			rc = strata__buf_puts(out, ";\n");
+	}
+	strata_buf_release(&ix);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+}
+
 int strata__adopt_undo_sql(struct adopt *a, strata_buf *out, int script)
 {
 	strata_ctx *ctx = a->ctx;

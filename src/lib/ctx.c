@@ -128,7 +128,6 @@ static void release_view(strata_ctx *ctx)
 	ctx->n_entries = 0;
 }
 
-void strata__ctx_release_view(strata_ctx *ctx);
 void strata__ctx_release_view(strata_ctx *ctx)
 {
 	release_view(ctx);

@@ -171,4 +171,7 @@ void strata__emit(strata_ctx *ctx, strata_event_kind kind,
 void strata__emitf(strata_ctx *ctx, strata_event_kind kind, const char *fmt,
                    ...) STRATA_PRINTF(3, 4);
 
+/* Forget the merged view of folder and history (it is built again). */
+void strata__ctx_release_view(strata_ctx *ctx);
+
 #endif

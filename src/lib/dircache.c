@@ -21,6 +21,7 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "source.h"
 #include "../util/fileid.h"
 
 /* 2: suffixes read in any case (a listing kept under 1 may lack names);
@@ -59,8 +60,6 @@ static int folder_key(int fd, strata_buf *key, strata_buf *path)
 	                 rc == 0 ? strcspn(key->ptr, " ") : 0));
 	return rc == 0 && strata__cache_file(path, name) == 0;
 }
-
-char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
 
 /*
  * The folder's names as "name\n..." (the caller frees it) when the cache
@@ -104,8 +103,6 @@ done:
 	strata_buf_release(&path);
 	return text;
 }
-
-void strata__dircache_store(strata_ctx *ctx, int fd, const char *names);
 
 /* Keep names ("name\n...", as read) for the folder open at fd. */
 void strata__dircache_store(strata_ctx *ctx, int fd, const char *names)

@@ -71,4 +71,8 @@ int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
 /* run_single.c: up --single-transaction of the n selected view entries */
 int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
                        size_t *n_done);
+
+/* run.c: has another runner changed the history since the plan was made
+ * (drivers without a runner lock)? *stale = 1 if so. */
+int strata__plan_is_stale(strata_ctx *ctx, int *stale);
 #endif

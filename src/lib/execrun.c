@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "part.h"
 #include "source.h"
 
 struct argv_buf {
@@ -148,7 +149,6 @@ static int set_env(strata_ctx *ctx, const struct migration *m, const char *path,
 	return 0;
 }
 
-int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path)
 {
 	struct argv_buf a;
@@ -167,7 +167,6 @@ int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path)
 	return rc;
 }
 
-int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 {
 	const char *path = down ? m->down.path : m->up.path;

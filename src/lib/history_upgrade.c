@@ -1,4 +1,8 @@
 /*
+ * The history table's shape: strata__history_check tells strata's table
+ * from another tool's, and brings a table an older strata made up to
+ * date (a narrow dirty column is widened).
+ *
  * The history table as strata wrote it before versions were text (version
  * BIGINT, no version_sort; repeatables had version 0) is upgraded in
  * place by the first command that writes, under the runner lock. Reading
@@ -16,6 +20,8 @@
  * swap. Rows keep every value (applied_at, checksums, names); versions
  * become their text, and version_sort their sort key.
  */
+#include <strings.h>
+
 #include "common.h"
 #include "ctx.h"
 #include "driver.h"
@@ -26,6 +32,239 @@
 #define SUFFIX_NEW "_strata_new"
 /* versions per UPDATE statement that sets the sort keys */
 #define KEYS_PER_UPDATE 200
+
+static const char *const strata_columns[HISTORY_COLUMNS] = {
+	"version",      "name",          "kind",
+	"file",         "checksum",      "checksum_algorithm",
+	"applied_at",   "execution_ms",  "applied_by",
+	"target",       "database_type", "dirty",
+	"version_sort",
+};
+
+struct columns {
+	int seen[ARRAY_SIZE(strata_columns)];
+	int n, n_other, version, dirty;
+	char other[64];
+	char dirty_type[32]; /* as the driver names it, or "" */
+};
+
+static int column_cb(void *payload, int ncols, const char *const *values)
+{
+	struct columns *cols = payload;
+	size_t i;
+
+	if (ncols < 1 || !values[0])
+		return 0;
+	cols->n++;
+	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
+		if (strcasecmp(values[0], strata_columns[i]) == 0) {
+			cols->seen[i] = 1;
+			if (i == HCOL_DIRTY && ncols >= 2 && values[1])
+				snprintf(cols->dirty_type,
+				         sizeof(cols->dirty_type), "%s",
+				         values[1]);
+			return 0;
+		}
+	if (!cols->n_other++)
+		snprintf(cols->other, sizeof(cols->other), "%s", values[0]);
+	return 0;
+}
+
+/* Integer types too narrow for a statement number: tables made before
+ * strata could count past statement 32767 had SMALLINT. */
+static int narrow_type(const char *type)
+{
+	static const char *const narrow[] = { "smallint", "int2", "tinyint",
+		                              "mediumint" };
+	size_t i, n = strcspn(type, " (");
+
+	for (i = 0; i < ARRAY_SIZE(narrow); i++)
+		if (strlen(narrow[i]) == n &&
+		    strncasecmp(type, narrow[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Widen the dirty column to BIGINT, in a transaction where DDL is
+ * transactional; the caller holds the runner lock. */
+static int widen_dirty(strata_ctx *ctx, const char *type)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	struct txn t = { ctx, 0 };
+	int rc = strata__buf_puts(&sql, "ALTER TABLE ");
+
+	if (rc == 0)
+		rc = strata__history_qualified(ctx, &sql);
+	if (rc == 0)
+		rc = strata__buf_printf(
+		        &sql, " %s",
+		        strata__driver_text(ctx, STRATA_DRV_WIDEN_DIRTY_SQL));
+	if (rc < 0) {
+		strata_buf_release(&sql);
+		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+	}
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
+		rc = strata__txn_begin(&t, ctx);
+	if (rc == 0)
+		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	rc = strata__txn_end(&t, rc);
+	strata_buf_release(&sql);
+	if (rc < 0) {
+		strata__error_prefix(ctx,
+		                     "cannot widen column 'dirty' (%s) of "
+		                     "history table '%s' to BIGINT",
+		                     type, ctx->table);
+		return rc;
+	}
+	strata__emitf(ctx, STRATA_EVENT_INFO,
+	              "history table '%s': column 'dirty' widened from %s to "
+	              "BIGINT, so that it holds any statement number",
+	              ctx->table, type);
+	return 0;
+}
+
+/* The columns of table (no error set when it does not exist). */
+static int read_columns(strata_ctx *ctx, const char *table,
+                        struct columns *cols)
+{
+	int rc;
+
+	memset(cols, 0, sizeof(*cols));
+	rc = strata__conn_table_columns(ctx, strata__schema(ctx), table,
+	                                column_cb, cols);
+	if (rc == STRATA_ENOTFOUND)
+		strata__error_clear(ctx);
+	return rc;
+}
+
+/* 1: strata's columns; 2: all of them but version_sort (the format
+ * before versions were text); 0: neither */
+static int strata_shape(const struct columns *cols)
+{
+	size_t i, have = 0;
+
+	for (i = 0; i < ARRAY_SIZE(strata_columns); i++)
+		have += (size_t)cols->seen[i];
+	if (have == ARRAY_SIZE(strata_columns))
+		return 1;
+	if (have == ARRAY_SIZE(strata_columns) - 1 && !cols->n_other &&
+	    !cols->seen[HCOL_VERSION_SORT])
+		return 2;
+	return 0;
+}
+
+int strata__history_shape(strata_ctx *ctx, const char *table)
+{
+	struct columns cols;
+	int rc = read_columns(ctx, table, &cols);
+
+	if (rc == STRATA_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = strata_shape(&cols);
+	return rc ? rc : 3;
+}
+
+int strata__history_check(strata_ctx *ctx, int widen)
+{
+	struct columns cols;
+	size_t i;
+	int rc, shape;
+
+	ctx->history_old_format = 0;
+	rc = read_columns(ctx, ctx->table, &cols);
+	if (rc == STRATA_ENOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	shape = strata_shape(&cols);
+	/* the old format with columns of the user's own: read as it is,
+	 * but an upgrade would lose them */
+	if (shape == 0 && cols.n_other &&
+	    (size_t)(cols.n - cols.n_other) == ARRAY_SIZE(strata_columns) - 1 &&
+	    !cols.seen[HCOL_VERSION_SORT]) {
+		ctx->history_old_format = 1;
+		if (!widen)
+			return 1;
+		strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "cannot upgrade history table '%s' to the "
+		        "format where versions are text: it has a "
+		        "column strata did not make ('%s'), which the "
+		        "upgrade would lose",
+		        ctx->table, cols.other);
+		strata__error_detail(
+		        ctx,
+		        "keep its values elsewhere and drop the "
+		        "column (or give strata another table with "
+		        "--table), then run the command again; "
+		        "'%s' is unchanged",
+		        ctx->table);
+		return STRATA_ESTATE;
+	}
+	if (shape == 2) {
+		ctx->history_old_format = 1;
+		if (!widen)
+			return 1; /* read as it is */
+		/* the new table's dirty column is BIGINT */
+		rc = strata__history_upgrade(ctx, 1);
+		if (rc == 0)
+			ctx->history_old_format = 0;
+		return rc < 0 ? rc : 1;
+	}
+	if (shape == 1) {
+		/* what an upgrade without transactional DDL left behind */
+		if (widen &&
+		    !strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL)) {
+			rc = strata__history_upgrade(ctx, 0);
+			if (rc < 0)
+				return rc;
+		}
+		if (widen &&
+		    strata__driver_text(ctx, STRATA_DRV_WIDEN_DIRTY_SQL) &&
+		    narrow_type(cols.dirty_type)) {
+			rc = widen_dirty(ctx, cols.dirty_type);
+			if (rc < 0)
+				return rc;
+		}
+		return 1;
+	}
+	if (cols.n == 2 && cols.seen[HCOL_VERSION] && cols.seen[HCOL_DIRTY])
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' belongs to golang-migrate (columns "
+		        "version, dirty): strata will not write into it",
+		        ctx->table);
+	else if (cols.n == 1 && cols.seen[HCOL_VERSION])
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' belongs to dbmate (column "
+		        "version): strata will not write into it",
+		        ctx->table);
+	else if (cols.n_other)
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' exists but is not a strata "
+		        "history table (unexpected column '%s'): "
+		        "strata will not write into it",
+		        ctx->table, cols.other);
+	else {
+		/* strata's columns and no other: name one that is missing */
+		for (i = 0; cols.seen[i]; i++)
+			;
+		rc = strata__error_set(
+		        ctx, STRATA_ESTATE,
+		        "table '%s' exists but is not a strata "
+		        "history table (column '%s' is missing): "
+		        "strata will not write into it",
+		        ctx->table, strata_columns[i]);
+	}
+	strata__error_detail(ctx, "keep strata's history in another table with "
+	                          "--table NAME (for example --table "
+	                          "strata_migrations)");
+	return rc;
+}
 
 /* Append "<statement start><table+suffix>". */
 static int put_table(strata_ctx *ctx, strata_buf *out, const char *before,

@@ -12,8 +12,6 @@
 #include "source.h"
 #include "../util/dl.h"
 
-int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
-
 struct part *strata__part(struct migration *m, int down)
 {
 	return down ? &m->down : &m->up;

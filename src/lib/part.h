@@ -45,4 +45,10 @@ void strata__error_locate(strata_ctx *ctx, const struct migration *m,
 void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
                                 const struct part *p, size_t body);
 
+/* execrun.c: a part run by a program (an executable migration file):
+ * its command line, quoted, appended to out (for a plan's comment); and
+ * running it, the file's path being the part's. */
+int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
+int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
+
 #endif

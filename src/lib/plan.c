@@ -9,8 +9,6 @@
 #include "history.h"
 #include "source.h"
 
-void strata__ctx_release_view(strata_ctx *ctx);
-
 /* cached: an unchanged database's history may come from histcache.c */
 static int open_read(strata_ctx *ctx, int cached)
 {

@@ -16,7 +16,6 @@
 #include "../util/clock.h"
 #include "../util/testpoint.h"
 
-int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
 static int exec_buf(strata_ctx *ctx, const strata_buf *b)
 {
 	return strata__conn_exec(ctx, b->ptr, b->len);
@@ -32,7 +31,6 @@ static int exec_buf(strata_ctx *ctx, const strata_buf *b)
  * hole under an `up` planned before it, two `down`s would roll back one
  * migration between them, and a repeatable would run twice.
  */
-int strata__plan_is_stale(strata_ctx *ctx, int *stale);
 int strata__plan_is_stale(strata_ctx *ctx, int *stale)
 {
 	struct history now;

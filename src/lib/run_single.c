@@ -25,8 +25,6 @@
 #include "../util/clock.h"
 #include "../util/testpoint.h"
 
-int strata__plan_is_stale(strata_ctx *ctx, int *stale);
-
 /* A batch ends after this many bytes of SQL, or this many migrations. */
 #define BATCH_BYTES      (256 * 1024)
 #define BATCH_MIGRATIONS 256

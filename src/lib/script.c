@@ -16,8 +16,6 @@
 #include "source.h"
 #include "../util/dl.h"
 
-int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
-
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');

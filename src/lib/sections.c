@@ -349,9 +349,6 @@ static int scan(strata_ctx *ctx, struct migration *m, const char *path,
 	return 0;
 }
 
-int strata__sections_parse(strata_ctx *ctx, struct migration *m);
-int strata__sections_parse_down(strata_ctx *ctx, struct migration *m);
-
 /* A separate down file read after its up file (strata__migration_load). */
 int strata__sections_parse_down(strata_ctx *ctx, struct migration *m)
 {

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,50 +19,6 @@
 
 /* A migration file larger than this is refused (a dump, not a migration). */
 #define MAX_FILE_SIZE (256u * 1024 * 1024)
-
-int strata__sections_parse(strata_ctx *ctx, struct migration *m);
-
-int strata__problem_add(struct source *src, int severity, const char *file,
-                        int line, const char *fmt, ...)
-{
-	strata_buf b = STRATA_BUF_INIT;
-	struct problem *p;
-	va_list ap;
-	int rc;
-
-	if (src->n_problems == src->alloc_problems) {
-		size_t n = src->alloc_problems ? src->alloc_problems * 2 : 8;
-
-		p = strata__reallocarray(src->problems, n, sizeof(*p));
-		if (!p)
-			return STRATA_ENOMEM;
-		src->problems = p;
-		src->alloc_problems = n;
-	}
-	va_start(ap, fmt);
-	rc = strata__buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (rc == 0) /* one line, shown as error messages are (error.c) */
-		rc = strata__escape_buf(&b, 0);
-	p = &src->problems[src->n_problems];
-	p->file = strata__strdup(file ? file : "");
-	if (rc < 0 || !p->file) {
-		strata__free(p->file);
-		strata_buf_release(&b);
-		return STRATA_ENOMEM;
-	}
-	p->message = strata__buf_detach(&b);
-	if (!p->message) {
-		strata__free(p->file);
-		return STRATA_ENOMEM;
-	}
-	p->severity = severity;
-	p->line = line;
-	src->n_problems++;
-	if (severity >= 2)
-		src->n_errors++;
-	return 0;
-}
 
 static void migration_release(struct migration *m)
 {
@@ -107,22 +62,6 @@ static int entry_cmp(const void *a, const void *b)
 	if (x->fn.role != y->fn.role)
 		return (int)x->fn.role - (int)y->fn.role;
 	return strcmp(x->fname, y->fname);
-}
-
-char *strata__join_path(const char *dir, const char *name)
-{
-	size_t n = strlen(dir), k = strlen(name);
-	int slash = n && dir[n - 1] != '/';
-	char *p = strata__malloc(n + (size_t)slash + k + 1);
-
-	/* one allocation each: 2000 paths are joined on every run */
-	if (!p)
-		return NULL;
-	memcpy(p, dir, n);
-	if (slash)
-		p[n] = '/';
-	memcpy(p + n + (size_t)slash, name, k + 1);
-	return p;
 }
 
 static int in_order(const struct entry *v, size_t n)
@@ -186,37 +125,6 @@ static int add_name(strata_ctx *ctx, struct source *src, const char *dir,
 	return strata__listing_add(l, name, &fn, NULL, 0);
 }
 
-int strata__listing_add(struct listing *l, const char *fname,
-                        const struct filename *fn, const char *vtext,
-                        int has_meta)
-{
-	struct entry *e;
-
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 64;
-		struct entry *nv =
-		        strata__reallocarray(l->v, alloc, sizeof(*nv));
-
-		if (!nv)
-			return STRATA_ENOMEM;
-		l->v = nv;
-		l->alloc = alloc;
-	}
-	e = &l->v[l->n];
-	memset(e, 0, sizeof(*e));
-	e->fname = strata__strdup(fname);
-	e->vtext = vtext ? strata__strdup(vtext) : NULL;
-	if (!e->fname || (vtext && !e->vtext)) {
-		strata__free(e->fname);
-		strata__free(e->vtext);
-		return STRATA_ENOMEM;
-	}
-	e->fn = *fn;
-	e->has_meta = has_meta;
-	l->n++;
-	return 0;
-}
-
 /* A name of the folder: a sub-folder's ends in '/' (as the folder cache
  * keeps it). */
 static int add_entry(strata_ctx *ctx, struct source *src, const char *dir,
@@ -234,9 +142,6 @@ static int add_entry(strata_ctx *ctx, struct source *src, const char *dir,
 	}
 	return add_name(ctx, src, dir, name, l);
 }
-
-char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
-void strata__dircache_store(strata_ctx *ctx, int fd, const char *names);
 
 /* The names of an unchanged folder, from dircache.c: no readdir. */
 static int add_cached_names(strata_ctx *ctx, struct source *src,
@@ -262,20 +167,6 @@ static int is_folder(DIR *d, const char *name)
 	if (name[0] == '.' || (n > 4 && strcasecmp(name + n - 4, ".sql") == 0))
 		return 0;
 	return fstatat(dirfd(d), name, &st, 0) == 0 && S_ISDIR(st.st_mode);
-}
-
-void strata__listing_release(struct listing *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++) {
-		strata__free(l->v[i].fname);
-		strata__free(l->v[i].vtext);
-	}
-	strata__free(l->v);
-	strata_buf_release(&l->dirs);
-	strata_buf_release(&l->unread);
-	memset(l, 0, sizeof(*l));
 }
 
 /* The folder's migration files, sorted by version and role; from the
@@ -707,8 +598,6 @@ static int read_file(strata_ctx *ctx, const char *path, char **out,
 	*out_len = got;
 	return 0;
 }
-
-int strata__sections_parse_down(strata_ctx *ctx, struct migration *m);
 
 /* The separate down file of a migration loaded for `up`. */
 static int load_down(strata_ctx *ctx, struct migration *m)

@@ -230,4 +230,16 @@ void strata__offset_to_pos(const char *text, size_t len, size_t off, int *line,
 /* @return byte offset of the first invalid UTF-8 sequence or NUL, or -1 */
 long strata__utf8_check(const char *text, size_t len, int *is_nul);
 
+/* dircache.c: the names of the folder open at fd, as stored when it last
+ * had the same identity (NULL when unknown; *n_names set), and storing
+ * them. */
+char *strata__dircache_load(strata_ctx *ctx, int fd, size_t *n_names);
+void strata__dircache_store(strata_ctx *ctx, int fd, const char *names);
+
+/* sections.c: split a loaded file into its up and down parts by the
+ * format's annotations (dbmate, goose, sql-migrate), and the same for a
+ * separate down file read after its up file. */
+int strata__sections_parse(strata_ctx *ctx, struct migration *m);
+int strata__sections_parse_down(strata_ctx *ctx, struct migration *m);
+
 #endif

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # analyze.sh: the static analysis of make check, as two checks: gcc
 # -fanalyzer (make analyze-gcc: src/, tests/unit, tests/fuzz) and cppcheck
-# (make analyze-cppcheck: src/). Prints "analysis NAME: ok", or FAILED and
+# (make analyze-cppcheck: src/), and a third: no two source files call each
+# other in a loop (tests/lib/file_cycles.py, on the objects of the test
+# build, $STRATA_BUILD, or build/rel). Prints "analysis NAME: ok", or FAILED and
 # the findings, and, last, "RESULT passed failed skipped" as a suite does.
 # Objects are kept in build/analyze: only what changed is analysed again.
 set -u
@@ -25,4 +27,14 @@ for check in gcc-fanalyzer:analyze-gcc cppcheck:analyze-cppcheck; do
 		failed=$((failed + 1))
 	fi
 done
+
+objs=${STRATA_BUILD:-build/rel}
+if python3 tests/lib/file_cycles.py "$objs" >"$log" 2>&1; then
+	echo "analysis file-loops: ok ($(tail -1 "$log"))"
+	passed=$((passed + 1))
+else
+	echo "analysis file-loops: FAILED"
+	cat "$log"
+	failed=$((failed + 1))
+fi
 echo "RESULT $passed $failed 0"

@@ -19,8 +19,6 @@
 #include "lib/engine.h"
 #include "lib/source.h"
 
-int strata__sections_parse(strata_ctx *ctx, struct migration *m);
-
 static void test_files__suffixes_in_any_case(void **state)
 {
 	struct filename fn;

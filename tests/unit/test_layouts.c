@@ -23,8 +23,6 @@
 #include "lib/engine.h"
 #include "lib/source.h"
 
-int strata__sections_parse(strata_ctx *ctx, struct migration *m);
-
 static strata_ctx *ctx;
 
 static const char *const placeholders[] = { "Schema=app", "empty=", NULL };

@@ -27,6 +27,12 @@
 /* a block comment opened with '!' after its slash and star is code
  * (MySQL's executable comments) */
 #define STRATA_DIALECT_EXEC_COMMENT (1u << 1)
+/* binary values are bytea, shown in hex with encode(x, 'hex') (else
+ * lower(hex(x))) */
+#define STRATA_DIALECT_BYTEA (1u << 2)
+/* a primary key has an index named <table>_pkey, which a renamed table
+ * keeps (so a new table of the old name could not make its own) */
+#define STRATA_DIALECT_PKEY_INDEX (1u << 3)
 
 /* Statement flags reported by split(). */
 #define STRATA_STMT_TXN_CONTROL (1u << 0) /* BEGIN, COMMIT, ROLLBACK ... */
