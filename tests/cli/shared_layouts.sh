@@ -17,7 +17,7 @@ put() {
 
 # The history's file column for a version.
 history_file() {
-	db_sql "SELECT file FROM $TEST_TABLE WHERE version = $1"
+	db_sql "SELECT file FROM $TEST_TABLE WHERE version = '$1'"
 }
 
 # Does the database run DDL in a transaction (not MySQL)?
