@@ -47,6 +47,8 @@ static inline struct pg_conn *pc(struct strata_driver_conn *c)
 /* postgres_text.c */
 /* Skip blanks and comments from i; the first byte of what follows. */
 size_t strata__pg_skip_space(const char *s, size_t len, size_t i);
+int strata__pg_one_row_sql(struct strata_driver_conn *c, strata_buf *out,
+                           const char *stmt, size_t len);
 
 /* postgres_query.c: simple statements and queries, and errors */
 /* The connection if it is open and good, else NULL. */

@@ -437,6 +437,8 @@ int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m)
 		return d->ensure_schema != NULL;
 	case STRATA_DRV_CHANGES:
 		return d->changes != NULL;
+	case STRATA_DRV_ONE_ROW_SQL:
+		return d->one_row_sql != NULL;
 	case STRATA_DRV_DROP_ALL:
 		return d->drop_all_sql != NULL;
 	case STRATA_DRV_BACKUP:
@@ -553,6 +555,14 @@ int strata__conn_table_columns(strata_ctx *ctx, const char *schema,
 int64_t strata__conn_changes(strata_ctx *ctx)
 {
 	return ctx->drv->changes ? ctx->drv->changes(ctx->conn) : -1;
+}
+
+int strata__conn_one_row_sql(strata_ctx *ctx, strata_buf *out, const char *stmt,
+                             size_t len)
+{
+	if (!ctx->drv->one_row_sql)
+		return STRATA_EINVALID;
+	return ctx->drv->one_row_sql(ctx->conn, out, stmt, len);
 }
 
 int strata__conn_drop_all_sql(strata_ctx *ctx, const char *schema,

@@ -59,7 +59,8 @@ enum strata_driver_method {
 	STRATA_DRV_RESTORE_CHECK,
 	STRATA_DRV_STATE_KEY,
 	STRATA_DRV_SCHEMA_SQL,
-	STRATA_DRV_DELIMITERS
+	STRATA_DRV_DELIMITERS,
+	STRATA_DRV_ONE_ROW_SQL
 };
 int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m);
 
@@ -106,6 +107,11 @@ int strata__conn_table_columns(strata_ctx *ctx, const char *schema,
                                void *payload);
 /* -1 when the driver cannot tell */
 int64_t strata__conn_changes(strata_ctx *ctx);
+/* stmt made to fail with STRATA_SQLSTATE_ROW_COUNT unless it changes one
+ * row, appended to out; STRATA_EINVALID when the driver cannot (no
+ * error set) */
+int strata__conn_one_row_sql(strata_ctx *ctx, strata_buf *out, const char *stmt,
+                             size_t len);
 int strata__conn_drop_all_sql(strata_ctx *ctx, const char *schema,
                               strata_buf *out);
 int strata__conn_backup(strata_ctx *ctx, const char *path, int fd);

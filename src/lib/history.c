@@ -584,6 +584,12 @@ int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
 	}
 	if (n == 1)
 		return 0;
+	return strata__history_changed_error(ctx, m, gone, n, what);
+}
+
+int strata__history_changed_error(strata_ctx *ctx, struct migration *m,
+                                  int gone, int64_t n, const char *what)
+{
 	strata__error_set(ctx, STRATA_ESTATE,
 	                  "the history row of migration %s (%s) in '%s' was "
 	                  "not %s: %lld rows matched; %s",
@@ -596,4 +602,31 @@ int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
 	                     "version by hand",
 	                     ctx->table);
 	return STRATA_ESTATE;
+}
+
+int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
+                                       struct migration *m, int *checked)
+{
+	strata_buf del = STRATA_BUF_INIT;
+	size_t n;
+	int rc = record_sql(ctx, &del, m, HISTORY_REVERTED, 0);
+
+	*checked = 0;
+	n = del.len;
+	while (n && (del.ptr[n - 1] == '\n' || del.ptr[n - 1] == ';'))
+		n--;
+	if (rc == 0) {
+		size_t at = out->len;
+
+		rc = strata__conn_one_row_sql(ctx, out, del.ptr, n);
+		if (rc == 0)
+			*checked = 1;
+		else if (rc == STRATA_EINVALID) {
+			/* as it is, checked by the caller */
+			strata__buf_truncate(out, at);
+			rc = strata__buf_put(out, del.ptr, del.len);
+		}
+	}
+	strata_buf_release(&del);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }

@@ -168,6 +168,16 @@ void strata__history_record_failed(strata_ctx *ctx, const char *path);
  */
 int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
                                   int gone, const char *what);
+/* The same error for n rows changed, found otherwise (a check the
+ * database made: STRATA_SQLSTATE_ROW_COUNT). @return STRATA_ESTATE */
+int strata__history_changed_error(strata_ctx *ctx, struct migration *m,
+                                  int gone, int64_t n, const char *what);
+/* Append the DELETE of m's row (a rollback) to out, made to fail unless
+ * it removes exactly that row when the driver can (*checked set), else
+ * as it is (*checked 0: the caller checks with
+ * strata__history_check_changed). */
+int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
+                                       struct migration *m, int *checked);
 
 /* Statements for force and repair, appended to out (each ends in ";\n"). */
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,

@@ -226,6 +226,15 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 	return 0;
 }
 
+/* The count in the message of a STRATA_SQLSTATE_ROW_COUNT error ("rows
+ * changed: 0"), or -1. */
+static int64_t rows_changed(const strata_ctx *ctx)
+{
+	const char *s = strpbrk(ctx->err_message.ptr, "0123456789");
+
+	return s ? (int64_t)strtoll(s, NULL, 10) : -1;
+}
+
 /*
  * One round trip per migration where the driver allows it (PostgreSQL):
  * BEGIN, the part, its history row and COMMIT sent as one text (a part
@@ -233,8 +242,10 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
  * migration but the run's last commits without waiting for its WAL flush;
  * the last one's synchronous commit then covers all the earlier ones, so
  * a crash can only lose a suffix of whole migrations, and once the run
- * returns everything is durable. A rollback sends its COMMIT apart, once
- * the DELETE of its history row is seen to have removed the row.
+ * returns everything is durable. A rollback's DELETE of its history row
+ * is made to fail unless it removes the row (the driver's one_row_sql),
+ * so that its COMMIT goes in the same batch; a driver that cannot do that
+ * gets the COMMIT apart, once the row is seen removed.
  */
 static int run_batch(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down)
@@ -244,7 +255,7 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	struct txn t;
 	size_t body;
 	int64_t t0, ms;
-	int rc;
+	int rc, checked = 0;
 
 	rc = strata__buf_puts(&sql, "BEGIN;\n");
 	if (rc == 0 && !ctx->run_last &&
@@ -257,11 +268,13 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 		rc = strata__buf_put(&sql, strata__part_sql(m, p), p->len);
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, "\n;\n");
-	if (rc == 0)
-		rc = strata__history_record(
-		        ctx, &sql, m, down ? HISTORY_REVERTED : HISTORY_APPLIED,
-		        STRATA_MS_SINCE_MESSAGE);
-	if (rc == 0 && !down)
+	if (rc == 0 && down)
+		rc = strata__history_sql_revert_checked(ctx, &sql, m, &checked);
+	else if (rc == 0)
+		rc = strata__history_record(ctx, &sql, m, HISTORY_APPLIED,
+		                            STRATA_MS_SINCE_MESSAGE);
+	/* a rollback whose row the database checks commits in the batch */
+	if (rc == 0 && (!down || checked))
 		rc = strata__buf_puts(&sql, "COMMIT;");
 	if (rc < 0) {
 		strata_buf_release(&sql);
@@ -273,14 +286,18 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	rc = ctx->interrupted ? stopped_here(ctx, p->path) :
 	                        strata__conn_exec(ctx, sql.ptr, sql.len);
 	strata_buf_release(&sql);
-	if (rc < 0)
+	if (rc < 0 && checked && is_state(ctx, STRATA_SQLSTATE_ROW_COUNT))
+		rc = strata__history_changed_error(ctx, m, 1, rows_changed(ctx),
+		                                   "nothing was rolled back");
+	else if (rc < 0)
 		strata__locate_batch_error(ctx, m, p, body);
-	if (rc == 0 && down)
+	else if (down && !checked)
 		rc = strata__history_check_changed(ctx, m, 1,
 		                                   "nothing was rolled back");
-	/* up: the batch's own COMMIT ended the transaction */
+	/* the batch's own COMMIT ended the transaction, or one is sent */
 	if (rc == 0)
-		rc = down ? strata__txn_commit(&t) : strata__txn_committed(&t);
+		rc = down && !checked ? strata__txn_commit(&t) :
+		                        strata__txn_committed(&t);
 	ms = strata__now_ms() - t0;
 	if (rc < 0) {
 		/* -1 when the transaction was over: nothing rolled back */

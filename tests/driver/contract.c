@@ -277,6 +277,70 @@ static void test_contract__transactions(void **state)
 	strata_ctx_free(ctx);
 }
 
+/*
+ * A rollback never commits while its history row stays: the driver tells
+ * how many rows a DELETE changed (changes()), or the engine asks; and a
+ * driver with one_row_sql() makes the DELETE itself fail unless it
+ * removed exactly one row, so that the COMMIT can go in the same batch.
+ */
+static void one_row_is(strata_ctx *ctx, const char *stmt, int64_t rows)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	struct txn t;
+	int rc;
+
+	assert_int_equal(strata__buf_puts(&sql, "BEGIN;\n"), 0);
+	rc = strata__conn_one_row_sql(ctx, &sql, stmt, strlen(stmt));
+	assert_int_equal(rc, 0);
+	assert_int_equal(strata__buf_puts(&sql, "COMMIT;"), 0);
+	strata__txn_adopt(&t, ctx);
+	rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	strata_buf_release(&sql);
+	if (rows == 1) {
+		if (rc < 0)
+			fail_msg("%s: %s", stmt,
+			         strata_error_last(ctx)->message);
+		assert_int_equal(strata__txn_committed(&t), 0);
+		return;
+	}
+	assert_int_equal(rc, STRATA_EDB);
+	assert_string_equal(strata_error_last(ctx)->sqlstate,
+	                    STRATA_SQLSTATE_ROW_COUNT);
+	assert_non_null(
+	        strstr(strata_error_last(ctx)->message, rows == 0 ? "0" : "2"));
+	strata__txn_rollback(&t);
+}
+
+static void test_contract__row_counts(void **state)
+{
+	strata_ctx *ctx = open_ctx();
+	int64_t n;
+
+	(void)state;
+	exec_ok(ctx, "CREATE TABLE c_rows (id INT, v VARCHAR(20))");
+	exec_ok(ctx, "INSERT INTO c_rows VALUES (1, 'a'), (2, 'b'), (2, 'c'), "
+	             "(3, 'x$strata$y')");
+	exec_ok(ctx, "DELETE FROM c_rows WHERE id = 9");
+	n = strata__conn_changes(ctx);
+	assert_true(n == 0 || n == -1); /* -1: the driver cannot tell */
+	if (!strata__driver_has(ctx, STRATA_DRV_ONE_ROW_SQL)) {
+		strata_buf out = STRATA_BUF_INIT;
+
+		assert_int_equal(strata__conn_one_row_sql(ctx, &out, "x", 1),
+		                 STRATA_EINVALID);
+		strata_ctx_free(ctx);
+		return;
+	}
+	one_row_is(ctx, "DELETE FROM c_rows WHERE id = 9", 0);
+	one_row_is(ctx, "DELETE FROM c_rows WHERE id = 2", 2);
+	query_is(ctx, "SELECT COUNT(*) FROM c_rows", "4\n");
+	one_row_is(ctx, "DELETE FROM c_rows WHERE id = 1", 1);
+	/* the statement may hold the driver's own quoting */
+	one_row_is(ctx, "DELETE FROM c_rows WHERE v = 'x$strata$y'", 1);
+	query_is(ctx, "SELECT id FROM c_rows ORDER BY v", "2\n2\n");
+	strata_ctx_free(ctx);
+}
+
 static void test_contract__lock_unlock(void **state)
 {
 	static const char key[] = "strata_contract";
@@ -562,6 +626,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_contract__error_offset_code),
 		cmocka_unit_test(test_contract__query_rows_nulls),
 		cmocka_unit_test(test_contract__transactions),
+		cmocka_unit_test(test_contract__row_counts),
 		cmocka_unit_test(test_contract__lock_unlock),
 		cmocka_unit_test(test_contract__quote_hostile),
 		cmocka_unit_test(test_contract__split),

@@ -10,7 +10,11 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 2
+#define STRATA_DRIVER_VERSION 3
+
+/* The SQLSTATE of a statement one_row_sql() wrapped that did not change
+ * exactly one row (class ST: strata's own, unused by the databases). */
+#define STRATA_SQLSTATE_ROW_COUNT "ST001"
 
 /* Capabilities (struct strata_driver.caps). */
 #define STRATA_DRIVER_CAP_TXN_DDL (1u << 0) /* DDL is transactional */
@@ -344,6 +348,20 @@ struct strata_driver {
 	                            const char *delim, size_t n),
 	                  void *payload);
 	const char *delimiter_reset;
+
+	/*
+	 * With CAP_BATCH: append to out the statement stmt (len bytes: one
+	 * DELETE or UPDATE, without its terminator) made to fail unless it
+	 * changes exactly one row, with SQLSTATE STRATA_SQLSTATE_ROW_COUNT
+	 * and the number of rows it changed in its message, followed by its
+	 * terminator. A rollback then sends its history row's DELETE and
+	 * COMMIT in the same message as its statements: one round trip.
+	 * Sets no error; STRATA_EINVALID when stmt cannot be wrapped (the
+	 * engine then checks the count itself before a COMMIT of its own),
+	 * STRATA_ENOMEM. c may be NULL. NULL: the engine checks the count.
+	 */
+	int (*one_row_sql)(struct strata_driver_conn *c, strata_buf *out,
+	                   const char *stmt, size_t len);
 };
 
 /**
