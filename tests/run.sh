@@ -206,6 +206,10 @@ for log in "$logs"/cli.*.log "$logs"/cli.*.skip; do
 	fi
 done
 
+# the slowest tests, to keep the whole run short (never a pass or fail)
+echo "slowest tests:"
+cat "$logs"/cli.*.log 2>/dev/null | sed -n 's/^\(ok  \|FAIL\) *\([^ ]*\) \(\[[a-z]*\]\) (\([0-9]*\) ms)$/\4 \2 \3/p' |
+	sort -rn | head -12 | awk '{ printf "  %6.1f s  %s %s\n", $1 / 1000, $2, $3 }'
 echo "time: $(($(date +%s) - t0)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -25,6 +25,7 @@ for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
 	dir="$root/$n"
 	mkdir -p "$dir"
 	skipf="$dir.skip"
+	start=$(date +%s%N)
 	(
 		cd "$dir" || exit 1
 		export TEST_ID="$$_${n}" TEST_SKIP_FILE="$skipf"
@@ -36,15 +37,17 @@ for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
 		"$t"
 	) >"$dir.log" 2>&1
 	r=$?
+	# how long it took, reported only (make check lists the slowest)
+	ms=$((($(date +%s%N) - start) / 1000000))
 	if [ -s "$skipf" ]; then
 		skipped=$((skipped + 1))
 		echo "skip $name.$t [$STRATA_TEST_DB]: $(cat "$skipf")"
 	elif [ $r -eq 0 ]; then
 		passed=$((passed + 1))
-		echo "ok   $name.$t [$STRATA_TEST_DB]"
+		echo "ok   $name.$t [$STRATA_TEST_DB] ($ms ms)"
 	else
 		failed=$((failed + 1))
-		echo "FAIL $name.$t [$STRATA_TEST_DB]"
+		echo "FAIL $name.$t [$STRATA_TEST_DB] ($ms ms)"
 		sed 's/^/  /' "$dir.log"
 	fi
 done
