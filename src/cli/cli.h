@@ -86,6 +86,7 @@ struct cli {
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
 	int yes_replace, any_file, undo;
+	int wait_timeout_s; /* wait --timeout: 0 not given, -1 for 0 */
 	const char *suffix;
 	const char *from; /* adopt --from TOOL */
 	int has_to;

@@ -44,19 +44,39 @@ int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg)
 	return cli_parse_version(cli, "--to", arg) < 0 ? EXIT_USAGE : 0;
 }
 
-static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
-                            const char *arg)
+/* Seconds, 0 to 86400, for option --NAME; -1 after a usage error. */
+static int parse_seconds(struct cli *cli, const char *name, const char *arg)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 
-	(void)o;
-	if (!arg[0] || *end || v < 0 || v > 86400)
-		return cli_usage_error(cli,
-		                       "--lock-timeout '%s': expected "
-		                       "seconds, 0 to 86400",
-		                       arg);
-	cli->flag.lock_timeout_s = v == 0 ? -1 : (int)v;
+	if (!arg[0] || *end || v < 0 || v > 86400) {
+		cli_usage_error(cli, "--%s '%s': expected seconds, 0 to 86400",
+		                name, arg);
+		return -1;
+	}
+	return (int)v;
+}
+
+static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
+                            const char *arg)
+{
+	int v = parse_seconds(cli, o->long_name, arg);
+
+	if (v < 0)
+		return EXIT_USAGE;
+	cli->flag.lock_timeout_s = v == 0 ? -1 : v;
+	return 0;
+}
+
+int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
+                         const char *arg)
+{
+	int v = parse_seconds(cli, o->long_name, arg);
+
+	if (v < 0)
+		return EXIT_USAGE;
+	cli->wait_timeout_s = v == 0 ? -1 : v;
 	return 0;
 }
 

@@ -18,6 +18,9 @@ int cli_opt_count(struct cli *cli, const struct cli_opt *o, const char *arg);
 int cli_opt_string(struct cli *cli, const struct cli_opt *o, const char *arg);
 /* --to VERSION: cli->to and cli->has_to */
 int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg);
+/* wait --timeout SECONDS: cli->wait_timeout_s (-1 for 0: try once) */
+int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
+                         const char *arg);
 
 /* A flag (int set to 1), a counter (int, +1 each time), a string. */
 #define CLI_OPT_FLAG(s, l, field, h)                       \

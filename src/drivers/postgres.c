@@ -204,4 +204,5 @@ const struct strata_driver strata__driver_postgres = {
 	.restore = strata__pg_restore,
 	.backup_extension = ".sql",
 	.restore_check = strata__pg_restore_check,
+	.database = strata__pg_database,
 };

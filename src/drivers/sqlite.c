@@ -768,6 +768,76 @@ static int sq_state_key(const char *url, strata_buf *out)
 	return rc == 0 ? 1 : rc;
 }
 
+/* Remove path and what SQLite keeps next to it; 0, or errno of path's. */
+static int remove_files(const char *path)
+{
+	static const char *const sidecars[] = { "-wal", "-shm", "-journal" };
+	strata_buf side = STRATA_BUF_INIT;
+	int err = unlink(path) == 0 ? 0 : errno;
+	size_t i;
+
+	for (i = 0; err == 0 && i < sizeof(sidecars) / sizeof(sidecars[0]);
+	     i++) {
+		strata__buf_clear(&side);
+		if (strata__buf_printf(&side, "%s%s", path, sidecars[i]) < 0)
+			break;
+		unlink(side.ptr); /* absent most of the time */
+	}
+	strata_buf_release(&side);
+	return err;
+}
+
+/*
+ * wait, create, drop: the file is the database. An empty file is an
+ * empty SQLite database, so create makes one with O_EXCL, which also
+ * tells an existing file apart without a race.
+ */
+static int sq_database(struct strata_driver_conn *c,
+                       const struct strata_connect_params *p,
+                       strata_database_op op)
+{
+	struct strata__sqlite_url u;
+	char err[256];
+	int rc, fd;
+
+	rc = strata__sqlite_url_parse(&u, p->url, err, sizeof(err));
+	if (rc < 0)
+		return strata_driver_set_error(c, rc, NULL, 0, -1, "%s", err);
+	if (op != STRATA_DATABASE_PING && u.memory) {
+		rc = strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
+		                             "an in-memory SQLite database "
+		                             "has no file to create or drop");
+		goto done;
+	}
+	if (op == STRATA_DATABASE_CREATE) {
+		fd = open(u.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		          0644);
+		if (fd >= 0)
+			close(fd);
+		else
+			rc = strata_driver_set_error(
+			        c,
+			        errno == EEXIST ? STRATA_EEXISTS : STRATA_EIO,
+			        NULL, errno, -1,
+			        "cannot create database file '%s': %s", u.path,
+			        errno == EEXIST ? "it exists already" :
+			                          strerror(errno));
+	} else if (op == STRATA_DATABASE_DROP) {
+		int e = remove_files(u.path);
+
+		if (e)
+			rc = strata_driver_set_error(
+			        c, e == ENOENT ? STRATA_ENOTFOUND : STRATA_EIO,
+			        NULL, e, -1,
+			        "cannot drop database file '%s': %s", u.path,
+			        e == ENOENT ? "it does not exist" :
+			                      strerror(e));
+	}
+done:
+	strata__sqlite_url_release(&u);
+	return rc;
+}
+
 static const char *const sqlite_schemes[] = { "sqlite", "sqlite3", NULL };
 
 const struct strata_driver strata__driver_sqlite = {
@@ -807,4 +877,5 @@ const struct strata_driver strata__driver_sqlite = {
 	.backup_extension = ".db",
 	.restore_check = sq_restore_check,
 	.state_key = sq_state_key,
+	.database = sq_database,
 };

@@ -1,0 +1,84 @@
+/*
+ * strata wait, create and drop: the database the URL names, seen from its
+ * server (as dbmate's commands of those names), for start-up scripts and
+ * containers that come up together.
+ */
+#include <time.h>
+
+#include "commands.h"
+#include "options.h"
+#include "output.h"
+
+/* Monotonic milliseconds. */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void nap_ms(long long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+static int cmd_wait(struct cli *cli, int argc, char **argv)
+{
+	int timeout_s = cli->wait_timeout_s ? cli->wait_timeout_s : 60;
+	long long deadline;
+	int rc;
+
+	(void)argv;
+	if (argc)
+		return cli_usage_error(cli, "wait takes no arguments");
+	if (timeout_s < 0)
+		timeout_s = 0;
+	deadline = now_ms() + (long long)timeout_s * 1000;
+	for (;;) {
+		long long left;
+
+		rc = strata_database(cli->ctx, STRATA_DATABASE_PING);
+		left = deadline - now_ms();
+		if (rc != STRATA_ECONNECT || left <= 0)
+			break;
+		nap_ms(left < 1000 ? left : 1000);
+	}
+	if (rc == 0) {
+		cli_note(cli, "%s answers", strata_ctx_url_redacted(cli->ctx));
+		return EXIT_OK;
+	}
+	cli_report_error(cli, rc);
+	if (rc != STRATA_ECONNECT)
+		return cli_exit_code(rc);
+	fprintf(stderr,
+	        "strata: %serror%s: %s did not answer within %d second%s\n",
+	        cli_c(cli, "err"), cli_c(cli, "reset"),
+	        cli_esc(strata_ctx_url_redacted(cli->ctx)), timeout_s,
+	        timeout_s == 1 ? "" : "s");
+	return EXIT_CONNECT;
+}
+
+static const struct cli_opt wait_options[] = {
+	CLI_OPT_CALLBACK(0, "timeout", "SECONDS", cli_opt_wait_timeout,
+	                 "give up after this long (default: 60; 0: try once)"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_wait = {
+	"wait",
+	cmd_wait,
+	wait_options,
+	"[--timeout SECONDS]",
+	"wait until the database server answers",
+	"Tries to connect to the database's server every second until it "
+	"answers, as\ndbmate wait does (PostgreSQL: its maintenance database "
+	"postgres; MySQL: no\ndatabase; SQLite: at once), so the database "
+	"itself need not exist yet.\nExits 5, naming the URL with its password "
+	"masked, when it has not answered\nwithin --timeout.",
+	0
+};
