@@ -7,17 +7,29 @@
 #include "options.h"
 #include "output.h"
 
-const struct cmd *const cli_commands[] = { &cli_cmd_init,    &cli_cmd_new,
-	                                   &cli_cmd_up,      &cli_cmd_down,
-	                                   &cli_cmd_redo,    &cli_cmd_status,
-	                                   &cli_cmd_history, &cli_cmd_validate,
-	                                   &cli_cmd_force,   &cli_cmd_repair,
-	                                   &cli_cmd_plan,    &cli_cmd_baseline,
-	                                   &cli_cmd_stamp,   &cli_cmd_adopt,
-	                                   &cli_cmd_backup,  &cli_cmd_restore,
-	                                   &cli_cmd_fresh,   &cli_cmd_wait,
-	                                   &cli_cmd_config,  &cli_cmd_version,
-	                                   &cli_cmd_help,    NULL };
+const struct cmd *const cli_commands[] = { &cli_cmd_init,
+	                                   &cli_cmd_new,
+	                                   &cli_cmd_up,
+	                                   &cli_cmd_down,
+	                                   &cli_cmd_redo,
+	                                   &cli_cmd_status,
+	                                   &cli_cmd_check,
+	                                   &cli_cmd_history,
+	                                   &cli_cmd_validate,
+	                                   &cli_cmd_force,
+	                                   &cli_cmd_repair,
+	                                   &cli_cmd_plan,
+	                                   &cli_cmd_baseline,
+	                                   &cli_cmd_stamp,
+	                                   &cli_cmd_adopt,
+	                                   &cli_cmd_backup,
+	                                   &cli_cmd_restore,
+	                                   &cli_cmd_fresh,
+	                                   &cli_cmd_wait,
+	                                   &cli_cmd_config,
+	                                   &cli_cmd_version,
+	                                   &cli_cmd_help,
+	                                   NULL };
 
 const struct cmd *cli_find_command(const char *name)
 {
@@ -48,7 +60,7 @@ void cli_print_main_help(FILE *f)
 	      "need a database named.\n\nexit codes: 0 success, 1 a migration or "
 	      "statement failed, 2 usage or input\nerror, 3 the database state "
 	      "forbids it, 4 lock not had in time, 5 database\nnot reachable, "
-	      "130 interrupted.\n\n'strata help COMMAND' shows a command's "
+	      "6 check: not up to date, 130 interrupted.\n\n'strata help COMMAND' shows a command's "
 	      "options.\n",
 	      f);
 }

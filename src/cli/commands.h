@@ -15,6 +15,7 @@ extern const struct cmd cli_cmd_up;
 extern const struct cmd cli_cmd_down;
 extern const struct cmd cli_cmd_redo;
 extern const struct cmd cli_cmd_status;
+extern const struct cmd cli_cmd_check;
 extern const struct cmd cli_cmd_history;
 extern const struct cmd cli_cmd_validate;
 extern const struct cmd cli_cmd_force;
