@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "options.h"
 #include "output.h"
+#include "../util/buf.h"
 
 /* Monotonic milliseconds. */
 static long long now_ms(void)
@@ -81,4 +82,101 @@ const struct cmd cli_cmd_wait = {
 	"itself need not exist yet.\nExits 5, naming the URL with its password "
 	"masked, when it has not answered\nwithin --timeout.",
 	0
+};
+
+static int cmd_create(struct cli *cli, int argc, char **argv)
+{
+	int rc;
+
+	(void)argv;
+	if (argc)
+		return cli_usage_error(cli, "create takes no arguments");
+	rc = strata_database(cli->ctx, STRATA_DATABASE_CREATE);
+	if (rc == STRATA_EEXISTS) {
+		/* as dbmate: an error, and one scripts can tell apart */
+		cli_report_error(cli, rc);
+		return EXIT_STATE;
+	}
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	cli_note(cli, "created %s", strata_ctx_url_redacted(cli->ctx));
+	return EXIT_OK;
+}
+
+static int drop_confirmed(struct cli *cli)
+{
+	const char *url = cli_esc(strata_ctx_url_redacted(cli->ctx));
+	strata_buf what = STRATA_BUF_INIT, prompt = STRATA_BUF_INIT;
+	int ok;
+
+	if (cli->yes_delete)
+		return 1;
+	if (strata__buf_printf(&what, "drop deletes the database %s", url) <
+	            0 ||
+	    strata__buf_printf(&prompt,
+	                       "This drops the database\n  %s\nwith "
+	                       "everything in it; no backup is written.",
+	                       url) < 0)
+		ok = 0;
+	else
+		ok = cli_confirm(cli, what.ptr, prompt.ptr, CLI_DELETE_PHRASE,
+		                 CLI_DELETE_FLAG);
+	strata_buf_release(&what);
+	strata_buf_release(&prompt);
+	return ok;
+}
+
+static int cmd_drop(struct cli *cli, int argc, char **argv)
+{
+	int rc;
+
+	(void)argv;
+	if (argc)
+		return cli_usage_error(cli, "drop takes no arguments");
+	if (!drop_confirmed(cli))
+		return EXIT_USAGE;
+	rc = strata_database(cli->ctx, STRATA_DATABASE_DROP);
+	if (rc == STRATA_ENOTFOUND) {
+		/* as dbmate: dropping what is not there leaves it not there */
+		cli_note(cli, "%s: nothing dropped",
+		         strata_error_last(cli->ctx)->message);
+		return EXIT_OK;
+	}
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	cli_note(cli, "dropped %s", strata_ctx_url_redacted(cli->ctx));
+	return EXIT_OK;
+}
+
+static const struct cli_opt drop_options[] = {
+	CLI_OPT_FLAG(0, "yes-delete-all-data", yes_delete,
+	             "do not ask (needed without a terminal)"),
+	CLI_OPT_END
+};
+
+const struct cmd cli_cmd_create = {
+	"create",
+	cmd_create,
+	NULL,
+	"",
+	"create the database the URL names",
+	"Creates the database, as dbmate create does: PostgreSQL from its "
+	"maintenance\ndatabase postgres, MySQL on a connection without a "
+	"database, SQLite as an\nempty file. A database that exists already "
+	"is an error (exit code 3).",
+	CMD_WRITES
+};
+
+const struct cmd cli_cmd_drop = {
+	"drop",
+	cmd_drop,
+	drop_options,
+	"[--yes-delete-all-data]",
+	"drop the database the URL names, with everything in it",
+	"Drops the database, as dbmate drop does (SQLite: removes the file and "
+	"its\n-wal, -shm and -journal files); no backup is written. Asks you "
+	"to type\nDELETE ALL DATA; without a terminal it refuses unless\n"
+	"--yes-delete-all-data. A database that does not exist is not an "
+	"error.",
+	CMD_WRITES
 };

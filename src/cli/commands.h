@@ -29,6 +29,8 @@ extern const struct cmd cli_cmd_restore;
 extern const struct cmd cli_cmd_fresh;
 extern const struct cmd cli_cmd_config;
 extern const struct cmd cli_cmd_wait;
+extern const struct cmd cli_cmd_create;
+extern const struct cmd cli_cmd_drop;
 extern const struct cmd cli_cmd_version;
 extern const struct cmd cli_cmd_help;
 

@@ -98,6 +98,36 @@ void cli_vput(const char *fmt, va_list ap)
 	strata_buf_release(&b);
 }
 
+int cli_typed(const char *phrase)
+{
+	char line[128];
+
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, phrase) != 0) {
+		fprintf(stderr, "strata: not confirmed: nothing was changed\n");
+		return 0;
+	}
+	return 1;
+}
+
+int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
+                const char *phrase, const char *flag)
+{
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr,
+		        "strata: %serror%s: %s: it asks you to type '%s' on a "
+		        "terminal; without one, pass %s\n",
+		        cli_c(cli, "err"), cli_c(cli, "reset"), what, phrase,
+		        flag);
+		return 0;
+	}
+	fprintf(stderr, "%s Type %s to go on: ", prompt, phrase);
+	return cli_typed(phrase);
+}
+
 void cli_init_color(struct cli *cli, int no_color_flag)
 {
 	const char *nc = getenv("NO_COLOR");

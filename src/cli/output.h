@@ -12,6 +12,21 @@
 
 #include "cli.h"
 
+/*
+ * Ask before destroying data. Without a terminal on stdin, print
+ * "strata: error: WHAT: it asks you to type 'PHRASE' on a terminal;
+ * without one, pass FLAG" and return 0. On one, print PROMPT and "Type
+ * PHRASE to go on: ", and return cli_typed(phrase).
+ */
+/* What fresh and drop ask for, and the option that says it instead. */
+#define CLI_DELETE_PHRASE "DELETE ALL DATA"
+#define CLI_DELETE_FLAG   "--yes-delete-all-data"
+int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
+                const char *phrase, const char *flag);
+/* Read a line from stdin: 1 when it is phrase, else say "not confirmed"
+ * and return 0. */
+int cli_typed(const char *phrase);
+
 void cli_init_color(struct cli *cli, int no_color_flag);
 const char *cli_c(const struct cli *cli, const char *what); /* colour code */
 int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */

@@ -798,7 +798,7 @@ static int sq_database(struct strata_driver_conn *c,
 {
 	struct strata__sqlite_url u;
 	char err[256];
-	int rc, fd;
+	int rc, fd, e = 0;
 
 	rc = strata__sqlite_url_parse(&u, p->url, err, sizeof(err));
 	if (rc < 0)
@@ -812,27 +812,24 @@ static int sq_database(struct strata_driver_conn *c,
 	if (op == STRATA_DATABASE_CREATE) {
 		fd = open(u.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 		          0644);
+		e = fd < 0 ? errno : 0;
 		if (fd >= 0)
 			close(fd);
-		else
-			rc = strata_driver_set_error(
-			        c,
-			        errno == EEXIST ? STRATA_EEXISTS : STRATA_EIO,
-			        NULL, errno, -1,
-			        "cannot create database file '%s': %s", u.path,
-			        errno == EEXIST ? "it exists already" :
-			                          strerror(errno));
 	} else if (op == STRATA_DATABASE_DROP) {
-		int e = remove_files(u.path);
-
-		if (e)
-			rc = strata_driver_set_error(
-			        c, e == ENOENT ? STRATA_ENOTFOUND : STRATA_EIO,
-			        NULL, e, -1,
-			        "cannot drop database file '%s': %s", u.path,
-			        e == ENOENT ? "it does not exist" :
-			                      strerror(e));
+		e = remove_files(u.path);
 	}
+	/* ENOENT from create is a missing folder, an I/O error */
+	if (e == EEXIST || (e == ENOENT && op == STRATA_DATABASE_DROP))
+		rc = strata_driver_set_error(
+		        c, e == EEXIST ? STRATA_EEXISTS : STRATA_ENOTFOUND,
+		        NULL, e, -1, "database file '%s' %s", u.path,
+		        e == EEXIST ? "exists already" : "does not exist");
+	else if (e)
+		rc = strata_driver_set_error(
+		        c, STRATA_EIO, NULL, e, -1,
+		        "cannot %s database file '%s': %s",
+		        op == STRATA_DATABASE_CREATE ? "create" : "drop",
+		        u.path, strerror(e));
 done:
 	strata__sqlite_url_release(&u);
 	return rc;

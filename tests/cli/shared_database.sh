@@ -53,3 +53,54 @@ t_wait_needs_the_server_not_the_database() {
 	expect_rc 0
 	expect_err "answers"
 }
+
+# Whether the test's database exists (sqlite3 would create the file).
+db_exists() {
+	case $STRATA_TEST_DB in
+	sqlite) [ -e "$PWD/test.db" ] ;;
+	*) [ "$(db_sql "SELECT 1" 2>/dev/null)" = 1 ] ;;
+	esac
+}
+
+t_drop_asks_and_refuses_without_a_terminal() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st up
+	expect_rc 0
+	st drop </dev/null
+	expect_rc 2
+	expect_err "drop deletes the database"
+	expect_err "it asks you to type 'DELETE ALL DATA' on a terminal; without one, pass --yes-delete-all-data"
+	db_exists || fail "the database was dropped without confirmation"
+	expect_tables "a"
+}
+
+t_drop_then_create_then_migrate() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	st up
+	st drop --yes-delete-all-data </dev/null
+	expect_rc 0
+	expect_err "dropped"
+	db_exists && fail "the database is still there"
+	st create
+	expect_rc 0
+	expect_err "created"
+	db_exists || fail "the database was not created"
+	expect_tables ""
+	st up
+	expect_rc 0
+	expect_history "1"
+}
+
+t_create_on_an_existing_database_is_an_error() {
+	st create
+	[ "$STRATA_TEST_DB" = sqlite ] && st create
+	expect_rc 3
+	expect_err "exists already"
+}
+
+t_drop_of_an_absent_database_is_not_an_error() {
+	st_raw drop --database "$(absent_url)" --yes-delete-all-data
+	expect_rc 0
+	expect_err "does not exist"
+	expect_err "nothing dropped"
+}
