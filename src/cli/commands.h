@@ -39,6 +39,9 @@ extern const struct cmd *const cli_commands[];
 const struct cmd *cli_find_command(const char *name);
 /* "unknown command", with the nearest name; returns EXIT_USAGE. */
 int cli_unknown_command(const struct cli *cli, const char *name);
+/* Whether word is a short option, or a long one of any table (a
+ * command's option may come before the command). */
+int cli_known_option(const char *word);
 void cli_print_main_help(FILE *f);
 
 #endif

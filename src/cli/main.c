@@ -39,6 +39,10 @@ int main(int argc, char **argv)
 	}
 	if (cmd_at) {
 		cli.cmd = cli_find_command(argv[cmd_at]);
+		/* "--databse x status": x was the misspelt option's value */
+		if (!cli.cmd && cmd_at > 1 &&
+		    !cli_known_option(argv[cmd_at - 1]))
+			return cli_unknown_option(&cli, argv[cmd_at - 1]);
 		if (!cli.cmd)
 			return cli_unknown_command(&cli, argv[cmd_at]);
 	}

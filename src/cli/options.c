@@ -166,6 +166,75 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cli_edit_distance(const char *a, const char *b)
+{
+	int d[32][32];
+	size_t n = strlen(a), m = strlen(b), i, j;
+
+	if (n > 30 || m > 30)
+		return 99;
+	for (i = 0; i <= n; i++)
+		d[i][0] = (int)i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= n; i++)
+		for (j = 1; j <= m; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[n][m];
+}
+
+/* The known long option nearest to word ("--jsn"), or NULL. */
+static const char *nearest_long(const char *word,
+                                const struct cli_opt *const *tables, size_t n)
+{
+	const char *best = NULL, *name = word + 2;
+	size_t i, len = strcspn(name, "=");
+	char key[32];
+	int bd = 3;
+
+	if (len >= sizeof(key))
+		return NULL;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct cli_opt *o;
+
+		for (o = tables[i]; o && o->long_name; o++) {
+			int e = cli_edit_distance(key, o->long_name);
+
+			/* a short word is near everything short */
+			if (e < bd && e * 3 <= (int)len) {
+				bd = e;
+				best = o->long_name;
+			}
+		}
+	}
+	return best;
+}
+
+int cli_unknown_option(const struct cli *cli, const char *word)
+{
+	const struct cli_opt *tables[2] = { cli_global_opts,
+		                            cli->cmd ? cli->cmd->opts : NULL };
+	const char *best = word[0] == '-' && word[1] == '-' ?
+	                           nearest_long(word, tables, 2) :
+	                           NULL;
+
+	if (best)
+		return cli_usage_error(cli,
+		                       "unknown option '%s': did you mean "
+		                       "'--%s'?",
+		                       word, best);
+	return cli_usage_error(cli, "unknown option '%s'", word);
+}
+
 int cli_global_takes_arg(const char *word)
 {
 	const struct cli_opt *o;
@@ -247,8 +316,7 @@ int cli_parse_options(struct cli *cli, int argc, char **argv)
 				                       "unknown option "
 				                       "'-%c'",
 				                       optopt);
-			return cli_usage_error(cli, "unknown option '%s'",
-			                       argv[optind - 1]);
+			return cli_unknown_option(cli, argv[optind - 1]);
 		}
 		if (c == ':')
 			return cli_usage_error(cli, "option '%s' needs a value",

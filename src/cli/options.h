@@ -62,6 +62,12 @@ int cli_parse_options(struct cli *cli, int argc, char **argv);
  * is not the command)? */
 int cli_global_takes_arg(const char *word);
 
+/* Levenshtein distance between short words (99 past 30 bytes). */
+int cli_edit_distance(const char *a, const char *b);
+/* "unknown option '--jsn': did you mean '--json'?" over the global
+ * options and cli->cmd's; returns EXIT_USAGE. */
+int cli_unknown_option(const struct cli *cli, const char *word);
+
 /* "strata: error: ...", the command's usage line; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
