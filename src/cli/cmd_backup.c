@@ -68,7 +68,7 @@ static int restore_confirmed(struct cli *cli, const char *path,
 			        "strata: %serror%s: %s is not a strata backup: "
 			        "it is %s (%llu bytes); to restore it anyway, "
 			        "pass --any-file\n",
-			        cli_c(cli, "err"), cli_c(cli, "reset"), path,
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"), path,
 			        f->what, (unsigned long long)f->size);
 		else
 			fprintf(stderr,
@@ -76,7 +76,7 @@ static int restore_confirmed(struct cli *cli, const char *path,
 			        "of %s with %s: it asks you to type '%s' on a "
 			        "terminal; without one, pass --yes-replace-data"
 			        "\n",
-			        cli_c(cli, "err"), cli_c(cli, "reset"),
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 			        strata_ctx_url_redacted(cli->ctx), path,
 			        CONFIRM_RESTORE);
 		return 0;

@@ -58,7 +58,7 @@ static int cmd_wait(struct cli *cli, int argc, char **argv)
 		return cli_exit_code(rc);
 	fprintf(stderr,
 	        "strata: %serror%s: %s did not answer within %d second%s\n",
-	        cli_c(cli, "err"), cli_c(cli, "reset"),
+	        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 	        cli_esc(strata_ctx_url_redacted(cli->ctx)), timeout_s,
 	        timeout_s == 1 ? "" : "s");
 	return EXIT_CONNECT;

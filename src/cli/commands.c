@@ -108,7 +108,7 @@ int cli_unknown_command(const struct cli *cli, const char *name)
 			fprintf(stderr,
 			        "strata: %serror%s: strata has no command '%s': "
 			        "did you mean '%s'?\n",
-			        cli_c(cli, "err"), cli_c(cli, "reset"), name,
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"), name,
 			        other_words[i][1]);
 			fputs("see 'strata help' for the commands\n", stderr);
 			return EXIT_USAGE;
@@ -122,7 +122,7 @@ int cli_unknown_command(const struct cli *cli, const char *name)
 		}
 	}
 	fprintf(stderr, "strata: %serror%s: unknown command '%s'\n",
-	        cli_c(cli, "err"), cli_c(cli, "reset"), cli_esc(name));
+	        cli_ce(cli, "err"), cli_ce(cli, "reset"), cli_esc(name));
 	if (best)
 		fprintf(stderr, "did you mean '%s'?\n", best->name);
 	fputs("see 'strata help' for the commands\n", stderr);

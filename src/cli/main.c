@@ -23,7 +23,8 @@ int main(int argc, char **argv)
 	 * memory statistics (a mutex per allocation) are pure cost here. */
 	strata_init(STRATA_INIT_SINGLE_THREAD);
 	memset(&cli, 0, sizeof(cli));
-	cli_init_color(&cli, 0);
+	cli_set_color(&cli, CLI_COLOR_AUTO);
+	cli_early_color(&cli, argc, argv);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;

@@ -85,8 +85,53 @@ static int opt_no_color(struct cli *cli, const struct cli_opt *o,
 {
 	(void)o;
 	(void)arg;
-	cli->color = cli->color_err = 0;
+	cli_set_color(cli, CLI_COLOR_NEVER);
 	return 0;
+}
+
+/* The enum cli_color arg names, or -1. */
+static int color_mode(const char *arg)
+{
+	static const char *const modes[] = { "auto", "always", "never" };
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(arg, modes[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int opt_color(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	int mode = color_mode(arg);
+
+	(void)o;
+	if (mode < 0)
+		return cli_usage_error(cli,
+		                       "--color '%s': expected always, never "
+		                       "or auto",
+		                       arg);
+	cli_set_color(cli, (enum cli_color)mode);
+	return 0;
+}
+
+void cli_early_color(struct cli *cli, int argc, char **argv)
+{
+	int i, mode;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *arg = NULL;
+
+		if (strcmp(argv[i], "--no-color") == 0)
+			arg = "never";
+		else if (strncmp(argv[i], "--color=", 8) == 0)
+			arg = argv[i] + 8;
+		else if (strcmp(argv[i], "--color") == 0 && i + 1 < argc)
+			arg = argv[++i];
+		mode = arg ? color_mode(arg) : -1;
+		if (mode >= 0)
+			cli_set_color(cli, (enum cli_color)mode);
+	}
 }
 
 const struct cli_opt cli_global_opts[] = {
@@ -107,8 +152,11 @@ const struct cli_opt cli_global_opts[] = {
 	        0, "lock-timeout", "SECONDS", opt_lock_timeout,
 	        "wait at most this long for another runner (default: 60)"),
 	CLI_OPT_FLAG(0, "json", json, "print JSON (status, history, validate)"),
+	CLI_OPT_CALLBACK(0, "color", "WHEN", opt_color,
+	                 "always, never, or auto: on each output that is a "
+	                 "terminal, unless NO_COLOR is set (the default)"),
 	CLI_OPT_CALLBACK(0, "no-color", NULL, opt_no_color,
-	                 "no colours (also: NO_COLOR in the environment)"),
+	                 "the same as --color=never"),
 	CLI_OPT_FLAG('q', "quiet", quiet, "print only errors and results"),
 	CLI_OPT_COUNT('v', "verbose", verbose,
 	              "more detail, including server notices"),
@@ -152,8 +200,8 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "strata: %serror%s: ", cli_c(cli, "err"),
-	        cli_c(cli, "reset"));
+	fprintf(stderr, "strata: %serror%s: ", cli_ce(cli, "err"),
+	        cli_ce(cli, "reset"));
 	va_start(ap, fmt);
 	cli_vput(fmt, ap);
 	va_end(ap);

@@ -68,6 +68,11 @@ int cli_edit_distance(const char *a, const char *b);
  * options and cli->cmd's; returns EXIT_USAGE. */
 int cli_unknown_option(const struct cli *cli, const char *word);
 
+/* Apply --color and --no-color before the command is known, so that an
+ * unknown command is reported in the colours asked for (a bad value is
+ * left to cli_parse_options). */
+void cli_early_color(struct cli *cli, int argc, char **argv);
+
 /* "strata: error: ...", the command's usage line; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

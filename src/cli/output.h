@@ -27,8 +27,23 @@ int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
  * and return 0. */
 int cli_typed(const char *phrase);
 
-void cli_init_color(struct cli *cli, int no_color_flag);
-const char *cli_c(const struct cli *cli, const char *what); /* colour code */
+/* --color: always, never, or auto (the default) */
+enum cli_color {
+	CLI_COLOR_AUTO,
+	CLI_COLOR_ALWAYS,
+	CLI_COLOR_NEVER
+};
+/* Whether a stream gets colours: with auto, only when it is a terminal
+ * (tty), NO_COLOR is unset or empty and TERM is not dumb. */
+int cli_color_wanted(enum cli_color mode, int tty, const char *no_color,
+                     const char *term);
+/* Decide for stdout (cli->color) and stderr (cli->color_err) apart. */
+void cli_set_color(struct cli *cli, enum cli_color mode);
+/* The escape code for what ("err", "warn", "red", "yellow", "green",
+ * "dim", "bold", "reset"), or "": cli_c for text on stdout, cli_ce for
+ * text on stderr. */
+const char *cli_c(const struct cli *cli, const char *what);
+const char *cli_ce(const struct cli *cli, const char *what);
 int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */
 void cli_warn(const struct cli *cli, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));
