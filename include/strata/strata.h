@@ -268,6 +268,25 @@ strata_baseline(strata_ctx *ctx, const char *version, size_t *n);
  */
 STRATA_EXTERN(void) strata_ctx_interrupt(strata_ctx *ctx);
 
+/** What strata_database() does with the database the URL names. */
+typedef enum strata_database_op {
+	STRATA_DATABASE_PING,   /* does its server answer? */
+	STRATA_DATABASE_CREATE, /* create it */
+	STRATA_DATABASE_DROP    /* drop it, with everything in it */
+} strata_database_op;
+
+/**
+ * Work on the database the URL names from outside it, on a connection of
+ * its own to its server (PostgreSQL: the maintenance database postgres;
+ * MySQL: no database; SQLite: the file). Any connection ctx holds is
+ * closed first.
+ * @return 0; for PING, STRATA_ECONNECT while the server does not answer
+ * (the database need not exist); for CREATE, STRATA_EEXISTS when it
+ * exists; for DROP, STRATA_ENOTFOUND when it does not; STRATA_ENOTSUPP
+ * for a driver that cannot
+ */
+STRATA_EXTERN(int) strata_database(strata_ctx *ctx, strata_database_op op);
+
 /** Read the history table, oldest first. */
 STRATA_EXTERN(int)
 strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);

@@ -19,6 +19,7 @@ enum {
 	EXIT_STATE = 3,   /* drift, dirty, missing, out of order, foreign */
 	EXIT_LOCK = 4,    /* the lock was not had in time */
 	EXIT_CONNECT = 5, /* the database could not be reached */
+	EXIT_UNCLEAN = 6, /* check: pending, dirty, modified or missing */
 	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped, statement cancelled
 	                        */
 };
@@ -85,7 +86,8 @@ struct cli {
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
-	int yes_replace, any_file, undo;
+	int yes_replace, any_file, undo, exit_code;
+	int wait_timeout_s; /* wait --timeout: 0 not given, -1 for 0 */
 	const char *suffix;
 	const char *from; /* adopt --from TOOL */
 	int has_to;

@@ -10,8 +10,8 @@
 #include "commands.h"
 #include "options.h"
 #include "output.h"
+#include "../util/buf.h"
 
-#define CONFIRM         "DELETE ALL DATA"
 #define CONFIRM_RESTORE "REPLACE DATA"
 
 static int cmd_backup(struct cli *cli, int argc, char **argv)
@@ -62,15 +62,13 @@ static void show_file(const char *path, const strata_restore_file *f)
 static int restore_confirmed(struct cli *cli, const char *path,
                              const strata_restore_file *f, int ask_file)
 {
-	char line[128];
-
 	if (!isatty(STDIN_FILENO)) {
 		if (ask_file)
 			fprintf(stderr,
 			        "strata: %serror%s: %s is not a strata backup: "
 			        "it is %s (%llu bytes); to restore it anyway, "
 			        "pass --any-file\n",
-			        cli_c(cli, "err"), cli_c(cli, "reset"), path,
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"), path,
 			        f->what, (unsigned long long)f->size);
 		else
 			fprintf(stderr,
@@ -78,7 +76,7 @@ static int restore_confirmed(struct cli *cli, const char *path,
 			        "of %s with %s: it asks you to type '%s' on a "
 			        "terminal; without one, pass --yes-replace-data"
 			        "\n",
-			        cli_c(cli, "err"), cli_c(cli, "reset"),
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 			        strata_ctx_url_redacted(cli->ctx), path,
 			        CONFIRM_RESTORE);
 		return 0;
@@ -94,15 +92,7 @@ static int restore_confirmed(struct cli *cli, const char *path,
 	        strata_ctx_url_redacted(cli->ctx), path,
 	        cli->no_backup ? "" : " (a backup is written first)",
 	        CONFIRM_RESTORE);
-	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strcmp(line, CONFIRM_RESTORE) != 0) {
-		fprintf(stderr, "strata: not confirmed: nothing was changed\n");
-		return 0;
-	}
-	return 1;
+	return cli_typed(CONFIRM_RESTORE);
 }
 
 static int cmd_restore(struct cli *cli, int argc, char **argv)
@@ -136,33 +126,26 @@ static int cmd_restore(struct cli *cli, int argc, char **argv)
 
 static int confirmed(struct cli *cli)
 {
-	char line[128];
+	const char *url = cli_esc(strata_ctx_url_redacted(cli->ctx));
+	strata_buf what = STRATA_BUF_INIT, prompt = STRATA_BUF_INIT;
+	int ok;
 
 	if (cli->yes_delete || cli->dry_run)
 		return 1;
-	if (!isatty(STDIN_FILENO)) {
-		fprintf(stderr,
-		        "strata: %serror%s: fresh deletes all data of %s: it "
-		        "asks you to type '%s' on a terminal; without one, "
-		        "pass --yes-delete-all-data\n",
-		        cli_c(cli, "err"), cli_c(cli, "reset"),
-		        cli_esc(strata_ctx_url_redacted(cli->ctx)), CONFIRM);
-		return 0;
-	}
-	fprintf(stderr,
-	        "This drops every table, view, type, function and sequence "
-	        "of\n  %s\nand applies every migration again. Type %s to go "
-	        "on: ",
-	        cli_esc(strata_ctx_url_redacted(cli->ctx)), CONFIRM);
-	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
-		return 0;
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strcmp(line, CONFIRM) != 0) {
-		fprintf(stderr, "strata: not confirmed: nothing was changed\n");
-		return 0;
-	}
-	return 1;
+	if (strata__buf_printf(&what, "fresh deletes all data of %s", url) <
+	            0 ||
+	    strata__buf_printf(&prompt,
+	                       "This drops every table, view, type, function "
+	                       "and sequence of\n  %s\nand applies every "
+	                       "migration again.",
+	                       url) < 0)
+		ok = 0;
+	else
+		ok = cli_confirm(cli, what.ptr, prompt.ptr, CLI_DELETE_PHRASE,
+		                 CLI_DELETE_FLAG);
+	strata_buf_release(&what);
+	strata_buf_release(&prompt);
+	return ok;
 }
 
 static int cmd_fresh(struct cli *cli, int argc, char **argv)

@@ -86,18 +86,25 @@ static json_t *migration_json(const strata_migration *m)
 	return o;
 }
 
-static int print_json(struct cli *cli, const strata_migration *v, size_t n)
+/* How many migrations need something done: to be applied, fixed or
+ * restored (check, status --exit-code). Renamed ones are only noted. */
+static int unclean(const int c[N_STATES])
+{
+	return c[STRATA_STATE_PENDING] + c[STRATA_STATE_MODIFIED] +
+	       c[STRATA_STATE_MISSING] + c[STRATA_STATE_DIRTY] +
+	       c[STRATA_STATE_OUT_OF_ORDER];
+}
+
+static int print_json(struct cli *cli, const strata_migration *v, size_t n,
+                      const int c[N_STATES])
 {
 	json_t *root = json_object(), *arr = json_array(),
 	       *counts = json_object();
 	size_t i;
-	int c[N_STATES] = { 0 };
 	char *s;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		json_array_append_new(arr, migration_json(&v[i]));
-		c[v[i].state]++;
-	}
 	json_object_set_new(root, "database",
 	                    cli_json_string(strata_ctx_url_redacted(cli->ctx)));
 	json_object_set_new(root, "migrations", arr);
@@ -105,6 +112,7 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n)
 		json_object_set_new(counts, strata_state_name((strata_state)i),
 		                    json_integer(c[i]));
 	json_object_set_new(root, "counts", counts);
+	json_object_set_new(root, "clean", json_boolean(unclean(c) == 0));
 	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (!s)
@@ -141,20 +149,11 @@ static void cell_right(const char *s, size_t width)
 	fputs(s, stdout);
 }
 
-static int cmd_status(struct cli *cli, int argc, char **argv)
+static int print_table(struct cli *cli, const strata_migration *v, size_t n,
+                       const int c[N_STATES])
 {
-	const strata_migration *v;
-	size_t n, i, wname = 4, wver = 7;
-	int c[N_STATES] = { 0 }, rc;
+	size_t i, wname = 4, wver = 7;
 
-	(void)argv;
-	if (argc)
-		return cli_usage_error(cli, "status takes no arguments");
-	rc = strata_status(&v, &n, cli->ctx, cli->offline);
-	if (rc < 0)
-		return cli_report_error(cli, rc);
-	if (cli->json)
-		return print_json(cli, v, n);
 	/* names from the database may need quoting (cli_q) */
 	for (i = 0; i < n; i++) {
 		size_t k = strlen(cli_q(v[i].name)),
@@ -181,7 +180,6 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 		if (m->applied_at[0])
 			cli_format_ms(t, sizeof(t), m->execution_ms);
 		note_of(m, note, sizeof(note));
-		c[m->state]++;
 		/* "%-*s  %-*.*s  %s%-12s%s  %-19s  %8s  %s\n" */
 		cell(cli_q(ver), wver, (size_t)-1);
 		fputs("  ", stdout);
@@ -213,8 +211,38 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	const strata_migration *v;
+	size_t n, i;
+	int c[N_STATES] = { 0 }, rc;
+
+	(void)argv;
+	if (argc)
+		return cli_usage_error(cli, "%s takes no arguments",
+		                       cli->cmd->name);
+	rc = strata_status(&v, &n, cli->ctx, cli->offline);
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	for (i = 0; i < n; i++)
+		c[v[i].state]++;
+	rc = cli->json ? print_json(cli, v, n, c) : print_table(cli, v, n, c);
+	if (rc == EXIT_OK && cli->exit_code && unclean(c))
+		rc = EXIT_UNCLEAN;
+	return rc;
+}
+
+static int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	cli->exit_code = 1;
+	return cmd_status(cli, argc, argv);
+}
+
 static const struct cli_opt status_options[] = {
 	CLI_OPT_FLAG(0, "offline", offline, "do not connect to the database"),
+	CLI_OPT_FLAG(0, "exit-code", exit_code,
+	             "exit 6 when anything is pending, dirty, modified or "
+	             "missing"),
 	CLI_OPT_END
 };
 
@@ -231,6 +259,22 @@ const struct cmd cli_cmd_status = {
 	"part-way), out-of-order (pending,\nolder than the newest applied), "
 	"renamed (applied under another name: the\nhistory is matched with "
 	"the files by version). Files without a down are\nmarked "
-	"irreversible.",
+	"irreversible. With --exit-code, exits 6 when a migration is pending "
+	"(or out\nof order), dirty, modified or missing, 0 when all is "
+	"applied.",
+	CMD_ALL_TARGETS
+};
+
+const struct cmd cli_cmd_check = {
+	"check",
+	cmd_check,
+	status_options,
+	"",
+	"status --exit-code: exit 6 unless every migration is applied",
+	"Shows what status shows and exits 6 when a migration is pending (or "
+	"out of\norder), dirty, modified (the file changed after it was "
+	"applied) or missing\n(applied, file gone); 0 when every migration is "
+	"applied as its file says.\nFor CI and deployment checks; --json "
+	"works with it (\"clean\": true or false).",
 	CMD_ALL_TARGETS
 };

@@ -65,8 +65,8 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "%s: ", cli_q(p[i].file));
 		else
 			fprintf(stderr, "strata: ");
-		fprintf(stderr, "%s%s%s: %s\n", cli_c(cli, col), lvl,
-		        cli_c(cli, "reset"), cli_esc(p[i].message));
+		fprintf(stderr, "%s%s%s: %s\n", cli_ce(cli, col), lvl,
+		        cli_ce(cli, "reset"), cli_esc(p[i].message));
 	}
 	if (rc == 0 && warnings)
 		cli_note(cli, "valid: no errors, %zu warning%s", warnings,

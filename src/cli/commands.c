@@ -7,15 +7,31 @@
 #include "options.h"
 #include "output.h"
 
-const struct cmd *const cli_commands[] = {
-	&cli_cmd_init,    &cli_cmd_new,      &cli_cmd_up,
-	&cli_cmd_down,    &cli_cmd_redo,     &cli_cmd_status,
-	&cli_cmd_history, &cli_cmd_validate, &cli_cmd_force,
-	&cli_cmd_repair,  &cli_cmd_plan,     &cli_cmd_baseline,
-	&cli_cmd_stamp,   &cli_cmd_adopt,    &cli_cmd_backup,
-	&cli_cmd_restore, &cli_cmd_fresh,    &cli_cmd_config,
-	&cli_cmd_version, &cli_cmd_help,     NULL
-};
+const struct cmd *const cli_commands[] = { &cli_cmd_init,
+	                                   &cli_cmd_new,
+	                                   &cli_cmd_up,
+	                                   &cli_cmd_down,
+	                                   &cli_cmd_redo,
+	                                   &cli_cmd_status,
+	                                   &cli_cmd_check,
+	                                   &cli_cmd_history,
+	                                   &cli_cmd_validate,
+	                                   &cli_cmd_force,
+	                                   &cli_cmd_repair,
+	                                   &cli_cmd_plan,
+	                                   &cli_cmd_baseline,
+	                                   &cli_cmd_stamp,
+	                                   &cli_cmd_adopt,
+	                                   &cli_cmd_backup,
+	                                   &cli_cmd_restore,
+	                                   &cli_cmd_fresh,
+	                                   &cli_cmd_wait,
+	                                   &cli_cmd_create,
+	                                   &cli_cmd_drop,
+	                                   &cli_cmd_config,
+	                                   &cli_cmd_version,
+	                                   &cli_cmd_help,
+	                                   NULL };
 
 const struct cmd *cli_find_command(const char *name)
 {
@@ -46,42 +62,59 @@ void cli_print_main_help(FILE *f)
 	      "need a database named.\n\nexit codes: 0 success, 1 a migration or "
 	      "statement failed, 2 usage or input\nerror, 3 the database state "
 	      "forbids it, 4 lock not had in time, 5 database\nnot reachable, "
-	      "130 interrupted.\n\n'strata help COMMAND' shows a command's "
+	      "6 check: not up to date, 130 interrupted.\n\n'strata help COMMAND' shows a command's "
 	      "options.\n",
 	      f);
 }
 
-static int edit_distance(const char *a, const char *b)
+int cli_known_option(const char *word)
 {
-	int d[32][32];
-	size_t n = strlen(a), m = strlen(b), i, j;
+	const struct cmd *const *c;
+	const char *name = word + 2;
+	size_t len = strcspn(name, "=");
+	const struct cli_opt *o;
 
-	if (n > 30 || m > 30)
-		return 99;
-	for (i = 0; i <= n; i++)
-		d[i][0] = (int)i;
-	for (j = 0; j <= m; j++)
-		d[0][j] = (int)j;
-	for (i = 1; i <= n; i++)
-		for (j = 1; j <= m; j++) {
-			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			d[i][j] = c;
-		}
-	return d[n][m];
+	if (word[0] != '-' || word[1] != '-')
+		return 1; /* short options: not guessed at */
+	for (o = cli_global_opts; o->long_name; o++)
+		if (strlen(o->long_name) == len &&
+		    strncmp(o->long_name, name, len) == 0)
+			return 1;
+	for (c = cli_commands; *c; c++)
+		for (o = (*c)->opts; o && o->long_name; o++)
+			if (strlen(o->long_name) == len &&
+			    strncmp(o->long_name, name, len) == 0)
+				return 1;
+	return 0;
 }
+
+/* Other tools' words for strata's commands (Flyway, Liquibase, goose,
+ * golang-migrate, Rails, Laravel...). */
+static const char *const other_words[][2] = {
+	{ "info", "status" },
+	{ "rollback", "down" },
+	{ "clean", "fresh" },
+	{ "migrate", "up" },
+};
 
 int cli_unknown_command(const struct cli *cli, const char *name)
 {
 	const struct cmd *const *c, *best = NULL;
+	size_t i;
 	int bd = 3;
 
+	for (i = 0; i < sizeof(other_words) / sizeof(other_words[0]); i++)
+		if (strcmp(name, other_words[i][0]) == 0) {
+			fprintf(stderr,
+			        "strata: %serror%s: strata has no command '%s': "
+			        "did you mean '%s'?\n",
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"), name,
+			        other_words[i][1]);
+			fputs("see 'strata help' for the commands\n", stderr);
+			return EXIT_USAGE;
+		}
 	for (c = cli_commands; *c; c++) {
-		int e = edit_distance(name, (*c)->name);
+		int e = cli_edit_distance(name, (*c)->name);
 
 		if (e < bd) {
 			bd = e;
@@ -89,7 +122,7 @@ int cli_unknown_command(const struct cli *cli, const char *name)
 		}
 	}
 	fprintf(stderr, "strata: %serror%s: unknown command '%s'\n",
-	        cli_c(cli, "err"), cli_c(cli, "reset"), cli_esc(name));
+	        cli_ce(cli, "err"), cli_ce(cli, "reset"), cli_esc(name));
 	if (best)
 		fprintf(stderr, "did you mean '%s'?\n", best->name);
 	fputs("see 'strata help' for the commands\n", stderr);

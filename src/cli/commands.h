@@ -15,6 +15,7 @@ extern const struct cmd cli_cmd_up;
 extern const struct cmd cli_cmd_down;
 extern const struct cmd cli_cmd_redo;
 extern const struct cmd cli_cmd_status;
+extern const struct cmd cli_cmd_check;
 extern const struct cmd cli_cmd_history;
 extern const struct cmd cli_cmd_validate;
 extern const struct cmd cli_cmd_force;
@@ -27,6 +28,9 @@ extern const struct cmd cli_cmd_backup;
 extern const struct cmd cli_cmd_restore;
 extern const struct cmd cli_cmd_fresh;
 extern const struct cmd cli_cmd_config;
+extern const struct cmd cli_cmd_wait;
+extern const struct cmd cli_cmd_create;
+extern const struct cmd cli_cmd_drop;
 extern const struct cmd cli_cmd_version;
 extern const struct cmd cli_cmd_help;
 
@@ -35,6 +39,9 @@ extern const struct cmd *const cli_commands[];
 const struct cmd *cli_find_command(const char *name);
 /* "unknown command", with the nearest name; returns EXIT_USAGE. */
 int cli_unknown_command(const struct cli *cli, const char *name);
+/* Whether word is a short option, or a long one of any table (a
+ * command's option may come before the command). */
+int cli_known_option(const char *word);
 void cli_print_main_help(FILE *f);
 
 #endif

@@ -107,7 +107,8 @@ setting_error(const struct cli *cli, const char *file, int line,
 		fprintf(stderr, "%s:%d: ", file, line);
 	else
 		fputs("strata: ", stderr);
-	fprintf(stderr, "%serror%s: ", cli_c(cli, "err"), cli_c(cli, "reset"));
+	fprintf(stderr, "%serror%s: ", cli_ce(cli, "err"),
+	        cli_ce(cli, "reset"));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -528,7 +529,7 @@ int cli_load_config(struct cli *cli, int missing_ok)
 	r.st = &st;
 	if (!r.f) {
 		fprintf(stderr, "strata: %serror%s: cannot read %s: %s\n",
-		        cli_c(cli, "err"), cli_c(cli, "reset"), cli_q(path),
+		        cli_ce(cli, "err"), cli_ce(cli, "reset"), cli_q(path),
 		        strerror(errno));
 		return EXIT_USAGE;
 	}
@@ -544,7 +545,7 @@ int cli_load_config(struct cli *cli, int missing_ok)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "%s:%d: %serror%s: %s\n", cli_q(path), rc,
-		        cli_c(cli, "err"), cli_c(cli, "reset"),
+		        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 		        st.error[0] ? cli_esc(st.error) :
 		                      "cannot parse this line");
 		return EXIT_USAGE;
@@ -572,7 +573,7 @@ static int parse_timeout(struct cli *cli, const char *what, const char *v)
 		fprintf(stderr,
 		        "strata: %serror%s: %s lock_timeout '%s': expected "
 		        "seconds, 0 to 86400\n",
-		        cli_c(cli, "err"), cli_c(cli, "reset"), what,
+		        cli_ce(cli, "err"), cli_ce(cli, "reset"), what,
 		        cli_esc(v));
 		return -2;
 	}

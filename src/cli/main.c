@@ -23,7 +23,8 @@ int main(int argc, char **argv)
 	 * memory statistics (a mutex per allocation) are pure cost here. */
 	strata_init(STRATA_INIT_SINGLE_THREAD);
 	memset(&cli, 0, sizeof(cli));
-	cli_init_color(&cli, 0);
+	cli_set_color(&cli, CLI_COLOR_AUTO);
+	cli_early_color(&cli, argc, argv);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
@@ -39,6 +40,10 @@ int main(int argc, char **argv)
 	}
 	if (cmd_at) {
 		cli.cmd = cli_find_command(argv[cmd_at]);
+		/* "--databse x status": x was the misspelt option's value */
+		if (!cli.cmd && cmd_at > 1 &&
+		    !cli_known_option(argv[cmd_at - 1]))
+			return cli_unknown_option(&cli, argv[cmd_at - 1]);
 		if (!cli.cmd)
 			return cli_unknown_command(&cli, argv[cmd_at]);
 	}

@@ -44,19 +44,39 @@ int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg)
 	return cli_parse_version(cli, "--to", arg) < 0 ? EXIT_USAGE : 0;
 }
 
-static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
-                            const char *arg)
+/* Seconds, 0 to 86400, for option --NAME; -1 after a usage error. */
+static int parse_seconds(struct cli *cli, const char *name, const char *arg)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 
-	(void)o;
-	if (!arg[0] || *end || v < 0 || v > 86400)
-		return cli_usage_error(cli,
-		                       "--lock-timeout '%s': expected "
-		                       "seconds, 0 to 86400",
-		                       arg);
-	cli->flag.lock_timeout_s = v == 0 ? -1 : (int)v;
+	if (!arg[0] || *end || v < 0 || v > 86400) {
+		cli_usage_error(cli, "--%s '%s': expected seconds, 0 to 86400",
+		                name, arg);
+		return -1;
+	}
+	return (int)v;
+}
+
+static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
+                            const char *arg)
+{
+	int v = parse_seconds(cli, o->long_name, arg);
+
+	if (v < 0)
+		return EXIT_USAGE;
+	cli->flag.lock_timeout_s = v == 0 ? -1 : v;
+	return 0;
+}
+
+int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
+                         const char *arg)
+{
+	int v = parse_seconds(cli, o->long_name, arg);
+
+	if (v < 0)
+		return EXIT_USAGE;
+	cli->wait_timeout_s = v == 0 ? -1 : v;
 	return 0;
 }
 
@@ -65,8 +85,53 @@ static int opt_no_color(struct cli *cli, const struct cli_opt *o,
 {
 	(void)o;
 	(void)arg;
-	cli->color = cli->color_err = 0;
+	cli_set_color(cli, CLI_COLOR_NEVER);
 	return 0;
+}
+
+/* The enum cli_color arg names, or -1. */
+static int color_mode(const char *arg)
+{
+	static const char *const modes[] = { "auto", "always", "never" };
+	size_t i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (strcmp(arg, modes[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int opt_color(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	int mode = color_mode(arg);
+
+	(void)o;
+	if (mode < 0)
+		return cli_usage_error(cli,
+		                       "--color '%s': expected always, never "
+		                       "or auto",
+		                       arg);
+	cli_set_color(cli, (enum cli_color)mode);
+	return 0;
+}
+
+void cli_early_color(struct cli *cli, int argc, char **argv)
+{
+	int i, mode;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const char *arg = NULL;
+
+		if (strcmp(argv[i], "--no-color") == 0)
+			arg = "never";
+		else if (strncmp(argv[i], "--color=", 8) == 0)
+			arg = argv[i] + 8;
+		else if (strcmp(argv[i], "--color") == 0 && i + 1 < argc)
+			arg = argv[++i];
+		mode = arg ? color_mode(arg) : -1;
+		if (mode >= 0)
+			cli_set_color(cli, (enum cli_color)mode);
+	}
 }
 
 const struct cli_opt cli_global_opts[] = {
@@ -87,8 +152,11 @@ const struct cli_opt cli_global_opts[] = {
 	        0, "lock-timeout", "SECONDS", opt_lock_timeout,
 	        "wait at most this long for another runner (default: 60)"),
 	CLI_OPT_FLAG(0, "json", json, "print JSON (status, history, validate)"),
+	CLI_OPT_CALLBACK(0, "color", "WHEN", opt_color,
+	                 "always, never, or auto: on each output that is a "
+	                 "terminal, unless NO_COLOR is set (the default)"),
 	CLI_OPT_CALLBACK(0, "no-color", NULL, opt_no_color,
-	                 "no colours (also: NO_COLOR in the environment)"),
+	                 "the same as --color=never"),
 	CLI_OPT_FLAG('q', "quiet", quiet, "print only errors and results"),
 	CLI_OPT_COUNT('v', "verbose", verbose,
 	              "more detail, including server notices"),
@@ -132,8 +200,8 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "strata: %serror%s: ", cli_c(cli, "err"),
-	        cli_c(cli, "reset"));
+	fprintf(stderr, "strata: %serror%s: ", cli_ce(cli, "err"),
+	        cli_ce(cli, "reset"));
 	va_start(ap, fmt);
 	cli_vput(fmt, ap);
 	va_end(ap);
@@ -144,6 +212,75 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	else
 		fputs("\nsee 'strata help'\n", stderr);
 	return EXIT_USAGE;
+}
+
+int cli_edit_distance(const char *a, const char *b)
+{
+	int d[32][32];
+	size_t n = strlen(a), m = strlen(b), i, j;
+
+	if (n > 30 || m > 30)
+		return 99;
+	for (i = 0; i <= n; i++)
+		d[i][0] = (int)i;
+	for (j = 0; j <= m; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= n; i++)
+		for (j = 1; j <= m; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[n][m];
+}
+
+/* The known long option nearest to word ("--jsn"), or NULL. */
+static const char *nearest_long(const char *word,
+                                const struct cli_opt *const *tables, size_t n)
+{
+	const char *best = NULL, *name = word + 2;
+	size_t i, len = strcspn(name, "=");
+	char key[32];
+	int bd = 3;
+
+	if (len >= sizeof(key))
+		return NULL;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	for (i = 0; i < n; i++) {
+		const struct cli_opt *o;
+
+		for (o = tables[i]; o && o->long_name; o++) {
+			int e = cli_edit_distance(key, o->long_name);
+
+			/* a short word is near everything short */
+			if (e < bd && e * 3 <= (int)len) {
+				bd = e;
+				best = o->long_name;
+			}
+		}
+	}
+	return best;
+}
+
+int cli_unknown_option(const struct cli *cli, const char *word)
+{
+	const struct cli_opt *tables[2] = { cli_global_opts,
+		                            cli->cmd ? cli->cmd->opts : NULL };
+	const char *best = word[0] == '-' && word[1] == '-' ?
+	                           nearest_long(word, tables, 2) :
+	                           NULL;
+
+	if (best)
+		return cli_usage_error(cli,
+		                       "unknown option '%s': did you mean "
+		                       "'--%s'?",
+		                       word, best);
+	return cli_usage_error(cli, "unknown option '%s'", word);
 }
 
 int cli_global_takes_arg(const char *word)
@@ -227,8 +364,7 @@ int cli_parse_options(struct cli *cli, int argc, char **argv)
 				                       "unknown option "
 				                       "'-%c'",
 				                       optopt);
-			return cli_usage_error(cli, "unknown option '%s'",
-			                       argv[optind - 1]);
+			return cli_unknown_option(cli, argv[optind - 1]);
 		}
 		if (c == ':')
 			return cli_usage_error(cli, "option '%s' needs a value",

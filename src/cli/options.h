@@ -18,6 +18,9 @@ int cli_opt_count(struct cli *cli, const struct cli_opt *o, const char *arg);
 int cli_opt_string(struct cli *cli, const struct cli_opt *o, const char *arg);
 /* --to VERSION: cli->to and cli->has_to */
 int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg);
+/* wait --timeout SECONDS: cli->wait_timeout_s (-1 for 0: try once) */
+int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
+                         const char *arg);
 
 /* A flag (int set to 1), a counter (int, +1 each time), a string. */
 #define CLI_OPT_FLAG(s, l, field, h)                       \
@@ -58,6 +61,17 @@ int cli_parse_options(struct cli *cli, int argc, char **argv);
 /* Does this word, a global option, take a value (so that the next word
  * is not the command)? */
 int cli_global_takes_arg(const char *word);
+
+/* Levenshtein distance between short words (99 past 30 bytes). */
+int cli_edit_distance(const char *a, const char *b);
+/* "unknown option '--jsn': did you mean '--json'?" over the global
+ * options and cli->cmd's; returns EXIT_USAGE. */
+int cli_unknown_option(const struct cli *cli, const char *word);
+
+/* Apply --color and --no-color before the command is known, so that an
+ * unknown command is reported in the colours asked for (a bad value is
+ * left to cli_parse_options). */
+void cli_early_color(struct cli *cli, int argc, char **argv);
 
 /* "strata: error: ...", the command's usage line; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli *cli, const char *fmt, ...)

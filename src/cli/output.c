@@ -98,23 +98,59 @@ void cli_vput(const char *fmt, va_list ap)
 	strata_buf_release(&b);
 }
 
-void cli_init_color(struct cli *cli, int no_color_flag)
+int cli_typed(const char *phrase)
 {
-	const char *nc = getenv("NO_COLOR");
-	const char *term = getenv("TERM");
-	int ok = !no_color_flag && !(nc && nc[0]) &&
-	         !(term && strcmp(term, "dumb") == 0);
+	char line[128];
 
-	cli->color = ok && isatty(STDOUT_FILENO);
-	cli->color_err = ok && isatty(STDERR_FILENO);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strcmp(line, phrase) != 0) {
+		fprintf(stderr, "strata: not confirmed: nothing was changed\n");
+		return 0;
+	}
+	return 1;
 }
 
-const char *cli_c(const struct cli *cli, const char *what)
+int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
+                const char *phrase, const char *flag)
 {
-	int err = strcmp(what, "err") == 0 || strcmp(what, "warn") == 0 ||
-	          strcmp(what, "reset") == 0;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr,
+		        "strata: %serror%s: %s: it asks you to type '%s' on a "
+		        "terminal; without one, pass %s\n",
+		        cli_ce(cli, "err"), cli_ce(cli, "reset"), what, phrase,
+		        flag);
+		return 0;
+	}
+	fprintf(stderr, "%s Type %s to go on: ", prompt, phrase);
+	return cli_typed(phrase);
+}
 
-	if (!(err ? cli->color_err || cli->color : cli->color))
+int cli_color_wanted(enum cli_color mode, int tty, const char *no_color,
+                     const char *term)
+{
+	if (mode != CLI_COLOR_AUTO)
+		return mode == CLI_COLOR_ALWAYS;
+	return tty && !(no_color && no_color[0]) &&
+	       !(term && strcmp(term, "dumb") == 0);
+}
+
+void cli_set_color(struct cli *cli, enum cli_color mode)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	/* each stream on its own: stdout to a file while stderr is a
+	 * terminal gets no escape codes, and the reverse */
+	cli->color = cli_color_wanted(mode, isatty(STDOUT_FILENO), nc, term);
+	cli->color_err =
+	        cli_color_wanted(mode, isatty(STDERR_FILENO), nc, term);
+}
+
+static const char *color_code(int on, const char *what)
+{
+	if (!on)
 		return "";
 	if (strcmp(what, "err") == 0 || strcmp(what, "red") == 0)
 		return "\033[31m";
@@ -127,6 +163,16 @@ const char *cli_c(const struct cli *cli, const char *what)
 	if (strcmp(what, "bold") == 0)
 		return "\033[1m";
 	return "\033[0m";
+}
+
+const char *cli_c(const struct cli *cli, const char *what)
+{
+	return color_code(cli->color, what);
+}
+
+const char *cli_ce(const struct cli *cli, const char *what)
+{
+	return color_code(cli->color_err, what);
 }
 
 int cli_exit_code(int rc)
@@ -213,8 +259,8 @@ static void show_line(const struct cli *cli, const char *path, int line,
 						fputc(c == '\t' ? '\t' : ' ',
 						      stderr);
 				}
-				fprintf(stderr, "%s^%s\n", cli_c(cli, "err"),
-				        cli_c(cli, "reset"));
+				fprintf(stderr, "%s^%s\n", cli_ce(cli, "err"),
+				        cli_ce(cli, "reset"));
 			}
 			break;
 		}
@@ -248,7 +294,7 @@ int cli_report_error(const struct cli *cli, int rc)
 	const strata_error *e = cli->ctx ? strata_error_last(cli->ctx) : NULL;
 	const char *msg =
 	        cli_esc(e && e->message[0] ? e->message : strata_strerror(rc));
-	const char *red = cli_c(cli, "err"), *reset = cli_c(cli, "reset");
+	const char *red = cli_ce(cli, "err"), *reset = cli_ce(cli, "reset");
 	const char *file = e ? cli_q(e->file) : "";
 
 	if (e && e->file[0] && e->line > 0 && e->column > 0)
@@ -272,8 +318,8 @@ __attribute__((format(printf, 4, 0))) static void
 vmsg(const struct cli *cli, const char *level, const char *color,
      const char *fmt, va_list ap)
 {
-	fprintf(stderr, "strata: %s%s%s: ", cli_c(cli, color), level,
-	        cli_c(cli, "reset"));
+	fprintf(stderr, "strata: %s%s%s: ", cli_ce(cli, color), level,
+	        cli_ce(cli, "reset"));
 	cli_vput(fmt, ap);
 	fputc('\n', stderr);
 }

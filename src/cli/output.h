@@ -12,8 +12,38 @@
 
 #include "cli.h"
 
-void cli_init_color(struct cli *cli, int no_color_flag);
-const char *cli_c(const struct cli *cli, const char *what); /* colour code */
+/*
+ * Ask before destroying data. Without a terminal on stdin, print
+ * "strata: error: WHAT: it asks you to type 'PHRASE' on a terminal;
+ * without one, pass FLAG" and return 0. On one, print PROMPT and "Type
+ * PHRASE to go on: ", and return cli_typed(phrase).
+ */
+/* What fresh and drop ask for, and the option that says it instead. */
+#define CLI_DELETE_PHRASE "DELETE ALL DATA"
+#define CLI_DELETE_FLAG   "--yes-delete-all-data"
+int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
+                const char *phrase, const char *flag);
+/* Read a line from stdin: 1 when it is phrase, else say "not confirmed"
+ * and return 0. */
+int cli_typed(const char *phrase);
+
+/* --color: always, never, or auto (the default) */
+enum cli_color {
+	CLI_COLOR_AUTO,
+	CLI_COLOR_ALWAYS,
+	CLI_COLOR_NEVER
+};
+/* Whether a stream gets colours: with auto, only when it is a terminal
+ * (tty), NO_COLOR is unset or empty and TERM is not dumb. */
+int cli_color_wanted(enum cli_color mode, int tty, const char *no_color,
+                     const char *term);
+/* Decide for stdout (cli->color) and stderr (cli->color_err) apart. */
+void cli_set_color(struct cli *cli, enum cli_color mode);
+/* The escape code for what ("err", "warn", "red", "yellow", "green",
+ * "dim", "bold", "reset"), or "": cli_c for text on stdout, cli_ce for
+ * text on stderr. */
+const char *cli_c(const struct cli *cli, const char *what);
+const char *cli_ce(const struct cli *cli, const char *what);
 int cli_report_error(const struct cli *cli, int rc); /* prints; exit code */
 void cli_warn(const struct cli *cli, const char *fmt, ...)
         __attribute__((format(printf, 2, 3)));

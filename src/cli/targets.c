@@ -133,7 +133,7 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 			fprintf(stderr,
 			        "strata: %serror%s: no target '%s' in "
 			        "%s",
-			        cli_c(cli, "err"), cli_c(cli, "reset"),
+			        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 			        cli_esc(wanted),
 			        cli->config ? cli_q(cli->config) :
 			                      "strata.conf");
@@ -154,7 +154,7 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 	if (!(cli->cmd->flags & CMD_ALL_TARGETS)) {
 		fprintf(stderr,
 		        "strata: %serror%s: strata.conf has several targets (",
-		        cli_c(cli, "err"), cli_c(cli, "reset"));
+		        cli_ce(cli, "err"), cli_ce(cli, "reset"));
 		list_targets(cli, stderr);
 		fprintf(stderr, "): name one with --target for '%s'\n",
 		        cli->cmd->name);

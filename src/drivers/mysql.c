@@ -127,4 +127,5 @@ const struct strata_driver strata__driver_mysql = {
 	.restore_check = strata__my_restore_check,
 	.delimiters = strata__split_mysql_delimiters,
 	.delimiter_reset = "DELIMITER ;\n",
+	.database = strata__my_database,
 };

@@ -131,13 +131,46 @@ static int check_tls(struct strata_driver_conn *c, const struct my_url *u)
 	        m->where);
 }
 
+/* A connection to the server without a database, TLS checked. */
+static int connect_server(struct strata_driver_conn *c)
+{
+	struct my_conn *m = my_conn(c);
+	int rc = real_connect(m, NULL);
+
+	if (rc == STRATA_EINTERRUPTED)
+		return rc;
+	if (rc < 0)
+		return connect_error(c, "cannot connect to MySQL as");
+	return check_tls(c, &m->url);
+}
+
+/* Run "<verb> `db`" on the server. */
+static int database_statement(struct strata_driver_conn *c, const char *verb)
+{
+	const char *db = my_conn(c)->url.db;
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc = strata__buf_puts(&sql, verb);
+
+	if (rc == 0)
+		rc = strata__my_quote_ident(c, &sql, db);
+	if (rc == STRATA_EINVALID)
+		rc = strata_driver_set_error(
+		        c, rc, NULL, 0, -1,
+		        "database name '%s' is too long for MySQL", db);
+	else if (rc < 0)
+		rc = strata__my_oom(c);
+	if (rc == 0)
+		rc = strata__my_simple(c, sql.ptr);
+	strata_buf_release(&sql);
+	return rc;
+}
+
 /* The database does not exist: create it (migrations start empty). */
 static int create_database(struct strata_driver_conn *c,
                            const struct strata_connect_params *p)
 {
 	struct my_conn *m = my_conn(c);
 	const struct my_url *u = &m->url;
-	strata_buf sql = STRATA_BUF_INIT;
 	int rc;
 
 	/* a fresh handle: a failed connect leaves the TLS options unset */
@@ -146,28 +179,10 @@ static int create_database(struct strata_driver_conn *c,
 	if (!m->my)
 		return strata__my_oom(c);
 	rc = strata__my_set_options(c, m->my, u, p->application_name);
-	if (rc < 0)
-		return rc;
-	rc = real_connect(m, NULL);
-	if (rc == STRATA_EINTERRUPTED)
-		return rc;
-	if (rc < 0)
-		return connect_error(c, "cannot connect to MySQL as");
-	rc = check_tls(c, u);
-	if (rc < 0)
-		return rc;
-	rc = strata__buf_puts(&sql, "CREATE DATABASE IF NOT EXISTS ");
 	if (rc == 0)
-		rc = strata__my_quote_ident(c, &sql, u->db);
-	if (rc == STRATA_EINVALID)
-		rc = strata_driver_set_error(
-		        c, rc, NULL, 0, -1,
-		        "database name '%s' is too long for MySQL", u->db);
-	else if (rc < 0)
-		rc = strata__my_oom(c);
+		rc = connect_server(c);
 	if (rc == 0)
-		rc = strata__my_simple(c, sql.ptr);
-	strata_buf_release(&sql);
+		rc = database_statement(c, "CREATE DATABASE IF NOT EXISTS ");
 	if (rc == 0 && strata__my.mysql_select_db(m->my, u->db) != 0)
 		rc = connect_error(c, "cannot select the database of");
 	if (rc == 0)
@@ -192,8 +207,9 @@ static int connect_failed(struct strata_driver_conn *c,
 	return create_database(c, p);
 }
 
-int strata__my_connect(struct strata_driver_conn *c,
-                       const struct strata_connect_params *p)
+/* The URL taken apart, the library loaded, a handle with its options. */
+static int prepare(struct strata_driver_conn *c,
+                   const struct strata_connect_params *p)
 {
 	struct my_conn *m = my_conn(c);
 	struct my_url *u = &m->url;
@@ -213,6 +229,45 @@ int strata__my_connect(struct strata_driver_conn *c,
 		rc = strata__my_oom(c);
 	if (rc == 0)
 		rc = strata__my_set_options(c, m->my, u, p->application_name);
+	return rc;
+}
+
+int strata__my_database(struct strata_driver_conn *c,
+                        const struct strata_connect_params *p,
+                        strata_database_op op)
+{
+	struct my_conn *m = my_conn(c);
+	int rc = prepare(c, p);
+
+	if (rc == 0)
+		rc = connect_server(c);
+	if (rc < 0 || op == STRATA_DATABASE_PING)
+		return rc;
+	rc = database_statement(c, op == STRATA_DATABASE_CREATE ?
+	                                   "CREATE DATABASE " :
+	                                   "DROP DATABASE ");
+	if (rc == STRATA_EDB &&
+	    strata__my.mysql_errno(m->my) == ER_DB_CREATE_EXISTS)
+		rc = strata_driver_set_error(
+		        c, STRATA_EEXISTS, "HY000", ER_DB_CREATE_EXISTS, -1,
+		        "database '%s' exists already (%s)", m->url.db,
+		        m->where);
+	else if (rc == STRATA_EDB &&
+	         strata__my.mysql_errno(m->my) == ER_DB_DROP_EXISTS)
+		rc = strata_driver_set_error(
+		        c, STRATA_ENOTFOUND, "HY000", ER_DB_DROP_EXISTS, -1,
+		        "database '%s' does not exist (%s)", m->url.db,
+		        m->where);
+	return rc;
+}
+
+int strata__my_connect(struct strata_driver_conn *c,
+                       const struct strata_connect_params *p)
+{
+	struct my_conn *m = my_conn(c);
+	struct my_url *u = &m->url;
+	int rc = prepare(c, p);
+
 	if (rc == 0) {
 		rc = real_connect(m, u->db);
 		if (rc == 0)

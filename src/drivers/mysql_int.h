@@ -124,6 +124,10 @@ int strata__my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 int strata__my_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p);
 void strata__my_disconnect(struct strata_driver_conn *c);
+/* struct strata_driver.database: on a connection without a database */
+int strata__my_database(struct strata_driver_conn *c,
+                        const struct strata_connect_params *p,
+                        strata_database_op op);
 
 /* mysql_lock.c: the driver's lock() and unlock() */
 int strata__my_lock(struct strata_driver_conn *c, const char *key,

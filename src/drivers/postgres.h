@@ -111,6 +111,10 @@ int strata__pg_stop_error(struct strata_driver_conn *c, const char *sqlstate,
 int strata__pg_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p);
 void strata__pg_disconnect(struct strata_driver_conn *c);
+/* struct strata_driver.database: on the maintenance database postgres */
+int strata__pg_database(struct strata_driver_conn *c,
+                        const struct strata_connect_params *p,
+                        strata_database_op op);
 
 /* postgres_index.c */
 void strata__pg_explain_failed_cic(struct strata_driver_conn *c,

@@ -259,10 +259,16 @@ static const char *const net_defaults[][2] = {
 
 #define N_NET_DEFAULTS (sizeof(net_defaults) / sizeof(net_defaults[0]))
 
-int strata__pg_connect(struct strata_driver_conn *c,
-                       const struct strata_connect_params *p)
+/*
+ * Connect to the database the URL names, or with maintenance to the
+ * server's maintenance database postgres instead; *db gets the name the
+ * URL gives (NULL: none), when db is not NULL.
+ */
+static int pg_open(struct strata_driver_conn *c,
+                   const struct strata_connect_params *p, int maintenance,
+                   char **db)
 {
-	const char *keys[6 + N_NET_DEFAULTS], *vals[6 + N_NET_DEFAULTS];
+	const char *keys[7 + N_NET_DEFAULTS], *vals[7 + N_NET_DEFAULTS];
 	const char *no_lib = NULL;
 	PQconninfoOption *opts, *o;
 	struct strata__url parts;
@@ -303,6 +309,12 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	}
 	strata__url_release(&parts);
 	for (o = opts; o->keyword; o++) {
+		if (db && strcmp(o->keyword, "dbname") == 0 && o->val &&
+		    o->val[0] && !(*db = strata__strdup(o->val))) {
+			strata__pq.PQconninfoFree(opts);
+			strata__free(url);
+			return strata__pg_oom(c);
+		}
 		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val &&
 		    o->val[0])
 			has_timeout = 1;
@@ -342,6 +354,11 @@ int strata__pg_connect(struct strata_driver_conn *c,
 	vals[n++] = p->application_name ? p->application_name : "strata";
 	keys[n] = "dbname";
 	vals[n++] = url;
+	/* only the first dbname is a URL to expand: this one overrides */
+	if (maintenance) {
+		keys[n] = "dbname";
+		vals[n++] = "postgres";
+	}
 	keys[n] = "client_encoding";
 	vals[n++] = "UTF8";
 	keys[n] = NULL;
@@ -360,8 +377,72 @@ int strata__pg_connect(struct strata_driver_conn *c,
 		if (!pc(c)->schema)
 			return strata__pg_oom(c);
 	}
-	/* p->create: PostgreSQL databases are never created by strata */
+	/* p->create: connecting never creates a PostgreSQL database */
 	return session_setup(c, p);
+}
+
+int strata__pg_connect(struct strata_driver_conn *c,
+                       const struct strata_connect_params *p)
+{
+	return pg_open(c, p, 0, NULL);
+}
+
+static int count_row(void *payload, int ncols, const char *const *values)
+{
+	(void)ncols;
+	(void)values;
+	(*(int *)payload)++;
+	return 0;
+}
+
+/* CREATE DATABASE or DROP DATABASE db, after checking that it is absent
+ * (present), for a message of strata's own. */
+static int create_or_drop(struct strata_driver_conn *c, const char *db,
+                          int create)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc, n = 0;
+
+	rc = strata__buf_puts(&sql, "SELECT 1 FROM pg_catalog.pg_database "
+	                            "WHERE datname = ");
+	if (rc == 0)
+		rc = strata__pg_quote_literal(c, &sql, db);
+	if (rc == 0)
+		rc = c->driver->query(c, sql.ptr, count_row, &n);
+	if (rc == 0 && create && n)
+		rc = strata_driver_set_error(c, STRATA_EEXISTS, "42P04", 0, -1,
+		                             "database '%s' exists already",
+		                             db);
+	else if (rc == 0 && !create && !n)
+		rc = strata_driver_set_error(c, STRATA_ENOTFOUND, "3D000", 0,
+		                             -1, "database '%s' does not exist",
+		                             db);
+	strata__buf_clear(&sql);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, create ? "CREATE DATABASE " :
+		                                     "DROP DATABASE ");
+	if (rc == 0)
+		rc = strata__pg_quote_ident(c, &sql, db);
+	if (rc == 0)
+		rc = strata__pg_exec(c, sql.ptr, sql.len);
+	strata_buf_release(&sql);
+	return rc == STRATA_ENOMEM ? strata__pg_oom(c) : rc;
+}
+
+int strata__pg_database(struct strata_driver_conn *c,
+                        const struct strata_connect_params *p,
+                        strata_database_op op)
+{
+	char *db = NULL;
+	int rc = pg_open(c, p, 1, &db);
+
+	if (rc == 0 && op != STRATA_DATABASE_PING && !db)
+		rc = strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
+		                             "the URL names no database");
+	else if (rc == 0 && op != STRATA_DATABASE_PING)
+		rc = create_or_drop(c, db, op == STRATA_DATABASE_CREATE);
+	strata__free(db);
+	return rc;
 }
 
 void strata__pg_disconnect(struct strata_driver_conn *c)

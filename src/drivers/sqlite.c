@@ -768,6 +768,73 @@ static int sq_state_key(const char *url, strata_buf *out)
 	return rc == 0 ? 1 : rc;
 }
 
+/* Remove path and what SQLite keeps next to it; 0, or errno of path's. */
+static int remove_files(const char *path)
+{
+	static const char *const sidecars[] = { "-wal", "-shm", "-journal" };
+	strata_buf side = STRATA_BUF_INIT;
+	int err = unlink(path) == 0 ? 0 : errno;
+	size_t i;
+
+	for (i = 0; err == 0 && i < sizeof(sidecars) / sizeof(sidecars[0]);
+	     i++) {
+		strata__buf_clear(&side);
+		if (strata__buf_printf(&side, "%s%s", path, sidecars[i]) < 0)
+			break;
+		unlink(side.ptr); /* absent most of the time */
+	}
+	strata_buf_release(&side);
+	return err;
+}
+
+/*
+ * wait, create, drop: the file is the database. An empty file is an
+ * empty SQLite database, so create makes one with O_EXCL, which also
+ * tells an existing file apart without a race.
+ */
+static int sq_database(struct strata_driver_conn *c,
+                       const struct strata_connect_params *p,
+                       strata_database_op op)
+{
+	struct strata__sqlite_url u;
+	char err[256];
+	int rc, fd, e = 0;
+
+	rc = strata__sqlite_url_parse(&u, p->url, err, sizeof(err));
+	if (rc < 0)
+		return strata_driver_set_error(c, rc, NULL, 0, -1, "%s", err);
+	if (op != STRATA_DATABASE_PING && u.memory) {
+		rc = strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
+		                             "an in-memory SQLite database "
+		                             "has no file to create or drop");
+		goto done;
+	}
+	if (op == STRATA_DATABASE_CREATE) {
+		fd = open(u.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		          0644);
+		e = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+	} else if (op == STRATA_DATABASE_DROP) {
+		e = remove_files(u.path);
+	}
+	/* ENOENT from create is a missing folder, an I/O error */
+	if (e == EEXIST || (e == ENOENT && op == STRATA_DATABASE_DROP))
+		rc = strata_driver_set_error(
+		        c, e == EEXIST ? STRATA_EEXISTS : STRATA_ENOTFOUND,
+		        NULL, e, -1, "database file '%s' %s", u.path,
+		        e == EEXIST ? "exists already" : "does not exist");
+	else if (e)
+		rc = strata_driver_set_error(
+		        c, STRATA_EIO, NULL, e, -1,
+		        "cannot %s database file '%s': %s",
+		        op == STRATA_DATABASE_CREATE ? "create" : "drop",
+		        u.path, strerror(e));
+done:
+	strata__sqlite_url_release(&u);
+	return rc;
+}
+
 static const char *const sqlite_schemes[] = { "sqlite", "sqlite3", NULL };
 
 const struct strata_driver strata__driver_sqlite = {
@@ -807,4 +874,5 @@ const struct strata_driver strata__driver_sqlite = {
 	.backup_extension = ".db",
 	.restore_check = sq_restore_check,
 	.state_key = sq_state_key,
+	.database = sq_database,
 };

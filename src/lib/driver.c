@@ -328,6 +328,56 @@ static int ensure_schema(strata_ctx *ctx)
 	return rc;
 }
 
+/* A zeroed connection of the driver's size, and what to connect with. */
+static struct strata_driver_conn *
+new_conn(strata_ctx *ctx, struct strata_connect_params *p, int create)
+{
+	struct strata_driver_conn *c = strata__calloc(1, ctx->drv->conn_size);
+
+	if (!c)
+		return NULL;
+	c->driver = ctx->drv;
+	c->ctx = ctx;
+	c->verbose = ctx->verbose;
+	memset(p, 0, sizeof(*p));
+	p->url = ctx->url;
+	p->schema = ctx->schema;
+	p->lock_timeout_ms = ctx->lock_timeout_ms;
+	p->application_name = "strata";
+	p->create = create;
+	return c;
+}
+
+int strata_database(strata_ctx *ctx, strata_database_op op)
+{
+	static const char *const what[] = { "wait", "create", "drop" };
+	struct strata_connect_params p;
+	struct strata_driver_conn *c;
+	int rc;
+
+	strata__error_clear(ctx);
+	if ((unsigned)op > STRATA_DATABASE_DROP)
+		return strata__error_set(ctx, STRATA_EINVALID,
+		                         "unknown database operation %d",
+		                         (int)op);
+	/* drop needs the database free of strata's own connection */
+	strata__disconnect(ctx);
+	rc = strata__driver_resolve(ctx);
+	if (rc < 0)
+		return rc;
+	if (!ctx->drv->database)
+		return strata__error_set(ctx, STRATA_ENOTSUPP,
+		                         "%s is not available for %s", what[op],
+		                         ctx->drv->name);
+	c = new_conn(ctx, &p, op == STRATA_DATABASE_CREATE);
+	if (!c)
+		return strata__oom(ctx);
+	rc = ctx->drv->database(c, &p, op);
+	ctx->drv->disconnect(c);
+	strata__free(c);
+	return rc;
+}
+
 int strata__connect(strata_ctx *ctx, int create)
 {
 	struct strata_connect_params p;
@@ -348,18 +398,9 @@ int strata__connect(strata_ctx *ctx, int create)
 		                         "%s has no schemas: --schema cannot "
 		                         "be used",
 		                         ctx->drv->name);
-	c = strata__calloc(1, ctx->drv->conn_size);
+	c = new_conn(ctx, &p, create);
 	if (!c)
 		return strata__oom(ctx);
-	c->driver = ctx->drv;
-	c->ctx = ctx;
-	c->verbose = ctx->verbose;
-	memset(&p, 0, sizeof(p));
-	p.url = ctx->url;
-	p.schema = ctx->schema;
-	p.lock_timeout_ms = ctx->lock_timeout_ms;
-	p.application_name = "strata";
-	p.create = create;
 	rc = ctx->drv->connect(c, &p);
 	if (rc < 0) {
 		ctx->drv->disconnect(c);

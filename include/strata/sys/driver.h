@@ -362,6 +362,22 @@ struct strata_driver {
 	 */
 	int (*one_row_sql)(struct strata_driver_conn *c, strata_buf *out,
 	                   const char *stmt, size_t len);
+
+	/**
+	 * The database the URL names, seen from its server rather than from
+	 * inside it (`strata wait`, `create`, `drop`): on a connection of
+	 * its own (PostgreSQL: to the maintenance database postgres; MySQL:
+	 * to no database; SQLite: the file itself). op is one of
+	 * STRATA_DATABASE_*. PING returns 0 when the server answers, whether
+	 * or not the database exists, else STRATA_ECONNECT. CREATE returns
+	 * STRATA_EEXISTS when the database exists already, DROP
+	 * STRATA_ENOTFOUND when it does not; both set the error. c is
+	 * zeroed conn_size bytes as for connect(), and disconnect() is
+	 * called after, whatever the outcome. NULL: the three are refused.
+	 */
+	int (*database)(struct strata_driver_conn *c,
+	                const struct strata_connect_params *p,
+	                strata_database_op op);
 };
 
 /**
