@@ -6,7 +6,9 @@ t_clang_builds_everything() {
 	command -v clang >/dev/null || skip "no clang"
 	cp -r "$STRATA_SRC_ROOT/include" "$STRATA_SRC_ROOT/src" "$STRATA_SRC_ROOT/tests" "$STRATA_SRC_ROOT/docs" \
 		"$STRATA_SRC_ROOT/Makefile" "$STRATA_SRC_ROOT/strata.pc.in" .
-	make -s -j2 CC=clang strata build/san/tests/unit/test_core >build.log 2>&1 ||
+	# -O0: clang's warnings do not depend on optimisation, and the
+	# release build compiles in half the time
+	make -s -j2 CC=clang CFLAGS=-O0 strata build/san/tests/unit/test_core >build.log 2>&1 ||
 		fail "clang build: $(grep -E 'error|warning' build.log | head -20)"
 	./strata version | grep -q "^strata " || fail "the clang binary does not run"
 	build/san/tests/unit/test_core >unit.log 2>&1 || fail "unit tests under clang: $(tail -20 unit.log)"
