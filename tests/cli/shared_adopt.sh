@@ -607,3 +607,191 @@ import json, sys
 d = json.load(sys.stdin)
 assert not d["ok"] and "dirty" in d["error"], d' || fail "json refusal"
 }
+
+# ---- versions as real projects write them ----------------------------------
+
+# strata's rows in strata's order (version_sort): "version:kind" joined
+strata_rows_sorted() {
+	db_sql "SELECT version, kind FROM $TEST_TABLE ORDER BY version_sort" | tr '|' ':' | tr '\n' ' ' | sed 's/ $//'
+}
+
+# golang-migrate counts from 0 when the first file is 0_*.up.sql; its one
+# row at version 0 means that file is applied
+t_golang_migrate_version_0() {
+	mig 0 initial "CREATE TABLE t1 (id INT);" "DROP TABLE t1;"
+	mig 1 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	db_sql "CREATE TABLE t1 (id INT)"
+	gm_table
+	mark_t1
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (0, false)"
+	st adopt
+	expect_rc 0
+	expect_out "record    0"
+	expect_out "pending   1"
+	expect_err "1 migration recorded as applied from golang-migrate"
+	expect_eq "0:versioned" "$(strata_rows)" "strata's history"
+	st status
+	expect_rc 0
+	expect_out "1 applied, 1 pending"
+	go_on 1
+}
+
+t_golang_migrate_from_0_at_a_later_version() {
+	mig 0 initial "CREATE TABLE t1 (id INT);" "DROP TABLE t1;"
+	mig 1 t2 "CREATE TABLE t2 (id INT);" "DROP TABLE t2;"
+	mig 2 t9 "CREATE TABLE t9 (id INT);" "DROP TABLE t9;"
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	gm_table
+	mark_t1
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (1, false)"
+	st adopt
+	expect_rc 0
+	expect_out "record    0"
+	expect_out "record    1"
+	expect_out "pending   2"
+	expect_err "2 migrations recorded as applied from golang-migrate"
+	expect_eq "0:versioned 1:versioned" "$(strata_rows_sorted)" "strata's history"
+	st status
+	expect_rc 0
+	expect_out "2 applied, 1 pending"
+	go_on 2
+	st adopt --undo
+	expect_rc 0
+	expect_eq "1|0" "$(db_sql 'SELECT version, dirty FROM schema_migrations' | sed 's/|f$/|0/; s/|false$/|0/')" "golang-migrate's row back"
+}
+
+# Versions past 2^53 (past a double's integers): the longest that goose's
+# and golang-migrate's bigint columns hold are 19 digits.
+long_folder() { # FORMAT: goose or golang-migrate
+	local v t
+	mkdir -p migrations
+	for v in 2021091309530900001:t1 2021091309530900002:t2 2021091309530900003:t9; do
+		t=${v#*:} v=${v%:*}
+		if [ "$1" = goose ]; then
+			printf -- '-- +goose Up\nCREATE TABLE %s (id INT);\n-- +goose Down\nDROP TABLE %s;\n' "$t" "$t" >"migrations/${v}_$t.sql"
+		else
+			mig "$v" "$t" "CREATE TABLE $t (id INT);" "DROP TABLE $t;"
+		fi
+	done
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	mark_t1
+}
+
+# after adopting: status shows the two applied and the third pending,
+# `up` runs only the third
+long_check() { # TOOL
+	expect_err "2 migrations recorded as applied from $1"
+	expect_eq "2021091309530900001:versioned 2021091309530900002:versioned" "$(strata_rows_sorted)" "strata's history"
+	st status
+	expect_rc 0
+	expect_out "2 applied, 1 pending"
+	expect_out "2021091309530900003"
+	st up
+	expect_rc 0
+	expect_err "1 migration applied"
+	expect_out "2021091309530900003_t9"
+	refute_out "2021091309530900001"
+	refute_out "2021091309530900002"
+	expect_eq "t1 t2 t9" "$(db_tables | tr ' ' '\n' | grep -v -e goose_db_version -e "^schema_migrations_" | sorted)" "tables"
+	check_t1
+	st status
+	expect_rc 0
+	expect_out "3 applied, 0 pending"
+}
+
+t_goose_long_versions() {
+	long_folder goose
+	goose_table
+	db_sql "INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (2021091309530900001, true), (2021091309530900002, true)"
+	st adopt
+	expect_rc 0
+	expect_out "record    2021091309530900001"
+	expect_out "pending   2021091309530900003"
+	long_check goose
+}
+
+t_golang_migrate_long_versions() {
+	long_folder golang-migrate
+	gm_table
+	db_sql "INSERT INTO schema_migrations (version, dirty) VALUES (2021091309530900002, false)"
+	st adopt
+	expect_rc 0
+	expect_out "record    2021091309530900002"
+	long_check golang-migrate
+}
+
+# gobuffalo/pop's 20 digits, past 2^64: dbmate keeps versions as text
+t_dbmate_20_digit_versions() {
+	peer_need dbmate
+	mkdir -p migrations
+	dbmate_file 20210913095309000007 t1 t1 migrations
+	dbmate_file 20210913095309000008 t2 t2 migrations
+	"$PEER_BIN" --no-dump-schema -u "$(peer_url)" -d migrations up >dbmate.log 2>&1 || {
+		cat dbmate.log
+		fail "dbmate up"
+	}
+	mark_t1
+	dbmate_file 20210913095309000009 t9 t9 migrations
+	st adopt
+	expect_rc 0
+	expect_err "2 migrations recorded as applied from dbmate"
+	expect_eq "20210913095309000007:versioned 20210913095309000008:versioned" "$(strata_rows_sorted)"
+	st status
+	expect_rc 0
+	expect_out "2 applied, 1 pending"
+	go_on 20210913095309000009
+}
+
+# Flyway's dotted versions compare part by part: 1.2.3 < 1.10 < 3.1
+# (V3_1: '_' is '.'); its table holds them as Flyway wrote them
+t_flyway_dotted_versions() {
+	mkdir -p migrations
+	printf 'CREATE TABLE t1 (id INT);\n' >migrations/V1.2.3__a.sql
+	printf 'CREATE TABLE t2 (id INT);\n' >migrations/V1.10__b.sql
+	printf 'CREATE TABLE t3 (id INT);\n' >migrations/V3_1__c.sql
+	printf 'CREATE TABLE t9 (id INT);\n' >migrations/V3.10__t9.sql
+	printf 'DROP TABLE t9;\n' >migrations/U3.10__t9.sql
+	db_sql "CREATE TABLE t1 (id INT)"
+	db_sql "CREATE TABLE t2 (id INT)"
+	db_sql "CREATE TABLE t3 (id INT)"
+	mark_t1
+	flyway_table
+	fw_row 1 1.2.3 SQL V1.2.3__a.sql "$(flyway_crc migrations/V1.2.3__a.sql)" true
+	fw_row 2 1.10 SQL V1.10__b.sql "$(flyway_crc migrations/V1.10__b.sql)" true
+	fw_row 3 3.1 SQL V3_1__c.sql "$(flyway_crc migrations/V3_1__c.sql)" true
+	before=$(snapshot flyway_schema_history)
+	st status --offline
+	expect_rc 0
+	case "$out" in
+	*1.2.3*1.10*3[._]1*3.10*) ;;
+	*) fail "status: not in the order 1.2.3 < 1.10 < 3.1 < 3.10: $out" ;;
+	esac
+	st adopt
+	expect_rc 0
+	expect_err "3 migrations recorded as applied from flyway"
+	expect_out "record    1.2.3"
+	expect_out "record    1.10"
+	case "$out" in
+	*"record    3.1 "* | *"record    3_1 "*) ;;
+	*) fail "adopt does not record 3.1" ;;
+	esac
+	expect_out "pending   3.10"
+	case "$out" in
+	*1.2.3*1.10*3[._]1*3.10*) ;;
+	*) fail "adopt: not in the order 1.2.3 < 1.10 < 3.1 < 3.10" ;;
+	esac
+	expect_eq "1.2.3:versioned 1.10:versioned 3.1:versioned" "$(strata_rows_sorted)" "strata's history"
+	st status
+	expect_rc 0
+	expect_out "3 applied, 1 pending"
+	case "$out" in
+	*1.2.3*1.10*3[._]1*3.10*) ;;
+	*) fail "status after adopt: not in the order 1.2.3 < 1.10 < 3.1 < 3.10" ;;
+	esac
+	go_on 3.10
+	st adopt --undo
+	expect_rc 0
+	expect_eq "$before" "$(snapshot flyway_schema_history)"
+}
