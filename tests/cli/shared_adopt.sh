@@ -37,6 +37,11 @@ strata_rows() {
 	db_sql "SELECT version, kind FROM $TEST_TABLE ORDER BY version" | tr '|' ':' | tr '\n' ' ' | sed 's/ $//'
 }
 
+# strata's rows in strata's order (version_sort): "version:kind" joined
+strata_rows_sorted() {
+	db_sql "SELECT version, kind FROM $TEST_TABLE ORDER BY version_sort" | tr '|' ':' | tr '\n' ' ' | sed 's/ $//'
+}
+
 # checksums as each tool computes them, with python3 (not strata)
 flyway_crc() {
 	python3 -c '
@@ -610,11 +615,6 @@ assert not d["ok"] and "dirty" in d["error"], d' || fail "json refusal"
 
 # ---- versions as real projects write them ----------------------------------
 
-# strata's rows in strata's order (version_sort): "version:kind" joined
-strata_rows_sorted() {
-	db_sql "SELECT version, kind FROM $TEST_TABLE ORDER BY version_sort" | tr '|' ':' | tr '\n' ' ' | sed 's/ $//'
-}
-
 # golang-migrate counts from 0 when the first file is 0_*.up.sql; its one
 # row at version 0 means that file is applied
 t_golang_migrate_version_0() {
@@ -634,6 +634,16 @@ t_golang_migrate_version_0() {
 	expect_rc 0
 	expect_out "1 applied, 1 pending"
 	go_on 1
+	# version 0 is a migration like any other: it rolls back and reapplies
+	st down --no-backup
+	expect_rc 0
+	expect_out "0_initial"
+	expect_tables "schema_migrations_golang_migrate"
+	expect_eq "" "$(strata_rows)" "strata's history after down"
+	st up
+	expect_rc 0
+	expect_err "2 migrations applied"
+	expect_eq "0:versioned 1:versioned" "$(strata_rows_sorted)" "strata's history after up"
 }
 
 t_golang_migrate_from_0_at_a_later_version() {
