@@ -85,6 +85,14 @@ db_text_sql() {
 	printf 'CAST(%s AS CHAR)' "$1"
 }
 
+db_absent_url() {
+	echo "${TEST_URL/$TEST_DBNAME/${TEST_DBNAME}_absent}"
+}
+
+db_exists() {
+	[ "$(db_sql "SELECT 1" 2>/dev/null)" = 1 ]
+}
+
 # --- the dialect and what the database does -----------------------------------
 
 # DDL commits by itself

@@ -80,6 +80,14 @@ db_text_sql() {
 	printf 'CAST(%s AS TEXT)' "$1"
 }
 
+db_absent_url() {
+	echo "${TEST_URL/$TEST_DBNAME/${TEST_DBNAME}_absent}"
+}
+
+db_exists() {
+	[ "$(db_sql "SELECT 1" 2>/dev/null)" = 1 ]
+}
+
 # --- the dialect and what the database does -----------------------------------
 
 db_ddl_rolls_back() {

@@ -100,6 +100,16 @@ db_text_sql() {
 	printf 'CAST(%s AS TEXT)' "$1"
 }
 
+# A URL of this kind naming a database that does not exist.
+db_absent_url() {
+	echo "sqlite:$PWD/absent.db"
+}
+
+# Succeeds when the test's database exists (never creates it).
+db_exists() {
+	[ -e "$(db_file)" ]
+}
+
 # --- the dialect and what the database does -----------------------------------
 
 # Succeeds when DDL in a transaction rolls back with it.
