@@ -20,11 +20,6 @@ history_file() {
 	db_sql "SELECT file FROM $TEST_TABLE WHERE version = '$1'"
 }
 
-# Does the database run DDL in a transaction (not MySQL)?
-txn_ddl() {
-	[ "$STRATA_TEST_DB" != mysql ]
-}
-
 t_prisma_folder_applies_and_rolls_back() {
 	put migrations/migration_lock.toml 'provider = "postgresql"'
 	put migrations/20240101120000_init/migration.sql \
@@ -65,9 +60,7 @@ t_diesel_folder_applies_and_rolls_back() {
 	put migrations/2017-12-05-004412_create_users/up.sql 'CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(100));'
 	put migrations/2017-12-05-004412_create_users/down.sql 'DROP TABLE users;'
 	put migrations/2018-01-02-000000_users_email/up.sql 'CREATE INDEX users_email ON users (email);'
-	put migrations/2018-01-02-000000_users_email/down.sql 'DROP INDEX users_email ON users;'
-	[ "$STRATA_TEST_DB" = mysql ] ||
-		put migrations/2018-01-02-000000_users_email/down.sql 'DROP INDEX users_email;'
+	put migrations/2018-01-02-000000_users_email/down.sql "$(db_drop_index_sql users_email users)"
 	put migrations/2018-01-02-000000_users_email/metadata.toml \
 		'# as Diesel reads it' 'run_in_transaction = false'
 	st plan --offline
@@ -76,7 +69,7 @@ t_diesel_folder_applies_and_rolls_back() {
 	*"(users_email), outside a transaction"*) ;;
 	*) fail "run_in_transaction = false was not read" ;;
 	esac
-	if txn_ddl; then
+	if db_ddl_rolls_back; then
 		case "$out" in
 		*"(create_users), outside"*) fail "create_users outside a transaction" ;;
 		esac
@@ -181,7 +174,7 @@ t_sqlmigrate_file_applies_and_rolls_back() {
 	*"(toys), outside a transaction"*) ;;
 	*) fail "-- +migrate Up notransaction was not read" ;;
 	esac
-	if txn_ddl; then
+	if db_ddl_rolls_back; then
 		case "$out" in
 		*"(create_people), outside"*) fail "create_people outside a transaction" ;;
 		esac

@@ -40,20 +40,15 @@ peer_need() {
 	fi
 }
 
-# dbmate's URL for the test database (its own scheme names)
+# dbmate's URL for the test database: strata's URL, whose schemes
+# (sqlite:PATH, postgres://, mysql://) dbmate reads alike
 peer_url() {
-	case "$STRATA_TEST_DB" in
-	sqlite) echo "sqlite:test.db" ;;
-	postgres) echo "postgres://postgres@127.0.0.1:$STRATA_TEST_PG_PORT/$TEST_DBNAME?sslmode=disable" ;;
-	mysql) echo "mysql://root@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" ;;
-	esac
+	echo "$TEST_URL"
 }
 
-# sql-migrate's dbconfig.yml for the test database, folder $1
+# sql-migrate's dbconfig.yml for the test database, folder $1 (the
+# database as Go's database/sql names it: tests/lib/db/)
 peer_sql_migrate_config() {
-	case "$STRATA_TEST_DB" in
-	sqlite) printf 'test:\n  dialect: sqlite3\n  datasource: %s\n  dir: %s\n' "$PWD/test.db" "$1" ;;
-	postgres) printf 'test:\n  dialect: postgres\n  datasource: host=127.0.0.1 port=%s user=postgres dbname=%s sslmode=disable\n  dir: %s\n' "$STRATA_TEST_PG_PORT" "$TEST_DBNAME" "$1" ;;
-	mysql) printf 'test:\n  dialect: mysql\n  datasource: root@tcp(127.0.0.1:%s)/%s?parseTime=true\n  dir: %s\n' "$STRATA_TEST_MYSQL_PORT" "$TEST_DBNAME" "$1" ;;
-	esac >dbconfig.yml
+	printf 'test:\n  dialect: %s\n  datasource: %s\n  dir: %s\n' \
+		"$(db_go_dialect)" "$(db_go_datasource)" "$1" >dbconfig.yml
 }

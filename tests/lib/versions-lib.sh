@@ -22,12 +22,6 @@ DROP TABLE runs;"
 
 # The history table exactly as the previous release creates it.
 prev_create_table() {
-	local ts
-	case "$STRATA_TEST_DB" in
-	sqlite) ts=TEXT ;;
-	postgres) ts=TIMESTAMPTZ ;;
-	mysql) ts="DATETIME(3)" ;;
-	esac
 	db_sql "CREATE TABLE IF NOT EXISTS $TEST_TABLE (
     version            BIGINT       NOT NULL,
     name               VARCHAR(255) NOT NULL,
@@ -35,7 +29,7 @@ prev_create_table() {
     file               VARCHAR(1024) NOT NULL,
     checksum           VARCHAR(128),
     checksum_algorithm VARCHAR(16)  NOT NULL,
-    applied_at         $ts NOT NULL,
+    applied_at         $(db_time_type) NOT NULL,
     execution_ms       BIGINT       NOT NULL,
     applied_by         VARCHAR(255) NOT NULL,
     target             VARCHAR(64)  NOT NULL,
@@ -76,11 +70,7 @@ prev_up() {
 # column_type COLUMN: the type of the history table's COLUMN, lower case
 # ("" when there is no such column)
 column_type() {
-	case "$STRATA_TEST_DB" in
-	sqlite) db_sql "SELECT lower(type) FROM pragma_table_info('$TEST_TABLE') WHERE name = '$1'" ;;
-	postgres) db_sql "SELECT data_type FROM information_schema.columns WHERE table_name = '$TEST_TABLE' AND column_name = '$1'" ;;
-	mysql) db_sql "SELECT lower(DATA_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '$TEST_TABLE' AND COLUMN_NAME = '$1'" ;;
-	esac
+	db_column_type "$TEST_TABLE" "$1"
 }
 
 # expect_old_format / expect_new_format: the history table's format

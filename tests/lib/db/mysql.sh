@@ -85,6 +85,14 @@ db_text_sql() {
 	printf 'CAST(%s AS CHAR)' "$1"
 }
 
+db_absent_url() {
+	echo "${TEST_URL/$TEST_DBNAME/${TEST_DBNAME}_absent}"
+}
+
+db_exists() {
+	[ "$(db_sql "SELECT 1" 2>/dev/null)" = 1 ]
+}
+
 # --- the dialect and what the database does -----------------------------------
 
 # DDL commits by itself
@@ -105,7 +113,7 @@ db_unreachable_url() {
 }
 
 db_column_type() {
-	db_sql "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '$1' AND COLUMN_NAME = '$2'"
+	db_sql "SELECT lower(DATA_TYPE) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '$1' AND COLUMN_NAME = '$2'"
 }
 
 db_time_type() {
@@ -253,6 +261,41 @@ db_kill_hint() {
 # no such URL parameters
 db_url_with_keepalive() {
 	echo ""
+}
+
+# --- other tools' tables and clients (shared_adopt.sh, peers.sh) --------------
+
+db_all_tables() {
+	db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1"
+}
+
+db_blob_literal() {
+	printf "X'%s'" "$1"
+}
+
+db_type_blob() {
+	echo BLOB
+}
+
+db_type_timestamp() {
+	echo "DATETIME(3)"
+}
+
+db_type_serial_key() {
+	echo "bigint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY"
+}
+
+# an index belongs to its table
+db_drop_index_sql() {
+	printf 'DROP INDEX %s ON %s;' "$1" "$2"
+}
+
+db_go_dialect() {
+	echo mysql
+}
+
+db_go_datasource() {
+	echo "root@tcp(127.0.0.1:$STRATA_TEST_MYSQL_PORT)/$TEST_DBNAME?parseTime=true"
 }
 
 # --- another session holding something -----------------------------------------

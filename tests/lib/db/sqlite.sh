@@ -100,6 +100,16 @@ db_text_sql() {
 	printf 'CAST(%s AS TEXT)' "$1"
 }
 
+# A URL of this kind naming a database that does not exist.
+db_absent_url() {
+	echo "sqlite:$PWD/absent.db"
+}
+
+# Succeeds when the test's database exists (never creates it).
+db_exists() {
+	[ -e "$(db_file)" ]
+}
+
 # --- the dialect and what the database does -----------------------------------
 
 # Succeeds when DDL in a transaction rolls back with it.
@@ -217,6 +227,48 @@ db_client_escapes() {
 # What restore says of the last of db_client_escapes.
 db_client_escape_refusal() {
 	echo "not a SQLite database"
+}
+
+# --- other tools' tables and clients (shared_adopt.sh, peers.sh) --------------
+
+# Every table, history tables included, sorted, one per line.
+db_all_tables() {
+	[ -f "$(db_file)" ] || return 0
+	db_sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+}
+
+# db_blob_literal HEX: the bytes HEX as a SQL literal.
+db_blob_literal() {
+	printf "X'%s'" "$1"
+}
+
+# Column types as the other tools write them: bytes; a point in time; an
+# integer primary key the database numbers by itself.
+db_type_blob() {
+	echo BLOB
+}
+
+db_type_timestamp() {
+	echo DATETIME
+}
+
+db_type_serial_key() {
+	echo "INTEGER PRIMARY KEY AUTOINCREMENT"
+}
+
+# db_drop_index_sql INDEX TABLE: the statement that drops INDEX of TABLE.
+db_drop_index_sql() {
+	printf 'DROP INDEX %s;' "$1"
+}
+
+# The test database as Go's database/sql names it (sql-migrate's
+# dbconfig.yml): the dialect, and the data source.
+db_go_dialect() {
+	echo sqlite3
+}
+
+db_go_datasource() {
+	db_file
 }
 
 # --- another session holding something -----------------------------------------
