@@ -303,6 +303,20 @@ install: strata libstrata.a $(SHLIB)
 		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS@|$(strip $(DL_LIBS))|g' \
 		strata.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/strata.pc
 
+# One Debian package, strata_VERSION_ARCH.deb in DEB_DIR, made with
+# dpkg-deb from `make install` with PREFIX=/usr into build/deb/root (the
+# libraries in the multiarch folder). Depends names the packages of the
+# linked libraries and of those loaded with dlopen (scripts/mkdeb.sh).
+DEB_DIR ?= .
+DEB_MULTIARCH = $(shell $(CC) -print-multiarch)
+DEB_DL_PACKAGES = $(foreach p,$(DRV_DL_PKGS),$(call deb_package,$(call soname_of,$(p),))) \
+	$(call deb_package,$(SONAME_PG_QUERY)) $(call deb_package,$(SONAME_CRYPTO))
+deb: strata libstrata.a $(SHLIB)
+	$(Q)rm -rf build/deb
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/deb/root PREFIX=/usr \
+		LIBDIR=/usr/lib/$(DEB_MULTIARCH) >/dev/null
+	$(Q)scripts/mkdeb.sh build/deb/root $(VERSION) $(DEB_DIR) $(DEB_DL_PACKAGES)
+
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/strata $(DESTDIR)$(LIBDIR)/libstrata.a \
 		$(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libstrata.so \

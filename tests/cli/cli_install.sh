@@ -7,7 +7,7 @@
 # install into $PWD/root/usr/local; sets pc (pkg-config with the prefix)
 install_root() {
 	command -v cc >/dev/null || skip "no C compiler"
-	make -s -C "$STRATA_SRC_ROOT" install PREFIX=/usr/local DESTDIR="$PWD/root" >make.log 2>&1 ||
+	src_make install PREFIX=/usr/local DESTDIR="$PWD/root" >make.log 2>&1 ||
 		fail "make install: $(tail -20 make.log)"
 	export PKG_CONFIG_PATH=$PWD/root/usr/local/lib/pkgconfig
 	pc="pkg-config --define-variable=prefix=$PWD/root/usr/local"
