@@ -1,6 +1,6 @@
 # strata: one GNU Makefile with pkg-config.
 #
-#   make              build ./strata and libstrata.a (release)
+#   make              build ./strata, libstrata.a and libstrata.so (release)
 #   make demo         install what is missing, build, apply examples/journal
 #                     to a SQLite file and print status
 #   make check        install what is missing, build with ASan+UBSan, run
@@ -8,12 +8,14 @@
 #   make check-long   the longer reliability tier
 #   make analyze      gcc -fanalyzer and cppcheck over src/ (make check runs both)
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make deb          strata_VERSION_ARCH.deb, with dpkg-deb
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS
 #   make bench        the benchmark against the peers (bench/RESULTS.md)
 #   make format       clang-format every C file
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+LIBDIR     ?= $(PREFIX)/lib
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 30
@@ -98,7 +100,7 @@ GEN = build/gen
 DRIVERS_H = $(GEN)/strata_drivers.h
 
 ALL_CFLAGS = $(STD) $(WARN) $(BANNED) -Iinclude -Isrc -I$(GEN) $(DEP_CFLAGS) \
-	     $(DRV_DEFS) $(DL_CFLAGS) -fvisibility=hidden $(CFLAGS)
+	     $(DRV_DEFS) $(DL_CFLAGS) -fvisibility=hidden -fPIC $(CFLAGS)
 
 UTIL_SRC   = $(wildcard src/util/*.c)
 LIB_SRC    = $(wildcard src/lib/*.c)
@@ -111,6 +113,13 @@ LIBSTRATA_SRC = $(UTIL_SRC) $(LIB_SRC) $(DRV_SRC)
 
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 
+# The version, from include/strata/common.h; the shared library's SONAME
+# carries its major number (libstrata.so.0), the file its full version.
+VERSION := $(shell sed -n 's/^\#define STRATA_VERSION *"\(.*\)"/\1/p' include/strata/common.h)
+VERSION_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME  = libstrata.so.$(VERSION_MAJOR)
+SHLIB   = libstrata.so.$(VERSION)
+
 # Two build trees: release (build/rel) and sanitizer (build/san).
 REL = build/rel
 SAN_DIR = build/san
@@ -118,12 +127,12 @@ SAN_DIR = build/san
 rel_obj = $(patsubst %.c,$(REL)/%.o,$(1))
 san_obj = $(patsubst %.c,$(SAN_DIR)/%.o,$(1))
 
-.PHONY: FORCE all demo demo-run check check-run check-long install uninstall \
+.PHONY: FORCE all deb demo demo-run check check-run check-long install uninstall \
 	fuzz bench format format-check clean deps-build deps-test \
 	analyze analyze-gcc analyze-cppcheck
 .DEFAULT_GOAL := all
 
-all: strata libstrata.a
+all: strata libstrata.a $(SHLIB)
 
 # Rebuild everything when the flags change (a driver appears, CFLAGS=...).
 $(REL)/.flags $(SAN_DIR)/.flags: FORCE
@@ -153,6 +162,29 @@ $(SAN_DIR)/%.o: %.c $(SAN_DIR)/.flags | $(DRIVERS_H)
 libstrata.a: $(call rel_obj,$(LIBSTRATA_SRC))
 	$(Q)rm -f $@
 	$(Q)ar rcs $@ $^
+
+# The shared library exports the STRATA_EXTERN declarations of
+# include/strata (and nothing else: the version script hides whatever
+# -fvisibility=hidden let through), under one version node, STRATA_<major>.
+# The symbol list is written from the headers, so that a new public call
+# is exported by declaring it.
+PUBLIC_H = $(wildcard include/strata/*.h include/strata/sys/*.h)
+SYMS_MAP = $(GEN)/libstrata.map
+$(SYMS_MAP): $(PUBLIC_H)
+	@mkdir -p $(dir $@)
+	@{ echo '/* Written by the Makefile from the STRATA_EXTERN declarations. */'; \
+	  echo 'STRATA_$(VERSION_MAJOR) {'; echo 'global:'; \
+	  cat $(PUBLIC_H) | tr '\n' ' ' | grep -o 'STRATA_EXTERN([^)]*) *strata_[a-z0-9_]*' | \
+		sed 's/.* \(strata_[a-z0-9_]*\)$$/	\1;/' | sort -u; \
+	  echo 'local:'; echo '	*;'; echo '};'; } >$@.tmp && mv $@.tmp $@
+
+$(SHLIB): $(call rel_obj,$(LIBSTRATA_SRC)) $(SYMS_MAP)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=$(SYMS_MAP) -Wl,--no-undefined -Wl,-z,relro,-z,now \
+		-o $@ $(call rel_obj,$(LIBSTRATA_SRC)) $(DEP_LIBS)
+	$(Q)ln -sf $(SHLIB) $(SONAME)
+	$(Q)ln -sf $(SONAME) libstrata.so
 
 strata: $(call rel_obj,$(CLI_SRC)) libstrata.a
 	@$(if $(Q),echo "  LINK    $@")
@@ -255,21 +287,40 @@ check-long: deps-test
 	@STRATA_BIN=$(CURDIR)/$(SAN_DIR)/strata STRATA_BUILD=$(CURDIR)/$(SAN_DIR) \
 		STRATA_LONG=1 tests/run.sh
 
-install: strata libstrata.a
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+install: strata libstrata.a $(SHLIB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/strata/sys $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 strata $(DESTDIR)$(PREFIX)/bin/strata
-	install -m 0644 libstrata.a $(DESTDIR)$(PREFIX)/lib/libstrata.a
+	install -m 0644 libstrata.a $(DESTDIR)$(LIBDIR)/libstrata.a
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SHLIB)
+	ln -sf $(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libstrata.so
 	install -m 0644 include/strata/*.h $(DESTDIR)$(PREFIX)/include/strata/
 	install -m 0644 include/strata/sys/*.h $(DESTDIR)$(PREFIX)/include/strata/sys/
 	install -m 0644 docs/strata.1 $(DESTDIR)$(PREFIX)/share/man/man1/strata.1
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*STRATA_VERSION *"\(.*\)"/\1/p' include/strata/common.h)|g' \
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))|g' \
+		-e 's|@VERSION@|$(VERSION)|g' \
 		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS@|$(strip $(DL_LIBS))|g' \
-		strata.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc
+		strata.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/strata.pc
+
+# One Debian package, strata_VERSION_ARCH.deb in DEB_DIR, made with
+# dpkg-deb from `make install` with PREFIX=/usr into build/deb/root (the
+# libraries in the multiarch folder). Depends names the packages of the
+# linked libraries and of those loaded with dlopen (scripts/mkdeb.sh).
+DEB_DIR ?= .
+DEB_MULTIARCH = $(shell $(CC) -print-multiarch)
+DEB_DL_PACKAGES = $(foreach p,$(DRV_DL_PKGS),$(call deb_package,$(call soname_of,$(p),))) \
+	$(call deb_package,$(SONAME_PG_QUERY)) $(call deb_package,$(SONAME_CRYPTO))
+deb: strata libstrata.a $(SHLIB)
+	$(Q)rm -rf build/deb
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/deb/root PREFIX=/usr \
+		LIBDIR=/usr/lib/$(DEB_MULTIARCH) >/dev/null
+	$(Q)scripts/mkdeb.sh build/deb/root $(VERSION) $(DEB_DIR) $(DEB_DL_PACKAGES)
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/strata $(DESTDIR)$(PREFIX)/lib/libstrata.a \
-		$(DESTDIR)$(PREFIX)/include/strata.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/strata.pc \
+	rm -f $(DESTDIR)$(PREFIX)/bin/strata $(DESTDIR)$(LIBDIR)/libstrata.a \
+		$(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libstrata.so \
+		$(DESTDIR)$(PREFIX)/include/strata.h $(DESTDIR)$(LIBDIR)/pkgconfig/strata.pc \
 		$(DESTDIR)$(PREFIX)/share/man/man1/strata.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/strata
 
@@ -302,6 +353,6 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build strata libstrata.a demo
+	rm -rf build strata libstrata.a libstrata.so libstrata.so.* demo
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -31,6 +31,42 @@ static void name_input(strata_buf *err, const char *name)
 	strata_buf_release(&b);
 }
 
+/*
+ * The Debian package each tool comes in: when it is not installed, the
+ * message says what to install, rather than "exit status 127".
+ */
+static const struct {
+	const char *tool, *package;
+} packages[] = {
+	{ "pg_dump", "postgresql-client" },   { "psql", "postgresql-client" },
+	{ "mysqldump", "mariadb-client" },    { "mysql", "mariadb-client" },
+	{ "mariadb-dump", "mariadb-client" }, { "mariadb", "mariadb-client" },
+};
+
+/* 0 when argv[0] can be started; else the error, set on c */
+static int find_tool(struct strata_driver_conn *c, const char *tool)
+{
+	size_t i;
+	int found = strata__spawn_find(tool);
+
+	if (found > 0)
+		return 0;
+	if (found < 0)
+		return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+		                               "out of memory");
+	for (i = 0; i < sizeof(packages) / sizeof(packages[0]); i++)
+		if (strcmp(tool, packages[i].tool) == 0)
+			return strata_driver_set_error(
+			        c, STRATA_ENOTSUPP, NULL, 0, -1,
+			        "cannot run %s: not found on PATH; install "
+			        "the Debian package %s, or add the folder "
+			        "that has %s to PATH",
+			        tool, packages[i].package, tool);
+	return strata_driver_set_error(c, STRATA_ENOTSUPP, NULL, 0, -1,
+	                               "cannot run %s: not found on PATH",
+	                               tool);
+}
+
 static int run(struct strata_driver_conn *c, struct spawn *s,
                const char *env_pw, const char *input_name, strata_buf *err_out)
 {
@@ -38,6 +74,9 @@ static int run(struct strata_driver_conn *c, struct spawn *s,
 	strata_buf err = STRATA_BUF_INIT;
 	int st;
 
+	st = find_tool(c, s->argv[0]);
+	if (st < 0)
+		return st;
 	s->env = env;
 	s->err = &err;
 	st = strata__spawn(s);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -284,4 +285,50 @@ int strata__spawn(struct spawn *s)
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return -1;
+}
+
+static int is_program(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	       access(path, X_OK) == 0;
+}
+
+int strata__spawn_find(const char *name)
+{
+	strata_buf dirs = STRATA_BUF_INIT, path = STRATA_BUF_INIT;
+	const char *env = getenv("PATH"), *p, *end;
+	int found = 0;
+
+	if (strchr(name, '/'))
+		return is_program(name);
+	if (!env) {
+		size_t n = confstr(_CS_PATH, NULL, 0);
+
+		if (n == 0 || strata__buf_grow(&dirs, n) < 0)
+			return n == 0 ? 0 : -1;
+		confstr(_CS_PATH, dirs.ptr, n);
+		dirs.len = strlen(dirs.ptr);
+		env = dirs.ptr;
+	}
+	for (p = env; !found; p = end + 1) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		strata__buf_clear(&path);
+		if ((end > p &&
+		     (strata__buf_put(&path, p, (size_t)(end - p)) < 0 ||
+		      strata__buf_puts(&path, "/") < 0)) ||
+		    strata__buf_puts(&path, name) < 0) {
+			found = -1;
+			break;
+		}
+		found = is_program(path.ptr);
+		if (!*end)
+			break;
+	}
+	strata_buf_release(&path);
+	strata_buf_release(&dirs);
+	return found;
 }

@@ -44,4 +44,12 @@ struct spawn {
  */
 int strata__spawn(struct spawn *s);
 
+/*
+ * Whether execvp would find name: a name with a '/' as it is, else in
+ * each folder of PATH (confstr's default path when PATH is unset; an
+ * empty entry is the current folder). @return 1 when an executable
+ * regular file is there, 0 when none is, -1 when out of memory.
+ */
+int strata__spawn_find(const char *name);
+
 #endif

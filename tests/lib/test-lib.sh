@@ -105,6 +105,13 @@ race_each() {
 	rm -f gate ready.*
 }
 
+# src_make ARGS...: make in the source tree, one at a time: the suites
+# that install or package strata run in parallel and share its build.
+src_make() {
+	mkdir -p "$STRATA_SRC_ROOT/build"
+	flock "$STRATA_SRC_ROOT/build/.make-lock" make -s -C "$STRATA_SRC_ROOT" "$@"
+}
+
 expect_rc() {
 	[ "$rc" = "$1" ] || fail "expected exit code $1, got $rc"
 }
