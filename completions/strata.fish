@@ -11,21 +11,24 @@ function __strata_complete
     set -l cur (commandline -ct)
     set -l cmd $tokens[1]
     set -e tokens[1]
-    set -l out ($cmd __complete-describe $tokens $cur 2>/dev/null)
+    # quoted: exactly one word, "" after a blank
+    set -l out ($cmd __complete-describe $tokens "$cur" 2>/dev/null)
     # --dir=VALUE: file names after the '='
-    set -l prefix (string match -r -- '^--[^=]*=' $cur)
-    set -l value (string replace -r -- '^--[^=]*=' '' $cur)
+    set -l prefix (string match -r -- '^--[^=]*=' "$cur")
+    set -l value (string replace -r -- '^--[^=]*=' '' "$cur")
     switch "$out[1]"
         case :dirs
-            for p in (__fish_complete_directories $value)
-                echo $prefix$p
+            for p in (__fish_complete_directories "$value")
+                echo "$prefix$p"
             end
         case :files
-            for p in (__fish_complete_path $value)
-                echo $prefix$p
+            for p in (__fish_complete_path "$value")
+                echo "$prefix$p"
             end
         case '*'
-            printf '%s\n' $out
+            for l in $out
+                echo $l
+            end
     end
 end
 
