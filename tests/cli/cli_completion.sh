@@ -43,7 +43,9 @@ expect_comp() {
 
 # cands WORD...: the binary's candidates, one line, in its order
 cands() {
-	"$STRATA_BIN" __complete "$@" 2>cands.err | tr '\n' ' ' | sed 's/ $//'
+	"$STRATA_BIN" __complete "$@" >cands.out 2>cands.err || fail "__complete $*: exit code $?"
+	[ ! -s cands.err ] || fail "__complete $*: stderr: $(cat cands.err)"
+	tr '\n' ' ' <cands.out | sed 's/ $//'
 }
 
 two_targets() {
@@ -159,7 +161,9 @@ t_complete_lists_every_command_of_the_help() {
 }
 
 t_complete_lists_every_option_of_each_command() {
-	for c in $(cands ''); do
+	cmds=$(cands '')
+	[ "$(echo "$cmds" | wc -w)" -ge 20 ] || fail "too few commands: '$cmds'"
+	for c in $cmds; do
 		"$STRATA_BIN" help "$c" >help.out || fail "strata help $c"
 		# the option lines: "  -d, --database URL  ..." or "      --json  ..."
 		want=$(sed -n 's/^  \(-[a-zA-Z], \)\{0,1\} *\(--[a-z][a-z-]*\).*/\2/p' help.out | sort -u)
@@ -223,9 +227,32 @@ t_complete_is_quiet_and_never_connects() {
 t_zsh_loads_the_file() {
 	command -v zsh >/dev/null || skip "zsh not installed (the suite does not install it)"
 	zsh -n "$STRATA_SRC_ROOT/completions/_strata" || fail "zsh -n"
-	out=$(zsh -fc 'autoload -Uz compinit && compinit -u -D && source "$1/completions/_strata" && print -r -- $_comps[strata]' _ "$STRATA_SRC_ROOT" 2>&1) ||
+	out=$(zsh -fc 'fpath=($1/completions $fpath); autoload -Uz compinit && compinit -u -D && print -r -- $_comps[strata]' _ "$STRATA_SRC_ROOT" 2>&1) ||
 		fail "zsh: $out"
 	expect_eq "_strata" "$out" "zsh compdef"
+	# _strata itself, outside a completion widget: compset, _describe and
+	# _files stand in for zsh's (functions come before builtins)
+	two_targets
+	mkdir -p bin
+	ln -s "$STRATA_BIN" bin/strata
+	out=$(PATH="$PWD/bin:$PATH" zsh -fc '
+		compset() { [[ $1 == -P && $PREFIX == *=* ]] || return 1; IPREFIX=${PREFIX%%=*}=; PREFIX=${PREFIX#*=}; }
+		_describe() { print -rl -- "${(@P)4}"; }
+		_files() { print -r -- "_files $*"; }
+		t() { words=("$@"); CURRENT=$#words; PREFIX=$words[-1]; IPREFIX=; _strata; }
+		fpath=($1/completions $fpath); autoload -Uz _strata
+		t strata sta; t strata up --dr; t strata --target ""
+		t strata down --to=00; t strata --dir ""; t strata force 0001 ""; true' _ "$STRATA_SRC_ROOT" 2>&1) ||
+		fail "zsh _strata: $out"
+	want="status:show every migration: applied, pending, modified, missing, dirty, renamed
+stamp:the same as baseline
+--dry-run:print the SQL that would run, change nothing
+dev:sqlite
+prod:sqlite
+0001:a
+0002:b
+_files -/"
+	expect_eq "$want" "$out" "zsh _strata"
 }
 
 t_fish_loads_the_file() {
