@@ -366,4 +366,5 @@ format-check:
 clean:
 	rm -rf build strata libstrata.a libstrata.so libstrata.so.* demo
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# the compiler's dependency files (not build/deb's vendor_completions.d)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
