@@ -16,6 +16,10 @@
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 LIBDIR     ?= $(PREFIX)/lib
+# where each shell looks for completions shipped with a package
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETION_DIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISH_COMPLETION_DIR ?= $(PREFIX)/share/fish/vendor_completions.d
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 30
@@ -298,6 +302,11 @@ install: strata libstrata.a $(SHLIB)
 	install -m 0644 include/strata/*.h $(DESTDIR)$(PREFIX)/include/strata/
 	install -m 0644 include/strata/sys/*.h $(DESTDIR)$(PREFIX)/include/strata/sys/
 	install -m 0644 docs/strata.1 $(DESTDIR)$(PREFIX)/share/man/man1/strata.1
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR) \
+		$(DESTDIR)$(FISH_COMPLETION_DIR)
+	install -m 0644 completions/strata.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/strata
+	install -m 0644 completions/_strata $(DESTDIR)$(ZSH_COMPLETION_DIR)/_strata
+	install -m 0644 completions/strata.fish $(DESTDIR)$(FISH_COMPLETION_DIR)/strata.fish
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${exec_prefix}/%,$(LIBDIR))|g' \
 		-e 's|@VERSION@|$(VERSION)|g' \
 		-e 's|@REQUIRES@|$(PKGS)|g' -e 's|@LIBS@|$(strip $(DL_LIBS))|g' \
@@ -321,7 +330,9 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/strata $(DESTDIR)$(LIBDIR)/libstrata.a \
 		$(DESTDIR)$(LIBDIR)/$(SHLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libstrata.so \
 		$(DESTDIR)$(PREFIX)/include/strata.h $(DESTDIR)$(LIBDIR)/pkgconfig/strata.pc \
-		$(DESTDIR)$(PREFIX)/share/man/man1/strata.1
+		$(DESTDIR)$(PREFIX)/share/man/man1/strata.1 \
+		$(DESTDIR)$(BASH_COMPLETION_DIR)/strata $(DESTDIR)$(ZSH_COMPLETION_DIR)/_strata \
+		$(DESTDIR)$(FISH_COMPLETION_DIR)/strata.fish
 	rm -rf $(DESTDIR)$(PREFIX)/include/strata
 
 FUZZ_CFLAGS = $(STD) $(BANNED) -Iinclude -Isrc -I$(GEN) $(DEP_CFLAGS) $(DRV_DEFS) \
@@ -355,4 +366,5 @@ format-check:
 clean:
 	rm -rf build strata libstrata.a libstrata.so libstrata.so.* demo
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# the compiler's dependency files (not build/deb's vendor_completions.d)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)

@@ -62,8 +62,9 @@ Description: versioned schema migrations for SQLite, PostgreSQL and MariaDB
  It reads folders written for golang-migrate, dbmate, goose, Flyway,
  sql-migrate, sqlx, Prisma and Diesel as they are.
  .
- This package holds the strata command, its manual page, and libstrata
- (shared and static) with its headers and pkg-config file. Backups and
+ This package holds the strata command, its manual page, its bash, zsh
+ and fish completions, and libstrata (shared and static) with its headers
+ and pkg-config file. Backups and
  restores run pg_dump/psql (postgresql-client) or mariadb-dump/mariadb
  (mariadb-client).
 CONTROL

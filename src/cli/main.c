@@ -8,6 +8,7 @@
 #include <unistd.h> /* optind */
 
 #include "commands.h"
+#include "complete.h"
 #include "config.h"
 #include "options.h"
 #include "output.h"
@@ -22,6 +23,12 @@ int main(int argc, char **argv)
 	/* The command-line tool has one thread: SQLite's mutexes and its
 	 * memory statistics (a mutex per allocation) are pure cost here. */
 	strata_init(STRATA_INIT_SINGLE_THREAD);
+	/* hidden, for the shell completion scripts: not a command of the
+	 * help, nor a name "did you mean" offers */
+	if (argc >= 2 && strcmp(argv[1], "__complete") == 0)
+		return cli_complete(argc - 2, argv + 2, 0);
+	if (argc >= 2 && strcmp(argv[1], "__complete-describe") == 0)
+		return cli_complete(argc - 2, argv + 2, 1);
 	memset(&cli, 0, sizeof(cli));
 	cli_set_color(&cli, CLI_COLOR_AUTO);
 	cli_early_color(&cli, argc, argv);

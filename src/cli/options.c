@@ -89,14 +89,16 @@ static int opt_no_color(struct cli *cli, const struct cli_opt *o,
 	return 0;
 }
 
+/* in the order of enum cli_color */
+const char *const cli_color_modes[] = { "auto", "always", "never", NULL };
+
 /* The enum cli_color arg names, or -1. */
 static int color_mode(const char *arg)
 {
-	static const char *const modes[] = { "auto", "always", "never" };
 	size_t i;
 
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		if (strcmp(arg, modes[i]) == 0)
+	for (i = 0; cli_color_modes[i]; i++)
+		if (strcmp(arg, cli_color_modes[i]) == 0)
 			return (int)i;
 	return -1;
 }

@@ -47,6 +47,8 @@ int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
 
 /* The options every command takes. */
 extern const struct cli_opt cli_global_opts[];
+/* The values of --color (WHEN), NULL-terminated. */
+extern const char *const cli_color_modes[];
 
 /* One line per option: "  -d, --database URL   database URL ..." */
 void cli_print_opts(const struct cli_opt *o, FILE *f);

@@ -60,7 +60,9 @@ t_deb_files() {
 	for f in usr/bin/strata usr/share/man/man1/strata.1.gz usr/include/strata/strata.h \
 		usr/include/strata/common.h usr/include/strata/errors.h usr/include/strata/buf.h \
 		usr/include/strata/sys/driver.h "usr/lib/$ma/libstrata.so.$version" \
-		"usr/lib/$ma/libstrata.a" "usr/lib/$ma/pkgconfig/strata.pc"; do
+		"usr/lib/$ma/libstrata.a" "usr/lib/$ma/pkgconfig/strata.pc" \
+		usr/share/bash-completion/completions/strata usr/share/zsh/vendor-completions/_strata \
+		usr/share/fish/vendor_completions.d/strata.fish; do
 		[ -f "root/$f" ] || fail "not in the package: /$f"
 	done
 	[ "$(readlink "$lib/libstrata.so.${version%%.*}")" = "libstrata.so.$version" ] || fail "no SONAME link"

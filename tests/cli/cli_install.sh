@@ -26,7 +26,9 @@ run_app() {
 t_install_and_embed_static() {
 	install_root
 	for f in bin/strata lib/libstrata.a lib/pkgconfig/strata.pc include/strata/strata.h \
-		include/strata/sys/driver.h share/man/man1/strata.1; do
+		include/strata/sys/driver.h share/man/man1/strata.1 \
+		share/bash-completion/completions/strata share/zsh/vendor-completions/_strata \
+		share/fish/vendor_completions.d/strata.fish; do
 		[ -f "root/usr/local/$f" ] || fail "not installed: $f"
 	done
 	# --static adds libstrata's own dependencies (Requires.private)
