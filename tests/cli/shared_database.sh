@@ -10,16 +10,6 @@ t_wait_answers_at_once_on_a_live_server() {
 	expect_rc 0
 }
 
-t_wait_times_out_naming_the_url_without_its_password() {
-	[ -n "$DB_SERVER" ] || skip "no server to wait for"
-	# a closed loopback port, with a password that must never be printed
-	st_raw wait --database "$(db_unreachable_url)" --timeout 1
-	expect_rc 5
-	expect_err "did not answer within 1 second"
-	expect_err ":***@127.0.0.1:1/"
-	refute_err "S3cretPW"
-}
-
 t_wait_timeout_is_checked() {
 	st wait --timeout soon
 	expect_rc 2

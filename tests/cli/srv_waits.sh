@@ -329,3 +329,14 @@ t_keepalives_by_default() {
 		case "$opts" in *"TCP_USER_TIMEOUT, [5000]"*) ;; *) fail "tcp_user_timeout=5000 not used: $opts" ;; esac
 	fi
 }
+
+# strata wait against a server that does not answer (on SQLite there is
+# no server to wait for)
+t_wait_times_out_naming_the_url_without_its_password() {
+	# a closed loopback port, with a password that must never be printed
+	st_raw wait --database "$(db_unreachable_url)" --timeout 1
+	expect_rc 5
+	expect_err "did not answer within 1 second"
+	expect_err ":***@127.0.0.1:1/"
+	refute_err "S3cretPW"
+}
