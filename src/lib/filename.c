@@ -221,7 +221,9 @@ static int flyway_callback(const char *f, size_t n)
 {
 	size_t i, k;
 
-	if (!ends_with(f, n, ".sql"))
+	/* every event's name starts in lower case, no migration's does:
+	 * most files are rejected here, before the 40 names are tried */
+	if (!islower((unsigned char)f[0]) || !ends_with(f, n, ".sql"))
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(flyway_events); i++) {
 		k = strlen(flyway_events[i]);
