@@ -126,26 +126,12 @@ static int cmd_restore(struct cli *cli, int argc, char **argv)
 
 static int confirmed(struct cli *cli)
 {
-	const char *url = cli_esc(strata_ctx_url_redacted(cli->ctx));
-	strata_buf what = STRATA_BUF_INIT, prompt = STRATA_BUF_INIT;
-	int ok;
-
 	if (cli->yes_delete || cli->dry_run)
 		return 1;
-	if (strata__buf_printf(&what, "fresh deletes all data of %s", url) <
-	            0 ||
-	    strata__buf_printf(&prompt,
-	                       "This drops every table, view, type, function "
-	                       "and sequence of\n  %s\nand applies every "
-	                       "migration again.",
-	                       url) < 0)
-		ok = 0;
-	else
-		ok = cli_confirm(cli, what.ptr, prompt.ptr, CLI_DELETE_PHRASE,
-		                 CLI_DELETE_FLAG);
-	strata_buf_release(&what);
-	strata_buf_release(&prompt);
-	return ok;
+	return cli_confirm_delete(cli, "fresh deletes all data of",
+	                          "This drops every table, view, type, "
+	                          "function and sequence of",
+	                          "and applies every migration again.");
 }
 
 static int cmd_fresh(struct cli *cli, int argc, char **argv)

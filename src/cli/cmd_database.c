@@ -105,25 +105,12 @@ static int cmd_create(struct cli *cli, int argc, char **argv)
 
 static int drop_confirmed(struct cli *cli)
 {
-	const char *url = cli_esc(strata_ctx_url_redacted(cli->ctx));
-	strata_buf what = STRATA_BUF_INIT, prompt = STRATA_BUF_INIT;
-	int ok;
-
 	if (cli->yes_delete)
 		return 1;
-	if (strata__buf_printf(&what, "drop deletes the database %s", url) <
-	            0 ||
-	    strata__buf_printf(&prompt,
-	                       "This drops the database\n  %s\nwith "
-	                       "everything in it; no backup is written.",
-	                       url) < 0)
-		ok = 0;
-	else
-		ok = cli_confirm(cli, what.ptr, prompt.ptr, CLI_DELETE_PHRASE,
-		                 CLI_DELETE_FLAG);
-	strata_buf_release(&what);
-	strata_buf_release(&prompt);
-	return ok;
+	return cli_confirm_delete(cli, "drop deletes the database",
+	                          "This drops the database",
+	                          "with everything in it; no backup is "
+	                          "written.");
 }
 
 static int cmd_drop(struct cli *cli, int argc, char **argv)

@@ -128,6 +128,23 @@ int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
 	return cli_typed(phrase);
 }
 
+int cli_confirm_delete(const struct cli *cli, const char *what,
+                       const char *before, const char *after)
+{
+	const char *url = cli_esc(strata_ctx_url_redacted(cli->ctx));
+	strata_buf w = STRATA_BUF_INIT, prompt = STRATA_BUF_INIT;
+	int ok = 0;
+
+	if (strata__buf_printf(&w, "%s %s", what, url) == 0 &&
+	    strata__buf_printf(&prompt, "%s\n  %s\n%s", before, url, after) ==
+	            0)
+		ok = cli_confirm(cli, w.ptr, prompt.ptr, CLI_DELETE_PHRASE,
+		                 CLI_DELETE_FLAG);
+	strata_buf_release(&w);
+	strata_buf_release(&prompt);
+	return ok;
+}
+
 int cli_color_wanted(enum cli_color mode, int tty, const char *no_color,
                      const char *term)
 {

@@ -26,6 +26,10 @@ int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
 /* Read a line from stdin: 1 when it is phrase, else say "not confirmed"
  * and return 0. */
 int cli_typed(const char *phrase);
+/* cli_confirm with CLI_DELETE_PHRASE for the database of cli's context:
+ * WHAT is "<what> URL", PROMPT "<before>\n  URL\n<after>". */
+int cli_confirm_delete(const struct cli *cli, const char *what,
+                       const char *before, const char *after);
 
 /* --color: always, never, or auto (the default) */
 enum cli_color {
