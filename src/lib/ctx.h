@@ -44,9 +44,7 @@ struct strata_ctx {
 	struct strata_driver_conn *conn;
 	char *lock_key;
 	int locked;
-	int in_txn; /* written by struct txn only (driver.c) */
-	int script; /* writing a plan: history rows take the database's clock */
-	int run_last;               /* the part being run is the run's last */
+	int in_txn;                 /* written by struct txn only (driver.c) */
 	size_t run_done, run_total; /* parts of the run done, in all */
 	volatile sig_atomic_t interrupted;
 	/* a pipe written when interrupted, for drivers that wait with

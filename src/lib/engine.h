@@ -51,10 +51,14 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
                         size_t *sel, size_t *n_sel);
 
+/* How strata__run_part runs a part (or-ed) */
+#define STRATA_PART_DRY_RUN 1u /* print it instead, as a script */
+#define STRATA_PART_LAST    2u /* the run's last part: its commit is durable */
+
 /* run.c: run (or, dry, print) one part. @return 0, a negative error,
  * or 1 when the plan turned out stale and nothing was done: plan again */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down, int dry_run);
+                     struct migration *m, int down, unsigned how);
 
 /*
  * A part longer than this is not copied into a batch with other

@@ -119,9 +119,8 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 	for (i = 0; rc == 0 && !all.dry_run && i < n; i++) {
 		const strata_migration *v = &ctx->view[sel[i]];
 
-		ctx->run_last = i + 1 == n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), 0,
-		                      0);
+		                      i + 1 == n ? STRATA_PART_LAST : 0);
 		if (rc == 0)
 			(*n_done)++;
 	}

@@ -468,13 +468,14 @@ static const char *row_key_name(const struct migration *m)
 	return m->kind == STRATA_KIND_REPEATABLE ? m->name : NULL;
 }
 
-/* The row of m; ts receives the time. A script's rows take the clock of
- * the database that runs it. */
+/* The row of m; ts receives the time, or with ts NULL the row takes the
+ * clock of the database that runs it (a script). */
 static void fill_row(strata_ctx *ctx, struct history_row *r,
                      const struct migration *m, strata_kind kind, int dirty,
-                     int64_t ms, char ts[32])
+                     int64_t ms, char *ts)
 {
-	strata__now_utc(ts);
+	if (ts)
+		strata__now_utc(ts);
 	memset(r, 0, sizeof(*r));
 	memcpy(r->version, m->version, strlen(m->version) + 1);
 	r->name = m->name;
@@ -483,18 +484,19 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 	 * own folder: 20240101000000_init/migration.sql) */
 	r->file = (char *)folder_name(ctx, m->up_path);
 	r->checksum = (char *)m->checksum;
-	r->applied_at = ctx->script ? NULL : ts;
+	r->applied_at = ts;
 	r->execution_ms = ms;
 	r->applied_by = (char *)strata__applied_by();
 	r->dirty = dirty; /* the statement reached: 1 before the first */
 }
 
-/* The statements that record ev, appended to out. */
+/* The statements that record ev, appended to out; a script's rows take
+ * the database's clock (db_clock). */
 static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
-                      enum history_event ev, int64_t n)
+                      enum history_event ev, int64_t n, int db_clock)
 {
 	struct history_row r;
-	char ts[32];
+	char now[32], *ts = db_clock ? NULL : now;
 	int rc = 0;
 
 	switch (ev) {
@@ -532,20 +534,26 @@ int strata__history_record(strata_ctx *ctx, strata_buf *out,
 	int rc;
 
 	if (out)
-		return record_sql(ctx, out, m, ev, n);
+		return record_sql(ctx, out, m, ev, n, 0);
 	if (ev == HISTORY_APPLIED && m->kind != STRATA_KIND_REPEATABLE &&
-	    !ctx->script && strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS)) {
+	    strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS)) {
 		struct history_row r;
 		char ts[32];
 
 		fill_row(ctx, &r, m, m->kind, 0, n, ts);
 		return insert_now(ctx, &r);
 	}
-	rc = record_sql(ctx, &sql, m, ev, n);
+	rc = record_sql(ctx, &sql, m, ev, n, 0);
 	if (rc == 0)
 		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
 	strata_buf_release(&sql);
 	return rc;
+}
+
+int strata__history_script(strata_ctx *ctx, strata_buf *out,
+                           struct migration *m, enum history_event ev)
+{
+	return record_sql(ctx, out, m, ev, 0, 1);
 }
 
 void strata__history_record_failed(strata_ctx *ctx, const char *path)
@@ -609,7 +617,7 @@ int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
 {
 	strata_buf del = STRATA_BUF_INIT;
 	size_t n;
-	int rc = record_sql(ctx, &del, m, HISTORY_REVERTED, 0);
+	int rc = record_sql(ctx, &del, m, HISTORY_REVERTED, 0, 0);
 
 	*checked = 0;
 	n = del.len;

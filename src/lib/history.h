@@ -157,6 +157,11 @@ int strata__history_record(strata_ctx *ctx, strata_buf *out,
                            struct migration *m, enum history_event ev,
                            int64_t n);
 
+/* As strata__history_record into out, for a script run later: its rows
+ * take the clock of the database that runs it. */
+int strata__history_script(strata_ctx *ctx, strata_buf *out,
+                           struct migration *m, enum history_event ev);
+
 /* Prefix the current error with "cannot record FILE in 'TABLE'". */
 void strata__history_record_failed(strata_ctx *ctx, const char *path);
 

@@ -88,10 +88,8 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 		            strata__select_up(ctx, opts, sel, &n);
 	if (rc == 0)
 		rc = header(ctx, n, down, offline);
-	ctx->script = 1;
 	if (rc == 0)
 		rc = strata__script_write(ctx, sel, n, down, NULL);
-	ctx->script = 0;
 	strata__free(sel);
 	if (rc == 0)
 		*n_out = n;

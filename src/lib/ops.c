@@ -240,11 +240,10 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 			        "done, the database is consistent",
 			        v->name, i, n);
 		}
-		ctx->run_last = i + 1 == n;
 		ctx->run_done = i;
 		ctx->run_total = n;
 		rc = strata__run_part(ctx, v, strata__view_source(ctx, v), down,
-		                      0);
+		                      i + 1 == n ? STRATA_PART_LAST : 0);
 		/* a statement stopped: run.c said what became of the part */
 		if (rc == STRATA_EINTERRUPTED && ctx->err.sqlstate[0]) {
 			flush_async(ctx, i);
@@ -611,7 +610,8 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 				            STRATA_KIND_REPEATABLE &&
 				    strcmp(ctx->view[i].version, version) == 0)
 					rc = strata__run_part(
-					        ctx, &ctx->view[i], m, 0, 1);
+					        ctx, &ctx->view[i], m, 0,
+					        STRATA_PART_DRY_RUN);
 		}
 		return rc;
 	}

@@ -248,7 +248,7 @@ static int64_t rows_changed(const strata_ctx *ctx)
  * gets the COMMIT apart, once the row is seen removed.
  */
 static int run_batch(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down)
+                     struct migration *m, int down, int last)
 {
 	struct part *p = strata__part(m, down);
 	strata_buf sql = STRATA_BUF_INIT;
@@ -258,7 +258,7 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	int rc, checked = 0;
 
 	rc = strata__buf_puts(&sql, "BEGIN;\n");
-	if (rc == 0 && !ctx->run_last &&
+	if (rc == 0 && !last &&
 	    strata__driver_text(ctx, STRATA_DRV_ASYNC_COMMIT_SQL))
 		rc = strata__buf_printf(
 		        &sql, "%s;\n",
@@ -622,9 +622,9 @@ done:
 /* Run (or print) one part. @return 0, a negative error, or 1 when the
  * plan turned out stale and nothing was done: plan again. */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down, int dry_run)
+                     struct migration *m, int down, unsigned how)
 {
-	if (dry_run)
+	if (how & STRATA_PART_DRY_RUN)
 		return strata__script_part(ctx, v, m, down);
 	strata__emit(ctx,
 	             down ? STRATA_EVENT_REVERT_START :
@@ -634,6 +634,6 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
 		return run_notxn(ctx, v, m, down);
 	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
 	    (down ? &m->down : &m->up)->len <= STRATA_BATCH_PART_MAX)
-		return run_batch(ctx, v, m, down);
+		return run_batch(ctx, v, m, down, how & STRATA_PART_LAST);
 	return run_txn(ctx, v, m, down);
 }

@@ -242,17 +242,17 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 0);
 		if (rc == 0)
-			rc = strata__history_record(
-			        ctx, &out, m,
-			        down ? HISTORY_REVERTED : HISTORY_APPLIED, 0);
+			rc = strata__history_script(ctx, &out, m,
+			                            down ? HISTORY_REVERTED :
+			                                   HISTORY_APPLIED);
 		if (rc == 0)
 			rc = strata__buf_puts(&out, "COMMIT;\n");
 	} else if (rc == 0) {
 		/* as run.c's run_notxn: dirty first, clean (or gone) after */
 		rc = down ? strata__history_sql_dirty(ctx, &out, m->version,
 		                                      m->name, 1) :
-		            strata__history_record(ctx, &out, m,
-		                                   HISTORY_APPLYING, 0);
+		            strata__history_script(ctx, &out, m,
+		                                   HISTORY_APPLYING);
 		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 1);
 		if (rc == 0)
