@@ -217,14 +217,14 @@ rel_traced() {
 		shift
 	done
 	shift
-	o=$(mktemp) e=$(mktemp)
+	st_out_files
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		strace -qq -o /dev/null "${opts[@]}" \
 		"$STRATA_BIN" --database "$TEST_URL" --dir migrations "$@" >"$o" 2>"$e"
 	rc=$?
 	# shellcheck disable=SC2034 # read by the expect_* helpers
-	out=$(cat "$o") err=$(cat "$e")
-	rm -f "$o" "$e"
+	out=$(<"$o") err=$(<"$e")
+	[ -n "${TEST_OUT_DIR:-}" ] || rm -f "$o" "$e"
 	# shellcheck disable=SC2034
 	last_cmd="strace $what strata $*"
 }

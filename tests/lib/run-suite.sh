@@ -31,9 +31,19 @@ for t in $(declare -F | awk '{print $3}' | grep '^t_'); do
 		export TEST_ID="$$_${n}" TEST_SKIP_FILE="$skipf"
 		# the stat cache of each test stays in its folder
 		export XDG_CACHE_HOME="$dir/.cache"
+		# st's output files (test-lib.sh), out of the test's folder
+		export TEST_OUT_DIR="$dir.out"
+		mkdir -p "$TEST_OUT_DIR"
 		db_setup || { echo "    database set-up failed" >&2; exit 1; }
 		# fail and skip exit: the database is dropped on every way out
 		trap db_teardown EXIT
+		# STRATA_TEST_XTRACE=FILE: a timed trace of each test, appended to FILE
+		# (to see where a slow test spends its time)
+		if [ -n "${STRATA_TEST_XTRACE:-}" ]; then
+			exec {xtrace_fd}>>"$STRATA_TEST_XTRACE"
+			BASH_XTRACEFD=$xtrace_fd PS4='+ $EPOCHREALTIME '
+			set -x
+		fi
 		"$t"
 	) >"$dir.log" 2>&1
 	r=$?

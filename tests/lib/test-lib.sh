@@ -24,6 +24,13 @@
 
 TEST_TABLE=schema_migrations
 
+# PostgreSQL's own programs first on PATH, not Debian's pg_wrapper: that is
+# a Perl script, and it doubles the cost of every psql call (and of the
+# pg_dump strata runs for a backup).
+if [ -n "${STRATA_TEST_PG_BIN:-}" ] && [ -x "$STRATA_TEST_PG_BIN/psql" ]; then
+	PATH=$STRATA_TEST_PG_BIN:$PATH
+fi
+
 fail() {
 	printf '    FAIL: %s\n' "$*" >&2
 	[ -n "${last_cmd:-}" ] && printf '    command: %s\n    rc=%s\n    stdout:\n%s\n    stderr:\n%s\n' \
@@ -46,15 +53,24 @@ mig() {
 	fi
 }
 
+# st_out_files: names for one command's stdout and stderr, in o and e:
+# under the test's own folder for output (no mktemp process per command),
+# apart for each subshell so that commands run in the background do not
+# share them.
+st_out_files() {
+	o=${TEST_OUT_DIR:-${TMPDIR:-/tmp}}/st.$BASHPID.o
+	e=${TEST_OUT_DIR:-${TMPDIR:-/tmp}}/st.$BASHPID.e
+}
+
 st_raw() {
 	last_cmd="strata $*"
 	local o e
-	o=$(mktemp) e=$(mktemp)
+	st_out_files
 	"$STRATA_BIN" "$@" >"$o" 2>"$e"
 	rc=$?
-	out=$(cat "$o")
-	err=$(cat "$e")
-	rm -f "$o" "$e"
+	out=$(<"$o")
+	err=$(<"$e")
+	[ -n "${TEST_OUT_DIR:-}" ] || rm -f "$o" "$e"
 	return 0
 }
 
