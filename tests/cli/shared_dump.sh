@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # st sets rc, out, err
 # strata dump, against every database: the schema as the database's own
 # dumper writes it, the same bytes for the same schema (no dates,
 # versions, random tokens), the history's rows last in version order;
