@@ -624,6 +624,12 @@ static int dump_row(void *payload, int ncols, const char *const *v)
 	return d->rc;
 }
 
+#define DUMP_SQL(shadow)                                             \
+ "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT " \
+ "LIKE 'sqlite\\_%' ESCAPE '\\'" shadow                              \
+ " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN " \
+ "'view' THEN 2 ELSE 3 END, name"
+
 /*
  * strata dump: SQLite keeps each object's CREATE statement (normalised:
  * no IF NOT EXISTS, no schema name) in sqlite_master. Tables, indexes,
@@ -639,11 +645,14 @@ static int sq_dump(struct strata_driver_conn *c, const char *url,
 	int rc;
 
 	(void)url;
+	/* a virtual table's shadow tables (FTS5's x_data ...) are made by
+	 * its CREATE VIRTUAL TABLE: PRAGMA table_list names them (3.37) */
 	rc = sq_query(c,
-	              "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
-	              "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "
-	              "CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 "
-	              "WHEN 'view' THEN 2 ELSE 3 END, name",
+	              sqlite3_libversion_number() >= 3037000 ?
+	                      DUMP_SQL(" AND name NOT IN (SELECT name FROM "
+	                               "pragma_table_list WHERE schema = "
+	                               "'main' AND type = 'shadow')") :
+	                      DUMP_SQL(""),
 	              dump_row, &d);
 	if (rc == 0 && d.rc == 0)
 		rc = strata__buf_put(out, text.ptr, text.len);
