@@ -331,8 +331,9 @@ STRATA_EXTERN(int) strata_dump(strata_buf *out, strata_ctx *ctx);
 
 /**
  * strata_dump() written to path, whole or not at all: into a temporary
- * file beside it, synced and renamed over it (mode 0644). A file that
- * holds the same bytes already is left as it is.
+ * file beside it, synced and renamed over it (mode 0644, or the mode of
+ * the file it replaces). A file that holds the same bytes already is
+ * left as it is.
  * @param out_changed set to 1 when the file was written, 0 when it was
  * the same already; may be NULL
  * @return 0, or the error of strata_dump(), or STRATA_EIO naming path

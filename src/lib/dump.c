@@ -71,7 +71,7 @@ static int put_history(strata_ctx *ctx, strata_buf *out)
 		ctx->resolved_schema = NULL;
 	}
 	rc = strata__buf_puts(out, "\n-- strata history: the migrations "
-	                           "applied, oldest first\n");
+	                           "applied, in version order\n");
 	if (rc < 0)
 		rc = strata__oom(ctx);
 	for (i = 0; rc == 0 && i < h->n; i++) {
@@ -177,6 +177,8 @@ static int write_all(int fd, const char *p, size_t n)
 int strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed)
 {
 	strata_buf text = STRATA_BUF_INIT, tmp = STRATA_BUF_INIT;
+	mode_t mode = 0644;
+	struct stat st;
 	int rc, fd = -1, err = 0;
 
 	if (out_changed)
@@ -197,7 +199,10 @@ int strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed)
 		                       path, strerror(errno));
 		goto done;
 	}
-	if (fchmod(fd, 0644) < 0 || write_all(fd, text.ptr, text.len) < 0 ||
+	/* a file there keeps its mode */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		mode = st.st_mode & 07777;
+	if (fchmod(fd, mode) < 0 || write_all(fd, text.ptr, text.len) < 0 ||
 	    fsync(fd) < 0)
 		err = errno ? errno : EIO;
 	if (close(fd) < 0 && !err)
