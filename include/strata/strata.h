@@ -313,6 +313,35 @@ strata_new(const char **out_up, const char **out_down, strata_ctx *ctx,
 STRATA_EXTERN(int)
 strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix);
 
+/**
+ * The schema of the database as SQL, appended to out: made by the
+ * database's own dumper (pg_dump, mysqldump; SQLite's sqlite_master), the
+ * same bytes for the same schema (no dates, version banners or random
+ * tokens), its first line "-- strata schema dump (DRIVER)", then the
+ * history's rows as INSERT statements, versioned by version then
+ * repeatables by name, without their times, users and durations (the
+ * database's clock when the file is restored). strata_restore() takes
+ * the file as strata's own; restored into an empty database, it dumps
+ * again to the same bytes. Under the runner lock.
+ * STRATA_ENOTFOUND when the database does not exist, STRATA_ENOTSUPP
+ * when the driver cannot dump or its dumper is not installed (the
+ * message names the Debian package). On failure out is as it was.
+ */
+STRATA_EXTERN(int) strata_dump(strata_buf *out, strata_ctx *ctx);
+
+/**
+ * strata_dump() written to path, whole or not at all: into a temporary
+ * file beside it, synced and renamed over it (mode 0644, or the mode of
+ * the file it replaces). A file that holds the same bytes already is
+ * left as it is.
+ * @param out_changed set to 1 when the file was written, 0 when it was
+ * the same already; may be NULL
+ * @return 0, or the error of strata_dump(), or STRATA_EIO naming path
+ * (its folder is missing, not writable ...), nothing left behind
+ */
+STRATA_EXTERN(int)
+strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed);
+
 /** What strata_restore_inspect() found out about a file. */
 typedef struct strata_restore_file {
 	int is_backup;    /* strata_backup wrote it, for this database type */

@@ -14,12 +14,13 @@
 /* Exit codes (documented in docs/strata.1 and README). */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,  /* a migration or database statement failed */
-	EXIT_USAGE = 2,   /* bad option, bad file name, unreadable file */
-	EXIT_STATE = 3,   /* drift, dirty, missing, out of order, foreign */
-	EXIT_LOCK = 4,    /* the lock was not had in time */
-	EXIT_CONNECT = 5, /* the database could not be reached */
-	EXIT_UNCLEAN = 6, /* check: pending, dirty, modified or missing */
+	EXIT_FAILED = 1,      /* a migration or database statement failed */
+	EXIT_USAGE = 2,       /* bad option, bad file name, unreadable file */
+	EXIT_STATE = 3,       /* drift, dirty, missing, out of order, foreign */
+	EXIT_LOCK = 4,        /* the lock was not had in time */
+	EXIT_CONNECT = 5,     /* the database could not be reached */
+	EXIT_UNCLEAN = 6,     /* check: pending, dirty, modified or missing */
+	EXIT_SCHEMA_FILE = 7, /* migrated, but schema_file not written */
 	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped, statement cancelled
 	                        */
 };
@@ -49,6 +50,7 @@ struct cli_target {
 	char *command_raw; /* exec: as written, for `strata config` */
 	char *registry;    /* exec: a target name or URL for the history */
 	char *extension;   /* exec: of new files */
+	char *schema_file; /* dump written after up, down, redo, or NULL */
 	char **env;        /* exec: "NAME=value" from env.NAME keys */
 	size_t n_env;
 	int line;                              /* of the [target "name"] */
@@ -76,6 +78,7 @@ struct cli {
 	const char *config;
 	int lock_timeout_s;
 	const struct cli_target *tgt; /* the target being run, or NULL */
+	const char *schema_file;      /* written after a change, or NULL */
 	int quiet, verbose, json, color, color_err;
 	int help; /* --help */
 
@@ -89,7 +92,8 @@ struct cli {
 	int yes_replace, any_file, undo, exit_code;
 	int wait_timeout_s; /* wait --timeout: 0 not given, -1 for 0 */
 	const char *suffix;
-	const char *from; /* adopt --from TOOL */
+	const char *from;   /* adopt --from TOOL */
+	const char *output; /* dump -o FILE */
 	int has_to;
 	const char *to; /* --to, as written (checked) */
 

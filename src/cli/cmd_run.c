@@ -51,7 +51,7 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
 		cli_note(cli, "%zu migration%s %s (%s)", done,
 		         done == 1 ? "" : "s", verb,
 		         strata_ctx_url_redacted(cli->ctx));
-	return EXIT_OK;
+	return done ? cli_write_schema_file(cli) : EXIT_OK;
 }
 
 static int cmd_up(struct cli *cli, int argc, char **argv)
@@ -95,7 +95,9 @@ static int cmd_redo(struct cli *cli, int argc, char **argv)
 	cli_catch_signals(cli->ctx);
 	rc = strata_redo(cli->ctx, &o);
 	cli_release_signals();
-	return rc < 0 ? cli_report_error(cli, rc) : EXIT_OK;
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	return cli->dry_run ? EXIT_OK : cli_write_schema_file(cli);
 }
 
 static int cmd_plan(struct cli *cli, int argc, char **argv)

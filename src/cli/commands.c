@@ -7,6 +7,8 @@
 #include "options.h"
 #include "output.h"
 
+/* one a line, as 'strata help' lists them */
+/* clang-format off */
 const struct cmd *const cli_commands[] = { &cli_cmd_init,
 	                                   &cli_cmd_new,
 	                                   &cli_cmd_up,
@@ -24,6 +26,7 @@ const struct cmd *const cli_commands[] = { &cli_cmd_init,
 	                                   &cli_cmd_adopt,
 	                                   &cli_cmd_backup,
 	                                   &cli_cmd_restore,
+	                                   &cli_cmd_dump,
 	                                   &cli_cmd_fresh,
 	                                   &cli_cmd_wait,
 	                                   &cli_cmd_create,
@@ -32,6 +35,7 @@ const struct cmd *const cli_commands[] = { &cli_cmd_init,
 	                                   &cli_cmd_version,
 	                                   &cli_cmd_help,
 	                                   NULL };
+/* clang-format on */
 
 const struct cmd *cli_find_command(const char *name)
 {
@@ -62,7 +66,7 @@ void cli_print_main_help(FILE *f)
 	      "need a database named.\n\nexit codes: 0 success, 1 a migration or "
 	      "statement failed, 2 usage or input\nerror, 3 the database state "
 	      "forbids it, 4 lock not had in time, 5 database\nnot reachable, "
-	      "6 check: not up to date, 130 interrupted.\n\n'strata help COMMAND' shows a command's "
+	      "6 check: not up to date, 7 migrated but schema_file not\nwritten, 130 interrupted.\n\n'strata help COMMAND' shows a command's "
 	      "options.\n",
 	      f);
 }

@@ -26,6 +26,7 @@ extern const struct cmd cli_cmd_stamp;
 extern const struct cmd cli_cmd_adopt;
 extern const struct cmd cli_cmd_backup;
 extern const struct cmd cli_cmd_restore;
+extern const struct cmd cli_cmd_dump;
 extern const struct cmd cli_cmd_fresh;
 extern const struct cmd cli_cmd_config;
 extern const struct cmd cli_cmd_wait;
@@ -43,5 +44,9 @@ int cli_unknown_command(const struct cli *cli, const char *name);
  * command's option may come before the command). */
 int cli_known_option(const char *word);
 void cli_print_main_help(FILE *f);
+/* After up, down or redo changed the database: the dump written to the
+ * schema_file setting, when there is one (cmd_dump.c). EXIT_OK, or
+ * EXIT_SCHEMA_FILE after reporting why it was not written. */
+int cli_write_schema_file(struct cli *cli);
 
 #endif

@@ -25,7 +25,8 @@
 /* The [strata] section, kept for the whole run. */
 struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
-	int database_line, dir_line, registry_line;
+	char *schema_file;
+	int database_line, dir_line, registry_line, schema_file_line;
 };
 
 static struct file_settings conf;
@@ -46,6 +47,7 @@ static void free_settings(struct file_settings *fs)
 	free(fs->schema);
 	free(fs->lock_timeout);
 	free(fs->registry);
+	free(fs->schema_file);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -64,6 +66,7 @@ static void free_target(struct cli_target *t)
 	free(t->command_raw);
 	free(t->registry);
 	free(t->extension);
+	free(t->schema_file);
 	for (i = 0; i < t->n_env; i++)
 		free(t->env[i]);
 	free(t->env);
@@ -209,9 +212,13 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 		fs->registry_line = st->line;
 		return set_slot(st, &fs->registry, value);
 	}
+	if (strcmp(name, "schema_file") == 0) {
+		fs->schema_file_line = st->line;
+		return set_slot(st, &fs->schema_file, value);
+	}
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
-	         "table, schema, lock_timeout, registry)",
+	         "table, schema, lock_timeout, registry, schema_file)",
 	         name);
 	return 0;
 }
@@ -297,6 +304,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	}
 	if (strcmp(name, "extension") == 0)
 		return set_slot(st, &t->extension, value);
+	if (strcmp(name, "schema_file") == 0)
+		return set_slot(st, &t->schema_file, value);
 	if (strcmp(name, "command") == 0) {
 		free(t->command_raw);
 		t->command_raw = strdup(value);
@@ -307,7 +316,7 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
 	         "dir, table, schema, lock_timeout, command, registry, "
-	         "extension, env.NAME)",
+	         "extension, schema_file, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -550,7 +559,14 @@ int cli_load_config(struct cli *cli, int missing_ok)
 		                      "cannot parse this line");
 		return EXIT_USAGE;
 	}
-	return check_targets(cli, path);
+	rc = check_targets(cli, path);
+	if (rc == 0 && conf.schema_file && cli->n_targets > 1)
+		rc = setting_error(cli, path, conf.schema_file_line,
+		                   "schema_file in [strata] would be written "
+		                   "by each of the %zu targets: set it in each "
+		                   "[target \"name\"] instead",
+		                   cli->n_targets);
+	return rc;
 }
 
 const struct cli_target *cli_find_target(const struct cli *cli,
@@ -799,6 +815,16 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	              t && t->schema   ? t->schema :
 	                                 conf.schema;
 	cli->target = t ? t->name : NULL;
+	/* the [strata] one serves a single database; several targets each
+	 * name their own (cli_load_config refuses it with several) */
+	cli->schema_file = t && t->schema_file ? t->schema_file :
+	                                         conf.schema_file;
+	if (cli->schema_file && !cli->schema_file[0])
+		return setting_error(
+		        cli, conf_path(cli),
+		        t && t->schema_file ? t->line : conf.schema_file_line,
+		        "schema_file is empty: name a file, or "
+		        "remove the line");
 	cli->lock_timeout_s = cli->flag.lock_timeout_s;
 	if (!cli->lock_timeout_s) {
 		lock = t && t->lock_timeout ? t->lock_timeout :

@@ -128,4 +128,5 @@ const struct strata_driver strata__driver_mysql = {
 	.delimiters = strata__split_mysql_delimiters,
 	.delimiter_reset = "DELIMITER ;\n",
 	.database = strata__my_database,
+	.dump = strata__my_dump,
 };

@@ -154,6 +154,9 @@ void strata__my_stop_close(struct strata_driver_conn *c);
 /* mysql_admin.c: fresh, backup, restore */
 int strata__my_drop_all_sql(struct strata_driver_conn *c, const char *schema,
                             strata_buf *out);
+/* strata dump: mysqldump's schema, made deterministic (mysql_admin.c) */
+int strata__my_dump(struct strata_driver_conn *c, const char *url,
+                    strata_buf *out);
 int strata__my_backup(struct strata_driver_conn *c, const char *url,
                       const char *path, int fd);
 int strata__my_restore(struct strata_driver_conn *c, const char *url,

@@ -206,4 +206,5 @@ const struct strata_driver strata__driver_postgres = {
 	.restore_check = strata__pg_restore_check,
 	.one_row_sql = strata__pg_one_row_sql,
 	.database = strata__pg_database,
+	.dump = strata__pg_dump,
 };

@@ -130,6 +130,9 @@ int strata__pg_unlock(struct strata_driver_conn *c, const char *key);
 /* postgres_admin.c */
 int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
                             strata_buf *out);
+/* strata dump: pg_dump's schema, made deterministic (postgres_admin.c) */
+int strata__pg_dump(struct strata_driver_conn *c, const char *url,
+                    strata_buf *out);
 int strata__pg_backup(struct strata_driver_conn *c, const char *url,
                       const char *path, int fd);
 int strata__pg_restore(struct strata_driver_conn *c, const char *url,

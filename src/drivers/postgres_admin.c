@@ -277,3 +277,49 @@ int strata__pg_restore(struct strata_driver_conn *c, const char *url,
 	strata_buf_release(&err);
 	return rc;
 }
+
+/* The largest schema dump read back: far above any schema. */
+#define DUMP_MAX ((size_t)256 << 20)
+
+int strata__pg_dump(struct strata_driver_conn *c, const char *url,
+                    strata_buf *out)
+{
+	/* what changes from run to run or from server to server, and says
+	 * nothing of the schema: pg_dump 15.14's random \restrict key, the
+	 * versions */
+	static const char *const drop[] = { "\\restrict ", "\\unrestrict ",
+		                            "-- Dumped from database version",
+		                            "-- Dumped by pg_dump version",
+		                            NULL };
+	strata_buf info = STRATA_BUF_INIT, pw = STRATA_BUF_INIT,
+	           raw = STRATA_BUF_INIT;
+	int rc = tool_conninfo(c, url, &info, &pw, NULL);
+
+	if (rc == 0) {
+		/* as a schema.sql: no owners or grants (another database's
+		 * roles), no subscriptions (they hold connection strings) */
+		const char *argv[] = { "pg_dump",
+			               "--no-password",
+			               "--schema-only",
+			               "--no-owner",
+			               "--no-privileges",
+			               "--no-subscriptions",
+			               "--format=plain",
+			               "--encoding=UTF8",
+			               "--dbname",
+			               info.ptr,
+			               NULL };
+
+		rc = strata__run_tool_capture(c, argv, pw.ptr, &raw, DUMP_MAX);
+	}
+	if (rc == 0 &&
+	    strata__tool_output_clean(out, raw.ptr, raw.len, drop, 0) < 0)
+		rc = strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+		                             "out of memory");
+	if (pw.alloc)
+		memset(pw.ptr, 0, pw.alloc);
+	strata_buf_release(&info);
+	strata_buf_release(&pw);
+	strata_buf_release(&raw);
+	return rc;
+}

@@ -53,6 +53,15 @@ int strata__backup_header(int fd, const char *driver, const char *tool,
 	return 0;
 }
 
+int strata__dump_header_is(const char *head, size_t n, const char *driver)
+{
+	size_t k = sizeof(STRATA_DUMP_MARK) - 1, dl = strlen(driver);
+
+	return n >= k + dl + 2 && memcmp(head, STRATA_DUMP_MARK, k) == 0 &&
+	       memcmp(head + k, driver, dl) == 0 &&
+	       memcmp(head + k + dl, ")\n", 2) == 0;
+}
+
 static const char *find(const char *h, size_t n, const char *needle)
 {
 	size_t k = strlen(needle), i;
@@ -118,6 +127,13 @@ int strata__restore_describe(const char *head, size_t n, uint64_t size,
 		rc = 1;
 	if (rc <= 0)
 		return rc < 0 ? rc : -1;
+	if (line > sizeof(STRATA_DUMP_MARK) - 1 &&
+	    memcmp(head, STRATA_DUMP_MARK, sizeof(STRATA_DUMP_MARK) - 1) == 0) {
+		rc = own_words(head, line, what);
+		return rc < 0                                  ? rc :
+		       strata__dump_header_is(head, n, driver) ? 1 :
+		                                                 2;
+	}
 	if (line > sizeof(MARK) - 1 &&
 	    memcmp(head, MARK, sizeof(MARK) - 1) == 0) {
 		const char *q = memchr(head + sizeof(MARK) - 1, '"',

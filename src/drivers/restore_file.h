@@ -31,6 +31,15 @@ int strata__restore_describe(const char *head, size_t n, uint64_t size,
                              const char *driver, strata_buf *what);
 
 /*
+ * The first line of `strata dump` (src/lib/dump.c writes it):
+ * "-- strata schema dump (DRIVER)". strata__restore_describe counts such
+ * a file as strata's own, as a backup.
+ */
+#define STRATA_DUMP_MARK "-- strata schema dump ("
+/* 1 when head[0, n) begins with that line for driver, else 0 */
+int strata__dump_header_is(const char *head, size_t n, const char *driver);
+
+/*
  * The restore_check of a driver whose tool reads SQL text (struct
  * strata_driver): the file described, then read whole as the tool
  * (dialect SCAN_PSQL or SCAN_MYSQL) would.

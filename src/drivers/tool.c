@@ -1,8 +1,12 @@
 /*
- * Running a database's own command-line tool, for the drivers' backups
- * and restores (tool.h).
+ * Running a database's own command-line tool, for the drivers' backups,
+ * restores and schema dumps (tool.h).
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tool.h"
 #include "../util/buf.h"
@@ -138,4 +142,193 @@ int strata__run_tool_fed(struct strata_driver_conn *c, const char *const *argv,
 	s.feed = feed;
 	s.feed_payload = payload;
 	return run(c, &s, env_pw, input_name, err);
+}
+
+/* An anonymous file for a tool's output: created in TMPDIR (or /tmp)
+ * and unlinked at once, so that nothing is left behind. */
+static int anon_file(struct strata_driver_conn *c)
+{
+	const char *dir = getenv("TMPDIR");
+	strata_buf name = STRATA_BUF_INIT;
+	int fd = -1;
+
+	if (!dir || dir[0] != '/')
+		dir = "/tmp";
+	if (strata__buf_printf(&name, "%s/strata-dump-XXXXXX", dir) < 0)
+		return strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0, -1,
+		                               "out of memory");
+	fd = mkstemp(name.ptr);
+	if (fd < 0)
+		strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+		                        "cannot create a file in %s: %s", dir,
+		                        strerror(errno));
+	else
+		unlink(name.ptr);
+	strata_buf_release(&name);
+	return fd < 0 ? STRATA_EIO : fd;
+}
+
+int strata__run_tool_capture(struct strata_driver_conn *c,
+                             const char *const *argv, const char *env_pw,
+                             strata_buf *out, size_t max)
+{
+	char chunk[65536];
+	off_t off = 0;
+	int fd = anon_file(c), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = strata__run_tool(c, argv, env_pw, -1, fd, 1);
+	while (rc == 0) {
+		ssize_t r = pread(fd, chunk, sizeof(chunk), off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			rc = strata_driver_set_error(c, STRATA_EIO, NULL, 0, -1,
+			                             "cannot read what %s "
+			                             "wrote: %s",
+			                             argv[0], strerror(errno));
+		else if (r == 0)
+			break;
+		else if ((size_t)off + (size_t)r > max)
+			rc = strata_driver_set_error(
+			        c, STRATA_EIO, NULL, 0, -1,
+			        "%s wrote more than %zu bytes", argv[0], max);
+		else if (strata__buf_put(out, chunk, (size_t)r) < 0)
+			rc = strata_driver_set_error(c, STRATA_ENOMEM, NULL, 0,
+			                             -1, "out of memory");
+		else
+			off += r;
+	}
+	close(fd);
+	return rc;
+}
+
+static int starts_with(const char *p, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+
+	return n >= k && memcmp(p, prefix, k) == 0;
+}
+
+/* " AUTO_INCREMENT=<digits>" in a table's options line, or NULL */
+static const char *auto_increment(const char *p, size_t n, size_t *len)
+{
+	static const char word[] = " AUTO_INCREMENT=";
+	size_t k = sizeof(word) - 1, i, j;
+
+	for (i = 0; i + k < n; i++) {
+		if (memcmp(p + i, word, k) != 0)
+			continue;
+		for (j = i + k; j < n && p[j] >= '0' && p[j] <= '9'; j++)
+			;
+		if (j > i + k) {
+			*len = j - i;
+			return p + i;
+		}
+	}
+	return NULL;
+}
+
+/* The end of the `name` that begins at p[i], a backquote ("``" inside is
+ * one), or 0 when it does not end on the line. */
+static size_t quoted_end(const char *p, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (p[i] != '`')
+			continue;
+		if (i + 1 < n && p[i + 1] == '`')
+			i++;
+		else
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The line without every "DEFINER=`user`@`host`" (or a role's
+ * "DEFINER=`role`") and the space after it, appended to out. */
+static int put_without_definer(strata_buf *out, const char *p, size_t n)
+{
+	static const char word[] = "DEFINER=`";
+	size_t k = sizeof(word) - 1, i = 0, from = 0, e;
+	int rc = 0;
+
+	while (rc == 0 && i + k <= n) {
+		if (memcmp(p + i, word, k) != 0 ||
+		    (e = quoted_end(p, n, i + k - 1)) == 0) {
+			i++;
+			continue;
+		}
+		if (e + 1 < n && p[e] == '@' && p[e + 1] == '`') {
+			size_t h = quoted_end(p, n, e + 1);
+
+			if (!h) {
+				i++;
+				continue;
+			}
+			e = h;
+		}
+		if (e < n && p[e] == ' ')
+			e++;
+		rc = strata__buf_put(out, p + from, i - from);
+		from = i = e;
+	}
+	return rc == 0 ? strata__buf_put(out, p + from, n - from) : rc;
+}
+
+int strata__tool_output_clean(strata_buf *out, const char *text, size_t len,
+                              const char *const *drop, unsigned flags)
+{
+	const char *p = text, *end = text + len;
+	size_t start = out->len;
+	int rc = 0, dropped = 0;
+
+	while (rc == 0 && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p), i;
+		int skip = 0, blank;
+
+		if (n && p[n - 1] == '\r')
+			n--; /* never written by the tools on Linux; tolerated
+			      */
+		for (i = 0; drop && drop[i]; i++)
+			if (starts_with(p, n, drop[i]))
+				skip = 1;
+		blank = n == 0;
+		/* a line dropped leaves no run of blank lines behind it, and
+		 * the text begins with no blank line */
+		if (blank && (out->len == start || dropped))
+			skip = 1;
+		if (skip) {
+			dropped = dropped || !blank;
+		} else if ((flags & STRATA_TOOL_CLEAN_AUTO_INCREMENT) &&
+		           starts_with(p, n, ") ENGINE=")) {
+			size_t k = 0;
+			const char *ai = auto_increment(p, n, &k);
+
+			rc = ai ? strata__buf_put(out, p, (size_t)(ai - p)) :
+			          strata__buf_put(out, p, n);
+			if (rc == 0 && ai)
+				rc = strata__buf_put(
+				        out, ai + k,
+				        (size_t)(p + n - (ai + k)));
+			if (rc == 0)
+				rc = strata__buf_putc(out, '\n');
+			dropped = 0;
+		} else {
+			rc = flags & STRATA_TOOL_CLEAN_DEFINER ?
+			             put_without_definer(out, p, n) :
+			             strata__buf_put(out, p, n);
+			if (rc == 0)
+				rc = strata__buf_putc(out, '\n');
+			dropped = 0;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	/* and ends with one newline */
+	while (rc == 0 && out->len > start + 1 &&
+	       out->ptr[out->len - 1] == '\n' && out->ptr[out->len - 2] == '\n')
+		strata__buf_truncate(out, out->len - 1);
+	return rc;
 }

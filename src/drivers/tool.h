@@ -31,4 +31,32 @@ int strata__run_tool_fed(struct strata_driver_conn *c, const char *const *argv,
                          void *payload, int out_fd, const char *input_name,
                          strata_buf *err);
 
+/*
+ * The same with no input, and what the tool wrote to stdout appended to
+ * out (at most max bytes, else STRATA_EIO): for a schema dump. The output
+ * goes through an unlinked temporary file, never a pipe that could fill.
+ */
+int strata__run_tool_capture(struct strata_driver_conn *c,
+                             const char *const *argv, const char *env_pw,
+                             strata_buf *out, size_t max);
+
+/* Also remove " AUTO_INCREMENT=N" from ") ENGINE=" lines (mysqldump's
+ * next value of a counter: data, not schema). */
+#define STRATA_TOOL_CLEAN_AUTO_INCREMENT (1u << 0)
+
+/*
+ * A dump tool's output made deterministic: append text[0, len) to out
+ * without the lines that begin with one of drop (NULL-terminated; the
+ * tool's banners, dates, random tokens), without the blank line a dropped
+ * line leaves behind, without leading blank lines, ending in exactly one
+ * newline. Other lines are kept byte for byte. STRATA_ENOMEM or 0.
+ */
+/* Also remove every "DEFINER=`user`@`host`": the account that made a view,
+ * trigger, routine or event (pg_dump's --no-owner); it then belongs to
+ * the account that restores it, as with PostgreSQL. */
+#define STRATA_TOOL_CLEAN_DEFINER (1u << 1)
+
+int strata__tool_output_clean(strata_buf *out, const char *text, size_t len,
+                              const char *const *drop, unsigned flags);
+
 #endif

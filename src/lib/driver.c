@@ -494,6 +494,8 @@ int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m)
 		return d->schema_sql != NULL;
 	case STRATA_DRV_DELIMITERS:
 		return d->delimiters != NULL;
+	case STRATA_DRV_DUMP:
+		return d->dump != NULL;
 	}
 	return 0;
 }
@@ -626,6 +628,13 @@ int strata__conn_restore(strata_ctx *ctx, const char *path)
 	if (!ctx->drv->restore)
 		return STRATA_ENOTSUPP;
 	return ctx->drv->restore(ctx->conn, ctx->url, path);
+}
+
+int strata__conn_dump(strata_ctx *ctx, strata_buf *out)
+{
+	if (!ctx->drv->dump)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->dump(ctx->conn, ctx->url, out);
 }
 
 int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,

@@ -60,7 +60,8 @@ enum strata_driver_method {
 	STRATA_DRV_STATE_KEY,
 	STRATA_DRV_SCHEMA_SQL,
 	STRATA_DRV_DELIMITERS,
-	STRATA_DRV_ONE_ROW_SQL
+	STRATA_DRV_ONE_ROW_SQL,
+	STRATA_DRV_DUMP
 };
 int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m);
 
@@ -116,6 +117,7 @@ int strata__conn_drop_all_sql(strata_ctx *ctx, const char *schema,
                               strata_buf *out);
 int strata__conn_backup(strata_ctx *ctx, const char *path, int fd);
 int strata__conn_restore(strata_ctx *ctx, const char *path);
+int strata__conn_dump(strata_ctx *ctx, strata_buf *out);
 int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,
                             strata_buf *out);
 

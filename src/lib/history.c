@@ -229,6 +229,12 @@ static int sql_insert(strata_ctx *ctx, strata_buf *out,
 	return finish(ctx, rc);
 }
 
+int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
+                               const struct history_row *r)
+{
+	return sql_insert(ctx, out, r);
+}
+
 static int insert_params_sql(strata_ctx *ctx, strata_buf *out)
 {
 	int rc = strata__buf_puts(out, "INSERT INTO ");

@@ -184,6 +184,11 @@ int strata__history_changed_error(strata_ctx *ctx, struct migration *m,
 int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
                                        struct migration *m, int *checked);
 
+/* The INSERT of row r, appended to out (ends in ";\n"); r->applied_at
+ * NULL: the database's clock when it runs (strata dump). */
+int strata__history_sql_insert(strata_ctx *ctx, strata_buf *out,
+                               const struct history_row *r);
+
 /* Statements for force and repair, appended to out (each ends in ";\n"). */
 int strata__history_sql_delete(strata_ctx *ctx, strata_buf *out,
                                const char *version, const char *name);

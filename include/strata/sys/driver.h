@@ -10,7 +10,7 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 3
+#define STRATA_DRIVER_VERSION 4
 
 /* The SQLSTATE of a statement one_row_sql() wrapped that did not change
  * exactly one row (class ST: strata's own, unused by the databases). */
@@ -378,6 +378,18 @@ struct strata_driver {
 	int (*database)(struct strata_driver_conn *c,
 	                const struct strata_connect_params *p,
 	                strata_database_op op);
+
+	/**
+	 * `strata dump`: append to out the schema of the connected database
+	 * as SQL that restore() (or the database's client) can run into an
+	 * empty database: made by the database's own dumper where it has one
+	 * (started as backup() starts its tool), and made deterministic, so
+	 * that the same schema always gives the same bytes: no dates, version
+	 * banners, random tokens or counters that depend on the data. No
+	 * rows: the engine adds the history's. NULL: dump is refused.
+	 */
+	int (*dump)(struct strata_driver_conn *c, const char *url,
+	            strata_buf *out);
 };
 
 /**
