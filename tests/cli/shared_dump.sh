@@ -277,20 +277,3 @@ t_dump_of_a_database_that_does_not_exist() {
 	[ "$rc" != 0 ] || fail "a dump of no database succeeded"
 	[ ! -e absent.sql ] || fail "a file was written"
 }
-
-t_sqlite_virtual_tables_dump_without_their_shadow_tables() {
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "SQLite's virtual tables"
-	mig 1 docs "CREATE VIRTUAL TABLE docs USING fts5(body);
-CREATE TABLE z (id INTEGER);"
-	st up
-	expect_rc 0
-	st dump -o schema.sql
-	expect_rc 0
-	grep -q 'CREATE VIRTUAL TABLE docs' schema.sql || fail "no virtual table: $(cat schema.sql)"
-	! grep -q 'docs_data' schema.sql || fail "a shadow table is in the dump: $(cat schema.sql)"
-	second=$(db_second)
-	st --database "$second" restore schema.sql --yes-replace-data --no-backup </dev/null
-	expect_rc 0
-	st --database "$second" dump -o again.sql
-	cmp schema.sql again.sql || fail "the restored database dumps otherwise: $(diff schema.sql again.sql)"
-}
