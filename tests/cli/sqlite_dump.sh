@@ -2,7 +2,6 @@
 # shellcheck disable=SC2154 # st sets rc, out, err
 # strata dump, what only SQLite has (shared_dump.sh holds the rest).
 
-
 # An FTS5 table's shadow tables are made by its CREATE VIRTUAL TABLE: the
 # dump leaves them out, so that it restores.
 t_sqlite_virtual_tables_dump_without_their_shadow_tables() {
