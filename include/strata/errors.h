@@ -25,7 +25,8 @@
  X(STRATA_ENOTSUPP, -11, "not supported")                 \
  X(STRATA_ENOMEM, -12, "out of memory")                   \
  X(STRATA_EINTERRUPTED, -13, "interrupted")               \
- X(STRATA_EINTERNAL, -14, "internal error")
+ X(STRATA_EINTERNAL, -14, "internal error")               \
+ X(STRATA_ETIMEOUT, -15, "timed out")
 
 enum strata_error_code {
 	STRATA_OK = 0,

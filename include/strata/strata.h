@@ -342,6 +342,37 @@ STRATA_EXTERN(int) strata_dump(strata_buf *out, strata_ctx *ctx);
 STRATA_EXTERN(int)
 strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed);
 
+/** A streaming standby, as strata_wait_replicas() saw it last. */
+typedef struct strata_replica {
+	const char *name;      /* its application_name ("walreceiver") */
+	const char *address;   /* its address, or "local socket" */
+	const char *state;     /* "streaming", "catchup" ...; or NULL */
+	int64_t behind_bytes;  /* still to replay; -1: unknown */
+	int64_t replay_lag_ms; /* the server's last measure; -1: unknown */
+	int caught_up;         /* it has replayed what the wait began at */
+} strata_replica;
+
+typedef void (*strata_replica_cb)(const strata_replica *replica, void *payload);
+
+/** @return 1 when the database's driver can wait for its standbys
+ * (PostgreSQL), else 0. Does not connect. */
+STRATA_EXTERN(int) strata_replicas_supported(strata_ctx *ctx);
+
+/**
+ * Wait until every streaming standby connected to the server has
+ * replayed all that the server had written when called (after a run:
+ * the run's last commit), for at most timeout_ms; then pass each standby
+ * to cb (may be NULL), in name order. Borrowed like strata_migration,
+ * for the call only.
+ * @return 0 when every standby has caught up, none being connected
+ * included; STRATA_ETIMEOUT naming those behind (also when the server
+ * hides their progress from the role); STRATA_ENOTSUPP when the driver
+ * cannot wait (strata_replicas_supported()); STRATA_EINTERRUPTED
+ */
+STRATA_EXTERN(int)
+strata_wait_replicas(strata_ctx *ctx, int timeout_ms, strata_replica_cb cb,
+                     void *payload);
+
 /** What strata_restore_inspect() found out about a file. */
 typedef struct strata_restore_file {
 	int is_backup;    /* strata_backup wrote it, for this database type */

@@ -14,13 +14,13 @@
 /* Exit codes (documented in docs/strata.1 and README). */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,      /* a migration or database statement failed */
-	EXIT_USAGE = 2,       /* bad option, bad file name, unreadable file */
-	EXIT_STATE = 3,       /* drift, dirty, missing, out of order, foreign */
-	EXIT_LOCK = 4,        /* the lock was not had in time */
-	EXIT_CONNECT = 5,     /* the database could not be reached */
-	EXIT_UNCLEAN = 6,     /* check: pending, dirty, modified or missing */
-	EXIT_SCHEMA_FILE = 7, /* migrated, but schema_file not written */
+	EXIT_FAILED = 1,  /* a migration or database statement failed */
+	EXIT_USAGE = 2,   /* bad option, bad file name, unreadable file */
+	EXIT_STATE = 3,   /* drift, dirty, missing, out of order, foreign */
+	EXIT_LOCK = 4,    /* the lock was not had in time; standbys behind */
+	EXIT_CONNECT = 5, /* the database could not be reached */
+	EXIT_UNCLEAN = 6, /* check: pending, dirty, modified or missing */
+	EXIT_SCHEMA_FILE = 7,  /* migrated, but schema_file not written */
 	EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: stopped, statement cancelled
 	                        */
 };
@@ -30,8 +30,10 @@ struct cli;
 /* One option of a table (options.h builds them: CLI_OPT_FLAG ...). */
 struct cli_opt {
 	const char *long_name;
-	char short_name;      /* or 0 */
-	const char *arg_name; /* its value in the help ("URL"), NULL: none */
+	char short_name; /* or 0 */
+	/* its value in the help ("URL"), NULL: none; "[=SECONDS]": a value
+	 * that may follow after '=' (cli_opt_value_optional) */
+	const char *arg_name;
 	const char *help;
 	int (*set)(struct cli *cli, const struct cli_opt *o, const char *arg);
 	size_t offset; /* of the field of struct cli that set() fills */
@@ -90,7 +92,9 @@ struct cli {
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
 	int yes_replace, any_file, undo, exit_code;
-	int wait_timeout_s; /* wait --timeout: 0 not given, -1 for 0 */
+	int wait_timeout_s;   /* wait --timeout: 0 not given, -1 for 0 */
+	int wait_replicas;    /* up --wait-replicas */
+	int wait_replicas_ms; /* its timeout */
 	const char *suffix;
 	const char *from;   /* adopt --from TOOL */
 	const char *output; /* dump -o FILE */

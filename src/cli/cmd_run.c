@@ -54,6 +54,36 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
 	return done ? cli_write_schema_file(cli) : EXIT_OK;
 }
 
+/* One standby after up --wait-replicas, on stderr as the notes are. */
+static void replica_line(const strata_replica *r, void *payload)
+{
+	struct cli *cli = payload;
+
+	if (r->caught_up && r->replay_lag_ms >= 0)
+		cli_note(
+		        cli,
+		        "standby %s (%s): replayed the run, replay lag %lld ms",
+		        r->name, r->address, (long long)r->replay_lag_ms);
+	else if (r->caught_up)
+		cli_note(cli, "standby %s (%s): replayed the run", r->name,
+		         r->address);
+	else if (r->behind_bytes >= 0)
+		cli_note(cli, "standby %s (%s): %lld bytes behind", r->name,
+		         r->address, (long long)r->behind_bytes);
+	else
+		cli_note(cli, "standby %s (%s): progress unknown", r->name,
+		         r->address);
+}
+
+/* up --wait-replicas, once the run has committed */
+static int wait_replicas(struct cli *cli)
+{
+	int rc = strata_wait_replicas(cli->ctx, cli->wait_replicas_ms,
+	                              replica_line, cli);
+
+	return rc < 0 ? cli_report_error(cli, rc) : EXIT_OK;
+}
+
 static int cmd_up(struct cli *cli, int argc, char **argv)
 {
 	strata_run_options o;
@@ -62,11 +92,24 @@ static int cmd_up(struct cli *cli, int argc, char **argv)
 
 	if (rc)
 		return rc;
+	/* refused before anything runs */
+	if (cli->wait_replicas && !strata_replicas_supported(cli->ctx))
+		return cli_usage_error(cli,
+		                       "--wait-replicas: strata waits for "
+		                       "PostgreSQL's streaming standbys; this "
+		                       "database has none it can wait for");
 	cli_catch_signals(cli->ctx);
 	rc = strata_up(cli->ctx, &o, &done);
-	return finish(cli, rc, done,
-	              cli->dry_run ? "would be applied" : "applied",
-	              "nothing to apply: the database is up to date");
+	rc = finish(cli, rc, done,
+	            cli->dry_run ? "would be applied" : "applied",
+	            "nothing to apply: the database is up to date");
+	if (cli->wait_replicas && !cli->dry_run &&
+	    (rc == EXIT_OK || rc == EXIT_SCHEMA_FILE)) {
+		int w = wait_replicas(cli);
+
+		rc = w == EXIT_OK ? rc : w;
+	}
+	return rc;
 }
 
 static int cmd_down(struct cli *cli, int argc, char **argv)
@@ -130,6 +173,10 @@ static const struct cli_opt up_options[] = {
 	        "apply pending migrations older than the newest applied one"),
 	CLI_OPT_FLAG(0, "single-transaction", single_transaction,
 	             "all of them in one transaction: all applied or none"),
+	CLI_OPT_CALLBACK(0, "wait-replicas", "[=SECONDS]",
+	                 cli_opt_wait_replicas,
+	                 "then wait (60 s by default) until every streaming "
+	                 "standby has replayed the run"),
 	CLI_OPT_END
 };
 

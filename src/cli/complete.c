@@ -208,7 +208,7 @@ static void read_option(struct comp *s, const char *w)
 	}
 	if (!o || !o->arg_name)
 		return;
-	if (!v)
+	if (!v && cli_opt_takes_next(o))
 		s->pending = o;
 	else if (o->set == cli_opt_string)
 		o->set(&s->cli, o, v);

@@ -80,6 +80,18 @@ int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
 	return 0;
 }
 
+int cli_opt_wait_replicas(struct cli *cli, const struct cli_opt *o,
+                          const char *arg)
+{
+	int v = arg ? parse_seconds(cli, o->long_name, arg) : 60;
+
+	if (v < 0)
+		return EXIT_USAGE;
+	cli->wait_replicas_ms = v * 1000;
+	cli->wait_replicas = 1;
+	return 0;
+}
+
 static int opt_no_color(struct cli *cli, const struct cli_opt *o,
                         const char *arg)
 {
@@ -171,14 +183,15 @@ void cli_print_opts(const struct cli_opt *o, FILE *f)
 	for (; o && o->long_name; o++) {
 		char left[64];
 
+		const char *sep = cli_opt_takes_next(o) ? " " : "";
+
 		if (o->short_name)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
-			         o->short_name, o->long_name,
-			         o->arg_name ? " " : "",
+			         o->short_name, o->long_name, sep,
 			         o->arg_name ? o->arg_name : "");
 		else
 			snprintf(left, sizeof(left), "    --%s%s%s",
-			         o->long_name, o->arg_name ? " " : "",
+			         o->long_name, sep,
 			         o->arg_name ? o->arg_name : "");
 		fprintf(f, "  %-30s %s\n", left, o->help);
 	}
@@ -292,11 +305,11 @@ int cli_global_takes_arg(const char *word)
 	for (o = cli_global_opts; o->long_name; o++) {
 		if (word[1] != '-') {
 			if (word[2] == '\0' && word[1] == o->short_name)
-				return o->arg_name != NULL;
+				return cli_opt_takes_next(o);
 		} else if (strchr(word, '=')) {
 			return 0;
 		} else if (strcmp(word + 2, o->long_name) == 0) {
-			return o->arg_name != NULL;
+			return cli_opt_takes_next(o);
 		}
 	}
 	return 0;
@@ -319,13 +332,17 @@ static void add_opts(struct opt_set *s, const struct cli_opt *o)
 			abort(); /* the tables are ours: make them fit */
 		s->opts[s->n] = o;
 		s->lo[s->n].name = o->long_name;
-		s->lo[s->n].has_arg = o->arg_name ? required_argument :
+		s->lo[s->n].has_arg = cli_opt_value_optional(o) ?
+		                              optional_argument :
+		                      o->arg_name ? required_argument :
 		                                    no_argument;
 		s->lo[s->n].flag = NULL;
 		s->lo[s->n].val = 256 + (int)s->n;
 		s->n++;
 		if (o->short_name) {
 			s->shorts[s->ns++] = o->short_name;
+			if (cli_opt_value_optional(o))
+				abort(); /* short options always take theirs */
 			if (o->arg_name)
 				s->shorts[s->ns++] = ':';
 		}

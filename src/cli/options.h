@@ -22,6 +22,15 @@ int cli_opt_to(struct cli *cli, const struct cli_opt *o, const char *arg);
 int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
                          const char *arg);
 
+/* 1 when o's value may be left out: it is then given only as --o=VALUE */
+#define cli_opt_value_optional(o) ((o)->arg_name && (o)->arg_name[0] == '[')
+/* 1 when o takes the next word as its value when it has no '=' */
+#define cli_opt_takes_next(o) ((o)->arg_name && !cli_opt_value_optional(o))
+
+/* up --wait-replicas[=SECONDS]: cli->wait_replicas_ms (60 s by default) */
+int cli_opt_wait_replicas(struct cli *cli, const struct cli_opt *o,
+                          const char *arg);
+
 /* A flag (int set to 1), a counter (int, +1 each time), a string. */
 #define CLI_OPT_FLAG(s, l, field, h)                       \
  {                                                         \

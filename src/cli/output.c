@@ -205,6 +205,7 @@ int cli_exit_code(int rc)
 	case STRATA_ESTATE:
 		return EXIT_STATE;
 	case STRATA_ELOCKED:
+	case STRATA_ETIMEOUT:
 		return EXIT_LOCK;
 	case STRATA_ECONNECT:
 		return EXIT_CONNECT;

@@ -207,4 +207,5 @@ const struct strata_driver strata__driver_postgres = {
 	.one_row_sql = strata__pg_one_row_sql,
 	.database = strata__pg_database,
 	.dump = strata__pg_dump,
+	.wait_replicas = strata__pg_wait_replicas,
 };

@@ -127,6 +127,10 @@ int strata__pg_lock(struct strata_driver_conn *c, const char *key,
                     int timeout_ms);
 int strata__pg_unlock(struct strata_driver_conn *c, const char *key);
 
+/* postgres_replicas.c: the driver's wait_replicas */
+int strata__pg_wait_replicas(struct strata_driver_conn *c, int timeout_ms,
+                             strata_row_cb cb, void *payload);
+
 /* postgres_admin.c */
 int strata__pg_drop_all_sql(struct strata_driver_conn *c, const char *schema,
                             strata_buf *out);

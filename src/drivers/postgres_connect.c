@@ -206,7 +206,11 @@ static int session_setup(struct strata_driver_conn *c,
 	standby = strata__pq.PQgetvalue(res, 0, 0)[0] == 't';
 	pc(c)->max_ident = atoi(strata__pq.PQgetvalue(res, 0, 1));
 	strata__pq.PQclear(res);
-	if (standby) {
+	/* a standby serves reading commands (status on a replica); the
+	 * engine writes through nothing read_only */
+	if (standby && !p->create)
+		c->read_only = 1;
+	else if (standby) {
 		strata_buf where = STRATA_BUF_INIT;
 
 		if (put_where(&where, pg) < 0)

@@ -384,8 +384,11 @@ int strata__connect(strata_ctx *ctx, int create)
 	struct strata_driver_conn *c;
 	int rc;
 
-	/* a read-only connection is reused for writing: the schema is
-	 * created when writing first needs it */
+	/* a connection opened for reading is reused for writing: the schema
+	 * is created when writing first needs it. One to a standby is not:
+	 * connecting again to write gets the driver's refusal. */
+	if (ctx->conn && create && ctx->conn->read_only)
+		strata__disconnect(ctx);
 	if (ctx->conn)
 		return create ? ensure_schema(ctx) : 0;
 	rc = strata__driver_resolve(ctx);

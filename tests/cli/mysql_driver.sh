@@ -418,3 +418,12 @@ t_tls_modes_against_a_server_with_tls() {
 	expect_err "TLS/SSL error"
 	expect_err "certificate"
 }
+
+# MariaDB's replicas are not waited for: refused before anything runs.
+t_wait_replicas_refused_on_mariadb() {
+	mig 0001 users "CREATE TABLE users (id INT PRIMARY KEY);"
+	st up --wait-replicas=5
+	expect_rc 2
+	expect_err "--wait-replicas: strata waits for PostgreSQL's streaming standbys"
+	expect_history ""
+}

@@ -3,6 +3,8 @@
 # passwords that must never be printed, failures that say what was tried,
 # and a hot standby refused.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/standby.sh"
+
 PG_SUPERUSER="host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=postgres"
 
 one() {
@@ -162,47 +164,17 @@ t_connection_failure_says_what_was_tried() {
 	expect_eq "" "$(psql -X -At "$PG_SUPERUSER" -c "SELECT 1 FROM pg_database WHERE datname = 'no_such_db_$TEST_ID'")" "database created"
 }
 
-# A streaming replica of the test server (pg_basebackup -R), reachable
-# only through a socket in its own folder.
-# as_pg CMD...: run CMD as the server's user (initdb and pg_ctl refuse root)
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-standby_cleanup() {
-	as_pg "$SB_BIN/pg_ctl" -D "$SB/data" -m immediate -w stop >/dev/null 2>&1
-	rm -rf "$SB"
-}
-
+# A hot standby (tests/lib/standby.sh): migrations are refused there.
 t_hot_standby_refused() {
-	SB_BIN=${STRATA_TEST_PG_BIN:-/usr/lib/postgresql/15/bin}
-	if [ ! -x "$SB_BIN/pg_basebackup" ] || [ ! -x "$SB_BIN/pg_ctl" ]; then
-		skip "no pg_basebackup/pg_ctl in $SB_BIN"
-	fi
 	one
 	st up
 	expect_rc 0
-	SB=$(mktemp -d /tmp/strata-sb.XXXXXX)
-	chmod 755 "$SB"
-	[ "$(id -u)" = 0 ] && chown postgres: "$SB"
-	trap standby_cleanup EXIT
-	# a standby needs at least the primary's max_connections
-	local maxconn
-	maxconn=$(psql -X -At "$PG_SUPERUSER" -c "SHOW max_connections")
-	as_pg "$SB_BIN/pg_basebackup" -D "$SB/data" -h 127.0.0.1 -p "$STRATA_TEST_PG_PORT" -U postgres \
-		-R -X stream -c fast >"$SB/basebackup.log" 2>&1 || fail "pg_basebackup: $(cat "$SB/basebackup.log")"
-	as_pg "$SB_BIN/pg_ctl" -D "$SB/data" -l "$SB/server.log" -w -t 30 \
-		-o "-c listen_addresses='' -k $SB -p 5999 -c hot_standby=on -c max_connections=$maxconn" \
-		start >/dev/null 2>&1 || fail "replica did not start: $(tail -5 "$SB/server.log")"
-	local url="postgresql:///$TEST_DBNAME?host=$SB&port=5999&user=postgres"
-	expect_eq t "$(psql -X -At "$url" -c "SELECT pg_is_in_recovery()")" "replica in recovery"
+	standby_start strata_sb
 	mig 0002 days "CREATE TABLE days (id int);"
-	st_raw -d "$url" -m migrations up
+	st_raw -d "$SB_URL" -m migrations up
 	expect_rc 3
 	expect_err "is a hot standby, in recovery and read-only: migrations must run on the primary"
 	expect_err "socket"
-	st_raw -d "$url" -m migrations status
-	expect_rc 3
 	# the primary is untouched and still works
 	expect_history "1"
 	st up

@@ -51,3 +51,15 @@ t_misspelt_command_still_suggests() {
 	expect_err "unknown command 'statsu'"
 	expect_err "did you mean 'status'?"
 }
+
+# Only PostgreSQL's standbys can be waited for: refused before anything runs.
+t_wait_replicas_refused_where_there_are_none() {
+	mig 0001 users "CREATE TABLE users (id INTEGER PRIMARY KEY);"
+	st up --wait-replicas
+	expect_rc 2
+	expect_err "--wait-replicas: strata waits for PostgreSQL's streaming standbys"
+	expect_history ""
+	st up --wait-replicas=x
+	expect_rc 2
+	expect_err "--wait-replicas 'x': expected seconds"
+}

@@ -88,7 +88,7 @@ static void test_driver_register__old_version_refused(void **state)
 	                 STRATA_EINVALID);
 	assert_non_null(strstr(why, "driver 'oldlite' was built for driver "
 	                            "interface version 1; this strata reads "
-	                            "version 4 only"));
+	                            "version 5 only"));
 	assert_int_equal(strata_driver_register(&old), STRATA_EINVALID);
 	assert_null(strata__driver_find("oldlite"));
 	/* a newer one is no better */

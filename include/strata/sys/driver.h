@@ -10,7 +10,7 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 4
+#define STRATA_DRIVER_VERSION 5
 
 /* The SQLSTATE of a statement one_row_sql() wrapped that did not change
  * exactly one row (class ST: strata's own, unused by the databases). */
@@ -54,6 +54,9 @@ struct strata_driver_conn {
 	const struct strata_driver *driver;
 	strata_ctx *ctx; /* for strata_driver_set_error and notices */
 	int verbose;     /* forward notices */
+	/* set by connect() when create was 0 and the server only reads (a
+	 * hot standby): the engine never writes through this connection */
+	int read_only;
 };
 
 /** What connect() is given. */
@@ -390,6 +393,19 @@ struct strata_driver {
 	 */
 	int (*dump)(struct strata_driver_conn *c, const char *url,
 	            strata_buf *out);
+
+	/**
+	 * `up --wait-replicas`: wait until every streaming standby connected
+	 * to the server has replayed all that the server had written when
+	 * called, for at most timeout_ms, then pass each standby to cb as
+	 * one row of six values: name, address, state, bytes still to
+	 * replay (NULL: unknown), the replay lag in ms (NULL: unknown), and
+	 * "1" when it has caught up, else "0". Return 0 when every standby
+	 * has caught up (or none is connected), or STRATA_ETIMEOUT with the
+	 * error set naming those behind. NULL: waiting is refused.
+	 */
+	int (*wait_replicas)(struct strata_driver_conn *c, int timeout_ms,
+	                     strata_row_cb cb, void *payload);
 };
 
 /**
