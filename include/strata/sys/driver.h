@@ -465,6 +465,11 @@ strata_driver_add_detail(struct strata_driver_conn *c, const char *text);
 STRATA_EXTERN(void)
 strata_driver_notice(struct strata_driver_conn *c, const char *text);
 
+/** Tell the user how the run goes (shown unless quiet), e.g. whose lock
+ * a runner waits for: a STRATA_EVENT_INFO event. */
+STRATA_EXTERN(void)
+strata_driver_info(struct strata_driver_conn *c, const char *text);
+
 /**
  * Check a driver before registering it: its version is this header's
  * STRATA_DRIVER_VERSION, every required member is set, and the members
