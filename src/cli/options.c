@@ -428,3 +428,26 @@ int cli_parse_count(struct cli *cli, const char *text, unsigned *out)
 	*out = (unsigned)v;
 	return 0;
 }
+
+const char *cli_setting_name(strata_setting s, void *payload)
+{
+	static const char *const names[STRATA_SETTING_COUNT] = {
+		[STRATA_SETTING_DATABASE] = "--database",
+		[STRATA_SETTING_DIR] = "--dir",
+		[STRATA_SETTING_TABLE] = "--table",
+		[STRATA_SETTING_SCHEMA] = "--schema",
+		[STRATA_SETTING_LOCK_TIMEOUT] = "--lock-timeout",
+		[STRATA_SETTING_TO] = "--to",
+		[STRATA_SETTING_ALLOW_OUT_OF_ORDER] = "--allow-out-of-order",
+		[STRATA_SETTING_NO_BACKUP] = "--no-backup",
+		[STRATA_SETTING_BACKUP_SUFFIX] = "--suffix",
+		[STRATA_SETTING_SINGLE_TRANSACTION] = "--single-transaction",
+		[STRATA_SETTING_ANY_FILE] = "--any-file",
+		[STRATA_SETTING_ADOPT_FROM] = "--from",
+		[STRATA_SETTING_ADOPT_UNDO] = "'strata adopt --undo'",
+		[STRATA_SETTING_ADOPT_PRUNE] = "'strata adopt --prune'",
+	};
+
+	(void)payload;
+	return (unsigned)s < STRATA_SETTING_COUNT ? names[s] : NULL;
+}

@@ -138,6 +138,7 @@ static void say_who(struct strata_driver_conn *c, const char *name, long secs)
 /* GET_LOCK timed out: say who holds the lock, as far as we may see. */
 static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
 {
+	char hint[256];
 	struct holder h;
 	unsigned long long conn_id = find_holder(c, name, &h);
 
@@ -152,9 +153,11 @@ static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
 	                        "by connection %llu%s%s%s",
 	                        name, secs, conn_id, h.found ? " (" : "",
 	                        h.found ? h.who : "", h.found ? ")" : "");
-	strata_driver_add_detail(c, "another strata run (or a session that "
-	                            "called GET_LOCK) holds it; wait for it, "
-	                            "or raise --lock-timeout");
+	snprintf(hint, sizeof(hint),
+	         "another strata run (or a session that called GET_LOCK) "
+	         "holds it; wait for it, or raise %s",
+	         strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT));
+	strata_driver_add_detail(c, hint);
 	return STRATA_ELOCKED;
 }
 

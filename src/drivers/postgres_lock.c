@@ -206,10 +206,14 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 	        "after %.1f s",
 	        key, who.ptr, (double)waited / 1000.0);
 	strata_buf_release(&who);
-	strata_driver_add_detail(
-	        c, "wait for it to finish, or raise --lock-timeout; if that "
-	           "session is left over from a crashed run, end it with "
-	           "SELECT pg_terminate_backend(pid)");
+	if (strata__buf_printf(
+	            &who,
+	            "wait for it to finish, or raise %s; if that "
+	            "session is left over from a crashed run, end "
+	            "it with SELECT pg_terminate_backend(pid)",
+	            strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT)) == 0)
+		strata_driver_add_detail(c, who.ptr);
+	strata_buf_release(&who);
 	return rc;
 }
 

@@ -90,10 +90,11 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 		r = strata_driver_set_error(
 		        c, code, NULL, rc, offset,
 		        "%s: the database '%s' is locked by %s (waited %d s; "
-		        "raise --lock-timeout to wait longer)",
+		        "raise %s to wait longer)",
 		        what, file && file[0] ? file : ":memory:",
 		        who.len ? who.ptr : "another process",
-		        sq(c)->busy_ms / 1000);
+		        sq(c)->busy_ms / 1000,
+		        strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT));
 		strata_buf_release(&who);
 		return r;
 	}

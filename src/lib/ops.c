@@ -128,15 +128,17 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 	int rc;
 
 	if (o->to) {
-		rc = caller_version(ctx, "--to", o->to, to);
+		rc = caller_version(ctx,
+		                    strata__setting(ctx, STRATA_SETTING_TO),
+		                    o->to, to);
 		if (rc < 0)
 			return rc;
 		if (!known_version(ctx, to))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
-			        "--to %s: no migration has that "
+			        "%s %s: no migration has that "
 			        "version",
-			        to);
+			        strata__setting(ctx, STRATA_SETTING_TO), to);
 	}
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
@@ -161,8 +163,10 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 			strata__error_detail(
 			        ctx,
 			        "two branches merged? apply it anyway with "
-			        "--allow-out-of-order, or give it a "
+			        "%s, or give it a "
 			        "version newer than %s",
+			        strata__setting(
+			                ctx, STRATA_SETTING_ALLOW_OUT_OF_ORDER),
 			        newest->version);
 			return STRATA_ESTATE;
 		}
@@ -372,8 +376,9 @@ static int backup_first(struct run *r)
 	rc = strata_backup(&path, r->ctx, r->o->backup_suffix);
 	if (rc == 0)
 		strata__emitf(r->ctx, STRATA_EVENT_INFO,
-		              "backup written to %s (skip with --no-backup)",
-		              path);
+		              "backup written to %s (skip with %s)", path,
+		              strata__setting(r->ctx,
+		                              STRATA_SETTING_NO_BACKUP));
 	return rc;
 }
 
@@ -485,15 +490,17 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 
 	/* 0: roll back everything newer, whether a migration has 0 or not */
 	if (o->to) {
-		rc = caller_version(ctx, "--to", o->to, to);
+		rc = caller_version(ctx,
+		                    strata__setting(ctx, STRATA_SETTING_TO),
+		                    o->to, to);
 		if (rc < 0)
 			return rc;
 		if (strcmp(to, "0") != 0 && !known_version(ctx, to))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
-			        "--to %s: no migration has that "
+			        "%s %s: no migration has that "
 			        "version",
-			        to);
+			        strata__setting(ctx, STRATA_SETTING_TO), to);
 	}
 	for (i = ctx->n_view; i-- > 0;) {
 		const strata_migration *v = &ctx->view[i];
