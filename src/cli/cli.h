@@ -57,6 +57,11 @@ struct cli_target {
 	size_t n_env;
 	int line;                              /* of the [target "name"] */
 	int url_line, dir_line, registry_line; /* of those settings, or 0 */
+	int command_line;
+	/* the first setting that could not be expanded (an unset ${VAR}):
+	 * an error for a command on this target only */
+	char *bad_setting;
+	int bad_line;
 };
 
 /* What the command line said, before any other source. */

@@ -67,6 +67,7 @@ static void free_target(struct cli_target *t)
 	free(t->registry);
 	free(t->extension);
 	free(t->schema_file);
+	free(t->bad_setting);
 	for (i = 0; i < t->n_env; i++)
 		free(t->env[i]);
 	free(t->env);
@@ -173,14 +174,20 @@ struct ini_state {
 	struct cli *cli;
 	char error[512];
 	int line;
-	int overlong; /* the line number of a line inih cannot hold, or 0 */
+	int overlong;   /* the line number of a line inih cannot hold, or 0 */
+	int unexpanded; /* expand() failed on a variable (not memory) */
 };
 
 /* Expand ${VAR}; NULL with st->error set when a variable is unset. */
 static char *expand(struct ini_state *st, const char *v)
 {
-	return strata__conf_expand(v, have_dotenv ? &dotenv : NULL, st->error,
-	                           sizeof(st->error));
+	char *r;
+
+	st->error[0] = '\0';
+	r = strata__conf_expand(v, have_dotenv ? &dotenv : NULL, st->error,
+	                        sizeof(st->error));
+	st->unexpanded = !r && st->error[0];
+	return r;
 }
 
 static int set_slot(struct ini_state *st, char **slot, const char *value)
@@ -307,6 +314,7 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	if (strcmp(name, "schema_file") == 0)
 		return set_slot(st, &t->schema_file, value);
 	if (strcmp(name, "command") == 0) {
+		t->command_line = st->line;
 		free(t->command_raw);
 		t->command_raw = strdup(value);
 		return t->command_raw && set_slot(st, &t->command, value);
@@ -386,7 +394,39 @@ static int on_setting(void *user, const char *section, const char *name,
 		return 0;
 	}
 	t = target_for(st, tname);
-	return t && target_key(st, t, name, value);
+	if (!t)
+		return 0;
+	st->unexpanded = 0;
+	if (target_key(st, t, name, value))
+		return 1;
+	if (!st->unexpanded)
+		return 0;
+	/* an unset variable stops commands on this target only: kept for
+	 * when one runs (cli_resolve_settings) */
+	if (!t->bad_setting) {
+		size_t n = strlen(name) + strlen(st->error) + 3;
+
+		t->bad_setting = malloc(n);
+		if (!t->bad_setting) {
+			snprintf(st->error, sizeof(st->error), "out of memory");
+			return 0;
+		}
+		snprintf(t->bad_setting, n, "%s: %s", name, st->error);
+		t->bad_line = st->line;
+	}
+	st->error[0] = '\0';
+	return 1;
+}
+
+/* A target whose settings could not all be expanded: the error, naming
+ * the file and line, as a usage error (EXIT_USAGE); 0 when it is fine. */
+static int target_unusable(const struct cli *cli, const struct cli_target *t)
+{
+	if (!t || !t->bad_setting)
+		return 0;
+	return setting_error(cli, conf_path(cli), t->bad_line,
+	                     "target '%s': %s", t->name,
+	                     cli_esc(t->bad_setting));
 }
 
 /* inih has no line callback: count lines by wrapping the reader, so that
@@ -450,6 +490,17 @@ static int check_targets(struct cli *cli, const char *path)
 	for (i = 0; i < cli->n_targets; i++) {
 		struct cli_target *t = &cli->targets[i];
 
+		if (!t->dir && t->bad_setting) {
+			size_t n = strlen("migrations/") + strlen(t->name) + 1;
+
+			t->dir = malloc(n);
+			if (!t->dir)
+				return EXIT_FAILED;
+			snprintf(t->dir, n, "migrations/%s", t->name);
+		}
+		/* checked when a command runs on it (target_unusable) */
+		if (t->bad_setting)
+			continue;
 		if (!t->type) {
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' has no type (%s)\n",
@@ -638,7 +689,10 @@ static int registry_url(struct cli *cli, const struct cli_target *t)
 		return setting_error(cli, conf_path(cli), line,
 		                     "registry is empty: name a target or a "
 		                     "database URL");
-	if (reg && (r = cli_find_target(cli, reg)) != NULL && r->url) {
+	r = reg ? cli_find_target(cli, reg) : NULL;
+	if (r && target_unusable(cli, r))
+		return EXIT_USAGE;
+	if (r && r->url) {
 		cli->database = r->url;
 		line = r->url_line;
 	} else if (reg) {
@@ -803,6 +857,8 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	int rc;
 
 	cli->tgt = t;
+	if (target_unusable(cli, t))
+		return EXIT_USAGE;
 	rc = resolve_database(cli, t);
 	if (rc == 0)
 		rc = cli_resolve_dir(cli, t);
