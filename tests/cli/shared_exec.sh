@@ -125,6 +125,7 @@ t_validate_checks_each_targets_command() {
 	expect_rc 2
 	expect_err "strata.conf:8: error: target 'graph': the command's program './no such/runner' is not an executable file"
 	mkdir -p 'no such'
+	# shellcheck disable=SC2016 # the runner's own $1
 	printf '#!/bin/sh\nexec sh "$1"\n' >'no such/runner'
 	chmod +x 'no such/runner'
 	st_raw --target graph validate
@@ -136,6 +137,7 @@ t_validate_checks_each_targets_command() {
 
 t_unset_variable_blocks_only_its_target() {
 	exec_layout
+	# shellcheck disable=SC2016 # strata expands it
 	printf '\n[target "cache"]\ntype = exec\ndir = migrations/cache\ncommand = redis-cli -u ${STRATA_UNSET_VAR_X} --eval {file}\n' >>strata.conf
 	mkdir -p migrations/cache
 	st_raw --target graph up
