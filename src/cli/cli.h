@@ -67,7 +67,8 @@ struct cli_target {
 /* What the command line said, before any other source. */
 struct cli_flags {
 	const char *database, *dir, *table, *schema;
-	int lock_timeout_s; /* 0: not given */
+	int lock_timeout_s;  /* 0: not given */
+	int local_time, utc; /* --local-time, --utc */
 };
 
 struct cli {
@@ -87,7 +88,8 @@ struct cli {
 	const struct cli_target *tgt; /* the target being run, or NULL */
 	const char *schema_file;      /* written after a change, or NULL */
 	int quiet, verbose, json, color, color_err;
-	int help; /* --help */
+	int local_time; /* times in the local zone (else UTC) */
+	int help;       /* --help */
 
 	/* targets from strata.conf, in the file's order */
 	struct cli_target *targets;

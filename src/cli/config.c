@@ -27,6 +27,7 @@ struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
 	char *schema_file;
 	int database_line, dir_line, registry_line, schema_file_line;
+	int local_time; /* time = local */
 };
 
 static struct file_settings conf;
@@ -223,9 +224,18 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 		fs->schema_file_line = st->line;
 		return set_slot(st, &fs->schema_file, value);
 	}
+	if (strcmp(name, "time") == 0) {
+		if (strcmp(value, "utc") == 0 || strcmp(value, "local") == 0) {
+			fs->local_time = strcmp(value, "local") == 0;
+			return 1;
+		}
+		snprintf(st->error, sizeof(st->error),
+		         "time = '%s': expected utc or local", value);
+		return 0;
+	}
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
-	         "table, schema, lock_timeout, registry, schema_file)",
+	         "table, schema, lock_timeout, registry, schema_file, time)",
 	         name);
 	return 0;
 }
@@ -881,6 +891,9 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 		        t && t->schema_file ? t->line : conf.schema_file_line,
 		        "schema_file is empty: name a file, or "
 		        "remove the line");
+	cli->local_time = cli->flag.utc        ? 0 :
+	                  cli->flag.local_time ? 1 :
+	                                         conf.local_time;
 	cli->lock_timeout_s = cli->flag.lock_timeout_s;
 	if (!cli->lock_timeout_s) {
 		lock = t && t->lock_timeout ? t->lock_timeout :
