@@ -118,7 +118,7 @@ t_raw_delimiters_in_the_password() {
 # client use it.
 t_url_password_beats_mysql_pwd() {
 	local user="strata_p$TEST_ID"
-	trap 'my_root "DROP USER IF EXISTS '\''"$user"\''@'\''127.0.0.1'\''" 2>/dev/null' EXIT
+	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null; db_teardown' EXIT
 	my_root "CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY 'R1ght-Pw'; GRANT ALL ON \`$TEST_DBNAME\`.* TO '$user'@'127.0.0.1'"
 	mig 0001 one "CREATE TABLE one (id INT);"
 	local base="127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME"
