@@ -58,6 +58,7 @@ struct cli_target {
 	int line;                              /* of the [target "name"] */
 	int url_line, dir_line, registry_line; /* of those settings, or 0 */
 	int command_line;
+	int backup, backup_line; /* backup = on (1) | off (0), -1: not set */
 	/* the first setting that could not be expanded (an unset ${VAR}):
 	 * an error for a command on this target only */
 	char *bad_setting;
@@ -89,7 +90,10 @@ struct cli {
 	const char *schema_file;      /* written after a change, or NULL */
 	int quiet, verbose, json, color, color_err;
 	int local_time; /* times in the local zone (else UTC) */
-	int help;       /* --help */
+	/* strata.conf's backup = off for the target at hand: where it says
+	 * so ("strata.conf:4"), or NULL when automatic backups are on */
+	const char *backup_off;
+	int help; /* --help */
 
 	/* targets from strata.conf, in the file's order */
 	struct cli_target *targets;

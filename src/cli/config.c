@@ -27,15 +27,16 @@ struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
 	char *schema_file;
 	int database_line, dir_line, registry_line, schema_file_line;
-	int local_time; /* time = local */
+	int local_time;          /* time = local */
+	int backup, backup_line; /* backup = on (1) | off (0), -1: unset */
 };
 
-static struct file_settings conf;
+static struct file_settings conf = { .backup = -1 };
 static struct strata__dotenv dotenv;
 static int have_conf, have_dotenv; /* the files were read */
 static char **placeholders;        /* [placeholders] (placeholder_key) */
 static size_t n_placeholders;
-static char database_from[4200], dir_from[4200];
+static char database_from[4200], dir_from[4200], backup_from[4200];
 
 /* A .env bigger than this is not a .env file. */
 #define DOTENV_MAX (1 << 20)
@@ -50,6 +51,7 @@ static void free_settings(struct file_settings *fs)
 	free(fs->registry);
 	free(fs->schema_file);
 	memset(fs, 0, sizeof(*fs));
+	fs->backup = -1;
 }
 
 static void free_target(struct cli_target *t)
@@ -198,6 +200,21 @@ static int set_slot(struct ini_state *st, char **slot, const char *value)
 	return *slot != NULL;
 }
 
+/* backup = on | off: automatic backups before down, redo, fresh and
+ * restore (a [target] section's setting wins over [strata]'s). */
+static int backup_key(struct ini_state *st, int *slot, int *line,
+                      const char *value)
+{
+	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+		*slot = strcmp(value, "on") == 0;
+		*line = st->line;
+		return 1;
+	}
+	snprintf(st->error, sizeof(st->error),
+	         "backup = '%s': expected on or off", value);
+	return 0;
+}
+
 static int strata_key(struct ini_state *st, const char *name, const char *value)
 {
 	struct file_settings *fs = &conf;
@@ -224,6 +241,8 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 		fs->schema_file_line = st->line;
 		return set_slot(st, &fs->schema_file, value);
 	}
+	if (strcmp(name, "backup") == 0)
+		return backup_key(st, &fs->backup, &fs->backup_line, value);
 	if (strcmp(name, "time") == 0) {
 		if (strcmp(value, "utc") == 0 || strcmp(value, "local") == 0) {
 			fs->local_time = strcmp(value, "local") == 0;
@@ -235,7 +254,8 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 	}
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
-	         "table, schema, lock_timeout, registry, schema_file, time)",
+	         "table, schema, lock_timeout, registry, schema_file, time, "
+	         "backup)",
 	         name);
 	return 0;
 }
@@ -261,6 +281,7 @@ static struct cli_target *target_for(struct ini_state *st, char *name)
 	memset(t, 0, sizeof(*t));
 	t->name = name;
 	t->line = st->line;
+	t->backup = -1;
 	return t;
 }
 
@@ -323,6 +344,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return set_slot(st, &t->extension, value);
 	if (strcmp(name, "schema_file") == 0)
 		return set_slot(st, &t->schema_file, value);
+	if (strcmp(name, "backup") == 0)
+		return backup_key(st, &t->backup, &t->backup_line, value);
 	if (strcmp(name, "command") == 0) {
 		t->command_line = st->line;
 		free(t->command_raw);
@@ -333,8 +356,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return target_env(st, t, name + 4, value);
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
-	         "dir, table, schema, lock_timeout, command, registry, "
-	         "extension, schema_file, env.NAME)",
+	         "dir, table, schema, lock_timeout, backup, command, "
+	         "registry, extension, schema_file, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -894,6 +917,13 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	cli->local_time = cli->flag.utc        ? 0 :
 	                  cli->flag.local_time ? 1 :
 	                                         conf.local_time;
+	cli->backup_off = NULL;
+	if (t && t->backup >= 0 ? !t->backup : conf.backup == 0)
+		cli->backup_off = from_file(backup_from, sizeof(backup_from),
+		                            conf_path(cli),
+		                            t && t->backup >= 0 ?
+		                                    t->backup_line :
+		                                    conf.backup_line);
 	cli->lock_timeout_s = cli->flag.lock_timeout_s;
 	if (!cli->lock_timeout_s) {
 		lock = t && t->lock_timeout ? t->lock_timeout :
@@ -906,4 +936,16 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 		}
 	}
 	return 0;
+}
+
+int cli_no_backup(const struct cli *cli, int announce)
+{
+	if (cli->no_backup)
+		return 1;
+	if (!cli->backup_off)
+		return 0;
+	if (announce && !cli->dry_run)
+		cli_note(cli, "no backup first: backup = off (%s)",
+		         cli->backup_off);
+	return 1;
 }

@@ -328,6 +328,8 @@ t_times_carry_their_zone() {
 	printf '[strata]\ntime = local\n' >strata.conf
 	TZ=XST-5:30 st history
 	expect_out "$local  0001"
+	st config
+	expect_out "time         local"
 	TZ=XST-5:30 st --utc history
 	expect_out "$utc UTC  0001"
 	printf '[strata]\ntime = zulu\n' >strata.conf
