@@ -224,6 +224,10 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		rc = strata__migration_load_up(ctx, m);
 		if (rc == 0)
 			rc = strata__part_check(ctx, m, 0, 0);
+		/* a runner that cannot start: refused before anything is
+		 * written (a dry run only prints its command) */
+		if (rc == 0 && ctx->exec && !o->dry_run)
+			rc = strata__exec_check(ctx, m, 0);
 		if (rc < 0)
 			return rc;
 		/* loading may have learnt the format and reversibility */
@@ -578,6 +582,8 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 			              "rolling back with the current down",
 			              m->up_path);
 		rc = strata__part_check(ctx, m, 1, 0);
+		if (rc == 0 && ctx->exec && !o->dry_run)
+			rc = strata__exec_check(ctx, m, 1);
 		if (rc < 0)
 			return rc;
 		v->down_file = m->down.path;

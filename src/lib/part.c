@@ -236,10 +236,6 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 
 		rc = strata__exec_describe(ctx, &b, p->path);
 		strata_buf_release(&b);
-		/* and one whose runner cannot start (validate says that once
-		 * per target, with the line of strata.conf) */
-		if (rc == 0 && !report)
-			rc = strata__exec_check(ctx, m, down);
 		if (rc < 0 && report) {
 			rc = strata__problem_add(&ctx->source, 2, p->path, 0,
 			                         "%s", ctx->err.message);

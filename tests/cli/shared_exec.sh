@@ -41,6 +41,13 @@ t_runner_not_on_path_changes_nothing() {
 	expect_err "nothing ran: the store and the history in '$TEST_TABLE' are as they were"
 	refute_err "dirty"
 	expect_eq "1|0" "$(graph_rows)" "history after the failed up"
+	# a dry run (and a plan) only prints the command: not refused
+	st_raw up --dry-run
+	expect_rc 0
+	expect_out "strata-no-such-runner --file migrations/graph/002_edges.up.cql"
+	st_raw plan
+	expect_rc 0
+	expect_out "strata-no-such-runner --file migrations/graph/002_edges.up.cql"
 	# down: the row stays applied and clean
 	st_raw down
 	expect_rc 2
@@ -57,6 +64,17 @@ t_runner_not_on_path_changes_nothing() {
 	st_raw up
 	expect_rc 0
 	expect_eq "1|0 2|0" "$(graph_rows)" "history once the runner exists"
+}
+
+# Refused before the registry is touched: not even its history table is
+# made.
+t_runner_missing_on_first_up_writes_nothing() {
+	exec_layout strata-no-such-runner
+	st_raw up
+	expect_rc 2
+	expect_err "could not be started: 'strata-no-such-runner' is not found on PATH"
+	expect_eq "" "$(db_sql "SELECT count(*) FROM $TEST_TABLE" 2>/dev/null)" "a history table"
+	[ ! -e ran.log ] || fail "something ran"
 }
 
 # The shell's "command not found" (exit status 127) is a runner that did
