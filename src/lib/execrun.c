@@ -134,6 +134,20 @@ static int build_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
 	return rc;
 }
 
+/* build_argv into a, which is left empty on failure. */
+static int part_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	rc = build_argv(ctx, a, path);
+	if (rc < 0) {
+		argv_free(a);
+		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+	}
+	return 0;
+}
+
 /* The error of a runner that did not start: nothing ran. */
 static int not_started(strata_ctx *ctx, const struct migration *m,
                        const char *path, const char *why)
@@ -159,12 +173,9 @@ int strata__exec_check(strata_ctx *ctx, const struct migration *m, int down)
 	char why[600];
 	int rc;
 
-	memset(&a, 0, sizeof(a));
-	rc = build_argv(ctx, &a, path);
-	if (rc < 0) {
-		argv_free(&a);
-		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
-	}
+	rc = part_argv(ctx, &a, path);
+	if (rc < 0)
+		return rc;
 	rc = strata__spawn_find(a.v[0]);
 	if (rc < 0) {
 		rc = strata__oom(ctx);
@@ -238,12 +249,9 @@ int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 	char why[600];
 	pid_t pid;
 
-	memset(&a, 0, sizeof(a));
-	rc = build_argv(ctx, &a, path);
-	if (rc < 0) {
-		argv_free(&a);
-		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
-	}
+	rc = part_argv(ctx, &a, path);
+	if (rc < 0)
+		return rc;
 	/* the child says through this pipe when execvp fails */
 	if (pipe(fds) < 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) < 0 ||
 	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0) {

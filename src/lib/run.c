@@ -359,6 +359,31 @@ static int collect_stmt(void *payload, size_t off, size_t len, unsigned f)
 	return 0;
 }
 
+/* The version before m's among the files, or "none". */
+static const char *previous_version(const strata_ctx *ctx,
+                                    const struct migration *m)
+{
+	const char *prev = "none"; /* 'strata force none': nothing applied */
+	size_t i;
+
+	for (i = 0; i < ctx->source.n; i++)
+		if (ctx->source.v[i].kind != STRATA_KIND_REPEATABLE &&
+		    strata__version_cmp(ctx->source.v[i].version, m->version) <
+		            0)
+			prev = ctx->source.v[i].version;
+	return prev;
+}
+
+/* The row of m is dirty: the first line of what to do about it. */
+static void dirty_line(strata_ctx *ctx, const struct migration *m, int down)
+{
+	strata__error_detail(ctx,
+	                     "%s %s is marked dirty in '%s'; until that is "
+	                     "resolved, up and down refuse to run",
+	                     down ? "rolling back" : "migration",
+	                     m->version_text, ctx->table);
+}
+
 static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
                          const struct part *p, const struct stmt_list *l,
                          size_t failed)
@@ -366,8 +391,7 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 	const char *text = strata__part_text(m, p);
 	size_t tl = strata__part_text_len(m, p);
 	int first, last, col;
-	const char *prev = "none"; /* 'strata force none': nothing applied */
-	size_t i;
+	const char *prev = previous_version(ctx, m);
 
 	if (failed > 0) {
 		const char *t = text + p->off;
@@ -394,16 +418,7 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 		strata__error_detail(ctx, "no statement of the %zu took effect",
 		                     l->n);
 	}
-	for (i = 0; i < ctx->source.n; i++)
-		if (ctx->source.v[i].kind != STRATA_KIND_REPEATABLE &&
-		    strata__version_cmp(ctx->source.v[i].version, m->version) <
-		            0)
-			prev = ctx->source.v[i].version;
-	strata__error_detail(ctx,
-	                     "%s %s is marked dirty in '%s'; until that is "
-	                     "resolved, up and down refuse to run",
-	                     down ? "rolling back" : "migration",
-	                     m->version_text, ctx->table);
+	dirty_line(ctx, m, down);
 	if (down)
 		strata__error_detail(
 		        ctx,
@@ -512,21 +527,6 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check,
 	return strata__txn_end(&t, rc < 0 ? rc : stale);
 }
 
-/* The version before m's among the files, or "none". */
-static const char *previous_version(const strata_ctx *ctx,
-                                    const struct migration *m)
-{
-	const char *prev = "none"; /* 'strata force none': nothing applied */
-	size_t i;
-
-	for (i = 0; i < ctx->source.n; i++)
-		if (ctx->source.v[i].kind != STRATA_KIND_REPEATABLE &&
-		    strata__version_cmp(ctx->source.v[i].version, m->version) <
-		            0)
-			prev = ctx->source.v[i].version_text;
-	return prev;
-}
-
 /* An exec target's runner failed: its row is dirty; the commands that
  * resolve it, ready to paste. */
 static void exec_dirty_detail(strata_ctx *ctx, const struct migration *m,
@@ -535,11 +535,7 @@ static void exec_dirty_detail(strata_ctx *ctx, const struct migration *m,
 	const char *prev = previous_version(ctx, m);
 	const char *t = ctx->target ? ctx->target : "default";
 
-	strata__error_detail(ctx,
-	                     "%s %s is marked dirty in '%s'; until that is "
-	                     "resolved, up and down refuse to run",
-	                     down ? "rolling back" : "migration",
-	                     m->version_text, ctx->table);
+	dirty_line(ctx, m, down);
 	if (down)
 		strata__error_detail(
 		        ctx,

@@ -110,11 +110,11 @@ t_failure_hint_names_the_target() {
 	expect_rc 1
 	expect_err "sh exited with status 3"
 	expect_err "migration 002 is marked dirty in '$TEST_TABLE'"
-	expect_err "'strata --target graph force 002' if the migration took effect, or 'strata --target graph force 001' if nothing of it did"
+	expect_err "'strata --target graph force 002' if the migration took effect, or 'strata --target graph force 1' if nothing of it did"
 	expect_eq "1|0 2|1" "$(graph_rows)" "dirty row"
 	# paste the second command
 	local cmd
-	cmd=$(printf '%s\n' "$err" | grep -o "'strata --target graph force 001'" | tr -d "'")
+	cmd=$(printf '%s\n' "$err" | grep -o "'strata --target graph force 1'" | tr -d "'")
 	[ -n "$cmd" ] || fail "no command to paste"
 	# shellcheck disable=SC2086 # the words of the pasted command
 	st_raw ${cmd#strata }
