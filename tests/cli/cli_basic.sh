@@ -83,7 +83,9 @@ t_init_ignores_backups_in_gitignore() {
 	st_raw init
 	expect_rc 2
 	expect_err "cannot add backups/ to .gitignore: it is a folder"
-	[ ! -e migrations ] && [ ! -e strata.conf ] || fail "init made files before refusing"
+	if [ -e migrations ] || [ -e strata.conf ]; then
+		fail "init made files before refusing"
+	fi
 }
 
 t_new_timestamp_and_sequential() {

@@ -312,22 +312,22 @@ t_times_carry_their_zone() {
 	expect_rc 0
 	st history
 	expect_rc 0
-	local utc local
+	local utc loc
 	utc=$(printf '%s\n' "$out" | sed -n 2p | grep -oE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC  ')
 	[ -n "$utc" ] || fail "history's time has no zone: $out"
 	utc=${utc% UTC  }
 	st status
 	expect_out "applied       $utc UTC  "
 	# a zone without daylight saving, given as a POSIX TZ string
-	local=$(TZ=XST-5:30 date -d "$utc UTC" '+%Y-%m-%d %H:%M:%S XST')
+	loc=$(TZ=XST-5:30 date -d "$utc UTC" '+%Y-%m-%d %H:%M:%S XST')
 	TZ=XST-5:30 st --local-time history
 	expect_rc 0
-	expect_out "$local  0001"
+	expect_out "$loc  0001"
 	TZ=XST-5:30 st --local-time status
-	expect_out "applied       $local  "
+	expect_out "applied       $loc  "
 	printf '[strata]\ntime = local\n' >strata.conf
 	TZ=XST-5:30 st history
-	expect_out "$local  0001"
+	expect_out "$loc  0001"
 	st config
 	expect_out "time         local"
 	TZ=XST-5:30 st --utc history
