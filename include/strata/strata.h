@@ -80,6 +80,10 @@ typedef struct strata_history_entry {
 	const char *target;
 	const char *database_type;
 	int dirty; /* 0, or the statement (1-based) a failed run reached */
+	/* the version as the migration's file writes it ("0004"), as
+	 * strata_migration's version_text; the canonical version when the
+	 * file is gone; "" for a repeatable migration */
+	const char *version_text;
 } strata_history_entry;
 
 typedef enum strata_event_kind {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "config.h"
 #include "options.h"
 #include "output.h"
 
@@ -23,7 +24,7 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 	o->all = cli->all;
 	o->dry_run = cli->dry_run;
 	o->allow_out_of_order = cli->allow_out_of_order;
-	o->no_backup = cli->no_backup;
+	o->no_backup = cli_no_backup(cli, 0);
 	o->single_transaction = cli->single_transaction;
 	o->backup_suffix = cli->suffix;
 	return 0;
@@ -122,6 +123,8 @@ static int cmd_down(struct cli *cli, int argc, char **argv)
 		return rc;
 	cli_catch_signals(cli->ctx);
 	rc = strata_down(cli->ctx, &o, &done);
+	if (done)
+		(void)cli_no_backup(cli, 1); /* say why none was written */
 	return finish(cli, rc, done, "rolled back",
 	              "nothing to roll back: no migration is applied");
 }
@@ -140,6 +143,7 @@ static int cmd_redo(struct cli *cli, int argc, char **argv)
 	cli_release_signals();
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	(void)cli_no_backup(cli, 1); /* say why none was written */
 	return cli->dry_run ? EXIT_OK : cli_write_schema_file(cli);
 }
 

@@ -509,8 +509,12 @@ static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 
 	switch (ev) {
 	case HISTORY_REVERTED:
+	case HISTORY_NOT_APPLIED:
 		return strata__history_sql_delete(ctx, out, m->version,
 		                                  row_key_name(m));
+	case HISTORY_NOT_REVERTED:
+		return strata__history_sql_clean(ctx, out, m->version,
+		                                 row_key_name(m));
 	case HISTORY_REVERTING:
 		return strata__history_sql_dirty(ctx, out, m->version,
 		                                 row_key_name(m), 1);
