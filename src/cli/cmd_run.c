@@ -55,11 +55,18 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
 	return done ? cli_write_schema_file(cli) : EXIT_OK;
 }
 
+struct replicas_seen {
+	struct cli *cli;
+	size_t n;
+};
+
 /* One standby after up --wait-replicas, on stderr as the notes are. */
 static void replica_line(const strata_replica *r, void *payload)
 {
-	struct cli *cli = payload;
+	struct replicas_seen *seen = payload;
+	struct cli *cli = seen->cli;
 
+	seen->n++;
 	if (r->caught_up && r->replay_lag_ms >= 0)
 		cli_note(
 		        cli,
@@ -79,10 +86,16 @@ static void replica_line(const strata_replica *r, void *payload)
 /* up --wait-replicas, once the run has committed */
 static int wait_replicas(struct cli *cli)
 {
+	struct replicas_seen seen = { cli, 0 };
 	int rc = strata_wait_replicas(cli->ctx, cli->wait_replicas_ms,
-	                              replica_line, cli);
+	                              replica_line, &seen);
 
-	return rc < 0 ? cli_report_error(cli, rc) : EXIT_OK;
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	if (!seen.n)
+		cli_note(cli, "no streaming standby is connected to the "
+		              "server: nothing to wait for");
+	return EXIT_OK;
 }
 
 static int cmd_up(struct cli *cli, int argc, char **argv)
