@@ -201,10 +201,44 @@ void cli_print_opts(const struct cli_opt *o, FILE *f)
 	}
 }
 
+/* Is option o written in args already ("[--down [--all]]")? */
+static int in_args(const char *args, const struct cli_opt *o)
+{
+	size_t n = strlen(o->long_name);
+	const char *p;
+
+	for (p = args; (p = strstr(p, "--")) != NULL; p += 2)
+		if (strncmp(p + 2, o->long_name, n) == 0 &&
+		    !(p[2 + n] >= 'a' && p[2 + n] <= 'z') && p[2 + n] != '-')
+			return 1;
+	return 0;
+}
+
+/* "up [N] [--to VERSION] [--dry-run] ...": the command's arguments as
+ * its table writes them, then every option of its own they leave out,
+ * so that a usage line never forgets one. */
+static void print_usage(const struct cmd *c, FILE *f)
+{
+	const struct cli_opt *o;
+
+	fprintf(f, "strata %s%s%s", c->name, c->args[0] ? " " : "", c->args);
+	for (o = c->opts; o && o->long_name; o++) {
+		if (in_args(c->args, o))
+			continue;
+		fputs(" [", f);
+		if (o->short_name)
+			fprintf(f, "-%c|", o->short_name);
+		fprintf(f, "--%s%s%s]", o->long_name,
+		        cli_opt_takes_next(o) ? " " : "",
+		        o->arg_name ? o->arg_name : "");
+	}
+}
+
 void cli_print_command_help(const struct cmd *c, FILE *f)
 {
-	fprintf(f, "usage: strata %s%s%s\n\n%s\n", c->name,
-	        c->args[0] ? " " : "", c->args, c->summary);
+	fputs("usage: ", f);
+	print_usage(c, f);
+	fprintf(f, "\n\n%s\n", c->summary);
 	if (c->help)
 		fprintf(f, "\n%s\n", c->help);
 	if (c->opts) {
@@ -224,11 +258,11 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	cli_vput(fmt, ap);
 	va_end(ap);
-	if (cli->cmd)
-		fprintf(stderr,
-		        "\nusage: strata %s %s (see 'strata help %s')\n",
-		        cli->cmd->name, cli->cmd->args, cli->cmd->name);
-	else
+	if (cli->cmd) {
+		fputs("\nusage: ", stderr);
+		print_usage(cli->cmd, stderr);
+		fprintf(stderr, " (see 'strata help %s')\n", cli->cmd->name);
+	} else
 		fputs("\nsee 'strata help'\n", stderr);
 	return EXIT_USAGE;
 }
