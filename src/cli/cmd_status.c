@@ -122,13 +122,12 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n,
 	return EXIT_OK;
 }
 
-/* One cell of the table: s cut to max bytes (not inside a character or
- * an escape), padded to width. printf's format parsing would cost more
- * than the rest of a status. */
-static void cell(const char *s, size_t width, size_t max)
+/* One cell of the table: s padded to width. printf's format parsing
+ * would cost more than the rest of a status. */
+static void cell(const char *s, size_t width)
 {
 	static const char spaces[] = "                                        ";
-	size_t n = max == (size_t)-1 ? strlen(s) : cli_fit(s, max);
+	size_t n = strlen(s);
 
 	fwrite(s, 1, n, stdout);
 	while (n < width) {
@@ -145,7 +144,7 @@ static void cell_right(const char *s, size_t width)
 	size_t n = strlen(s);
 
 	if (n < width)
-		cell("", width - n, 0);
+		cell("", width - n);
 	fputs(s, stdout);
 }
 
@@ -163,8 +162,9 @@ static int print_table(struct cli *cli, const strata_migration *v, size_t n,
 		       al = strlen(
 		               cli_time(cli, v[i].applied_at, at, sizeof(at)));
 
+		/* names are never cut, as history prints them */
 		if (k > wname)
-			wname = k > 40 ? 40 : k;
+			wname = k;
 		if (vl > wver)
 			wver = vl;
 		if (al > wat)
@@ -185,17 +185,16 @@ static int print_table(struct cli *cli, const strata_migration *v, size_t n,
 		if (m->applied_at[0])
 			cli_format_ms(t, sizeof(t), m->execution_ms);
 		note_of(m, note, sizeof(note));
-		/* "%-*s  %-*.*s  %s%-12s%s  %-19s  %8s  %s\n" */
-		cell(cli_q(ver), wver, (size_t)-1);
+		/* "%-*s  %-*s  %s%-12s%s  %-*s  %8s  %s\n" */
+		cell(cli_q(ver), wver);
 		fputs("  ", stdout);
-		cell(cli_q(m->name), wname, wname);
+		cell(cli_q(m->name), wname);
 		fputs("  ", stdout);
 		fputs(cli_c(cli, state_color(m->state)), stdout);
-		cell(strata_state_name(m->state), 12, (size_t)-1);
+		cell(strata_state_name(m->state), 12);
 		fputs(cli_c(cli, "reset"), stdout);
 		fputs("  ", stdout);
-		cell(cli_time(cli, m->applied_at, at, sizeof(at)), wat,
-		     (size_t)-1);
+		cell(cli_time(cli, m->applied_at, at, sizeof(at)), wat);
 		fputs("  ", stdout);
 		cell_right(t, 8);
 		fputs("  ", stdout);
