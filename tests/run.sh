@@ -57,16 +57,10 @@ for b in "$STRATA_BUILD"/tests/fuzz/fuzz_*; do
 done
 
 # --- static analysis: gcc -fanalyzer, cppcheck, file loops (three checks) -
-tests/lib/analyze.sh >"$logs/analyze.log" 2>&1
-grep -v '^RESULT' "$logs/analyze.log"
-res=$(grep '^RESULT' "$logs/analyze.log" | tail -1)
-if [ -z "$res" ]; then
-	echo "FAIL analysis: tests/lib/analyze.sh did not finish"
-	count 0 1 0
-else
-	read -r _ p f s <<<"$res"
-	count "$p" "$f" "$s"
-fi
+# in the background, beside the servers' start and the suites (it takes a
+# job's place there); its result is counted after them
+tests/lib/analyze.sh >"$logs/analyze.log" 2>&1 &
+analyze_pid=$!
 
 # --- databases and servers ---------------------------------------------------
 # One glue file per database in tests/lib/db says which server it needs
@@ -205,6 +199,17 @@ for log in "$logs"/cli.*.log "$logs"/cli.*.skip; do
 		count $(echo "$res" | cut -d' ' -f2-4)
 	fi
 done
+
+wait "$analyze_pid" 2>/dev/null # reaped already by the wait above
+grep -v '^RESULT' "$logs/analyze.log"
+res=$(grep '^RESULT' "$logs/analyze.log" | tail -1)
+if [ -z "$res" ]; then
+	echo "FAIL analysis: tests/lib/analyze.sh did not finish"
+	count 0 1 0
+else
+	read -r _ p f s <<<"$res"
+	count "$p" "$f" "$s"
+fi
 
 # the slowest tests, to keep the whole run short (never a pass or fail)
 echo "slowest tests:"
