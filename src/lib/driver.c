@@ -312,6 +312,14 @@ static int resolve_schema(strata_ctx *ctx)
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
+int strata__no_schemas(strata_ctx *ctx, int code)
+{
+	return strata__error_set(ctx, code,
+	                         "%s has no schemas: %s cannot be used",
+	                         strata__driver_name(ctx),
+	                         strata__setting(ctx, STRATA_SETTING_SCHEMA));
+}
+
 static int ensure_schema(strata_ctx *ctx)
 {
 	int rc;
@@ -319,12 +327,7 @@ static int ensure_schema(strata_ctx *ctx)
 	if (ctx->schema_ensured || !ctx->schema || !ctx->schema[0])
 		return 0;
 	if (!ctx->drv->ensure_schema)
-		return strata__error_set(
-		        ctx, STRATA_ENOTSUPP,
-		        "%s has no schemas: %s cannot "
-		        "be used",
-		        ctx->drv->name,
-		        strata__setting(ctx, STRATA_SETTING_SCHEMA));
+		return strata__no_schemas(ctx, STRATA_ENOTSUPP);
 	rc = ctx->drv->ensure_schema(ctx->conn, ctx->schema);
 	ctx->schema_ensured = rc == 0;
 	return rc;
@@ -399,12 +402,7 @@ int strata__connect(strata_ctx *ctx, int create)
 	/* refused before connecting (a SQLite file would be created) and for
 	 * every command, reading ones too */
 	if (ctx->schema && ctx->schema[0] && !ctx->drv->ensure_schema)
-		return strata__error_set(
-		        ctx, STRATA_EINVALID,
-		        "%s has no schemas: %s cannot "
-		        "be used",
-		        ctx->drv->name,
-		        strata__setting(ctx, STRATA_SETTING_SCHEMA));
+		return strata__no_schemas(ctx, STRATA_EINVALID);
 	c = new_conn(ctx, &p, create);
 	if (!c)
 		return strata__oom(ctx);

@@ -41,6 +41,9 @@ int strata__rollback_quietly(strata_ctx *ctx);
  * only.
  */
 const char *strata__driver_name(const strata_ctx *ctx);
+
+/* "NAME has no schemas: --schema cannot be used", as error code */
+int strata__no_schemas(strata_ctx *ctx, int code);
 /* Whether the driver has every STRATA_DRIVER_CAP_* bit of caps. */
 int strata__driver_can(const strata_ctx *ctx, unsigned caps);
 /* The driver's STRATA_DIALECT_* facts (0 before a driver is chosen). */

@@ -70,12 +70,7 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 	/* refused offline as connecting refuses it */
 	if (rc == 0 && ctx->schema && ctx->schema[0] &&
 	    !strata__driver_has(ctx, STRATA_DRV_ENSURE_SCHEMA))
-		rc = strata__error_set(ctx, STRATA_EINVALID,
-		                       "%s has no schemas: %s cannot be "
-		                       "used",
-		                       strata__driver_name(ctx),
-		                       strata__setting(ctx,
-		                                       STRATA_SETTING_SCHEMA));
+		rc = strata__no_schemas(ctx, STRATA_EINVALID);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)
