@@ -42,7 +42,7 @@ int strata__rollback_quietly(strata_ctx *ctx);
  */
 const char *strata__driver_name(const strata_ctx *ctx);
 
-/* "NAME has no schemas: --schema cannot be used", as error code */
+/* The error "NAME has no schemas: SCHEMA-SETTING cannot be used" */
 int strata__no_schemas(strata_ctx *ctx, int code);
 /* Whether the driver has every STRATA_DRIVER_CAP_* bit of caps. */
 int strata__driver_can(const strata_ctx *ctx, unsigned caps);
