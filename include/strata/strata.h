@@ -105,6 +105,9 @@ typedef struct strata_event {
 	 * notice keeps its lines), except STRATA_EVENT_SQL: the script */
 	const char *message;
 	int64_t elapsed_ms;
+	/* APPLY_* and REVERT_* in up, down and redo: the part's place in
+	 * the run, from 1, and the run's number of parts; else 0 and 0 */
+	size_t position, total;
 } strata_event;
 
 typedef void (*strata_event_cb)(const strata_event *event, void *payload);

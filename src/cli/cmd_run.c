@@ -34,6 +34,7 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
                   const char *none)
 {
 	cli_release_signals();
+	cli_progress_clear();
 	if (rc < 0) {
 		if (done && !cli->quiet)
 			fprintf(stderr,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "output.h"
+#include "../util/clock.h"
 #include "../util/quote.h"
 
 /*
@@ -86,6 +87,42 @@ json_t *cli_json_string(const char *s)
 		j = json_string(b.ptr);
 	strata_buf_release(&b);
 	return j ? j : json_string("");
+}
+
+/*
+ * The progress of a run of several parts on a terminal: one line on
+ * stderr, "[2/5 0:03] applying NAME ...", written over by the next and
+ * cleared before anything else is printed.
+ */
+static int progress_shown;
+static int64_t progress_t0;
+
+void cli_progress_clear(void)
+{
+	if (!progress_shown)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	progress_shown = 0;
+}
+
+static void progress(const struct cli *cli, const strata_event *ev,
+                     const char *verb, const char *name)
+{
+	const char *term = getenv("TERM");
+	int64_t s;
+
+	if (ev->total < 2 || cli->quiet || cli->json ||
+	    !isatty(STDERR_FILENO) || (term && strcmp(term, "dumb") == 0))
+		return;
+	if (ev->position == 1)
+		progress_t0 = strata__now_ms();
+	s = (strata__now_ms() - progress_t0) / 1000;
+	fprintf(stderr, "\r\033[K[%zu/%zu %lld:%02lld] %s %s ...", ev->position,
+	        ev->total, (long long)(s / 60), (long long)(s % 60), verb,
+	        name);
+	fflush(stderr);
+	progress_shown = 1;
 }
 
 /* vfprintf to stderr, the result made safe (it may quote names). */
@@ -316,6 +353,7 @@ int cli_report_error(const struct cli *cli, int rc)
 	const char *red = cli_ce(cli, "err"), *reset = cli_ce(cli, "reset");
 	const char *file = e ? cli_q(e->file) : "";
 
+	cli_progress_clear();
 	if (e && e->file[0] && e->line > 0 && e->column > 0)
 		fprintf(stderr, "%s:%d:%d: %serror%s: %s\n", file, e->line,
 		        e->column, red, reset, msg);
@@ -337,6 +375,7 @@ __attribute__((format(printf, 4, 0))) static void
 vmsg(const struct cli *cli, const char *level, const char *color,
      const char *fmt, va_list ap)
 {
+	cli_progress_clear();
 	fprintf(stderr, "strata: %s%s%s: ", cli_ce(cli, color), level,
 	        cli_ce(cli, "reset"));
 	cli_vput(fmt, ap);
@@ -359,6 +398,7 @@ void cli_note(const struct cli *cli, const char *fmt, ...)
 	if (cli->quiet)
 		return;
 	va_start(ap, fmt);
+	cli_progress_clear();
 	fputs("strata: ", stderr);
 	cli_vput(fmt, ap);
 	fputc('\n', stderr);
@@ -454,9 +494,16 @@ void cli_on_event(const strata_event *ev, void *payload)
 
 	if (ev->migration)
 		label(ev->migration, name, sizeof(name));
+	if (ev->kind != STRATA_EVENT_APPLY_START &&
+	    ev->kind != STRATA_EVENT_REVERT_START)
+		cli_progress_clear();
 	switch (ev->kind) {
 	case STRATA_EVENT_APPLY_START:
 	case STRATA_EVENT_REVERT_START:
+		progress(cli, ev,
+		         ev->kind == STRATA_EVENT_APPLY_START ? "applying" :
+		                                                "rolling back",
+		         name);
 		if (cli->verbose && !cli->quiet)
 			fprintf(stderr, "strata: %s %s ...\n",
 			        ev->kind == STRATA_EVENT_APPLY_START ?

@@ -56,6 +56,9 @@ void cli_note(const struct cli *cli, const char *fmt, ...)
 void cli_on_event(const strata_event *ev, void *payload);
 int cli_exit_code(int rc);
 void cli_format_ms(char *out, size_t n, int64_t ms);
+
+/* Clear the progress line of a run on a terminal, if one is shown. */
+void cli_progress_clear(void);
 /*
  * A time from the history ("YYYY-MM-DD HH:MM:SS", UTC) for people: with
  * " UTC" after it, or in the local zone with its name ("... CET") when

@@ -220,6 +220,14 @@ void strata__emit(strata_ctx *ctx, strata_event_kind kind,
 	ev.migration = m;
 	ev.message = message;
 	ev.elapsed_ms = elapsed_ms;
+	ev.position = ev.total = 0;
+	if (ctx->run_total && (kind == STRATA_EVENT_APPLY_START ||
+	                       kind == STRATA_EVENT_APPLY_DONE ||
+	                       kind == STRATA_EVENT_REVERT_START ||
+	                       kind == STRATA_EVENT_REVERT_DONE)) {
+		ev.position = ctx->run_done + 1;
+		ev.total = ctx->run_total;
+	}
 	ctx->on_event(&ev, ctx->payload);
 	strata_buf_release(&safe);
 }

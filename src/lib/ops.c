@@ -260,8 +260,8 @@ static void flush_async(strata_ctx *ctx, size_t done)
 	strata__error_restore(ctx, &saved);
 }
 
-static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
-                        size_t *n_done)
+static int run_each(strata_ctx *ctx, const size_t *sel, size_t n, int down,
+                    size_t *n_done)
 {
 	size_t i;
 	int rc = 0;
@@ -306,6 +306,18 @@ static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
 			(*n_done)++;
 	}
 	return 0;
+}
+
+/* Run the n selected parts; events and messages meanwhile say which of
+ * the n each one is (ctx->run_done, run_total), and nothing after. */
+static int run_selected(strata_ctx *ctx, const size_t *sel, size_t n, int down,
+                        size_t *n_done)
+{
+	int rc = run_each(ctx, sel, n, down, n_done);
+
+	ctx->run_total = 0;
+	ctx->run_done = 0;
+	return rc;
 }
 
 static int any_dirty(const strata_ctx *ctx)

@@ -52,3 +52,32 @@ t_color_auto_decides_per_stream() {
 	TERM=xterm script -qec "$cmd status" typescript >/dev/null 2>&1
 	grep -q $'\033\[32mapplied' typescript || fail "no colour in status on a terminal: $(cat -v typescript)"
 }
+
+# A run of several migrations shows "[n/N m:ss] applying NAME ..." on a
+# terminal (stderr), written over by the next line and cleared before
+# the results; never in a file, with -q, or for a run of one.
+t_progress_on_a_terminal() {
+	command -v script >/dev/null || skip "no script(1)"
+	local i cmd="'$STRATA_BIN' --database '$TEST_URL' --dir migrations"
+	for i in 1 2 3; do
+		mig "000$i" "t$i" "CREATE TABLE t$i (x INTEGER);" "DROP TABLE t$i;"
+	done
+	TERM=xterm script -qec "$cmd up >up.out" typescript >/dev/null 2>&1
+	for i in 1 2 3; do
+		grep -q "\[$i/3 0:[0-9][0-9]\] applying 000${i}_t$i \.\.\." typescript ||
+			fail "no progress line $i/3: $(cat -v typescript)"
+	done
+	# each cleared before what follows it
+	grep -q $'\r\033\[Kstrata: 3 migrations applied' typescript ||
+		fail "the progress line is not cleared: $(cat -v typescript)"
+	grep -q "applied     0003_t3" up.out || fail "results not in stdout: $(cat up.out)"
+	if grep -q '\[1/3' up.out; then fail "progress in stdout"; fi
+	TERM=xterm script -qec "$cmd down --all --no-backup -q" typescript >/dev/null 2>&1
+	if grep -q '\[1/3' typescript; then fail "progress with -q: $(cat -v typescript)"; fi
+	TERM=xterm script -qec "$cmd up 1" typescript >/dev/null 2>&1
+	if grep -q '\[1/1' typescript; then fail "progress for one migration: $(cat -v typescript)"; fi
+	st up
+	expect_rc 0
+	refute_err "[1/2"
+	expect_history "1 2 3"
+}
