@@ -26,6 +26,7 @@
 struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
 	char *schema_file;
+	char *shadow; /* drift's scratch database */
 	int database_line, dir_line, registry_line, schema_file_line;
 };
 
@@ -48,6 +49,7 @@ static void free_settings(struct file_settings *fs)
 	free(fs->lock_timeout);
 	free(fs->registry);
 	free(fs->schema_file);
+	free(fs->shadow);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -67,6 +69,7 @@ static void free_target(struct cli_target *t)
 	free(t->registry);
 	free(t->extension);
 	free(t->schema_file);
+	free(t->shadow);
 	for (i = 0; i < t->n_env; i++)
 		free(t->env[i]);
 	free(t->env);
@@ -216,9 +219,12 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 		fs->schema_file_line = st->line;
 		return set_slot(st, &fs->schema_file, value);
 	}
+	if (strcmp(name, "shadow") == 0)
+		return set_slot(st, &fs->shadow, value);
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
-	         "table, schema, lock_timeout, registry, schema_file)",
+	         "table, schema, lock_timeout, registry, schema_file, "
+	         "shadow)",
 	         name);
 	return 0;
 }
@@ -306,6 +312,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return set_slot(st, &t->extension, value);
 	if (strcmp(name, "schema_file") == 0)
 		return set_slot(st, &t->schema_file, value);
+	if (strcmp(name, "shadow") == 0)
+		return set_slot(st, &t->shadow, value);
 	if (strcmp(name, "command") == 0) {
 		free(t->command_raw);
 		t->command_raw = strdup(value);
@@ -316,7 +324,7 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
 	         "dir, table, schema, lock_timeout, command, registry, "
-	         "extension, schema_file, env.NAME)",
+	         "extension, schema_file, shadow, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -825,6 +833,8 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 		        t && t->schema_file ? t->line : conf.schema_file_line,
 		        "schema_file is empty: name a file, or "
 		        "remove the line");
+	/* drift's shadow database: per target, else [strata]'s */
+	cli->shadow = t && t->shadow ? t->shadow : conf.shadow;
 	cli->lock_timeout_s = cli->flag.lock_timeout_s;
 	if (!cli->lock_timeout_s) {
 		lock = t && t->lock_timeout ? t->lock_timeout :
