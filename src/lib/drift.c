@@ -543,6 +543,7 @@ static int scratch_close(strata_ctx *ctx, struct scratch *s, int rc)
 				                        "");
 		}
 		strata_ctx_free(dropper);
+		s->created = 0;
 	}
 	strata__free(s->url);
 	s->url = NULL;
@@ -722,6 +723,10 @@ int strata_drift(strata_drift_report **out, strata_ctx *ctx,
 done:
 	if (s.ctx || s.created)
 		rc = scratch_close(ctx, &s, rc);
+	if (rc < 0 && *out) {
+		strata_drift_free(*out);
+		*out = NULL;
+	}
 	catalog_release(&live);
 	catalog_release(&want);
 	items_free(iv.v, iv.n);
