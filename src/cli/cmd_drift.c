@@ -106,7 +106,11 @@ static int cmd_drift(struct cli *cli, int argc, char **argv)
 	o.from = cli->drift_from;
 	o.all = cli->all;
 	o.shadow_url = cli->shadow;
+	/* Ctrl-C stops the scratch database's migrations; a temporary
+	 * database is dropped all the same */
+	cli_catch_signals(cli->ctx);
 	rc = strata_drift(&r, cli->ctx, &o);
+	cli_release_signals();
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	rc = cli->json ? print_json(cli, r) : EXIT_OK;
