@@ -709,7 +709,7 @@ int strata_drift(strata_drift_report **out, strata_ctx *ctx,
 	r->items = iv.v;
 	r->n = iv.n;
 	r->n_applied = n_done;
-	for (i = 0; i < iv.n; i++) {
+	for (i = 0; iv.v && i < iv.n; i++) {
 		if (iv.v[i].change == STRATA_DRIFT_ADDED)
 			r->n_added++;
 		else if (iv.v[i].change == STRATA_DRIFT_REMOVED)
