@@ -16,6 +16,8 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "part.h"
+#include "source.h"
 
 /* One fact of the catalogue: its five columns in one allocation. */
 struct fact {
@@ -550,45 +552,111 @@ static int scratch_close(strata_ctx *ctx, struct scratch *s, int rc)
 	return rc;
 }
 
-/* The newest version the history says is applied that has its file:
- * what the scratch database is migrated up to. NULL: none. */
-static const char *applied_to(strata_ctx *ctx, size_t *n_applied)
+/* Warn of what the history says is applied and the scratch database
+ * cannot have: a migration whose file is gone, one that stopped halfway.
+ * @return how many migrations the history says are applied */
+static size_t warn_unbuildable(strata_ctx *ctx)
 {
-	const char *to = NULL;
-	size_t i;
+	size_t i, n = 0;
 
-	*n_applied = 0;
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 
-		switch (v->state) {
-		case STRATA_STATE_APPLIED:
-		case STRATA_STATE_MODIFIED:
-		case STRATA_STATE_RENAMED:
-			(*n_applied)++;
-			if (v->kind == STRATA_KIND_VERSIONED &&
-			    (!to || strata__version_cmp(v->version, to) > 0))
-				to = v->version;
-			break;
-		case STRATA_STATE_MISSING:
+		if (v->applied_at && v->applied_at[0])
+			n++;
+		if (v->state == STRATA_STATE_MISSING)
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
 			              "migration %s (%s) is applied but its "
 			              "file is gone: what it made shows as "
 			              "added",
 			              v->version, v->name);
-			break;
-		case STRATA_STATE_DIRTY:
+		else if (v->state == STRATA_STATE_DIRTY)
 			strata__emitf(ctx, STRATA_EVENT_WARNING,
 			              "migration %s (%s) is dirty: it "
 			              "stopped halfway, and the scratch "
 			              "database does not have it",
 			              v->version, v->name);
-			break;
-		default:
-			break;
+	}
+	return n;
+}
+
+/* Whether the live history has a clean row for the scratch folder's
+ * migration v (versioned: its version; repeatable: its name). */
+static int applied_live(const strata_ctx *ctx, const strata_migration *v)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_view; i++) {
+		const strata_migration *l = &ctx->view[i];
+
+		if (l->kind != v->kind)
+			continue;
+		if (v->kind == STRATA_KIND_REPEATABLE ?
+		            strcmp(l->name, v->name) != 0 :
+		            strcmp(l->version, v->version) != 0)
+			continue;
+		return l->applied_at && l->applied_at[0] && !l->dirty;
+	}
+	return 0;
+}
+
+/* Apply to the scratch database s exactly the migrations the live
+ * history says are applied, versioned ones in order, then repeatable
+ * ones: out-of-order pending ones stay out. */
+static int apply_applied(strata_ctx *ctx, strata_ctx *s, size_t *n_done)
+{
+	size_t *sel = NULL, n = 0, i;
+	int rc, pass;
+
+	rc = strata__open_write(s);
+	if (rc == 0)
+		rc = strata__build_view(s);
+	if (rc == 0) {
+		sel = strata__calloc(s->n_view + 1, sizeof(*sel));
+		if (!sel)
+			rc = strata__oom(s);
+	}
+	for (pass = 0; rc == 0 && pass < 2; pass++) {
+		for (i = 0; rc == 0 && i < s->n_view; i++) {
+			strata_migration *v = &s->view[i];
+			struct migration *m;
+
+			if ((v->kind == STRATA_KIND_REPEATABLE) != pass ||
+			    !applied_live(ctx, v))
+				continue;
+			m = strata__view_source(s, v);
+			if (!m)
+				continue;
+			rc = strata__migration_load_up(s, m);
+			if (rc == 0)
+				rc = strata__part_check(s, m, 0, 0);
+			v->format = m->format;
+			v->no_transaction = m->up.no_transaction;
+			sel[n++] = i;
 		}
 	}
-	return to;
+	for (i = 0; rc == 0 && i < n; i++) {
+		const strata_migration *v = &s->view[sel[i]];
+
+		if (s->interrupted) {
+			rc = strata__error_set(s, STRATA_EINTERRUPTED,
+			                       "interrupted");
+			break;
+		}
+		s->run_done = i;
+		s->run_total = n;
+		rc = strata__run_part(s, v, strata__view_source(s, v), 0,
+		                      i + 1 == n ? STRATA_PART_LAST : 0);
+		if (rc > 0)
+			rc = strata__error_set(s, STRATA_ELOCKED,
+			                       "another runner changed the "
+			                       "scratch database");
+		if (rc == 0)
+			(*n_done)++;
+	}
+	strata__free(sel);
+	strata__close_write(s);
+	return rc;
 }
 
 /* Build the expected schema in the scratch database. */
@@ -596,8 +664,6 @@ static int scratch_fill(strata_ctx *ctx, struct scratch *s,
                         const strata_drift_options *o, size_t *n_done)
 {
 	strata_run_options ro;
-	size_t n_applied;
-	const char *to;
 	int rc;
 
 	*n_done = 0;
@@ -614,17 +680,15 @@ static int scratch_fill(strata_ctx *ctx, struct scratch *s,
 			        "scratch database");
 		return 0;
 	}
-	memset(&ro, 0, sizeof(ro));
-	ro.allow_out_of_order = 1;
-	if (!o->all) {
-		to = applied_to(ctx, &n_applied);
-		if (!n_applied)
-			return strata__connect(s->ctx, 1);
-		/* a versioned one applied: up to it, with the repeatable
-		 * ones; only repeatable ones: those */
-		ro.to = to;
+	if (o->all) {
+		memset(&ro, 0, sizeof(ro));
+		ro.allow_out_of_order = 1;
+		rc = strata_up(s->ctx, &ro, n_done);
+	} else if (warn_unbuildable(ctx) == 0) {
+		rc = strata__connect(s->ctx, 1);
+	} else {
+		rc = apply_applied(ctx, s->ctx, n_done);
 	}
-	rc = strata_up(s->ctx, &ro, n_done);
 	if (rc < 0)
 		return take_error(ctx, s->ctx, rc,
 		                  "drift: a migration does not apply to the "

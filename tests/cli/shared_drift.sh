@@ -192,6 +192,16 @@ t_pending_migrations_are_not_drift() {
 	expect_line "removed table notes"
 	# the parts of a table removed whole are not listed apart
 	case $out in *"column notes."*) fail "columns of a removed table listed" ;; esac
+	st up
+	expect_rc 0
+	# a pending migration older than the applied ones (out of order)
+	# is not drift either: exactly the applied ones are built
+	mig 0 early "CREATE TABLE early (id INT);"
+	st drift
+	expect_rc 0
+	st drift --all
+	expect_rc 3
+	expect_line "removed table early"
 }
 
 t_from_dump_file() {
