@@ -689,6 +689,10 @@ static int scratch_fill(strata_ctx *ctx, struct scratch *s,
 	} else {
 		rc = apply_applied(ctx, s->ctx, n_done);
 	}
+	if (rc == STRATA_EINTERRUPTED)
+		return take_error(ctx, s->ctx, rc,
+		                  "drift stopped, the database itself "
+		                  "untouched");
 	if (rc < 0)
 		return take_error(ctx, s->ctx, rc,
 		                  "drift: a migration does not apply to the "

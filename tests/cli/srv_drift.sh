@@ -29,9 +29,10 @@ t_interrupted_drift_drops_its_temporary_database() {
 	tp_release "$tp_fifo"
 	wait "$pid"
 	rc=$?
-	# shellcheck disable=SC2034 # read by fail
+	# shellcheck disable=SC2034 # read by expect_err
 	err=$(cat o)
 	expect_rc 130
+	expect_err "drift stopped, the database itself untouched"
 	expect_eq "" "$(drift_temp_dbs)" "temporary databases left after an interrupt"
 	# and the next run finds no drift
 	st drift
