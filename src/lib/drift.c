@@ -8,6 +8,7 @@
  * are then compared object by object.
  */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "history.h"
 #include "part.h"
 #include "source.h"
+#include "../util/sqlite_url.h"
 
 /* One fact of the catalogue: its five columns in one allocation. */
 struct fact {
@@ -399,12 +401,63 @@ static int take_error(strata_ctx *ctx, strata_ctx *from, int rc,
 	return rc;
 }
 
+/* 1 when two sqlite: URLs name one file (the shadow's need not exist) */
+static int same_sqlite_file(const char *a, const char *b)
+{
+	struct strata__sqlite_url ua, ub;
+	struct stat sa, sb;
+	char err[200];
+	int same = 0;
+
+	memset(&ua, 0, sizeof(ua));
+	memset(&ub, 0, sizeof(ub));
+	if (strata__sqlite_url_parse(&ua, a, err, sizeof(err)) == 0 &&
+	    strata__sqlite_url_parse(&ub, b, err, sizeof(err)) == 0 &&
+	    !ua.memory && !ub.memory && stat(ua.path, &sa) == 0 &&
+	    stat(ub.path, &sb) == 0)
+		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	strata__sqlite_url_release(&ua);
+	strata__sqlite_url_release(&ub);
+	return same;
+}
+
+/*
+ * Before the shadow database is emptied: make sure it is not the live
+ * one under another URL (another host name, other parameters). The live
+ * connection holds the runner lock; the shadow's key is the same only in
+ * the same database, where taking it without waiting then fails. SQLite
+ * has no such lock: its files are compared.
+ */
+static int check_not_live(strata_ctx *ctx, strata_ctx *s)
+{
+	int rc, timeout = s->lock_timeout_ms;
+
+	if (strcmp(strata__driver_name(s), "sqlite") == 0 &&
+	    strcmp(strata__driver_name(ctx), "sqlite") == 0)
+		rc = same_sqlite_file(ctx->url, s->url) ? STRATA_ELOCKED : 0;
+	else {
+		s->lock_timeout_ms = -1;
+		rc = strata__lock_runner(s);
+		s->lock_timeout_ms = timeout;
+	}
+	if (rc == STRATA_ELOCKED)
+		return strata__error_set(s, STRATA_EINVALID,
+		                         "it is the database itself (or "
+		                         "another strata run holds its lock); "
+		                         "name another one, which strata "
+		                         "empties");
+	return rc;
+}
+
 /* Drop everything in the shadow database (fresh's drop, without its
  * backup: the shadow database is strata's to empty). */
-static int empty_shadow(strata_ctx *s)
+static int empty_shadow(strata_ctx *ctx, strata_ctx *s)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc = strata__connect(s, 1);
+
+	if (rc == 0)
+		rc = check_not_live(ctx, s);
 
 	if (rc == 0 && !strata__driver_has(s, STRATA_DRV_DROP_ALL))
 		rc = strata__error_set(s, STRATA_ENOTSUPP,
@@ -419,6 +472,7 @@ static int empty_shadow(strata_ctx *s)
 	strata_buf_release(&sql);
 	/* the history went too: read again when next needed */
 	strata__history_release(&s->history);
+	strata__close_write(s);
 	return rc;
 }
 
@@ -493,7 +547,7 @@ static int scratch_open(strata_ctx *ctx, struct scratch *s,
 			                "database (set shadow in strata.conf "
 			                "to one strata may empty)");
 	} else if (s->shadow) {
-		rc = empty_shadow(s->ctx);
+		rc = empty_shadow(ctx, s->ctx);
 		if (rc < 0)
 			rc = take_error(ctx, s->ctx, rc,
 			                "drift: cannot empty the shadow "
@@ -515,7 +569,7 @@ static int scratch_close(strata_ctx *ctx, struct scratch *s, int rc)
 
 	ctx->child = NULL;
 	if (s->shadow && s->ctx && !ctx->interrupted) {
-		drc = empty_shadow(s->ctx);
+		drc = empty_shadow(ctx, s->ctx);
 		if (drc < 0 && rc == 0)
 			rc = take_error(ctx, s->ctx, drc,
 			                "drift: cannot empty the shadow "
@@ -745,6 +799,10 @@ int strata_drift(strata_drift_report **out, strata_ctx *ctx,
 		                         "not exist yet");
 	if (rc == 0)
 		rc = strata__open_read(ctx);
+	/* no runner migrates the database while it is read; and a shadow
+	 * URL naming it is found out by this lock (check_not_live) */
+	if (rc == 0)
+		rc = strata__lock_runner(ctx);
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)
@@ -791,6 +849,7 @@ int strata_drift(strata_drift_report **out, strata_ctx *ctx,
 done:
 	if (s.ctx || s.created)
 		rc = scratch_close(ctx, &s, rc);
+	strata__close_write(ctx);
 	if (rc < 0 && *out) {
 		strata_drift_free(*out);
 		*out = NULL;

@@ -288,4 +288,19 @@ t_shadow_must_not_be_the_database() {
 	expect_rc 2
 	expect_err "the shadow database is the database itself"
 	expect_tables "notes users"
+	# nor the database under another URL: found out, nothing dropped
+	case $STRATA_TEST_DB in
+	postgres) other="$TEST_URL&connect_timeout=30" ;;
+	mysql) other="$TEST_URL?connect-timeout=30" ;;
+	*) other="sqlite:./test.db" ;;
+	esac
+	printf '[strata]\nshadow = %s\n' "$other" >strata.conf
+	st drift
+	expect_rc 2
+	expect_err "it is the database itself"
+	expect_tables "notes users"
+	st status
+	expect_rc 0
+	expect_out "applied"
 }
+
