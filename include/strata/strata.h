@@ -80,6 +80,10 @@ typedef struct strata_history_entry {
 	const char *target;
 	const char *database_type;
 	int dirty; /* 0, or the statement (1-based) a failed run reached */
+	/* the version as the migration's file writes it ("0004"), as
+	 * strata_migration's version_text; the canonical version when the
+	 * file is gone; "" for a repeatable migration */
+	const char *version_text;
 } strata_history_entry;
 
 typedef enum strata_event_kind {
@@ -105,6 +109,37 @@ typedef struct strata_event {
 
 typedef void (*strata_event_cb)(const strata_event *event, void *payload);
 
+/**
+ * A setting a message may tell the caller to change. Messages name it
+ * with the caller's word for it (strata_options.setting_name): the CLI's
+ * options ("--to"), or by default the library's own, the member of its
+ * option structs ("strata_run_options.to").
+ */
+typedef enum strata_setting {
+	STRATA_SETTING_DATABASE = 0,       /* strata_options.database_url */
+	STRATA_SETTING_DIR,                /* strata_options.migrations_dir */
+	STRATA_SETTING_TABLE,              /* strata_options.table */
+	STRATA_SETTING_SCHEMA,             /* strata_options.schema */
+	STRATA_SETTING_LOCK_TIMEOUT,       /* strata_options.lock_timeout_ms */
+	STRATA_SETTING_TO,                 /* strata_run_options.to */
+	STRATA_SETTING_ALLOW_OUT_OF_ORDER, /* strata_run_options.allow_... */
+	STRATA_SETTING_NO_BACKUP,          /* strata_run_options.no_backup */
+	STRATA_SETTING_BACKUP_SUFFIX,      /* strata_run_options.backup_... */
+	STRATA_SETTING_SINGLE_TRANSACTION, /* strata_run_options.single_... */
+	STRATA_SETTING_ANY_FILE,           /* strata_restore_options.any_file */
+	STRATA_SETTING_ADOPT_FROM,         /* strata_adopt_options.from */
+	STRATA_SETTING_ADOPT_UNDO,         /* strata_adopt_options.undo */
+	STRATA_SETTING_ADOPT_PRUNE,        /* strata_adopt_options.prune */
+	STRATA_SETTING_COUNT
+} strata_setting;
+
+/* The caller's word for setting s, or NULL for the library's own. */
+typedef const char *(*strata_setting_name_cb)(strata_setting s, void *payload);
+
+/** @return the library's own word for s ("strata_run_options.to"), or
+ * NULL past the last */
+STRATA_EXTERN(const char *) strata_setting_default_name(strata_setting s);
+
 /** How to open a project. Every member may be left zero / NULL. */
 typedef struct strata_options {
 	const char *database_url;   /* NULL: "sqlite:strata.db" */
@@ -115,7 +150,9 @@ typedef struct strata_options {
 	int lock_timeout_ms; /* 0: 60 s; <0: do not wait */
 	int verbose;         /* forward server notices as events */
 	strata_event_cb on_event;
-	void *payload;
+	void *payload; /* on_event's and setting_name's */
+	/* how messages name settings; NULL: the library's own names */
+	strata_setting_name_cb setting_name;
 
 	/*
 	 * Exec targets, for stores strata has no driver for: each migration

@@ -58,12 +58,19 @@ struct cli_target {
 	size_t n_env;
 	int line;                              /* of the [target "name"] */
 	int url_line, dir_line, registry_line; /* of those settings, or 0 */
+	int command_line;
+	int backup, backup_line; /* backup = on (1) | off (0), -1: not set */
+	/* the first setting that could not be expanded (an unset ${VAR}):
+	 * an error for a command on this target only */
+	char *bad_setting;
+	int bad_line;
 };
 
 /* What the command line said, before any other source. */
 struct cli_flags {
 	const char *database, *dir, *table, *schema;
-	int lock_timeout_s; /* 0: not given */
+	int lock_timeout_s;  /* 0: not given */
+	int local_time, utc; /* --local-time, --utc */
 };
 
 struct cli {
@@ -84,6 +91,10 @@ struct cli {
 	const char *schema_file;      /* written after a change, or NULL */
 	const char *shadow;           /* drift: the shadow setting, or NULL */
 	int quiet, verbose, json, color, color_err;
+	int local_time; /* times in the local zone (else UTC) */
+	/* strata.conf's backup = off for the target at hand: where it says
+	 * so ("strata.conf:4"), or NULL when automatic backups are on */
+	const char *backup_off;
 	int help; /* --help */
 
 	/* targets from strata.conf, in the file's order */

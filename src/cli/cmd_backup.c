@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "config.h"
 #include "options.h"
 #include "output.h"
 #include "../util/buf.h"
@@ -90,7 +91,7 @@ static int restore_confirmed(struct cli *cli, const char *path,
 	        "This replaces the tables, data and history of\n  %s\nwith "
 	        "what %s holds%s. Type %s to go on: ",
 	        strata_ctx_url_redacted(cli->ctx), path,
-	        cli->no_backup ? "" : " (a backup is written first)",
+	        cli_no_backup(cli, 0) ? "" : " (a backup is written first)",
 	        CONFIRM_RESTORE);
 	return cli_typed(CONFIRM_RESTORE);
 }
@@ -114,7 +115,7 @@ static int cmd_restore(struct cli *cli, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	/* said yes to: with --any-file, or on the terminal */
 	o.any_file = !f.is_backup;
-	o.no_backup = cli->no_backup;
+	o.no_backup = cli_no_backup(cli, 1);
 	o.backup_suffix = cli->suffix;
 	rc = strata_restore(cli->ctx, argv[0], &o);
 	if (rc < 0)
@@ -147,7 +148,7 @@ static int cmd_fresh(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	memset(&o, 0, sizeof(o));
 	o.dry_run = cli->dry_run;
-	o.no_backup = cli->no_backup;
+	o.no_backup = cli_no_backup(cli, 1);
 	o.backup_suffix = cli->suffix;
 	cli_catch_signals(cli->ctx);
 	rc = strata_fresh(cli->ctx, &o, &done);

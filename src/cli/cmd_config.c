@@ -77,6 +77,11 @@ static int cmd_config(struct cli *cli, int argc, char **argv)
 	else
 		printf("%-12s %d s\n", "lock_timeout",
 		       cli->lock_timeout_s ? cli->lock_timeout_s : 60);
+	if (cli->backup_off)
+		printf("%-12s off (from %s)\n", "backup", cli->backup_off);
+	else
+		printf("%-12s on\n", "backup");
+	printf("%-12s %s\n", "time", cli->local_time ? "local" : "utc");
 	if (exec)
 		printf("%-12s %s\n", "command",
 		       t->command_raw ? cli_esc(t->command_raw) :

@@ -72,7 +72,7 @@ const struct cmd cli_cmd_dump = {
 	"dump",
 	cmd_dump,
 	dump_options,
-	"[-o FILE]",
+	"",
 	"write the database's schema and history as SQL",
 	"Writes the schema as the database's own dumper sees it (PostgreSQL: "
 	"pg_dump\n--schema-only --no-owner --no-privileges; MySQL: mysqldump "

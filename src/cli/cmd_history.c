@@ -54,10 +54,63 @@ static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 	return EXIT_OK;
 }
 
+/* The version as status shows it: as its file writes it, R for a
+ * repeatable migration. */
+static const char *version_of(const strata_history_entry *e)
+{
+	if (e->version_text && e->version_text[0])
+		return e->version_text;
+	return e->version[0] ? e->version : "R";
+}
+
+static size_t widest(size_t w, const char *s)
+{
+	size_t k = strlen(s);
+
+	return k > w ? k : w;
+}
+
+/* Every column as wide as its widest value: names are never cut. */
+static int print_table(struct cli *cli, const strata_history_entry *e, size_t n)
+{
+	size_t i, wat = 10, wver = 7, wname = 4, wby = 2;
+	char at[64];
+
+	for (i = 0; i < n; i++) {
+		wat = widest(wat,
+		             cli_time(cli, e[i].applied_at, at, sizeof(at)));
+		wver = widest(wver, cli_q(version_of(&e[i])));
+		wname = widest(wname, cli_q(e[i].name));
+		wby = widest(wby, cli_q(e[i].applied_by));
+	}
+	printf("%s%-*s  %-*s  %-*s  %-10s  %8s  %-*s  %s%s\n",
+	       cli_c(cli, "bold"), (int)wat, "APPLIED AT", (int)wver, "VERSION",
+	       (int)wname, "NAME", "KIND", "TIME", (int)wby, "BY", "CHECKSUM",
+	       cli_c(cli, "reset"));
+	for (i = 0; i < n; i++) {
+		/* every text column comes from the database: quoted when it
+		 * must be; the checksum is cut to 12, as git cuts a hash */
+		const char *sum;
+		char t[32];
+
+		cli_format_ms(t, sizeof(t), e[i].execution_ms);
+		printf("%-*s  ", (int)wat,
+		       cli_time(cli, e[i].applied_at, at, sizeof(at)));
+		printf("%-*s  ", (int)wver, cli_q(version_of(&e[i])));
+		printf("%-*s  ", (int)wname, cli_q(e[i].name));
+		printf("%-10s  %8s  ", strata_kind_name(e[i].kind), t);
+		printf("%-*s  ", (int)wby, cli_q(e[i].applied_by));
+		sum = cli_q(e[i].checksum);
+		printf("%.*s%s\n", (int)cli_fit(sum, 12), sum,
+		       e[i].dirty ? "  DIRTY" : "");
+	}
+	return EXIT_OK;
+}
+
 static int cmd_history(struct cli *cli, int argc, char **argv)
 {
 	const strata_history_entry *e;
-	size_t n, i;
+	size_t n;
 	int rc;
 
 	(void)argv;
@@ -73,26 +126,7 @@ static int cmd_history(struct cli *cli, int argc, char **argv)
 		         strata_ctx_url_redacted(cli->ctx));
 		return EXIT_OK;
 	}
-	printf("%s%-19s  %-14s  %-30s  %-10s  %8s  %-20s  %s%s\n",
-	       cli_c(cli, "bold"), "APPLIED AT", "VERSION", "NAME", "KIND",
-	       "TIME", "BY", "CHECKSUM", cli_c(cli, "reset"));
-	for (i = 0; i < n; i++) {
-		/* every text column comes from the database: quoted when it
-		 * must be, and cut between characters */
-		const char *at = cli_q(e[i].applied_at),
-		           *name = cli_q(e[i].name),
-		           *by = cli_q(e[i].applied_by),
-		           *sum = cli_q(e[i].checksum);
-		char t[32];
-
-		cli_format_ms(t, sizeof(t), e[i].execution_ms);
-		printf("%-19s  %-14s  %-30.*s  %-10s  %8s  %-20.*s  %.*s%s\n",
-		       at, e[i].version[0] ? e[i].version : "R",
-		       (int)cli_fit(name, 30), name,
-		       strata_kind_name(e[i].kind), t, (int)cli_fit(by, 20), by,
-		       (int)cli_fit(sum, 12), sum, e[i].dirty ? "  DIRTY" : "");
-	}
-	return EXIT_OK;
+	return print_table(cli, e, n);
 }
 
 const struct cmd cli_cmd_history = {

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +45,13 @@ static const char conf_template[] =
         "# After every up, down and redo that changed something, write the\n"
         "# schema and history as SQL (strata dump) to this file, to commit.\n"
         "# schema_file = db/schema.sql\n"
+        "\n"
+        "# down, redo, fresh and restore write a backup under backups/ first;\n"
+        "# off turns that off (here, or in one target's section).\n"
+        "# backup = on\n"
+        "\n"
+        "# Times in status and history: utc (the default) or local.\n"
+        "# time = utc\n"
         "\n"
         "# Targets: one section per database or store, when a project has\n"
         "# several (one folder each). Without --target, up, status, validate\n"
@@ -113,10 +121,95 @@ static const char *unwritable(const char *dir)
 	return NULL;
 }
 
+/* Does text hold a line that ignores the backups folder? */
+static int ignores_backups(const char *text, size_t n)
+{
+	static const char *const forms[] = { "backups/", "backups", "/backups/",
+		                             "/backups" };
+	const char *p = text, *end = text + n;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		size_t k, i;
+
+		/* git drops trailing blanks (and a CR before the LF) */
+		while (e > p &&
+		       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		k = (size_t)(e - p);
+		for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+			if (strlen(forms[i]) == k &&
+			    memcmp(p, forms[i], k) == 0)
+				return 1;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/*
+ * backups/ in .gitignore: the file made when missing, the line added
+ * once (after what is there, which is kept), never twice.
+ */
+static int ignore_backups(void)
+{
+	char *text = NULL, *grown;
+	size_t n = 0, cap = 0;
+	int fd, rc = EXIT_OK;
+	ssize_t got;
+
+	fd = open(".gitignore", O_RDWR | O_APPEND | O_CREAT, 0644);
+	if (fd < 0)
+		goto fail;
+	for (;;) {
+		if (n + 4096 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			grown = realloc(text, cap);
+			if (!grown) {
+				free(text);
+				close(fd);
+				fprintf(stderr,
+				        "strata: error: out of memory\n");
+				return EXIT_FAILED;
+			}
+			text = grown;
+		}
+		got = read(fd, text + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto fail;
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (ignores_backups(text ? text : "", n)) {
+		printf(".gitignore ignores backups/ already\n");
+	} else if (dprintf(fd, "%sbackups/\n",
+	                   n && text[n - 1] != '\n' ? "\n" : "") < 0) {
+		goto fail;
+	} else {
+		printf(n ? "added backups/ to .gitignore\n" :
+		           "created .gitignore (backups/)\n");
+	}
+	goto done;
+fail:
+	fprintf(stderr,
+	        "strata: error: cannot add backups/ to .gitignore: %s\n",
+	        strerror(errno));
+	rc = EXIT_USAGE;
+done:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return rc;
+}
+
 static int cmd_init(struct cli *cli, int argc, char **argv)
 {
 	const char *dir, *conf, *why;
 	int fd, rc, created;
+	struct stat st;
 
 	(void)argv;
 	if (argc > 0)
@@ -130,6 +223,15 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 		return rc;
 	dir = cli->dir ? cli->dir : "migrations";
 	conf = cli->config ? cli->config : "strata.conf";
+	/* a .gitignore init could not update: said before anything is made */
+	if (lstat(".gitignore", &st) == 0 &&
+	    (S_ISDIR(st.st_mode) || access(".gitignore", R_OK | W_OK) != 0)) {
+		fprintf(stderr,
+		        "strata: error: cannot add backups/ to .gitignore: %s\n",
+		        S_ISDIR(st.st_mode) ? "it is a folder" :
+		                              strerror(errno));
+		return EXIT_USAGE;
+	}
 	if (access(conf, F_OK) != 0 && (why = unwritable(dir)) != NULL) {
 		fprintf(stderr,
 		        "strata: error: cannot write the folder '%s' into %s: "
@@ -146,7 +248,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST) {
 		printf("%s exists: left as it is\n", conf);
-		return EXIT_OK;
+		return ignore_backups();
 	}
 	if (fd < 0 || dprintf(fd, conf_template, dir, cli_type_list()) < 0) {
 		fprintf(stderr, "strata: error: cannot write %s: %s\n", conf,
@@ -156,8 +258,11 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	close(fd);
-	printf("created %s\nnext: strata new create_first_table\n", conf);
-	return EXIT_OK;
+	printf("created %s\n", conf);
+	rc = ignore_backups();
+	if (rc == EXIT_OK)
+		printf("next: strata new create_first_table\n");
+	return rc;
 }
 
 const struct cmd cli_cmd_init = {
@@ -167,6 +272,8 @@ const struct cmd cli_cmd_init = {
 	"",
 	"create the migrations folder and a commented strata.conf",
 	"Creates the migrations folder (--dir) and, unless one exists, a "
-	"strata.conf\nwith every setting explained.",
+	"strata.conf\nwith every setting explained, and adds backups/ to "
+	".gitignore (made when\nmissing; a line already there is not added "
+	"again).",
 	CMD_NO_PROJECT
 };

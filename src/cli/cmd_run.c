@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "config.h"
 #include "options.h"
 #include "output.h"
 
@@ -23,7 +24,7 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 	o->all = cli->all;
 	o->dry_run = cli->dry_run;
 	o->allow_out_of_order = cli->allow_out_of_order;
-	o->no_backup = cli->no_backup;
+	o->no_backup = cli_no_backup(cli, 0);
 	o->single_transaction = cli->single_transaction;
 	o->backup_suffix = cli->suffix;
 	return 0;
@@ -54,11 +55,18 @@ static int finish(struct cli *cli, int rc, size_t done, const char *verb,
 	return done ? cli_write_schema_file(cli) : EXIT_OK;
 }
 
+struct replicas_seen {
+	struct cli *cli;
+	size_t n;
+};
+
 /* One standby after up --wait-replicas, on stderr as the notes are. */
 static void replica_line(const strata_replica *r, void *payload)
 {
-	struct cli *cli = payload;
+	struct replicas_seen *seen = payload;
+	struct cli *cli = seen->cli;
 
+	seen->n++;
 	if (r->caught_up && r->replay_lag_ms >= 0)
 		cli_note(
 		        cli,
@@ -78,10 +86,16 @@ static void replica_line(const strata_replica *r, void *payload)
 /* up --wait-replicas, once the run has committed */
 static int wait_replicas(struct cli *cli)
 {
+	struct replicas_seen seen = { cli, 0 };
 	int rc = strata_wait_replicas(cli->ctx, cli->wait_replicas_ms,
-	                              replica_line, cli);
+	                              replica_line, &seen);
 
-	return rc < 0 ? cli_report_error(cli, rc) : EXIT_OK;
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	if (!seen.n)
+		cli_note(cli, "no streaming standby is connected to the "
+		              "server: nothing to wait for");
+	return EXIT_OK;
 }
 
 static int cmd_up(struct cli *cli, int argc, char **argv)
@@ -122,6 +136,8 @@ static int cmd_down(struct cli *cli, int argc, char **argv)
 		return rc;
 	cli_catch_signals(cli->ctx);
 	rc = strata_down(cli->ctx, &o, &done);
+	if (done)
+		(void)cli_no_backup(cli, 1); /* say why none was written */
 	return finish(cli, rc, done, "rolled back",
 	              "nothing to roll back: no migration is applied");
 }
@@ -140,6 +156,7 @@ static int cmd_redo(struct cli *cli, int argc, char **argv)
 	cli_release_signals();
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	(void)cli_no_backup(cli, 1); /* say why none was written */
 	return cli->dry_run ? EXIT_OK : cli_write_schema_file(cli);
 }
 

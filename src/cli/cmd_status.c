@@ -152,22 +152,27 @@ static void cell_right(const char *s, size_t width)
 static int print_table(struct cli *cli, const strata_migration *v, size_t n,
                        const int c[N_STATES])
 {
-	size_t i, wname = 4, wver = 7;
+	size_t i, wname = 4, wver = 7, wat = 10;
+	char at[64];
 
 	/* names from the database may need quoting (cli_q) */
 	for (i = 0; i < n; i++) {
 		size_t k = strlen(cli_q(v[i].name)),
 		       vl = strlen(v[i].version_text[0] ? v[i].version_text :
-		                                          v[i].version);
+		                                          v[i].version),
+		       al = strlen(
+		               cli_time(cli, v[i].applied_at, at, sizeof(at)));
 
 		if (k > wname)
 			wname = k > 40 ? 40 : k;
 		if (vl > wver)
 			wver = vl;
+		if (al > wat)
+			wat = al;
 	}
-	printf("%s%-*s  %-*s  %-12s  %-19s  %8s  %s%s\n", cli_c(cli, "bold"),
-	       (int)wver, "VERSION", (int)wname, "NAME", "STATE", "APPLIED AT",
-	       "TIME", "NOTE", cli_c(cli, "reset"));
+	printf("%s%-*s  %-*s  %-12s  %-*s  %8s  %s%s\n", cli_c(cli, "bold"),
+	       (int)wver, "VERSION", (int)wname, "NAME", "STATE", (int)wat,
+	       "APPLIED AT", "TIME", "NOTE", cli_c(cli, "reset"));
 	for (i = 0; i < n; i++) {
 		const strata_migration *m = &v[i];
 		char t[32] = "", note[128];
@@ -189,7 +194,8 @@ static int print_table(struct cli *cli, const strata_migration *v, size_t n,
 		cell(strata_state_name(m->state), 12, (size_t)-1);
 		fputs(cli_c(cli, "reset"), stdout);
 		fputs("  ", stdout);
-		cell(cli_q(m->applied_at), 19, (size_t)-1);
+		cell(cli_time(cli, m->applied_at, at, sizeof(at)), wat,
+		     (size_t)-1);
 		fputs("  ", stdout);
 		cell_right(t, 8);
 		fputs("  ", stdout);

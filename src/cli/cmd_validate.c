@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "options.h"
 #include "output.h"
+#include "../util/spawn.h"
 
 static int print_json(const strata_problem *p, size_t n, int rc)
 {
@@ -37,6 +38,49 @@ static int print_json(const strata_problem *p, size_t n, int rc)
 	return cli_exit_code(rc);
 }
 
+/*
+ * An exec target's command: does its program exist (on PATH, or as the
+ * path written)? Said once for the target, with strata.conf's line, as
+ * a migration's runner would fail to start. @return 1 when it does not.
+ */
+static int runner_missing(struct cli *cli)
+{
+	const struct cli_target *t = cli->tgt;
+	char prog[4096];
+	const char *c;
+	size_t n = 0;
+	int quote = 0, found;
+
+	if (!t || strcmp(t->type, "exec") != 0 || !t->command)
+		return 0;
+	/* the first word, with '...' and "..." as execrun.c reads it */
+	for (c = t->command; *c == ' ' || *c == '\t'; c++)
+		;
+	for (; *c && (quote || (*c != ' ' && *c != '\t')); c++) {
+		if (!quote && (*c == '\'' || *c == '"'))
+			quote = *c;
+		else if (quote && *c == quote)
+			quote = 0;
+		else if (n + 1 < sizeof(prog))
+			prog[n++] = *c;
+	}
+	prog[n] = '\0';
+	if (!n)
+		return 0; /* the run says the command is empty */
+	found = strata__spawn_find(prog);
+	if (found != 0)
+		return 0;
+	fprintf(stderr,
+	        "%s:%d: %serror%s: target '%s': the command's program "
+	        "'%s' %s: no migration of this target can run\n",
+	        cli_q(cli->config ? cli->config : "strata.conf"),
+	        t->command_line, cli_ce(cli, "err"), cli_ce(cli, "reset"),
+	        t->name, cli_esc(prog),
+	        strchr(prog, '/') ? "is not an executable file" :
+	                            "is not found on PATH");
+	return 1;
+}
+
 static int cmd_validate(struct cli *cli, int argc, char **argv)
 {
 	const strata_problem *p;
@@ -51,6 +95,11 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 		return cli_report_error(cli, rc);
 	if (cli->json)
 		return print_json(p, n, rc);
+	if (runner_missing(cli)) {
+		errors++;
+		if (rc == 0)
+			rc = STRATA_EINVALID;
+	}
 	for (i = 0; i < n; i++) {
 		const char *lvl = p[i].severity >= 2 ? "error" : "warning";
 		const char *col = p[i].severity >= 2 ? "err" : "warn";

@@ -28,14 +28,16 @@ struct file_settings {
 	char *schema_file;
 	char *shadow; /* drift's scratch database */
 	int database_line, dir_line, registry_line, schema_file_line;
+	int local_time;          /* time = local */
+	int backup, backup_line; /* backup = on (1) | off (0), -1: unset */
 };
 
-static struct file_settings conf;
+static struct file_settings conf = { .backup = -1 };
 static struct strata__dotenv dotenv;
 static int have_conf, have_dotenv; /* the files were read */
 static char **placeholders;        /* [placeholders] (placeholder_key) */
 static size_t n_placeholders;
-static char database_from[4200], dir_from[4200];
+static char database_from[4200], dir_from[4200], backup_from[4200];
 
 /* A .env bigger than this is not a .env file. */
 #define DOTENV_MAX (1 << 20)
@@ -51,6 +53,7 @@ static void free_settings(struct file_settings *fs)
 	free(fs->schema_file);
 	free(fs->shadow);
 	memset(fs, 0, sizeof(*fs));
+	fs->backup = -1;
 }
 
 static void free_target(struct cli_target *t)
@@ -70,6 +73,7 @@ static void free_target(struct cli_target *t)
 	free(t->extension);
 	free(t->schema_file);
 	free(t->shadow);
+	free(t->bad_setting);
 	for (i = 0; i < t->n_env; i++)
 		free(t->env[i]);
 	free(t->env);
@@ -176,14 +180,20 @@ struct ini_state {
 	struct cli *cli;
 	char error[512];
 	int line;
-	int overlong; /* the line number of a line inih cannot hold, or 0 */
+	int overlong;   /* the line number of a line inih cannot hold, or 0 */
+	int unexpanded; /* expand() failed on a variable (not memory) */
 };
 
 /* Expand ${VAR}; NULL with st->error set when a variable is unset. */
 static char *expand(struct ini_state *st, const char *v)
 {
-	return strata__conf_expand(v, have_dotenv ? &dotenv : NULL, st->error,
-	                           sizeof(st->error));
+	char *r;
+
+	st->error[0] = '\0';
+	r = strata__conf_expand(v, have_dotenv ? &dotenv : NULL, st->error,
+	                        sizeof(st->error));
+	st->unexpanded = !r && st->error[0];
+	return r;
 }
 
 static int set_slot(struct ini_state *st, char **slot, const char *value)
@@ -191,6 +201,21 @@ static int set_slot(struct ini_state *st, char **slot, const char *value)
 	free(*slot);
 	*slot = expand(st, value);
 	return *slot != NULL;
+}
+
+/* backup = on | off: automatic backups before down, redo, fresh and
+ * restore (a [target] section's setting wins over [strata]'s). */
+static int backup_key(struct ini_state *st, int *slot, int *line,
+                      const char *value)
+{
+	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+		*slot = strcmp(value, "on") == 0;
+		*line = st->line;
+		return 1;
+	}
+	snprintf(st->error, sizeof(st->error),
+	         "backup = '%s': expected on or off", value);
+	return 0;
 }
 
 static int strata_key(struct ini_state *st, const char *name, const char *value)
@@ -221,10 +246,21 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 	}
 	if (strcmp(name, "shadow") == 0)
 		return set_slot(st, &fs->shadow, value);
+	if (strcmp(name, "backup") == 0)
+		return backup_key(st, &fs->backup, &fs->backup_line, value);
+	if (strcmp(name, "time") == 0) {
+		if (strcmp(value, "utc") == 0 || strcmp(value, "local") == 0) {
+			fs->local_time = strcmp(value, "local") == 0;
+			return 1;
+		}
+		snprintf(st->error, sizeof(st->error),
+		         "time = '%s': expected utc or local", value);
+		return 0;
+	}
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
-	         "table, schema, lock_timeout, registry, schema_file, "
-	         "shadow)",
+	         "table, schema, lock_timeout, registry, schema_file, time, "
+	         "backup, shadow)",
 	         name);
 	return 0;
 }
@@ -250,6 +286,7 @@ static struct cli_target *target_for(struct ini_state *st, char *name)
 	memset(t, 0, sizeof(*t));
 	t->name = name;
 	t->line = st->line;
+	t->backup = -1;
 	return t;
 }
 
@@ -314,7 +351,10 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return set_slot(st, &t->schema_file, value);
 	if (strcmp(name, "shadow") == 0)
 		return set_slot(st, &t->shadow, value);
+	if (strcmp(name, "backup") == 0)
+		return backup_key(st, &t->backup, &t->backup_line, value);
 	if (strcmp(name, "command") == 0) {
+		t->command_line = st->line;
 		free(t->command_raw);
 		t->command_raw = strdup(value);
 		return t->command_raw && set_slot(st, &t->command, value);
@@ -323,8 +363,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return target_env(st, t, name + 4, value);
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
-	         "dir, table, schema, lock_timeout, command, registry, "
-	         "extension, schema_file, shadow, env.NAME)",
+	         "dir, table, schema, lock_timeout, backup, command, "
+	         "registry, extension, schema_file, shadow, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -394,7 +434,39 @@ static int on_setting(void *user, const char *section, const char *name,
 		return 0;
 	}
 	t = target_for(st, tname);
-	return t && target_key(st, t, name, value);
+	if (!t)
+		return 0;
+	st->unexpanded = 0;
+	if (target_key(st, t, name, value))
+		return 1;
+	if (!st->unexpanded)
+		return 0;
+	/* an unset variable stops commands on this target only: kept for
+	 * when one runs (cli_resolve_settings) */
+	if (!t->bad_setting) {
+		size_t n = strlen(name) + strlen(st->error) + 3;
+
+		t->bad_setting = malloc(n);
+		if (!t->bad_setting) {
+			snprintf(st->error, sizeof(st->error), "out of memory");
+			return 0;
+		}
+		snprintf(t->bad_setting, n, "%s: %s", name, st->error);
+		t->bad_line = st->line;
+	}
+	st->error[0] = '\0';
+	return 1;
+}
+
+/* A target whose settings could not all be expanded: the error, naming
+ * the file and line, as a usage error (EXIT_USAGE); 0 when it is fine. */
+static int target_unusable(const struct cli *cli, const struct cli_target *t)
+{
+	if (!t || !t->bad_setting)
+		return 0;
+	return setting_error(cli, conf_path(cli), t->bad_line,
+	                     "target '%s': %s", t->name,
+	                     cli_esc(t->bad_setting));
 }
 
 /* inih has no line callback: count lines by wrapping the reader, so that
@@ -458,6 +530,17 @@ static int check_targets(struct cli *cli, const char *path)
 	for (i = 0; i < cli->n_targets; i++) {
 		struct cli_target *t = &cli->targets[i];
 
+		if (!t->dir && t->bad_setting) {
+			size_t n = strlen("migrations/") + strlen(t->name) + 1;
+
+			t->dir = malloc(n);
+			if (!t->dir)
+				return EXIT_FAILED;
+			snprintf(t->dir, n, "migrations/%s", t->name);
+		}
+		/* checked when a command runs on it (target_unusable) */
+		if (t->bad_setting)
+			continue;
 		if (!t->type) {
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' has no type (%s)\n",
@@ -646,7 +729,10 @@ static int registry_url(struct cli *cli, const struct cli_target *t)
 		return setting_error(cli, conf_path(cli), line,
 		                     "registry is empty: name a target or a "
 		                     "database URL");
-	if (reg && (r = cli_find_target(cli, reg)) != NULL && r->url) {
+	r = reg ? cli_find_target(cli, reg) : NULL;
+	if (r && target_unusable(cli, r))
+		return EXIT_USAGE;
+	if (r && r->url) {
 		cli->database = r->url;
 		line = r->url_line;
 	} else if (reg) {
@@ -811,6 +897,8 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	int rc;
 
 	cli->tgt = t;
+	if (target_unusable(cli, t))
+		return EXIT_USAGE;
 	rc = resolve_database(cli, t);
 	if (rc == 0)
 		rc = cli_resolve_dir(cli, t);
@@ -835,6 +923,16 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 		        "remove the line");
 	/* drift's shadow database: per target, else [strata]'s */
 	cli->shadow = t && t->shadow ? t->shadow : conf.shadow;
+	cli->local_time = cli->flag.utc        ? 0 :
+	                  cli->flag.local_time ? 1 :
+	                                         conf.local_time;
+	cli->backup_off = NULL;
+	if (t && t->backup >= 0 ? !t->backup : conf.backup == 0)
+		cli->backup_off = from_file(backup_from, sizeof(backup_from),
+		                            conf_path(cli),
+		                            t && t->backup >= 0 ?
+		                                    t->backup_line :
+		                                    conf.backup_line);
 	cli->lock_timeout_s = cli->flag.lock_timeout_s;
 	if (!cli->lock_timeout_s) {
 		lock = t && t->lock_timeout ? t->lock_timeout :
@@ -847,4 +945,16 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 		}
 	}
 	return 0;
+}
+
+int cli_no_backup(const struct cli *cli, int announce)
+{
+	if (cli->no_backup)
+		return 1;
+	if (!cli->backup_off)
+		return 0;
+	if (announce && !cli->dry_run)
+		cli_note(cli, "no backup first: backup = off (%s)",
+		         cli->backup_off);
+	return 1;
 }

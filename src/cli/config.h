@@ -18,5 +18,8 @@ const char *cli_type_list(void);
 const char *const *cli_placeholders(void);
 const struct cli_target *cli_find_target(const struct cli *cli,
                                          const char *name);
+/* No automatic backup first: --no-backup, or backup = off in strata.conf
+ * for the target at hand (said in a note when announce is set). */
+int cli_no_backup(const struct cli *cli, int announce);
 
 #endif

@@ -171,6 +171,10 @@ const struct cli_opt cli_global_opts[] = {
 	                 "terminal, unless NO_COLOR is set (the default)"),
 	CLI_OPT_CALLBACK(0, "no-color", NULL, opt_no_color,
 	                 "the same as --color=never"),
+	CLI_OPT_FLAG(0, "local-time", flag.local_time,
+	             "show times in the local time zone (default: UTC)"),
+	CLI_OPT_FLAG(0, "utc", flag.utc,
+	             "show times in UTC, whatever strata.conf says"),
 	CLI_OPT_FLAG('q', "quiet", quiet, "print only errors and results"),
 	CLI_OPT_COUNT('v', "verbose", verbose,
 	              "more detail, including server notices"),
@@ -197,10 +201,44 @@ void cli_print_opts(const struct cli_opt *o, FILE *f)
 	}
 }
 
+/* Is option o written in args already ("[--down [--all]]")? */
+static int in_args(const char *args, const struct cli_opt *o)
+{
+	size_t n = strlen(o->long_name);
+	const char *p;
+
+	for (p = args; (p = strstr(p, "--")) != NULL; p += 2)
+		if (strncmp(p + 2, o->long_name, n) == 0 &&
+		    !(p[2 + n] >= 'a' && p[2 + n] <= 'z') && p[2 + n] != '-')
+			return 1;
+	return 0;
+}
+
+/* "up [N] [--to VERSION] [--dry-run] ...": the command's arguments as
+ * its table writes them, then every option of its own they leave out,
+ * so that a usage line never forgets one. */
+static void print_usage(const struct cmd *c, FILE *f)
+{
+	const struct cli_opt *o;
+
+	fprintf(f, "strata %s%s%s", c->name, c->args[0] ? " " : "", c->args);
+	for (o = c->opts; o && o->long_name; o++) {
+		if (in_args(c->args, o))
+			continue;
+		fputs(" [", f);
+		if (o->short_name)
+			fprintf(f, "-%c|", o->short_name);
+		fprintf(f, "--%s%s%s]", o->long_name,
+		        cli_opt_takes_next(o) ? " " : "",
+		        o->arg_name ? o->arg_name : "");
+	}
+}
+
 void cli_print_command_help(const struct cmd *c, FILE *f)
 {
-	fprintf(f, "usage: strata %s%s%s\n\n%s\n", c->name,
-	        c->args[0] ? " " : "", c->args, c->summary);
+	fputs("usage: ", f);
+	print_usage(c, f);
+	fprintf(f, "\n\n%s\n", c->summary);
 	if (c->help)
 		fprintf(f, "\n%s\n", c->help);
 	if (c->opts) {
@@ -220,11 +258,11 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	va_start(ap, fmt);
 	cli_vput(fmt, ap);
 	va_end(ap);
-	if (cli->cmd)
-		fprintf(stderr,
-		        "\nusage: strata %s %s (see 'strata help %s')\n",
-		        cli->cmd->name, cli->cmd->args, cli->cmd->name);
-	else
+	if (cli->cmd) {
+		fputs("\nusage: ", stderr);
+		print_usage(cli->cmd, stderr);
+		fprintf(stderr, " (see 'strata help %s')\n", cli->cmd->name);
+	} else
 		fputs("\nsee 'strata help'\n", stderr);
 	return EXIT_USAGE;
 }
@@ -427,4 +465,27 @@ int cli_parse_count(struct cli *cli, const char *text, unsigned *out)
 	}
 	*out = (unsigned)v;
 	return 0;
+}
+
+const char *cli_setting_name(strata_setting s, void *payload)
+{
+	static const char *const names[STRATA_SETTING_COUNT] = {
+		[STRATA_SETTING_DATABASE] = "--database",
+		[STRATA_SETTING_DIR] = "--dir",
+		[STRATA_SETTING_TABLE] = "--table",
+		[STRATA_SETTING_SCHEMA] = "--schema",
+		[STRATA_SETTING_LOCK_TIMEOUT] = "--lock-timeout",
+		[STRATA_SETTING_TO] = "--to",
+		[STRATA_SETTING_ALLOW_OUT_OF_ORDER] = "--allow-out-of-order",
+		[STRATA_SETTING_NO_BACKUP] = "--no-backup",
+		[STRATA_SETTING_BACKUP_SUFFIX] = "--suffix",
+		[STRATA_SETTING_SINGLE_TRANSACTION] = "--single-transaction",
+		[STRATA_SETTING_ANY_FILE] = "--any-file",
+		[STRATA_SETTING_ADOPT_FROM] = "--from",
+		[STRATA_SETTING_ADOPT_UNDO] = "'strata adopt --undo'",
+		[STRATA_SETTING_ADOPT_PRUNE] = "'strata adopt --prune'",
+	};
+
+	(void)payload;
+	return (unsigned)s < STRATA_SETTING_COUNT ? names[s] : NULL;
 }

@@ -54,6 +54,9 @@ int cli_opt_wait_replicas(struct cli *cli, const struct cli_opt *o,
   NULL, 0, NULL, NULL, NULL, 0 \
  }
 
+/* The option that sets s, for the library's messages ("--to") */
+const char *cli_setting_name(strata_setting s, void *payload);
+
 /* The options every command takes. */
 extern const struct cli_opt cli_global_opts[];
 /* The values of --color (WHEN), NULL-terminated. */

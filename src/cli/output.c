@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -383,6 +384,49 @@ void cli_format_ms(char *out, size_t n, int64_t ms)
 	else
 		snprintf(out, n, "%lldm%02llds", (long long)(ms / 60000),
 		         (long long)(ms / 1000 % 60));
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil): timegm() is not POSIX. */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+const char *cli_time(const struct cli *cli, const char *utc, char *out,
+                     size_t n)
+{
+	int y, mo, d, h, mi, s, k = 0;
+	struct tm tm;
+	time_t t;
+
+	if (!utc[0])
+		return "";
+	if (sscanf(utc, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+	           &k) != 6 ||
+	    k != 19 || utc[19] || mo < 1 || mo > 12 || d < 1 || d > 31) {
+		snprintf(out, n, "%s", cli_q(utc));
+		return out;
+	}
+	if (!cli->local_time) {
+		snprintf(out, n, "%s UTC", utc);
+		return out;
+	}
+	t = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	             h * 3600 + mi * 60 + s);
+	tzset();
+	if (!localtime_r(&t, &tm) ||
+	    strftime(out, n, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		snprintf(out, n, "%s UTC", utc);
+	return out;
 }
 
 /* 0001_name, as the file is named, quoted as a whole if need be */

@@ -57,6 +57,14 @@ void cli_on_event(const strata_event *ev, void *payload);
 int cli_exit_code(int rc);
 void cli_format_ms(char *out, size_t n, int64_t ms);
 /*
+ * A time from the history ("YYYY-MM-DD HH:MM:SS", UTC) for people: with
+ * " UTC" after it, or in the local zone with its name ("... CET") when
+ * cli->local_time; "" stays "", and text that is not such a time is
+ * given back as it is (made safe to print).
+ */
+const char *cli_time(const struct cli *cli, const char *utc, char *out,
+                     size_t n);
+/*
  * Names and text from files, the database or the server, made safe to
  * print (src/util/quote.h). cli_q: a name standing alone (a table cell,
  * the file of file:line:), as it is or quoted as git quotes paths

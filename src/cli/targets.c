@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "options.h"
 #include "output.h"
 #include "targets.h"
 
@@ -34,6 +35,7 @@ static int open_ctx(struct cli *cli)
 	}
 	o.on_event = cli_on_event;
 	o.payload = cli;
+	o.setting_name = cli_setting_name;
 	rc = strata_ctx_new(&cli->ctx, &o);
 	if (rc < 0) {
 		fprintf(stderr, "strata: error: %s\n", strata_strerror(rc));

@@ -91,16 +91,17 @@ static int holder_cb(void *payload, int ncols, const char *const *v)
 	return 0;
 }
 
-/* GET_LOCK timed out: say who holds the lock, as far as we may see. */
-static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
+/* The connection holding the lock name (0: none now, or unknown), and
+ * what the process list says of it in h, as far as we may see. */
+static unsigned long long find_holder(struct strata_driver_conn *c,
+                                      const char *name, struct holder *h)
 {
-	struct holder h;
 	struct value id;
 	strata_buf sql = STRATA_BUF_INIT;
 	unsigned long long conn_id = 0;
 	char *end;
 
-	memset(&h, 0, sizeof(h));
+	memset(h, 0, sizeof(*h));
 	if (lock_call(c, "IS_USED_LOCK", name, "", &id) == 0 && !id.is_null &&
 	    id.rows) {
 		conn_id = strtoull(id.text, &end, 10);
@@ -112,8 +113,35 @@ static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
 	                       "SELECT USER, HOST, COMMAND, TIME FROM "
 	                       "information_schema.PROCESSLIST WHERE ID = %llu",
 	                       conn_id) == 0)
-		c->driver->query(c, sql.ptr, holder_cb, &h);
+		c->driver->query(c, sql.ptr, holder_cb, h);
 	strata_buf_release(&sql);
+	return conn_id;
+}
+
+/* A runner that has waited a while says whose lock it waits for. */
+static void say_who(struct strata_driver_conn *c, const char *name, long secs)
+{
+	struct holder h;
+	unsigned long long conn_id = find_holder(c, name, &h);
+	char msg[512];
+
+	if (!conn_id)
+		return;
+	snprintf(msg, sizeof(msg),
+	         "waiting for the migration lock '%s', held by connection "
+	         "%llu%s%s%s (up to %ld s)",
+	         name, conn_id, h.found ? " (" : "", h.found ? h.who : "",
+	         h.found ? ")" : "", secs);
+	strata_driver_info(c, msg);
+}
+
+/* GET_LOCK timed out: say who holds the lock, as far as we may see. */
+static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
+{
+	char hint[256];
+	struct holder h;
+	unsigned long long conn_id = find_holder(c, name, &h);
+
 	if (!conn_id)
 		return strata_driver_set_error(
 		        c, STRATA_ELOCKED, NULL, 0, -1,
@@ -125,10 +153,19 @@ static int lock_busy(struct strata_driver_conn *c, const char *name, long secs)
 	                        "by connection %llu%s%s%s",
 	                        name, secs, conn_id, h.found ? " (" : "",
 	                        h.found ? h.who : "", h.found ? ")" : "");
-	strata_driver_add_detail(c, "another strata run (or a session that "
-	                            "called GET_LOCK) holds it; wait for it, "
-	                            "or raise --lock-timeout");
+	snprintf(hint, sizeof(hint),
+	         "another strata run (or a session that called GET_LOCK) "
+	         "holds it; wait for it, or raise %s",
+	         strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT));
+	strata_driver_add_detail(c, hint);
 	return STRATA_ELOCKED;
+}
+
+/* GET_LOCK answered 0: another session holds it (and no interrupt) */
+static int busy(struct strata_driver_conn *c, int rc, const struct value *val)
+{
+	return rc == 0 && !val->is_null && strcmp(val->text, "0") == 0 &&
+	       !strata_driver_interrupted(c);
 }
 
 int strata__my_lock(struct strata_driver_conn *c, const char *key,
@@ -155,11 +192,15 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
 	 * secs) in a second call, the wait the test build's lock_wait point
 	 * lets a test see begin */
 	rc = lock_call(c, "GET_LOCK", name.ptr, ", 0", &val);
-	if (rc == 0 && secs > 0 && !val.is_null && strcmp(val.text, "0") == 0 &&
-	    !strata_driver_interrupted(c)) {
+	if (busy(c, rc, &val) && secs > 0) {
 		strata__testpoint("lock_wait");
-		snprintf(args, sizeof(args), ", %ld", secs);
-		rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
+		/* a second first; then the holder is named, and the rest */
+		rc = lock_call(c, "GET_LOCK", name.ptr, ", 1", &val);
+		if (busy(c, rc, &val) && secs > 1) {
+			say_who(c, name.ptr, secs);
+			snprintf(args, sizeof(args), ", %ld", secs - 1);
+			rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
+		}
 	}
 	if (rc == 0 && !val.is_null && strcmp(val.text, "1") == 0)
 		rc = 0;

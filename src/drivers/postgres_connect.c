@@ -221,11 +221,16 @@ static int session_setup(struct strata_driver_conn *c,
 		        "standby, in recovery and read-only: migrations must "
 		        "run on the primary",
 		        where.ptr, or_default(strata__pq.PQdb(pg)));
+		strata__buf_clear(&where);
+		if (strata__buf_printf(&where,
+		                       "point %s at the primary server (with "
+		                       "several hosts in the URL, add "
+		                       "target_session_attrs=read-write)",
+		                       strata_driver_setting(
+		                               c, STRATA_SETTING_DATABASE)) ==
+		    0)
+			strata_driver_add_detail(c, where.ptr);
 		strata_buf_release(&where);
-		strata_driver_add_detail(
-		        c, "point --database at the primary server (with "
-		           "several hosts in the URL, add "
-		           "target_session_attrs=read-write)");
 		return rc;
 	}
 	if (p->schema && p->schema[0]) {

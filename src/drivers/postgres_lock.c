@@ -18,6 +18,8 @@
 /* Lock polling: the first pause, the longest one (milliseconds). */
 #define LOCK_POLL_FIRST 50
 #define LOCK_POLL_MAX   500
+/* After this long waiting, say whose lock it is (milliseconds) */
+#define LOCK_SAY_WHO 1000
 
 /* ------------------------------------------------------------------ */
 /* The runner lock                                                    */
@@ -94,6 +96,23 @@ static void describe_holder(struct strata_driver_conn *c, const char *key,
 	strata__pq.PQclear(res);
 }
 
+/* A runner that has waited a while says whose lock it waits for. */
+static void say_who(struct strata_driver_conn *c, const char *key,
+                    int timeout_ms)
+{
+	strata_buf who = STRATA_BUF_INIT, msg = STRATA_BUF_INIT;
+
+	describe_holder(c, key, &who);
+	if (who.len &&
+	    strata__buf_printf(&msg,
+	                       "waiting for the migration lock '%s', %s (up "
+	                       "to %d s)",
+	                       key, who.ptr, timeout_ms / 1000) == 0)
+		strata_driver_info(c, msg.ptr);
+	strata_buf_release(&who);
+	strata_buf_release(&msg);
+}
+
 /*
  * The key "strata:\"table\"" names the history table through search_path;
  * "strata:\"public\".\"table\"" (from --schema public) names the same
@@ -141,7 +160,7 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 	long pause = LOCK_POLL_FIRST;
 	strata_buf who = STRATA_BUF_INIT;
 	unsigned seed = (unsigned)getpid();
-	int rc, waiting = 0;
+	int rc, waiting = 0, told = 0;
 
 	/*
 	 * Poll pg_try_advisory_lock with back-off rather than wait in
@@ -168,6 +187,10 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 			waiting = 1;
 			strata__testpoint("lock_wait");
 		}
+		if (!told && waited >= LOCK_SAY_WHO) {
+			told = 1;
+			say_who(c, key, timeout_ms);
+		}
 		/* a little jitter keeps many waiters from polling in step */
 		seed = seed * 1103515245u + 12345u;
 		nap = pause + (long)((seed >> 16) % (unsigned)(pause / 4 + 1));
@@ -183,10 +206,14 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 	        "after %.1f s",
 	        key, who.ptr, (double)waited / 1000.0);
 	strata_buf_release(&who);
-	strata_driver_add_detail(
-	        c, "wait for it to finish, or raise --lock-timeout; if that "
-	           "session is left over from a crashed run, end it with "
-	           "SELECT pg_terminate_backend(pid)");
+	if (strata__buf_printf(
+	            &who,
+	            "wait for it to finish, or raise %s; if that "
+	            "session is left over from a crashed run, end "
+	            "it with SELECT pg_terminate_backend(pid)",
+	            strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT)) == 0)
+		strata_driver_add_detail(c, who.ptr);
+	strata_buf_release(&who);
 	return rc;
 }
 

@@ -202,8 +202,10 @@ PGresult *strata__pg_exec_query(struct strata_driver_conn *c, const char *sql)
 
 int strata__pg_bad_schema(struct strata_driver_conn *c, const char *schema)
 {
-	return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,
-	                               "--schema name '%s' is empty or longer "
-	                               "than PostgreSQL's limit of %d bytes",
-	                               schema, strata__pg_max_ident(c));
+	return strata_driver_set_error(
+	        c, STRATA_EINVALID, NULL, 0, -1,
+	        "%s name '%s' is empty or longer "
+	        "than PostgreSQL's limit of %d bytes",
+	        strata_driver_setting(c, STRATA_SETTING_SCHEMA), schema,
+	        strata__pg_max_ident(c));
 }

@@ -22,9 +22,13 @@
 #include "../util/testpoint.h"
 #include "restore_file.h"
 #include "catalog.h"
+#include "sqlite_holder.h"
 #include "split.h"
 
 extern const struct strata_driver strata__driver_sqlite;
+
+/* After this long waiting for the lock, say whose it is (ms) */
+#define LOCK_SAY_WHO 1000
 
 /* Statements run once per migration (the history INSERT, the change
  * counter) are prepared once per connection. */
@@ -47,6 +51,7 @@ struct sqlite_conn {
 	sqlite3 *db;
 	int busy_ms;
 	long long busy_since;  /* when the current wait began (ms) */
+	int told_holder;       /* a wait said whose lock it was */
 	const char *read_only; /* why the URL opens it read-only, or NULL */
 	struct cached_stmt cache[CACHED_STATEMENTS];
 	strata_buf window;       /* statements are prepared from it (sq_exec) */
@@ -77,13 +82,22 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 	if (code == STRATA_ELOCKED) {
 		/* name the lock: SQLite's write lock is the file's */
 		const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+		strata_buf who = STRATA_BUF_INIT;
+		int r;
 
-		return strata_driver_set_error(
+		if (file && file[0] &&
+		    strata__sqlite_lock_holder(file, &who) != 1)
+			strata__buf_clear(&who);
+		r = strata_driver_set_error(
 		        c, code, NULL, rc, offset,
-		        "%s: the database '%s' is locked by another process "
-		        "(waited %d s; raise --lock-timeout to wait longer)",
+		        "%s: the database '%s' is locked by %s (waited %d s; "
+		        "raise %s to wait longer)",
 		        what, file && file[0] ? file : ":memory:",
-		        sq(c)->busy_ms / 1000);
+		        who.len ? who.ptr : "another process",
+		        sq(c)->busy_ms / 1000,
+		        strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT));
+		strata_buf_release(&who);
+		return r;
 	}
 	if (db && sq(c)->read_only &&
 	    (sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY)
@@ -94,6 +108,22 @@ static int db_error(struct strata_driver_conn *c, int rc, long offset,
 	return strata_driver_set_error(
 	        c, code, NULL, db ? sqlite3_extended_errcode(db) : rc, offset,
 	        "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+/* A runner that has waited a while says whose lock it waits for. */
+static void say_who(struct sqlite_conn *s)
+{
+	const char *file = sqlite3_db_filename(s->db, "main");
+	strata_buf who = STRATA_BUF_INIT, msg = STRATA_BUF_INIT;
+
+	if (file && file[0] && strata__sqlite_lock_holder(file, &who) == 1 &&
+	    strata__buf_printf(&msg,
+	                       "waiting for the database '%s', written by %s "
+	                       "(up to %d s)",
+	                       file, who.ptr, s->busy_ms / 1000) == 0)
+		strata_driver_info(&s->base, msg.ptr);
+	strata_buf_release(&who);
+	strata_buf_release(&msg);
 }
 
 /*
@@ -116,6 +146,10 @@ static int busy_wait(void *arg, int count)
 	waited = strata__now_ms() - s->busy_since;
 	if (waited >= s->busy_ms)
 		return 0;
+	if (!s->told_holder && waited >= LOCK_SAY_WHO) {
+		s->told_holder = 1;
+		say_who(s);
+	}
 	/* short sleeps first: most locks are held for milliseconds */
 	step = count < 4 ? 1 << count : 20;
 	if (step > s->busy_ms - waited)

@@ -382,9 +382,9 @@ static int refuse(struct adopt *a)
 	if (first->action == STRATA_ADOPT_MISSING)
 		strata__error_detail(
 		        ctx,
-		        "restore the file, or leave the row out with "
-		        "'strata adopt --prune' (the row stays in %s's "
-		        "table)",
+		        "restore the file, or leave the row out with %s "
+		        "(the row stays in %s's table)",
+		        strata__setting(ctx, STRATA_SETTING_ADOPT_PRUNE),
 		        a->tool->name);
 	strata__error_detail(ctx, "nothing was written");
 	return STRATA_ESTATE;
@@ -617,8 +617,8 @@ static int already_kept(struct adopt *a)
 	                  "rows): adopt takes over a database another "
 	                  "tool has managed so far",
 	                  ctx->table, ctx->history.n_seen);
-	strata__error_detail(ctx, "to give it back to %s: strata adopt --undo",
-	                     a->tool->name);
+	strata__error_detail(ctx, "to give it back to %s: %s", a->tool->name,
+	                     strata__setting(ctx, STRATA_SETTING_ADOPT_UNDO));
 	return STRATA_ESTATE;
 }
 
@@ -646,8 +646,9 @@ static int open_adopt(struct adopt *a)
 		rc = strata__error_set(
 		        ctx, STRATA_ESTATE,
 		        "table '%s' exists and is neither strata's nor %s's: "
-		        "strata's history needs another name (--table NAME)",
-		        ctx->table, a->tool->name);
+		        "strata's history needs another name (%s)",
+		        ctx->table, a->tool->name,
+		        strata__setting(ctx, STRATA_SETTING_TABLE));
 	if (rc == 0)
 		rc = strata__adopt_read(a);
 	return rc;

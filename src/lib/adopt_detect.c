@@ -206,9 +206,10 @@ int strata__adopt_detect(struct adopt *a)
 		if (!want)
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
-			        "--from: unknown tool '%s' (golang-migrate, "
+			        "%s: unknown tool '%s' (golang-migrate, "
 			        "dbmate, goose, flyway, sql-migrate, sqlx, "
 			        "prisma, diesel, migrate.sh, alembic)",
+			        strata__setting(ctx, STRATA_SETTING_ADOPT_FROM),
 			        a->opts->from);
 	}
 	p = strata__calloc(32, sizeof(*p));
@@ -309,8 +310,10 @@ int strata__adopt_detect(struct adopt *a)
 			rc = strata__error_set(
 			        ctx, STRATA_ESTATE,
 			        "the history tables of several tools are here: "
-			        "%s; say which to adopt with --from TOOL",
-			        list.ptr);
+			        "%s; say which to adopt with %s",
+			        list.ptr,
+			        strata__setting(ctx,
+			                        STRATA_SETTING_ADOPT_FROM));
 			strata_buf_release(&list);
 			goto done;
 		}

@@ -191,8 +191,10 @@ static int same_history(struct adopt *a)
 			        ctx, STRATA_ESTATE,
 			        "migration %s (%s) was applied with strata "
 			        "after adopting and %s does not know it: roll "
-			        "it back with 'strata down' before --undo",
-			        r->version, r->name, a->tool->name);
+			        "it back with 'strata down' before %s",
+			        r->version, r->name, a->tool->name,
+			        strata__setting(ctx,
+			                        STRATA_SETTING_ADOPT_UNDO));
 			strata__error_detail(ctx, "nothing was changed");
 			return STRATA_ESTATE;
 		}
@@ -209,9 +211,10 @@ static int same_history(struct adopt *a)
 			        "migration %s (%s) is applied in %s's table "
 			        "but not in strata's (rolled back with strata "
 			        "since?): apply it again with 'strata up' "
-			        "before --undo",
-			        it->m->version_text, it->m->name,
-			        a->tool->name);
+			        "before %s",
+			        it->m->version_text, it->m->name, a->tool->name,
+			        strata__setting(ctx,
+			                        STRATA_SETTING_ADOPT_UNDO));
 			strata__error_detail(ctx, "nothing was changed");
 			return STRATA_ESTATE;
 		}

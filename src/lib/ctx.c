@@ -96,6 +96,7 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	}
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
+	ctx->setting_name = opts->setting_name;
 	/* a malformed URL (STRATA_EINVALID) is refused by the driver that
 	 * reads it; its password is masked all the same */
 	if (ctx->url &&

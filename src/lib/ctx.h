@@ -28,6 +28,7 @@ struct strata_ctx {
 	int verbose;
 	strata_event_cb on_event;
 	void *payload;
+	strata_setting_name_cb setting_name;
 	int exec;            /* an exec target: files are run, not sent */
 	char *exec_command;  /* or NULL */
 	char **exec_env;     /* NULL-terminated, or NULL */
@@ -166,6 +167,10 @@ void strata__histcache_store(strata_ctx *ctx, const char *key);
 void strata__interrupt_release(strata_ctx *ctx);
 
 /* Send an event to the caller's callback, if any. */
+/* The caller's word for setting s in a message ("--to", or the library's
+ * "strata_run_options.to"); never NULL */
+const char *strata__setting(const strata_ctx *ctx, strata_setting s);
+
 void strata__emit(strata_ctx *ctx, strata_event_kind kind,
                   const strata_migration *m, const char *message,
                   int64_t elapsed_ms);

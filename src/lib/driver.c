@@ -319,10 +319,12 @@ static int ensure_schema(strata_ctx *ctx)
 	if (ctx->schema_ensured || !ctx->schema || !ctx->schema[0])
 		return 0;
 	if (!ctx->drv->ensure_schema)
-		return strata__error_set(ctx, STRATA_ENOTSUPP,
-		                         "%s has no schemas: --schema cannot "
-		                         "be used",
-		                         ctx->drv->name);
+		return strata__error_set(
+		        ctx, STRATA_ENOTSUPP,
+		        "%s has no schemas: %s cannot "
+		        "be used",
+		        ctx->drv->name,
+		        strata__setting(ctx, STRATA_SETTING_SCHEMA));
 	rc = ctx->drv->ensure_schema(ctx->conn, ctx->schema);
 	ctx->schema_ensured = rc == 0;
 	return rc;
@@ -397,10 +399,12 @@ int strata__connect(strata_ctx *ctx, int create)
 	/* refused before connecting (a SQLite file would be created) and for
 	 * every command, reading ones too */
 	if (ctx->schema && ctx->schema[0] && !ctx->drv->ensure_schema)
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "%s has no schemas: --schema cannot "
-		                         "be used",
-		                         ctx->drv->name);
+		return strata__error_set(
+		        ctx, STRATA_EINVALID,
+		        "%s has no schemas: %s cannot "
+		        "be used",
+		        ctx->drv->name,
+		        strata__setting(ctx, STRATA_SETTING_SCHEMA));
 	c = new_conn(ctx, &p, create);
 	if (!c)
 		return strata__oom(ctx);

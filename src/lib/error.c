@@ -310,3 +310,9 @@ void strata_driver_notice(struct strata_driver_conn *c, const char *text)
 	strata__emit(c->ctx, STRATA_EVENT_NOTICE, NULL, t, 0);
 	strata__free(t);
 }
+
+void strata_driver_info(struct strata_driver_conn *c, const char *text)
+{
+	if (c->ctx->on_event)
+		strata__emit(c->ctx, STRATA_EVENT_INFO, NULL, text, 0);
+}

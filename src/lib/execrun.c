@@ -6,6 +6,7 @@
  * exit status decides.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include "ctx.h"
 #include "part.h"
 #include "source.h"
+#include "../util/spawn.h"
 
 struct argv_buf {
 	char **v;
@@ -132,6 +134,65 @@ static int build_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
 	return rc;
 }
 
+/* build_argv into a, which is left empty on failure. */
+static int part_argv(strata_ctx *ctx, struct argv_buf *a, const char *path)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	rc = build_argv(ctx, a, path);
+	if (rc < 0) {
+		argv_free(a);
+		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+	}
+	return 0;
+}
+
+/* The error of a runner that did not start: nothing ran. */
+static int not_started(strata_ctx *ctx, const struct migration *m,
+                       const char *path, const char *why)
+{
+	int rc = strata__error_set(ctx, STRATA_EINVALID,
+	                           "the runner of migration %s could not be "
+	                           "started: %s",
+	                           m->version_text, why);
+
+	strata__error_at(ctx, path, 0, 0);
+	strata__error_detail(ctx,
+	                     "nothing ran: the store and the history in '%s' "
+	                     "are as they were; install the program or fix "
+	                     "'command' for target '%s' in strata.conf",
+	                     ctx->table, ctx->target ? ctx->target : "");
+	return rc;
+}
+
+int strata__exec_check(strata_ctx *ctx, const struct migration *m, int down)
+{
+	const char *path = down ? m->down.path : m->up.path;
+	struct argv_buf a;
+	char why[600];
+	int rc;
+
+	rc = part_argv(ctx, &a, path);
+	if (rc < 0)
+		return rc;
+	rc = strata__spawn_find(a.v[0]);
+	if (rc < 0) {
+		rc = strata__oom(ctx);
+	} else if (rc == 0) {
+		snprintf(why, sizeof(why),
+		         strchr(a.v[0], '/') ? "'%.500s' is not an executable "
+		                               "file" :
+		                               "'%.500s' is not found on PATH",
+		         a.v[0]);
+		rc = not_started(ctx, m, path, why);
+	} else {
+		rc = 0;
+	}
+	argv_free(&a);
+	return rc;
+}
+
 static int set_env(strata_ctx *ctx, const struct migration *m, const char *path,
                    int down)
 {
@@ -167,56 +228,100 @@ int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path)
 	return rc;
 }
 
+/* Read what the child wrote on the close-on-exec pipe: an errno from a
+ * failed execvp, or nothing (EOF) when the program started. */
+static int exec_errno(int fd)
+{
+	int err = 0;
+	ssize_t n;
+
+	do
+		n = read(fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down)
 {
 	const char *path = down ? m->down.path : m->up.path;
 	struct argv_buf a;
-	int rc, status;
+	int rc, status, fds[2], err;
+	char why[600];
 	pid_t pid;
 
-	memset(&a, 0, sizeof(a));
-	rc = build_argv(ctx, &a, path);
-	if (rc < 0) {
+	rc = part_argv(ctx, &a, path);
+	if (rc < 0)
+		return rc;
+	/* the child says through this pipe when execvp fails */
+	if (pipe(fds) < 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) < 0) {
+		rc = strata__error_set(ctx, STRATA_ERROR,
+		                       "cannot start %s: pipe: %s", a.v[0],
+		                       strerror(errno));
 		argv_free(&a);
-		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+		return rc;
 	}
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid < 0) {
 		/* the message names the program: set it before freeing */
-		int err = errno;
-
-		rc = strata__error_set(ctx, STRATA_ERROR, "cannot start %s: %s",
-		                       a.v[0], strerror(err));
+		err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		snprintf(why, sizeof(why), "cannot fork: %s", strerror(err));
+		(void)not_started(ctx, m, path, why);
 		argv_free(&a);
-		return rc;
+		return STRATA_EXEC_NOT_STARTED;
 	}
 	if (pid == 0) {
 		/* the child: stdin closed, stdout and stderr shared */
-		if (set_env(ctx, m, path, down) == 0) {
+		ssize_t w;
+
+		close(fds[0]);
+		if (set_env(ctx, m, path, down) == 0)
 			execvp(a.v[0], a.v);
-			fprintf(stderr, "strata: cannot run %s: %s\n", a.v[0],
-			        strerror(errno));
-		}
+		err = errno;
+		/* if this fails, the parent sees exit status 127 */
+		w = write(fds[1], &err, sizeof(err));
+		(void)w;
 		_exit(127);
 	}
+	close(fds[1]);
+	err = exec_errno(fds[0]);
+	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			status = -1;
 			break;
 		}
 	}
-	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (err) {
+		snprintf(why, sizeof(why), "cannot run %.500s: %s", a.v[0],
+		         strerror(err));
+		(void)not_started(ctx, m, path, why);
+		rc = STRATA_EXEC_NOT_STARTED;
+	} else if (status != -1 && WIFEXITED(status) &&
+	           WEXITSTATUS(status) == 0) {
 		rc = 0;
-	else if (status != -1 && WIFSIGNALED(status))
+	} else if (status != -1 && WIFEXITED(status) &&
+	           WEXITSTATUS(status) == 127) {
+		/* the shell's "command not found" */
+		snprintf(why, sizeof(why),
+		         "%.500s exited with status 127, a shell's 'command "
+		         "not found'",
+		         a.v[0]);
+		(void)not_started(ctx, m, path, why);
+		rc = STRATA_EXEC_NOT_STARTED;
+	} else if (status != -1 && WIFSIGNALED(status)) {
 		rc = strata__error_set(ctx, STRATA_EDB,
 		                       "%s was killed by signal %d", a.v[0],
 		                       WTERMSIG(status));
-	else
+	} else {
 		rc = strata__error_set(ctx, STRATA_EDB,
 		                       "%s exited with status %d", a.v[0],
 		                       status == -1 ? -1 : WEXITSTATUS(status));
+	}
 	if (rc < 0)
 		strata__error_at(ctx, path, 0, 0);
 	argv_free(&a);

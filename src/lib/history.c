@@ -61,8 +61,10 @@ int strata__history_qualified_as(strata_ctx *ctx, strata_buf *out,
 		rc = strata__conn_quote_ident(ctx, out, name.ptr);
 	if (rc == STRATA_EINVALID)
 		strata__error_set(ctx, rc,
-		                  "--table/--schema name '%s' is too "
+		                  "%s/%s name '%s' is too "
 		                  "long or invalid for %s",
+		                  strata__setting(ctx, STRATA_SETTING_TABLE),
+		                  strata__setting(ctx, STRATA_SETTING_SCHEMA),
 		                  ctx->schema && ctx->schema[0] && !suffix[0] ?
 		                          ctx->schema :
 		                          name.ptr,
@@ -507,8 +509,12 @@ static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 
 	switch (ev) {
 	case HISTORY_REVERTED:
+	case HISTORY_NOT_APPLIED:
 		return strata__history_sql_delete(ctx, out, m->version,
 		                                  row_key_name(m));
+	case HISTORY_NOT_REVERTED:
+		return strata__history_sql_clean(ctx, out, m->version,
+		                                 row_key_name(m));
 	case HISTORY_REVERTING:
 		return strata__history_sql_dirty(ctx, out, m->version,
 		                                 row_key_name(m), 1);

@@ -141,7 +141,11 @@ enum history_event {
 	HISTORY_APPLYING,  /* up begins: a new row, dirty at statement 1 */
 	HISTORY_REVERTING, /* down begins: the row is marked dirty */
 	HISTORY_REACHED,   /* statement n (1-based) begins */
-	HISTORY_FINISHED   /* the up is done, in n ms: the row is clean */
+	HISTORY_FINISHED,  /* the up is done, in n ms: the row is clean */
+	/* the part never started (an exec target's runner could not be
+	 * started): the row goes back to what it was */
+	HISTORY_NOT_APPLIED, /* after HISTORY_APPLYING: the row goes */
+	HISTORY_NOT_REVERTED /* after HISTORY_REVERTING: clean again */
 };
 
 /*

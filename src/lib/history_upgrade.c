@@ -198,9 +198,9 @@ int strata__history_check(strata_ctx *ctx, int widen)
 		        ctx,
 		        "keep its values elsewhere and drop the "
 		        "column (or give strata another table with "
-		        "--table), then run the command again; "
+		        "%s), then run the command again; "
 		        "'%s' is unchanged",
-		        ctx->table);
+		        strata__setting(ctx, STRATA_SETTING_TABLE), ctx->table);
 		return STRATA_ESTATE;
 	}
 	if (shape == 2) {
@@ -260,9 +260,10 @@ int strata__history_check(strata_ctx *ctx, int widen)
 		        "strata will not write into it",
 		        ctx->table, strata_columns[i]);
 	}
-	strata__error_detail(ctx, "keep strata's history in another table with "
-	                          "--table NAME (for example --table "
-	                          "strata_migrations)");
+	strata__error_detail(ctx,
+	                     "keep strata's history in another table with "
+	                     "%s (for example strata_migrations)",
+	                     strata__setting(ctx, STRATA_SETTING_TABLE));
 	return rc;
 }
 

@@ -71,9 +71,11 @@ int strata_plan(strata_ctx *ctx, const strata_run_options *opts, int down,
 	if (rc == 0 && ctx->schema && ctx->schema[0] &&
 	    !strata__driver_has(ctx, STRATA_DRV_ENSURE_SCHEMA))
 		rc = strata__error_set(ctx, STRATA_EINVALID,
-		                       "%s has no schemas: --schema cannot be "
+		                       "%s has no schemas: %s cannot be "
 		                       "used",
-		                       strata__driver_name(ctx));
+		                       strata__driver_name(ctx),
+		                       strata__setting(ctx,
+		                                       STRATA_SETTING_SCHEMA));
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)

@@ -118,6 +118,43 @@ static int caller_version(strata_ctx *ctx, const char *what, const char *text,
 	return 0;
 }
 
+/*
+ * Applied migrations whose files are gone, the first at view index
+ * first: one error for the run, naming every one of them.
+ */
+static int files_gone(strata_ctx *ctx, size_t first)
+{
+	strata_buf more = STRATA_BUF_INIT;
+	size_t i, n = 0;
+	int rc = 0;
+
+	strata__error_set(ctx, STRATA_ESTATE,
+	                  "migration %s (%s) is recorded as applied but its "
+	                  "file is gone",
+	                  ctx->view[first].version, ctx->view[first].name);
+	for (i = first + 1; rc == 0 && i < ctx->n_view; i++) {
+		const strata_migration *v = &ctx->view[i];
+
+		if (v->state != STRATA_STATE_MISSING)
+			continue;
+		if (n++ < 10)
+			rc = strata__buf_printf(&more, "%s%s (%s)",
+			                        n > 1 ? ", " : "", v->version,
+			                        v->name);
+	}
+	if (rc == 0 && n > 10)
+		rc = strata__buf_printf(&more, " and %zu more", n - 10);
+	if (rc == 0 && n)
+		strata__error_detail(ctx, "the files of %s are gone too",
+		                     more.ptr);
+	strata__error_detail(ctx, n ? "restore the files, or run 'strata "
+	                              "repair --prune' to forget them" :
+	                              "restore the file, or run 'strata "
+	                              "repair --prune' to forget it");
+	strata_buf_release(&more);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : STRATA_ESTATE;
+}
+
 /* Pick the parts to run (indexes into the view) and check them all. */
 int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
                       size_t *n_sel)
@@ -128,29 +165,23 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 	int rc;
 
 	if (o->to) {
-		rc = caller_version(ctx, "--to", o->to, to);
+		rc = caller_version(ctx,
+		                    strata__setting(ctx, STRATA_SETTING_TO),
+		                    o->to, to);
 		if (rc < 0)
 			return rc;
 		if (!known_version(ctx, to))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
-			        "--to %s: no migration has that "
+			        "%s %s: no migration has that "
 			        "version",
-			        to);
+			        strata__setting(ctx, STRATA_SETTING_TO), to);
 	}
 	for (i = 0; i < ctx->n_view; i++) {
 		const strata_migration *v = &ctx->view[i];
 
-		if (v->state == STRATA_STATE_MISSING) {
-			strata__error_set(ctx, STRATA_ESTATE,
-			                  "migration %s (%s) is recorded as "
-			                  "applied but its file is gone",
-			                  v->version, v->name);
-			strata__error_detail(ctx,
-			                     "restore the file, or run 'strata "
-			                     "repair --prune' to forget it");
-			return STRATA_ESTATE;
-		}
+		if (v->state == STRATA_STATE_MISSING)
+			return files_gone(ctx, i);
 		if (v->state == STRATA_STATE_OUT_OF_ORDER &&
 		    !o->allow_out_of_order) {
 			strata__error_set(ctx, STRATA_ESTATE,
@@ -161,8 +192,10 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 			strata__error_detail(
 			        ctx,
 			        "two branches merged? apply it anyway with "
-			        "--allow-out-of-order, or give it a "
+			        "%s, or give it a "
 			        "version newer than %s",
+			        strata__setting(
+			                ctx, STRATA_SETTING_ALLOW_OUT_OF_ORDER),
 			        newest->version);
 			return STRATA_ESTATE;
 		}
@@ -195,6 +228,10 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		rc = strata__migration_load_up(ctx, m);
 		if (rc == 0)
 			rc = strata__part_check(ctx, m, 0, 0);
+		/* a runner that cannot start: refused before anything is
+		 * written (a dry run only prints its command) */
+		if (rc == 0 && ctx->exec && !o->dry_run)
+			rc = strata__exec_check(ctx, m, 0);
 		if (rc < 0)
 			return rc;
 		/* loading may have learnt the format and reversibility */
@@ -372,8 +409,9 @@ static int backup_first(struct run *r)
 	rc = strata_backup(&path, r->ctx, r->o->backup_suffix);
 	if (rc == 0)
 		strata__emitf(r->ctx, STRATA_EVENT_INFO,
-		              "backup written to %s (skip with --no-backup)",
-		              path);
+		              "backup written to %s (skip with %s)", path,
+		              strata__setting(r->ctx,
+		                              STRATA_SETTING_NO_BACKUP));
 	return rc;
 }
 
@@ -485,15 +523,17 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 
 	/* 0: roll back everything newer, whether a migration has 0 or not */
 	if (o->to) {
-		rc = caller_version(ctx, "--to", o->to, to);
+		rc = caller_version(ctx,
+		                    strata__setting(ctx, STRATA_SETTING_TO),
+		                    o->to, to);
 		if (rc < 0)
 			return rc;
 		if (strcmp(to, "0") != 0 && !known_version(ctx, to))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
-			        "--to %s: no migration has that "
+			        "%s %s: no migration has that "
 			        "version",
-			        to);
+			        strata__setting(ctx, STRATA_SETTING_TO), to);
 	}
 	for (i = ctx->n_view; i-- > 0;) {
 		const strata_migration *v = &ctx->view[i];
@@ -549,6 +589,8 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 			              "rolling back with the current down",
 			              m->up_path);
 		rc = strata__part_check(ctx, m, 1, 0);
+		if (rc == 0 && ctx->exec && !o->dry_run)
+			rc = strata__exec_check(ctx, m, 1);
 		if (rc < 0)
 			return rc;
 		v->down_file = m->down.path;
@@ -814,6 +856,14 @@ int strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx)
 		e->target = r->target;
 		e->database_type = r->database_type;
 		e->dirty = r->dirty;
+		e->version_text = r->version;
+		if (r->kind != STRATA_KIND_REPEATABLE) {
+			const struct migration *m =
+			        strata__source_find(&ctx->source, r->version);
+
+			if (m)
+				e->version_text = m->version_text;
+		}
 	}
 	ctx->n_entries = ctx->history.n;
 	if (ctx->n_entries > 1)

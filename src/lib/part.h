@@ -51,4 +51,14 @@ void strata__locate_batch_error(strata_ctx *ctx, const struct migration *m,
 int strata__exec_describe(strata_ctx *ctx, strata_buf *out, const char *path);
 int strata__exec_part(strata_ctx *ctx, const struct migration *m, int down);
 
+/* strata__exec_part's return when the runner did not start (execvp
+ * failed, or it exited 127, the shell's "command not found"): nothing
+ * ran, and the error (STRATA_EINVALID) is set. */
+#define STRATA_EXEC_NOT_STARTED 1
+
+/* Before anything is recorded: can the runner of m's part start (its
+ * program exists and is executable)? STRATA_EINVALID, with the error
+ * set, when not. */
+int strata__exec_check(strata_ctx *ctx, const struct migration *m, int down);
+
 #endif

@@ -167,12 +167,13 @@ int strata_restore(strata_ctx *ctx, const char *path,
 	if (rc < 0)
 		return rc;
 	if (!own && !(opts && opts->any_file))
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "%s is not a strata backup: it is %s "
-		                         "(%llu bytes); to restore it anyway, "
-		                         "pass --any-file",
-		                         path, ctx->scratch.ptr,
-		                         (unsigned long long)size);
+		return strata__error_set(
+		        ctx, STRATA_EINVALID,
+		        "%s is not a strata backup: it is %s "
+		        "(%llu bytes); to restore it anyway, "
+		        "use %s",
+		        path, ctx->scratch.ptr, (unsigned long long)size,
+		        strata__setting(ctx, STRATA_SETTING_ANY_FILE));
 	rc = strata__connect(ctx, 0);
 	exists = rc == 0;
 	if (rc == STRATA_ENOTFOUND)
@@ -197,8 +198,8 @@ int strata_restore(strata_ctx *ctx, const char *path,
 		if (rc < 0)
 			return rc;
 		strata__emitf(ctx, STRATA_EVENT_INFO,
-		              "backup written to %s (skip with --no-backup)",
-		              backup);
+		              "backup written to %s (skip with %s)", backup,
+		              strata__setting(ctx, STRATA_SETTING_NO_BACKUP));
 	}
 	rc = strata__conn_restore(ctx, path);
 	if (rc < 0)

@@ -359,6 +359,31 @@ static int collect_stmt(void *payload, size_t off, size_t len, unsigned f)
 	return 0;
 }
 
+/* The version before m's among the files, or "none". */
+static const char *previous_version(const strata_ctx *ctx,
+                                    const struct migration *m)
+{
+	const char *prev = "none"; /* 'strata force none': nothing applied */
+	size_t i;
+
+	for (i = 0; i < ctx->source.n; i++)
+		if (ctx->source.v[i].kind != STRATA_KIND_REPEATABLE &&
+		    strata__version_cmp(ctx->source.v[i].version, m->version) <
+		            0)
+			prev = ctx->source.v[i].version;
+	return prev;
+}
+
+/* The row of m is dirty: the first line of what to do about it. */
+static void dirty_line(strata_ctx *ctx, const struct migration *m, int down)
+{
+	strata__error_detail(ctx,
+	                     "%s %s is marked dirty in '%s'; until that is "
+	                     "resolved, up and down refuse to run",
+	                     down ? "rolling back" : "migration",
+	                     m->version_text, ctx->table);
+}
+
 static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
                          const struct part *p, const struct stmt_list *l,
                          size_t failed)
@@ -366,8 +391,7 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 	const char *text = strata__part_text(m, p);
 	size_t tl = strata__part_text_len(m, p);
 	int first, last, col;
-	const char *prev = "none"; /* 'strata force none': nothing applied */
-	size_t i;
+	const char *prev = previous_version(ctx, m);
 
 	if (failed > 0) {
 		const char *t = text + p->off;
@@ -394,16 +418,7 @@ static void dirty_detail(strata_ctx *ctx, struct migration *m, int down,
 		strata__error_detail(ctx, "no statement of the %zu took effect",
 		                     l->n);
 	}
-	for (i = 0; i < ctx->source.n; i++)
-		if (ctx->source.v[i].kind != STRATA_KIND_REPEATABLE &&
-		    strata__version_cmp(ctx->source.v[i].version, m->version) <
-		            0)
-			prev = ctx->source.v[i].version;
-	strata__error_detail(ctx,
-	                     "%s %s is marked dirty in '%s'; until that is "
-	                     "resolved, up and down refuse to run",
-	                     down ? "rolling back" : "migration",
-	                     m->version_text, ctx->table);
+	dirty_line(ctx, m, down);
 	if (down)
 		strata__error_detail(
 		        ctx,
@@ -512,6 +527,59 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check,
 	return strata__txn_end(&t, rc < 0 ? rc : stale);
 }
 
+/* An exec target's runner failed: its row is dirty; the commands that
+ * resolve it, ready to paste. */
+static void exec_dirty_detail(strata_ctx *ctx, const struct migration *m,
+                              int down)
+{
+	const char *prev = previous_version(ctx, m);
+	const char *t = ctx->target ? ctx->target : "default";
+
+	dirty_line(ctx, m, down);
+	if (down)
+		strata__error_detail(
+		        ctx,
+		        "to recover: bring the store to where it should be, "
+		        "then run 'strata --target %s force %s' if the "
+		        "rollback took effect, or 'strata --target %s force "
+		        "%s' if the migration is still in place",
+		        t, prev, t, m->version_text);
+	else
+		strata__error_detail(
+		        ctx,
+		        "to recover: bring the store to where it should be, "
+		        "then run 'strata --target %s force %s' if the "
+		        "migration took effect, or 'strata --target %s force "
+		        "%s' if nothing of it did",
+		        t, m->version_text, t, prev);
+}
+
+/* The runner never started: put the row back as it was (it was marked
+ * before the start) and keep the error exec_part set. */
+static int exec_not_started(strata_ctx *ctx, struct migration *m, int down)
+{
+	strata_buf rec = STRATA_BUF_INIT;
+	struct saved_error saved;
+	struct row_check rk;
+	int rc;
+
+	memset(&rk, 0, sizeof(rk));
+	strata__error_save(ctx, &saved);
+	rc = strata__history_record(
+	        ctx, &rec, m, down ? HISTORY_NOT_REVERTED : HISTORY_NOT_APPLIED,
+	        0);
+	if (rc == 0)
+		rc = record_txn(ctx, &rec, 0, &rk);
+	strata_buf_release(&rec);
+	if (rc < 0) {
+		/* the row stays dirty: say so, with the way out */
+		exec_dirty_detail(ctx, m, down);
+		return rc;
+	}
+	strata__error_restore(ctx, &saved);
+	return STRATA_EINVALID;
+}
+
 /* No transaction: record dirty first, run statements one by one, then
  * record clean. A failure leaves the row dirty and says what ran. */
 static int run_notxn(strata_ctx *ctx, const strata_migration *v,
@@ -527,6 +595,12 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	int rc;
 
 	memset(&l, 0, sizeof(l));
+	/* a runner that cannot start: said before the row is marked */
+	if (ctx->exec) {
+		rc = strata__exec_check(ctx, m, down);
+		if (rc < 0)
+			goto done;
+	}
 	rc = ctx->exec ?
 	             0 :
 	             strata__driver_split(ctx, text, p->len, collect_stmt, &l);
@@ -553,15 +627,12 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	t0 = strata__now_ms();
 	if (ctx->exec) {
 		rc = strata__exec_part(ctx, m, down);
+		if (rc == STRATA_EXEC_NOT_STARTED) {
+			rc = exec_not_started(ctx, m, down);
+			goto done;
+		}
 		if (rc < 0) {
-			strata__error_detail(
-			        ctx,
-			        "%s %s is marked dirty in '%s': when the store is "
-			        "as it should be, run 'strata --target %s force "
-			        "%s' (applied) or with the previous version",
-			        down ? "rolling back" : "migration",
-			        m->version_text, ctx->table, ctx->target,
-			        m->version_text);
+			exec_dirty_detail(ctx, m, down);
 			goto done;
 		}
 	}

@@ -34,11 +34,13 @@ static int refuse(strata_ctx *ctx, const size_t *sel, size_t n)
 	size_t i;
 
 	if (!strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
-		return strata__error_set(ctx, STRATA_EINVALID,
-		                         "--single-transaction: %s commits "
-		                         "schema changes as it makes them, so "
-		                         "one transaction cannot hold them",
-		                         strata__driver_name(ctx));
+		return strata__error_set(
+		        ctx, STRATA_EINVALID,
+		        "%s: %s commits "
+		        "schema changes as it makes them, so "
+		        "one transaction cannot hold them",
+		        strata__setting(ctx, STRATA_SETTING_SINGLE_TRANSACTION),
+		        strata__driver_name(ctx));
 	for (i = 0; i < n; i++) {
 		const strata_migration *v = &ctx->view[sel[i]];
 		struct migration *m = strata__view_source(ctx, v);
@@ -46,8 +48,10 @@ static int refuse(strata_ctx *ctx, const size_t *sel, size_t n)
 		if (!strata__part_transactional(ctx, m, 0))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
-			        "--single-transaction: %s must "
+			        "%s: %s must "
 			        "run outside a transaction",
+			        strata__setting(
+			                ctx, STRATA_SETTING_SINGLE_TRANSACTION),
 			        m->up_path);
 	}
 	return 0;

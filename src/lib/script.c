@@ -277,17 +277,20 @@ static int prologue(strata_ctx *ctx, int down)
 	/* a driver without schemas refused --schema before this */
 	if (schema && schema[0]) {
 		if (!strata__driver_has(ctx, STRATA_DRV_SCHEMA_SQL))
-			return strata__error_set(ctx, STRATA_ENOTSUPP,
-			                         "the %s driver cannot write "
-			                         "--schema into a script",
-			                         strata__driver_name(ctx));
+			return strata__error_set(
+			        ctx, STRATA_ENOTSUPP,
+			        "the %s driver cannot write "
+			        "%s into a script",
+			        strata__driver_name(ctx),
+			        strata__setting(ctx, STRATA_SETTING_SCHEMA));
 		rc = strata__conn_schema_sql(ctx, schema, &sql);
 		if (rc == STRATA_EINVALID)
-			rc = strata__error_set(ctx, rc,
-			                       "--schema name '%s' is too long "
-			                       "or invalid for %s",
-			                       schema,
-			                       strata__driver_name(ctx));
+			rc = strata__error_set(
+			        ctx, rc,
+			        "%s name '%s' is too long "
+			        "or invalid for %s",
+			        strata__setting(ctx, STRATA_SETTING_SCHEMA),
+			        schema, strata__driver_name(ctx));
 	}
 	if (rc == 0 && !down && !ctx->history.exists)
 		rc = strata__history_sql_create(ctx, &sql);

@@ -187,8 +187,8 @@ static int list_dir(strata_ctx *ctx, struct source *src, const char *dir,
 			        ctx, STRATA_EIO,
 			        "migrations folder '%s' does not exist (create "
 			        "it with 'strata init', or name another with "
-			        "--dir)",
-			        dir);
+			        "%s)",
+			        dir, strata__setting(ctx, STRATA_SETTING_DIR));
 		return strata__error_set(
 		        ctx, STRATA_EIO,
 		        "cannot read migrations folder '%s': %s", dir,

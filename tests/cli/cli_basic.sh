@@ -55,6 +55,39 @@ t_init_creates_folder_and_config() {
 	grep -q '# mine' strata.conf || fail "init overwrote strata.conf"
 }
 
+# init puts backups/ in .gitignore: the file made when missing, the line
+# added after what is there, never twice.
+t_init_ignores_backups_in_gitignore() {
+	st_raw init
+	expect_rc 0
+	expect_out "created .gitignore (backups/)"
+	expect_eq "backups/" "$(cat .gitignore)" ".gitignore made by init"
+	st_raw init
+	expect_rc 0
+	expect_out ".gitignore ignores backups/ already"
+	expect_eq "backups/" "$(cat .gitignore)" ".gitignore after a second init"
+	# kept as it is, a last line without its newline included
+	printf 'node_modules/\r\n*.log' >.gitignore
+	st_raw init
+	expect_rc 0
+	expect_out "added backups/ to .gitignore"
+	expect_eq "$(printf 'node_modules/\r\n*.log\nbackups/\n' | od -c)" "$(od -c <.gitignore)" ".gitignore after init"
+	# git's other ways of writing it count
+	printf '/backups  \n' >.gitignore
+	st_raw init
+	expect_out "ignores backups/ already"
+	expect_eq "/backups  " "$(cat .gitignore)" "a /backups line"
+	# one init cannot update: nothing is made
+	rm -rf .gitignore migrations strata.conf
+	mkdir .gitignore
+	st_raw init
+	expect_rc 2
+	expect_err "cannot add backups/ to .gitignore: it is a folder"
+	if [ -e migrations ] || [ -e strata.conf ]; then
+		fail "init made files before refusing"
+	fi
+}
+
 t_new_timestamp_and_sequential() {
 	st new add_moods
 	expect_rc 0

@@ -146,7 +146,8 @@ t_history_rows_escaped() {
 	st history
 	expect_rc 0
 	expect_safe
-	expect_out '"n\033[31m\nstrata: applied ev  versioned'
+	# the whole name: history cuts none
+	expect_out '"n\033[31m\nstrata: applied everything\377"  versioned'
 	expect_out '"me\033[2J"'
 	expect_out '"abc\033"'
 	st history --json

@@ -112,6 +112,32 @@ t_raw_delimiters_in_the_password() {
 	refute_err "ss@x"
 }
 
+# A password in the URL wins over MYSQL_PWD, for strata's connection and
+# for mysqldump's (strata hands the URL's password to it in MYSQL_PWD);
+# without one in the URL, MYSQL_PWD is used, as libmariadb and the mysql
+# client use it.
+t_url_password_beats_mysql_pwd() {
+	local user="strata_p$TEST_ID"
+	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null; db_teardown' EXIT
+	my_root "CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY 'R1ght-Pw'; GRANT ALL ON \`$TEST_DBNAME\`.* TO '$user'@'127.0.0.1'"
+	mig 0001 one "CREATE TABLE one (id INT);"
+	local base="127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME"
+	MYSQL_PWD=Wr0ng-Pw st_raw -d "mysql://$user:R1ght-Pw@$base" -m migrations up
+	expect_rc 0
+	expect_history "1"
+	MYSQL_PWD=Wr0ng-Pw st_raw -d "mysql://$user:R1ght-Pw@$base" -m migrations backup
+	expect_rc 0
+	[ -s "$out" ] || fail "no backup written: $out"
+	MYSQL_PWD=R1ght-Pw st_raw -d "mysql://$user@$base" -m migrations status
+	expect_rc 0
+	expect_out "1 applied, 0 pending"
+	MYSQL_PWD=R1ght-Pw st_raw -d "mysql://$user@$base" -m migrations backup
+	expect_rc 0
+	MYSQL_PWD=Wr0ng-Pw st_raw -d "mysql://$user@$base" -m migrations status
+	expect_rc 5
+	expect_err "Access denied for user '$user'@'127.0.0.1' (using password: YES)"
+}
+
 # MariaDB: no read timeout unless the URL sets one (a migration statement
 # may keep the server silent for long); read_timeout=N ends a statement
 # the server has not answered in N s; bad values are refused.

@@ -150,6 +150,29 @@ t_password_never_printed() {
 	expect_history "1"
 }
 
+# A password in the URL wins over PGPASSWORD, for strata's connection and
+# for pg_dump's (strata hands the URL's password to it in PGPASSWORD);
+# without one in the URL, PGPASSWORD is used, as libpq and psql use it.
+t_url_password_beats_pgpassword() {
+	pw_role 'R1ght-Pw'
+	one
+	local base="127.0.0.1:$STRATA_TEST_PG_PORT/$TEST_DBNAME?sslmode=disable"
+	PGPASSWORD=Wr0ng-Pw st_raw -d "postgres://$ROLE:R1ght-Pw@$base" -m migrations up
+	expect_rc 0
+	expect_history "1"
+	PGPASSWORD=Wr0ng-Pw st_raw -d "postgres://$ROLE:R1ght-Pw@$base" -m migrations backup
+	expect_rc 0
+	[ -s "$out" ] || fail "no backup written: $out"
+	PGPASSWORD=R1ght-Pw st_raw -d "postgres://$ROLE@$base" -m migrations status
+	expect_rc 0
+	expect_out "1 applied, 0 pending"
+	PGPASSWORD=R1ght-Pw st_raw -d "postgres://$ROLE@$base" -m migrations backup
+	expect_rc 0
+	PGPASSWORD=Wr0ng-Pw st_raw -d "postgres://$ROLE@$base" -m migrations status
+	expect_rc 5
+	expect_err "password authentication failed for user \"$ROLE\""
+}
+
 t_connection_failure_says_what_was_tried() {
 	one
 	st_raw -d "postgres://postgres@127.0.0.1:1/$TEST_DBNAME?connect_timeout=2" -m migrations up

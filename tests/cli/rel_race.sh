@@ -203,13 +203,14 @@ t_lock_timeout_names_the_locked_database() {
 	tp_trace_start
 	st --lock-timeout 1 up
 	expect_rc 4
-	expect_err "locked by another process"
+	expect_err "is locked by process "
+	expect_err " (sqlite3) (waited"
 	expect_err "$(db_file)"
 	expect_err "(waited 1 s; raise --lock-timeout"
 	tp_trace_has lock_busy || fail "gave up without waiting for the lock"
 	st --lock-timeout 1 down --no-backup
 	expect_rc 4
-	expect_err "locked by another process"
+	expect_err " (sqlite3) (waited"
 	release_write_lock
 	expect_eq "$before" "$(rel_snapshot)" "database after the timeouts"
 	# released: the next run goes through
@@ -225,7 +226,7 @@ t_lock_timeout_on_a_fresh_database() {
 	hold_write_lock
 	st --lock-timeout 1 up
 	expect_rc 4
-	expect_err "locked by another process"
+	expect_err " (sqlite3) (waited"
 	release_write_lock
 	db_has_table "$TEST_TABLE" && fail "the history table was created"
 	st up
@@ -242,7 +243,8 @@ t_lock_held_by_a_running_migration() {
 	tp_start before_commit o.slow -q up
 	st --lock-timeout 1 up
 	expect_rc 4
-	expect_err "locked by another process"
+	# the holder named: the paused runner
+	expect_err "is locked by process $pid (strata) (waited 1 s"
 	tp_release
 	wait $pid
 	r=$?
@@ -293,6 +295,31 @@ t_sigint_ends_a_lock_wait() {
 	expect_history "1 2 3"
 }
 
+# A runner waiting for the write lock says, once a second has passed,
+# which process holds it. The first runner is paused in its migration's
+# transaction; the test waits for the message, not for a time.
+t_lock_wait_names_the_writer() {
+	local first i
+	rel_migrations 2
+	st -q up 1
+	tp_start before_commit o.first -q up
+	first=$pid
+	"$STRATA_BIN" -d "$TEST_URL" -m migrations --lock-timeout 600 up >o.second 2>&1 &
+	pid=$!
+	for i in $(seq 3000); do
+		grep -q "waiting for the database" o.second && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	grep -q "waiting for the database '.*', written by process $first (strata) (up to 600 s)" o.second ||
+		fail "the writer is not named: $(cat o.second)"
+	tp_release
+	wait "$first" || fail "the first runner failed: $(cat o.first)"
+	wait "$pid" || fail "the second runner failed: $(cat o.second)"
+	expect_history "1 2"
+	[ "$(grep -c "waiting for the database" o.second)" = 1 ] || fail "said more than once: $(cat o.second)"
+}
+
 # --lock-timeout 0: do not wait at all.
 t_lock_timeout_zero_does_not_wait() {
 	rel_migrations 2
@@ -300,7 +327,7 @@ t_lock_timeout_zero_does_not_wait() {
 	hold_write_lock
 	st --lock-timeout 0 up
 	expect_rc 4
-	expect_err "locked by another process"
+	expect_err " (sqlite3) (waited 0 s"
 	expect_err "(waited 0 s; raise --lock-timeout"
 	release_write_lock
 	expect_history "1"

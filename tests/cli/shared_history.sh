@@ -261,6 +261,83 @@ t_up_refuses_when_an_applied_file_is_gone() {
 	expect_history "2 3"
 }
 
+# Several files gone: one message for the run, naming each of them.
+t_every_gone_file_named_in_one_message() {
+	two
+	mig 0003 c "CREATE TABLE c (id INT);" "DROP TABLE c;"
+	st up
+	expect_rc 0
+	rm migrations/0001_a.* migrations/0002_k.*
+	mig 0004 d "CREATE TABLE d (id INT);" "DROP TABLE d;"
+	st up
+	expect_rc 3
+	expect_eq 1 "$(printf '%s\n' "$err" | grep -c 'is gone')" "times the message is printed"
+	expect_err "migration 1 (a) is recorded as applied but its file is gone"
+	expect_err "the files of 2 (k) are gone too"
+	expect_err "restore the files, or run 'strata repair --prune' to forget them"
+	expect_tables "a c k"
+	expect_history "1 2 3"
+}
+
+# --- history as people read it -------------------------------------------
+
+# history writes versions as status does (as the file names them; the
+# canonical version once the file is gone) and never cuts a name.
+t_history_versions_and_whole_names() {
+	local long=a_name_longer_than_any_column_used_to_be_for_the_history_table
+	mig 0001 a "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mig 0002 "$long" "CREATE TABLE k (id INT);" "DROP TABLE k;"
+	st up
+	expect_rc 0
+	st history
+	expect_rc 0
+	expect_out " 0001     a  "
+	expect_out " 0002     $long  versioned"
+	st status
+	expect_out "0002     ${long:0:40}  applied"
+	rm migrations/0001_a.*
+	st history
+	expect_rc 0
+	expect_out " 1        a  "
+	st status
+	expect_out "1        a "
+}
+
+# Times say their zone: UTC by default; the local zone with --local-time
+# or time = local (TZ set here, so the clock does not matter: the local
+# time is computed from the UTC one strata printed).
+t_times_carry_their_zone() {
+	mig 0001 a "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	st up
+	expect_rc 0
+	st history
+	expect_rc 0
+	local utc loc
+	utc=$(printf '%s\n' "$out" | sed -n 2p | grep -oE '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC  ')
+	[ -n "$utc" ] || fail "history's time has no zone: $out"
+	utc=${utc% UTC  }
+	st status
+	expect_out "applied       $utc UTC  "
+	# a zone without daylight saving, given as a POSIX TZ string
+	loc=$(TZ=XST-5:30 date -d "$utc UTC" '+%Y-%m-%d %H:%M:%S XST')
+	TZ=XST-5:30 st --local-time history
+	expect_rc 0
+	expect_out "$loc  0001"
+	TZ=XST-5:30 st --local-time status
+	expect_out "applied       $loc  "
+	printf '[strata]\ntime = local\n' >strata.conf
+	TZ=XST-5:30 st history
+	expect_out "$loc  0001"
+	st config
+	expect_out "time         local"
+	TZ=XST-5:30 st --utc history
+	expect_out "$utc UTC  0001"
+	printf '[strata]\ntime = zulu\n' >strata.conf
+	st history
+	expect_rc 2
+	expect_err "strata.conf:2: error: time = 'zulu': expected utc or local"
+}
+
 # --- the dirty column holds any statement number ------------------------
 
 t_new_history_table_counts_any_statement() {

@@ -140,6 +140,89 @@ t_down_takes_a_backup_first() {
 	[ "$(find backups -type f | wc -l)" = 1 ] || fail "--no-backup wrote one"
 }
 
+# backups: how many backup files there are
+backups() {
+	find backups -type f 2>/dev/null | wc -l
+}
+
+# backup = off in strata.conf: no automatic backup before down, redo or
+# fresh (said in a note); an explicit backup still writes one.
+t_backup_off_in_strata_conf() {
+	four
+	printf '[strata]\nbackup = off\n' >strata.conf
+	st up
+	expect_rc 0
+	st down
+	expect_rc 0
+	refute_err "backup written"
+	expect_err "no backup first: backup = off (strata.conf:2)"
+	expect_eq 0 "$(backups)" "backups after down"
+	st redo
+	expect_rc 0
+	expect_eq 0 "$(backups)" "backups after redo"
+	st fresh --yes-delete-all-data
+	expect_rc 0
+	expect_eq 0 "$(backups)" "backups after fresh"
+	expect_history "1 2 3 4"
+	st backup
+	expect_rc 0
+	expect_eq 1 "$(backups)" "an explicit backup"
+	printf '[strata]\nbackup = on\n' >strata.conf
+	st down
+	expect_rc 0
+	expect_err "backup written to backups/"
+	expect_eq 2 "$(backups)" "backups with backup = on"
+	# a value strata does not know: nothing runs
+	printf '[strata]\nbackup = maybe\n' >strata.conf
+	st down
+	expect_rc 2
+	expect_err "strata.conf:2: error: backup = 'maybe': expected on or off"
+	expect_history "1 2 3"
+	expect_eq 2 "$(backups)" "backups after the refused down"
+}
+
+# A target's backup setting wins over [strata]'s: backups for one target
+# only.
+t_backup_setting_per_target() {
+	four
+	cat >strata.conf <<CONF
+[strata]
+backup = off
+
+[target "app"]
+type = $STRATA_TEST_DB
+url = \${TEST_URL}
+dir = migrations
+backup = on
+
+[target "side"]
+type = sqlite
+url = sqlite:side.db
+dir = migrations
+CONF
+	st_raw up
+	expect_rc 0
+	st_raw --target side config
+	expect_out "backup       off (from strata.conf:2)"
+	st_raw --target app config
+	expect_out "backup       on"
+	st_raw --target side down
+	expect_rc 0
+	expect_err "no backup first: backup = off (strata.conf:2)"
+	expect_eq 0 "$(backups)" "backups of side"
+	st_raw --target app down
+	expect_rc 0
+	expect_err "backup written to backups/"
+	expect_eq 1 "$(backups)" "backups of app"
+	expect_history "1 2 3"
+	sed -i 's/^backup = on$/backup = off/' strata.conf
+	st_raw --target app down
+	expect_rc 0
+	expect_err "no backup first: backup = off (strata.conf:8)"
+	expect_eq 1 "$(backups)" "backups of app with backup = off"
+	expect_history "1 2"
+}
+
 t_backups_folder_symlink_refused() {
 	four
 	st up

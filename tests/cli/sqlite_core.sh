@@ -75,7 +75,8 @@ t_lock_timeout_exit_4() {
 	hold_start write "BEGIN IMMEDIATE; SELECT 1;" "COMMIT;"
 	st --lock-timeout 1 up
 	expect_rc 4
-	expect_err "locked by another process"
+	expect_err "is locked by process "
+	expect_err " (sqlite3) (waited 1 s"
 	hold_end write
 	expect_history "1"
 	st up

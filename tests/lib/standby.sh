@@ -42,6 +42,13 @@ standby_start() {
 		start >/dev/null 2>&1 || fail "standby did not start: $(tail -5 "$SB/server.log")"
 	SB_URL="postgresql:///$TEST_DBNAME?host=$SB&port=5999&user=postgres"
 	[ "$(standby_sql "SELECT pg_is_in_recovery()")" = t ] || fail "the standby is not in recovery"
+	# pg_ctl returns once the standby takes connections; its WAL
+	# receiver may connect to the primary a moment later
+	for _ in $(seq 3000); do
+		[ "$(psql -X -At "$admin" -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$name' AND state = 'streaming'")" = 1 ] && return 0
+		sleep 0.02
+	done
+	fail "the standby never streamed from the primary: $(tail -5 "$SB/server.log")"
 }
 
 standby_sql() {

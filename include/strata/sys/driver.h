@@ -483,6 +483,16 @@ strata_driver_add_detail(struct strata_driver_conn *c, const char *text);
 STRATA_EXTERN(void)
 strata_driver_notice(struct strata_driver_conn *c, const char *text);
 
+/** Tell the user how the run goes (shown unless quiet), e.g. whose lock
+ * a runner waits for: a STRATA_EVENT_INFO event. */
+STRATA_EXTERN(void)
+strata_driver_info(struct strata_driver_conn *c, const char *text);
+
+/** The caller's word for a setting, for a message that tells the user to
+ * change it ("raise %s"): "--lock-timeout" in the CLI. Never NULL. */
+STRATA_EXTERN(const char *)
+strata_driver_setting(const struct strata_driver_conn *c, strata_setting s);
+
 /**
  * Check a driver before registering it: its version is this header's
  * STRATA_DRIVER_VERSION, every required member is set, and the members
