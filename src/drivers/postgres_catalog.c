@@ -47,7 +47,8 @@ static const char *const queries[] = {
 	"SELECT 'constraint', c.relname, c.relname || '.' || k.conname, "
 	"'definition', pg_catalog.pg_get_constraintdef(k.oid)" REL
 	" JOIN pg_catalog.pg_constraint k ON k.conrelid = c.oid" IN_SCHEMA
-	        NOT_EXT("pg_class", "c.oid"),
+	/* PostgreSQL 18's NOT NULL constraints: the column's "not null" */
+	" AND k.contype <> 'n'" NOT_EXT("pg_class", "c.oid"),
 	/* views */
 	"SELECT CASE c.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' "
 	"END, '', c.relname, 'definition', pg_catalog.pg_get_viewdef(c.oid)" REL
