@@ -109,7 +109,7 @@ ALL_CFLAGS = $(STD) $(WARN) $(BANNED) -Iinclude -Isrc -I$(GEN) $(DEP_CFLAGS) \
 UTIL_SRC   = $(wildcard src/util/*.c)
 LIB_SRC    = $(wildcard src/lib/*.c)
 DRV_SRC    = $(wildcard src/drivers/split_*.c) \
-	     src/drivers/pgquery_load.c src/drivers/tool.c \
+	     src/drivers/pgquery_load.c src/drivers/tool.c src/drivers/catalog.c \
 	     $(wildcard src/drivers/restore_*.c) \
 	     $(foreach n,$(DRV_BUILT),src/drivers/$(n).c $(wildcard src/drivers/$(n)_*.c))
 CLI_SRC    = $(wildcard src/cli/*.c)

@@ -369,6 +369,70 @@ strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix);
  */
 STRATA_EXTERN(int) strata_dump(strata_buf *out, strata_ctx *ctx);
 
+/** What strata_drift() found, object by object. */
+typedef enum strata_drift_change {
+	STRATA_DRIFT_ADDED = 0, /* in the database, not made by the folder */
+	STRATA_DRIFT_REMOVED,   /* made by the folder, not in the database */
+	STRATA_DRIFT_CHANGED    /* in both, with an attribute that differs */
+} strata_drift_change;
+
+typedef struct strata_drift_item {
+	strata_drift_change change;
+	const char *kind; /* "table", "column", "index", "constraint" ... */
+	/* "users", "users.email" (a column, index, constraint or trigger
+	 * with its table), "f(integer)" (a function with its arguments) */
+	const char *name;
+	/* STRATA_DRIFT_CHANGED: what differs ("type", "default", "not
+	 * null", "definition" ...), the folder's value and the database's,
+	 * whitespace folded (NULL: none, such as no default); else NULL */
+	const char *attribute;
+	const char *expected;
+	const char *actual;
+} strata_drift_item;
+
+/** The result of strata_drift(), freed with strata_drift_free(). */
+typedef struct strata_drift_report {
+	const strata_drift_item *items; /* added, removed, changed */
+	size_t n;
+	size_t n_added, n_removed, n_changed;
+	size_t n_applied; /* migrations applied to the scratch database */
+} strata_drift_report;
+
+/** How strata_drift() builds the schema it compares with. */
+typedef struct strata_drift_options {
+	/* a file `strata dump` wrote, loaded instead of the folder */
+	const char *from;
+	/* every migration of the folder, pending ones too; else those the
+	 * history says are applied */
+	int all;
+	/* a database to build it in (emptied before and after: every
+	 * object in it is dropped), for a user who may not create
+	 * databases; NULL: an in-memory SQLite database, or a temporary
+	 * database strata creates and drops on the same server */
+	const char *shadow_url;
+} strata_drift_options;
+
+/**
+ * Compare the live database's schema, object by object from its
+ * catalogue (tables, columns with their types, defaults and
+ * nullability, indexes, constraints, views, functions, triggers,
+ * sequences, extensions), with the schema the folder's migrations make
+ * in a scratch database (see strata_drift_options). The history table is
+ * left out. A temporary database is dropped on every way out, also after
+ * an interrupt.
+ * @param out the report, or NULL on failure; an empty one: no drift
+ * @return 0; STRATA_ENOTFOUND when the database does not exist; the
+ * error of a migration (or of the dump file) that does not apply to the
+ * scratch database, with its file; STRATA_ENOTSUPP for a driver without
+ * a catalogue, or an exec target
+ */
+STRATA_EXTERN(int)
+strata_drift(strata_drift_report **out, strata_ctx *ctx,
+             const strata_drift_options *opts);
+
+/** Free a report of strata_drift(); accepts NULL. */
+STRATA_EXTERN(void) strata_drift_free(strata_drift_report *report);
+
 /**
  * strata_dump() written to path, whole or not at all: into a temporary
  * file beside it, synced and renamed over it (mode 0644, or the mode of

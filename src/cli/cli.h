@@ -53,6 +53,7 @@ struct cli_target {
 	char *registry;    /* exec: a target name or URL for the history */
 	char *extension;   /* exec: of new files */
 	char *schema_file; /* dump written after up, down, redo, or NULL */
+	char *shadow;      /* drift's scratch database, or NULL */
 	char **env;        /* exec: "NAME=value" from env.NAME keys */
 	size_t n_env;
 	int line;                              /* of the [target "name"] */
@@ -88,6 +89,7 @@ struct cli {
 	int lock_timeout_s;
 	const struct cli_target *tgt; /* the target being run, or NULL */
 	const char *schema_file;      /* written after a change, or NULL */
+	const char *shadow;           /* drift: the shadow setting, or NULL */
 	int quiet, verbose, json, color, color_err;
 	int local_time; /* times in the local zone (else UTC) */
 	/* strata.conf's backup = off for the target at hand: where it says
@@ -110,7 +112,8 @@ struct cli {
 	const char *from;   /* adopt --from TOOL */
 	const char *output; /* dump -o FILE */
 	int has_to;
-	const char *to; /* --to, as written (checked) */
+	const char *to;         /* --to, as written (checked) */
+	const char *drift_from; /* drift --from FILE */
 
 	const struct cmd *cmd;
 	strata_ctx *ctx;

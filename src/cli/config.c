@@ -26,6 +26,7 @@
 struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
 	char *schema_file;
+	char *shadow; /* drift's scratch database */
 	int database_line, dir_line, registry_line, schema_file_line;
 	int local_time;          /* time = local */
 	int backup, backup_line; /* backup = on (1) | off (0), -1: unset */
@@ -50,6 +51,7 @@ static void free_settings(struct file_settings *fs)
 	free(fs->lock_timeout);
 	free(fs->registry);
 	free(fs->schema_file);
+	free(fs->shadow);
 	memset(fs, 0, sizeof(*fs));
 	fs->backup = -1;
 }
@@ -70,6 +72,7 @@ static void free_target(struct cli_target *t)
 	free(t->registry);
 	free(t->extension);
 	free(t->schema_file);
+	free(t->shadow);
 	free(t->bad_setting);
 	for (i = 0; i < t->n_env; i++)
 		free(t->env[i]);
@@ -241,6 +244,8 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 		fs->schema_file_line = st->line;
 		return set_slot(st, &fs->schema_file, value);
 	}
+	if (strcmp(name, "shadow") == 0)
+		return set_slot(st, &fs->shadow, value);
 	if (strcmp(name, "backup") == 0)
 		return backup_key(st, &fs->backup, &fs->backup_line, value);
 	if (strcmp(name, "time") == 0) {
@@ -255,7 +260,7 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
 	         "table, schema, lock_timeout, registry, schema_file, time, "
-	         "backup)",
+	         "backup, shadow)",
 	         name);
 	return 0;
 }
@@ -344,6 +349,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return set_slot(st, &t->extension, value);
 	if (strcmp(name, "schema_file") == 0)
 		return set_slot(st, &t->schema_file, value);
+	if (strcmp(name, "shadow") == 0)
+		return set_slot(st, &t->shadow, value);
 	if (strcmp(name, "backup") == 0)
 		return backup_key(st, &t->backup, &t->backup_line, value);
 	if (strcmp(name, "command") == 0) {
@@ -357,7 +364,7 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
 	         "dir, table, schema, lock_timeout, backup, command, "
-	         "registry, extension, schema_file, env.NAME)",
+	         "registry, extension, schema_file, shadow, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -914,6 +921,8 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 		        t && t->schema_file ? t->line : conf.schema_file_line,
 		        "schema_file is empty: name a file, or "
 		        "remove the line");
+	/* drift's shadow database: per target, else [strata]'s */
+	cli->shadow = t && t->shadow ? t->shadow : conf.shadow;
 	cli->local_time = cli->flag.utc        ? 0 :
 	                  cli->flag.local_time ? 1 :
 	                                         conf.local_time;

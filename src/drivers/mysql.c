@@ -129,4 +129,5 @@ const struct strata_driver strata__driver_mysql = {
 	.delimiter_reset = "DELIMITER ;\n",
 	.database = strata__my_database,
 	.dump = strata__my_dump,
+	.catalog = strata__my_catalog,
 };

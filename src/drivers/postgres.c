@@ -208,4 +208,5 @@ const struct strata_driver strata__driver_postgres = {
 	.database = strata__pg_database,
 	.dump = strata__pg_dump,
 	.wait_replicas = strata__pg_wait_replicas,
+	.catalog = strata__pg_catalog,
 };

@@ -144,4 +144,8 @@ int strata__pg_restore(struct strata_driver_conn *c, const char *url,
 int strata__pg_restore_check(const char *path, int fd, const char *table,
                              strata_buf *what, unsigned long *line);
 
+/* postgres_catalog.c: the driver's catalog(), for strata drift */
+int strata__pg_catalog(struct strata_driver_conn *c, const char *schema,
+                       strata_row_cb cb, void *payload);
+
 #endif

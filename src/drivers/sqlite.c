@@ -21,6 +21,7 @@
 #include "../util/sqlite_url.h"
 #include "../util/testpoint.h"
 #include "restore_file.h"
+#include "catalog.h"
 #include "sqlite_holder.h"
 #include "split.h"
 
@@ -1057,4 +1058,5 @@ const struct strata_driver strata__driver_sqlite = {
 	.state_key = sq_state_key,
 	.database = sq_database,
 	.dump = sq_dump,
+	.catalog = strata__sq_catalog,
 };

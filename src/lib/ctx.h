@@ -48,6 +48,9 @@ struct strata_ctx {
 	int in_txn;                 /* written by struct txn only (driver.c) */
 	size_t run_done, run_total; /* parts of the run done, in all */
 	volatile sig_atomic_t interrupted;
+	/* a context working for this one (drift's scratch database): an
+	 * interrupt of this one interrupts it too */
+	struct strata_ctx *volatile child;
 	/* a pipe written when interrupted, for drivers that wait with
 	 * poll() (interrupt.c); -1 until a driver asks for it */
 	volatile sig_atomic_t wake_w;

@@ -501,6 +501,8 @@ int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m)
 		return d->delimiters != NULL;
 	case STRATA_DRV_DUMP:
 		return d->dump != NULL;
+	case STRATA_DRV_CATALOG:
+		return d->catalog != NULL;
 	}
 	return 0;
 }
@@ -640,6 +642,14 @@ int strata__conn_dump(strata_ctx *ctx, strata_buf *out)
 	if (!ctx->drv->dump)
 		return STRATA_ENOTSUPP;
 	return ctx->drv->dump(ctx->conn, ctx->url, out);
+}
+
+int strata__conn_catalog(strata_ctx *ctx, const char *schema, strata_row_cb cb,
+                         void *payload)
+{
+	if (!ctx->drv->catalog)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->catalog(ctx->conn, schema, cb, payload);
 }
 
 int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,

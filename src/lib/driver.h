@@ -64,7 +64,8 @@ enum strata_driver_method {
 	STRATA_DRV_SCHEMA_SQL,
 	STRATA_DRV_DELIMITERS,
 	STRATA_DRV_ONE_ROW_SQL,
-	STRATA_DRV_DUMP
+	STRATA_DRV_DUMP,
+	STRATA_DRV_CATALOG
 };
 int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m);
 
@@ -121,6 +122,8 @@ int strata__conn_drop_all_sql(strata_ctx *ctx, const char *schema,
 int strata__conn_backup(strata_ctx *ctx, const char *path, int fd);
 int strata__conn_restore(strata_ctx *ctx, const char *path);
 int strata__conn_dump(strata_ctx *ctx, strata_buf *out);
+int strata__conn_catalog(strata_ctx *ctx, const char *schema, strata_row_cb cb,
+                         void *payload);
 int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,
                             strata_buf *out);
 

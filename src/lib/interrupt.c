@@ -15,8 +15,11 @@
 void strata_ctx_interrupt(strata_ctx *ctx)
 {
 	int saved = errno, fd;
+	strata_ctx *child = ctx->child;
 
 	ctx->interrupted = 1;
+	if (child)
+		strata_ctx_interrupt(child);
 	fd = ctx->wake_w;
 	/* non-blocking: a full pipe is as good as one more byte */
 	if (fd >= 0 && write(fd, "!", 1) < 0)

@@ -541,6 +541,61 @@ static void test_contract__history_ddl(void **state)
 	strata_ctx_free(ctx);
 }
 
+/* --- the catalogue (strata drift) ---------------------------------------- */
+
+/* The catalogue's rows as "kind|table|name|attribute|value" lines. */
+struct facts {
+	char text[16384];
+	int bad; /* a row without five values, or a NULL in the first four */
+};
+
+static int fact_row(void *payload, int ncols, const char *const *v)
+{
+	struct facts *f = payload;
+	size_t len = strlen(f->text);
+
+	if (ncols != 5 || !v[0] || !v[1] || !v[2] || !v[3]) {
+		f->bad = 1;
+		return 0;
+	}
+	snprintf(f->text + len, sizeof(f->text) - len, "%s|%s|%s|%s|%s\n", v[0],
+	         v[1], v[2], v[3], v[4] ? v[4] : "NULL");
+	return 0;
+}
+
+static void facts_have(const struct facts *f, const char *line)
+{
+	if (!strstr(f->text, line))
+		fail_msg("the catalogue lacks '%s':\n%s", line, f->text);
+}
+
+static void test_contract__catalog(void **state)
+{
+	struct facts a, b;
+	strata_ctx *ctx = open_ctx();
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	exec_ok(ctx, "CREATE TABLE cat_t (id INT PRIMARY KEY, v VARCHAR(10) "
+	             "NOT NULL DEFAULT 'x')");
+	exec_ok(ctx, "CREATE INDEX cat_v ON cat_t (v)");
+	assert_int_equal(strata__conn_catalog(ctx, NULL, fact_row, &a), 0);
+	assert_false(a.bad);
+	facts_have(&a, "table||cat_t|");
+	facts_have(&a, "column|cat_t|cat_t.v|not null|yes\n");
+	facts_have(&a, "column|cat_t|cat_t.id|type|");
+	facts_have(&a, "index|cat_t|cat_t.cat_v|definition|");
+	/* the same schema, the same facts */
+	assert_int_equal(strata__conn_catalog(ctx, NULL, fact_row, &b), 0);
+	assert_string_equal(a.text, b.text);
+	exec_ok(ctx, "DROP TABLE cat_t");
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(strata__conn_catalog(ctx, NULL, fact_row, &b), 0);
+	assert_null(strstr(b.text, "cat_t"));
+	strata_ctx_free(ctx);
+}
+
 /* --- the scratch database ----------------------------------------------- */
 
 static void admin_exec(const char *verb, const char *name, const char *end)
@@ -631,6 +686,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_contract__quote_hostile),
 		cmocka_unit_test(test_contract__split),
 		cmocka_unit_test(test_contract__history_ddl),
+		cmocka_unit_test(test_contract__catalog),
 	};
 	const char *ci = getenv("CI");
 	int rc;

@@ -7,7 +7,8 @@
  * allocation it made, and leave the database consistent: each migration
  * whole or not at all (the no-transaction one may be marked dirty), and a
  * normal run afterwards completes. Run once failing only the k-th
- * allocation, once failing every allocation from the k-th on.
+ * allocation, once failing every allocation from the k-th on. Then drift
+ * the same way, with its in-memory scratch database.
  * SQLite's and OpenSSL's own allocations do not go through the hook.
  */
 #include <setjmp.h>
@@ -402,6 +403,82 @@ static void test_oom__every_allocation_from_k_fails(void **state)
 	sweep(1);
 }
 
+/* strata drift of the database a normal run migrated, against an
+ * in-memory scratch database: ENOMEM or a whole report (no drift), every
+ * allocation freed either way. */
+static int drift_once(size_t *n_drift)
+{
+	strata_options o;
+	strata_ctx *ctx = NULL;
+	strata_drift_report *r = NULL;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.database_url = url;
+	o.migrations_dir = mdir;
+	rc = strata_ctx_new(&ctx, &o);
+	if (rc < 0)
+		return rc;
+	rc = strata_drift(&r, ctx, NULL);
+	if (rc == 0) {
+		assert_non_null(r);
+		*n_drift = r->n;
+	} else {
+		assert_null(r);
+		assert_int_equal(strata_error_last(ctx)->code, rc);
+	}
+	strata_drift_free(r);
+	strata_ctx_free(ctx);
+	return rc;
+}
+
+static void drift_sweep(int after)
+{
+	strata_ctx *ctx;
+	strata_options o;
+	size_t done, n_drift = 0;
+	long k;
+	int rc;
+
+	reset_db();
+	memset(&o, 0, sizeof(o));
+	o.database_url = url;
+	o.migrations_dir = mdir;
+	assert_int_equal(strata_ctx_new(&ctx, &o), 0);
+	assert_int_equal(strata_up(ctx, NULL, &done), 0);
+	strata_ctx_free(ctx);
+	strata_set_allocator(t_malloc, t_realloc, t_free);
+	for (k = 1;; k++) {
+		fail_at = k;
+		fail_after = after;
+		n_allocs = live = n_failed = 0;
+		n_drift = 99;
+		rc = drift_once(&n_drift);
+		if (live != 0)
+			fail_msg("drift k=%ld: %ld allocations leaked", k,
+			         live);
+		if (rc == 0)
+			assert_int_equal(n_drift, 0);
+		else if (rc != STRATA_ENOMEM)
+			fail_msg("drift k=%ld: returned %d (%s), not "
+			         "STRATA_ENOMEM",
+			         k, rc, strata_strerror(rc));
+		if (n_failed == 0)
+			break;
+	}
+	strata_set_allocator(NULL, NULL, NULL);
+	assert_int_equal(rc, 0);
+	print_message("drift, %s: k = 1..%ld\n",
+	              after ? "from k on" : "k-th only", k);
+}
+
+static void test_oom__drift(void **state)
+{
+	(void)state;
+	drift_sweep(0);
+	drift_sweep(1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +487,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 		        test_oom__every_allocation_from_k_fails, setup,
 		        teardown),
+		cmocka_unit_test_setup_teardown(test_oom__drift, setup,
+		                                teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

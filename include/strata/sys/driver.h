@@ -10,7 +10,7 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 5
+#define STRATA_DRIVER_VERSION 6
 
 /* The SQLSTATE of a statement one_row_sql() wrapped that did not change
  * exactly one row (class ST: strata's own, unused by the databases). */
@@ -406,6 +406,24 @@ struct strata_driver {
 	 */
 	int (*wait_replicas)(struct strata_driver_conn *c, int timeout_ms,
 	                     strata_row_cb cb, void *payload);
+
+	/**
+	 * `strata drift`: describe every object of the schema (NULL: the one
+	 * unqualified names resolve to) from the database's catalogue, one
+	 * row of five values per fact: kind ("table", "column", "index",
+	 * "constraint", "view", "function", "trigger", "sequence",
+	 * "extension" ...), the table it belongs to ("" for none), its name
+	 * as messages show it (a column, index, constraint or trigger as
+	 * "table.name", a function with its argument types), an attribute
+	 * ("type", "default", "not null", "definition" ...) and its value
+	 * (NULL: none), the same text for the same definition in two
+	 * databases (no names of the database itself, no object ids). Each
+	 * object has at least one row. Objects the database makes for
+	 * itself, or that belong to an extension, are left out. Errors as
+	 * for query(). NULL: drift is refused.
+	 */
+	int (*catalog)(struct strata_driver_conn *c, const char *schema,
+	               strata_row_cb cb, void *payload);
 };
 
 /**
