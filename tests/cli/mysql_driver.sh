@@ -94,7 +94,7 @@ t_password_never_printed() {
 	local user="strata_u$TEST_ID" good='Pw@1#x/y:z%' bad='Wr0ngHorse77'
 	# the good password percent-encoded: @ # / : %
 	local enc='Pw%401%23x%2Fy%3Az%25'
-	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null' EXIT
+	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null; db_teardown' EXIT
 	my_root "CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY '$good'; GRANT ALL ON \`$TEST_DBNAME\`.* TO '$user'@'127.0.0.1'"
 	mig 0001 one "CREATE TABLE one (id INT);"
 	st_raw --database "mysql://$user:$enc@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" \
@@ -126,7 +126,7 @@ t_password_never_printed() {
 
 t_status_does_not_create_the_database() {
 	local db="${TEST_DBNAME}_new"
-	trap 'my_root "DROP DATABASE IF EXISTS \`'"$db"'\`" 2>/dev/null' EXIT
+	trap 'my_root "DROP DATABASE IF EXISTS \`'"$db"'\`" 2>/dev/null; db_teardown' EXIT
 	mig 0001 one "CREATE TABLE one (id INT);"
 	st_raw --database "mysql://root@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$db" --dir migrations status
 	expect_rc 0
@@ -395,7 +395,7 @@ tls_server_stop() {
 }
 
 t_tls_modes_against_a_server_with_tls() {
-	trap tls_server_stop EXIT
+	trap 'tls_server_stop; db_teardown' EXIT
 	tls_server_start || skip "cannot start a MariaDB with TLS here (openssl, mariadbd)"
 	local base="mysql://root@localhost" sock="socket=$TLS_DIR/s.sock" mode db cipher
 	# the migration records the session's cipher

@@ -94,7 +94,7 @@ t_backup_and_restore_follow_the_port() {
 # driver ended it at the first '/', read "pa" as a port and refused the URL.
 t_raw_delimiters_in_the_password() {
 	local user="strata_r$TEST_ID" pw='pa/ss@w:rd'
-	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null' EXIT
+	trap 'my_root "DROP USER IF EXISTS '\'"$user"\''@'\''127.0.0.1'\''" 2>/dev/null; db_teardown' EXIT
 	my_root "CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY '$pw'; GRANT ALL ON \`$TEST_DBNAME\`.* TO '$user'@'127.0.0.1'"
 	mig 0001 one "CREATE TABLE one (id INT);"
 	st_raw -d "mysql://$user:$pw@127.0.0.1:$STRATA_TEST_MYSQL_PORT/$TEST_DBNAME" -m migrations up

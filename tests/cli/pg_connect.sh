@@ -72,7 +72,7 @@ pw_role() {
 	psql -X -q "$PG_SUPERUSER" -c "CREATE ROLE $ROLE LOGIN PASSWORD '$1'" \
 		-c "GRANT ALL ON DATABASE $TEST_DBNAME TO $ROLE" \
 		-c "ALTER DATABASE $TEST_DBNAME OWNER TO $ROLE" >/dev/null || fail "cannot create role"
-	trap pw_role_cleanup EXIT
+	trap 'pw_role_cleanup; db_teardown' EXIT
 	{ echo "$HBA_LINE"; cat "$HBA"; } >"$HBA.strata-test" && cat "$HBA.strata-test" >"$HBA"
 	rm -f "$HBA.strata-test"
 	psql -X -q -At "$PG_SUPERUSER" -c "SELECT pg_reload_conf()" >/dev/null
