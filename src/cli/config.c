@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json.h"
 #include "output.h"
 #include "../util/conf.h"
 #include "../util/dotenv.h"
@@ -123,6 +124,9 @@ setting_error(const struct cli *cli, const char *file, int line,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	va_start(ap, fmt);
+	cli_json_vfail(cli, file, line, fmt, ap);
+	va_end(ap);
 	return EXIT_USAGE;
 }
 
@@ -628,6 +632,8 @@ int cli_load_config(struct cli *cli, int missing_ok)
 	r.f = fopen(path, "r");
 	r.st = &st;
 	if (!r.f) {
+		cli_json_fail(cli, NULL, 0, "cannot read %s: %s", path,
+		              strerror(errno));
 		fprintf(stderr, "strata: %serror%s: cannot read %s: %s\n",
 		        cli_ce(cli, "err"), cli_ce(cli, "reset"), cli_q(path),
 		        strerror(errno));
@@ -644,6 +650,9 @@ int cli_load_config(struct cli *cli, int missing_ok)
 		         INI_MAX_LINE - 2);
 	}
 	if (rc != 0) {
+		cli_json_fail(cli, path, rc, "%s",
+		              st.error[0] ? st.error :
+		                            "cannot parse this line");
 		fprintf(stderr, "%s:%d: %serror%s: %s\n", cli_q(path), rc,
 		        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 		        st.error[0] ? cli_esc(st.error) :
@@ -677,6 +686,10 @@ static int parse_timeout(struct cli *cli, const char *what, const char *v)
 	long t = strtol(v, &end, 10);
 
 	if (!v[0] || *end || t < 0 || t > 86400) {
+		cli_json_fail(cli, NULL, 0,
+		              "%s lock_timeout '%s': expected seconds, 0 to "
+		              "86400",
+		              what, v);
 		fprintf(stderr,
 		        "strata: %serror%s: %s lock_timeout '%s': expected "
 		        "seconds, 0 to 86400\n",
