@@ -18,8 +18,10 @@
 
 #define CONFIRM_RESTORE "REPLACE DATA"
 
-/* backup --list --json: each file with its size and time. */
-static int list_json(struct cli *cli, const char *const *v, size_t n)
+/* --json: the file written (null with --list), and each backup (with
+ * --list, every one; else the one written) with its size and time. */
+static int backups_json(struct cli *cli, const char *written,
+                        const char *const *v, size_t n)
 {
 	json_t *arr = json_array();
 	size_t i;
@@ -39,6 +41,7 @@ static int list_json(struct cli *cli, const char *const *v, size_t n)
 		json_object_set_new(o, "modified_at", cli_json_text(at));
 		json_array_append_new(arr, o);
 	}
+	cli_json_set(cli, "file", cli_json_text(written));
 	cli_json_set(cli, "backups", arr);
 	return EXIT_OK;
 }
@@ -59,7 +62,7 @@ static int cmd_backup(struct cli *cli, int argc, char **argv)
 		if (rc < 0)
 			return cli_report_error(cli, rc);
 		if (cli->json)
-			return list_json(cli, v, n);
+			return backups_json(cli, NULL, v, n);
 		for (i = 0; i < n; i++)
 			printf("%s\n", cli_q(v[i]));
 		if (!n)
@@ -70,9 +73,8 @@ static int cmd_backup(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	if (cli->json)
-		cli_json_set(cli, "file", cli_json_string(path));
-	else
-		printf("%s\n", cli_q(path));
+		return backups_json(cli, path, &path, 1);
+	printf("%s\n", cli_q(path));
 	return EXIT_OK;
 }
 

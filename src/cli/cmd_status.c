@@ -46,6 +46,20 @@ static void note_of(const strata_migration *m, char *out, size_t n)
 	}
 }
 
+/* A state's name as a JSON key or value: "out-of-order" is out_of_order,
+ * so that counts[state] finds it. */
+static json_t *state_key(strata_state s)
+{
+	char key[32];
+	size_t k;
+
+	snprintf(key, sizeof(key), "%s", strata_state_name(s));
+	for (k = 0; key[k]; k++)
+		if (key[k] == '-')
+			key[k] = '_';
+	return json_string(key);
+}
+
 /* Pending rows have the fields applied rows have, null until applied. */
 static json_t *migration_json(const strata_migration *m)
 {
@@ -55,8 +69,7 @@ static json_t *migration_json(const strata_migration *m)
 	/* as the file writes it: versions have any length (and dots) */
 	json_object_set_new(o, "version", cli_json_version(m));
 	json_object_set_new(o, "name", cli_json_string(m->name));
-	json_object_set_new(o, "state",
-	                    json_string(strata_state_name(m->state)));
+	json_object_set_new(o, "state", state_key(m->state));
 	json_object_set_new(o, "kind", json_string(strata_kind_name(m->kind)));
 	json_object_set_new(o, "file", cli_json_text(m->up_file));
 	json_object_set_new(o, "down_file", cli_json_text(m->down_file));
@@ -101,16 +114,11 @@ static int print_json(struct cli *cli, const strata_migration *v, size_t n,
 	cli_json_set(cli, "offline", json_boolean(cli->offline));
 	cli_json_set(cli, "migrations", arr);
 	for (i = 0; i < N_STATES; i++) {
-		/* snake_case: "out-of-order" is out_of_order */
-		char key[32];
-		size_t k;
+		json_t *key = state_key((strata_state)i);
 
-		snprintf(key, sizeof(key), "%s",
-		         strata_state_name((strata_state)i));
-		for (k = 0; key[k]; k++)
-			if (key[k] == '-')
-				key[k] = '_';
-		json_object_set_new(counts, key, json_integer(c[i]));
+		json_object_set_new(counts, json_string_value(key),
+		                    json_integer(c[i]));
+		json_decref(key);
 	}
 	cli_json_set(cli, "counts", counts);
 	cli_json_set(cli, "clean", json_boolean(unclean(c) == 0));

@@ -546,12 +546,18 @@ static int check_targets(struct cli *cli, const char *path)
 		if (t->bad_setting)
 			continue;
 		if (!t->type) {
+			cli_json_fail(cli, path, t->line,
+			              "target '%s' has no type (%s)", t->name,
+			              cli_type_list());
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' has no type (%s)\n",
 			        cli_q(path), t->line, t->name, cli_type_list());
 			return EXIT_USAGE;
 		}
 		if (!known_type(t->type)) {
+			cli_json_fail(cli, path, t->line,
+			              "target '%s': unknown type '%s' (%s)",
+			              t->name, t->type, cli_type_list());
 			fprintf(stderr,
 			        "%s:%d: error: target '%s': unknown type '%s' "
 			        "(%s)\n",
@@ -560,6 +566,8 @@ static int check_targets(struct cli *cli, const char *path)
 			return EXIT_USAGE;
 		}
 		if (strcmp(t->type, "exec") != 0 && !t->url) {
+			cli_json_fail(cli, path, t->line,
+			              "target '%s' needs a url", t->name);
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' needs a url\n",
 			        cli_q(path), t->line, t->name);
@@ -570,6 +578,14 @@ static int check_targets(struct cli *cli, const char *path)
 			int url = t->url && !t->url[0];
 			int dir = !url && t->dir && !t->dir[0];
 
+			cli_json_fail(cli, path,
+			              url ? t->url_line :
+			              dir ? t->dir_line :
+			                    t->registry_line,
+			              "target '%s': %s is empty", t->name,
+			              url ? "url" :
+			              dir ? "dir" :
+			                    "registry");
 			fprintf(stderr,
 			        "%s:%d: error: target '%s': %s is empty\n",
 			        path,
@@ -586,6 +602,11 @@ static int check_targets(struct cli *cli, const char *path)
 		if (t->url && strcmp(t->type, "exec") != 0 &&
 		    (!strata_url_database_type(t->url) ||
 		     strcmp(strata_url_database_type(t->url), t->type) != 0)) {
+			cli_json_fail(
+			        cli, path, t->line,
+			        "target '%s' is of type %s but its url is "
+			        "not a %s URL",
+			        t->name, t->type, t->type);
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' is of type %s but its "
 			        "url is not a %s URL\n",
