@@ -333,7 +333,8 @@ t_adopt_and_init() {
 	json_ok adopt
 	expect_jq '.tool == "golang-migrate" and .dry_run and .recorded == 1'
 	expect_jq '[.items[] | [.action, .version]] == [["record", "0001"], ["pending", "0002"]]'
-	mkdir fresh && cd fresh || fail "cd"
+	mkdir fresh
+	cd fresh || fail "cd"
 	st_raw init --json
 	expect_rc 0
 	json_ok init
