@@ -28,7 +28,11 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 	o->no_backup = cli_no_backup(cli, 0);
 	o->single_transaction = cli->single_transaction;
 	o->backup_suffix = cli->suffix;
-	cli_json_run_fields(cli);
+	/* plan writes a script: steps alone */
+	if (cli->cmd == &cli_cmd_plan)
+		cli_json_set(cli, "steps", json_array());
+	else
+		cli_json_run_fields(cli);
 	return 0;
 }
 

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
 #include "json.h"
 #include "output.h"
 #include "../util/buf.h"
+#include "../util/quote.h"
 
 static json_t *result; /* the result being built, or NULL */
 static json_t *error;  /* its error, or NULL */
@@ -62,11 +62,8 @@ void cli_json_set(const struct cli *cli, const char *key, json_t *v)
 
 void cli_json_run_fields(const struct cli *cli)
 {
-	/* plan: a script, never a run */
-	if (cli->cmd != &cli_cmd_plan) {
-		cli_json_set(cli, "dry_run", json_boolean(cli->dry_run));
-		cli_json_set(cli, "migrations", json_array());
-	}
+	cli_json_set(cli, "dry_run", json_boolean(cli->dry_run));
+	cli_json_set(cli, "migrations", json_array());
 	cli_json_set(cli, "steps", json_array());
 }
 
@@ -208,6 +205,21 @@ void cli_json_fail_lib(const struct cli *cli, int rc)
 	                    cli_json_int_or_null(e->column > 0, e->column));
 	json_object_set_new(error, "sqlstate", cli_json_text(e->sqlstate));
 	json_object_set_new(error, "detail", cli_json_text(e->detail));
+}
+
+json_t *cli_json_string(const char *s)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	json_t *j = json_string(s);
+
+	/* jansson refuses invalid UTF-8: each bad byte becomes U+FFFD
+	 * rather than the member vanishing */
+	if (j || !s)
+		return j;
+	if (strata__utf8_put_valid(&b, s, strlen(s)) == 0)
+		j = json_string(b.ptr);
+	strata_buf_release(&b);
+	return j ? j : json_string("");
 }
 
 json_t *cli_json_text(const char *s)

@@ -21,8 +21,7 @@ void cli_json_begin(const struct cli *cli, const char *target);
  * without --json. */
 json_t *cli_json_result(const struct cli *cli);
 /* The fields of up, down, redo and fresh, before events fill them:
- * dry_run, migrations (run), steps (SQL of a dry run). Plan has steps
- * alone. */
+ * dry_run, migrations (run), steps (SQL of a dry run). */
 void cli_json_run_fields(const struct cli *cli);
 /* Set a field of the result (takes v, as json_object_set_new). */
 void cli_json_set(const struct cli *cli, const char *key, json_t *v);
@@ -51,6 +50,8 @@ void cli_json_fail_lib(const struct cli *cli, int rc);
  */
 int cli_json_event(const struct cli *cli, const strata_event *ev);
 
+/* A JSON string for s even when s is not valid UTF-8 (U+FFFD). */
+json_t *cli_json_string(const char *s);
 /* Values: text, null when s is NULL or ""; a time of the history
  * ("YYYY-MM-DD HH:MM:SS", UTC) as ISO 8601 with its zone, or null; the
  * version of m as its file writes it ("0001"), null for a repeatable. */

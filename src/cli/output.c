@@ -75,21 +75,6 @@ size_t cli_fit(const char *s, size_t max)
 	return i;
 }
 
-json_t *cli_json_string(const char *s)
-{
-	strata_buf b = STRATA_BUF_INIT;
-	json_t *j = json_string(s);
-
-	/* jansson refuses invalid UTF-8: each bad byte becomes U+FFFD
-	 * rather than the member vanishing */
-	if (j || !s)
-		return j;
-	if (strata__utf8_put_valid(&b, s, strlen(s)) == 0)
-		j = json_string(b.ptr);
-	strata_buf_release(&b);
-	return j ? j : json_string("");
-}
-
 /*
  * The progress of a run of several parts on a terminal: one line on
  * stderr, "[2/5 0:03] applying NAME ...", written over by the next and
