@@ -79,6 +79,8 @@ static const char *exit_meaning(int rc)
 		return "the lock was not had in time";
 	case EXIT_CONNECT:
 		return "the database could not be reached";
+	case EXIT_SCHEMA_FILE:
+		return "migrated, but the schema file was not written";
 	case EXIT_INTERRUPTED:
 		return "interrupted";
 	default:

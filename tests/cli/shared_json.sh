@@ -277,6 +277,18 @@ t_small_results() {
 	expect_rc 0
 	json_ok repair
 	expect_jq '.repaired == 1'
+	st dump --json
+	expect_rc 0
+	json_ok dump
+	expect_jq '.file == null and .changed == null and (.sql | contains("CREATE TABLE"))'
+	st dump -o schema.sql --json
+	expect_rc 0
+	json_ok dump
+	expect_jq '.file == "schema.sql" and .changed and .sql == null'
+	[ -s schema.sql ] || fail "dump -o --json wrote nothing"
+	st dump -o schema.sql --json
+	json_ok dump
+	expect_jq '.changed == false'
 	st config --json
 	expect_rc 0
 	json_ok config
