@@ -351,7 +351,9 @@ t_adopt_and_init() {
 	expect_rc 0
 	json_ok init
 	expect_jq '.dir == "migrations" and .dir_created and .config_file == "strata.conf" and .config_created and .database == null'
+	expect_jq '.gitignore == "created"'
+	grep -qx 'backups/' .gitignore || fail "init --json did not write .gitignore"
 	st_raw init --json
 	json_ok init
-	expect_jq '.dir_created == false and .config_created == false'
+	expect_jq '.dir_created == false and .config_created == false and .gitignore == "present"'
 }
