@@ -236,7 +236,7 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 		c[v[i].state]++;
 	rc = cli->json ? print_json(cli, v, n, c) : print_table(cli, v, n, c);
 	if (rc == EXIT_OK && cli->exit_code && unclean(c))
-		rc = EXIT_UNCLEAN;
+		rc = cli_json_verdict(cli, EXIT_UNCLEAN);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 static json_t *result; /* the result being built, or NULL */
 static json_t *error;  /* its error, or NULL */
 static int printed;    /* results printed by this run */
+static int verdict;    /* an exit code that is the result's answer */
 
 /* A result with the fields every one has (no error: it stays). */
 static void new_result(const struct cli *cli, const char *target)
@@ -38,6 +39,7 @@ void cli_json_begin(const struct cli *cli, const char *target)
 		return;
 	json_decref(error);
 	error = NULL;
+	verdict = EXIT_OK;
 	new_result(cli, target);
 }
 
@@ -104,9 +106,16 @@ static json_t *new_error(const char *message)
 	return e;
 }
 
+int cli_json_verdict(const struct cli *cli, int rc)
+{
+	(void)cli;
+	verdict = rc;
+	return rc;
+}
+
 int cli_json_end(const struct cli *cli, int rc)
 {
-	int ok = rc == EXIT_OK || rc == EXIT_UNCLEAN;
+	int ok = rc == EXIT_OK || rc == verdict;
 	char *s;
 
 	if (!cli->json)
@@ -126,6 +135,7 @@ int cli_json_end(const struct cli *cli, int rc)
 	if (ok)
 		json_decref(error);
 	error = NULL;
+	verdict = EXIT_OK;
 	s = json_dumps(result, JSON_PRESERVE_ORDER);
 	json_decref(result);
 	result = NULL;

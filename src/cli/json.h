@@ -25,6 +25,9 @@ json_t *cli_json_result(const struct cli *cli);
 void cli_json_run_fields(const struct cli *cli);
 /* Set a field of the result (takes v, as json_object_set_new). */
 void cli_json_set(const struct cli *cli, const char *key, json_t *v);
+/* rc is the command's answer, not a failure (check: 6, drift: 3): the
+ * result stays ok. Returns rc. */
+int cli_json_verdict(const struct cli *cli, int rc);
 /* Finish the result (database, ok, error with exit code rc) and print it
  * on one line; returns rc. */
 int cli_json_end(const struct cli *cli, int rc);

@@ -289,6 +289,17 @@ t_small_results() {
 	st dump -o schema.sql --json
 	json_ok dump
 	expect_jq '.changed == false'
+	# baseline and force ran nothing: a and b are missing, which is
+	# drift, exit 3, and still ok: it is the answer
+	st drift --json
+	expect_rc 3
+	json_ok drift
+	expect_jq '.ok and .error == null and .drift and ([.removed[] | .name] == ["a", "b"]) and .added == [] and .changed == []'
+	db_sql "CREATE TABLE extra (id INTEGER PRIMARY KEY)"
+	st drift --json
+	expect_rc 3
+	json_ok drift
+	expect_jq '[.added[] | .name] == ["extra"]'
 	st config --json
 	expect_rc 0
 	json_ok config
