@@ -3,10 +3,10 @@
  * dbmate, goose, Flyway, sql-migrate, sqlx, Prisma, Diesel, migrate.sh,
  * Alembic) in place, and --undo to give it back.
  */
-#include <jansson.h>
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -33,10 +33,8 @@ static const char *action_name(strata_adopt_action a)
 
 static int print_json(struct cli *cli, const strata_adopt_result *r, int rc)
 {
-	json_t *root = json_object(), *arr = json_array();
-	const strata_error *e = strata_error_last(cli->ctx);
+	json_t *arr = json_array();
 	size_t i;
-	char *s;
 
 	for (i = 0; r && i < r->n_items; i++) {
 		const strata_adopt_item *it = &r->items[i];
@@ -45,38 +43,27 @@ static int print_json(struct cli *cli, const strata_adopt_result *r, int rc)
 		json_object_set_new(o, "action",
 		                    json_string(action_name(it->action)));
 		json_object_set_new(o, "version",
-		                    cli_json_string(it->version_text));
+		                    cli_json_text(it->version_text));
 		json_object_set_new(o, "name", cli_json_string(it->name));
-		json_object_set_new(o, "file", cli_json_string(it->file));
-		json_object_set_new(o, "detail", cli_json_string(it->detail));
+		json_object_set_new(o, "file", cli_json_text(it->file));
+		json_object_set_new(o, "detail", cli_json_text(it->detail));
 		json_array_append_new(arr, o);
 	}
-	json_object_set_new(root, "ok", json_boolean(rc == 0));
-	json_object_set_new(root, "dry_run", json_boolean(cli->dry_run));
-	json_object_set_new(root, "undo", json_boolean(cli->undo));
-	json_object_set_new(root, "tool",
-	                    r ? json_string(r->tool) : json_null());
-	json_object_set_new(root, "table",
-	                    r ? json_string(r->table) : json_null());
-	json_object_set_new(root, "renamed_to",
-	                    r && r->renamed_to[0] ?
-	                            cli_json_string(r->renamed_to) :
-	                            json_null());
-	json_object_set_new(root, "recorded",
-	                    json_integer(r ? (json_int_t)r->n_recorded : 0));
-	json_object_set_new(root, "items", arr);
-	json_object_set_new(root, "undo_sql",
-	                    cli_json_string(r ? r->undo_sql : ""));
-	json_object_set_new(root, "next", cli_json_string(r ? r->next : ""));
-	json_object_set_new(root, "error",
-	                    rc ? cli_json_string(e->message) : json_null());
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return EXIT_FAILED;
-	puts(s);
-	free(s);
-	return cli_exit_code(rc);
+	cli_json_set(cli, "dry_run", json_boolean(cli->dry_run));
+	cli_json_set(cli, "undo", json_boolean(cli->undo));
+	cli_json_set(cli, "tool", r ? cli_json_text(r->tool) : json_null());
+	cli_json_set(cli, "table", r ? cli_json_text(r->table) : json_null());
+	cli_json_set(cli, "renamed_to",
+	             r ? cli_json_text(r->renamed_to) : json_null());
+	cli_json_set(cli, "recorded",
+	             json_integer(r ? (json_int_t)r->n_recorded : 0));
+	cli_json_set(cli, "items", arr);
+	cli_json_set(cli, "undo_sql",
+	             r ? cli_json_text(r->undo_sql) : json_null());
+	cli_json_set(cli, "next", r ? cli_json_text(r->next) : json_null());
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	return EXIT_OK;
 }
 
 static void print_items(struct cli *cli, const strata_adopt_result *r)

@@ -4,16 +4,47 @@
  * "REPLACE DATA", after showing a file strata's backup did not write.
  */
 #include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "config.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "../util/buf.h"
 
 #define CONFIRM_RESTORE "REPLACE DATA"
+
+/* --json: the file written (null with --list), and each backup (with
+ * --list, every one; else the one written) with its size and time. */
+static int backups_json(struct cli *cli, const char *written,
+                        const char *const *v, size_t n)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		struct stat st;
+		int known = stat(v[i], &st) == 0;
+		char at[32] = "";
+
+		if (known)
+			strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ",
+			         gmtime(&st.st_mtime));
+		json_object_set_new(o, "file", cli_json_string(v[i]));
+		json_object_set_new(o, "size",
+		                    cli_json_int_or_null(known, st.st_size));
+		json_object_set_new(o, "modified_at", cli_json_text(at));
+		json_array_append_new(arr, o);
+	}
+	cli_json_set(cli, "file", cli_json_text(written));
+	cli_json_set(cli, "backups", arr);
+	return EXIT_OK;
+}
 
 static int cmd_backup(struct cli *cli, int argc, char **argv)
 {
@@ -30,6 +61,8 @@ static int cmd_backup(struct cli *cli, int argc, char **argv)
 		rc = strata_backup_list(&v, &n, cli->ctx);
 		if (rc < 0)
 			return cli_report_error(cli, rc);
+		if (cli->json)
+			return backups_json(cli, NULL, v, n);
 		for (i = 0; i < n; i++)
 			printf("%s\n", cli_q(v[i]));
 		if (!n)
@@ -39,6 +72,8 @@ static int cmd_backup(struct cli *cli, int argc, char **argv)
 	rc = strata_backup(&path, cli->ctx, cli->suffix);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	if (cli->json)
+		return backups_json(cli, path, &path, 1);
 	printf("%s\n", cli_q(path));
 	return EXIT_OK;
 }
@@ -64,6 +99,14 @@ static int restore_confirmed(struct cli *cli, const char *path,
                              const strata_restore_file *f, int ask_file)
 {
 	if (!isatty(STDIN_FILENO)) {
+		cli_json_fail(cli, NULL, 0,
+		              ask_file ?
+		                      "%s is not a strata backup: to restore "
+		                      "it anyway, pass --any-file" :
+		                      "restore replaces the data with %s: "
+		                      "without a terminal, pass "
+		                      "--yes-replace-data",
+		              path);
 		if (ask_file)
 			fprintf(stderr,
 			        "strata: %serror%s: %s is not a strata backup: "
@@ -120,6 +163,7 @@ static int cmd_restore(struct cli *cli, int argc, char **argv)
 	rc = strata_restore(cli->ctx, argv[0], &o);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	cli_json_set(cli, "file", cli_json_string(argv[0]));
 	cli_note(cli, "restored %s into %s", argv[0],
 	         strata_ctx_url_redacted(cli->ctx));
 	return EXIT_OK;
@@ -150,6 +194,7 @@ static int cmd_fresh(struct cli *cli, int argc, char **argv)
 	o.dry_run = cli->dry_run;
 	o.no_backup = cli_no_backup(cli, 1);
 	o.backup_suffix = cli->suffix;
+	cli_json_run_fields(cli);
 	cli_catch_signals(cli->ctx);
 	rc = strata_fresh(cli->ctx, &o, &done);
 	cli_release_signals();

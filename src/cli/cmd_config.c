@@ -1,12 +1,40 @@
 /*
  * strata config: the resolved settings, passwords masked.
  */
-#include <jansson.h>
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
+
+/* The target's or run's settings; the result has the database. */
+static int print_json(struct cli *cli)
+{
+	const struct cli_target *t = cli->tgt;
+	int exec = t && strcmp(t->type, "exec") == 0;
+	const char *type = t ? t->type :
+	                       strata_url_database_type(cli->database);
+
+	cli_json_set(cli, "type", cli_json_text(type));
+	cli_json_set(cli, "database_from", json_string(cli->database_from));
+	cli_json_set(cli, "dir",
+	             cli_json_string(cli->dir ? cli->dir : "migrations"));
+	cli_json_set(cli, "dir_from", json_string(cli->dir_from));
+	cli_json_set(cli, "table",
+	             cli_json_string(cli->table ? cli->table :
+	                                          "schema_migrations"));
+	cli_json_set(cli, "schema", cli_json_text(cli->schema));
+	cli_json_set(cli, "lock_timeout",
+	             json_integer(cli->lock_timeout_s > 0 ?
+	                                  cli->lock_timeout_s :
+	                          cli->lock_timeout_s < 0 ? 0 :
+	                                                    60));
+	/* exec: the database keeps the history; the command runs files */
+	cli_json_set(cli, "exec_command",
+	             exec ? cli_json_text(t->command_raw) : json_null());
+	return EXIT_OK;
+}
 
 static int cmd_config(struct cli *cli, int argc, char **argv)
 {
@@ -17,49 +45,8 @@ static int cmd_config(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return cli_usage_error(cli, "config takes no arguments");
-	if (cli->json) {
-		json_t *o = json_object();
-		char *s;
-
-		json_object_set_new(o, "target",
-		                    t ? cli_json_string(t->name) : json_null());
-		json_object_set_new(o, "type", json_string(type));
-		json_object_set_new(
-		        o, exec ? "registry" : "database",
-		        cli_json_string(strata_ctx_url_redacted(cli->ctx)));
-		json_object_set_new(o, "database_from",
-		                    json_string(cli->database_from));
-		json_object_set_new(o, "dir",
-		                    cli_json_string(cli->dir ? cli->dir :
-		                                               "migrations"));
-		json_object_set_new(o, "dir_from", json_string(cli->dir_from));
-		json_object_set_new(
-		        o, "table",
-		        cli_json_string(cli->table ? cli->table :
-		                                     "schema_migrations"));
-		json_object_set_new(o, "schema",
-		                    cli->schema ? cli_json_string(cli->schema) :
-		                                  json_null());
-		json_object_set_new(o, "lock_timeout",
-		                    json_integer(cli->lock_timeout_s > 0 ?
-		                                         cli->lock_timeout_s :
-		                                 cli->lock_timeout_s < 0 ? 0 :
-		                                                           60));
-		if (exec)
-			json_object_set_new(
-			        o, "command",
-			        t->command_raw ?
-			                cli_json_string(t->command_raw) :
-			                json_null());
-		s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(o);
-		if (!s)
-			return EXIT_FAILED;
-		fputs(s, stdout);
-		fputc('\n', stdout);
-		free(s);
-		return EXIT_OK;
-	}
+	if (cli->json)
+		return print_json(cli);
 	if (t)
 		printf("%-12s %s\n", "type", type);
 	/* names quoted as in every table (cli_q); the URL and the

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "../util/buf.h"
@@ -49,6 +50,7 @@ static int cmd_wait(struct cli *cli, int argc, char **argv)
 			break;
 		nap_ms(left < 1000 ? left : 1000);
 	}
+	cli_json_set(cli, "answered", json_boolean(rc == 0));
 	if (rc == 0) {
 		cli_note(cli, "%s answers", strata_ctx_url_redacted(cli->ctx));
 		return EXIT_OK;
@@ -99,6 +101,7 @@ static int cmd_create(struct cli *cli, int argc, char **argv)
 	}
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	cli_json_set(cli, "created", json_true());
 	cli_note(cli, "created %s", strata_ctx_url_redacted(cli->ctx));
 	return EXIT_OK;
 }
@@ -123,6 +126,7 @@ static int cmd_drop(struct cli *cli, int argc, char **argv)
 	if (!drop_confirmed(cli))
 		return EXIT_USAGE;
 	rc = strata_database(cli->ctx, STRATA_DATABASE_DROP);
+	cli_json_set(cli, "dropped", json_boolean(rc == 0));
 	if (rc == STRATA_ENOTFOUND) {
 		/* as dbmate: dropping what is not there leaves it not there */
 		cli_note(cli, "%s: nothing dropped",

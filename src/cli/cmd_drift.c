@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -47,11 +48,10 @@ static json_t *json_value(const char *v)
 	return v ? cli_json_string(v) : json_null();
 }
 
-static int print_json(struct cli *cli, const strata_drift_report *r)
+static void print_json(struct cli *cli, const strata_drift_report *r)
 {
-	json_t *root = json_object(), *lists[3];
+	json_t *lists[3];
 	size_t i;
-	char *s;
 
 	for (i = 0; i < 3; i++)
 		lists[i] = json_array();
@@ -71,20 +71,10 @@ static int print_json(struct cli *cli, const strata_drift_report *r)
 		}
 		json_array_append_new(lists[it->change], o);
 	}
-	json_object_set_new(root, "target",
-	                    cli_json_string(cli->target ? cli->target :
-	                                                  "default"));
-	json_object_set_new(root, "drift", json_boolean(r->n > 0));
-	json_object_set_new(root, "added", lists[0]);
-	json_object_set_new(root, "removed", lists[1]);
-	json_object_set_new(root, "changed", lists[2]);
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return EXIT_FAILED;
-	puts(s);
-	free(s);
-	return EXIT_OK;
+	cli_json_set(cli, "drift", json_boolean(r->n > 0));
+	cli_json_set(cli, "added", lists[0]);
+	cli_json_set(cli, "removed", lists[1]);
+	cli_json_set(cli, "changed", lists[2]);
 }
 
 static int cmd_drift(struct cli *cli, int argc, char **argv)
@@ -113,8 +103,10 @@ static int cmd_drift(struct cli *cli, int argc, char **argv)
 	cli_release_signals();
 	if (rc < 0)
 		return cli_report_error(cli, rc);
-	rc = cli->json ? print_json(cli, r) : EXIT_OK;
-	if (!cli->json)
+	rc = EXIT_OK;
+	if (cli->json)
+		print_json(cli, r);
+	else
 		print_lines(cli, r);
 	if (!cli->json && r->n)
 		cli_note(cli, "drift: %zu added, %zu removed, %zu changed",
@@ -124,8 +116,9 @@ static int cmd_drift(struct cli *cli, int argc, char **argv)
 		         o.from ? "the dump file makes" :
 		         o.all  ? "every migration of the folder makes" :
 		                  "its applied migrations make");
+	/* drift found is the answer, not a failure */
 	if (rc == EXIT_OK && r->n)
-		rc = EXIT_STATE;
+		rc = cli_json_verdict(cli, EXIT_STATE);
 	strata_drift_free(r);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -17,16 +18,15 @@ static int cmd_dump(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return cli_usage_error(cli, "dump takes no arguments");
-	if (cli->json)
-		return cli_usage_error(cli,
-		                       "--json: dump writes SQL, not JSON; "
-		                       "leave --json out");
 	if (cli->output) {
 		if (!cli->output[0])
 			return cli_usage_error(cli, "-o: name a file");
 		rc = strata_dump_write(cli->ctx, cli->output, &changed);
 		if (rc < 0)
 			return cli_report_error(cli, rc);
+		cli_json_set(cli, "file", cli_json_string(cli->output));
+		cli_json_set(cli, "changed", json_boolean(changed));
+		cli_json_set(cli, "sql", json_null());
 		cli_note(cli, "%s %s",
 		         changed ? "schema written to" : "schema unchanged in",
 		         cli_q(cli->output));
@@ -37,7 +37,11 @@ static int cmd_dump(struct cli *cli, int argc, char **argv)
 		strata_buf_release(&text);
 		return cli_report_error(cli, rc);
 	}
-	fwrite(text.ptr, 1, text.len, stdout);
+	cli_json_set(cli, "file", json_null());
+	cli_json_set(cli, "changed", json_null());
+	cli_json_set(cli, "sql", cli_json_string(text.ptr));
+	if (!cli->json)
+		fwrite(text.ptr, 1, text.len, stdout);
 	strata_buf_release(&text);
 	return EXIT_OK;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -21,6 +22,7 @@ static int cmd_force(struct cli *cli, int argc, char **argv)
 	rc = strata_force(cli->ctx, v);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	cli_json_set(cli, "version", cli_json_text(v));
 	if (v)
 		cli_note(cli,
 		         "the database is now recorded at version %s; "
@@ -43,6 +45,7 @@ static int cmd_repair(struct cli *cli, int argc, char **argv)
 	rc = strata_repair(cli->ctx, cli->prune, &n);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	cli_json_set(cli, "repaired", json_integer((json_int_t)n));
 	cli_note(cli, "%zu history row%s repaired", n, n == 1 ? "" : "s");
 	return EXIT_OK;
 }
@@ -59,6 +62,8 @@ static int cmd_baseline(struct cli *cli, int argc, char **argv)
 	rc = strata_baseline(cli->ctx, argv[0], &n);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	cli_json_set(cli, "version", cli_json_string(argv[0]));
+	cli_json_set(cli, "recorded", json_integer((json_int_t)n));
 	cli_note(cli,
 	         "%zu migration%s recorded as applied without running "
 	         "(up to %s)",

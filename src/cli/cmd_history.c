@@ -1,56 +1,49 @@
 /*
  * strata history: the applied log as a table or JSON.
  */
-#include <jansson.h>
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
 static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 {
-	json_t *root = json_object(), *arr = json_array();
+	json_t *arr = json_array();
 	size_t i;
-	char *s;
 
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object();
 
+		/* as the file writes it, as status gives it */
 		json_object_set_new(o, "version",
-		                    e[i].version[0] ?
-		                            json_string(e[i].version) :
-		                            json_null());
+		                    cli_json_text(e[i].version_text));
 		json_object_set_new(o, "name", cli_json_string(e[i].name));
 		json_object_set_new(o, "kind",
 		                    json_string(strata_kind_name(e[i].kind)));
-		json_object_set_new(o, "file", cli_json_string(e[i].file));
+		json_object_set_new(o, "file", cli_json_text(e[i].file));
 		json_object_set_new(o, "checksum",
-		                    cli_json_string(e[i].checksum));
+		                    cli_json_text(e[i].checksum));
 		json_object_set_new(o, "checksum_algorithm",
-		                    cli_json_string(e[i].checksum_algorithm));
+		                    cli_json_text(e[i].checksum_algorithm));
 		json_object_set_new(o, "applied_at",
-		                    cli_json_string(e[i].applied_at));
+		                    cli_json_time(e[i].applied_at));
 		json_object_set_new(
 		        o, "execution_ms",
 		        json_integer((json_int_t)e[i].execution_ms));
 		json_object_set_new(o, "applied_by",
 		                    cli_json_string(e[i].applied_by));
-		json_object_set_new(o, "target", cli_json_string(e[i].target));
+		json_object_set_new(o, "target", cli_json_text(e[i].target));
 		json_object_set_new(o, "database_type",
-		                    cli_json_string(e[i].database_type));
+		                    cli_json_text(e[i].database_type));
 		json_object_set_new(o, "dirty", json_boolean(e[i].dirty));
+		json_object_set_new(o, "dirty_statement",
+		                    cli_json_int_or_null(e[i].dirty > 0,
+		                                         e[i].dirty));
 		json_array_append_new(arr, o);
 	}
-	json_object_set_new(root, "database",
-	                    cli_json_string(strata_ctx_url_redacted(cli->ctx)));
-	json_object_set_new(root, "history", arr);
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return EXIT_FAILED;
-	puts(s);
-	free(s);
+	cli_json_set(cli, "history", arr);
 	return EXIT_OK;
 }
 

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -151,7 +152,7 @@ static int ignores_backups(const char *text, size_t n)
  * backups/ in .gitignore: the file made when missing, the line added
  * once (after what is there, which is kept), never twice.
  */
-static int ignore_backups(void)
+static int ignore_backups(const struct cli *cli)
 {
 	char *text = NULL, *grown;
 	size_t n = 0, cap = 0;
@@ -184,16 +185,23 @@ static int ignore_backups(void)
 		n += (size_t)got;
 	}
 	if (ignores_backups(text ? text : "", n)) {
-		printf(".gitignore ignores backups/ already\n");
+		cli_json_set(cli, "gitignore", json_string("present"));
+		if (!cli->json)
+			printf(".gitignore ignores backups/ already\n");
 	} else if (dprintf(fd, "%sbackups/\n",
 	                   n && text[n - 1] != '\n' ? "\n" : "") < 0) {
 		goto fail;
 	} else {
-		printf(n ? "added backups/ to .gitignore\n" :
-		           "created .gitignore (backups/)\n");
+		cli_json_set(cli, "gitignore",
+		             json_string(n ? "added" : "created"));
+		if (!cli->json)
+			printf(n ? "added backups/ to .gitignore\n" :
+			           "created .gitignore (backups/)\n");
 	}
 	goto done;
 fail:
+	cli_json_fail(cli, NULL, 0, "cannot add backups/ to .gitignore: %s",
+	              strerror(errno));
 	fprintf(stderr,
 	        "strata: error: cannot add backups/ to .gitignore: %s\n",
 	        strerror(errno));
@@ -226,6 +234,10 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	/* a .gitignore init could not update: said before anything is made */
 	if (lstat(".gitignore", &st) == 0 &&
 	    (S_ISDIR(st.st_mode) || access(".gitignore", R_OK | W_OK) != 0)) {
+		cli_json_fail(cli, NULL, 0,
+		              "cannot add backups/ to .gitignore: %s",
+		              S_ISDIR(st.st_mode) ? "it is a folder" :
+		                                    strerror(errno));
 		fprintf(stderr,
 		        "strata: error: cannot add backups/ to .gitignore: %s\n",
 		        S_ISDIR(st.st_mode) ? "it is a folder" :
@@ -233,6 +245,9 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (access(conf, F_OK) != 0 && (why = unwritable(dir)) != NULL) {
+		cli_json_fail(cli, NULL, 0,
+		              "cannot write the folder '%s' into %s: it has %s",
+		              dir, conf, why);
 		fprintf(stderr,
 		        "strata: error: cannot write the folder '%s' into %s: "
 		        "it has %s\n",
@@ -240,17 +255,27 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (make_dirs(dir, &created) < 0) {
+		cli_json_fail(cli, NULL, 0, "cannot create %s: %s", dir,
+		              strerror(errno));
 		fprintf(stderr, "strata: error: cannot create %s: %s\n",
 		        cli_q(dir), strerror(errno));
 		return EXIT_USAGE;
 	}
-	printf(created ? "created %s/\n" : "%s/ exists\n", cli_q(dir));
+	if (!cli->json)
+		printf(created ? "created %s/\n" : "%s/ exists\n", cli_q(dir));
+	cli_json_set(cli, "dir", cli_json_string(dir));
+	cli_json_set(cli, "dir_created", json_boolean(created));
+	cli_json_set(cli, "config_file", cli_json_string(conf));
+	cli_json_set(cli, "config_created", json_false());
 	fd = open(conf, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0 && errno == EEXIST) {
-		printf("%s exists: left as it is\n", conf);
-		return ignore_backups();
+		if (!cli->json)
+			printf("%s exists: left as it is\n", conf);
+		return ignore_backups(cli);
 	}
 	if (fd < 0 || dprintf(fd, conf_template, dir, cli_type_list()) < 0) {
+		cli_json_fail(cli, NULL, 0, "cannot write %s: %s", conf,
+		              strerror(errno));
 		fprintf(stderr, "strata: error: cannot write %s: %s\n", conf,
 		        strerror(errno));
 		if (fd >= 0)
@@ -258,9 +283,11 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	close(fd);
-	printf("created %s\n", conf);
-	rc = ignore_backups();
-	if (rc == EXIT_OK)
+	cli_json_set(cli, "config_created", json_true());
+	if (!cli->json)
+		printf("created %s\n", conf);
+	rc = ignore_backups(cli);
+	if (rc == EXIT_OK && !cli->json)
 		printf("next: strata new create_first_table\n");
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -18,6 +19,11 @@ static int cmd_new(struct cli *cli, int argc, char **argv)
 	rc = strata_new(&up, &down, cli->ctx, argv[0], cli->seq || cli->tgt);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
+	if (cli->json) {
+		cli_json_set(cli, "up_file", cli_json_string(up));
+		cli_json_set(cli, "down_file", cli_json_text(down));
+		return EXIT_OK;
+	}
 	printf("created %s\n", cli_q(up));
 	if (down)
 		printf("created %s\n", cli_q(down));

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -27,6 +28,11 @@ static int run_opts(struct cli *cli, int argc, char **argv,
 	o->no_backup = cli_no_backup(cli, 0);
 	o->single_transaction = cli->single_transaction;
 	o->backup_suffix = cli->suffix;
+	/* plan writes a script: steps alone */
+	if (cli->cmd == &cli_cmd_plan)
+		cli_json_set(cli, "steps", json_array());
+	else
+		cli_json_run_fields(cli);
 	return 0;
 }
 
@@ -168,12 +174,15 @@ static int cmd_plan(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	cli->dry_run = 1;
+	cli_json_set(cli, "direction", json_string(cli->down ? "down" : "up"));
+	cli_json_set(cli, "offline", json_boolean(cli->offline));
 	rc = run_opts(cli, argc, argv, &o);
 	if (rc)
 		return rc;
 	if (cli->all && !cli->down)
 		return cli_usage_error(cli, "--all goes with --down");
 	rc = strata_plan(cli->ctx, &o, cli->down, cli->offline, &n);
+	cli_json_set(cli, "count", json_integer((json_int_t)n));
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	cli_note(cli, "plan: %zu migration%s; nothing was changed", n,

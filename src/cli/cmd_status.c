@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -45,44 +46,51 @@ static void note_of(const strata_migration *m, char *out, size_t n)
 	}
 }
 
+/* A state's name as a JSON key or value: "out-of-order" is out_of_order,
+ * so that counts[state] finds it. */
+static json_t *state_key(strata_state s)
+{
+	char key[32];
+	size_t k;
+
+	snprintf(key, sizeof(key), "%s", strata_state_name(s));
+	for (k = 0; key[k]; k++)
+		if (key[k] == '-')
+			key[k] = '_';
+	return json_string(key);
+}
+
+/* Pending rows have the fields applied rows have, null until applied. */
 static json_t *migration_json(const strata_migration *m)
 {
+	int applied = m->applied_at && m->applied_at[0];
 	json_t *o = json_object();
 
-	/* text: versions have any length (and dots); null: repeatable */
-	json_object_set_new(o, "version",
-	                    m->version[0] ? json_string(m->version) :
-	                                    json_null());
+	/* as the file writes it: versions have any length (and dots) */
+	json_object_set_new(o, "version", cli_json_version(m));
 	json_object_set_new(o, "name", cli_json_string(m->name));
-	json_object_set_new(o, "state",
-	                    json_string(strata_state_name(m->state)));
+	json_object_set_new(o, "state", state_key(m->state));
 	json_object_set_new(o, "kind", json_string(strata_kind_name(m->kind)));
-	json_object_set_new(o, "file",
-	                    m->up_file ? cli_json_string(m->up_file) :
-	                                 json_null());
-	json_object_set_new(o, "down_file",
-	                    m->down_file ? cli_json_string(m->down_file) :
-	                                   json_null());
+	json_object_set_new(o, "file", cli_json_text(m->up_file));
+	json_object_set_new(o, "down_file", cli_json_text(m->down_file));
 	json_object_set_new(o, "reversible", json_boolean(m->reversible));
-	json_object_set_new(o, "dirty_statement", json_integer(m->dirty));
-	json_object_set_new(o, "format",
-	                    json_string(m->format ? m->format : ""));
-	if (m->applied_at && m->applied_at[0]) {
-		json_object_set_new(o, "applied_at",
-		                    cli_json_string(m->applied_at));
-		json_object_set_new(o, "execution_ms",
-		                    json_integer((json_int_t)m->execution_ms));
-		json_object_set_new(o, "applied_by",
-		                    cli_json_string(m->applied_by));
-		json_object_set_new(o, "applied_checksum",
-		                    cli_json_string(m->applied_checksum));
-		json_object_set_new(o, "applied_name",
-		                    cli_json_string(m->applied_name));
-	} else {
-		json_object_set_new(o, "applied_at", json_null());
-	}
-	if (m->checksum && m->checksum[0])
-		json_object_set_new(o, "checksum", json_string(m->checksum));
+	json_object_set_new(o, "format", cli_json_text(m->format));
+	json_object_set_new(o, "checksum", cli_json_text(m->checksum));
+	json_object_set_new(o, "applied_at", cli_json_time(m->applied_at));
+	json_object_set_new(o, "execution_ms",
+	                    cli_json_int_or_null(applied,
+	                                         (long long)m->execution_ms));
+	json_object_set_new(o, "applied_by",
+	                    applied ? cli_json_string(m->applied_by) :
+	                              json_null());
+	json_object_set_new(o, "applied_checksum",
+	                    applied ? cli_json_text(m->applied_checksum) :
+	                              json_null());
+	json_object_set_new(o, "applied_name",
+	                    applied ? cli_json_text(m->applied_name) :
+	                              json_null());
+	json_object_set_new(o, "dirty_statement",
+	                    cli_json_int_or_null(m->dirty > 0, m->dirty));
 	return o;
 }
 
@@ -98,27 +106,22 @@ static int unclean(const int c[N_STATES])
 static int print_json(struct cli *cli, const strata_migration *v, size_t n,
                       const int c[N_STATES])
 {
-	json_t *root = json_object(), *arr = json_array(),
-	       *counts = json_object();
+	json_t *arr = json_array(), *counts = json_object();
 	size_t i;
-	char *s;
 
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, migration_json(&v[i]));
-	json_object_set_new(root, "database",
-	                    cli_json_string(strata_ctx_url_redacted(cli->ctx)));
-	json_object_set_new(root, "migrations", arr);
-	for (i = 0; i < N_STATES; i++)
-		json_object_set_new(counts, strata_state_name((strata_state)i),
+	cli_json_set(cli, "offline", json_boolean(cli->offline));
+	cli_json_set(cli, "migrations", arr);
+	for (i = 0; i < N_STATES; i++) {
+		json_t *key = state_key((strata_state)i);
+
+		json_object_set_new(counts, json_string_value(key),
 		                    json_integer(c[i]));
-	json_object_set_new(root, "counts", counts);
-	json_object_set_new(root, "clean", json_boolean(unclean(c) == 0));
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return EXIT_FAILED;
-	puts(s);
-	free(s);
+		json_decref(key);
+	}
+	cli_json_set(cli, "counts", counts);
+	cli_json_set(cli, "clean", json_boolean(unclean(c) == 0));
 	return EXIT_OK;
 }
 
@@ -233,7 +236,7 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 		c[v[i].state]++;
 	rc = cli->json ? print_json(cli, v, n, c) : print_table(cli, v, n, c);
 	if (rc == EXIT_OK && cli->exit_code && unclean(c))
-		rc = EXIT_UNCLEAN;
+		rc = cli_json_verdict(cli, EXIT_UNCLEAN);
 	return rc;
 }
 

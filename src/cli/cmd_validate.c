@@ -1,40 +1,43 @@
 /*
  * strata validate: problems as file:line: level: message, or JSON.
  */
-#include <jansson.h>
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "../util/spawn.h"
 
-static int print_json(const strata_problem *p, size_t n, int rc)
+static int print_json(struct cli *cli, const strata_problem *p, size_t n,
+                      int rc)
 {
-	json_t *root = json_object(), *arr = json_array();
-	size_t i;
-	char *s;
+	json_t *arr = json_array();
+	size_t i, errors = 0;
 
 	for (i = 0; i < n; i++) {
 		json_t *o = json_object();
 
+		errors += p[i].severity >= 2;
 		json_object_set_new(
 		        o, "severity",
 		        json_string(p[i].severity >= 2 ? "error" : "warning"));
-		json_object_set_new(o, "file", cli_json_string(p[i].file));
-		json_object_set_new(o, "line", json_integer(p[i].line));
+		json_object_set_new(o, "file", cli_json_text(p[i].file));
+		json_object_set_new(o, "line",
+		                    cli_json_int_or_null(p[i].line > 0,
+		                                         p[i].line));
 		json_object_set_new(o, "message",
 		                    cli_json_string(p[i].message));
 		json_array_append_new(arr, o);
 	}
-	json_object_set_new(root, "valid", json_boolean(rc == 0));
-	json_object_set_new(root, "problems", arr);
-	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return EXIT_FAILED;
-	puts(s);
-	free(s);
+	cli_json_set(cli, "offline", json_boolean(cli->offline));
+	cli_json_set(cli, "valid", json_boolean(rc == 0));
+	cli_json_set(cli, "errors", json_integer((json_int_t)errors));
+	cli_json_set(cli, "warnings", json_integer((json_int_t)(n - errors)));
+	cli_json_set(cli, "problems", arr);
+	if (rc < 0)
+		cli_json_fail(cli, NULL, 0, "%zu error%s in the migrations",
+		              errors, errors == 1 ? "" : "s");
 	return cli_exit_code(rc);
 }
 
@@ -70,6 +73,13 @@ static int runner_missing(struct cli *cli)
 	found = strata__spawn_find(prog);
 	if (found != 0)
 		return 0;
+	cli_json_fail(cli, cli->config ? cli->config : "strata.conf",
+	              t->command_line,
+	              "target '%s': the command's program '%s' %s: no "
+	              "migration of this target can run",
+	              t->name, prog,
+	              strchr(prog, '/') ? "is not an executable file" :
+	                                  "is not found on PATH");
 	fprintf(stderr,
 	        "%s:%d: %serror%s: target '%s': the command's program "
 	        "'%s' %s: no migration of this target can run\n",
@@ -93,13 +103,13 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 	rc = strata_validate(&p, &n, cli->ctx, cli->offline);
 	if (rc < 0 && !p)
 		return cli_report_error(cli, rc);
-	if (cli->json)
-		return print_json(p, n, rc);
 	if (runner_missing(cli)) {
 		errors++;
 		if (rc == 0)
 			rc = STRATA_EINVALID;
 	}
+	if (cli->json)
+		return print_json(cli, p, n, rc);
 	for (i = 0; i < n; i++) {
 		const char *lvl = p[i].severity >= 2 ? "error" : "warning";
 		const char *col = p[i].severity >= 2 ? "err" : "warn";

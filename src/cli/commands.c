@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -110,6 +111,11 @@ int cli_unknown_command(const struct cli *cli, const char *name)
 
 	for (i = 0; i < sizeof(other_words) / sizeof(other_words[0]); i++)
 		if (strcmp(name, other_words[i][0]) == 0) {
+			cli_json_fail(
+			        cli, NULL, 0,
+			        "strata has no command '%s': did you mean "
+			        "'%s'?",
+			        name, other_words[i][1]);
 			fprintf(stderr,
 			        "strata: %serror%s: strata has no command '%s': "
 			        "did you mean '%s'?\n",
@@ -126,6 +132,7 @@ int cli_unknown_command(const struct cli *cli, const char *name)
 			best = *c;
 		}
 	}
+	cli_json_fail(cli, NULL, 0, "unknown command '%s'", name);
 	fprintf(stderr, "strata: %serror%s: unknown command '%s'\n",
 	        cli_ce(cli, "err"), cli_ce(cli, "reset"), cli_esc(name));
 	if (best)
@@ -138,6 +145,10 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 {
 	const struct cmd *c;
 
+	if (cli->json)
+		return cli_usage_error(cli,
+		                       "help has no JSON output (docs/JSON.md "
+		                       "describes every command's)");
 	if (argc == 0) {
 		cli_print_main_help(stdout);
 		return EXIT_OK;
@@ -151,10 +162,12 @@ static int cmd_help(struct cli *cli, int argc, char **argv)
 
 static int cmd_version(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
 	(void)argc;
 	(void)argv;
-	printf("strata %s\n", strata_version());
+	if (cli->json)
+		cli_json_set(cli, "version", json_string(strata_version()));
+	else
+		printf("strata %s\n", strata_version());
 	return EXIT_OK;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json.h"
 #include "output.h"
 #include "../util/conf.h"
 #include "../util/dotenv.h"
@@ -123,6 +124,9 @@ setting_error(const struct cli *cli, const char *file, int line,
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	va_start(ap, fmt);
+	cli_json_vfail(cli, file, line, fmt, ap);
+	va_end(ap);
 	return EXIT_USAGE;
 }
 
@@ -542,12 +546,18 @@ static int check_targets(struct cli *cli, const char *path)
 		if (t->bad_setting)
 			continue;
 		if (!t->type) {
+			cli_json_fail(cli, path, t->line,
+			              "target '%s' has no type (%s)", t->name,
+			              cli_type_list());
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' has no type (%s)\n",
 			        cli_q(path), t->line, t->name, cli_type_list());
 			return EXIT_USAGE;
 		}
 		if (!known_type(t->type)) {
+			cli_json_fail(cli, path, t->line,
+			              "target '%s': unknown type '%s' (%s)",
+			              t->name, t->type, cli_type_list());
 			fprintf(stderr,
 			        "%s:%d: error: target '%s': unknown type '%s' "
 			        "(%s)\n",
@@ -556,6 +566,8 @@ static int check_targets(struct cli *cli, const char *path)
 			return EXIT_USAGE;
 		}
 		if (strcmp(t->type, "exec") != 0 && !t->url) {
+			cli_json_fail(cli, path, t->line,
+			              "target '%s' needs a url", t->name);
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' needs a url\n",
 			        cli_q(path), t->line, t->name);
@@ -566,6 +578,14 @@ static int check_targets(struct cli *cli, const char *path)
 			int url = t->url && !t->url[0];
 			int dir = !url && t->dir && !t->dir[0];
 
+			cli_json_fail(cli, path,
+			              url ? t->url_line :
+			              dir ? t->dir_line :
+			                    t->registry_line,
+			              "target '%s': %s is empty", t->name,
+			              url ? "url" :
+			              dir ? "dir" :
+			                    "registry");
 			fprintf(stderr,
 			        "%s:%d: error: target '%s': %s is empty\n",
 			        path,
@@ -582,6 +602,11 @@ static int check_targets(struct cli *cli, const char *path)
 		if (t->url && strcmp(t->type, "exec") != 0 &&
 		    (!strata_url_database_type(t->url) ||
 		     strcmp(strata_url_database_type(t->url), t->type) != 0)) {
+			cli_json_fail(
+			        cli, path, t->line,
+			        "target '%s' is of type %s but its url is "
+			        "not a %s URL",
+			        t->name, t->type, t->type);
 			fprintf(stderr,
 			        "%s:%d: error: target '%s' is of type %s but its "
 			        "url is not a %s URL\n",
@@ -628,6 +653,8 @@ int cli_load_config(struct cli *cli, int missing_ok)
 	r.f = fopen(path, "r");
 	r.st = &st;
 	if (!r.f) {
+		cli_json_fail(cli, NULL, 0, "cannot read %s: %s", path,
+		              strerror(errno));
 		fprintf(stderr, "strata: %serror%s: cannot read %s: %s\n",
 		        cli_ce(cli, "err"), cli_ce(cli, "reset"), cli_q(path),
 		        strerror(errno));
@@ -644,6 +671,9 @@ int cli_load_config(struct cli *cli, int missing_ok)
 		         INI_MAX_LINE - 2);
 	}
 	if (rc != 0) {
+		cli_json_fail(cli, path, rc, "%s",
+		              st.error[0] ? st.error :
+		                            "cannot parse this line");
 		fprintf(stderr, "%s:%d: %serror%s: %s\n", cli_q(path), rc,
 		        cli_ce(cli, "err"), cli_ce(cli, "reset"),
 		        st.error[0] ? cli_esc(st.error) :
@@ -677,6 +707,10 @@ static int parse_timeout(struct cli *cli, const char *what, const char *v)
 	long t = strtol(v, &end, 10);
 
 	if (!v[0] || *end || t < 0 || t > 86400) {
+		cli_json_fail(cli, NULL, 0,
+		              "%s lock_timeout '%s': expected seconds, 0 to "
+		              "86400",
+		              what, v);
 		fprintf(stderr,
 		        "strata: %serror%s: %s lock_timeout '%s': expected "
 		        "seconds, 0 to 86400\n",

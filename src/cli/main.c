@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "complete.h"
 #include "config.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "targets.h"
@@ -32,12 +33,20 @@ int main(int argc, char **argv)
 	memset(&cli, 0, sizeof(cli));
 	cli_set_color(&cli, CLI_COLOR_AUTO);
 	cli_early_color(&cli, argc, argv);
+	/* errors before --json is read are JSON too */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli.json = 1;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (argv[i][0] == '-' && argv[i][1]) {
-			if (strcmp(argv[i], "--version") == 0)
-				return cli_cmd_version.run(&cli, 0, NULL);
+			if (strcmp(argv[i], "--version") == 0) {
+				cli.cmd = &cli_cmd_version;
+				return cli_json_finish(
+				        &cli,
+				        cli_cmd_version.run(&cli, 0, NULL));
+			}
 			if (cli_global_takes_arg(argv[i]))
 				i++;
 			continue;
@@ -50,9 +59,12 @@ int main(int argc, char **argv)
 		/* "--databse x status": x was the misspelt option's value */
 		if (!cli.cmd && cmd_at > 1 &&
 		    !cli_known_option(argv[cmd_at - 1]))
-			return cli_unknown_option(&cli, argv[cmd_at - 1]);
+			return cli_json_finish(
+			        &cli,
+			        cli_unknown_option(&cli, argv[cmd_at - 1]));
 		if (!cli.cmd)
-			return cli_unknown_command(&cli, argv[cmd_at]);
+			return cli_json_finish(
+			        &cli, cli_unknown_command(&cli, argv[cmd_at]));
 	}
 	/* the argument vector without the command word */
 	args = calloc((size_t)argc + 1, sizeof(*args));
@@ -64,7 +76,14 @@ int main(int argc, char **argv)
 	rc = cli_parse_options(&cli, n, args);
 	if (rc) {
 		free(args);
-		return rc;
+		return cli_json_finish(&cli, rc);
+	}
+	if (cli.json && (cli.help || !cli.cmd)) {
+		rc = cli_usage_error(&cli, "%s",
+		                     cli.help ? "--help has no JSON output" :
+		                                "no command given");
+		free(args);
+		return cli_json_finish(&cli, rc);
 	}
 	if (!cli.cmd) {
 		cli_print_main_help(cli.help ? stdout : stderr);
@@ -80,6 +99,7 @@ int main(int argc, char **argv)
 		rc = cli_run_targets(&cli, n - optind, args + optind);
 	else
 		rc = cli.cmd->run(&cli, n - optind, args + optind);
+	rc = cli_json_finish(&cli, rc);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "strata: error: cannot write output\n");
 		rc = rc ? rc : EXIT_FAILED;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "options.h"
 #include "output.h"
 
@@ -165,7 +166,9 @@ const struct cli_opt cli_global_opts[] = {
 	CLI_OPT_CALLBACK(
 	        0, "lock-timeout", "SECONDS", opt_lock_timeout,
 	        "wait at most this long for another runner (default: 60)"),
-	CLI_OPT_FLAG(0, "json", json, "print JSON (status, history, validate)"),
+	CLI_OPT_FLAG(0, "json", json,
+	             "print the result as JSON, one object per target per "
+	             "line (docs/JSON.md)"),
 	CLI_OPT_CALLBACK(0, "color", "WHEN", opt_color,
 	                 "always, never, or auto: on each output that is a "
 	                 "terminal, unless NO_COLOR is set (the default)"),
@@ -257,6 +260,9 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 	        cli_ce(cli, "reset"));
 	va_start(ap, fmt);
 	cli_vput(fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	cli_json_vfail(cli, NULL, 0, fmt, ap);
 	va_end(ap);
 	if (cli->cmd) {
 		fputs("\nusage: ", stderr);

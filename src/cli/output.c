@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "output.h"
 #include "../util/clock.h"
 #include "../util/quote.h"
@@ -72,21 +73,6 @@ size_t cli_fit(const char *s, size_t max)
 		i += unit;
 	}
 	return i;
-}
-
-json_t *cli_json_string(const char *s)
-{
-	strata_buf b = STRATA_BUF_INIT;
-	json_t *j = json_string(s);
-
-	/* jansson refuses invalid UTF-8: each bad byte becomes U+FFFD
-	 * rather than the member vanishing */
-	if (j || !s)
-		return j;
-	if (strata__utf8_put_valid(&b, s, strlen(s)) == 0)
-		j = json_string(b.ptr);
-	strata_buf_release(&b);
-	return j ? j : json_string("");
 }
 
 /*
@@ -155,6 +141,10 @@ int cli_confirm(const struct cli *cli, const char *what, const char *prompt,
                 const char *phrase, const char *flag)
 {
 	if (!isatty(STDIN_FILENO)) {
+		cli_json_fail(cli, NULL, 0,
+		              "%s: it asks you to type '%s' on a terminal; "
+		              "without one, pass %s",
+		              what, phrase, flag);
 		fprintf(stderr,
 		        "strata: %serror%s: %s: it asks you to type '%s' on a "
 		        "terminal; without one, pass %s\n",
@@ -354,6 +344,7 @@ int cli_report_error(const struct cli *cli, int rc)
 	const char *file = e ? cli_q(e->file) : "";
 
 	cli_progress_clear();
+	cli_json_fail_lib(cli, rc);
 	if (e && e->file[0] && e->line > 0 && e->column > 0)
 		fprintf(stderr, "%s:%d:%d: %serror%s: %s\n", file, e->line,
 		        e->column, red, reset, msg);
@@ -497,6 +488,8 @@ void cli_on_event(const strata_event *ev, void *payload)
 	if (ev->kind != STRATA_EVENT_APPLY_START &&
 	    ev->kind != STRATA_EVENT_REVERT_START)
 		cli_progress_clear();
+	if (cli_json_event(cli, ev))
+		return;
 	switch (ev->kind) {
 	case STRATA_EVENT_APPLY_START:
 	case STRATA_EVENT_REVERT_START:

@@ -6,7 +6,6 @@
 #ifndef STRATA_CLI_OUTPUT_H
 #define STRATA_CLI_OUTPUT_H
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -80,8 +79,6 @@ const char *cli_esc(const char *s);
 /* How many bytes of s (as cli_q prints) fit in max without cutting a
  * character or an escape. */
 size_t cli_fit(const char *s, size_t max);
-/* A JSON string for s even when s is not valid UTF-8 (U+FFFD). */
-json_t *cli_json_string(const char *s);
 /* vfprintf to stderr with the result made safe as cli_esc does. */
 void cli_vput(const char *fmt, va_list ap)
         __attribute__((format(printf, 1, 0)));

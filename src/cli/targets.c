@@ -3,10 +3,12 @@
  * targets configured and none named, up, status, validate, history and
  * config run on every target in the order of strata.conf (down in
  * reverse), and a failure stops the run, saying which targets were done.
+ * With --json, each target's result is printed when it is done.
  */
 #include <string.h>
 
 #include "config.h"
+#include "json.h"
 #include "options.h"
 #include "output.h"
 #include "targets.h"
@@ -38,6 +40,7 @@ static int open_ctx(struct cli *cli)
 	o.setting_name = cli_setting_name;
 	rc = strata_ctx_new(&cli->ctx, &o);
 	if (rc < 0) {
+		cli_json_fail(cli, NULL, 0, "%s", strata_strerror(rc));
 		fprintf(stderr, "strata: error: %s\n", strata_strerror(rc));
 		return EXIT_FAILED;
 	}
@@ -51,12 +54,15 @@ static int open_ctx(struct cli *cli)
 static int run_one(struct cli *cli, const struct cli_target *t, int argc,
                    char **argv)
 {
-	int rc = cli_resolve_settings(cli, t);
+	int rc;
 
+	cli_json_begin(cli, t ? t->name : NULL);
+	rc = cli_resolve_settings(cli, t);
 	if (rc == 0)
 		rc = open_ctx(cli);
 	if (rc == 0)
 		rc = cli->cmd->run(cli, argc, argv);
+	rc = cli_json_end(cli, rc);
 	strata_ctx_free(cli->ctx);
 	cli->ctx = NULL;
 	return rc;
@@ -76,15 +82,11 @@ static int run_all(struct cli *cli, int argc, char **argv)
 	size_t i, k;
 	int rc = 0;
 
-	if (cli->json)
-		printf("[\n");
 	for (k = 0; k < cli->n_targets; k++) {
 		const struct cli_target *t =
 		        &cli->targets[reverse ? cli->n_targets - 1 - k : k];
 
-		if (cli->json && k)
-			printf(",\n");
-		else if (!cli->json && !cli->quiet)
+		if (!cli->json && !cli->quiet)
 			printf("%s== target %s (%s) ==%s\n", cli_c(cli, "bold"),
 			       t->name, t->type, cli_c(cli, "reset"));
 		fflush(stdout);
@@ -116,8 +118,6 @@ static int run_all(struct cli *cli, int argc, char **argv)
 			break;
 		}
 	}
-	if (cli->json)
-		printf("]\n");
 	return rc;
 }
 
@@ -132,6 +132,9 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 	if (wanted) {
 		t = cli_find_target(cli, wanted);
 		if (!t) {
+			cli_json_fail(
+			        cli, NULL, 0, "no target '%s' in %s", wanted,
+			        cli->config ? cli->config : "strata.conf");
 			fprintf(stderr,
 			        "strata: %serror%s: no target '%s' in "
 			        "%s",
@@ -154,6 +157,10 @@ int cli_run_targets(struct cli *cli, int argc, char **argv)
 	if (cli->n_targets == 1)
 		return run_one(cli, &cli->targets[0], argc, argv);
 	if (!(cli->cmd->flags & CMD_ALL_TARGETS)) {
+		cli_json_fail(cli, NULL, 0,
+		              "strata.conf has several targets: name one with "
+		              "--target for '%s'",
+		              cli->cmd->name);
 		fprintf(stderr,
 		        "strata: %serror%s: strata.conf has several targets (",
 		        cli_ce(cli, "err"), cli_ce(cli, "reset"));

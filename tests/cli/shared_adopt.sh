@@ -610,7 +610,8 @@ assert d["recorded"] == 2' || fail "json"
 	printf '%s' "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert not d["ok"] and "dirty" in d["error"], d' || fail "json refusal"
+assert not d["ok"] and "dirty" in d["error"]["message"], d
+assert d["error"]["exit_code"] == 3, d' || fail "json refusal"
 }
 
 # ---- versions as real projects write them ----------------------------------

@@ -185,7 +185,7 @@ t_capital_pair_read_as_a_pair() {
 	expect_rc 3 # 0003_tags.SQL has no down
 	st status --json
 	expect_eq "migrations/0002_posts.DOWN.sql" \
-		"$(printf '%s' "$out" | python3 -c 'import json,sys; print([m["down_file"] for m in json.load(sys.stdin)["migrations"] if m["version"] == "2"][0])')"
+		"$(printf '%s' "$out" | python3 -c 'import json,sys; print([m["down_file"] for m in json.load(sys.stdin)["migrations"] if m["version"] == "0002"][0])')"
 	rm migrations/0003_tags.SQL
 	st force 2
 	expect_rc 0

@@ -211,7 +211,8 @@ t_dotted_versions_run_part_by_part() {
 	expect_eq "1.2.3 1.2.10 1.10 2 3.1" "$(rows_in_sql_order)" "ORDER BY version_sort"
 	expect_eq "011.0210" "$(db_sql "SELECT version_sort FROM $TEST_TABLE WHERE version = '1.10'")" "sort key of 1.10"
 	st status --json
-	expect_eq "1.2.3 1.2.10 1.10 2 3.1" "$(printf '%s' "$out" | python3 -c '
+	# as the files write them (the history keeps 3.1)
+	expect_eq "1.2.3 1.2.10 1.10 2 3_1" "$(printf '%s' "$out" | python3 -c '
 import json, sys
 print(" ".join(m["version"] for m in json.load(sys.stdin)["migrations"]))')" "versions in JSON"
 	# back to 1.2.10, as written with '_' or not

@@ -148,7 +148,9 @@ t_config_masks_passwords() {
 	expect_out "registry     sqlite:main.db"
 	st_raw config --json
 	refute_out "S3cretPW"
-	expect_eq 4 "$(printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+	# one object per target and line, each with its name
+	expect_eq "main events scripts pg" "$(printf '%s\n' "$out" | jq -r .target | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "sqlite sqlite exec postgres" "$(printf '%s\n' "$out" | jq -r .type | tr '\n' ' ' | sed 's/ $//')"
 }
 
 t_exec_file_without_command_refused_before_running() {
