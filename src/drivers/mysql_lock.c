@@ -198,6 +198,7 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
 		rc = lock_call(c, "GET_LOCK", name.ptr, ", 1", &val);
 		if (busy(c, rc, &val) && secs > 1) {
 			say_who(c, name.ptr, secs);
+			strata__testpoint("lock_told");
 			snprintf(args, sizeof(args), ", %ld", secs - 1);
 			rc = lock_call(c, "GET_LOCK", name.ptr, args, &val);
 		}

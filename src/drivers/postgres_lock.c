@@ -190,6 +190,7 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 		if (!told && waited >= LOCK_SAY_WHO) {
 			told = 1;
 			say_who(c, key, timeout_ms);
+			strata__testpoint("lock_told");
 		}
 		/* a little jitter keeps many waiters from polling in step */
 		seed = seed * 1103515245u + 12345u;

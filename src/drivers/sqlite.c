@@ -124,6 +124,7 @@ static int busy_wait(void *arg, int count)
 	if (!s->told_holder && waited >= LOCK_SAY_WHO) {
 		s->told_holder = 1;
 		say_who(s);
+		strata__testpoint("lock_told");
 	}
 	/* short sleeps first: most locks are held for milliseconds */
 	step = count < 4 ? 1 << count : 20;

@@ -27,6 +27,8 @@
  *   lock_wait         PostgreSQL, MySQL: another session holds the runner
  *                     lock and --lock-timeout allows a wait, which begins
  *                     once the point is passed (never with --lock-timeout 0)
+ *   lock_told         a runner has waited a second for the lock and has
+ *                     said whose it is (all three databases)
  *   history_upgrade   the upgrade of a history table written before
  *                     versions were text has built the new table (in its
  *                     transaction on PostgreSQL and SQLite; beside the

@@ -297,23 +297,19 @@ t_sigint_ends_a_lock_wait() {
 
 # A runner waiting for the write lock says, once a second has passed,
 # which process holds it. The first runner is paused in its migration's
-# transaction; the test waits for the message, not for a time.
+# transaction; the second at the pause point after its message.
 t_lock_wait_names_the_writer() {
-	local first i
+	local first first_fifo
 	rel_migrations 2
 	st -q up 1
 	tp_start before_commit o.first -q up
-	first=$pid
-	"$STRATA_BIN" -d "$TEST_URL" -m migrations --lock-timeout 600 up >o.second 2>&1 &
-	pid=$!
-	for i in $(seq 3000); do
-		grep -q "waiting for the database" o.second && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
-	done
+	first=$pid first_fifo=$tp_fifo
+	# the second pauses once it has said whose lock it waits for
+	tp_start lock_told o.second --lock-timeout 600 up
 	grep -q "waiting for the database '.*', written by process $first (strata) (up to 600 s)" o.second ||
 		fail "the writer is not named: $(cat o.second)"
 	tp_release
+	tp_release "$first_fifo"
 	wait "$first" || fail "the first runner failed: $(cat o.first)"
 	wait "$pid" || fail "the second runner failed: $(cat o.second)"
 	expect_history "1 2"

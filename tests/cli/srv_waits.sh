@@ -304,33 +304,34 @@ t_sigterm_ends_a_lock_wait() {
 # whose lock it is (PostgreSQL: the server process, its application and
 # user; MariaDB: the connection and its user), then takes the lock when
 # the first runner is done. The first is held before its migration's
-# statement, the lock taken; the test waits for the message, not a time.
+# statement, the lock taken; the second at the pause point after its
+# message.
 t_lock_wait_names_the_holder() {
-	local first second
+	local first
 	trap w_cleanup EXIT
 	mig 0001 a "CREATE TABLE a (x int);"
 	w_start "$TEST_URL" up
 	first=$W_PID
-	"$STRATA_BIN" -d "$TEST_URL" -m migrations --lock-timeout 600 up >w2.out 2>w2.err &
-	second=$!
-	w_wait_for "the second runner to name the lock's holder" grep -q "waiting for the migration lock" w2.err
+	# the second pauses once it has said whose lock it waits for
+	tp_start lock_told w2.out --lock-timeout 600 up
 	case $STRATA_TEST_DB in
-	postgres) grep -q "held by server process [0-9]* (application 'strata', user postgres" w2.err ;;
-	mysql) grep -q "held by connection [0-9]* (root@" w2.err ;;
-	esac || fail "the holder is not named: $(cat w2.err)"
-	grep -q "(up to 600 s)" w2.err || fail "the wait's limit is not said: $(cat w2.err)"
+	postgres) grep -q "held by server process [0-9]* (application 'strata', user postgres" w2.out ;;
+	mysql) grep -q "held by connection [0-9]* (root@" w2.out ;;
+	esac || fail "the holder is not named: $(cat w2.out)"
+	grep -q "(up to 600 s)" w2.out || fail "the wait's limit is not said: $(cat w2.out)"
+	tp_release
 	W_PID=$first
 	w_release
 	w_finish up
 	expect_rc 0
 	expect_history "1"
-	wait "$second"
+	wait "$pid"
 	rc=$?
-	out=$(cat w2.out) err=$(cat w2.err)
+	out="" err=$(cat w2.out)
 	last_cmd="strata --lock-timeout 600 up (the second runner)"
 	expect_rc 0
 	expect_err "nothing to apply"
-	[ "$(grep -c "waiting for the migration lock" w2.err)" = 1 ] || fail "said more than once: $err"
+	[ "$(grep -c "waiting for the migration lock" w2.out)" = 1 ] || fail "said more than once: $err"
 }
 
 # --- keepalives and timeouts ---------------------------------------------
