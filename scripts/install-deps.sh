@@ -28,7 +28,8 @@ BUILD_PKGS="gcc make pkgconf binutils libsqlite3-dev libpq-dev libmariadb-dev li
 libssl-dev libjansson-dev libinih-dev zlib1g-dev sqlite3"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev postgresql-15
 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools python3
-valgrind strace gcovr procps cppcheck sql-migrate zsh fish shellcheck man-db"
+valgrind strace gcovr procps cppcheck sql-migrate zsh fish shellcheck man-db
+galera-4 rsync"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 
 usage() {

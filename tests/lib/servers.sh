@@ -7,6 +7,10 @@
 #   servers.sh pg-stop [MODE] [DIR]         stop PostgreSQL only (MODE: immediate (default), fast, smart)
 #   servers.sh mysql-kill [DIR]             SIGKILL MariaDB only (a crash), wait until it is gone
 #   servers.sh mysql-restart [DIR]          restart MariaDB (SIGKILL if it runs) on the same port and data dir
+#   servers.sh start galera                 a MariaDB Galera cluster of three nodes (never
+#                                           among the defaults: the suites that need it start it)
+#   servers.sh galera-kill N [DIR]          SIGKILL node N (1-3) of the cluster
+#   servers.sh galera-restart N [DIR]       start node N again if it is down; it rejoins the cluster
 #
 # `start` creates ONE folder, /tmp/strata-srv.XXXXXX (STRATA_SRV_PARENT=/dev/shm puts it in
 # memory instead: the benchmark's choice), with a sub-folder per server, picks a
@@ -29,7 +33,8 @@
 # Env file lines (only for the servers started):
 #   STRATA_SRV_DIR, STRATA_TEST_PG_URL, STRATA_TEST_PG_PORT, STRATA_TEST_PG_SOCKDIR,
 #   STRATA_TEST_PG_BIN, STRATA_TEST_PG_DATA, STRATA_TEST_MYSQL_URL, STRATA_TEST_MYSQL_PORT,
-#   STRATA_TEST_MYSQL_SOCKET, STRATA_TEST_REDIS_PORT, STRATA_TEST_REDIS_URL
+#   STRATA_TEST_MYSQL_SOCKET, STRATA_TEST_REDIS_PORT, STRATA_TEST_REDIS_URL,
+#   STRATA_TEST_GALERA_PORTS (the three nodes' SQL ports, space-separated)
 #
 # As root, PostgreSQL runs as user `postgres` (initdb refuses root) and MariaDB as `mysql`;
 # as anyone else, all servers run as the current user. Redis never needs root.
@@ -63,7 +68,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
     # `. file` with no arguments inherits the caller's positional parameters, so only act
     # on our own command names; anything else just defines the function.
     case "${1:-}" in
-        start | stop | pg-restart | pg-stop | mysql-kill | mysql-restart) strata_servers "$@" ;;
+        start | stop | pg-restart | pg-stop | mysql-kill | mysql-restart | galera-kill | galera-restart) strata_servers "$@" ;;
     esac
     return
 fi
@@ -416,6 +421,118 @@ pidfile_stop() {
 }
 
 # ---------------------------------------------------------------------------------------
+# A MariaDB Galera cluster (galera-4): three nodes on loopback, $SRV/galera/nN each with
+# its SQL, group (gcomm), IST and SST ports claimed as the other servers' are. Node 1
+# bootstraps the cluster; 2 and 3 join it by an rsync state transfer. Each node's data
+# starts as a copy of one mariadb-install-db.
+GALERA_PROVIDER=${STRATA_GALERA_PROVIDER:-/usr/lib/galera/libgalera_smm.so}
+
+galera_sock() { echo "$SRV/galera/n$1/mysqld.sock"; }
+
+# galera_launch N [new]: start node N on its claimed ports; "new" bootstraps the cluster.
+galera_launch() {
+    local i=$1 d=$SRV/galera/n$1 g=$SRV/galera mariadbd user_opt=() extra=() p peers=() j
+    local sql gcomm ist sst
+    mariadbd=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v mariadbd) || return 1
+    [[ $IS_ROOT == yes ]] && user_opt=(--user=mysql)
+    [[ ${2:-} == new ]] && extra=(--wsrep-new-cluster)
+    read -r sql gcomm ist sst <"$d/ports"
+    for j in 1 2 3; do
+        read -r _ p _ _ <"$g/n$j/ports"
+        peers+=("127.0.0.1:$p")
+    done
+    setsid "$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$d/data" \
+        --tmpdir="$d/tmp" --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" \
+        --port="$sql" --bind-address=127.0.0.1 --skip-name-resolve \
+        --max-connections=200 --log-error="$d/error.log" \
+        "${MY_SIZES[@]}" --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+        "${MY_CHARSET[@]}" --binlog-format=ROW --default-storage-engine=InnoDB \
+        --innodb-autoinc-lock-mode=2 --wsrep-on=ON --wsrep-provider="$GALERA_PROVIDER" \
+        --wsrep-cluster-name=strata_test --wsrep-node-name="n$i" \
+        --wsrep-cluster-address="gcomm://$(IFS=,; echo "${peers[*]}")" \
+        --wsrep-node-address="127.0.0.1:$gcomm" \
+        --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$gcomm;ist.recv_addr=127.0.0.1:$ist;gcache.size=16M" \
+        --wsrep-sst-receive-address="127.0.0.1:$sst" --wsrep-sst-method=rsync \
+        "${extra[@]}" </dev/null >"$d/stderr.log" 2>&1 &
+    echo $! >"$d/launcher.pid"
+}
+
+# galera_ready N: node N answers and is Synced (a joiner answers only after its SST).
+galera_ready() {
+    local i state
+    for ((i = 0; i < 3000; i++)); do
+        state=$(mariadb --no-defaults --socket="$(galera_sock "$1")" -uroot -N -B \
+            --connect-timeout=2 -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null)
+        [[ $state == *Synced* ]] && return 0
+        alive "$(cat "$SRV/galera/n$1/launcher.pid")" || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+start_galera() {
+    local g=$SRV/galera t0 i user_opt=() ports p
+    t0=$(now)
+    [[ -r $GALERA_PROVIDER ]] || { say "no $GALERA_PROVIDER (scripts/install-deps.sh test installs galera-4)"; return 1; }
+    command -v rsync >/dev/null || { say "rsync not found (the state transfer needs it)"; return 1; }
+    [[ $IS_ROOT == yes ]] && user_opt=(--user=mysql)
+    own_dir mysql "$g" || return 1
+    own_dir mysql "$g/seed.tmp" || return 1
+    if ! mariadb-install-db --no-defaults --datadir="$g/seed" "${user_opt[@]}" \
+        --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+        --tmpdir="$g/seed.tmp" "${MY_SIZES[@]}" </dev/null >"$g/install.log" 2>&1; then
+        show_log "mariadb-install-db failed" "$g/install.log"
+        return 1
+    fi
+    for i in 1 2 3; do
+        own_dir mysql "$g/n$i" && own_dir mysql "$g/n$i/tmp" || return 1
+        cp -a "$g/seed" "$g/n$i/data" || return 1
+        ports=()
+        for _ in 1 2 3 4; do
+            p=$(claim_port 54300) || return 1
+            ports+=("$p")
+        done
+        echo "${ports[*]}" >"$g/n$i/ports"
+    done
+    galera_launch 1 new
+    galera_ready 1 || { show_log "Galera node 1 did not start" "$g/n1/error.log"; return 1; }
+    # joiners one after the other: a donor serves one state transfer at a time
+    for i in 2 3; do
+        galera_launch "$i"
+        galera_ready "$i" || { show_log "Galera node $i did not join" "$g/n$i/error.log"; return 1; }
+    done
+    verbose "galera up (3 nodes) in $(elapsed "$t0")"
+}
+
+galera_kill() {
+    local pid
+    { read -r pid <"$SRV/galera/n$1/mysqld.pid"; } 2>/dev/null || return 0
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 0
+    kill -KILL "$pid" 2>/dev/null
+    wait_gone "$pid" 10
+}
+
+galera_stop() {
+    local i jobs=() j rc=0
+    for i in 1 2 3; do
+        [[ -f $SRV/galera/n$i/mysqld.pid ]] && { pidfile_stop "$SRV/galera/n$i/mysqld.pid" & jobs+=($!); }
+    done
+    for j in "${jobs[@]}"; do wait "$j" || rc=1; done
+    return $rc
+}
+
+cmd_galera_restart() {
+    local pid
+    [[ $1 =~ ^[123]$ ]] || { say "galera-restart: node 1, 2 or 3"; exit 2; }
+    # a node that runs stays as it is
+    { read -r pid <"$SRV/galera/n$1/mysqld.pid"; } 2>/dev/null
+    [[ ${pid:-} =~ ^[0-9]+$ ]] && alive "$pid" && return 0
+    # a node that crashed rejoins by IST (or SST) from the others
+    galera_launch "$1"
+    galera_ready "$1" || { show_log "Galera node $1 did not rejoin" "$SRV/galera/n$1/error.log"; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------
 # Redis: no persistence, daemonized, pid file in $SRV/redis.
 
 redis_ping() {
@@ -471,6 +588,7 @@ stop_all() {
     [[ -d $SRV/pg ]] && { pg_stop immediate & jobs+=($!); }
     [[ -f $SRV/my/mysqld.pid ]] && { pidfile_stop "$SRV/my/mysqld.pid" & jobs+=($!); }
     [[ -f $SRV/redis/redis.pid ]] && { pidfile_stop "$SRV/redis/redis.pid" & jobs+=($!); }
+    [[ -d $SRV/galera ]] && { galera_stop & jobs+=($!); }
     for j in "${jobs[@]}"; do wait "$j" || rc=1; done
     rm -rf "$SRV"
     verbose "stopped and removed $SRV in $(elapsed "$t0")"
@@ -510,6 +628,10 @@ write_env() {
             echo "export STRATA_TEST_MYSQL_PORT='$port'"
             echo "export STRATA_TEST_MYSQL_SOCKET='$SRV/my/mysqld.sock'"
         fi
+        if [[ -f $SRV/galera/n3/ports ]]; then
+            echo "export STRATA_TEST_GALERA_PORTS='$(for i in 1 2 3; do read -r p _ <"$SRV/galera/n$i/ports"; printf '%s ' "$p"; done)'"
+            echo "export STRATA_TEST_GALERA_DIR='$SRV'"
+        fi
         if [[ -f $SRV/redis/port ]]; then
             read -r port <"$SRV/redis/port"
             echo "export STRATA_TEST_REDIS_PORT='$port'"
@@ -525,8 +647,8 @@ cmd_start() {
         case $s in
             pg | postgres | postgresql) s=pg ;;
             mysql | mariadb) s=mysql ;;
-            redis) ;;
-            *) say "unknown server '$s' (pg, mysql, redis)"; exit 2 ;;
+            redis | galera) ;;
+            *) say "unknown server '$s' (pg, mysql, redis, galera)"; exit 2 ;;
         esac
         [[ " ${want[*]} " == *" $s "* ]] || want+=("$s")
     done
@@ -536,7 +658,7 @@ cmd_start() {
         for s in "${want[@]}"; do
             case $s in
                 pg) id -u postgres >/dev/null 2>&1 || { say "no user 'postgres' (install postgresql-15)"; exit 1; } ;;
-                mysql) id -u mysql >/dev/null 2>&1 || { say "no user 'mysql' (install mariadb-server)"; exit 1; } ;;
+                mysql | galera) id -u mysql >/dev/null 2>&1 || { say "no user 'mysql' (install mariadb-server)"; exit 1; } ;;
             esac
         done
     fi
@@ -606,11 +728,20 @@ case "${1:-}" in
         set_srv "${2:-}"
         cmd_mysql_restart || exit 1
         ;;
+    galera-kill)
+        [[ ${2:-} =~ ^[123]$ ]] || { say "galera-kill: node 1, 2 or 3"; exit 2; }
+        set_srv "${3:-}"
+        galera_kill "$2" || exit 1
+        ;;
+    galera-restart)
+        set_srv "${3:-}"
+        cmd_galera_restart "${2:-}" || exit 1
+        ;;
     -h | --help)
         sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//'
         ;;
     *)
-        echo "usage: $0 start [pg] [mysql] [redis] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR]" >&2
+        echo "usage: $0 start [pg] [mysql] [redis] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR] | galera-kill N [DIR] | galera-restart N [DIR]" >&2
         exit 2
         ;;
 esac
