@@ -144,6 +144,7 @@ struct cmd {
 #define CMD_REVERSE     (1u << 2) /* ... in reverse order (down) */
 #define CMD_WRITES      (1u << 3) /* changes the database: needs one named */
 #define CMD_FLEET       (1u << 4) /* runs on every member of a fleet */
+#define CMD_FOLDER      (1u << 5) /* reads no database: a fleet's once */
 
 /* signals.c */
 void cli_catch_signals(strata_ctx *ctx);

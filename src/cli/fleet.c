@@ -727,6 +727,10 @@ int cli_run_fleet(struct cli *cli, const struct cli_target *t, int argc,
 		            t->name);
 		return EXIT_USAGE;
 	}
+	/* new, config: the folder and the settings, the same for all */
+	if (cli->cmd->flags & CMD_FOLDER) {
+		return run_member(cli, t, argc, argv);
+	}
 	if (!cli->member && !(cli->cmd->flags & CMD_FLEET)) {
 		fleet_error(cli, &f, NULL, 0,
 		            "'%s' runs on one database: name a member with "

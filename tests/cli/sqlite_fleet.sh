@@ -183,3 +183,18 @@ t_member_without_a_fleet_is_refused() {
 	expect_rc 2
 	expect_err "--member names a member of a fleet"
 }
+
+t_new_and_config_run_once_on_a_fleet() {
+	tenants 2
+	two
+	fleet_conf "glob:data/*.db"
+	st_raw new more --seq
+	expect_rc 0
+	expect_out "created migrations/0003_more.up.sql"
+	[ "$(find migrations -name '0003_more.up.sql' | wc -l)" = 1 ] || fail "new did not write one file"
+	st_raw config
+	expect_rc 0
+	expect_out "fleet        glob:data/*.db (from strata.conf:4)"
+	refute_out "database"
+	[ ! -e strata.db ] || fail "config made a database"
+}
