@@ -236,6 +236,9 @@ int strata__pg_lock(struct strata_driver_conn *c, const char *key,
 	pc(c)->key = qualify_key(c, key);
 	if (!pc(c)->key_in || !pc(c)->key)
 		return strata__pg_oom(c);
+	/* behind a pooler begin() takes it, in each transaction */
+	if (c->pooled)
+		return 0;
 	rc = pg_lock(c, pc(c)->key, timeout_ms);
 	if (rc == 0 && pc(c)->schema) {
 		rc = strata__pg_ensure_schema(c, pc(c)->schema);
@@ -256,6 +259,8 @@ int strata__pg_unlock(struct strata_driver_conn *c, const char *key)
 	/* a no-transaction file's own BEGIN, failed: nothing runs in it */
 	if (strata__pq.PQtransactionStatus(pc(c)->pg) == PQTRANS_INERROR)
 		strata__pg_simple(c, "ROLLBACK", 1);
+	if (c->pooled)
+		return 0; /* a transaction's lock ends with it */
 	res = strata__pg_params_query(c,
 	                              "SELECT pg_catalog.pg_advisory_unlock("
 	                              "pg_catalog.hashtextextended($1, 0))",
