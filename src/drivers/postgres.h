@@ -143,6 +143,11 @@ int strata__pg_pooler_mode(struct strata_driver_conn *c,
 /* Remove the parameter key from url's query (off, n: its bytes). */
 void strata__pg_strip_param(strata_buf *url, size_t off, size_t n,
                             const char *key);
+/* A copy of url without strata's own parameters, for libpq and its
+ * tools (free it with strata__pg_wipe_free); NULL when out of memory. */
+char *strata__pg_libpq_url(const char *url);
+/* Zero the string s (it may hold a password) and free it; s may be NULL. */
+void strata__pg_wipe_free(char *s);
 /* Append a condition true only on a direct connection. */
 int strata__pg_direct_only(struct strata_driver_conn *c, strata_buf *out);
 /* Set c->pooled from the server process id the set-up query returned. */

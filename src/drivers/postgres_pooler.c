@@ -86,6 +86,33 @@ void strata__pg_strip_param(strata_buf *url, size_t off, size_t n,
 	strata__buf_truncate(url, w);
 }
 
+char *strata__pg_libpq_url(const char *url)
+{
+	struct strata__url u;
+	strata_buf b = STRATA_BUF_INIT;
+	char *out = NULL;
+
+	if (strata__url_parse(&u, url) == STRATA_ENOMEM)
+		return NULL;
+	if (strata__buf_puts(&b, url) == 0) {
+		if (u.scheme && u.query.p && strata__url_param(&u, "pooler"))
+			strata__pg_strip_param(&b, (size_t)(u.query.p - u.text),
+			                       u.query.n, "pooler");
+		out = strata__buf_detach(&b);
+	}
+	strata__url_release(&u);
+	return out;
+}
+
+void strata__pg_wipe_free(char *s)
+{
+	volatile char *v = s;
+
+	while (v && *v)
+		*v++ = '\0';
+	strata__free(s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Detection                                                          */
 

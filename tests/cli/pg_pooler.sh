@@ -212,3 +212,28 @@ t_schema_is_refused_through_the_pooler() {
 	expect_err "ALTER ROLE ... SET search_path"
 	expect_tables ""
 }
+
+# pg_dump and psql set session settings (search_path) that PgBouncer
+# would leave for other clients: never run through it. A URL with
+# pooler= still reaches them without it.
+t_backup_and_dump_are_refused_through_the_pooler() {
+	local url
+	use_pooler
+	mig 0001 a "CREATE TABLE a (id int);" "DROP TABLE a;"
+	st_raw --database "$url" --dir migrations up
+	expect_rc 0
+	st_raw --database "$url" --dir migrations down
+	expect_rc 1
+	expect_err "pg_dump and psql are not run through a transaction pooler"
+	expect_err "--no-backup"
+	expect_history "1"
+	expect_tables "a"
+	st_raw --database "$url" --dir migrations dump
+	expect_rc 1
+	expect_err "pg_dump and psql are not run through a transaction pooler"
+	# directly, with the parameter in the URL: the backup is taken
+	st_raw --database "$TEST_URL&pooler=none" --dir migrations down
+	expect_rc 0
+	expect_err "backup written to"
+	expect_history ""
+}
