@@ -134,6 +134,10 @@ int strata__pg_check_if_not_exists(struct strata_driver_conn *c,
 int strata__pg_lock(struct strata_driver_conn *c, const char *key,
                     int timeout_ms);
 int strata__pg_unlock(struct strata_driver_conn *c, const char *key);
+/* Take the lock key (the session's, or behind a pooler the current
+ * transaction's), polling for at most timeout_ms; STRATA_ELOCKED then. */
+int strata__pg_lock_wait(struct strata_driver_conn *c, const char *key,
+                         int timeout_ms);
 
 /* postgres_pooler.c: behind a transaction pooler (see there) */
 struct strata__url;

@@ -227,7 +227,6 @@ static int session_setup(struct strata_driver_conn *c,
 	PGresult *res;
 	int rc, standby;
 
-	pc(c)->lock_timeout_ms = p->lock_timeout_ms;
 	if (setup_sql(c, &sql) < 0) {
 		strata_buf_release(&sql);
 		return strata__pg_oom(c);

@@ -10,8 +10,9 @@
  * query is the session set-up's own.
  *
  * Behind a pooler the runner lock is a transaction-level advisory lock
- * that begin() takes in every transaction (the engine then reads the
- * history again inside it: driver.h), and a statement the engine sends
+ * that begin() takes in every transaction, polled as the session lock is
+ * (postgres_lock.c); the engine then reads the history again inside it
+ * (driver.h). And a statement the engine sends
  * outside a transaction once it intends to write (the history table's
  * creation) gets a locked transaction of its own.
  */
@@ -119,8 +120,8 @@ void strata__pg_wipe_free(char *s)
 /*
  * SQL that keeps its effect only on a direct connection: a condition
  * true when the server process is the one whose id libpq was given at
- * the start (a pooler gives its own), appended to out ("" when the URL
- * says already: pooler=none, always; pooler=transaction, never).
+ * the start (a pooler gives its own), appended to out; "true" or "false"
+ * when the URL says which it is.
  */
 int strata__pg_direct_only(struct strata_driver_conn *c, strata_buf *out)
 {
@@ -156,40 +157,13 @@ void strata__pg_pooler_detect(struct strata_driver_conn *c, int server_pid)
 /* ------------------------------------------------------------------ */
 /* The lock of each transaction                                       */
 
-/* The lock was not granted in time: say so as the session lock does. */
-static int lock_timed_out(struct strata_driver_conn *c)
-{
-	strata_buf hint = STRATA_BUF_INIT;
-	int rc = strata_driver_set_error(
-	        c, STRATA_ELOCKED, "55P03", 0, -1,
-	        "another runner holds the migration lock '%s' (a "
-	        "transaction-level lock, through a transaction pooler); "
-	        "gave up after %.1f s",
-	        pc(c)->key, (double)pc(c)->lock_timeout_ms / 1000.0);
-
-	if (strata__buf_printf(
-	            &hint,
-	            "wait for it to finish, or raise %s; the lock "
-	            "ends with the other runner's transaction",
-	            strata_driver_setting(c, STRATA_SETTING_LOCK_TIMEOUT)) == 0)
-		strata_driver_add_detail(c, hint.ptr);
-	strata_buf_release(&hint);
-	return rc;
-}
-
-/* BEGIN, with lock_timeout for this transaction; the server process
- * that runs it, for a stop (postgres_wait.c), in txn_pid. */
+/* BEGIN, and the server process that runs the transaction, for a stop
+ * (postgres_wait.c), in txn_pid. */
 static int begin_noting_pid(struct strata_driver_conn *c)
 {
-	char sql[160];
-	int ms = pc(c)->lock_timeout_ms > 0 ? pc(c)->lock_timeout_ms : 1;
-	PGresult *res;
+	PGresult *res = strata__pg_exec_query(
+	        c, "BEGIN; SELECT pg_catalog.pg_backend_pid()");
 
-	snprintf(sql, sizeof(sql),
-	         "BEGIN; SELECT pg_catalog.pg_backend_pid(), "
-	         "pg_catalog.set_config('lock_timeout', '%dms', true)",
-	         ms);
-	res = strata__pg_exec_query(c, sql);
 	if (!res)
 		return STRATA_EDB;
 	pc(c)->txn_pid = strata__pq.PQntuples(res) == 1 ?
@@ -199,39 +173,13 @@ static int begin_noting_pid(struct strata_driver_conn *c)
 	return 0;
 }
 
-static int take_xact_lock(struct strata_driver_conn *c)
-{
-	const char *key = pc(c)->key;
-	const char *state;
-	PGresult *res;
-	int rc = 0;
-
-	res = strata__pg_exec_wait(c,
-	                           "SELECT pg_catalog.pg_advisory_xact_lock("
-	                           "pg_catalog.hashtextextended($1, 0))",
-	                           1, &key, &rc);
-	if (rc < 0)
-		return rc;
-	if (!res)
-		return strata__pg_conn_error(c, "the migration lock");
-	if (strata__pq.PQresultStatus(res) == PGRES_TUPLES_OK) {
-		strata__pq.PQclear(res);
-		return 0;
-	}
-	state = strata__pq.PQresultErrorField(res, PG_DIAG_SQLSTATE);
-	rc = state && strcmp(state, "55P03") == 0 ?
-	             lock_timed_out(c) :
-	             strata__pg_result_error(c, res, -1);
-	strata__pq.PQclear(res);
-	return rc;
-}
-
 int strata__pg_pooled_begin(struct strata_driver_conn *c)
 {
 	int rc = begin_noting_pid(c);
 
 	if (rc == 0 && pc(c)->key)
-		rc = take_xact_lock(c);
+		rc = strata__pg_lock_wait(c, pc(c)->key,
+		                          pc(c)->lock_timeout_ms);
 	if (rc < 0) {
 		strata__pg_simple(c, "ROLLBACK", 1);
 		pc(c)->txn_pid = 0;

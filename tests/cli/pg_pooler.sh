@@ -237,3 +237,34 @@ t_backup_and_dump_are_refused_through_the_pooler() {
 	expect_err "backup written to"
 	expect_history ""
 }
+
+# Ctrl-C during a migration's statement: strata asks the server to cancel
+# the statement of the server process its transaction runs on (never the
+# process id PgBouncer made up), and the transaction rolls back.
+t_sigint_cancels_the_statement_of_the_current_transaction() {
+	local url pid i
+	use_pooler
+	mig 0001 a "CREATE TABLE a (x int);"
+	mig 0002 slow "INSERT INTO a VALUES (1);
+SELECT pg_sleep(600);"
+	"$STRATA_BIN" --database "$url" --dir migrations up >w.out 2>w.err &
+	pid=$!
+	# the statement runs on the server (a state, polled; the count
+	# only ends a hang)
+	for i in $(seq 1 3000); do
+		db_statement_running "pg_sleep(600)" && break
+		kill -0 "$pid" 2>/dev/null || fail "strata ended early: $(cat w.err)"
+		sleep 0.01
+	done
+	db_statement_running "pg_sleep(600)" || fail "the statement never ran"
+	kill -INT "$pid"
+	wait "$pid"
+	# shellcheck disable=SC2034 # expect_rc and expect_err read them
+	rc=$? err=$(cat w.err)
+	expect_rc 130
+	expect_err "interrupted: applying 0002_slow was stopped, its transaction rolled back"
+	refute_err "did not answer"
+	db_statement_running "pg_sleep(600)" && fail "the statement still runs on the server"
+	expect_history "1"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM a")" "rows of a"
+}
