@@ -268,3 +268,29 @@ SELECT pg_sleep(600);"
 	expect_history "1"
 	expect_eq 0 "$(db_sql "SELECT count(*) FROM a")" "rows of a"
 }
+
+# Deployers through the pooler and straight to the server at once: the
+# session lock of the direct ones and the transaction lock of the pooled
+# ones are the same lock, so each migration still runs once.
+t_pooled_and_direct_deployers_race_safely() {
+	local url direct=$TEST_URL i cmds=()
+	use_pooler
+	mig 0001 t "CREATE TABLE t (id int PRIMARY KEY);"
+	mig 0002 one "INSERT INTO t VALUES (1);"
+	mig 0003 counter "CREATE TABLE counter (n int); INSERT INTO counter VALUES (0);"
+	mig 0004 bump "UPDATE counter SET n = n + 1;"
+	mig 0005 two "INSERT INTO t VALUES (2);"
+	for i in $(seq 1 8); do
+		cmds+=("up" "--database $direct up")
+	done
+	# shellcheck disable=SC2034 # race_each reads it
+	TEST_URL=$url
+	race_each "${cmds[@]}"
+	for i in $(seq 1 16); do
+		[ "$(cat "rc.$i")" = 0 ] || fail "runner $i: exit $(cat "rc.$i"): $(cat "out.$i")"
+	done
+	expect_history_rows 5
+	expect_history "1 2 3 4 5"
+	expect_eq "1 2" "$(db_sql "SELECT string_agg(id::text, ' ' ORDER BY id) FROM t")" "rows of t"
+	expect_eq 1 "$(db_sql "SELECT n FROM counter")" "counter"
+}
