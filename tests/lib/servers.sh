@@ -2,6 +2,9 @@
 # Throwaway database servers for strata's integration tests.
 #
 #   servers.sh start [pg] [mysql] [redis]   start the named servers (none named: all three)
+#   servers.sh start pgbouncer              PgBouncer (pool_mode=transaction) in front of the
+#                                           PostgreSQL on $STRATA_TEST_PG_PORT (or of the one
+#                                           started with it); never started by default
 #   servers.sh stop [DIR]                   stop everything in $STRATA_SRV_DIR (or DIR), remove it
 #   servers.sh pg-restart [DIR]             restart PostgreSQL on the same port and data dir
 #   servers.sh pg-stop [MODE] [DIR]         stop PostgreSQL only (MODE: immediate (default), fast, smart)
@@ -34,7 +37,8 @@
 #   STRATA_SRV_DIR, STRATA_TEST_PG_URL, STRATA_TEST_PG_PORT, STRATA_TEST_PG_SOCKDIR,
 #   STRATA_TEST_PG_BIN, STRATA_TEST_PG_DATA, STRATA_TEST_MYSQL_URL, STRATA_TEST_MYSQL_PORT,
 #   STRATA_TEST_MYSQL_SOCKET, STRATA_TEST_REDIS_PORT, STRATA_TEST_REDIS_URL,
-#   STRATA_TEST_GALERA_PORTS (the three nodes' SQL ports, space-separated)
+#   STRATA_TEST_GALERA_PORTS (the three nodes' SQL ports, space-separated),
+#   STRATA_TEST_PGBOUNCER_PORT
 #
 # As root, PostgreSQL runs as user `postgres` (initdb refuses root) and MariaDB as `mysql`;
 # as anyone else, all servers run as the current user. Redis never needs root.
@@ -60,7 +64,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
             stop)
                 "$_strata_servers_script" "$@" || return 1
                 unset STRATA_SRV_DIR "${!STRATA_TEST_PG_@}" "${!STRATA_TEST_MYSQL_@}" \
-                    "${!STRATA_TEST_REDIS_@}"
+                    "${!STRATA_TEST_REDIS_@}" "${!STRATA_TEST_PGBOUNCER_@}"
                 ;;
             *) "$_strata_servers_script" "$@" ;;
         esac
@@ -83,6 +87,7 @@ PG_BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_BASE_PORT=55432
 MY_BASE_PORT=53306
 REDIS_BASE_PORT=56379
+PGBOUNCER_BASE_PORT=56432
 # Serialises port picking between concurrent `start`s (held for milliseconds only).
 PORT_LOCK=/tmp/strata-srv-ports.lock
 # MariaDB: the default 96 MB redo log makes mariadb-install-db ~2x slower (RECIPES 2b).
@@ -580,6 +585,76 @@ start_redis() {
 }
 
 # ---------------------------------------------------------------------------------------
+# PgBouncer in transaction pooling, in front of a running PostgreSQL: each transaction of
+# a client may run on another server session (tests/cli/pg_pooler.sh). Loopback TCP only,
+# trust authentication for the test server's user postgres, files in $SRV/pgbouncer.
+
+pgbouncer_config() { # PORT PG_PORT
+    local d=$SRV/pgbouncer
+    cat <<EOF
+[databases]
+* = host=127.0.0.1 port=$2
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $1
+unix_socket_dir =
+auth_type = trust
+auth_file = $d/userlist.txt
+pool_mode = transaction
+max_client_conn = 400
+default_pool_size = 8
+max_db_connections = 40
+pidfile = $d/pgbouncer.pid
+logfile = $d/pgbouncer.log
+EOF
+}
+
+# pgbouncer_ready PORT: a plain query answers through it.
+pgbouncer_ready() {
+    local psql=${STRATA_TEST_PG_BIN:-$PG_BIN}/psql
+    [[ -x $psql ]] || psql=psql
+    "$psql" -X -At "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" \
+        -c "SELECT 1" >/dev/null 2>&1
+}
+
+start_pgbouncer() {
+    local d=$SRV/pgbouncer t0 pg_port port try i bin user_opt=()
+    t0=$(now)
+    bin=$(PATH=$PATH:/usr/sbin command -v pgbouncer) || {
+        say "pgbouncer not found (scripts/install-deps.sh test installs it)"
+        return 1
+    }
+    pg_port=${STRATA_TEST_PG_PORT:-}
+    [[ -f $SRV/pg/port ]] && read -r pg_port <"$SRV/pg/port"
+    [[ -n $pg_port ]] || { say "pgbouncer: no PostgreSQL (set STRATA_TEST_PG_PORT)"; return 1; }
+    # it refuses to run as root
+    [[ $IS_ROOT == yes ]] && user_opt=(-u postgres)
+    own_dir postgres "$d" || return 1
+    echo '"postgres" ""' >"$d/userlist.txt"
+    for try in 1 2 3 4 5; do
+        port=$(claim_port "$PGBOUNCER_BASE_PORT") || return 1
+        echo "$port" >"$d/port"
+        pgbouncer_config "$port" "$pg_port" >"$d/pgbouncer.ini"
+        # -d: a daemon; the launcher returns once it listens, or failed
+        if "$bin" -d "${user_opt[@]}" "$d/pgbouncer.ini" </dev/null >"$d/stdout.log" 2>&1; then
+            for ((i = 0; i < 500; i++)); do
+                if pgbouncer_ready "$port"; then
+                    verbose "pgbouncer up on 127.0.0.1:$port in $(elapsed "$t0")"
+                    return 0
+                fi
+                sleep 0.02
+            done
+        fi
+        bind_failed "$d/pgbouncer.log" "$d/stdout.log" || break
+        verbose "pgbouncer: port $port taken meanwhile (try $try), trying another"
+        pidfile_stop "$d/pgbouncer.pid"
+        mv "$d/pgbouncer.log" "$d/pgbouncer.log.$try"
+    done
+    show_log "PgBouncer failed to start" "$d/pgbouncer.log" "$d/stdout.log"
+    return 1
+}
+
+# ---------------------------------------------------------------------------------------
 
 # stop_all: stop every server of $SRV (in parallel) and remove the folder.
 stop_all() {
@@ -589,6 +664,7 @@ stop_all() {
     [[ -f $SRV/my/mysqld.pid ]] && { pidfile_stop "$SRV/my/mysqld.pid" & jobs+=($!); }
     [[ -f $SRV/redis/redis.pid ]] && { pidfile_stop "$SRV/redis/redis.pid" & jobs+=($!); }
     [[ -d $SRV/galera ]] && { galera_stop & jobs+=($!); }
+    [[ -f $SRV/pgbouncer/pgbouncer.pid ]] && { pidfile_stop "$SRV/pgbouncer/pgbouncer.pid" & jobs+=($!); }
     for j in "${jobs[@]}"; do wait "$j" || rc=1; done
     rm -rf "$SRV"
     verbose "stopped and removed $SRV in $(elapsed "$t0")"
@@ -637,6 +713,10 @@ write_env() {
             echo "export STRATA_TEST_REDIS_PORT='$port'"
             echo "export STRATA_TEST_REDIS_URL='redis://127.0.0.1:$port/0'"
         fi
+        if [[ -f $SRV/pgbouncer/port ]]; then
+            read -r port <"$SRV/pgbouncer/port"
+            echo "export STRATA_TEST_PGBOUNCER_PORT='$port'"
+        fi
     } >"$SRV/env"
 }
 
@@ -647,8 +727,8 @@ cmd_start() {
         case $s in
             pg | postgres | postgresql) s=pg ;;
             mysql | mariadb) s=mysql ;;
-            redis | galera) ;;
-            *) say "unknown server '$s' (pg, mysql, redis, galera)"; exit 2 ;;
+            redis | galera | pgbouncer) ;;
+            *) say "unknown server '$s' (pg, mysql, redis, galera, pgbouncer)"; exit 2 ;;
         esac
         [[ " ${want[*]} " == *" $s "* ]] || want+=("$s")
     done
@@ -657,7 +737,7 @@ cmd_start() {
     if [[ $IS_ROOT == yes ]]; then
         for s in "${want[@]}"; do
             case $s in
-                pg) id -u postgres >/dev/null 2>&1 || { say "no user 'postgres' (install postgresql-15)"; exit 1; } ;;
+                pg | pgbouncer) id -u postgres >/dev/null 2>&1 || { say "no user 'postgres' (install postgresql-15)"; exit 1; } ;;
                 mysql | galera) id -u mysql >/dev/null 2>&1 || { say "no user 'mysql' (install mariadb-server)"; exit 1; } ;;
             esac
         done
@@ -741,7 +821,7 @@ case "${1:-}" in
         sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//'
         ;;
     *)
-        echo "usage: $0 start [pg] [mysql] [redis] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR] | galera-kill N [DIR] | galera-restart N [DIR]" >&2
+        echo "usage: $0 start [pg] [mysql] [redis] [galera] [pgbouncer] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR] | galera-kill N [DIR] | galera-restart N [DIR]" >&2
         exit 2
         ;;
 esac
