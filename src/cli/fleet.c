@@ -33,7 +33,7 @@
 #include "output.h"
 
 struct member {
-	char *name;
+	char *name; /* the block that holds url and schema too */
 	char *url;
 	char *schema; /* schemas: its schema; else NULL */
 	int line;     /* file: its line */
@@ -113,11 +113,19 @@ static char *name_of(const char *url)
 	return dup_n(p, (size_t)(end - p));
 }
 
+/* gcc 12's -fanalyzer loses what is stored through an element of a
+ * realloc()ed or calloc()ed array (the members, the slots) and calls it
+ * leaked; release() and finish() free it. As in config.c. */
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic push
+# pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 static int add(struct cli *cli, struct fleet *f, const char *name,
                const char *url, const char *schema, const char *file, int line)
 {
 	struct member *m;
-	size_t i;
+	size_t i, nn, nu, ns;
+	char *block;
 
 	for (i = 0; i < f->n; i++)
 		if (strcmp(f->v[i].name, name) == 0) {
@@ -134,19 +142,19 @@ static int add(struct cli *cli, struct fleet *f, const char *name,
 		f->v = v;
 		f->alloc = na;
 	}
-	m = &f->v[f->n];
-	memset(m, 0, sizeof(*m));
-	m->name = strdup(name);
-	m->url = strdup(url);
-	m->schema = schema ? strdup(schema) : NULL;
-	m->line = line;
-	if (!m->name || !m->url || (schema && !m->schema)) {
-		free(m->name);
-		free(m->url);
-		free(m->schema);
+	/* one block: name, url and schema end to end */
+	nn = strlen(name) + 1;
+	nu = strlen(url) + 1;
+	ns = schema ? strlen(schema) + 1 : 0;
+	block = malloc(nn + nu + ns);
+	if (!block)
 		return -1;
-	}
-	f->n++;
+	m = &f->v[f->n++];
+	memset(m, 0, sizeof(*m));
+	m->name = memcpy(block, name, nn);
+	m->url = memcpy(block + nn, url, nu);
+	m->schema = schema ? memcpy(block + nn + nu, schema, ns) : NULL;
+	m->line = line;
 	return 0;
 }
 
@@ -183,6 +191,10 @@ static int file_line(struct cli *cli, struct fleet *f, char *s,
 	free(name);
 	return rc;
 }
+
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic pop
+#endif
 
 static int from_file(struct cli *cli, struct fleet *f, const char *path)
 {
@@ -370,9 +382,7 @@ static int load(struct cli *cli, struct fleet *f)
 
 static void member_free(struct member *m)
 {
-	free(m->name);
-	free(m->url);
-	free(m->schema);
+	free(m->name); /* and url, schema: one block (add) */
 	free(m->summary);
 }
 
@@ -437,25 +447,50 @@ static void run_child(struct cli *cli, struct fleet *f, struct member *m,
 	_exit(rc);
 }
 
+/* gcc 12's -fanalyzer loses what is stored through an element of a
+ * realloc()ed or calloc()ed array (the members, the slots) and calls it
+ * leaked; release() and finish() free it. As in config.c. */
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic push
+# pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
+/* A slot's capture files closed, the slot free. */
+static void slot_clear(struct slot *s)
+{
+	if (s->out)
+		fclose(s->out);
+	if (s->err)
+		fclose(s->err);
+	s->out = s->err = NULL;
+	s->pid = 0;
+}
+
 static int start(struct cli *cli, struct fleet *f, struct slot *s, size_t i,
                  int argc, char **argv, cli_member_fn run_member)
 {
+	pid_t pid;
+
 	s->out = tmpfile();
 	s->err = tmpfile();
-	if (!s->out || !s->err)
+	if (!s->out || !s->err) {
+		slot_clear(s);
 		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	s->t0 = now_ms();
 	s->member = i;
-	s->pid = fork();
-	if (s->pid < 0)
+	pid = fork();
+	if (pid < 0) {
+		slot_clear(s);
 		return -1;
-	if (s->pid == 0) {
+	}
+	if (pid == 0) {
 		dup2(fileno(s->out), 1);
 		dup2(fileno(s->err), 2);
 		run_child(cli, f, &f->v[i], argc, argv, run_member);
 	}
+	s->pid = pid;
 	f->v[i].state = 1;
 	return 0;
 }
@@ -520,8 +555,13 @@ static void finish(struct cli *cli, struct fleet *f, struct slot *s, int status)
 	trim_database(err_last);
 	trim_database(out_last);
 	m->summary = strdup(err_last[0] ? err_last : out_last);
+	s->out = s->err = NULL; /* closed by copy_out */
 	s->pid = 0;
 }
+
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic pop
+#endif
 
 static void stop_running(struct slot *slots, int jobs)
 {
