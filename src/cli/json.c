@@ -335,6 +335,25 @@ static json_t *step(const strata_event *ev)
 	return o;
 }
 
+/* A migration tried again after a lock timeout. */
+static json_t *retry_item(const strata_event *ev)
+{
+	const strata_migration *m = ev->migration;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "version",
+	                    m ? cli_json_version(m) : json_null());
+	json_object_set_new(o, "name",
+	                    m ? cli_json_string(m->name) : json_null());
+	json_object_set_new(o, "file", cli_json_text(ev->file));
+	json_object_set_new(o, "line", json_integer(ev->line));
+	json_object_set_new(o, "retry", json_integer((json_int_t)ev->position));
+	json_object_set_new(o, "retries", json_integer((json_int_t)ev->total));
+	json_object_set_new(o, "wait_ms", json_integer(ev->elapsed_ms));
+	json_object_set_new(o, "message", cli_json_text(ev->message));
+	return o;
+}
+
 int cli_json_event(const struct cli *cli, const strata_event *ev)
 {
 	if (!cli->json)
@@ -348,6 +367,10 @@ int cli_json_event(const struct cli *cli, const strata_event *ev)
 		return 1;
 	case STRATA_EVENT_SQL:
 		json_array_append_new(result_array(cli, "steps"), step(ev));
+		return 1;
+	case STRATA_EVENT_RETRY:
+		json_array_append_new(result_array(cli, "retries"),
+		                      retry_item(ev));
 		return 1;
 	default:
 		return 0;

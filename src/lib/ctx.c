@@ -78,6 +78,15 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->lock_timeout_ms = opts->lock_timeout_ms ? opts->lock_timeout_ms :
 	                                               DEFAULT_LOCK_MS;
 	ctx->verbose = opts->verbose;
+	if (opts->ddl_lock_timeout_ms < 0 ||
+	    opts->ddl_lock_timeout_ms > STRATA_LOCKSPEC_MAX_MS ||
+	    opts->ddl_lock_retries < 0 ||
+	    opts->ddl_lock_retries > STRATA_LOCKSPEC_MAX_RETRIES) {
+		strata_ctx_free(ctx);
+		return STRATA_EINVALID;
+	}
+	ctx->ddl_lock.timeout_ms = opts->ddl_lock_timeout_ms;
+	ctx->ddl_lock.retries = opts->ddl_lock_retries;
 	ctx->exec = opts->exec;
 	if (opts->exec_extension &&
 	    !(ctx->exec_ext = strata__strdup(opts->exec_extension))) {

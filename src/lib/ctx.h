@@ -25,6 +25,9 @@ struct strata_ctx {
 	int schema_ensured;
 	char *target;
 	int lock_timeout_ms;
+	/* a migration statement's wait for table locks, and the retries
+	 * after it gave up, unless its file says (ddllock.c) */
+	struct strata__lockspec ddl_lock;
 	int verbose;
 	strata_event_cb on_event;
 	void *payload;
