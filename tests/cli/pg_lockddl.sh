@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # st sets rc, out, err; tp_start sets pid
 # PostgreSQL: lock-safe DDL. A migration's statements wait for table
 # locks at most as long as -- strata:lock-timeout (or strata.conf's
 # ddl_lock_timeout) says; a migration that gave up is rolled back and
@@ -6,6 +7,7 @@
 # fed from a FIFO: no sleeps, no timing. And `strata repair` drops the
 # INVALID index a failed CREATE INDEX CONCURRENTLY leaves.
 
+# shellcheck source=tests/lib/exact-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 
 export STRATA_TEST_NO_BACKOFF=1
@@ -85,7 +87,7 @@ ALTER TABLE users ADD COLUMN email text;"
 	# query that may not wait gets through
 	expect_eq 1 "$(quick_select users)" "rows seen by a third session"
 	holder_end
-	tp_release
+	tp_release "$tp_fifo"
 	wait "$pid" || fail "the retry failed: $(cat o.up)"
 	expect_history "1 2"
 	expect_eq 0 "$(dirty_rows)" "dirty rows"
@@ -100,7 +102,7 @@ ALTER TABLE users ADD COLUMN email text;"
 	holder_start "SELECT count(*) FROM users;"
 	tp_start lock_retry o.up --json up
 	holder_end
-	tp_release
+	tp_release "$tp_fifo"
 	wait "$pid" || fail "the retry failed: $(cat o.up)"
 	python3 - o.up <<'PY' || fail "no retries in the JSON: $(cat o.up)"
 import json, sys
@@ -167,7 +169,7 @@ ALTER TABLE users ADD COLUMN email text;"
 	tp_start lock_retry o.up up
 	expect_eq 0 "$(dirty_rows)" "dirty rows while waiting to retry"
 	holder_end
-	tp_release
+	tp_release "$tp_fifo"
 	wait "$pid" || fail "the retry failed: $(cat o.up)"
 	expect_history "1 2"
 	# a lock timeout after a statement took effect: dirty, no retry
