@@ -301,6 +301,26 @@ STRATA_EXTERN(int)
 strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed);
 
 /**
+ * PostgreSQL: the INVALID indexes of the schema (--schema's, else the
+ * one names resolve to) that a failed CREATE INDEX CONCURRENTLY left
+ * behind, as "schema.index" quoted for SQL; one being built right now is
+ * not listed. None on other databases.
+ * @param out borrowed until the next call on ctx
+ */
+STRATA_EXTERN(int)
+strata_invalid_indexes(const char *const **out, size_t *n, strata_ctx *ctx);
+
+/**
+ * Drop, under the runner lock, each index that strata_invalid_indexes()
+ * listed and that is still INVALID (DROP INDEX CONCURRENTLY IF EXISTS),
+ * so that the next up creates it again. Each one is announced as an
+ * INFO event. The caller asks the user first.
+ * @param n_dropped indexes dropped
+ */
+STRATA_EXTERN(int)
+strata_drop_invalid_indexes(strata_ctx *ctx, size_t *n_dropped);
+
+/**
  * Write, as STRATA_EVENT_SQL events, the script that up (or down) would
  * run, with its history statements; history rows take the database's
  * clock when the script runs.

@@ -82,6 +82,9 @@ struct strata_ctx {
 	size_t n_problems;
 	strata_history_entry *entries;
 	size_t n_entries;
+	/* what strata_invalid_indexes() listed (invalid_index.c) */
+	char **invalid_indexes;
+	size_t n_invalid_indexes;
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */
@@ -165,6 +168,9 @@ int strata__histcache_key(strata_ctx *ctx, strata_buf *key);
 int strata__histcache_load(strata_ctx *ctx, const strata_buf *key);
 /* keep ctx->history under key, if the database still has that key */
 void strata__histcache_store(strata_ctx *ctx, const char *key);
+
+/* invalid_index.c: forget what strata_invalid_indexes() listed. */
+void strata__invalid_indexes_release(strata_ctx *ctx);
 
 /* interrupt.c: close the interrupt pipe, if one was made. */
 void strata__interrupt_release(strata_ctx *ctx);

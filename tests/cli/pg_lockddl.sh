@@ -246,3 +246,39 @@ INSERT INTO c SELECT current_setting('lock_timeout');"
 		"$(db_sql "SELECT (SELECT t FROM a) || ' ' || (SELECT t FROM b) || ' ' || (SELECT t FROM c)")" \
 		"lock_timeout in each migration"
 }
+
+# --- repair and INVALID indexes ------------------------------------------
+
+t_repair_drops_an_invalid_index_and_up_builds_it() {
+	mig 0001 users "CREATE TABLE users (id int, email text);
+INSERT INTO users VALUES (1, 'a'), (2, 'a');"
+	mig 0002 users_email "-- strata:no-transaction
+CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);"
+	st up
+	expect_rc 1
+	expect_err "left the INVALID index public.users_email behind"
+	expect_eq "f" "$(db_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email'::regclass")" "the index is INVALID"
+	# the failed migration is dirty: force it back, as its message says
+	st force 1
+	expect_rc 0
+	# without a terminal, repair asks for --yes and does nothing
+	st repair </dev/null
+	expect_rc 2
+	expect_err "repair drops 1 INVALID index: it asks you to type 'DROP' on a terminal; without one, pass --yes"
+	expect_eq 1 "$(db_sql "SELECT count(*) FROM pg_class WHERE relname = 'users_email'")" "the index is kept"
+	st repair --yes
+	expect_rc 0
+	expect_err "dropped the INVALID index public.users_email"
+	expect_err "1 INVALID index dropped"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM pg_class WHERE relname = 'users_email'")" "the index is gone"
+	# fix the data; the next up builds it again, valid
+	db_sql "UPDATE users SET email = 'b' WHERE id = 2"
+	st up
+	expect_rc 0
+	expect_history "1 2"
+	expect_eq "t" "$(db_sql "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email'::regclass")" "the index is valid"
+	# nothing INVALID: repair asks nothing
+	st repair --json </dev/null
+	expect_rc 0
+	expect_out '"invalid_indexes": []'
+}
