@@ -67,6 +67,7 @@ void cli_json_run_fields(const struct cli *cli)
 	cli_json_set(cli, "dry_run", json_boolean(cli->dry_run));
 	cli_json_set(cli, "migrations", json_array());
 	cli_json_set(cli, "steps", json_array());
+	cli_json_set(cli, "retries", json_array());
 }
 
 /* What an exit code means, for a failure nothing described. */
