@@ -177,7 +177,9 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata_buf_release(&ctx->scratch2);
 	strata_buf_release(&ctx->plan_history);
 	strata_buf_release(&ctx->insert_sql);
-	strata__invalid_indexes_release(ctx);
+	while (ctx->n_invalid_indexes > 0)
+		strata__free(ctx->invalid_indexes[--ctx->n_invalid_indexes]);
+	strata__free(ctx->invalid_indexes);
 	while (ctx->n_backups > 0)
 		strata__free(ctx->backups[--ctx->n_backups]);
 	strata__free(ctx->backups);

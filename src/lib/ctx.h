@@ -169,9 +169,6 @@ int strata__histcache_load(strata_ctx *ctx, const strata_buf *key);
 /* keep ctx->history under key, if the database still has that key */
 void strata__histcache_store(strata_ctx *ctx, const char *key);
 
-/* invalid_index.c: forget what strata_invalid_indexes() listed. */
-void strata__invalid_indexes_release(strata_ctx *ctx);
-
 /* interrupt.c: close the interrupt pipe, if one was made. */
 void strata__interrupt_release(strata_ctx *ctx);
 

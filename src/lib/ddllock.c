@@ -17,7 +17,6 @@
 #include "driver.h"
 #include "engine.h"
 #include "ddllock.h"
-#include "part.h"
 #include "../util/testpoint.h"
 
 /* The first retry waits this long, each further one twice as long as
@@ -50,9 +49,9 @@ const struct strata__lockspec *strata__ddl_lock(const strata_ctx *ctx,
 	return ctx->ddl_lock.timeout_ms > 0 ? &ctx->ddl_lock : NULL;
 }
 
-int strata__ddl_lock_check(strata_ctx *ctx, struct migration *m, int down)
+int strata__ddl_lock_check(strata_ctx *ctx, const struct part *p,
+                           const char *text, size_t text_len)
 {
-	const struct part *p = strata__part(m, down);
 	int line, col;
 
 	if (!strata__ddl_lock(ctx, p) || dialect(ctx) != LOCK_NONE)
@@ -72,9 +71,7 @@ int strata__ddl_lock_check(strata_ctx *ctx, struct migration *m, int down)
 	                  "lock for the whole migration): remove the "
 	                  "directive",
 	                  strata__driver_name(ctx));
-	strata__offset_to_pos(strata__part_text(m, p),
-	                      strata__part_text_len(m, p), p->lock_at, &line,
-	                      &col);
+	strata__offset_to_pos(text, text_len, p->lock_at, &line, &col);
 	strata__error_at(ctx, p->path, line, col);
 	return STRATA_EINVALID;
 }

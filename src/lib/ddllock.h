@@ -14,8 +14,10 @@ const struct strata__lockspec *strata__ddl_lock(const strata_ctx *ctx,
                                                 const struct part *p);
 
 /* Before anything runs: STRATA_EINVALID (naming the directive's file and
- * line, or the setting) on a database that has no such wait (SQLite). */
-int strata__ddl_lock_check(strata_ctx *ctx, struct migration *m, int down);
+ * line, p's offsets being in text, or the setting) on a database that
+ * has no such wait (SQLite). */
+int strata__ddl_lock_check(strata_ctx *ctx, const struct part *p,
+                           const char *text, size_t text_len);
 
 /* Append to out the statement that sets p's wait ("" when none): local,
  * for the part's own transaction only. */

@@ -98,11 +98,6 @@ static void forget_listed(strata_ctx *ctx)
 	ctx->n_invalid_indexes = 0;
 }
 
-void strata__invalid_indexes_release(strata_ctx *ctx)
-{
-	forget_listed(ctx);
-}
-
 int strata_invalid_indexes(const char *const **out, size_t *n, strata_ctx *ctx)
 {
 	struct names l;

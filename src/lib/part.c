@@ -245,7 +245,8 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 		return rc;
 	}
 	/* a lock timeout where the database has none (SQLite) */
-	rc = strata__ddl_lock_check(ctx, m, down);
+	rc = strata__ddl_lock_check(ctx, p, strata__part_text(m, p),
+	                            strata__part_text_len(m, p));
 	if (rc < 0 && report) {
 		rc = strata__problem_add(&ctx->source, 2, ctx->err.file,
 		                         ctx->err.line, "%s", ctx->err.message);
