@@ -127,6 +127,36 @@ int strata__ddl_lock_single_begin(strata_ctx *ctx)
 	return strata__conn_exec(ctx, sql, strlen(sql));
 }
 
+/* The statement giving the session its own wait back, or NULL. */
+static const char *reset_sql(const strata_ctx *ctx)
+{
+	switch (dialect(ctx)) {
+	case LOCK_PG:
+		return "RESET lock_timeout";
+	case LOCK_MYSQL:
+		return "SET SESSION lock_wait_timeout = @strata_lock_wait";
+	default:
+		return NULL;
+	}
+}
+
+int strata__ddl_lock_script(strata_ctx *ctx, strata_buf *out,
+                            const struct part *p, int txn, int after)
+{
+	size_t len = out->len;
+	int rc = 0;
+
+	if (!strata__ddl_lock(ctx, p) || (txn && after))
+		return 0;
+	if (after && reset_sql(ctx))
+		rc = strata__buf_printf(out, "%s;\n", reset_sql(ctx));
+	else if (!after)
+		rc = strata__ddl_lock_sql(ctx, out, p, txn);
+	if (rc == 0 && out->len > len && out->ptr[out->len - 1] != '\n')
+		rc = strata__buf_puts(out, ";\n");
+	return rc < 0 ? strata__oom(ctx) : 0;
+}
+
 int strata__ddl_lock_set(strata_ctx *ctx, const struct part *p, int local)
 {
 	strata_buf sql = STRATA_BUF_INIT;
@@ -141,15 +171,9 @@ int strata__ddl_lock_set(strata_ctx *ctx, const struct part *p, int local)
 int strata__ddl_lock_reset(strata_ctx *ctx, const struct part *p)
 {
 	struct saved_error saved;
-	const char *sql = NULL;
+	const char *sql = reset_sql(ctx);
 
-	if (!strata__ddl_lock(ctx, p) || !ctx->conn)
-		return 0;
-	if (dialect(ctx) == LOCK_PG)
-		sql = "RESET lock_timeout";
-	else if (dialect(ctx) == LOCK_MYSQL)
-		sql = "SET SESSION lock_wait_timeout = @strata_lock_wait";
-	if (!sql)
+	if (!strata__ddl_lock(ctx, p) || !ctx->conn || !sql)
 		return 0;
 	if (!ctx->err.code)
 		return strata__conn_exec(ctx, sql, strlen(sql));

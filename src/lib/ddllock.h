@@ -30,6 +30,12 @@ int strata__ddl_lock_sql(strata_ctx *ctx, strata_buf *out, const struct part *p,
 int strata__ddl_lock_single_begin(strata_ctx *ctx);
 int strata__ddl_lock_single_sql(strata_ctx *ctx, strata_buf *out,
                                 const struct part *p, int after);
+/* For a script (plan, --dry-run): what the run sends before p's part
+ * (after 0: its setting) and after it (after 1: the session's own back,
+ * outside a transaction), each ending in ";\n"; txn: p runs in a
+ * transaction. */
+int strata__ddl_lock_script(strata_ctx *ctx, strata_buf *out,
+                            const struct part *p, int txn, int after);
 /* Run that statement. */
 int strata__ddl_lock_set(strata_ctx *ctx, const struct part *p, int local);
 /* After a part run outside a transaction: give the session its own wait

@@ -282,3 +282,21 @@ CREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);"
 	expect_rc 0
 	expect_out '"invalid_indexes": []'
 }
+
+t_plan_shows_the_lock_timeout() {
+	mig 0001 a "-- strata:lock-timeout 1234ms retries=2
+CREATE TABLE a (id int);"
+	mig 0002 b "-- strata:no-transaction
+-- strata:lock-timeout 2s
+CREATE INDEX CONCURRENTLY a_id ON a (id);"
+	st plan
+	expect_rc 0
+	grep -A1 '^BEGIN;$' <<<"$out" | grep -qx "SET LOCAL lock_timeout = '1234ms';" ||
+		fail "no SET LOCAL after BEGIN: $out"
+	expect_out "SET lock_timeout = '2000ms';"
+	expect_out "RESET lock_timeout;"
+	# the script does what the run does
+	printf '%s\n' "$out" >plan.sql
+	db_run_script plan.sql || fail "the plan does not run"
+	expect_history "1 2"
+}
