@@ -300,3 +300,14 @@ CREATE INDEX CONCURRENTLY a_id ON a (id);"
 	db_run_script plan.sql || fail "the plan does not run"
 	expect_history "1 2"
 }
+
+t_config_shows_the_setting() {
+	printf '[strata]\ndatabase = %s\ndir = migrations\nddl_lock_timeout = 2s retries=3\n' \
+		"$TEST_URL" >strata.conf
+	st_raw config
+	expect_rc 0
+	expect_out "ddl_lock_timeout 2s retries=3"
+	st_raw config --json
+	expect_rc 0
+	expect_out '"ddl_lock_timeout_ms": 2000, "ddl_lock_retries": 3'
+}
