@@ -311,3 +311,22 @@ t_config_shows_the_setting() {
 	expect_rc 0
 	expect_out '"ddl_lock_timeout_ms": 2000, "ddl_lock_retries": 3'
 }
+
+t_interrupt_before_a_retry_stops_cleanly() {
+	mig 0001 users "CREATE TABLE users (id int);"
+	st up
+	mig 0002 users_email "-- strata:lock-timeout 100ms retries=5
+ALTER TABLE users ADD COLUMN email text;"
+	holder_start "SELECT count(*) FROM users;"
+	tp_start lock_retry o.up up
+	tp_signal "$pid" INT
+	tp_release "$tp_fifo"
+	wait "$pid"
+	rc=$?
+	holder_end
+	expect_eq 130 "$rc" "exit code"
+	grep -q "interrupted while waiting to try a migration again after a lock timeout" o.up ||
+		fail "not said: $(cat o.up)"
+	expect_history "1"
+	expect_eq 0 "$(dirty_rows)" "dirty rows"
+}
