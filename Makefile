@@ -11,6 +11,7 @@
 #   make deb          strata_VERSION_ARCH.deb, with dpkg-deb
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS
 #   make bench        the benchmark against the peers (bench/RESULTS.md)
+#   make bench-fleet  strata on fleets of databases (bench/FLEET.md)
 #   make format       clang-format every C file
 
 PREFIX     ?= /usr/local
@@ -132,7 +133,7 @@ rel_obj = $(patsubst %.c,$(REL)/%.o,$(1))
 san_obj = $(patsubst %.c,$(SAN_DIR)/%.o,$(1))
 
 .PHONY: FORCE all deb demo demo-run check check-run check-long install uninstall \
-	fuzz bench format format-check clean deps-build deps-test \
+	fuzz bench bench-fleet format format-check clean deps-build deps-test \
 	analyze analyze-gcc analyze-cppcheck
 .DEFAULT_GOAL := all
 
@@ -356,6 +357,13 @@ bench:
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory strata
 	@bench/run.sh
+
+# Fleets: up over 100 PostgreSQL databases, status over 1000 SQLite files, the cost per
+# database against a libpq floor (bench/fleet.sh writes bench/FLEET.md).
+bench-fleet:
+	@scripts/install-deps.sh bench
+	@$(MAKE) --no-print-directory strata
+	@bench/fleet.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -8,7 +8,8 @@
 #          the libraries strata loads at run time (libpq5, libmariadb3,
 #          libpg-query1504.0, libssl3)
 #   test   build + sanitizers/fuzzing, cmocka, the database servers the integration
-#          tests start (PostgreSQL 15, MariaDB, Redis), valgrind, strace, gcovr,
+#          tests start (PostgreSQL 15, MariaDB, Redis, and PgBouncer in front of
+#          PostgreSQL for tests/cli/pg_pooler.sh), valgrind, strace, gcovr,
 #          cppcheck (gcc's -fanalyzer needs nothing more), and sql-migrate, a peer
 #          `adopt` is tested against (tests/lib/peers.sh installs dbmate with the
 #          machine's npm)
@@ -27,8 +28,9 @@ set -eu
 BUILD_PKGS="gcc make pkgconf binutils libsqlite3-dev libpq-dev libmariadb-dev libpg-query-dev
 libssl-dev libjansson-dev libinih-dev zlib1g-dev sqlite3"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev libcmocka-dev postgresql-15
-postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools python3
-valgrind strace gcovr procps cppcheck sql-migrate zsh fish shellcheck man-db"
+postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools pgbouncer python3
+valgrind strace gcovr procps cppcheck sql-migrate zsh fish shellcheck man-db
+galera-4 rsync"
 BENCH_PKGS="$TEST_PKGS hyperfine time"
 
 usage() {

@@ -9,7 +9,8 @@
 # against PostgreSQL and MariaDB; sqlite_*, pg_* and mysql_* against one;
 # cli_* need no server. STRATA_LONG=1 also runs long_*.sh (long_srv_*.sh
 # against PostgreSQL and MariaDB, the others against SQLite). Under CI=true a server that does not start is a failure,
-# never a skip.
+# never a skip. A suite that needs a server of its own starts it (pg_pooler.sh: PgBouncer in
+# front of PostgreSQL, `servers.sh start pgbouncer`), under the same rule.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 : "${STRATA_BIN:?set STRATA_BIN (make check does)}"

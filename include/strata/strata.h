@@ -486,6 +486,21 @@ STRATA_EXTERN(void) strata_drift_free(strata_drift_report *report);
 STRATA_EXTERN(int)
 strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed);
 
+/** A row of strata_select(): ncols values, NULL for SQL NULL. Return 0
+ * to go on; another value stops the query and is returned. */
+typedef int (*strata_select_cb)(void *payload, int ncols,
+                                const char *const *values);
+
+/**
+ * Run one query on the context's database (never creating it) and pass
+ * each row to cb: for a fleet's members listed by a query. The query is
+ * the caller's: strata neither checks nor changes it. STRATA_ENOTFOUND
+ * when the database does not exist, STRATA_ENOTSUPP for an exec target.
+ */
+STRATA_EXTERN(int)
+strata_select(strata_ctx *ctx, const char *sql, strata_select_cb cb,
+              void *payload);
+
 /** A streaming standby, as strata_wait_replicas() saw it last. */
 typedef struct strata_replica {
 	const char *name;      /* its application_name ("walreceiver") */

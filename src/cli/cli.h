@@ -56,7 +56,12 @@ struct cli_target {
 	char *extension;   /* exec: of new files */
 	char *schema_file; /* dump written after up, down, redo, or NULL */
 	char *shadow;      /* drift's scratch database, or NULL */
-	char **env;        /* exec: "NAME=value" from env.NAME keys */
+	/* many databases (fleet.c): "file:PATH", "glob:PATTERN",
+	 * "query:SQL" or "schemas:PATTERN"; NULL: the one url */
+	char *fleet;
+	char *fleet_url; /* where fleet = query: runs; NULL: url */
+	int fleet_line;
+	char **env; /* exec: "NAME=value" from env.NAME keys */
 	size_t n_env;
 	int line;                              /* of the [target "name"] */
 	int url_line, dir_line, registry_line; /* of those settings, or 0 */
@@ -119,6 +124,11 @@ struct cli {
 	int has_to;
 	const char *to;         /* --to, as written (checked) */
 	const char *drift_from; /* drift --from FILE */
+	/* fleets (fleet.c): --jobs, --fail-fast, --member */
+	int jobs;
+	int fail_fast;
+	const char *member;
+	const char *fleet_member; /* the member this process runs on */
 
 	const struct cmd *cmd;
 	strata_ctx *ctx;
@@ -138,6 +148,8 @@ struct cmd {
 #define CMD_ALL_TARGETS (1u << 1) /* without --target: every target */
 #define CMD_REVERSE     (1u << 2) /* ... in reverse order (down) */
 #define CMD_WRITES      (1u << 3) /* changes the database: needs one named */
+#define CMD_FLEET       (1u << 4) /* runs on every member of a fleet */
+#define CMD_FOLDER      (1u << 5) /* reads no database: a fleet's once */
 
 /* signals.c */
 void cli_catch_signals(strata_ctx *ctx);

@@ -39,6 +39,7 @@ static int print_json(struct cli *cli)
 	/* exec: the database keeps the history; the command runs files */
 	cli_json_set(cli, "exec_command",
 	             exec ? cli_json_text(t->command_raw) : json_null());
+	cli_json_set(cli, "fleet", cli_json_text(t ? t->fleet : NULL));
 	return EXIT_OK;
 }
 
@@ -56,9 +57,15 @@ static int cmd_config(struct cli *cli, int argc, char **argv)
 	if (t)
 		printf("%-12s %s\n", "type", type);
 	/* names quoted as in every table (cli_q); the URL and the
-	 * command are text */
-	printf("%-12s %s (from %s)\n", exec ? "registry" : "database",
-	       cli_esc(strata_ctx_url_redacted(cli->ctx)), cli->database_from);
+	 * command are text. A fleet's databases are its members'. */
+	if (t && t->fleet)
+		printf("%-12s %s (from %s:%d)\n", "fleet", cli_esc(t->fleet),
+		       cli->config ? cli_q(cli->config) : "strata.conf",
+		       t->fleet_line);
+	else
+		printf("%-12s %s (from %s)\n", exec ? "registry" : "database",
+		       cli_esc(strata_ctx_url_redacted(cli->ctx)),
+		       cli->database_from);
 	printf("%-12s %s (from %s)\n", "dir",
 	       cli->dir ? cli_q(cli->dir) : "migrations", cli->dir_from);
 	printf("%-12s %s\n", "table",
@@ -99,5 +106,5 @@ const struct cmd cli_cmd_config = {
 	"Shows where each setting came from: flags, the environment, .env "
 	"or\nstrata.conf. Passwords in URLs are masked; commands are shown "
 	"as written,\nbefore ${VAR} expansion.",
-	CMD_ALL_TARGETS
+	CMD_ALL_TARGETS | CMD_FOLDER
 };

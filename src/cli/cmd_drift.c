@@ -150,5 +150,5 @@ const struct cmd cli_cmd_drift = {
 	"database)\nand changed (with what differs, the migrations' value "
 	"first). Pending\nmigrations are not drift. Exit 3 when the database "
 	"has drifted.",
-	0
+	CMD_FLEET
 };

@@ -129,5 +129,5 @@ const struct cmd cli_cmd_history = {
 	"",
 	"show the applied log: who, when, how long, checksum",
 	NULL,
-	CMD_ALL_TARGETS
+	CMD_ALL_TARGETS | CMD_FLEET
 };

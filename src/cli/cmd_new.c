@@ -53,5 +53,5 @@ const struct cmd cli_cmd_new = {
 	"file (sqlx), V<n>__NAME.sql (Flyway, with U<n>__NAME.sql\nwhen "
 	"the newest has one), <version>_NAME/migration.sql (Prisma) or\n"
 	"<version>_NAME/up.sql and down.sql (Diesel).",
-	0
+	CMD_FOLDER
 };

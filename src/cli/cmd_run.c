@@ -218,7 +218,7 @@ const struct cmd cli_cmd_up = {
 	"Refuses to start when a\nmigration is dirty or was edited after it "
 	"was applied, when a pending one is\nolder than the newest applied "
 	"one, or when an applied one's file is gone.",
-	CMD_ALL_TARGETS | CMD_WRITES
+	CMD_ALL_TARGETS | CMD_WRITES | CMD_FLEET
 };
 
 static const struct cli_opt down_options[] = {
@@ -292,5 +292,5 @@ const struct cmd cli_cmd_plan = {
 	"to review and\nrun with psql, sqlite3 or mysql: strata plan > "
 	"release.sql. History rows\nin the script take the database's clock "
 	"when it runs.",
-	0
+	CMD_FLEET
 };

@@ -270,7 +270,7 @@ const struct cmd cli_cmd_status = {
 	"irreversible. With --exit-code, exits 6 when a migration is pending "
 	"(or out\nof order), dirty, modified or missing, 0 when all is "
 	"applied.",
-	CMD_ALL_TARGETS
+	CMD_ALL_TARGETS | CMD_FLEET
 };
 
 const struct cmd cli_cmd_check = {
@@ -284,5 +284,5 @@ const struct cmd cli_cmd_check = {
 	"applied) or missing\n(applied, file gone); 0 when every migration is "
 	"applied as its file says.\nFor CI and deployment checks; --json "
 	"works with it (\"clean\": true or false).",
-	CMD_ALL_TARGETS
+	CMD_ALL_TARGETS | CMD_FLEET
 };

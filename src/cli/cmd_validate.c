@@ -155,5 +155,5 @@ const struct cmd cli_cmd_validate = {
 	"be reached, also\nchecks it: dirty, modified, missing and out-of-"
 	"order migrations, and renamed\nones as a warning. Exits non-zero on "
 	"any error.",
-	CMD_ALL_TARGETS
+	CMD_ALL_TARGETS | CMD_FLEET
 };

@@ -79,6 +79,8 @@ static void free_target(struct cli_target *t)
 	free(t->schema_file);
 	free(t->shadow);
 	free(t->ddl_lock);
+	free(t->fleet);
+	free(t->fleet_url);
 	free(t->bad_setting);
 	for (i = 0; i < t->n_env; i++)
 		free(t->env[i]);
@@ -368,6 +370,12 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		t->ddl_lock_line = st->line;
 		return set_slot(st, &t->ddl_lock, value);
 	}
+	if (strcmp(name, "fleet") == 0) {
+		t->fleet_line = st->line;
+		return set_slot(st, &t->fleet, value);
+	}
+	if (strcmp(name, "fleet_url") == 0)
+		return set_slot(st, &t->fleet_url, value);
 	if (strcmp(name, "backup") == 0)
 		return backup_key(st, &t->backup, &t->backup_line, value);
 	if (strcmp(name, "command") == 0) {
@@ -381,8 +389,8 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
 	         "dir, table, schema, lock_timeout, backup, command, "
-	         "registry, extension, schema_file, shadow, "
-	         "ddl_lock_timeout, env.NAME)",
+	         "registry, extension, schema_file, shadow, fleet, "
+	         "fleet_url, ddl_lock_timeout, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -579,7 +587,8 @@ static int check_targets(struct cli *cli, const char *path)
 			        cli_type_list());
 			return EXIT_USAGE;
 		}
-		if (strcmp(t->type, "exec") != 0 && !t->url) {
+		/* a fleet's members have their own (fleet.c) */
+		if (strcmp(t->type, "exec") != 0 && !t->url && !t->fleet) {
 			cli_json_fail(cli, path, t->line,
 			              "target '%s' needs a url", t->name);
 			fprintf(stderr,

@@ -29,6 +29,8 @@ static void new_result(const struct cli *cli, const char *target)
 	                    cli->cmd ? json_string(cli->cmd->name) :
 	                               json_null());
 	json_object_set_new(result, "target", cli_json_text(target));
+	/* a fleet's member (fleet.c); null elsewhere */
+	json_object_set_new(result, "member", cli_json_text(cli->fleet_member));
 	json_object_set_new(result, "database", json_null());
 	json_object_set_new(result, "ok", json_true());
 }
@@ -147,6 +149,19 @@ int cli_json_end(const struct cli *cli, int rc)
 	fflush(stdout);
 	printed++;
 	return rc;
+}
+
+void cli_json_print(json_t *o)
+{
+	char *s = json_dumps(o, JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	if (!s)
+		return;
+	puts(s);
+	free(s);
+	fflush(stdout);
+	printed++;
 }
 
 int cli_json_finish(const struct cli *cli, int rc)

@@ -31,6 +31,9 @@ int cli_json_verdict(const struct cli *cli, int rc);
 /* Finish the result (database, ok, error with exit code rc) and print it
  * on one line; returns rc. */
 int cli_json_end(const struct cli *cli, int rc);
+/* Print o on one line as a result of its own (a fleet's summary); takes
+ * o. */
+void cli_json_print(json_t *o);
 /* At exit: when no result was printed yet (an error before the command
  * ran, or a command outside the targets), print one; returns rc. */
 int cli_json_finish(const struct cli *cli, int rc);

@@ -70,6 +70,20 @@ static int opt_lock_timeout(struct cli *cli, const struct cli_opt *o,
 	return 0;
 }
 
+/* --jobs N: 1 to 256 members of a fleet at once */
+static int opt_jobs(struct cli *cli, const struct cli_opt *o, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!arg[0] || *end || v < 1 || v > 256)
+		return cli_usage_error(cli,
+		                       "--%s '%s': expected a number, 1 to 256",
+		                       o->long_name, arg);
+	cli->jobs = (int)v;
+	return 0;
+}
+
 int cli_opt_wait_timeout(struct cli *cli, const struct cli_opt *o,
                          const char *arg)
 {
@@ -166,6 +180,12 @@ const struct cli_opt cli_global_opts[] = {
 	CLI_OPT_CALLBACK(
 	        0, "lock-timeout", "SECONDS", opt_lock_timeout,
 	        "wait at most this long for another runner (default: 60)"),
+	CLI_OPT_CALLBACK(0, "jobs", "N", opt_jobs,
+	                 "a fleet: run on N members at once (default: 1)"),
+	CLI_OPT_FLAG(0, "fail-fast", fail_fast,
+	             "a fleet: stop every member once one fails"),
+	CLI_OPT_STRING(0, "member", member, "NAME",
+	               "a fleet: run on this member only"),
 	CLI_OPT_FLAG(0, "json", json,
 	             "print the result as JSON, one object per target per "
 	             "line (docs/JSON.md)"),

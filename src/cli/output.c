@@ -432,18 +432,50 @@ static long long days_from_civil(long long y, unsigned m, unsigned d)
 	return era * 146097 + (long long)doe - 719468;
 }
 
+/* The number in the n digits at s, or -1 if one is not a digit. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+/* Split "YYYY-MM-DD HH:MM:SS" into f[6]; 0 when utc has another shape.
+ * By hand: sscanf cost a third of a whole `status` on 1000 rows. */
+static int parse_utc(const char *utc, int f[6])
+{
+	static const char seps[] = "-- ::";
+	int i;
+
+	if (strlen(utc) != 19)
+		return 0;
+	f[0] = digits(utc, 4);
+	for (i = 0; i < 5; i++) {
+		if (utc[4 + 3 * i] != seps[i])
+			return 0;
+		f[i + 1] = digits(utc + 5 + 3 * i, 2);
+	}
+	for (i = 0; i < 6; i++)
+		if (f[i] < 0)
+			return 0;
+	return f[1] >= 1 && f[1] <= 12 && f[2] >= 1 && f[2] <= 31;
+}
+
 const char *cli_time(const struct cli *cli, const char *utc, char *out,
                      size_t n)
 {
-	int y, mo, d, h, mi, s, k = 0;
+	int f[6];
 	struct tm tm;
 	time_t t;
 
 	if (!utc[0])
 		return "";
-	if (sscanf(utc, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
-	           &k) != 6 ||
-	    k != 19 || utc[19] || mo < 1 || mo > 12 || d < 1 || d > 31) {
+	if (!parse_utc(utc, f)) {
 		snprintf(out, n, "%s", cli_q(utc));
 		return out;
 	}
@@ -451,8 +483,9 @@ const char *cli_time(const struct cli *cli, const char *utc, char *out,
 		snprintf(out, n, "%s UTC", utc);
 		return out;
 	}
-	t = (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-	             h * 3600 + mi * 60 + s);
+	t = (time_t)(days_from_civil(f[0], (unsigned)f[1], (unsigned)f[2]) *
+	                     86400 +
+	             f[3] * 3600 + f[4] * 60 + f[5]);
 	tzset();
 	if (!localtime_r(&t, &tm) ||
 	    strftime(out, n, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "fleet.h"
 #include "json.h"
 #include "options.h"
 #include "output.h"
@@ -53,8 +54,9 @@ static int open_ctx(struct cli *cli)
 	return 0;
 }
 
-static int run_one(struct cli *cli, const struct cli_target *t, int argc,
-                   char **argv)
+/* The command on one database. */
+static int run_database(struct cli *cli, const struct cli_target *t, int argc,
+                        char **argv)
 {
 	int rc;
 
@@ -68,6 +70,25 @@ static int run_one(struct cli *cli, const struct cli_target *t, int argc,
 	strata_ctx_free(cli->ctx);
 	cli->ctx = NULL;
 	return rc;
+}
+
+static int run_one(struct cli *cli, const struct cli_target *t, int argc,
+                   char **argv)
+{
+	if (t && t->fleet)
+		return cli_run_fleet(cli, t, argc, argv, run_database);
+	if (cli->member) {
+		cli_json_fail(cli, NULL, 0,
+		              "--member: target '%s' is not a fleet",
+		              t ? t->name : "default");
+		fprintf(stderr,
+		        "strata: %serror%s: --member names a member of a "
+		        "fleet; target '%s' is not one (no fleet setting)\n",
+		        cli_ce(cli, "err"), cli_ce(cli, "reset"),
+		        t ? cli_esc(t->name) : "default");
+		return EXIT_USAGE;
+	}
+	return run_database(cli, t, argc, argv);
 }
 
 static void list_targets(const struct cli *cli, FILE *f)

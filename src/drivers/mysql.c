@@ -19,6 +19,15 @@
 
 #include "mysql_int.h"
 
+/* On a Galera cluster, a runner whose lock row is gone changes nothing
+ * more (mysql_galera.c). */
+static int my_exec(struct strata_driver_conn *c, const char *sql, size_t len)
+{
+	int rc = strata__my_galera_lost(c);
+
+	return rc < 0 ? rc : strata__my_exec(c, sql, len);
+}
+
 static int my_begin(struct strata_driver_conn *c)
 {
 	return strata__my_simple(c, "START TRANSACTION");
@@ -101,7 +110,7 @@ const struct strata_driver strata__driver_mysql = {
 	.timestamp_type = "DATETIME(3)",
 	.connect = strata__my_connect,
 	.disconnect = strata__my_disconnect,
-	.exec = strata__my_exec,
+	.exec = my_exec,
 	.query = strata__my_query,
 	.begin = my_begin,
 	.commit = my_commit,

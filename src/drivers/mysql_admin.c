@@ -80,6 +80,7 @@ enum {
 	A_CA,
 	A_CERT,
 	A_KEY,
+	A_IGNORE,
 	A_N
 };
 
@@ -131,6 +132,21 @@ static void opt_arg(struct tool_args *a, int which, const char *name,
 	strata_buf *b = &a->opt[which];
 
 	if (strata__buf_puts(b, name) < 0 || strata__buf_puts(b, value) < 0) {
+		a->oom = 1;
+		return;
+	}
+	arg(a, b->ptr);
+}
+
+/* --ignore-table for the cluster lock's table (mysql_galera.c): a
+ * runner's lock is no part of the schema, and a restore must not bring
+ * back an old one */
+static void ignore_lock_table(struct tool_args *a, const char *db)
+{
+	strata_buf *b = &a->opt[A_IGNORE];
+
+	if (strata__buf_printf(b, "--ignore-table=%s.%s", db,
+	                       STRATA_MY_LOCK_TABLE) < 0) {
 		a->oom = 1;
 		return;
 	}
@@ -215,6 +231,7 @@ int strata__my_backup(struct strata_driver_conn *c, const char *url,
 		arg(&a, "--triggers");
 		arg(&a, "--events");
 		arg(&a, "--add-drop-table");
+		ignore_lock_table(&a, u.db);
 		arg(&a, "--");
 		arg(&a, u.db);
 		rc = run_tool(c, &a, -1, fd, 1);
@@ -301,6 +318,7 @@ int strata__my_dump(struct strata_driver_conn *c, const char *url,
 		arg(&a, "--routines");
 		arg(&a, "--triggers");
 		arg(&a, "--events");
+		ignore_lock_table(&a, u.db);
 		arg(&a, "--");
 		arg(&a, u.db);
 		rc = strata__run_tool_capture(

@@ -6,6 +6,8 @@
  * equal; character sets and collations, which follow each database's
  * defaults, are left out.
  */
+#include <string.h>
+
 #include "mysql_int.h"
 #include "catalog.h"
 
@@ -108,12 +110,34 @@ static int is_mariadb(void *payload, int ncols, const char *const *values)
 	return 0;
 }
 
+struct skip_lock {
+	strata_row_cb cb;
+	void *payload;
+};
+
+/* The cluster lock's table (mysql_galera.c) is strata's, as the history
+ * is: no object of the schema. */
+static int skip_lock_table(void *payload, int ncols, const char *const *v)
+{
+	const struct skip_lock *s = payload;
+
+	if (ncols > 2 && v[1] && v[2] &&
+	    (strcmp(v[1], STRATA_MY_LOCK_TABLE) == 0 ||
+	     (v[1][0] == '\0' && strcmp(v[2], STRATA_MY_LOCK_TABLE) == 0)))
+		return 0;
+	return s->cb(s->payload, ncols, v);
+}
+
 int strata__my_catalog(struct strata_driver_conn *c, const char *schema,
                        strata_row_cb cb, void *payload)
 {
+	struct skip_lock skip = { cb, payload };
 	int mariadb = 0;
-	int rc = strata__catalog_run(c, schema, "DATABASE()", queries, cb,
-	                             payload);
+	int rc;
+
+	cb = skip_lock_table;
+	payload = &skip;
+	rc = strata__catalog_run(c, schema, "DATABASE()", queries, cb, payload);
 
 	if (rc == 0)
 		rc = strata__my_query(c,

@@ -278,6 +278,9 @@ int strata__my_connect(struct strata_driver_conn *c,
 	/* the engine writes applied_at as UTC literals */
 	if (rc == 0)
 		rc = strata__my_simple(c, "SET time_zone = '+00:00'");
+	/* with -v: what cluster, if any, and how it runs schema changes */
+	if (rc == 0 && c->verbose)
+		rc = strata__my_galera_describe(c);
 	return rc;
 }
 
@@ -286,6 +289,7 @@ void strata__my_disconnect(struct strata_driver_conn *c)
 	struct my_conn *m = my_conn(c);
 
 	strata__my_stop_close(c);
+	strata__my_galera_free(c);
 	if (m->my)
 		strata__my.mysql_close(m->my);
 	m->my = NULL;

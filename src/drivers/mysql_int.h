@@ -22,6 +22,12 @@
  * server whose host is gone (mysql_connect.c).
  */
 #define MY_WRITE_TIMEOUT 60
+/* Seconds a Galera runner's lock row lives without renewal (a URL can
+ * change it with lock_lease=N): a runner renews it every third of that,
+ * and the row of a runner that died is free once it ran out. */
+#define MY_LOCK_LEASE 60
+/* The table of the runner lock on a Galera cluster (mysql_galera.c). */
+#define STRATA_MY_LOCK_TABLE "strata_lock"
 
 enum ssl_mode {
 	SSL_UNSET,
@@ -40,6 +46,7 @@ struct my_url {
 	unsigned int connect_timeout;
 	int read_timeout, write_timeout; /* seconds, 0: none; -1: unset */
 	int local_infile;                /* LOAD DATA LOCAL allowed */
+	unsigned int lock_lease;         /* seconds; 0: MY_LOCK_LEASE */
 	int ipv6;                        /* host was in brackets */
 	enum ssl_mode ssl_mode;
 };
@@ -52,6 +59,7 @@ struct my_conn {
 	int64_t changes;      /* rows of the last statement run, or -1 */
 	struct my_url url;    /* as connected: a stop connects again */
 	unsigned long thread; /* the server's id for the connection */
+	struct my_galera *galera; /* a cluster's facts, once read */
 	struct my_stop {
 		/* a statement being stopped after an interrupt
 		 * (mysql_wait.c): since when (ms; 0: it is not) */
@@ -134,6 +142,19 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
                     int timeout_ms);
 int strata__my_unlock(struct strata_driver_conn *c, const char *key);
 
+/* mysql_galera.c: a Galera node's facts and the cluster-wide runner lock.
+ * _on: 1 on a node of a cluster, 0 elsewhere (or an error); _describe:
+ * the cluster, node and wsrep_OSU_method as a notice (-v); _lock: take
+ * the lock row, waiting up to secs; _lost: an error once another runner
+ * may have it (its lease ran out); _free: at disconnect. */
+int strata__my_galera_on(struct strata_driver_conn *c);
+int strata__my_galera_describe(struct strata_driver_conn *c);
+int strata__my_galera_lock(struct strata_driver_conn *c, const char *name,
+                           long secs);
+int strata__my_galera_unlock(struct strata_driver_conn *c);
+int strata__my_galera_lost(struct strata_driver_conn *c);
+void strata__my_galera_free(struct strata_driver_conn *c);
+
 /* mysql_wait.c: libmariadb's calls that wait for the server, made with
  * its non-blocking API and interruptible (see there). Each returns what
  * the blocking call does, or STRATA_EINTERRUPTED when strata gave up
@@ -148,6 +169,10 @@ int strata__my_real_connect(struct strata_driver_conn *c, const char *host,
 /* The error of a statement stopped by an interrupt (driver.h), or 0. */
 int strata__my_stop_error(struct strata_driver_conn *c, unsigned int err,
                           long offset);
+/* Where a connection's socket fd reached the server: numeric address
+ * and port, or the path of a Unix socket. 0, or -1 when unknown. */
+int strata__my_peer(int fd, char *host, size_t n, unsigned int *port,
+                    char *path, size_t pn);
 /* Close a stop's second connection. */
 void strata__my_stop_close(struct strata_driver_conn *c);
 

@@ -188,6 +188,14 @@ int strata__my_lock(struct strata_driver_conn *c, const char *key,
 		                       c, rc, NULL, 0, -1,
 		                       "cannot derive the lock name");
 	}
+	/* GET_LOCK is one node's: a cluster needs its lock row */
+	rc = strata__my_galera_on(c);
+	if (rc != 0) {
+		if (rc > 0)
+			rc = strata__my_galera_lock(c, name.ptr, secs);
+		strata_buf_release(&name);
+		return rc;
+	}
 	/* a free lock is taken at once; a busy one is waited for (up to
 	 * secs) in a second call, the wait the test build's lock_wait point
 	 * lets a test see begin */
@@ -232,6 +240,8 @@ int strata__my_unlock(struct strata_driver_conn *c, const char *key)
 	struct value val;
 	int rc;
 
+	if (strata__my_galera_on(c) > 0)
+		return strata__my_galera_unlock(c);
 	rc = lock_name(my_conn(c), &name, key);
 	if (rc == 0)
 		rc = lock_call(c, "RELEASE_LOCK", name.ptr, "", &val);

@@ -201,6 +201,16 @@ static int url_param(struct strata_driver_conn *c, struct my_url *u, char *key,
 			        key[0] == 'r' ? "read" : "write", *value);
 		return 0;
 	}
+	if (strcmp(key, "lock-lease") == 0) {
+		if (parse_uint(*value, 86400, &u->lock_lease) < 0 ||
+		    u->lock_lease == 0)
+			return strata_driver_set_error(
+			        c, STRATA_EINVALID, NULL, 0, -1,
+			        "mysql URL parameter lock_lease='%s': expected "
+			        "a number of seconds from 1 to 86400",
+			        *value);
+		return 0;
+	}
 	if (strcmp(key, "local-infile") == 0) {
 		if (parse_bool(*value, &u->local_infile) < 0)
 			return strata_driver_set_error(
@@ -214,7 +224,8 @@ static int url_param(struct strata_driver_conn *c, struct my_url *u, char *key,
 	        c, STRATA_EINVALID, NULL, 0, -1,
 	        "unknown parameter '%s' in the mysql URL (known: socket, "
 	        "ssl-mode, ssl-ca, ssl-cert, ssl-key, ssl-capath, ssl-cipher, "
-	        "connect_timeout, read_timeout, write_timeout, local_infile)",
+	        "connect_timeout, read_timeout, write_timeout, local_infile, "
+	        "lock_lease)",
 	        key);
 }
 

@@ -129,10 +129,8 @@ static void ctl_ask(struct strata_driver_conn *c, int what)
 	}
 }
 
-/* Where the first connection reached the server: its numeric address
- * and port, or the path of its socket. 0, or -1 when unknown. */
-static int peer(int fd, char *host, size_t n, unsigned int *port, char *path,
-                size_t pn)
+int strata__my_peer(int fd, char *host, size_t n, unsigned int *port,
+                    char *path, size_t pn)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -175,8 +173,9 @@ static void ctl_start(struct strata_driver_conn *c)
 	MYSQL *ret = NULL;
 	int st;
 
-	if (peer(strata__my.mysql_get_socket(m->my), s->host, sizeof(s->host),
-	         &port, s->path, sizeof(s->path)) < 0) {
+	if (strata__my_peer(strata__my.mysql_get_socket(m->my), s->host,
+	                    sizeof(s->host), &port, s->path,
+	                    sizeof(s->path)) < 0) {
 		ctl_failed(c, "the server's address is not known");
 		return;
 	}

@@ -57,6 +57,8 @@ static int pg_query(struct strata_driver_conn *c, const char *sql,
 
 static int pg_begin(struct strata_driver_conn *c)
 {
+	if (c->pooled)
+		return strata__pg_pooled_begin(c);
 	return strata__pg_simple(c, "BEGIN", 0);
 }
 
@@ -69,6 +71,7 @@ static int pg_commit(struct strata_driver_conn *c)
 	if (!pg)
 		return strata__pg_conn_error(c, "COMMIT");
 	res = strata__pg_exec_wait(c, "COMMIT", -1, NULL, &rc);
+	pc(c)->txn_pid = 0;
 	if (rc < 0)
 		return rc;
 	if (strata__pq.PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -89,6 +92,7 @@ static int pg_rollback(struct strata_driver_conn *c)
 {
 	PGconn *pg = pc(c)->pg;
 
+	pc(c)->txn_pid = 0;
 	if (!pg || strata__pq.PQstatus(pg) != CONNECTION_OK ||
 	    strata__pq.PQtransactionStatus(pg) == PQTRANS_IDLE)
 		return 0;
@@ -164,7 +168,7 @@ const struct strata_driver strata__driver_postgres = {
 	.timestamp_type = "TIMESTAMPTZ",
 	.connect = strata__pg_connect,
 	.disconnect = strata__pg_disconnect,
-	.exec = strata__pg_exec,
+	.exec = strata__pg_pooled_exec,
 	.query = pg_query,
 	.begin = pg_begin,
 	.commit = pg_commit,

@@ -22,6 +22,9 @@ struct pg_conn {
 	char *key;       /* ... and the one locked (schema-qualified) */
 	int64_t changes; /* rows of the last statement exec() ran, or -1 */
 	char *url;       /* as connected, for the second connection of a stop */
+	int pooler;      /* PG_POOLER_*: the URL's pooler= parameter */
+	int lock_timeout_ms; /* for the lock of each transaction, pooled */
+	int txn_pid; /* pooled: the server process of this transaction, or 0 */
 	struct pg_stop {
 		/* a statement being stopped after an interrupt
 		 * (postgres_wait.c): since when (ms; 0: it is not) */
@@ -34,6 +37,11 @@ struct pg_conn {
 		char why[200]; /* why the second connection failed */
 	} stop;
 };
+
+/* pg_conn.pooler */
+#define PG_POOLER_AUTO        0
+#define PG_POOLER_TRANSACTION 1
+#define PG_POOLER_NONE        2
 
 /* pg_stop.asked, .done: pg_cancel_backend, pg_terminate_backend */
 #define PG_STOP_CANCEL    1
@@ -126,6 +134,34 @@ int strata__pg_check_if_not_exists(struct strata_driver_conn *c,
 int strata__pg_lock(struct strata_driver_conn *c, const char *key,
                     int timeout_ms);
 int strata__pg_unlock(struct strata_driver_conn *c, const char *key);
+/* Take the lock key (the session's, or behind a pooler the current
+ * transaction's), polling for at most timeout_ms; STRATA_ELOCKED then. */
+int strata__pg_lock_wait(struct strata_driver_conn *c, const char *key,
+                         int timeout_ms);
+
+/* postgres_pooler.c: behind a transaction pooler (see there) */
+struct strata__url;
+/* pc(c)->pooler from the URL; STRATA_ECONNECT for a bad value */
+int strata__pg_pooler_mode(struct strata_driver_conn *c,
+                           const struct strata__url *u);
+/* Remove the parameter key from url's query (off, n: its bytes). */
+void strata__pg_strip_param(strata_buf *url, size_t off, size_t n,
+                            const char *key);
+/* A copy of url without strata's own parameters, for libpq and its
+ * tools (free it with strata__pg_wipe_free); NULL when out of memory. */
+char *strata__pg_libpq_url(const char *url);
+/* Zero the string s (it may hold a password) and free it; s may be NULL. */
+void strata__pg_wipe_free(char *s);
+/* Append a condition true only on a direct connection. */
+int strata__pg_direct_only(struct strata_driver_conn *c, strata_buf *out);
+/* Set c->pooled from the server process id the set-up query returned. */
+void strata__pg_pooler_detect(struct strata_driver_conn *c, int server_pid);
+/* BEGIN and the transaction-level runner lock; ROLLBACK on failure */
+int strata__pg_pooled_begin(struct strata_driver_conn *c);
+/* The driver's exec: outside a transaction behind a pooler, in a locked
+ * one of its own once the engine means to write */
+int strata__pg_pooled_exec(struct strata_driver_conn *c, const char *sql,
+                           size_t len);
 
 /* postgres_replicas.c: the driver's wait_replicas */
 int strata__pg_wait_replicas(struct strata_driver_conn *c, int timeout_ms,

@@ -99,6 +99,29 @@ static int put_kv(strata_buf *b, const char *k, const char *v)
 	return rc == 0 ? strata__buf_putc(b, '\'') : rc;
 }
 
+/* pg_dump and psql begin with session settings (search_path, among
+ * others), which a transaction pooler would leave on a server session
+ * for the next client's transactions. */
+static int pooled_tool(struct strata_driver_conn *c)
+{
+	strata_buf d = STRATA_BUF_INIT;
+	int rc = strata_driver_set_error(
+	        c, STRATA_ENOTSUPP, NULL, 0, -1,
+	        "pg_dump and psql are not run through a transaction pooler: "
+	        "the session settings they make would stay on a server "
+	        "session that other clients' transactions use next");
+
+	if (strata__buf_printf(
+	            &d,
+	            "back up, dump or restore through a direct "
+	            "connection to the server; a rollback through "
+	            "the pooler runs without its backup with %s",
+	            strata_driver_setting(c, STRATA_SETTING_NO_BACKUP)) == 0)
+		strata_driver_add_detail(c, d.ptr);
+	strata_buf_release(&d);
+	return rc;
+}
+
 /*
  * The URL as a conninfo string without the password, the password as
  * PGPASSWORD=... for the tool's environment, and the database's name
@@ -109,14 +132,20 @@ static int tool_conninfo(struct strata_driver_conn *c, const char *url,
 {
 	PQconninfoOption *opts, *o;
 	const char *no_lib = NULL;
-	char *err = NULL;
+	char *err = NULL, *clean;
 	int rc = 0;
 
+	if (c->pooled)
+		return pooled_tool(c);
 	/* loaded already when connected; a restore need not be */
 	if (strata__pq_load(&no_lib) < 0)
 		return strata_driver_set_error(c, STRATA_ENOTSUPP, NULL, 0, -1,
 		                               "%s", no_lib);
-	opts = strata__pq.PQconninfoParse(url, &err);
+	clean = strata__pg_libpq_url(url);
+	if (!clean)
+		return strata__pg_oom(c);
+	opts = strata__pq.PQconninfoParse(clean, &err);
+	strata__pg_wipe_free(clean);
 	if (!opts) {
 		strata__pq.PQfreemem(err);
 		return strata_driver_set_error(c, STRATA_EINVALID, NULL, 0, -1,

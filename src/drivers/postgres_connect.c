@@ -163,8 +163,62 @@ static int connect_failed(struct strata_driver_conn *c)
 	return rc;
 }
 
+/*
+ * The set-up message. applied_at literals are UTC: TimeZone is one of
+ * the settings a pooler keeps for each of its clients. The others are
+ * set only on a direct connection (postgres_pooler.c), never on a server
+ * session a pooler shares: client_connection_check_interval (PostgreSQL
+ * 14+) makes the server notice within a second that a killed runner is
+ * gone, ending its session (and freeing its lock) even in the middle of a
+ * long statement. Then the standby check, the identifier limit and the
+ * server process: PQexec returns the last result, or the error that
+ * stopped it.
+ */
+static int setup_sql(struct strata_driver_conn *c, strata_buf *sql)
+{
+	int rc = strata__buf_puts(
+	        sql, "SET TimeZone = 'UTC'; SELECT pg_catalog.set_config("
+	             "'client_min_messages', 'notice', false)");
+
+	if (rc == 0 && strata__pq.PQserverVersion(pc(c)->pg) >= 140000)
+		rc = strata__buf_puts(sql,
+		                      ", pg_catalog.set_config("
+		                      "'client_connection_check_interval', "
+		                      "'1000', false)");
+	if (rc == 0)
+		rc = strata__buf_puts(sql, " WHERE ");
+	if (rc == 0)
+		rc = strata__pg_direct_only(c, sql);
+	if (rc == 0)
+		rc = strata__buf_puts(
+		        sql,
+		        "; SELECT pg_catalog.pg_is_in_recovery(), "
+		        "pg_catalog.current_setting('max_identifier_length'), "
+		        "pg_catalog.pg_backend_pid()");
+	return rc;
+}
+
+/* --schema sets search_path, which stays with a server session. */
+static int pooled_schema(struct strata_driver_conn *c)
+{
+	strata_buf d = STRATA_BUF_INIT;
+	int rc = strata_driver_set_error(
+	        c, STRATA_EINVALID, NULL, 0, -1,
+	        "%s cannot be kept through a transaction pooler: it sets "
+	        "search_path, a setting of the server session, and each of "
+	        "strata's transactions may run on another one",
+	        strata_driver_setting(c, STRATA_SETTING_SCHEMA));
+
+	if (strata__buf_puts(&d, "set the role's search_path instead "
+	                         "(ALTER ROLE ... SET search_path), or "
+	                         "connect to the server directly") == 0)
+		strata_driver_add_detail(c, d.ptr);
+	strata_buf_release(&d);
+	return rc;
+}
+
 /* Set up the session: UTC, notices, dead-client detection, standby
- * check, identifier limit and search_path. */
+ * check, identifier limit, pooler and search_path. */
 static int session_setup(struct strata_driver_conn *c,
                          const struct strata_connect_params *p)
 {
@@ -173,38 +227,20 @@ static int session_setup(struct strata_driver_conn *c,
 	PGresult *res;
 	int rc, standby;
 
-	/*
-	 * applied_at literals are UTC. client_connection_check_interval
-	 * (PostgreSQL 14+) makes the server notice within a second that a
-	 * killed runner is gone, ending its session (and freeing its lock)
-	 * even in the middle of a long statement. One message with the
-	 * standby check: PQexec returns its last result, or the error that
-	 * stopped it.
-	 */
-	rc = strata__buf_puts(&sql, "SET TimeZone = 'UTC'; "
-	                            "SET client_min_messages = notice; ");
-	if (rc == 0 && strata__pq.PQserverVersion(pg) >= 140000)
-		rc = strata__buf_puts(&sql, "SET "
-		                            "client_connection_check_interval "
-		                            "= 1000; ");
-	if (rc == 0)
-		rc = strata__buf_puts(
-		        &sql,
-		        "SELECT pg_catalog.pg_is_in_recovery(), "
-		        "pg_catalog.current_setting('max_identifier_length')");
-	if (rc < 0) {
+	if (setup_sql(c, &sql) < 0) {
 		strata_buf_release(&sql);
 		return strata__pg_oom(c);
 	}
 	res = strata__pg_exec_query(c, sql.ptr);
 	strata_buf_release(&sql);
 	if (!res || strata__pq.PQntuples(res) != 1 ||
-	    strata__pq.PQnfields(res) != 2) {
+	    strata__pq.PQnfields(res) != 3) {
 		strata__pq.PQclear(res);
 		return STRATA_ECONNECT;
 	}
 	standby = strata__pq.PQgetvalue(res, 0, 0)[0] == 't';
 	pc(c)->max_ident = atoi(strata__pq.PQgetvalue(res, 0, 1));
+	strata__pg_pooler_detect(c, atoi(strata__pq.PQgetvalue(res, 0, 2)));
 	strata__pq.PQclear(res);
 	/* a standby serves reading commands (status on a replica); the
 	 * engine writes through nothing read_only */
@@ -233,6 +269,8 @@ static int session_setup(struct strata_driver_conn *c,
 		strata_buf_release(&where);
 		return rc;
 	}
+	if (p->schema && p->schema[0] && c->pooled)
+		return pooled_schema(c);
 	if (p->schema && p->schema[0]) {
 		rc = strata__buf_puts(&sql, "SET search_path TO ");
 		if (rc == 0)
@@ -296,12 +334,23 @@ static int pg_open(struct strata_driver_conn *c,
 	 */
 	if (strata__url_parse(&parts, p->url) == STRATA_ENOMEM)
 		return strata__pg_oom(c);
+	rc = strata__pg_pooler_mode(c, &parts);
+	if (rc < 0) {
+		strata__url_release(&parts);
+		return rc;
+	}
 	/* schemes are case-insensitive (RFC 3986), libpq's test is not:
 	 * the URL goes to libpq with its scheme in lower case */
 	rc = parts.scheme ?
 	             strata__buf_printf(&text, "%s%s", parts.scheme,
 	                                parts.text + strlen(parts.scheme)) :
 	             strata__buf_puts(&text, parts.text);
+	/* strata's own parameter, which libpq would refuse */
+	if (rc == 0 && parts.scheme && parts.query.p &&
+	    strata__url_param(&parts, "pooler"))
+		strata__pg_strip_param(&text,
+		                       (size_t)(parts.query.p - parts.text),
+		                       parts.query.n, "pooler");
 	url = rc == 0 ? strata__buf_detach(&text) : NULL;
 	strata_buf_release(&text);
 	if (!url) {

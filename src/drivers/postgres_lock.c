@@ -35,13 +35,16 @@ static int lock_interrupted(struct strata_driver_conn *c, const char *key)
 	                               key);
 }
 
-/* 1: taken, 0: held by another session, <0: error (recorded). */
+/* 1: taken, 0: held by another session, <0: error (recorded). Behind a
+ * transaction pooler, the lock of the transaction begin() opened. */
 static int try_lock(struct strata_driver_conn *c, const char *key)
 {
 	PGresult *res = strata__pg_params_query(
 	        c,
-	        "SELECT pg_catalog.pg_try_advisory_lock("
-	        "pg_catalog.hashtextextended($1, 0))",
+	        c->pooled ? "SELECT pg_catalog.pg_try_advisory_xact_lock("
+	                    "pg_catalog.hashtextextended($1, 0))" :
+	                    "SELECT pg_catalog.pg_try_advisory_lock("
+	                    "pg_catalog.hashtextextended($1, 0))",
 	        1, &key, 0);
 	int got;
 
@@ -153,8 +156,8 @@ static char *qualify_key(struct strata_driver_conn *c, const char *key)
 	return b.len ? strata__buf_detach(&b) : NULL;
 }
 
-static int pg_lock(struct strata_driver_conn *c, const char *key,
-                   int timeout_ms)
+int strata__pg_lock_wait(struct strata_driver_conn *c, const char *key,
+                         int timeout_ms)
 {
 	long long start = strata__now_ms(), waited;
 	long pause = LOCK_POLL_FIRST;
@@ -167,7 +170,9 @@ static int pg_lock(struct strata_driver_conn *c, const char *key,
 	 * pg_advisory_lock: a session waiting inside the server holds a
 	 * snapshot that CREATE INDEX CONCURRENTLY in the lock holder's
 	 * session waits for, a deadlock (flyway#1654, golang-migrate#960).
-	 * Between polls this session is idle, in no transaction.
+	 * Between polls this session is idle, in no transaction (behind
+	 * a pooler: in the transaction the lock is for, which holds no
+	 * snapshot between statements).
 	 */
 	for (;;) {
 		long left, nap;
@@ -236,7 +241,11 @@ int strata__pg_lock(struct strata_driver_conn *c, const char *key,
 	pc(c)->key = qualify_key(c, key);
 	if (!pc(c)->key_in || !pc(c)->key)
 		return strata__pg_oom(c);
-	rc = pg_lock(c, pc(c)->key, timeout_ms);
+	/* behind a pooler begin() takes it, in each transaction */
+	pc(c)->lock_timeout_ms = timeout_ms;
+	if (c->pooled)
+		return 0;
+	rc = strata__pg_lock_wait(c, pc(c)->key, timeout_ms);
 	if (rc == 0 && pc(c)->schema) {
 		rc = strata__pg_ensure_schema(c, pc(c)->schema);
 		if (rc < 0)
@@ -256,6 +265,8 @@ int strata__pg_unlock(struct strata_driver_conn *c, const char *key)
 	/* a no-transaction file's own BEGIN, failed: nothing runs in it */
 	if (strata__pq.PQtransactionStatus(pc(c)->pg) == PQTRANS_INERROR)
 		strata__pg_simple(c, "ROLLBACK", 1);
+	if (c->pooled)
+		return 0; /* a transaction's lock ends with it */
 	res = strata__pg_params_query(c,
 	                              "SELECT pg_catalog.pg_advisory_unlock("
 	                              "pg_catalog.hashtextextended($1, 0))",

@@ -55,16 +55,29 @@ static void ctl_failed(struct pg_stop *s, const char *why)
 	s->ctl_state = CTL_FAILED;
 }
 
+/* The server process running the first session's statement, or 0 when
+ * not known: behind a pooler, the one of the current transaction. */
+static int session_pid(struct strata_driver_conn *c)
+{
+	return c->pooled ? pc(c)->txn_pid : strata__pq.PQbackendPID(pc(c)->pg);
+}
+
 /* Send pg_cancel_backend or pg_terminate_backend for the first session. */
 static void ctl_ask(struct strata_driver_conn *c, int what)
 {
 	struct pg_stop *s = &pc(c)->stop;
+	int pid = session_pid(c);
 	char sql[96];
 
+	if (!pid) {
+		ctl_failed(s, "through a transaction pooler, outside a "
+		              "transaction, the server process is not known");
+		return;
+	}
 	snprintf(sql, sizeof(sql), "SELECT pg_catalog.%s(%d)",
 	         what == PG_STOP_CANCEL ? "pg_cancel_backend" :
 	                                  "pg_terminate_backend",
-	         strata__pq.PQbackendPID(pc(c)->pg));
+	         pid);
 	if (!strata__pq.PQsendQuery(s->ctl, sql)) {
 		ctl_failed(s, strata__pq.PQerrorMessage(s->ctl));
 		return;
@@ -232,7 +245,7 @@ static int give_up(struct strata_driver_conn *c)
 {
 	struct pg_stop *s = &pc(c)->stop;
 	PGconn *pg = pc(c)->pg;
-	int fd = strata__pq.PQsocket(pg), pid = strata__pq.PQbackendPID(pg);
+	int fd = strata__pq.PQsocket(pg), pid = session_pid(c);
 	struct linger l;
 	int rc;
 

@@ -458,9 +458,16 @@ const char *strata__driver_name(const strata_ctx *ctx)
 	return ctx->drv->name;
 }
 
+/* What a connection through a transaction pooler cannot do (driver.h) */
+#define POOLED_LACKS (STRATA_DRIVER_CAP_LOCK | STRATA_DRIVER_CAP_BATCH)
+
 int strata__driver_can(const strata_ctx *ctx, unsigned caps)
 {
-	return (ctx->drv->caps & caps) == caps;
+	unsigned have = ctx->drv->caps;
+
+	if (ctx->conn && ctx->conn->pooled)
+		have &= ~(unsigned)POOLED_LACKS;
+	return (have & caps) == caps;
 }
 
 unsigned strata__driver_dialect(const strata_ctx *ctx)

@@ -330,6 +330,38 @@ static int any_dirty(const strata_ctx *ctx)
 	return 0;
 }
 
+/*
+ * Behind a transaction pooler each statement outside a transaction may
+ * run on another server session, where no lock of this runner holds
+ * (driver.h): a part that must run outside a transaction is refused
+ * before anything runs, naming its file.
+ */
+static int refuse_pooled(strata_ctx *ctx, const size_t *sel, size_t n, int down)
+{
+	size_t i;
+
+	if (!ctx->conn || !ctx->conn->pooled)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct migration *m =
+		        strata__view_source(ctx, &ctx->view[sel[i]]);
+
+		if (!m || strata__part_transactional(ctx, m, down))
+			continue;
+		strata__error_set(ctx, STRATA_EINVALID,
+		                  "%s must run outside a transaction, which "
+		                  "strata does not do through a transaction "
+		                  "pooler: nothing was applied",
+		                  strata__part(m, down)->path);
+		strata__error_detail(
+		        ctx, "run it on a direct connection to the server (or "
+		             "through a pooler in session mode, with "
+		             "pooler=none in the URL); see docs/SCALE.md");
+		return STRATA_EINVALID;
+	}
+	return 0;
+}
+
 typedef int (*select_fn)(strata_ctx *ctx, const strata_run_options *o,
                          size_t *sel, size_t *n_sel);
 
@@ -404,6 +436,8 @@ static int decide(struct run *r)
 		rc = r->sel ? r->select(ctx, r->o, r->sel, &r->n) :
 		              strata__oom(ctx);
 	}
+	if (rc == 0 && !r->o->dry_run)
+		rc = refuse_pooled(ctx, r->sel, r->n, r->down);
 	return rc;
 }
 

@@ -39,6 +39,8 @@
  *                     retry not begun
  *   history_upgrade_swapped  MySQL: the new table is in place, the old
  *                     one not dropped yet
+ *   lease_lost        Galera: the thread that renews the cluster lock's
+ *                     lease found the lock row no longer the runner's
  */
 #ifndef STRATA_UTIL_TESTPOINT_H
 #define STRATA_UTIL_TESTPOINT_H

@@ -164,3 +164,16 @@ t_mysql_timeouts_from_the_url() {
 	st_raw -d "$TEST_URL?read_timeout=0&write_timeout=0" -m migrations status
 	expect_rc 0
 }
+
+# lock_lease=N: the lease of a Galera cluster's lock row (tests/cli/mysql_galera.sh);
+# accepted on any server, bad values refused before connecting.
+t_lock_lease_from_the_url() {
+	mig 0001 a "CREATE TABLE a (id int);"
+	st_raw -d "$TEST_URL?lock_lease=30" -m migrations up
+	expect_rc 0
+	for v in 0 x 86401 ""; do
+		st_raw -d "$TEST_URL?lock_lease=$v" -m migrations status
+		expect_rc 2
+		expect_err "mysql URL parameter lock_lease='$v': expected a number of seconds from 1 to 86400"
+	done
+}

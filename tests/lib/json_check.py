@@ -138,7 +138,10 @@ def check_result(doc, obj, where, faults, want_command=None):
     if want_command is not None and cmd != want_command:
         faults.append(f"{where}: command is {cmd!r}, expected {want_command!r}")
     own = {}
-    if cmd is not None:
+    if "members" in obj and "fleet" in doc.objects:
+        # a fleet's summary: the fleet's fields in place of the command's
+        own = doc.objects["fleet"]
+    elif cmd is not None:
         if cmd not in doc.commands:
             faults.append(f"{where}: command {cmd!r} is not described")
             return
@@ -180,9 +183,9 @@ def main(argv):
             except ValueError as e:
                 faults.append(f"{where}: not JSON: {e}")
                 continue
-            if name in doc.commands.values() or name == "result":
+            if name in doc.commands.values() or name in ("result", "fleet"):
                 want = None
-                if name != "result":
+                if name not in ("result", "fleet"):
                     want = [c for c, o in doc.commands.items() if o == name]
                     if obj.get("command") not in want:
                         faults.append(f"{where}: command {obj.get('command')!r} is not one of {want}")

@@ -2,11 +2,18 @@
 # Throwaway database servers for strata's integration tests.
 #
 #   servers.sh start [pg] [mysql] [redis]   start the named servers (none named: all three)
+#   servers.sh start pgbouncer              PgBouncer (pool_mode=transaction) in front of the
+#                                           PostgreSQL on $STRATA_TEST_PG_PORT (or of the one
+#                                           started with it); never started by default
 #   servers.sh stop [DIR]                   stop everything in $STRATA_SRV_DIR (or DIR), remove it
 #   servers.sh pg-restart [DIR]             restart PostgreSQL on the same port and data dir
 #   servers.sh pg-stop [MODE] [DIR]         stop PostgreSQL only (MODE: immediate (default), fast, smart)
 #   servers.sh mysql-kill [DIR]             SIGKILL MariaDB only (a crash), wait until it is gone
 #   servers.sh mysql-restart [DIR]          restart MariaDB (SIGKILL if it runs) on the same port and data dir
+#   servers.sh start galera                 a MariaDB Galera cluster of three nodes (never
+#                                           among the defaults: the suites that need it start it)
+#   servers.sh galera-kill N [DIR]          SIGKILL node N (1-3) of the cluster
+#   servers.sh galera-restart N [DIR]       start node N again if it is down; it rejoins the cluster
 #
 # `start` creates ONE folder, /tmp/strata-srv.XXXXXX (STRATA_SRV_PARENT=/dev/shm puts it in
 # memory instead: the benchmark's choice), with a sub-folder per server, picks a
@@ -29,7 +36,9 @@
 # Env file lines (only for the servers started):
 #   STRATA_SRV_DIR, STRATA_TEST_PG_URL, STRATA_TEST_PG_PORT, STRATA_TEST_PG_SOCKDIR,
 #   STRATA_TEST_PG_BIN, STRATA_TEST_PG_DATA, STRATA_TEST_MYSQL_URL, STRATA_TEST_MYSQL_PORT,
-#   STRATA_TEST_MYSQL_SOCKET, STRATA_TEST_REDIS_PORT, STRATA_TEST_REDIS_URL
+#   STRATA_TEST_MYSQL_SOCKET, STRATA_TEST_REDIS_PORT, STRATA_TEST_REDIS_URL,
+#   STRATA_TEST_GALERA_PORTS (the three nodes' SQL ports, space-separated),
+#   STRATA_TEST_PGBOUNCER_PORT
 #
 # As root, PostgreSQL runs as user `postgres` (initdb refuses root) and MariaDB as `mysql`;
 # as anyone else, all servers run as the current user. Redis never needs root.
@@ -55,7 +64,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
             stop)
                 "$_strata_servers_script" "$@" || return 1
                 unset STRATA_SRV_DIR "${!STRATA_TEST_PG_@}" "${!STRATA_TEST_MYSQL_@}" \
-                    "${!STRATA_TEST_REDIS_@}"
+                    "${!STRATA_TEST_REDIS_@}" "${!STRATA_TEST_PGBOUNCER_@}"
                 ;;
             *) "$_strata_servers_script" "$@" ;;
         esac
@@ -63,7 +72,7 @@ if [[ "${BASH_SOURCE[0]}" != "$0" ]]; then
     # `. file` with no arguments inherits the caller's positional parameters, so only act
     # on our own command names; anything else just defines the function.
     case "${1:-}" in
-        start | stop | pg-restart | pg-stop | mysql-kill | mysql-restart) strata_servers "$@" ;;
+        start | stop | pg-restart | pg-stop | mysql-kill | mysql-restart | galera-kill | galera-restart) strata_servers "$@" ;;
     esac
     return
 fi
@@ -78,6 +87,7 @@ PG_BIN=${STRATA_PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_BASE_PORT=55432
 MY_BASE_PORT=53306
 REDIS_BASE_PORT=56379
+PGBOUNCER_BASE_PORT=56432
 # Serialises port picking between concurrent `start`s (held for milliseconds only).
 PORT_LOCK=/tmp/strata-srv-ports.lock
 # MariaDB: the default 96 MB redo log makes mariadb-install-db ~2x slower (RECIPES 2b).
@@ -416,6 +426,118 @@ pidfile_stop() {
 }
 
 # ---------------------------------------------------------------------------------------
+# A MariaDB Galera cluster (galera-4): three nodes on loopback, $SRV/galera/nN each with
+# its SQL, group (gcomm), IST and SST ports claimed as the other servers' are. Node 1
+# bootstraps the cluster; 2 and 3 join it by an rsync state transfer. Each node's data
+# starts as a copy of one mariadb-install-db.
+GALERA_PROVIDER=${STRATA_GALERA_PROVIDER:-/usr/lib/galera/libgalera_smm.so}
+
+galera_sock() { echo "$SRV/galera/n$1/mysqld.sock"; }
+
+# galera_launch N [new]: start node N on its claimed ports; "new" bootstraps the cluster.
+galera_launch() {
+    local i=$1 d=$SRV/galera/n$1 g=$SRV/galera mariadbd user_opt=() extra=() p peers=() j
+    local sql gcomm ist sst
+    mariadbd=$(PATH=$PATH:/usr/sbin:/usr/local/sbin command -v mariadbd) || return 1
+    [[ $IS_ROOT == yes ]] && user_opt=(--user=mysql)
+    [[ ${2:-} == new ]] && extra=(--wsrep-new-cluster)
+    read -r sql gcomm ist sst <"$d/ports"
+    for j in 1 2 3; do
+        read -r _ p _ _ <"$g/n$j/ports"
+        peers+=("127.0.0.1:$p")
+    done
+    setsid "$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$d/data" \
+        --tmpdir="$d/tmp" --socket="$d/mysqld.sock" --pid-file="$d/mysqld.pid" \
+        --port="$sql" --bind-address=127.0.0.1 --skip-name-resolve \
+        --max-connections=200 --log-error="$d/error.log" \
+        "${MY_SIZES[@]}" --innodb-flush-log-at-trx-commit=2 --innodb-doublewrite=0 \
+        "${MY_CHARSET[@]}" --binlog-format=ROW --default-storage-engine=InnoDB \
+        --innodb-autoinc-lock-mode=2 --wsrep-on=ON --wsrep-provider="$GALERA_PROVIDER" \
+        --wsrep-cluster-name=strata_test --wsrep-node-name="n$i" \
+        --wsrep-cluster-address="gcomm://$(IFS=,; echo "${peers[*]}")" \
+        --wsrep-node-address="127.0.0.1:$gcomm" \
+        --wsrep-provider-options="gmcast.listen_addr=tcp://127.0.0.1:$gcomm;ist.recv_addr=127.0.0.1:$ist;gcache.size=16M" \
+        --wsrep-sst-receive-address="127.0.0.1:$sst" --wsrep-sst-method=rsync \
+        "${extra[@]}" </dev/null >"$d/stderr.log" 2>&1 &
+    echo $! >"$d/launcher.pid"
+}
+
+# galera_ready N: node N answers and is Synced (a joiner answers only after its SST).
+galera_ready() {
+    local i state
+    for ((i = 0; i < 3000; i++)); do
+        state=$(mariadb --no-defaults --socket="$(galera_sock "$1")" -uroot -N -B \
+            --connect-timeout=2 -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null)
+        [[ $state == *Synced* ]] && return 0
+        alive "$(cat "$SRV/galera/n$1/launcher.pid")" || return 1
+        sleep 0.05
+    done
+    return 1
+}
+
+start_galera() {
+    local g=$SRV/galera t0 i user_opt=() ports p
+    t0=$(now)
+    [[ -r $GALERA_PROVIDER ]] || { say "no $GALERA_PROVIDER (scripts/install-deps.sh test installs galera-4)"; return 1; }
+    command -v rsync >/dev/null || { say "rsync not found (the state transfer needs it)"; return 1; }
+    [[ $IS_ROOT == yes ]] && user_opt=(--user=mysql)
+    own_dir mysql "$g" || return 1
+    own_dir mysql "$g/seed.tmp" || return 1
+    if ! mariadb-install-db --no-defaults --datadir="$g/seed" "${user_opt[@]}" \
+        --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
+        --tmpdir="$g/seed.tmp" "${MY_SIZES[@]}" </dev/null >"$g/install.log" 2>&1; then
+        show_log "mariadb-install-db failed" "$g/install.log"
+        return 1
+    fi
+    for i in 1 2 3; do
+        own_dir mysql "$g/n$i" && own_dir mysql "$g/n$i/tmp" || return 1
+        cp -a "$g/seed" "$g/n$i/data" || return 1
+        ports=()
+        for _ in 1 2 3 4; do
+            p=$(claim_port 54300) || return 1
+            ports+=("$p")
+        done
+        echo "${ports[*]}" >"$g/n$i/ports"
+    done
+    galera_launch 1 new
+    galera_ready 1 || { show_log "Galera node 1 did not start" "$g/n1/error.log"; return 1; }
+    # joiners one after the other: a donor serves one state transfer at a time
+    for i in 2 3; do
+        galera_launch "$i"
+        galera_ready "$i" || { show_log "Galera node $i did not join" "$g/n$i/error.log"; return 1; }
+    done
+    verbose "galera up (3 nodes) in $(elapsed "$t0")"
+}
+
+galera_kill() {
+    local pid
+    { read -r pid <"$SRV/galera/n$1/mysqld.pid"; } 2>/dev/null || return 0
+    [[ $pid =~ ^[0-9]+$ ]] && alive "$pid" || return 0
+    kill -KILL "$pid" 2>/dev/null
+    wait_gone "$pid" 10
+}
+
+galera_stop() {
+    local i jobs=() j rc=0
+    for i in 1 2 3; do
+        [[ -f $SRV/galera/n$i/mysqld.pid ]] && { pidfile_stop "$SRV/galera/n$i/mysqld.pid" & jobs+=($!); }
+    done
+    for j in "${jobs[@]}"; do wait "$j" || rc=1; done
+    return $rc
+}
+
+cmd_galera_restart() {
+    local pid
+    [[ $1 =~ ^[123]$ ]] || { say "galera-restart: node 1, 2 or 3"; exit 2; }
+    # a node that runs stays as it is
+    { read -r pid <"$SRV/galera/n$1/mysqld.pid"; } 2>/dev/null
+    [[ ${pid:-} =~ ^[0-9]+$ ]] && alive "$pid" && return 0
+    # a node that crashed rejoins by IST (or SST) from the others
+    galera_launch "$1"
+    galera_ready "$1" || { show_log "Galera node $1 did not rejoin" "$SRV/galera/n$1/error.log"; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------
 # Redis: no persistence, daemonized, pid file in $SRV/redis.
 
 redis_ping() {
@@ -463,6 +585,76 @@ start_redis() {
 }
 
 # ---------------------------------------------------------------------------------------
+# PgBouncer in transaction pooling, in front of a running PostgreSQL: each transaction of
+# a client may run on another server session (tests/cli/pg_pooler.sh). Loopback TCP only,
+# trust authentication for the test server's user postgres, files in $SRV/pgbouncer.
+
+pgbouncer_config() { # PORT PG_PORT
+    local d=$SRV/pgbouncer
+    cat <<EOF
+[databases]
+* = host=127.0.0.1 port=$2
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $1
+unix_socket_dir =
+auth_type = trust
+auth_file = $d/userlist.txt
+pool_mode = transaction
+max_client_conn = 400
+default_pool_size = 8
+max_db_connections = 40
+pidfile = $d/pgbouncer.pid
+logfile = $d/pgbouncer.log
+EOF
+}
+
+# pgbouncer_ready PORT: a plain query answers through it.
+pgbouncer_ready() {
+    local psql=${STRATA_TEST_PG_BIN:-$PG_BIN}/psql
+    [[ -x $psql ]] || psql=psql
+    "$psql" -X -At "host=127.0.0.1 port=$1 user=postgres dbname=postgres connect_timeout=2" \
+        -c "SELECT 1" >/dev/null 2>&1
+}
+
+start_pgbouncer() {
+    local d=$SRV/pgbouncer t0 pg_port port try i bin user_opt=()
+    t0=$(now)
+    bin=$(PATH=$PATH:/usr/sbin command -v pgbouncer) || {
+        say "pgbouncer not found (scripts/install-deps.sh test installs it)"
+        return 1
+    }
+    pg_port=${STRATA_TEST_PG_PORT:-}
+    [[ -f $SRV/pg/port ]] && read -r pg_port <"$SRV/pg/port"
+    [[ -n $pg_port ]] || { say "pgbouncer: no PostgreSQL (set STRATA_TEST_PG_PORT)"; return 1; }
+    # it refuses to run as root
+    [[ $IS_ROOT == yes ]] && user_opt=(-u postgres)
+    own_dir postgres "$d" || return 1
+    echo '"postgres" ""' >"$d/userlist.txt"
+    for try in 1 2 3 4 5; do
+        port=$(claim_port "$PGBOUNCER_BASE_PORT") || return 1
+        echo "$port" >"$d/port"
+        pgbouncer_config "$port" "$pg_port" >"$d/pgbouncer.ini"
+        # -d: a daemon; the launcher returns once it listens, or failed
+        if "$bin" -d "${user_opt[@]}" "$d/pgbouncer.ini" </dev/null >"$d/stdout.log" 2>&1; then
+            for ((i = 0; i < 500; i++)); do
+                if pgbouncer_ready "$port"; then
+                    verbose "pgbouncer up on 127.0.0.1:$port in $(elapsed "$t0")"
+                    return 0
+                fi
+                sleep 0.02
+            done
+        fi
+        bind_failed "$d/pgbouncer.log" "$d/stdout.log" || break
+        verbose "pgbouncer: port $port taken meanwhile (try $try), trying another"
+        pidfile_stop "$d/pgbouncer.pid"
+        mv "$d/pgbouncer.log" "$d/pgbouncer.log.$try"
+    done
+    show_log "PgBouncer failed to start" "$d/pgbouncer.log" "$d/stdout.log"
+    return 1
+}
+
+# ---------------------------------------------------------------------------------------
 
 # stop_all: stop every server of $SRV (in parallel) and remove the folder.
 stop_all() {
@@ -471,6 +663,8 @@ stop_all() {
     [[ -d $SRV/pg ]] && { pg_stop immediate & jobs+=($!); }
     [[ -f $SRV/my/mysqld.pid ]] && { pidfile_stop "$SRV/my/mysqld.pid" & jobs+=($!); }
     [[ -f $SRV/redis/redis.pid ]] && { pidfile_stop "$SRV/redis/redis.pid" & jobs+=($!); }
+    [[ -d $SRV/galera ]] && { galera_stop & jobs+=($!); }
+    [[ -f $SRV/pgbouncer/pgbouncer.pid ]] && { pidfile_stop "$SRV/pgbouncer/pgbouncer.pid" & jobs+=($!); }
     for j in "${jobs[@]}"; do wait "$j" || rc=1; done
     rm -rf "$SRV"
     verbose "stopped and removed $SRV in $(elapsed "$t0")"
@@ -510,10 +704,18 @@ write_env() {
             echo "export STRATA_TEST_MYSQL_PORT='$port'"
             echo "export STRATA_TEST_MYSQL_SOCKET='$SRV/my/mysqld.sock'"
         fi
+        if [[ -f $SRV/galera/n3/ports ]]; then
+            echo "export STRATA_TEST_GALERA_PORTS='$(for i in 1 2 3; do read -r p _ <"$SRV/galera/n$i/ports"; printf '%s ' "$p"; done)'"
+            echo "export STRATA_TEST_GALERA_DIR='$SRV'"
+        fi
         if [[ -f $SRV/redis/port ]]; then
             read -r port <"$SRV/redis/port"
             echo "export STRATA_TEST_REDIS_PORT='$port'"
             echo "export STRATA_TEST_REDIS_URL='redis://127.0.0.1:$port/0'"
+        fi
+        if [[ -f $SRV/pgbouncer/port ]]; then
+            read -r port <"$SRV/pgbouncer/port"
+            echo "export STRATA_TEST_PGBOUNCER_PORT='$port'"
         fi
     } >"$SRV/env"
 }
@@ -525,8 +727,8 @@ cmd_start() {
         case $s in
             pg | postgres | postgresql) s=pg ;;
             mysql | mariadb) s=mysql ;;
-            redis) ;;
-            *) say "unknown server '$s' (pg, mysql, redis)"; exit 2 ;;
+            redis | galera | pgbouncer) ;;
+            *) say "unknown server '$s' (pg, mysql, redis, galera, pgbouncer)"; exit 2 ;;
         esac
         [[ " ${want[*]} " == *" $s "* ]] || want+=("$s")
     done
@@ -535,8 +737,8 @@ cmd_start() {
     if [[ $IS_ROOT == yes ]]; then
         for s in "${want[@]}"; do
             case $s in
-                pg) id -u postgres >/dev/null 2>&1 || { say "no user 'postgres' (install postgresql-15)"; exit 1; } ;;
-                mysql) id -u mysql >/dev/null 2>&1 || { say "no user 'mysql' (install mariadb-server)"; exit 1; } ;;
+                pg | pgbouncer) id -u postgres >/dev/null 2>&1 || { say "no user 'postgres' (install postgresql-15)"; exit 1; } ;;
+                mysql | galera) id -u mysql >/dev/null 2>&1 || { say "no user 'mysql' (install mariadb-server)"; exit 1; } ;;
             esac
         done
     fi
@@ -606,11 +808,20 @@ case "${1:-}" in
         set_srv "${2:-}"
         cmd_mysql_restart || exit 1
         ;;
+    galera-kill)
+        [[ ${2:-} =~ ^[123]$ ]] || { say "galera-kill: node 1, 2 or 3"; exit 2; }
+        set_srv "${3:-}"
+        galera_kill "$2" || exit 1
+        ;;
+    galera-restart)
+        set_srv "${3:-}"
+        cmd_galera_restart "${2:-}" || exit 1
+        ;;
     -h | --help)
         sed -n '2,/^# Exit codes/p' "$0" | sed 's/^# \{0,1\}//'
         ;;
     *)
-        echo "usage: $0 start [pg] [mysql] [redis] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR]" >&2
+        echo "usage: $0 start [pg] [mysql] [redis] [galera] [pgbouncer] | stop [DIR] | pg-restart [DIR] | pg-stop [MODE] [DIR] | mysql-kill [DIR] | mysql-restart [DIR] | galera-kill N [DIR] | galera-restart N [DIR]" >&2
         exit 2
         ;;
 esac

@@ -10,7 +10,7 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 6
+#define STRATA_DRIVER_VERSION 7
 
 /* The SQLSTATE of a statement one_row_sql() wrapped that did not change
  * exactly one row (class ST: strata's own, unused by the databases). */
@@ -57,6 +57,17 @@ struct strata_driver_conn {
 	/* set by connect() when create was 0 and the server only reads (a
 	 * hot standby): the engine never writes through this connection */
 	int read_only;
+	/*
+	 * set by connect() when the server session may change from one
+	 * transaction to the next (PostgreSQL behind a transaction pooler
+	 * such as PgBouncer): nothing of a session lasts. The engine then
+	 * takes the driver for one without CAP_LOCK and CAP_BATCH: it
+	 * checks its plan against the history inside each transaction,
+	 * which begin() locks, and refuses parts that must run outside a
+	 * transaction. lock() and unlock() are still called: lock() learns
+	 * the key begin() takes.
+	 */
+	int pooled;
 };
 
 /** What connect() is given. */
