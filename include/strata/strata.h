@@ -91,11 +91,16 @@ typedef enum strata_event_kind {
 	STRATA_EVENT_APPLY_DONE,      /* migration ran; elapsed_ms set */
 	STRATA_EVENT_REVERT_START,    /* down part about to run */
 	STRATA_EVENT_REVERT_DONE,
-	STRATA_EVENT_SKIP,   /* another runner did it first */
-	STRATA_EVENT_SQL,    /* dry run: message is SQL that would run */
-	STRATA_EVENT_NOTICE, /* a server notice (RAISE NOTICE) */
-	STRATA_EVENT_INFO,   /* progress information */
-	STRATA_EVENT_WARNING /* something the user should know */
+	STRATA_EVENT_SKIP,    /* another runner did it first */
+	STRATA_EVENT_SQL,     /* dry run: message is SQL that would run */
+	STRATA_EVENT_NOTICE,  /* a server notice (RAISE NOTICE) */
+	STRATA_EVENT_INFO,    /* progress information */
+	STRATA_EVENT_WARNING, /* something the user should know */
+	/* a statement gave up waiting for a table lock (lock timeout): the
+	 * migration was rolled back and is tried again after elapsed_ms;
+	 * position is the retry (from 1), total the retries allowed, file
+	 * and line the statement's */
+	STRATA_EVENT_RETRY
 } strata_event_kind;
 
 typedef struct strata_event {
@@ -108,6 +113,9 @@ typedef struct strata_event {
 	/* APPLY_* and REVERT_* in up, down and redo: the part's place in
 	 * the run, from 1, and the run's number of parts; else 0 and 0 */
 	size_t position, total;
+	/* STRATA_EVENT_RETRY: where the statement is; else NULL and 0 */
+	const char *file;
+	int line;
 } strata_event;
 
 typedef void (*strata_event_cb)(const strata_event *event, void *payload);
@@ -133,6 +141,8 @@ typedef enum strata_setting {
 	STRATA_SETTING_ADOPT_FROM,         /* strata_adopt_options.from */
 	STRATA_SETTING_ADOPT_UNDO,         /* strata_adopt_options.undo */
 	STRATA_SETTING_ADOPT_PRUNE,        /* strata_adopt_options.prune */
+	STRATA_SETTING_DDL_LOCK_TIMEOUT,   /* strata_options.ddl_lock_timeout_ms
+	                                    */
 	STRATA_SETTING_COUNT
 } strata_setting;
 
@@ -177,6 +187,16 @@ typedef struct strata_options {
 	 * A placeholder without a value stops the migration before it runs.
 	 */
 	const char *const *placeholders;
+
+	/*
+	 * PostgreSQL and MySQL: how long each statement of a migration may
+	 * wait for a table lock (lock_timeout, lock_wait_timeout), in ms,
+	 * 0 for the server's own setting; and how many times a migration
+	 * whose statement gave up waiting is rolled back and tried again.
+	 * A file's -- strata:lock-timeout directive wins over both.
+	 */
+	int ddl_lock_timeout_ms;
+	int ddl_lock_retries;
 } strata_options;
 
 /** What an up/down/redo run does. Zero means: the command's default. */
@@ -279,6 +299,26 @@ strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
  */
 STRATA_EXTERN(int)
 strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed);
+
+/**
+ * PostgreSQL: the INVALID indexes of the schema (--schema's, else the
+ * one names resolve to) that a failed CREATE INDEX CONCURRENTLY left
+ * behind, as "schema.index" quoted for SQL; one being built right now is
+ * not listed. None on other databases.
+ * @param out borrowed until the next call on ctx
+ */
+STRATA_EXTERN(int)
+strata_invalid_indexes(const char *const **out, size_t *n, strata_ctx *ctx);
+
+/**
+ * Drop, under the runner lock, each index that strata_invalid_indexes()
+ * listed and that is still INVALID (DROP INDEX CONCURRENTLY IF EXISTS),
+ * so that the next up creates it again. Each one is announced as an
+ * INFO event. The caller asks the user first.
+ * @param n_dropped indexes dropped
+ */
+STRATA_EXTERN(int)
+strata_drop_invalid_indexes(strata_ctx *ctx, size_t *n_dropped);
 
 /**
  * Write, as STRATA_EVENT_SQL events, the script that up (or down) would

@@ -48,6 +48,8 @@ struct cli_target {
 	char *table;
 	char *schema;
 	char *lock_timeout;
+	char *ddl_lock; /* ddl_lock_timeout = DURATION [retries=N] */
+	int ddl_lock_line;
 	char *command;     /* exec: expanded */
 	char *command_raw; /* exec: as written, for `strata config` */
 	char *registry;    /* exec: a target name or URL for the history */
@@ -92,6 +94,8 @@ struct cli {
 	const char *target; /* --target, or the target being run */
 	const char *config;
 	int lock_timeout_s;
+	/* ddl_lock_timeout: ms (0: not set) and retries */
+	int ddl_lock_ms, ddl_lock_retries;
 	const struct cli_target *tgt; /* the target being run, or NULL */
 	const char *schema_file;      /* written after a change, or NULL */
 	const char *shadow;           /* drift: the shadow setting, or NULL */
@@ -109,6 +113,7 @@ struct cli {
 	/* command options */
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
+	int yes; /* repair: drop INVALID indexes without asking */
 	int yes_replace, any_file, undo, exit_code;
 	int wait_timeout_s;   /* wait --timeout: 0 not given, -1 for 0 */
 	int wait_replicas;    /* up --wait-replicas */

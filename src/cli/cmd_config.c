@@ -7,6 +7,7 @@
 #include "json.h"
 #include "options.h"
 #include "output.h"
+#include "../util/lockspec.h"
 
 /* The target's or run's settings; the result has the database. */
 static int print_json(struct cli *cli)
@@ -30,6 +31,11 @@ static int print_json(struct cli *cli)
 	                                  cli->lock_timeout_s :
 	                          cli->lock_timeout_s < 0 ? 0 :
 	                                                    60));
+	cli_json_set(cli, "ddl_lock_timeout_ms",
+	             cli_json_int_or_null(cli->ddl_lock_ms > 0,
+	                                  cli->ddl_lock_ms));
+	cli_json_set(cli, "ddl_lock_retries",
+	             json_integer(cli->ddl_lock_retries));
 	/* exec: the database keeps the history; the command runs files */
 	cli_json_set(cli, "exec_command",
 	             exec ? cli_json_text(t->command_raw) : json_null());
@@ -76,6 +82,13 @@ static int cmd_config(struct cli *cli, int argc, char **argv)
 	else
 		printf("%-12s on\n", "backup");
 	printf("%-12s %s\n", "time", cli->local_time ? "local" : "utc");
+	if (cli->ddl_lock_ms > 0) {
+		char wait[32];
+
+		strata__lockspec_format(wait, sizeof(wait), cli->ddl_lock_ms);
+		printf("%-12s %s retries=%d\n", "ddl_lock_timeout", wait,
+		       cli->ddl_lock_retries);
+	}
 	if (exec)
 		printf("%-12s %s\n", "command",
 		       t->command_raw ? cli_esc(t->command_raw) :

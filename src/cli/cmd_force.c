@@ -7,6 +7,7 @@
 #include "json.h"
 #include "options.h"
 #include "output.h"
+#include "../util/buf.h"
 
 static int cmd_force(struct cli *cli, int argc, char **argv)
 {
@@ -34,20 +35,75 @@ static int cmd_force(struct cli *cli, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The INVALID indexes repair would drop: listed, and the user's yes
+ * (--yes, or typed on the terminal). 1: go on, 0: refused. */
+static int indexes_confirmed(struct cli *cli, const char *const *idx, size_t n)
+{
+	strata_buf what = STRATA_BUF_INIT, prompt = STRATA_BUF_INIT;
+	size_t i;
+	int ok = 0, rc;
+
+	if (!n || cli->yes)
+		return 1;
+	rc = strata__buf_printf(&what, "repair drops %zu INVALID index%s", n,
+	                        n == 1 ? "" : "es");
+	if (rc == 0)
+		rc = strata__buf_puts(&prompt,
+		                      "A failed CREATE INDEX CONCURRENTLY left "
+		                      "these indexes INVALID:\n");
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = strata__buf_printf(&prompt, "  %s\n", cli_esc(idx[i]));
+	if (rc == 0)
+		rc = strata__buf_puts(&prompt,
+		                      "repair drops them (DROP INDEX "
+		                      "CONCURRENTLY), so that the next 'strata "
+		                      "up' builds them again.");
+	if (rc == 0)
+		ok = cli_confirm(cli, what.ptr, prompt.ptr, "DROP", "--yes");
+	strata_buf_release(&what);
+	strata_buf_release(&prompt);
+	return ok;
+}
+
+/* Drop the INVALID indexes listed and agreed to. */
+static int drop_indexes(struct cli *cli, const char *const *idx, size_t n)
+{
+	json_t *a = json_array();
+	size_t i, dropped = 0;
+	int rc = n ? strata_drop_invalid_indexes(cli->ctx, &dropped) : 0;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, cli_json_text(idx[i]));
+	cli_json_set(cli, "invalid_indexes", a);
+	cli_json_set(cli, "indexes_dropped", json_integer((json_int_t)dropped));
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	if (n)
+		cli_note(cli, "%zu INVALID index%s dropped", dropped,
+		         dropped == 1 ? "" : "es");
+	return EXIT_OK;
+}
+
 static int cmd_repair(struct cli *cli, int argc, char **argv)
 {
-	size_t n = 0;
+	const char *const *idx = NULL;
+	size_t n = 0, n_idx = 0;
 	int rc;
 
 	(void)argv;
 	if (argc)
 		return cli_usage_error(cli, "repair takes no arguments");
+	rc = strata_invalid_indexes(&idx, &n_idx, cli->ctx);
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	if (!indexes_confirmed(cli, idx, n_idx))
+		return EXIT_USAGE;
 	rc = strata_repair(cli->ctx, cli->prune, &n);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	cli_json_set(cli, "repaired", json_integer((json_int_t)n));
 	cli_note(cli, "%zu history row%s repaired", n, n == 1 ? "" : "s");
-	return EXIT_OK;
+	return drop_indexes(cli, idx, n_idx);
 }
 
 static int cmd_baseline(struct cli *cli, int argc, char **argv)
@@ -87,6 +143,8 @@ const struct cmd cli_cmd_force = {
 static const struct cli_opt repair_options[] = {
 	CLI_OPT_FLAG(0, "prune", prune,
 	             "also forget applied migrations whose files are gone"),
+	CLI_OPT_FLAG(0, "yes", yes,
+	             "drop INVALID indexes without asking (PostgreSQL)"),
 	CLI_OPT_END
 };
 
@@ -94,12 +152,14 @@ const struct cmd cli_cmd_repair = {
 	"repair",
 	cmd_repair,
 	repair_options,
-	"[--prune]",
+	"[--prune] [--yes]",
 	"record the new checksums of deliberately edited migrations",
 	"After a deliberate edit of an applied migration, records the file's "
 	"new\nchecksum (and the new name of a renamed one). With --prune, "
 	"also forgets\napplied migrations whose files are gone, listing each "
-	"first.",
+	"first. On PostgreSQL,\nit also offers to drop the INVALID indexes a "
+	"failed CREATE INDEX\nCONCURRENTLY left behind (--yes: without "
+	"asking), so that the next up\nbuilds them again.",
 	CMD_WRITES
 };
 

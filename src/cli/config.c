@@ -22,12 +22,15 @@
 #include "output.h"
 #include "../util/conf.h"
 #include "../util/dotenv.h"
+#include "../util/lockspec.h"
 
 /* The [strata] section, kept for the whole run. */
 struct file_settings {
 	char *database, *dir, *table, *schema, *lock_timeout, *registry;
 	char *schema_file;
-	char *shadow; /* drift's scratch database */
+	char *shadow;   /* drift's scratch database */
+	char *ddl_lock; /* ddl_lock_timeout = DURATION [retries=N] */
+	int ddl_lock_line;
 	int database_line, dir_line, registry_line, schema_file_line;
 	int local_time;          /* time = local */
 	int backup, backup_line; /* backup = on (1) | off (0), -1: unset */
@@ -53,6 +56,7 @@ static void free_settings(struct file_settings *fs)
 	free(fs->registry);
 	free(fs->schema_file);
 	free(fs->shadow);
+	free(fs->ddl_lock);
 	memset(fs, 0, sizeof(*fs));
 	fs->backup = -1;
 }
@@ -74,6 +78,7 @@ static void free_target(struct cli_target *t)
 	free(t->extension);
 	free(t->schema_file);
 	free(t->shadow);
+	free(t->ddl_lock);
 	free(t->fleet);
 	free(t->fleet_url);
 	free(t->bad_setting);
@@ -252,6 +257,10 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 	}
 	if (strcmp(name, "shadow") == 0)
 		return set_slot(st, &fs->shadow, value);
+	if (strcmp(name, "ddl_lock_timeout") == 0) {
+		fs->ddl_lock_line = st->line;
+		return set_slot(st, &fs->ddl_lock, value);
+	}
 	if (strcmp(name, "backup") == 0)
 		return backup_key(st, &fs->backup, &fs->backup_line, value);
 	if (strcmp(name, "time") == 0) {
@@ -266,7 +275,7 @@ static int strata_key(struct ini_state *st, const char *name, const char *value)
 	snprintf(st->error, sizeof(st->error),
 	         "unknown setting '%s' in [strata] (known: database, dir, "
 	         "table, schema, lock_timeout, registry, schema_file, time, "
-	         "backup, shadow)",
+	         "backup, shadow, ddl_lock_timeout)",
 	         name);
 	return 0;
 }
@@ -357,6 +366,10 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 		return set_slot(st, &t->schema_file, value);
 	if (strcmp(name, "shadow") == 0)
 		return set_slot(st, &t->shadow, value);
+	if (strcmp(name, "ddl_lock_timeout") == 0) {
+		t->ddl_lock_line = st->line;
+		return set_slot(st, &t->ddl_lock, value);
+	}
 	if (strcmp(name, "fleet") == 0) {
 		t->fleet_line = st->line;
 		return set_slot(st, &t->fleet, value);
@@ -377,7 +390,7 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
 	         "dir, table, schema, lock_timeout, backup, command, "
 	         "registry, extension, schema_file, shadow, fleet, "
-	         "fleet_url, env.NAME)",
+	         "fleet_url, ddl_lock_timeout, env.NAME)",
 	         name, t->name);
 	return 0;
 }
@@ -935,6 +948,25 @@ int cli_resolve_dir(struct cli *cli, const struct cli_target *t)
 	return 0;
 }
 
+/* ddl_lock_timeout: a [target] section's wins over [strata]'s. */
+static int resolve_ddl_lock(struct cli *cli, const struct cli_target *t)
+{
+	const char *v = t && t->ddl_lock ? t->ddl_lock : conf.ddl_lock;
+	int line = t && t->ddl_lock ? t->ddl_lock_line : conf.ddl_lock_line;
+	struct strata__lockspec ls;
+	char why[256];
+
+	cli->ddl_lock_ms = cli->ddl_lock_retries = 0;
+	if (!v)
+		return 0;
+	if (strata__lockspec_parse(&ls, v, strlen(v), why, sizeof(why)) < 0)
+		return setting_error(cli, conf_path(cli), line,
+		                     "ddl_lock_timeout: %s", why);
+	cli->ddl_lock_ms = ls.timeout_ms;
+	cli->ddl_lock_retries = ls.retries;
+	return 0;
+}
+
 int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 {
 	const char *lock = NULL;
@@ -946,6 +978,8 @@ int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
 	rc = resolve_database(cli, t);
 	if (rc == 0)
 		rc = cli_resolve_dir(cli, t);
+	if (rc == 0)
+		rc = resolve_ddl_lock(cli, t);
 	if (rc)
 		return rc;
 	cli->table = cli->flag.table ? cli->flag.table :

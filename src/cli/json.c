@@ -69,6 +69,7 @@ void cli_json_run_fields(const struct cli *cli)
 	cli_json_set(cli, "dry_run", json_boolean(cli->dry_run));
 	cli_json_set(cli, "migrations", json_array());
 	cli_json_set(cli, "steps", json_array());
+	cli_json_set(cli, "retries", json_array());
 }
 
 /* What an exit code means, for a failure nothing described. */
@@ -350,6 +351,25 @@ static json_t *step(const strata_event *ev)
 	return o;
 }
 
+/* A migration tried again after a lock timeout. */
+static json_t *retry_item(const strata_event *ev)
+{
+	const strata_migration *m = ev->migration;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "version",
+	                    m ? cli_json_version(m) : json_null());
+	json_object_set_new(o, "name",
+	                    m ? cli_json_string(m->name) : json_null());
+	json_object_set_new(o, "file", cli_json_text(ev->file));
+	json_object_set_new(o, "line", json_integer(ev->line));
+	json_object_set_new(o, "retry", json_integer((json_int_t)ev->position));
+	json_object_set_new(o, "retries", json_integer((json_int_t)ev->total));
+	json_object_set_new(o, "wait_ms", json_integer(ev->elapsed_ms));
+	json_object_set_new(o, "message", cli_json_text(ev->message));
+	return o;
+}
+
 int cli_json_event(const struct cli *cli, const strata_event *ev)
 {
 	if (!cli->json)
@@ -363,6 +383,10 @@ int cli_json_event(const struct cli *cli, const strata_event *ev)
 		return 1;
 	case STRATA_EVENT_SQL:
 		json_array_append_new(result_array(cli, "steps"), step(ev));
+		return 1;
+	case STRATA_EVENT_RETRY:
+		json_array_append_new(result_array(cli, "retries"),
+		                      retry_item(ev));
 		return 1;
 	default:
 		return 0;

@@ -510,6 +510,8 @@ const char *cli_setting_name(strata_setting s, void *payload)
 		[STRATA_SETTING_ADOPT_FROM] = "--from",
 		[STRATA_SETTING_ADOPT_UNDO] = "'strata adopt --undo'",
 		[STRATA_SETTING_ADOPT_PRUNE] = "'strata adopt --prune'",
+		[STRATA_SETTING_DDL_LOCK_TIMEOUT] =
+		        "ddl_lock_timeout (strata.conf)",
 	};
 
 	(void)payload;

@@ -585,5 +585,9 @@ void cli_on_event(const strata_event *ev, void *payload)
 	case STRATA_EVENT_WARNING:
 		cli_warn(cli, "%s", ev->message);
 		break;
+	case STRATA_EVENT_RETRY:
+		/* said even with -q: a run that takes longer says why */
+		fprintf(stderr, "strata: %s\n", cli_esc(ev->message));
+		break;
 	}
 }

@@ -28,6 +28,8 @@ static int open_ctx(struct cli *cli)
 	o.target = cli->target;
 	o.lock_timeout_ms =
 	        cli->lock_timeout_s < 0 ? -1 : cli->lock_timeout_s * 1000;
+	o.ddl_lock_timeout_ms = cli->ddl_lock_ms;
+	o.ddl_lock_retries = cli->ddl_lock_retries;
 	o.verbose = cli->verbose;
 	o.placeholders = cli_placeholders();
 	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {

@@ -241,7 +241,8 @@ void strata__pg_explain_failed_cic(struct strata_driver_conn *c,
 			strata_driver_add_detail(c, b.ptr);
 		strata__buf_clear(&b);
 		if (strata__buf_printf(&b,
-		                       "to fix: run 'DROP INDEX CONCURRENTLY "
+		                       "to fix: run 'strata repair' (it offers "
+		                       "to drop it) or 'DROP INDEX CONCURRENTLY "
 		                       "%s;', then run the migration again",
 		                       name) == 0)
 			strata_driver_add_detail(c, b.ptr);
@@ -283,7 +284,8 @@ static int check_ine_cb(void *payload, size_t off, size_t len, unsigned flags)
 		        "skipped it, so the index is not in place",
 		        name);
 		if (strata__buf_printf(&b,
-		                       "to fix: run 'DROP INDEX CONCURRENTLY "
+		                       "to fix: run 'strata repair' (it offers "
+		                       "to drop it) or 'DROP INDEX CONCURRENTLY "
 		                       "%s;', then run the migration again",
 		                       name) == 0)
 			strata_driver_add_detail(k->c, b.ptr);

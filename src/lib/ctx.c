@@ -78,6 +78,15 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->lock_timeout_ms = opts->lock_timeout_ms ? opts->lock_timeout_ms :
 	                                               DEFAULT_LOCK_MS;
 	ctx->verbose = opts->verbose;
+	if (opts->ddl_lock_timeout_ms < 0 ||
+	    opts->ddl_lock_timeout_ms > STRATA_LOCKSPEC_MAX_MS ||
+	    opts->ddl_lock_retries < 0 ||
+	    opts->ddl_lock_retries > STRATA_LOCKSPEC_MAX_RETRIES) {
+		strata_ctx_free(ctx);
+		return STRATA_EINVALID;
+	}
+	ctx->ddl_lock.timeout_ms = opts->ddl_lock_timeout_ms;
+	ctx->ddl_lock.retries = opts->ddl_lock_retries;
 	ctx->exec = opts->exec;
 	if (opts->exec_extension &&
 	    !(ctx->exec_ext = strata__strdup(opts->exec_extension))) {
@@ -168,6 +177,9 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata_buf_release(&ctx->scratch2);
 	strata_buf_release(&ctx->plan_history);
 	strata_buf_release(&ctx->insert_sql);
+	while (ctx->n_invalid_indexes > 0)
+		strata__free(ctx->invalid_indexes[--ctx->n_invalid_indexes]);
+	strata__free(ctx->invalid_indexes);
 	while (ctx->n_backups > 0)
 		strata__free(ctx->backups[--ctx->n_backups]);
 	strata__free(ctx->backups);

@@ -25,6 +25,9 @@ struct strata_ctx {
 	int schema_ensured;
 	char *target;
 	int lock_timeout_ms;
+	/* a migration statement's wait for table locks, and the retries
+	 * after it gave up, unless its file says (ddllock.c) */
+	struct strata__lockspec ddl_lock;
 	int verbose;
 	strata_event_cb on_event;
 	void *payload;
@@ -79,6 +82,9 @@ struct strata_ctx {
 	size_t n_problems;
 	strata_history_entry *entries;
 	size_t n_entries;
+	/* what strata_invalid_indexes() listed (invalid_index.c) */
+	char **invalid_indexes;
+	size_t n_invalid_indexes;
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */

@@ -221,6 +221,8 @@ void strata__emit(strata_ctx *ctx, strata_event_kind kind,
 	ev.message = message;
 	ev.elapsed_ms = elapsed_ms;
 	ev.position = ev.total = 0;
+	ev.file = NULL;
+	ev.line = 0;
 	if (ctx->run_total && (kind == STRATA_EVENT_APPLY_START ||
 	                       kind == STRATA_EVENT_APPLY_DONE ||
 	                       kind == STRATA_EVENT_REVERT_START ||

@@ -5,6 +5,7 @@
  */
 #include "common.h"
 #include "ctx.h"
+#include "ddllock.h"
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
@@ -243,6 +244,16 @@ int strata__part_check(strata_ctx *ctx, struct migration *m, int down,
 		}
 		return rc;
 	}
+	/* a lock timeout where the database has none (SQLite) */
+	rc = strata__ddl_lock_check(ctx, p, strata__part_text(m, p),
+	                            strata__part_text_len(m, p));
+	if (rc < 0 && report) {
+		rc = strata__problem_add(&ctx->source, 2, ctx->err.file,
+		                         ctx->err.line, "%s", ctx->err.message);
+		strata__error_clear(ctx);
+	}
+	if (rc < 0)
+		return rc;
 	/* goose's ENVSUB and Flyway's placeholders, before anything reads
 	 * the statements */
 	if (report && (m->expanded & EXPAND_FAILED))

@@ -7,6 +7,7 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "ddllock.h"
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
@@ -202,6 +203,8 @@ static int run_txn(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0 && stale)
 		return strata__txn_end(&t, 1); /* plan again */
 	if (rc == 0)
+		rc = strata__ddl_lock_set(ctx, strata__part(m, down), 1);
+	if (rc == 0)
 		rc = run_in_txn(ctx, m, down, &ms);
 	if (rc == 0)
 		rc = plan_history_update(ctx);
@@ -263,6 +266,8 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 		rc = strata__buf_printf(
 		        &sql, "%s;\n",
 		        strata__driver_text(ctx, STRATA_DRV_ASYNC_COMMIT_SQL));
+	if (rc == 0)
+		rc = strata__ddl_lock_sql(ctx, &sql, p, 1);
 	body = sql.len;
 	if (rc == 0)
 		rc = strata__buf_put(&sql, strata__part_sql(m, p), p->len);
@@ -311,6 +316,19 @@ static int run_batch(strata_ctx *ctx, const strata_migration *v,
 	return 0;
 }
 
+/* --single-transaction: the part's own lock timeout, and the project's
+ * back after it (ddllock.h). */
+static int single_lock(strata_ctx *ctx, const struct part *p, int after)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc = strata__ddl_lock_single_sql(ctx, &sql, p, after);
+
+	if (rc == 0 && sql.len)
+		rc = exec_buf(ctx, &sql);
+	strata_buf_release(&sql);
+	return rc;
+}
+
 /*
  * --single-transaction on a driver that takes no batch (see
  * run_single.c): the caller has begun the one transaction; run the part
@@ -323,7 +341,11 @@ int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
 	int rc;
 
 	strata__emit(ctx, STRATA_EVENT_APPLY_START, v, NULL, 0);
-	rc = run_in_txn(ctx, m, 0, &ms);
+	rc = single_lock(ctx, &m->up, 0);
+	if (rc == 0)
+		rc = run_in_txn(ctx, m, 0, &ms);
+	if (rc == 0)
+		rc = single_lock(ctx, &m->up, 1);
 	if (rc == STRATA_ENOMEM && !ctx->err.message[0])
 		return strata__oom(ctx);
 	if (rc == 0)
@@ -554,9 +576,12 @@ static void exec_dirty_detail(strata_ctx *ctx, const struct migration *m,
 		        t, m->version_text, t, prev);
 }
 
-/* The runner never started: put the row back as it was (it was marked
- * before the start) and keep the error exec_part set. */
-static int exec_not_started(strata_ctx *ctx, struct migration *m, int down)
+/* Nothing of m's part took effect (its runner never started, its first
+ * statement gave up waiting for a lock): put the row back as it was (it
+ * was marked before the start) and keep the current error. @return 0,
+ * or the failure to put it back, the row then dirty and the error saying
+ * so */
+static int unmark(strata_ctx *ctx, struct migration *m, int down)
 {
 	strata_buf rec = STRATA_BUF_INIT;
 	struct saved_error saved;
@@ -572,18 +597,34 @@ static int exec_not_started(strata_ctx *ctx, struct migration *m, int down)
 		rc = record_txn(ctx, &rec, 0, &rk);
 	strata_buf_release(&rec);
 	if (rc < 0) {
+		/* this failure is the one to report */
+		strata_buf_release(&saved.message);
+		strata_buf_release(&saved.detail);
+		strata_buf_release(&saved.file);
+		return rc;
+	}
+	strata__error_restore(ctx, &saved);
+	return 0;
+}
+
+/* The runner never started: the row as it was, the error exec_part
+ * set. */
+static int exec_not_started(strata_ctx *ctx, struct migration *m, int down)
+{
+	int rc = unmark(ctx, m, down);
+
+	if (rc < 0) {
 		/* the row stays dirty: say so, with the way out */
 		exec_dirty_detail(ctx, m, down);
 		return rc;
 	}
-	strata__error_restore(ctx, &saved);
 	return STRATA_EINVALID;
 }
 
 /* No transaction: record dirty first, run statements one by one, then
  * record clean. A failure leaves the row dirty and says what ran. */
 static int run_notxn(strata_ctx *ctx, const strata_migration *v,
-                     struct migration *m, int down)
+                     struct migration *m, int down, int *committed)
 {
 	struct part *p = strata__part(m, down);
 	const char *text = strata__part_sql(m, p);
@@ -592,9 +633,10 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	struct stmt_list l;
 	int64_t t0, ms;
 	size_t i;
-	int rc;
+	int rc, lock_set = 0;
 
 	memset(&l, 0, sizeof(l));
+	*committed = 1; /* once the row is marked, until said otherwise */
 	/* a runner that cannot start: said before the row is marked */
 	if (ctx->exec) {
 		rc = strata__exec_check(ctx, m, down);
@@ -624,6 +666,12 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		rc = record_txn(ctx, &rec, 1, &rk);
 	if (rc != 0)
 		goto done;
+	if (!ctx->exec) {
+		rc = strata__ddl_lock_set(ctx, p, 0);
+		lock_set = rc == 0;
+		if (rc < 0)
+			goto done;
+	}
 	t0 = strata__now_ms();
 	if (ctx->exec) {
 		rc = strata__exec_part(ctx, m, down);
@@ -667,6 +715,13 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 			if (ctx->err_offset < 0)
 				ctx->err_offset = 0;
 			strata__error_locate(ctx, m, p, p->off + l.off[i]);
+			/* nothing took effect yet: no dirty row, and the
+			 * migration may be tried again */
+			if (i == 0 && strata__ddl_lock_timed_out(ctx, p) &&
+			    unmark(ctx, m, down) == 0) {
+				*committed = 0;
+				goto done;
+			}
 			if (rc == STRATA_EINTERRUPTED)
 				interrupted_notxn(ctx, m, down, p, &l, i, 1);
 			dirty_detail(ctx, m, down, p, &l, i);
@@ -674,6 +729,10 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 		}
 	}
 	ms = strata__now_ms() - t0;
+	lock_set = 0;
+	rc = strata__ddl_lock_reset(ctx, p);
+	if (rc < 0)
+		goto done;
 	strata__buf_clear(&rec);
 	rc = strata__history_record(
 	        ctx, &rec, m, down ? HISTORY_REVERTED : HISTORY_FINISHED, ms);
@@ -684,27 +743,50 @@ static int run_notxn(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0)
 		emit_done(ctx, v, down, ms);
 done:
+	if (lock_set)
+		strata__ddl_lock_reset(ctx, p);
 	strata_buf_release(&rec);
 	strata__free(l.off);
 	strata__free(l.len);
 	return rc;
 }
 
-/* Run (or print) one part. @return 0, a negative error, or 1 when the
- * plan turned out stale and nothing was done: plan again. */
+/* Run one part once; *committed: whether any of it may have taken
+ * effect when it failed. */
+static int run_once(strata_ctx *ctx, const strata_migration *v,
+                    struct migration *m, int down, unsigned how, int *committed)
+{
+	*committed = 0;
+	if (!strata__part_transactional(ctx, m, down))
+		return run_notxn(ctx, v, m, down, committed);
+	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
+	    (down ? &m->down : &m->up)->len <= STRATA_BATCH_PART_MAX)
+		return run_batch(ctx, v, m, down, how & STRATA_PART_LAST);
+	return run_txn(ctx, v, m, down);
+}
+
+/* Run (or print) one part, again after a lock timeout while its
+ * strata:lock-timeout allows (ddllock.c). @return 0, a negative error,
+ * or 1 when the plan turned out stale and nothing was done: plan
+ * again. */
 int strata__run_part(strata_ctx *ctx, const strata_migration *v,
                      struct migration *m, int down, unsigned how)
 {
+	int rc, again, attempt, committed;
+
 	if (how & STRATA_PART_DRY_RUN)
 		return strata__script_part(ctx, v, m, down);
 	strata__emit(ctx,
 	             down ? STRATA_EVENT_REVERT_START :
 	                    STRATA_EVENT_APPLY_START,
 	             v, NULL, 0);
-	if (!strata__part_transactional(ctx, m, down))
-		return run_notxn(ctx, v, m, down);
-	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
-	    (down ? &m->down : &m->up)->len <= STRATA_BATCH_PART_MAX)
-		return run_batch(ctx, v, m, down, how & STRATA_PART_LAST);
-	return run_txn(ctx, v, m, down);
+	for (attempt = 0;; attempt++) {
+		rc = run_once(ctx, v, m, down, how, &committed);
+		if (rc >= 0)
+			return rc;
+		again = strata__ddl_lock_retry(ctx, v, strata__part(m, down),
+		                               attempt, committed);
+		if (again <= 0)
+			return again < 0 ? again : rc;
+	}
 }

@@ -18,6 +18,7 @@
  */
 #include "common.h"
 #include "ctx.h"
+#include "ddllock.h"
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
@@ -122,12 +123,17 @@ static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 	for (j = 0; rc == 0 && j < k; j++) {
 		const struct part *p = &b[j].m->up;
 
+		rc = strata__ddl_lock_single_sql(ctx, sql, p, 0);
 		b[j].body = sql->len;
-		rc = strata__buf_put(sql, strata__part_sql(b[j].m, p), p->len);
+		if (rc == 0)
+			rc = strata__buf_put(sql, strata__part_sql(b[j].m, p),
+			                     p->len);
 		if (rc == 0)
 			rc = strata__buf_printf(
 			        sql, "\n;\n%s;\n",
 			        strata__driver_text(ctx, STRATA_DRV_CLOCK_SQL));
+		if (rc == 0)
+			rc = strata__ddl_lock_single_sql(ctx, sql, p, 1);
 	}
 	if (rc < 0)
 		return rc;
@@ -264,6 +270,8 @@ int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
 	rc = strata__plan_is_stale(ctx, &stale);
 	if (rc == 0 && stale)
 		rc = 1;
+	if (rc == 0)
+		rc = strata__ddl_lock_single_begin(ctx);
 	if (rc == 0)
 		rc = strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
 		                     strata__driver_has(

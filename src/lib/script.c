@@ -9,6 +9,7 @@
  */
 #include "common.h"
 #include "ctx.h"
+#include "ddllock.h"
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
@@ -240,6 +241,8 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 	if (rc == 0 && txn) {
 		rc = strata__buf_puts(&out, "BEGIN;\n");
 		if (rc == 0)
+			rc = strata__ddl_lock_script(ctx, &out, p, 1, 0);
+		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 0);
 		if (rc == 0)
 			rc = strata__history_script(ctx, &out, m,
@@ -254,7 +257,11 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 		            strata__history_script(ctx, &out, m,
 		                                   HISTORY_APPLYING);
 		if (rc == 0)
+			rc = strata__ddl_lock_script(ctx, &out, p, 0, 0);
+		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 1);
+		if (rc == 0)
+			rc = strata__ddl_lock_script(ctx, &out, p, 0, 1);
 		if (rc == 0)
 			rc = down ? strata__history_sql_delete(
 			                    ctx, &out, m->version, m->name) :

@@ -7,7 +7,8 @@
  * format strata reads must be one exactly (markers.c), in a file of that
  * format: a typo, or a marker where it is not read, is an error at its
  * line, so that no down part ever runs as part of an up. Directives in
- * leading comments: -- strata:no-transaction and -- strata:empty, and the
+ * leading comments: -- strata:no-transaction, -- strata:empty and
+ * -- strata:lock-timeout DURATION [retries=N], and the
  * other tools' equivalents (-- +goose NO TRANSACTION, -- migrate:up
  * transaction:false, -- +migrate Up notransaction, sqlx's
  * -- no-transaction as a file's start).
@@ -37,6 +38,37 @@ static int problem_at(strata_ctx *ctx, const char *path, const char *text,
 	strata__error_set(ctx, STRATA_EPARSE, "%s", msg);
 	strata__error_at(ctx, path, line, col);
 	return STRATA_EPARSE;
+}
+
+/* Does b (bl bytes) start with the word w, followed by a blank or its
+ * end? */
+static int is_word(const char *b, size_t bl, const char *w)
+{
+	size_t k = strlen(w);
+
+	return bl >= k && strncasecmp(b, w, k) == 0 &&
+	       (bl == k || b[k] == ' ' || b[k] == '\t');
+}
+
+/* -- strata:lock-timeout DURATION [retries=N] (b is past "strata:") */
+static int lock_directive(strata_ctx *ctx, const char *path, const char *t,
+                          size_t n, const struct line *l, const char *b,
+                          size_t bl, struct part *p)
+{
+	char why[200], msg[300];
+	size_t k = strlen("lock-timeout");
+
+	if (p->lock.timeout_ms > 0)
+		return problem_at(ctx, path, t, n, l->off,
+		                  "a second strata:lock-timeout: a part has "
+		                  "one");
+	if (strata__lockspec_parse(&p->lock, b + k, bl - k, why, sizeof(why)) <
+	    0) {
+		snprintf(msg, sizeof(msg), "strata:lock-timeout: %s", why);
+		return problem_at(ctx, path, t, n, l->off, msg);
+	}
+	p->lock_at = l->off;
+	return 0;
 }
 
 /*
@@ -81,9 +113,15 @@ static int strata_directives(strata_ctx *ctx, const char *path, const char *t,
 			p->empty_at = l.off;
 			continue;
 		}
+		if (is_word(b, bl, "lock-timeout")) {
+			if (lock_directive(ctx, path, t, n, &l, b, bl, p) < 0)
+				return STRATA_EPARSE;
+			continue;
+		}
 		strata__error_set(ctx, STRATA_EPARSE,
 		                  "unknown directive 'strata:%.*s' (known: "
-		                  "strata:no-transaction, strata:empty)",
+		                  "strata:no-transaction, strata:empty, "
+		                  "strata:lock-timeout)",
 		                  (int)(bl > 60 ? 60 : bl), b);
 		{
 			int line, col;

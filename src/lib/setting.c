@@ -24,6 +24,8 @@ static const char *const own_names[STRATA_SETTING_COUNT] = {
 	[STRATA_SETTING_ADOPT_FROM] = "strata_adopt_options.from",
 	[STRATA_SETTING_ADOPT_UNDO] = "strata_adopt_options.undo",
 	[STRATA_SETTING_ADOPT_PRUNE] = "strata_adopt_options.prune",
+	[STRATA_SETTING_DDL_LOCK_TIMEOUT] =
+	        "strata_options.ddl_lock_timeout_ms",
 };
 
 const char *strata_setting_default_name(strata_setting s)

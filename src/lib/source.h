@@ -6,6 +6,7 @@
 #define STRATA_LIB_SOURCE_H
 
 #include "common.h"
+#include "../util/lockspec.h"
 
 /* What a file name says (filename.c). */
 enum file_role {
@@ -91,6 +92,10 @@ struct part {
 	size_t mark_at;  /* ... whose marker line starts here */
 	int empty_ok;    /* -- strata:empty: no statement on purpose ... */
 	size_t empty_at; /* ... said on the line starting here */
+	/* -- strata:lock-timeout: lock.timeout_ms > 0 when the part has
+	 * one, said on the line starting at lock_at */
+	struct strata__lockspec lock;
+	size_t lock_at;
 };
 
 struct migration {

@@ -76,6 +76,13 @@ void strata__testpoint(const char *name)
 	}
 	unlink(ready);
 }
+
+int strata__test_no_backoff(void)
+{
+	const char *v = getenv("STRATA_TEST_NO_BACKOFF");
+
+	return v && strcmp(v, "1") == 0;
+}
 #else
 /* ISO C wants a translation unit to declare something */
 typedef int strata__testpoint_unused;

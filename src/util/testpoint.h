@@ -33,6 +33,10 @@
  *                     versions were text has built the new table (in its
  *                     transaction on PostgreSQL and SQLite; beside the
  *                     old one on MySQL), which is not in place yet
+ *   lock_retry        a migration's statement gave up waiting for a table
+ *                     lock (strata:lock-timeout); the migration is rolled
+ *                     back and said to be retried, the pause before the
+ *                     retry not begun
  *   history_upgrade_swapped  MySQL: the new table is in place, the old
  *                     one not dropped yet
  *   lease_lost        Galera: the thread that renews the cluster lock's
@@ -41,10 +45,16 @@
 #ifndef STRATA_UTIL_TESTPOINT_H
 #define STRATA_UTIL_TESTPOINT_H
 
+/*
+ * STRATA_TEST_NO_BACKOFF=1: no pause before a migration is tried again
+ * after a lock timeout (ddllock.c), so that tests do not sleep.
+ */
 #ifdef STRATA_TEST_BUILD
 void strata__testpoint(const char *name);
+int strata__test_no_backoff(void);
 #else
-# define strata__testpoint(name) ((void)0)
+# define strata__testpoint(name)   ((void)0)
+# define strata__test_no_backoff() 0
 #endif
 
 #endif

@@ -126,3 +126,28 @@ t_config_line_too_long_is_named() {
 	expect_rc 0
 	[ -f "$long.db" ] || fail "the long value from the environment was not used"
 }
+
+# SQLite has no lock timeout for a migration's statements (strata holds
+# the write lock for the whole migration): the directive and the
+# project's ddl_lock_timeout are refused before anything runs.
+t_lock_timeout_is_refused() {
+	mig 0001 a "CREATE TABLE a (id INTEGER PRIMARY KEY);"
+	mig 0002 b "-- a comment
+-- strata:lock-timeout 2s retries=3
+CREATE TABLE b (id INTEGER PRIMARY KEY);"
+	st up
+	expect_rc 2
+	expect_err "0002_b.up.sql:2"
+	expect_err "strata:lock-timeout: sqlite has no lock timeout"
+	expect_tables ""
+	st validate
+	expect_rc 2
+	expect_err "0002_b.up.sql:2"
+	mig 0002 b "CREATE TABLE b (id INTEGER PRIMARY KEY);"
+	printf '[strata]\ndatabase = %s\ndir = migrations\nddl_lock_timeout = 2s\n' \
+		"$TEST_URL" >strata.conf
+	st_raw up
+	expect_rc 2
+	expect_err "ddl_lock_timeout (strata.conf) is set, and sqlite has no lock timeout"
+	expect_tables ""
+}
