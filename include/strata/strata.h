@@ -86,6 +86,28 @@ typedef struct strata_history_entry {
 	const char *version_text;
 } strata_history_entry;
 
+/**
+ * One row of the history log: a change strata made to the history (see
+ * strata_history_log). Borrowed like strata_migration.
+ */
+typedef struct strata_log_entry {
+	int64_t id;         /* its place in the log: 1, 2, ... */
+	const char *at;     /* the database's clock, UTC, ISO 8601 */
+	const char *action; /* apply, rollback, force, repair, baseline,
+	                     * adopt, fresh */
+	const char *version; /* canonical; "" for a repeatable or none */
+	const char *name;    /* "" when the change was to no one migration */
+	strata_kind kind;
+	const char *checksum; /* the file's, as recorded; NULL when none */
+	const char *by;       /* user@host, as applied_by */
+	const char *target;
+	const char *detail; /* what was done, when the action does not say
+	                     * it all ("dirty cleared"); "" otherwise */
+	/* the version as the migration's file writes it, as
+	 * strata_history_entry's */
+	const char *version_text;
+} strata_log_entry;
+
 typedef enum strata_event_kind {
 	STRATA_EVENT_APPLY_START = 0, /* migration about to run (up) */
 	STRATA_EVENT_APPLY_DONE,      /* migration ran; elapsed_ms set */
@@ -330,6 +352,16 @@ STRATA_EXTERN(int) strata_database(strata_ctx *ctx, strata_database_op op);
 /** Read the history table, oldest first. */
 STRATA_EXTERN(int)
 strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
+
+/**
+ * Read the history log of this target, oldest first: every change strata
+ * made to the history since the log was made (strata_up, strata_down,
+ * strata_force, strata_repair, strata_adopt, strata_fresh). A database
+ * from before the log has none until its next write; reading never
+ * creates it.
+ */
+STRATA_EXTERN(int)
+strata_history_log(const strata_log_entry **out, size_t *n, strata_ctx *ctx);
 
 /**
  * Create a new migration in the folder, in the folder's own format (that

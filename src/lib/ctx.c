@@ -125,6 +125,7 @@ static void release_view(strata_ctx *ctx)
 	ctx->problems = NULL;
 	ctx->n_problems = 0;
 	strata__free(ctx->entries);
+	strata__log_release(ctx);
 	ctx->entries = NULL;
 	ctx->n_entries = 0;
 }

@@ -79,6 +79,11 @@ struct strata_ctx {
 	size_t n_problems;
 	strata_history_entry *entries;
 	size_t n_entries;
+	strata_log_entry *log; /* strata_history_log() */
+	size_t n_log;
+	/* the history table whose log is written, while table names a
+	 * scratch copy (adopt on MySQL); NULL: table */
+	char *log_home;
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */

@@ -115,9 +115,12 @@ int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
+/* The history table and its log, made together. */
 int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 {
-	return strata__history_sql_create_as(ctx, out, "");
+	int rc = strata__history_sql_create_as(ctx, out, "");
+
+	return rc < 0 ? rc : strata__log_sql_create(ctx, out);
 }
 
 void strata__history_release(struct history *h)
@@ -498,10 +501,10 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 	r->dirty = dirty; /* the statement reached: 1 before the first */
 }
 
-/* The statements that record ev, appended to out; a script's rows take
- * the database's clock (db_clock). */
-static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
-                      enum history_event ev, int64_t n, int db_clock)
+/* The statements that change the history for ev, appended to out; a
+ * script's rows take the database's clock (db_clock). */
+static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+                       enum history_event ev, int64_t n, int db_clock)
 {
 	struct history_row r;
 	char now[32], *ts = db_clock ? NULL : now;
@@ -538,34 +541,58 @@ static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 	return rc < 0 ? rc : sql_insert(ctx, out, &r);
 }
 
-int strata__history_record(strata_ctx *ctx, strata_buf *out,
-                           struct migration *m, enum history_event ev,
-                           int64_t n)
+/* The log row, then the history statements: a check of the rows the
+ * last statement changed (strata__history_check_changed) sees the
+ * history's. */
+static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+                      enum history_event ev, int64_t n, int db_clock,
+                      const char *action, const char *detail)
+{
+	int rc = strata__log_event_sql(ctx, out, m, ev, action, detail);
+
+	return rc < 0 ? rc : history_sql(ctx, out, m, ev, n, db_clock);
+}
+
+int strata__history_record_as(strata_ctx *ctx, strata_buf *out,
+                              struct migration *m, enum history_event ev,
+                              int64_t n, const char *action,
+                              const char *detail)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc;
 
 	if (out)
-		return record_sql(ctx, out, m, ev, n, 0);
+		return record_sql(ctx, out, m, ev, n, 0, action, detail);
 	if (ev == HISTORY_APPLIED && m->kind != STRATA_KIND_REPEATABLE &&
 	    strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS)) {
 		struct history_row r;
 		char ts[32];
 
+		rc = strata__log_event_sql(ctx, &sql, m, ev, action, detail);
+		if (rc == 0)
+			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+		strata_buf_release(&sql);
 		fill_row(ctx, &r, m, m->kind, 0, n, ts);
-		return insert_now(ctx, &r);
+		return rc < 0 ? rc : insert_now(ctx, &r);
 	}
-	rc = record_sql(ctx, &sql, m, ev, n, 0);
+	rc = record_sql(ctx, &sql, m, ev, n, 0, action, detail);
 	if (rc == 0)
 		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
 	strata_buf_release(&sql);
 	return rc;
 }
 
+int strata__history_record(strata_ctx *ctx, strata_buf *out,
+                           struct migration *m, enum history_event ev,
+                           int64_t n)
+{
+	return strata__history_record_as(ctx, out, m, ev, n, NULL, NULL);
+}
+
 int strata__history_script(strata_ctx *ctx, strata_buf *out,
                            struct migration *m, enum history_event ev)
 {
-	return record_sql(ctx, out, m, ev, 0, 1);
+	return record_sql(ctx, out, m, ev, 0, 1, NULL, NULL);
 }
 
 void strata__history_record_failed(strata_ctx *ctx, const char *path)
@@ -629,9 +656,13 @@ int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
 {
 	strata_buf del = STRATA_BUF_INIT;
 	size_t n;
-	int rc = record_sql(ctx, &del, m, HISTORY_REVERTED, 0, 0);
+	int rc = history_sql(ctx, &del, m, HISTORY_REVERTED, 0, 0);
 
 	*checked = 0;
+	/* the log row first: the DELETE is the statement checked */
+	if (rc == 0)
+		rc = strata__log_event_sql(ctx, out, m, HISTORY_REVERTED, NULL,
+		                           NULL);
 	n = del.len;
 	while (n && (del.ptr[n - 1] == '\n' || del.ptr[n - 1] == ';'))
 		n--;

@@ -217,6 +217,57 @@ int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
                               const char *version, const char *name);
 
+/*
+ * The history log (history_log.c): <table>_log beside the history table,
+ * one row per change strata makes to the history, written with it.
+ */
+#define LOG_SUFFIX  "_log"
+#define LOG_COLUMNS 10
+#define LOG_COLUMN_LIST                                                 \
+ "id, logged_at, action, version, name, kind, checksum, logged_by, " \
+ "target, detail"
+
+/* One row to log: what was done (action: "apply", "rollback", "force",
+ * "repair", "baseline", "adopt", "fresh") to which migration, and why. */
+struct log_event {
+	const char *action;
+	const char *version; /* canonical; "" for a repeatable or none */
+	const char *name;
+	strata_kind kind;
+	const char *checksum; /* or NULL */
+	const char *detail;   /* "" for nothing to add */
+};
+
+/* The log's name, schema-qualified and quoted for the driver. */
+int strata__log_qualified(strata_ctx *ctx, strata_buf *out);
+/* Its CREATE TABLE statement (IF NOT EXISTS), appended to out. */
+int strata__log_sql_create(strata_ctx *ctx, strata_buf *out);
+/* The INSERT of e, stamped by the database's clock, appended to out. */
+int strata__log_sql(strata_ctx *ctx, strata_buf *out,
+                    const struct log_event *e);
+/* The same, run now. */
+int strata__log_exec(strata_ctx *ctx, const struct log_event *e);
+/* The INSERT that logs ev for m, appended to out (nothing for
+ * HISTORY_REACHED); action and detail, when not NULL, say it instead of
+ * the event ("force", "marked applied"). */
+int strata__log_event_sql(strata_ctx *ctx, strata_buf *out,
+                          const struct migration *m, enum history_event ev,
+                          const char *action, const char *detail);
+/* @return 1 when the log exists with strata's columns, 0 when it does not
+ * exist, STRATA_ESTATE for another table of its name. Never writes. */
+int strata__log_check(strata_ctx *ctx);
+/* Read this target's log rows, oldest first, into ctx->log (nothing when
+ * the log does not exist). */
+int strata__log_read(strata_ctx *ctx);
+void strata__log_release(strata_ctx *ctx);
+
+/* As strata__history_record, logged as action with detail (see
+ * strata__log_event_sql). */
+int strata__history_record_as(strata_ctx *ctx, strata_buf *out,
+                              struct migration *m, enum history_event ev,
+                              int64_t n, const char *action,
+                              const char *detail);
+
 /* Current UTC time as "YYYY-MM-DD HH:MM:SS.mmm". */
 void strata__now_utc(char out[32]);
 /* "user@host" of this process. */

@@ -249,12 +249,22 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 			rc = strata__buf_puts(&out, "COMMIT;\n");
 	} else if (rc == 0) {
 		/* as run.c's run_notxn: dirty first, clean (or gone) after */
-		rc = down ? strata__history_sql_dirty(ctx, &out, m->version,
-		                                      m->name, 1) :
-		            strata__history_script(ctx, &out, m,
-		                                   HISTORY_APPLYING);
+		if (down)
+			rc = strata__log_event_sql(ctx, &out, m,
+			                           HISTORY_REVERTING, NULL, NULL);
+		if (rc == 0)
+			rc = down ? strata__history_sql_dirty(ctx, &out,
+			                                      m->version, m->name,
+			                                      1) :
+			            strata__history_script(ctx, &out, m,
+			                                   HISTORY_APPLYING);
 		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 1);
+		if (rc == 0)
+			rc = strata__log_event_sql(
+			        ctx, &out, m,
+			        down ? HISTORY_REVERTED : HISTORY_FINISHED, NULL,
+			        NULL);
 		if (rc == 0)
 			rc = down ? strata__history_sql_delete(
 			                    ctx, &out, m->version, m->name) :
@@ -294,6 +304,9 @@ static int prologue(strata_ctx *ctx, int down)
 	}
 	if (rc == 0 && !down && !ctx->history.exists)
 		rc = strata__history_sql_create(ctx, &sql);
+	/* a history from before the log: the log is made beside it */
+	else if (rc == 0)
+		rc = strata__log_sql_create(ctx, &sql);
 	/* a table of the format before versions were text: as a run would
 	 * upgrade it first */
 	if (rc == 0 && ctx->history.exists)
