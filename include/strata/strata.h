@@ -130,6 +130,9 @@ typedef struct strata_event {
 	/* APPLY_* and REVERT_* in up, down and redo: the part's place in
 	 * the run, from 1, and the run's number of parts; else 0 and 0 */
 	size_t position, total;
+	/* REVERT_DONE: the backup the run wrote before its first rollback
+	 * (strata_backup), or NULL when it wrote none */
+	const char *backup;
 } strata_event;
 
 typedef void (*strata_event_cb)(const strata_event *event, void *payload);
@@ -263,6 +266,14 @@ STRATA_EXTERN(const char *) strata_url_database_type(const char *url);
 STRATA_EXTERN(int)
 strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
               int offline);
+
+/**
+ * Give every migration of the view strata_status last returned its
+ * file's checksum, the one history would record: strata_status hashes
+ * only applied files (the others through the stat cache when they are
+ * unchanged). A file that does not read as a migration keeps "".
+ */
+STRATA_EXTERN(int) strata_status_checksums(strata_ctx *ctx);
 
 /** Apply pending migrations. @param n_done number applied (may be NULL) */
 STRATA_EXTERN(int)

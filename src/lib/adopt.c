@@ -400,9 +400,10 @@ static int rows_sql(struct adopt *a, strata_buf *out)
 		struct adopt_plan_item *it = &a->items[i];
 
 		if (it->action == STRATA_ADOPT_RECORD)
-			rc = strata__history_record_as(
-			        a->ctx, out, it->m, HISTORY_APPLIED, 0,
-			        "adopt", "recorded as applied");
+			rc = strata__history_record_as(a->ctx, out, it->m,
+			                               HISTORY_APPLIED, 0,
+			                               "adopt",
+			                               "recorded as applied");
 		else if (it->action == STRATA_ADOPT_BASELINE)
 			rc = strata__history_record_as(
 			        a->ctx, out, it->m, HISTORY_BASELINE, 0,

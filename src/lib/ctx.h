@@ -71,6 +71,8 @@ struct strata_ctx {
 	strata_buf plan_history;
 	/* the history INSERT with parameters, for drivers with exec_params */
 	strata_buf insert_sql;
+	/* the backup the running down wrote first, or "" */
+	strata_buf run_backup;
 
 	/* what strata_status()/strata_validate() hand out */
 	strata_migration *view;

@@ -89,9 +89,9 @@ static char *fold(const char *s)
 /* A catalogue row (kind, table, name, ...) of table, or table itself. */
 static int is_strata_table(const char *const *v, const char *table)
 {
-	return table && (strcmp(v[1], table) == 0 ||
-	                 (strcmp(v[0], "table") == 0 &&
-	                  strcmp(v[2], table) == 0));
+	return table &&
+	       (strcmp(v[1], table) == 0 ||
+	        (strcmp(v[0], "table") == 0 && strcmp(v[2], table) == 0));
 }
 
 static int add_fact(void *payload, int ncols, const char *const *values)
@@ -108,7 +108,8 @@ static int add_fact(void *payload, int ncols, const char *const *values)
 		                         "without kind, table, name or "
 		                         "attribute");
 	/* the history table, its log and all they hold are strata's */
-	if (is_strata_table(v, c->skip_table) || is_strata_table(v, c->skip_log))
+	if (is_strata_table(v, c->skip_table) ||
+	    is_strata_table(v, c->skip_log))
 		return 0;
 	if (c->n == c->alloc) {
 		size_t want = c->alloc ? c->alloc * 2 : 64;

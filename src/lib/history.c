@@ -555,8 +555,7 @@ static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 
 int strata__history_record_as(strata_ctx *ctx, strata_buf *out,
                               struct migration *m, enum history_event ev,
-                              int64_t n, const char *action,
-                              const char *detail)
+                              int64_t n, const char *action, const char *detail)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc;

@@ -223,7 +223,7 @@ int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
  */
 #define LOG_SUFFIX  "_log"
 #define LOG_COLUMNS 10
-#define LOG_COLUMN_LIST                                                 \
+#define LOG_COLUMN_LIST                                              \
  "id, logged_at, action, version, name, kind, checksum, logged_by, " \
  "target, detail"
 

@@ -18,8 +18,8 @@
 #include "history.h"
 
 static const char *const log_columns[LOG_COLUMNS] = {
-	"id",        "logged_at", "action", "version", "name",
-	"kind",      "checksum",  "logged_by", "target", "detail",
+	"id",   "logged_at", "action",    "version", "name",
+	"kind", "checksum",  "logged_by", "target",  "detail",
 };
 
 int strata__log_qualified(strata_ctx *ctx, strata_buf *out)
@@ -71,7 +71,7 @@ static int put_lit(strata_ctx *ctx, strata_buf *out, const char *s)
 static int put_values(strata_ctx *ctx, strata_buf *out,
                       const struct log_event *e)
 {
-	const char *text[] = { e->action,  e->version, e->name,
+	const char *text[] = { e->action, e->version, e->name,
 		               strata_kind_name(e->kind) };
 	size_t i;
 	int rc = 0;
@@ -103,8 +103,7 @@ static int put_values(strata_ctx *ctx, strata_buf *out,
 	return rc;
 }
 
-int strata__log_sql(strata_ctx *ctx, strata_buf *out,
-                    const struct log_event *e)
+int strata__log_sql(strata_ctx *ctx, strata_buf *out, const struct log_event *e)
 {
 	const char *now = strata__driver_text(ctx, STRATA_DRV_NOW_SQL);
 	int rc = strata__buf_puts(out, "INSERT INTO ");
@@ -185,12 +184,13 @@ int strata__log_check(strata_ctx *ctx)
 		                       "history log: strata will not write "
 		                       "into it",
 		                       name.ptr);
-		strata__error_detail(ctx,
-		                     "strata keeps the log of history table "
-		                     "'%s' in '%s': rename that table, or keep "
-		                     "strata's history in another table with %s",
-		                     ctx->table, name.ptr,
-		                     strata__setting(ctx, STRATA_SETTING_TABLE));
+		strata__error_detail(
+		        ctx,
+		        "strata keeps the log of history table "
+		        "'%s' in '%s': rename that table, or keep "
+		        "strata's history in another table with %s",
+		        ctx->table, name.ptr,
+		        strata__setting(ctx, STRATA_SETTING_TABLE));
 	}
 	strata_buf_release(&name);
 	return rc;
@@ -273,8 +273,10 @@ struct log_read {
 /* The row's text columns copied into one block, pointed to by dst. */
 static int copy_texts(strata_log_entry *e, const char *const *v)
 {
-	const char **dst[] = { &e->at,     &e->action, &e->version, &e->name,
-		               &e->checksum, &e->by,   &e->target,  &e->detail };
+	const char **dst[] = {
+		&e->at,       &e->action, &e->version, &e->name,
+		&e->checksum, &e->by,     &e->target,  &e->detail
+	};
 	const int col[] = { 1, 2, 3, 4, 6, 7, 8, 9 };
 	size_t i, total = 0;
 	char *block;

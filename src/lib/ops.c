@@ -416,9 +416,12 @@ static int backup_first(struct run *r)
 	int rc;
 
 	STRATA_ASSERT(r->ctx, r->phase == RUN_LOCKED);
+	strata__buf_clear(&r->ctx->run_backup);
 	if (!r->down || r->o->no_backup || !r->ctx->conn)
 		return 0;
 	rc = strata_backup(&path, r->ctx, r->o->backup_suffix);
+	if (rc == 0 && strata__buf_puts(&r->ctx->run_backup, path) < 0)
+		rc = strata__oom(r->ctx);
 	if (rc == 0)
 		strata__emitf(r->ctx, STRATA_EVENT_INFO,
 		              "backup written to %s (skip with %s)", path,
@@ -722,8 +725,8 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version,
 			rc = log_view(ctx, sql, action, v, v->applied_checksum,
 			              "dirty cleared");
 			if (rc == 0)
-				rc = strata__history_sql_clean(ctx, sql,
-				                               v->version, NULL);
+				rc = strata__history_sql_clean(
+				        ctx, sql, v->version, NULL);
 			continue;
 		}
 		if (recorded)
@@ -733,7 +736,8 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version,
 		if (rc == 0)
 			rc = strata__history_record_as(ctx, sql, m,
 			                               HISTORY_BASELINE, 0,
-			                               action, "marked applied");
+			                               action,
+			                               "marked applied");
 	}
 	return rc;
 }
@@ -807,11 +811,9 @@ static int repair_log(strata_ctx *ctx, strata_buf *sql,
 		                                " and new checksum" :
 		                                "");
 	else
-		rc = strata__buf_printf(&detail,
-		                        "new checksum recorded (was %.12s)",
-		                        v->applied_checksum ?
-		                                v->applied_checksum :
-		                                "none");
+		rc = strata__buf_printf(
+		        &detail, "new checksum recorded (was %.12s)",
+		        v->applied_checksum ? v->applied_checksum : "none");
 	if (rc == 0)
 		rc = log_view(ctx, sql, "repair", v, checksum, detail.ptr);
 	strata_buf_release(&detail);
@@ -954,8 +956,7 @@ int strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx)
 	return 0;
 }
 
-int strata_history_log(const strata_log_entry **out, size_t *n,
-                       strata_ctx *ctx)
+int strata_history_log(const strata_log_entry **out, size_t *n, strata_ctx *ctx)
 {
 	size_t i;
 	int rc;

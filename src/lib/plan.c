@@ -367,3 +367,38 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 	*n = ctx->n_view;
 	return 0;
 }
+
+/* The checksum history would record for m, through the stat cache; ""
+ * when its file cannot be read as a migration. */
+static const char *file_checksum(strata_ctx *ctx, struct migration *m)
+{
+	if (!m->checksum_known && !m->loaded &&
+	    strata__statcache_lookup(ctx, m->up_path, m->checksum))
+		m->checksum_known = 1;
+	if (!m->checksum_known) {
+		if (strata__migration_load(ctx, m) < 0) {
+			strata__error_clear(ctx);
+			return "";
+		}
+		strata__statcache_store(ctx, m->up_path, m->checksum);
+	}
+	return m->checksum;
+}
+
+int strata_status_checksums(strata_ctx *ctx)
+{
+	size_t i;
+
+	strata__error_clear(ctx);
+	for (i = 0; i < ctx->n_view; i++) {
+		strata_migration *v = &ctx->view[i];
+		struct migration *m;
+
+		if (v->checksum && v->checksum[0])
+			continue;
+		m = strata__view_source(ctx, v);
+		if (m)
+			v->checksum = file_checksum(ctx, m);
+	}
+	return 0;
+}
