@@ -45,6 +45,7 @@ static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 		json_array_append_new(arr, o);
 	}
 	cli_json_set(cli, "history", arr);
+	cli_json_set(cli, "log", json_null());
 	return EXIT_OK;
 }
 
@@ -166,6 +167,7 @@ static int cmd_history_log(struct cli *cli)
 
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, log_json(&e[i]));
+		cli_json_set(cli, "history", json_null());
 		cli_json_set(cli, "log", arr);
 		return EXIT_OK;
 	}

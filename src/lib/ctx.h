@@ -86,6 +86,8 @@ struct strata_ctx {
 	/* the history table whose log is written, while table names a
 	 * scratch copy (adopt on MySQL); NULL: table */
 	char *log_home;
+	/* the log exists, as the writer's strata__history_check found */
+	int log_exists;
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */

@@ -256,6 +256,9 @@ int strata__log_event_sql(strata_ctx *ctx, strata_buf *out,
 /* @return 1 when the log exists with strata's columns, 0 when it does not
  * exist, STRATA_ESTATE for another table of its name. Never writes. */
 int strata__log_check(strata_ctx *ctx);
+/* Make the log beside a history table from before it, under the runner
+ * lock, after strata__history_check(ctx, 1) found it missing. */
+int strata__log_ensure(strata_ctx *ctx);
 /* Read this target's log rows, oldest first, into ctx->log (nothing when
  * the log does not exist). */
 int strata__log_read(strata_ctx *ctx);

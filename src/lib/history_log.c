@@ -196,6 +196,26 @@ int strata__log_check(strata_ctx *ctx)
 	return rc;
 }
 
+int strata__log_ensure(strata_ctx *ctx)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
+
+	if (ctx->log_exists)
+		return 0;
+	rc = strata__log_sql_create(ctx, &sql);
+	if (rc == 0)
+		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	strata_buf_release(&sql);
+	if (rc < 0)
+		strata__error_prefix(ctx,
+		                     "cannot create the history log '%s%s'",
+		                     ctx->table, LOG_SUFFIX);
+	else
+		ctx->log_exists = 1;
+	return rc;
+}
+
 /* The log's action for ev, and what it adds ("" for nothing). NULL:
  * the event is not logged (a statement reached). */
 static const char *event_action(enum history_event ev, const char **detail)

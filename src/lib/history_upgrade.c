@@ -182,6 +182,7 @@ int strata__history_check(strata_ctx *ctx, int widen)
 		rc = strata__log_check(ctx);
 		if (rc < 0)
 			return rc;
+		ctx->log_exists = rc;
 	}
 	rc = read_columns(ctx, ctx->table, &cols);
 	if (rc == STRATA_ENOTFOUND)

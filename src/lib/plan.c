@@ -103,6 +103,13 @@ int strata__open_write(strata_ctx *ctx)
 	rc = strata__history_check(ctx, 1);
 	if (rc < 0)
 		return rc;
+	/* a history from before the log gets it now */
+	if (rc == 1) {
+		int r = strata__log_ensure(ctx);
+
+		if (r < 0)
+			return r;
+	}
 	/* noted before the history is read: a commit by another runner
 	 * after this point makes the plan stale (run.c) */
 	if (strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL) &&
