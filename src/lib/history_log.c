@@ -217,33 +217,26 @@ int strata__log_ensure(strata_ctx *ctx)
 }
 
 /* The log's action for ev, and what it adds ("" for nothing). NULL:
- * the event is not logged (a statement reached). */
+ * not logged. A part outside a transaction is logged when it ends, with
+ * the history write that cleans or removes its row, so that every
+ * database logs a run alike; one that stops partway leaves its dirty
+ * row, and the force that clears it is logged. */
 static const char *event_action(enum history_event ev, const char **detail)
 {
 	*detail = "";
 	switch (ev) {
 	case HISTORY_APPLIED:
+	case HISTORY_FINISHED:
 		return "apply";
 	case HISTORY_REVERTED:
 		return "rollback";
 	case HISTORY_BASELINE:
 		return "baseline";
 	case HISTORY_APPLYING:
-		*detail = "started outside a transaction";
-		return "apply";
-	case HISTORY_FINISHED:
-		*detail = "finished outside a transaction";
-		return "apply";
 	case HISTORY_REVERTING:
-		*detail = "started outside a transaction";
-		return "rollback";
-	case HISTORY_NOT_APPLIED:
-		*detail = "not started: its runner could not start";
-		return "apply";
-	case HISTORY_NOT_REVERTED:
-		*detail = "not started: its runner could not start";
-		return "rollback";
 	case HISTORY_REACHED:
+	case HISTORY_NOT_APPLIED:
+	case HISTORY_NOT_REVERTED:
 		break;
 	}
 	return NULL;

@@ -249,14 +249,10 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 			rc = strata__buf_puts(&out, "COMMIT;\n");
 	} else if (rc == 0) {
 		/* as run.c's run_notxn: dirty first, clean (or gone) after */
-		if (down)
-			rc = strata__log_event_sql(
-			        ctx, &out, m, HISTORY_REVERTING, NULL, NULL);
-		if (rc == 0)
-			rc = down ? strata__history_sql_dirty(
-			                    ctx, &out, m->version, m->name, 1) :
-			            strata__history_script(ctx, &out, m,
-			                                   HISTORY_APPLYING);
+		rc = down ? strata__history_sql_dirty(ctx, &out, m->version,
+		                                      m->name, 1) :
+		            strata__history_script(ctx, &out, m,
+		                                   HISTORY_APPLYING);
 		if (rc == 0)
 			rc = write_part(ctx, &out, m, down, 1);
 		if (rc == 0)
