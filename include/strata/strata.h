@@ -412,6 +412,16 @@ strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix);
  */
 STRATA_EXTERN(int) strata_dump(strata_buf *out, strata_ctx *ctx);
 
+/**
+ * With on set, strata_dump() and strata_dump_write() on ctx also write
+ * this target's history log rows (see strata_history_log) after the
+ * history's, as INSERTs that keep their id, time and user: restored, the
+ * log is as it was. Off by default, since those values differ between
+ * two databases built from one folder and the dump is then no longer the
+ * same bytes for the same schema.
+ */
+STRATA_EXTERN(void) strata_dump_include_log(strata_ctx *ctx, int on);
+
 /** What strata_drift() found, object by object. */
 typedef enum strata_drift_change {
 	STRATA_DRIFT_ADDED = 0, /* in the database, not made by the folder */

@@ -88,6 +88,7 @@ struct strata_ctx {
 	char *log_home;
 	/* the log exists, as the writer's strata__history_check found */
 	int log_exists;
+	int dump_log;   /* strata_dump_include_log() */
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */

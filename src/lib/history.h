@@ -263,6 +263,10 @@ int strata__log_ensure(strata_ctx *ctx);
  * the log does not exist). */
 int strata__log_read(strata_ctx *ctx);
 void strata__log_release(strata_ctx *ctx);
+/* This target's log rows as INSERTs that keep every value (strata dump
+ * --log), appended to out after a heading; nothing without a log. The
+ * caller hides the schema where the dump must not name it. */
+int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out);
 
 /* As strata__history_record, logged as action with detail (see
  * strata__log_event_sql). */

@@ -399,3 +399,66 @@ int strata__log_read(strata_ctx *ctx)
 	ctx->n_log = lr.n;
 	return 0;
 }
+
+/* ---- strata dump --log ---- */
+
+struct dump_rows {
+	strata_ctx *ctx;
+	strata_buf *out;
+};
+
+/* One row as an INSERT that keeps every value: id, time and user too. */
+static int dump_row_cb(void *payload, int ncols, const char *const *v)
+{
+	struct dump_rows *d = payload;
+	const char *p;
+	int i, rc;
+
+	if (ncols < LOG_COLUMNS || !v[0] || !v[0][0])
+		return 0;
+	for (p = v[0]; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0; /* not strata's id: left out */
+	rc = strata__buf_puts(d->out, "INSERT INTO ");
+	if (rc == 0)
+		rc = strata__log_qualified(d->ctx, d->out);
+	if (rc == 0)
+		rc = strata__buf_printf(
+		        d->out, " (" LOG_COLUMN_LIST ") VALUES (%s", v[0]);
+	for (i = 1; rc == 0 && i < LOG_COLUMNS; i++) {
+		rc = strata__buf_puts(d->out, ", ");
+		if (rc == 0)
+			rc = v[i] ? strata__conn_quote_literal(d->ctx, d->out,
+			                                       v[i]) :
+			            strata__buf_puts(d->out, "NULL");
+	}
+	if (rc == 0)
+		rc = strata__buf_puts(d->out, ");\n");
+	return rc < 0 ? STRATA_ENOMEM : 0;
+}
+
+int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out)
+{
+	strata_buf sql = STRATA_BUF_INIT;
+	struct dump_rows d = { ctx, out };
+	int rc = strata__log_check(ctx);
+
+	if (rc <= 0)
+		return rc;
+	rc = strata__buf_puts(out, "\n-- strata history log: every change "
+	                           "to the history, oldest first\n");
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, "SELECT " LOG_COLUMN_LIST " FROM ");
+	if (rc == 0)
+		rc = strata__log_qualified(ctx, &sql);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, " WHERE target = ");
+	if (rc == 0)
+		rc = strata__conn_quote_literal(ctx, &sql, ctx->target);
+	if (rc == 0)
+		rc = strata__buf_puts(&sql, " ORDER BY id");
+	if (rc == 0)
+		rc = strata__conn_query(ctx, sql.ptr, dump_row_cb, &d);
+	strata_buf_release(&sql);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+}

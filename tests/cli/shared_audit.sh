@@ -243,3 +243,34 @@ t_another_table_under_the_logs_name_is_refused() {
 	st status
 	expect_rc 0
 }
+
+# dump leaves the log's rows out (the same bytes for the same schema);
+# dump --log keeps them, every value, and a restore brings them back.
+t_dump_log_keeps_the_log_through_a_restore() {
+	two
+	st up
+	st down --no-backup
+	st dump
+	expect_rc 0
+	printf '%s\n' "$out" | grep -q "^INSERT INTO.*$LOG_TABLE" &&
+		fail "log rows in a dump without --log"
+	st dump --log -o full.sql
+	expect_rc 0
+	expect_eq 3 "$(grep -c "^INSERT INTO.*$LOG_TABLE" full.sql)" "log rows in the dump"
+	second=$(db_second) || fail "no second database"
+	st --database "$second" restore full.sql --yes-replace-data --no-backup </dev/null
+	expect_rc 0
+	local want
+	want=$(db_sql "SELECT id, action, version, logged_by, target, detail FROM $LOG_TABLE ORDER BY id")
+	expect_eq "$want" \
+		"$(db_sql_on second "SELECT id, action, version, logged_by, target, detail FROM $LOG_TABLE ORDER BY id")" \
+		"the restored log"
+	st history --log --json
+	local a=$out
+	st --database "$second" history --log --json
+	expect_eq "$(printf '%s\n' "$a" | jq -c .log)" "$(printf '%s\n' "$out" | jq -c .log)" "history --log of the restored database"
+	# and the next change goes on after the restored rows
+	st --database "$second" up
+	expect_rc 0
+	expect_eq "4|apply" "$(db_sql_on second "SELECT id, action FROM $LOG_TABLE WHERE id = 4")" "the next row"
+}
