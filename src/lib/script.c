@@ -300,8 +300,12 @@ static int prologue(strata_ctx *ctx, int down)
 	if (rc == 0 && !down && !ctx->history.exists)
 		rc = strata__history_sql_create(ctx, &sql);
 	/* a history from before the log: the log is made beside it */
-	else if (rc == 0)
-		rc = strata__log_sql_create(ctx, &sql);
+	else if (rc == 0 && ctx->conn) {
+		rc = strata__log_check(ctx);
+		if (rc == 0)
+			rc = strata__log_sql_create(ctx, &sql);
+		rc = rc > 0 ? 0 : rc;
+	}
 	/* a table of the format before versions were text: as a run would
 	 * upgrade it first */
 	if (rc == 0 && ctx->history.exists)

@@ -201,6 +201,11 @@ t_an_older_history_gets_its_log_on_the_next_write() {
 	expect_rc 0
 	expect_err "is empty"
 	st dump
+	# a script makes the log as the run would
+	st plan
+	expect_rc 0
+	printf '%s\n' "$out" | grep -q "^CREATE TABLE IF NOT EXISTS .*$LOG_TABLE" ||
+		fail "the script does not make the log: $out"
 	db_has_table "$LOG_TABLE" && fail "a reading command made the log"
 	st up
 	expect_rc 0
