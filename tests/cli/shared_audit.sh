@@ -157,7 +157,9 @@ t_down_names_its_backup_in_json() {
 	expect_rc 0
 	local b
 	b=$(jqr '.migrations[0].backup')
-	[ -n "$b" ] && [ "$b" != null ] && [ -e "$b" ] || fail "no backup named: $out"
+	if [ -z "$b" ] || [ "$b" = null ] || [ ! -e "$b" ]; then
+		fail "no backup named: $out"
+	fi
 	st redo --no-backup --json
 	expect_eq "null null" "$(jqr '[.migrations[].backup] | map(tostring) | join(" ")')" "backups of a run without one"
 	st status --json
