@@ -281,3 +281,27 @@ t_dump_log_keeps_the_log_through_a_restore() {
 	expect_rc 0
 	expect_eq "4|apply" "$(db_sql_on second "SELECT id, action FROM $LOG_TABLE WHERE id = 4")" "the next row"
 }
+
+# adopt logs each row it records, also where strata's table is built
+# under a scratch name and swapped in (MySQL); --undo drops the log with
+# strata's table.
+t_adopt_logs_what_it_recorded() {
+	db_sql "CREATE TABLE $TEST_TABLE (version BIGINT NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)"
+	db_sql "INSERT INTO $TEST_TABLE (version, dirty) VALUES (2, false)"
+	two
+	mv migrations/0001_a.up.sql migrations/1_a.up.sql
+	mv migrations/0001_a.down.sql migrations/1_a.down.sql
+	mv migrations/0002_b.up.sql migrations/2_b.up.sql
+	mv migrations/0002_b.down.sql migrations/2_b.down.sql
+	db_sql "CREATE TABLE a (id INT)"
+	db_sql "CREATE TABLE b (id INT)"
+	st adopt
+	expect_rc 0
+	expect_eq "adopt|1|versioned|recorded as applied;adopt|2|versioned|recorded as applied;" \
+		"$(log_rows)" "the log"
+	db_has_table "${TEST_TABLE}_strata_adopt_log" && fail "a log for the scratch table"
+	st adopt --undo
+	expect_rc 0
+	db_has_table "$LOG_TABLE" && fail "adopt --undo left the log"
+	return 0
+}
