@@ -181,8 +181,11 @@ static int catalog_read(struct catalog *c, strata_ctx *ctx)
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
 	c->skip_table = ctx->table;
-	if (strata__buf_printf(&log, "%s" LOG_SUFFIX, ctx->table) < 0)
-		return strata__oom(ctx);
+	rc = strata__log_name(ctx, &log);
+	if (rc < 0) {
+		strata_buf_release(&log);
+		return rc;
+	}
 	c->skip_log = strata__buf_detach(&log);
 	if (!strata__driver_has(ctx, STRATA_DRV_CATALOG))
 		return strata__error_set(ctx, STRATA_ENOTSUPP,

@@ -240,6 +240,10 @@ struct log_event {
 
 /* The log's name, schema-qualified and quoted for the driver. */
 int strata__log_qualified(strata_ctx *ctx, strata_buf *out);
+/* The log's name, unquoted: <table>_log or, where that is too long for
+ * the database, the table's name cut short enough (at a character's
+ * start) and _log. */
+int strata__log_name(strata_ctx *ctx, strata_buf *out);
 /* Its CREATE TABLE statement (IF NOT EXISTS), appended to out. */
 int strata__log_sql_create(strata_ctx *ctx, strata_buf *out);
 /* The INSERT of e, stamped by the database's clock, appended to out. */

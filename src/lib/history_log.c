@@ -22,17 +22,47 @@ static const char *const log_columns[LOG_COLUMNS] = {
 	"kind", "checksum",  "logged_by", "target",  "detail",
 };
 
-int strata__log_qualified(strata_ctx *ctx, strata_buf *out)
+int strata__log_name(strata_ctx *ctx, strata_buf *out)
 {
-	char *home = ctx->table;
+	const char *table = ctx->log_home ? ctx->log_home : ctx->table;
+	strata_buf quoted = STRATA_BUF_INIT;
+	size_t n = strlen(table);
 	int rc;
 
-	/* adopt fills a scratch table under another name: the log is the
-	 * one of the table it becomes */
-	if (ctx->log_home)
-		ctx->table = ctx->log_home;
-	rc = strata__history_qualified_as(ctx, out, LOG_SUFFIX);
-	ctx->table = home;
+	for (;;) {
+		strata__buf_clear(out);
+		rc = strata__buf_printf(out, "%.*s" LOG_SUFFIX, (int)n, table);
+		if (rc == 0)
+			rc = strata__conn_quote_ident(ctx, &quoted, out->ptr);
+		strata__buf_clear(&quoted);
+		if (rc != STRATA_EINVALID || n == 0)
+			break;
+		/* too long for the database: cut the table's name, at the
+		 * start of a character */
+		strata__error_clear(ctx);
+		do
+			n--;
+		while (n > 0 && ((unsigned char)table[n] & 0xC0) == 0x80);
+	}
+	strata_buf_release(&quoted);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+}
+
+int strata__log_qualified(strata_ctx *ctx, strata_buf *out)
+{
+	strata_buf name = STRATA_BUF_INIT;
+	char *home = ctx->table;
+	int rc = strata__log_name(ctx, &name);
+
+	/* the log's own name, qualified as the history table's is (adopt
+	 * fills a scratch table under another name: the log is the one of
+	 * the table it becomes, log_home) */
+	if (rc == 0) {
+		ctx->table = name.ptr;
+		rc = strata__history_qualified_as(ctx, out, "");
+		ctx->table = home;
+	}
+	strata_buf_release(&name);
 	return rc;
 }
 
@@ -166,8 +196,11 @@ int strata__log_check(strata_ctx *ctx)
 	int rc;
 
 	memset(&cols, 0, sizeof(cols));
-	if (strata__buf_printf(&name, "%s" LOG_SUFFIX, ctx->table) < 0)
-		return strata__oom(ctx);
+	rc = strata__log_name(ctx, &name);
+	if (rc < 0) {
+		strata_buf_release(&name);
+		return rc;
+	}
 	rc = strata__conn_table_columns(ctx, strata__schema(ctx), name.ptr,
 	                                column_cb, &cols);
 	if (rc == STRATA_ENOTFOUND) {
@@ -209,8 +242,8 @@ int strata__log_ensure(strata_ctx *ctx)
 	strata_buf_release(&sql);
 	if (rc < 0)
 		strata__error_prefix(ctx,
-		                     "cannot create the history log '%s%s'",
-		                     ctx->table, LOG_SUFFIX);
+		                     "cannot create the history log of '%s'",
+		                     ctx->table);
 	else
 		ctx->log_exists = 1;
 	return rc;
