@@ -7,6 +7,8 @@
 # database from before the log gets it on its next write, while reading
 # commands never make it (and run on a read-only database).
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
+
 JSON_DOC="$STRATA_SRC_ROOT/docs/JSON.md"
 JSON_CHECK="$STRATA_SRC_ROOT/tests/lib/json_check.py"
 LOG_TABLE=${TEST_TABLE}_log
@@ -304,4 +306,26 @@ t_adopt_logs_what_it_recorded() {
 	expect_rc 0
 	db_has_table "$LOG_TABLE" && fail "adopt --undo left the log"
 	return 0
+}
+
+# Killed after its history and log rows were written, before its COMMIT:
+# neither row is there, and the next run writes both.
+t_a_crash_before_the_commit_leaves_neither_row() {
+	[ "$STRATA_TEST_DB" = postgres ] &&
+		skip "PostgreSQL gets a migration, its rows and its COMMIT in one message"
+	mig 0001 a "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mig 0002 fill "INSERT INTO a VALUES (1);"
+	st up 1
+	expect_rc 0
+	tp_start before_commit o up
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	# shellcheck disable=SC2154 # set by tp_start (exact-lib.sh)
+	rm -f "$tp_fifo" "$tp_fifo.ready"
+	expect_history "1"
+	expect_eq "apply|1|versioned|;" "$(log_rows)" "the log after the crash"
+	st up
+	expect_rc 0
+	expect_history "1 2"
+	expect_eq "apply|1|versioned|;apply|2|versioned|;" "$(log_rows)" "the log"
 }
