@@ -98,7 +98,7 @@ int strata__history_sql_upgrade(strata_ctx *ctx, strata_buf *out);
  * set), or an error reading the columns */
 int strata__history_shape(strata_ctx *ctx, const char *table);
 
-/* The CREATE TABLE statement (IF NOT EXISTS). */
+/* The CREATE TABLE statements (IF NOT EXISTS) of the table and its log. */
 int strata__history_sql_create(strata_ctx *ctx, strata_buf *out);
 /* The same for the table name followed by suffix. */
 int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
@@ -150,7 +150,8 @@ enum history_event {
 
 /*
  * The one way a run writes history: append to out the statements that
- * record ev for m (each ends in ";\n"), or with out NULL run them now,
+ * record ev for m (each ends in ";\n"), its log row first (see
+ * strata__log_event_sql), or with out NULL run them now,
  * a new versioned row then going through the driver's prepared INSERT
  * where it has one. n is the milliseconds the part took
  * (STRATA_MS_SINCE_MESSAGE: measured by the database where it can) or,
