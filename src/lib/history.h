@@ -183,9 +183,8 @@ int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
 int strata__history_changed_error(strata_ctx *ctx, struct migration *m,
                                   int gone, int64_t n, const char *what);
 /* Append the log row and the DELETE of m's row (a rollback) to out, the
- * DELETE made to fail unless
- * it removes exactly that row when the driver can (*checked set), else
- * as it is (*checked 0: the caller checks with
+ * DELETE made to fail unless it removes exactly that row when the driver
+ * can (*checked set), else as it is (*checked 0: the caller checks with
  * strata__history_check_changed). */
 int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
                                        struct migration *m, int *checked);
