@@ -120,9 +120,16 @@ int strata__open_write(strata_ctx *ctx)
 			return r;
 	}
 	if (rc == 0) {
+		struct txn t = { ctx, 0 };
+
+		/* the table and its log in one commit, where DDL can be */
 		rc = strata__history_sql_create(ctx, &sql);
+		if (rc == 0 &&
+		    strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
+			rc = strata__txn_begin(&t, ctx);
 		if (rc == 0)
 			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+		rc = strata__txn_end(&t, rc);
 		strata_buf_release(&sql);
 		if (rc < 0) {
 			strata__error_prefix(ctx,
