@@ -86,6 +86,28 @@ typedef struct strata_history_entry {
 	const char *version_text;
 } strata_history_entry;
 
+/**
+ * One row of the history log: a change strata made to the history (see
+ * strata_history_log). Borrowed like strata_migration.
+ */
+typedef struct strata_log_entry {
+	int64_t id;          /* its place in the log: 1, 2, ... */
+	const char *at;      /* the database's clock, UTC, ISO 8601 */
+	const char *action;  /* apply, rollback, force, repair, baseline,
+	                      * adopt, fresh */
+	const char *version; /* canonical; "" for a repeatable or none */
+	const char *name;    /* "" when the change was to no one migration */
+	strata_kind kind;
+	const char *checksum; /* the file's, as recorded; NULL when none */
+	const char *by;       /* user@host, as applied_by */
+	const char *target;
+	const char *detail; /* what was done, when the action does not say
+	                     * it all ("dirty cleared"); "" otherwise */
+	/* the version as the migration's file writes it, as
+	 * strata_history_entry's */
+	const char *version_text;
+} strata_log_entry;
+
 typedef enum strata_event_kind {
 	STRATA_EVENT_APPLY_START = 0, /* migration about to run (up) */
 	STRATA_EVENT_APPLY_DONE,      /* migration ran; elapsed_ms set */
@@ -116,6 +138,9 @@ typedef struct strata_event {
 	/* STRATA_EVENT_RETRY: where the statement is; else NULL and 0 */
 	const char *file;
 	int line;
+	/* REVERT_DONE: the backup the run wrote before its first rollback
+	 * (strata_backup), or NULL when it wrote none */
+	const char *backup;
 } strata_event;
 
 typedef void (*strata_event_cb)(const strata_event *event, void *payload);
@@ -262,6 +287,14 @@ STRATA_EXTERN(int)
 strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
               int offline);
 
+/**
+ * Give every migration of the view strata_status last returned its
+ * file's checksum, the one history would record: strata_status hashes
+ * only applied files (the others through the stat cache when they are
+ * unchanged). A file that does not read as a migration keeps "".
+ */
+STRATA_EXTERN(int) strata_status_checksums(strata_ctx *ctx);
+
 /** Apply pending migrations. @param n_done number applied (may be NULL) */
 STRATA_EXTERN(int)
 strata_up(strata_ctx *ctx, const strata_run_options *opts, size_t *n_done);
@@ -372,6 +405,16 @@ STRATA_EXTERN(int)
 strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx);
 
 /**
+ * Read the history log of this target, oldest first: every change strata
+ * made to the history since the log was made (strata_up, strata_down,
+ * strata_force, strata_repair, strata_adopt, strata_fresh). A database
+ * from before the log has none until its next write; reading never
+ * creates it.
+ */
+STRATA_EXTERN(int)
+strata_history_log(const strata_log_entry **out, size_t *n, strata_ctx *ctx);
+
+/**
  * Create a new migration in the folder, in the folder's own format (that
  * of its newest migration): an up/down pair by default; a single file
  * with sections (dbmate, goose, sql-migrate) or up only (sqlx); a Flyway
@@ -408,6 +451,16 @@ strata_backup(const char **out_path, strata_ctx *ctx, const char *suffix);
  * message names the Debian package). On failure out is as it was.
  */
 STRATA_EXTERN(int) strata_dump(strata_buf *out, strata_ctx *ctx);
+
+/**
+ * With on set, strata_dump() and strata_dump_write() on ctx also write
+ * this target's history log rows (see strata_history_log) after the
+ * history's, as INSERTs that keep their id, time and user: restored, the
+ * log is as it was. Off by default, since those values differ between
+ * two databases built from one folder and the dump is then no longer the
+ * same bytes for the same schema.
+ */
+STRATA_EXTERN(void) strata_dump_include_log(strata_ctx *ctx, int on);
 
 /** What strata_drift() found, object by object. */
 typedef enum strata_drift_change {

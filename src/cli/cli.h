@@ -114,7 +114,7 @@ struct cli {
 	int dry_run, all, seq, allow_out_of_order, offline, down, prune;
 	int list, no_backup, yes_delete, single_transaction;
 	int yes; /* repair: drop INVALID indexes without asking */
-	int yes_replace, any_file, undo, exit_code;
+	int yes_replace, any_file, undo, exit_code, log;
 	int wait_timeout_s;   /* wait --timeout: 0 not given, -1 for 0 */
 	int wait_replicas;    /* up --wait-replicas */
 	int wait_replicas_ms; /* its timeout */

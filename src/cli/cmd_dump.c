@@ -18,6 +18,7 @@ static int cmd_dump(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return cli_usage_error(cli, "dump takes no arguments");
+	strata_dump_include_log(cli->ctx, cli->log);
 	if (cli->output) {
 		if (!cli->output[0])
 			return cli_usage_error(cli, "-o: name a file");
@@ -69,6 +70,9 @@ int cli_write_schema_file(struct cli *cli)
 static const struct cli_opt dump_options[] = {
 	CLI_OPT_STRING('o', "output", output, "FILE",
 	               "write FILE (whole, or not at all) instead of stdout"),
+	CLI_OPT_FLAG(0, "log", log,
+	             "also the history log's rows, with their times and "
+	             "users"),
 	CLI_OPT_END
 };
 
@@ -87,6 +91,9 @@ const struct cmd cli_cmd_dump = {
 	"rows leave out when, by whom and how long\n(a restore stamps its "
 	"own). 'strata restore FILE' into an empty database\nrecreates both. "
 	"The schema_file setting of strata.conf writes this file\nafter every "
-	"up, down and redo that changed something.",
+	"up, down and redo that changed something. With --log, the\nhistory "
+	"log's rows follow, every value kept (ids, times, users): restored,\n"
+	"the log is as it was; such a dump is no longer the same bytes for "
+	"the\nsame schema.",
 	0
 };

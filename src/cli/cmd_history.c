@@ -1,5 +1,6 @@
 /*
- * strata history: the applied log as a table or JSON.
+ * strata history: the applied log as a table or JSON; with --log, the
+ * history log (every change strata made to the history).
  */
 #include <string.h>
 
@@ -44,6 +45,7 @@ static int print_json(struct cli *cli, const strata_history_entry *e, size_t n)
 		json_array_append_new(arr, o);
 	}
 	cli_json_set(cli, "history", arr);
+	cli_json_set(cli, "log", json_null());
 	return EXIT_OK;
 }
 
@@ -100,6 +102,84 @@ static int print_table(struct cli *cli, const strata_history_entry *e, size_t n)
 	return EXIT_OK;
 }
 
+static json_t *log_json(const strata_log_entry *e)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer((json_int_t)e->id));
+	json_object_set_new(o, "at", cli_json_time(e->at));
+	json_object_set_new(o, "action", cli_json_string(e->action));
+	json_object_set_new(o, "version", cli_json_text(e->version_text));
+	json_object_set_new(o, "name", cli_json_string(e->name));
+	json_object_set_new(o, "kind", json_string(strata_kind_name(e->kind)));
+	json_object_set_new(o, "checksum", cli_json_text(e->checksum));
+	json_object_set_new(o, "by", cli_json_string(e->by));
+	json_object_set_new(o, "target", cli_json_text(e->target));
+	json_object_set_new(o, "detail", cli_json_text(e->detail));
+	return o;
+}
+
+static const char *log_version(const strata_log_entry *e)
+{
+	if (e->version_text && e->version_text[0])
+		return e->version_text;
+	return e->kind == STRATA_KIND_REPEATABLE ? "R" : "-";
+}
+
+/* The log, oldest first: one line per change to the history. */
+static void print_log(struct cli *cli, const strata_log_entry *e, size_t n)
+{
+	size_t i, wat = 2, wact = 6, wver = 7, wname = 4, wby = 2;
+	char at[64];
+
+	for (i = 0; i < n; i++) {
+		wat = widest(wat, cli_time(cli, e[i].at, at, sizeof(at)));
+		wact = widest(wact, cli_q(e[i].action));
+		wver = widest(wver, cli_q(log_version(&e[i])));
+		wname = widest(wname, cli_q(e[i].name));
+		wby = widest(wby, cli_q(e[i].by));
+	}
+	printf("%s%-*s  %-*s  %-*s  %-*s  %-*s  %s%s\n", cli_c(cli, "bold"),
+	       (int)wat, "AT", (int)wact, "ACTION", (int)wver, "VERSION",
+	       (int)wname, "NAME", (int)wby, "BY", "DETAIL",
+	       cli_c(cli, "reset"));
+	for (i = 0; i < n; i++) {
+		printf("%-*s  ", (int)wat,
+		       cli_time(cli, e[i].at, at, sizeof(at)));
+		printf("%-*s  ", (int)wact, cli_q(e[i].action));
+		printf("%-*s  ", (int)wver, cli_q(log_version(&e[i])));
+		printf("%-*s  ", (int)wname, cli_q(e[i].name));
+		printf("%-*s  ", (int)wby, cli_q(e[i].by));
+		printf("%s\n", cli_q(e[i].detail));
+	}
+}
+
+static int cmd_history_log(struct cli *cli)
+{
+	const strata_log_entry *e;
+	size_t n, i;
+	int rc = strata_history_log(&e, &n, cli->ctx);
+
+	if (rc < 0)
+		return cli_report_error(cli, rc);
+	if (cli->json) {
+		json_t *arr = json_array();
+
+		for (i = 0; i < n; i++)
+			json_array_append_new(arr, log_json(&e[i]));
+		cli_json_set(cli, "history", json_null());
+		cli_json_set(cli, "log", arr);
+		return EXIT_OK;
+	}
+	if (n == 0) {
+		cli_note(cli, "the history log of %s is empty",
+		         strata_ctx_url_redacted(cli->ctx));
+		return EXIT_OK;
+	}
+	print_log(cli, e, n);
+	return EXIT_OK;
+}
+
 static int cmd_history(struct cli *cli, int argc, char **argv)
 {
 	const strata_history_entry *e;
@@ -109,6 +189,8 @@ static int cmd_history(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return cli_usage_error(cli, "history takes no arguments");
+	if (cli->log)
+		return cmd_history_log(cli);
 	rc = strata_history(&e, &n, cli->ctx);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
@@ -122,12 +204,22 @@ static int cmd_history(struct cli *cli, int argc, char **argv)
 	return print_table(cli, e, n);
 }
 
+static const struct cli_opt history_options[] = {
+	CLI_OPT_FLAG(0, "log", log,
+	             "show the history log: every apply, rollback, force, "
+	             "repair, baseline, adopt and fresh, oldest first"),
+	CLI_OPT_END
+};
+
 const struct cmd cli_cmd_history = {
 	"history",
 	cmd_history,
-	NULL,
-	"",
+	history_options,
+	"[--log]",
 	"show the applied log: who, when, how long, checksum",
-	NULL,
+	"Without options: the history table, one row per applied migration "
+	"(what is\napplied now). With --log: the history log beside it, "
+	"<table>_log, one row per\nchange strata made to the history (who, "
+	"when, what), never rewritten.",
 	CMD_ALL_TARGETS | CMD_FLEET
 };

@@ -230,6 +230,9 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "%s takes no arguments",
 		                       cli->cmd->name);
 	rc = strata_status(&v, &n, cli->ctx, cli->offline);
+	/* JSON gives every file's checksum, pending ones' too */
+	if (rc == 0 && cli->json)
+		rc = strata_status_checksums(cli->ctx);
 	if (rc < 0)
 		return cli_report_error(cli, rc);
 	for (i = 0; i < n; i++)

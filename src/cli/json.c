@@ -322,6 +322,7 @@ static json_t *run_item(const strata_event *ev)
 	                    ev->kind == STRATA_EVENT_SKIP ?
 	                            cli_json_text(ev->message) :
 	                            json_null());
+	json_object_set_new(o, "backup", cli_json_text(ev->backup));
 	return o;
 }
 

@@ -400,11 +400,14 @@ static int rows_sql(struct adopt *a, strata_buf *out)
 		struct adopt_plan_item *it = &a->items[i];
 
 		if (it->action == STRATA_ADOPT_RECORD)
-			rc = strata__history_record(a->ctx, out, it->m,
-			                            HISTORY_APPLIED, 0);
+			rc = strata__history_record_as(a->ctx, out, it->m,
+			                               HISTORY_APPLIED, 0,
+			                               "adopt",
+			                               "recorded as applied");
 		else if (it->action == STRATA_ADOPT_BASELINE)
-			rc = strata__history_record(a->ctx, out, it->m,
-			                            HISTORY_BASELINE, 0);
+			rc = strata__history_record_as(
+			        a->ctx, out, it->m, HISTORY_BASELINE, 0,
+			        "adopt", "recorded as a baseline");
 	}
 	return rc;
 }
@@ -458,6 +461,7 @@ static int write_steps(struct adopt *a)
 		if (rc < 0)
 			return strata__oom(ctx);
 		ctx->table = scratch.ptr;
+		ctx->log_home = home; /* the log keeps its name */
 		rc = strata__buf_puts(&sql, "DROP TABLE IF EXISTS ");
 		if (rc == 0)
 			rc = strata__history_qualified(ctx, &sql);
@@ -476,6 +480,7 @@ static int write_steps(struct adopt *a)
 	if (rc == 0)
 		rc = strata__txn_end(&t, exec_buf(ctx, &rows));
 	ctx->table = home;
+	ctx->log_home = NULL;
 	if (rc == 0 && swap) {
 		strata__buf_clear(&sql);
 		rc = strata__buf_puts(&sql, "RENAME TABLE ");

@@ -58,6 +58,20 @@ int strata__adopt_rename_sql(struct adopt *a, strata_buf *out, const char *from,
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
+/* ";\n" and the DROP of strata's history log: strata's table goes, and
+ * the database is given back as it was before strata came (the log of
+ * a table other targets share stays with it). */
+static int drop_log_sql(strata_ctx *ctx, strata_buf *out)
+{
+	int rc = strata__buf_puts(out, ";\nDROP TABLE IF EXISTS ");
+
+	if (rc == 0)
+		rc = strata__log_qualified(ctx, out);
+	if (rc == 0)
+		rc = strata__buf_puts(out, ";\n");
+	return rc;
+}
+
 int strata__adopt_undo_sql(struct adopt *a, strata_buf *out, int script)
 {
 	strata_ctx *ctx = a->ctx;
@@ -96,7 +110,7 @@ int strata__adopt_undo_sql(struct adopt *a, strata_buf *out, int script)
 		if (rc == 0)
 			rc = strata__adopt_qualified(ctx, out, tmp.ptr);
 		if (rc == 0)
-			rc = strata__buf_puts(out, ";\n");
+			rc = drop_log_sql(ctx, out);
 		strata_buf_release(&tmp);
 		return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 	}
@@ -108,7 +122,8 @@ int strata__adopt_undo_sql(struct adopt *a, strata_buf *out, int script)
 		if (rc == 0 && a->shared)
 			rc = put_target(ctx, out);
 		if (rc == 0)
-			rc = strata__buf_puts(out, ";\n");
+			rc = a->shared ? strata__buf_puts(out, ";\n") :
+			                 drop_log_sql(ctx, out);
 	}
 	if (rc == 0 && back)
 		rc = strata__adopt_rename_sql(a, out, from, home);

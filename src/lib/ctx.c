@@ -63,6 +63,7 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
 	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
 	ctx->insert_sql = (strata_buf)STRATA_BUF_INIT;
+	ctx->run_backup = (strata_buf)STRATA_BUF_INIT;
 	ctx->wake_w = ctx->wake_r = -1;
 	strata__error_clear(ctx);
 	/* only NULL means the default: an empty URL (an unset variable in
@@ -134,6 +135,7 @@ static void release_view(strata_ctx *ctx)
 	ctx->problems = NULL;
 	ctx->n_problems = 0;
 	strata__free(ctx->entries);
+	strata__log_release(ctx);
 	ctx->entries = NULL;
 	ctx->n_entries = 0;
 }
@@ -180,6 +182,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	while (ctx->n_invalid_indexes > 0)
 		strata__free(ctx->invalid_indexes[--ctx->n_invalid_indexes]);
 	strata__free(ctx->invalid_indexes);
+	strata_buf_release(&ctx->run_backup);
 	while (ctx->n_backups > 0)
 		strata__free(ctx->backups[--ctx->n_backups]);
 	strata__free(ctx->backups);

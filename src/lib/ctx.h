@@ -74,6 +74,8 @@ struct strata_ctx {
 	strata_buf plan_history;
 	/* the history INSERT with parameters, for drivers with exec_params */
 	strata_buf insert_sql;
+	/* the backup the running down wrote first, or "" */
+	strata_buf run_backup;
 
 	/* what strata_status()/strata_validate() hand out */
 	strata_migration *view;
@@ -85,6 +87,14 @@ struct strata_ctx {
 	/* what strata_invalid_indexes() listed (invalid_index.c) */
 	char **invalid_indexes;
 	size_t n_invalid_indexes;
+	strata_log_entry *log; /* strata_history_log() */
+	size_t n_log;
+	/* the history table whose log is written, while table names a
+	 * scratch copy (adopt on MySQL); NULL: table */
+	char *log_home;
+	/* the log exists, as the writer's strata__history_check found */
+	int log_exists;
+	int dump_log;   /* strata_dump_include_log() */
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */

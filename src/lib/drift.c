@@ -31,6 +31,7 @@ struct catalog {
 	size_t n, alloc;
 	strata_ctx *ctx;
 	const char *skip_table; /* the history table */
+	char *skip_log;         /* and its log */
 	int oom;
 };
 
@@ -85,6 +86,14 @@ static char *fold(const char *s)
 	return out;
 }
 
+/* A catalogue row (kind, table, name, ...) of table, or table itself. */
+static int is_strata_table(const char *const *v, const char *table)
+{
+	return table &&
+	       (strcmp(v[1], table) == 0 ||
+	        (strcmp(v[0], "table") == 0 && strcmp(v[2], table) == 0));
+}
+
 static int add_fact(void *payload, int ncols, const char *const *values)
 {
 	struct catalog *c = payload;
@@ -98,10 +107,9 @@ static int add_fact(void *payload, int ncols, const char *const *values)
 		                         "the driver's catalogue gave a row "
 		                         "without kind, table, name or "
 		                         "attribute");
-	/* the history table and all it holds are strata's */
-	if (c->skip_table &&
-	    (strcmp(v[1], c->skip_table) == 0 ||
-	     (strcmp(v[0], "table") == 0 && strcmp(v[2], c->skip_table) == 0)))
+	/* the history table, its log and all they hold are strata's */
+	if (is_strata_table(v, c->skip_table) ||
+	    is_strata_table(v, c->skip_log))
 		return 0;
 	if (c->n == c->alloc) {
 		size_t want = c->alloc ? c->alloc * 2 : 64;
@@ -148,6 +156,7 @@ static void catalog_release(struct catalog *c)
 		strata__free((char *)c->v[i].value);
 	}
 	strata__free(c->v);
+	strata__free(c->skip_log);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -166,11 +175,18 @@ static int fact_cmp(const void *a, const void *b)
 /* Read ctx's catalogue into c, sorted. */
 static int catalog_read(struct catalog *c, strata_ctx *ctx)
 {
+	strata_buf log = STRATA_BUF_INIT;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
 	c->skip_table = ctx->table;
+	rc = strata__log_name(ctx, &log);
+	if (rc < 0) {
+		strata_buf_release(&log);
+		return rc;
+	}
+	c->skip_log = strata__buf_detach(&log);
 	if (!strata__driver_has(ctx, STRATA_DRV_CATALOG))
 		return strata__error_set(ctx, STRATA_ENOTSUPP,
 		                         "drift is not available for %s",

@@ -3,7 +3,9 @@
  * (the database's own dumper, its output made deterministic), then the
  * history's rows as INSERT statements, so that the file restored into an
  * empty database (strata restore) gives the same schema and history, and
- * dumps again to the same bytes.
+ * dumps again to the same bytes. With the log asked for, its rows follow,
+ * every value kept (times and users: not the same bytes for the same
+ * schema, which is why it is asked for).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,9 +56,9 @@ static int put_history(strata_ctx *ctx, strata_buf *out)
 	size_t i;
 	int rc = 0;
 
-	if (!h->n)
+	if (!h->n && !ctx->dump_log)
 		return 0;
-	rows = strata__calloc(h->n, sizeof(*rows));
+	rows = strata__calloc(h->n + 1, sizeof(*rows));
 	if (!rows)
 		return strata__oom(ctx);
 	for (i = 0; i < h->n; i++) {
@@ -70,8 +72,10 @@ static int put_history(strata_ctx *ctx, strata_buf *out)
 		hidden = ctx->resolved_schema;
 		ctx->resolved_schema = NULL;
 	}
-	rc = strata__buf_puts(out, "\n-- strata history: the migrations "
-	                           "applied, in version order\n");
+	rc = h->n ? strata__buf_puts(out, "\n-- strata history: the "
+	                                  "migrations applied, in version "
+	                                  "order\n") :
+	            0;
 	if (rc < 0)
 		rc = strata__oom(ctx);
 	for (i = 0; rc == 0 && i < h->n; i++) {
@@ -82,10 +86,18 @@ static int put_history(strata_ctx *ctx, strata_buf *out)
 		r.applied_by = (char *)DUMP_APPLIED_BY;
 		rc = strata__history_sql_insert(ctx, out, &r);
 	}
+	/* the log as it is: its times and users are what it keeps */
+	if (rc == 0 && ctx->dump_log)
+		rc = strata__log_sql_dump(ctx, out);
 	if (hidden)
 		ctx->resolved_schema = hidden;
 	strata__free(rows);
 	return rc;
+}
+
+void strata_dump_include_log(strata_ctx *ctx, int on)
+{
+	ctx->dump_log = on != 0;
 }
 
 int strata_dump(strata_buf *out, strata_ctx *ctx)

@@ -48,6 +48,9 @@ int strata__check_blockers(strata_ctx *ctx, int allow_modified);
  * and load and check each part; sel has room for ctx->n_view */
 int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
                       size_t *n_sel);
+/* strata_force, with what the history log calls it ("force", or
+ * "baseline" for strata_baseline). */
+int strata__force(strata_ctx *ctx, const char *version, const char *action);
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
                         size_t *sel, size_t *n_sel);
 

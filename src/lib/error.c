@@ -223,6 +223,9 @@ void strata__emit(strata_ctx *ctx, strata_event_kind kind,
 	ev.position = ev.total = 0;
 	ev.file = NULL;
 	ev.line = 0;
+	ev.backup = kind == STRATA_EVENT_REVERT_DONE && ctx->run_backup.len ?
+	                    ctx->run_backup.ptr :
+	                    NULL;
 	if (ctx->run_total && (kind == STRATA_EVENT_APPLY_START ||
 	                       kind == STRATA_EVENT_APPLY_DONE ||
 	                       kind == STRATA_EVENT_REVERT_START ||

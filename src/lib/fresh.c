@@ -61,9 +61,33 @@ static int drop_all(strata_ctx *ctx, int dry_run)
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
+/* The first row of the new log: the old one went with everything else
+ * (it is in the backup, when one was written). */
+static int log_fresh(strata_ctx *ctx, const char *backup)
+{
+	strata_buf detail = STRATA_BUF_INIT;
+	struct log_event e;
+	int rc = strata__buf_printf(&detail,
+	                            "every object was dropped, the log "
+	                            "before it too%s%s",
+	                            backup ? "; backup: " : " (no backup)",
+	                            backup ? backup : "");
+
+	memset(&e, 0, sizeof(e));
+	e.action = "fresh";
+	e.version = "";
+	e.name = "";
+	e.kind = STRATA_KIND_VERSIONED;
+	e.detail = detail.ptr;
+	rc = rc < 0 ? strata__oom(ctx) : strata__log_exec(ctx, &e);
+	strata_buf_release(&detail);
+	return rc;
+}
+
 int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
                  size_t *n_done)
 {
+	strata_buf backup = STRATA_BUF_INIT; /* the path, or "" */
 	strata_run_options all;
 	size_t *sel = NULL, n = 0, i;
 	int rc, exists;
@@ -89,6 +113,8 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 			return rc;
 		strata__emitf(ctx, STRATA_EVENT_INFO, "backup written to %s",
 		              path);
+		if (strata__buf_puts(&backup, path) < 0)
+			return strata__oom(ctx);
 	}
 	if (all.dry_run) {
 		if (exists)
@@ -102,6 +128,8 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 			strata__history_release(&ctx->history);
 			rc = strata__open_write(ctx);
 		}
+		if (rc == 0)
+			rc = log_fresh(ctx, backup.len ? backup.ptr : NULL);
 	}
 	if (rc == 0) {
 		if (all.dry_run)
@@ -125,6 +153,7 @@ int strata_fresh(strata_ctx *ctx, const strata_run_options *opts,
 			(*n_done)++;
 	}
 	strata__free(sel);
+	strata_buf_release(&backup);
 	strata__close_write(ctx);
 	return rc;
 }

@@ -12,10 +12,6 @@
  * run and `plan` can print exactly what `up` executes.
  */
 #include <limits.h>
-#include <pwd.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "ctx.h"
@@ -24,61 +20,6 @@
 #include "source.h"
 
 #define CHECKSUM_ALGORITHM "sha256"
-
-const char *strata__schema(const strata_ctx *ctx)
-{
-	if (ctx->schema && ctx->schema[0])
-		return ctx->schema;
-	return ctx->resolved_schema;
-}
-
-const char *strata_kind_name(strata_kind kind)
-{
-	switch (kind) {
-	case STRATA_KIND_VERSIONED:
-		return "versioned";
-	case STRATA_KIND_REPEATABLE:
-		return "repeatable";
-	case STRATA_KIND_BASELINE:
-		return "baseline";
-	}
-	return "versioned";
-}
-
-int strata__history_qualified_as(strata_ctx *ctx, strata_buf *out,
-                                 const char *suffix)
-{
-	const char *schema = strata__schema(ctx);
-	strata_buf name = STRATA_BUF_INIT;
-	int rc = strata__buf_printf(&name, "%s%s", ctx->table, suffix);
-
-	if (rc == 0 && schema && schema[0]) {
-		rc = strata__conn_quote_ident(ctx, out, schema);
-		if (rc == 0)
-			rc = strata__buf_putc(out, '.');
-	}
-	if (rc == 0)
-		rc = strata__conn_quote_ident(ctx, out, name.ptr);
-	if (rc == STRATA_EINVALID)
-		strata__error_set(ctx, rc,
-		                  "%s/%s name '%s' is too "
-		                  "long or invalid for %s",
-		                  strata__setting(ctx, STRATA_SETTING_TABLE),
-		                  strata__setting(ctx, STRATA_SETTING_SCHEMA),
-		                  ctx->schema && ctx->schema[0] && !suffix[0] ?
-		                          ctx->schema :
-		                          name.ptr,
-		                  strata__driver_name(ctx));
-	strata_buf_release(&name);
-	if (rc == STRATA_EINVALID)
-		return rc;
-	return rc < 0 ? strata__oom(ctx) : 0;
-}
-
-int strata__history_qualified(strata_ctx *ctx, strata_buf *out)
-{
-	return strata__history_qualified_as(ctx, out, "");
-}
 
 int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
                                   const char *suffix)
@@ -115,9 +56,12 @@ int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
+/* The history table and its log, made together. */
 int strata__history_sql_create(strata_ctx *ctx, strata_buf *out)
 {
-	return strata__history_sql_create_as(ctx, out, "");
+	int rc = strata__history_sql_create_as(ctx, out, "");
+
+	return rc < 0 ? rc : strata__log_sql_create(ctx, out);
 }
 
 void strata__history_release(struct history *h)
@@ -418,37 +362,6 @@ int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
 	return finish(ctx, rc);
 }
 
-void strata__now_utc(char out[32])
-{
-	struct timeval tv;
-	struct tm tm;
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(out, 24, "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out + 19, 13, ".%03d", (int)(tv.tv_usec / 1000) % 1000);
-}
-
-const char *strata__applied_by(void)
-{
-	static char who[300];
-	char host[256] = "";
-	const char *user = getenv("USER");
-
-	if (who[0])
-		return who;
-	if (!user || !user[0]) {
-		struct passwd *pw = getpwuid(geteuid());
-
-		user = pw ? pw->pw_name : "unknown";
-	}
-	if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = '\0';
-	snprintf(who, sizeof(who), "%.40s%s%.200s", user, host[0] ? "@" : "",
-	         host);
-	return who;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -498,10 +411,10 @@ static void fill_row(strata_ctx *ctx, struct history_row *r,
 	r->dirty = dirty; /* the statement reached: 1 before the first */
 }
 
-/* The statements that record ev, appended to out; a script's rows take
- * the database's clock (db_clock). */
-static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
-                      enum history_event ev, int64_t n, int db_clock)
+/* The statements that change the history for ev, appended to out; a
+ * script's rows take the database's clock (db_clock). */
+static int history_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+                       enum history_event ev, int64_t n, int db_clock)
 {
 	struct history_row r;
 	char now[32], *ts = db_clock ? NULL : now;
@@ -538,34 +451,57 @@ static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
 	return rc < 0 ? rc : sql_insert(ctx, out, &r);
 }
 
-int strata__history_record(strata_ctx *ctx, strata_buf *out,
-                           struct migration *m, enum history_event ev,
-                           int64_t n)
+/* The log row, then the history statements: a check of the rows the
+ * last statement changed (strata__history_check_changed) sees the
+ * history's. */
+static int record_sql(strata_ctx *ctx, strata_buf *out, struct migration *m,
+                      enum history_event ev, int64_t n, int db_clock,
+                      const char *action, const char *detail)
+{
+	int rc = strata__log_event_sql(ctx, out, m, ev, action, detail);
+
+	return rc < 0 ? rc : history_sql(ctx, out, m, ev, n, db_clock);
+}
+
+int strata__history_record_as(strata_ctx *ctx, strata_buf *out,
+                              struct migration *m, enum history_event ev,
+                              int64_t n, const char *action, const char *detail)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc;
 
 	if (out)
-		return record_sql(ctx, out, m, ev, n, 0);
+		return record_sql(ctx, out, m, ev, n, 0, action, detail);
 	if (ev == HISTORY_APPLIED && m->kind != STRATA_KIND_REPEATABLE &&
 	    strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS)) {
 		struct history_row r;
 		char ts[32];
 
+		rc = strata__log_event_sql(ctx, &sql, m, ev, action, detail);
+		if (rc == 0)
+			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+		strata_buf_release(&sql);
 		fill_row(ctx, &r, m, m->kind, 0, n, ts);
-		return insert_now(ctx, &r);
+		return rc < 0 ? rc : insert_now(ctx, &r);
 	}
-	rc = record_sql(ctx, &sql, m, ev, n, 0);
+	rc = record_sql(ctx, &sql, m, ev, n, 0, action, detail);
 	if (rc == 0)
 		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
 	strata_buf_release(&sql);
 	return rc;
 }
 
+int strata__history_record(strata_ctx *ctx, strata_buf *out,
+                           struct migration *m, enum history_event ev,
+                           int64_t n)
+{
+	return strata__history_record_as(ctx, out, m, ev, n, NULL, NULL);
+}
+
 int strata__history_script(strata_ctx *ctx, strata_buf *out,
                            struct migration *m, enum history_event ev)
 {
-	return record_sql(ctx, out, m, ev, 0, 1);
+	return record_sql(ctx, out, m, ev, 0, 1, NULL, NULL);
 }
 
 void strata__history_record_failed(strata_ctx *ctx, const char *path)
@@ -629,9 +565,13 @@ int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
 {
 	strata_buf del = STRATA_BUF_INIT;
 	size_t n;
-	int rc = record_sql(ctx, &del, m, HISTORY_REVERTED, 0, 0);
+	int rc = history_sql(ctx, &del, m, HISTORY_REVERTED, 0, 0);
 
 	*checked = 0;
+	/* the log row first: the DELETE is the statement checked */
+	if (rc == 0)
+		rc = strata__log_event_sql(ctx, out, m, HISTORY_REVERTED, NULL,
+		                           NULL);
 	n = del.len;
 	while (n && (del.ptr[n - 1] == '\n' || del.ptr[n - 1] == ';'))
 		n--;

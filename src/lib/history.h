@@ -98,7 +98,7 @@ int strata__history_sql_upgrade(strata_ctx *ctx, strata_buf *out);
  * set), or an error reading the columns */
 int strata__history_shape(strata_ctx *ctx, const char *table);
 
-/* The CREATE TABLE statement (IF NOT EXISTS). */
+/* The CREATE TABLE statements (IF NOT EXISTS) of the table and its log. */
 int strata__history_sql_create(strata_ctx *ctx, strata_buf *out);
 /* The same for the table name followed by suffix. */
 int strata__history_sql_create_as(strata_ctx *ctx, strata_buf *out,
@@ -150,7 +150,8 @@ enum history_event {
 
 /*
  * The one way a run writes history: append to out the statements that
- * record ev for m (each ends in ";\n"), or with out NULL run them now,
+ * record ev for m (each ends in ";\n"), its log row first (see
+ * strata__log_event_sql), or with out NULL run them now,
  * a new versioned row then going through the driver's prepared INSERT
  * where it has one. n is the milliseconds the part took
  * (STRATA_MS_SINCE_MESSAGE: measured by the database where it can) or,
@@ -181,9 +182,9 @@ int strata__history_check_changed(strata_ctx *ctx, struct migration *m,
  * database made: STRATA_SQLSTATE_ROW_COUNT). @return STRATA_ESTATE */
 int strata__history_changed_error(strata_ctx *ctx, struct migration *m,
                                   int gone, int64_t n, const char *what);
-/* Append the DELETE of m's row (a rollback) to out, made to fail unless
- * it removes exactly that row when the driver can (*checked set), else
- * as it is (*checked 0: the caller checks with
+/* Append the log row and the DELETE of m's row (a rollback) to out, the
+ * DELETE made to fail unless it removes exactly that row when the driver
+ * can (*checked set), else as it is (*checked 0: the caller checks with
  * strata__history_check_changed). */
 int strata__history_sql_revert_checked(strata_ctx *ctx, strata_buf *out,
                                        struct migration *m, int *checked);
@@ -216,6 +217,68 @@ int strata__history_sql_clean(strata_ctx *ctx, strata_buf *out,
 /* SELECT that returns a row when the version is already applied */
 int strata__history_sql_probe(strata_ctx *ctx, strata_buf *out,
                               const char *version, const char *name);
+
+/*
+ * The history log (history_log.c): <table>_log beside the history table,
+ * one row per change strata makes to the history, written with it.
+ */
+#define LOG_SUFFIX  "_log"
+#define LOG_COLUMNS 10
+#define LOG_COLUMN_LIST                                              \
+ "id, logged_at, action, version, name, kind, checksum, logged_by, " \
+ "target, detail"
+
+/* One row to log: what was done (action: "apply", "rollback", "force",
+ * "repair", "baseline", "adopt", "fresh") to which migration, and why. */
+struct log_event {
+	const char *action;
+	const char *version; /* canonical; "" for a repeatable or none */
+	const char *name;
+	strata_kind kind;
+	const char *checksum; /* or NULL */
+	const char *detail;   /* "" for nothing to add */
+};
+
+/* The log's name, schema-qualified and quoted for the driver. */
+int strata__log_qualified(strata_ctx *ctx, strata_buf *out);
+/* The log's name, unquoted: <table>_log or, where that is too long for
+ * the database, the table's name cut short enough (at a character's
+ * start) and _log. */
+int strata__log_name(strata_ctx *ctx, strata_buf *out);
+/* Its CREATE TABLE statement (IF NOT EXISTS), appended to out. */
+int strata__log_sql_create(strata_ctx *ctx, strata_buf *out);
+/* The INSERT of e, stamped by the database's clock, appended to out. */
+int strata__log_sql(strata_ctx *ctx, strata_buf *out,
+                    const struct log_event *e);
+/* The same, run now. */
+int strata__log_exec(strata_ctx *ctx, const struct log_event *e);
+/* The INSERT that logs ev for m, appended to out (nothing for
+ * HISTORY_REACHED); action and detail, when not NULL, say it instead of
+ * the event ("force", "marked applied"). */
+int strata__log_event_sql(strata_ctx *ctx, strata_buf *out,
+                          const struct migration *m, enum history_event ev,
+                          const char *action, const char *detail);
+/* @return 1 when the log exists with strata's columns, 0 when it does not
+ * exist, STRATA_ESTATE for another table of its name. Never writes. */
+int strata__log_check(strata_ctx *ctx);
+/* Make the log beside a history table from before it, under the runner
+ * lock, after strata__history_check(ctx, 1) found it missing. */
+int strata__log_ensure(strata_ctx *ctx);
+/* Read this target's log rows, oldest first, into ctx->log (nothing when
+ * the log does not exist). */
+int strata__log_read(strata_ctx *ctx);
+void strata__log_release(strata_ctx *ctx);
+/* This target's log rows as INSERTs that keep every value (strata dump
+ * --log), appended to out after a heading; nothing without a log. The
+ * caller hides the schema where the dump must not name it. */
+int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out);
+
+/* As strata__history_record, logged as action with detail (see
+ * strata__log_event_sql). */
+int strata__history_record_as(strata_ctx *ctx, strata_buf *out,
+                              struct migration *m, enum history_event ev,
+                              int64_t n, const char *action,
+                              const char *detail);
 
 /* Current UTC time as "YYYY-MM-DD HH:MM:SS.mmm". */
 void strata__now_utc(char out[32]);

@@ -1,7 +1,10 @@
 /*
  * The history table's shape: strata__history_check tells strata's table
  * from another tool's, and brings a table an older strata made up to
- * date (a narrow dirty column is widened).
+ * date (a narrow dirty column is widened). A writer also checks that the
+ * name of the history log (<table>_log, history_log.c) is free or
+ * strata's: the log is made with the table, or beside an older one by
+ * the first command that writes.
  *
  * The history table as strata wrote it before versions were text (version
  * BIGINT, no version_sort; repeatables had version 0) is upgraded in
@@ -173,6 +176,14 @@ int strata__history_check(strata_ctx *ctx, int widen)
 	int rc, shape;
 
 	ctx->history_old_format = 0;
+	/* a writer makes the log beside the table: its name must be free
+	 * or strata's */
+	if (widen) {
+		rc = strata__log_check(ctx);
+		if (rc < 0)
+			return rc;
+		ctx->log_exists = rc;
+	}
 	rc = read_columns(ctx, ctx->table, &cols);
 	if (rc == STRATA_ENOTFOUND)
 		return 0;

@@ -137,7 +137,7 @@ int strata_baseline(strata_ctx *ctx, const char *version, size_t *n_out)
 		return strata__error_set(ctx, STRATA_EINVALID,
 		                         "no migration has a version up to %s",
 		                         v);
-	rc = strata_force(ctx, v);
+	rc = strata__force(ctx, v, "baseline");
 	if (rc < 0)
 		*n_out = 0;
 	return rc;

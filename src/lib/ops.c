@@ -450,9 +450,12 @@ static int backup_first(struct run *r)
 	int rc;
 
 	STRATA_ASSERT(r->ctx, r->phase == RUN_LOCKED);
+	strata__buf_clear(&r->ctx->run_backup);
 	if (!r->down || r->o->no_backup || !r->ctx->conn)
 		return 0;
 	rc = strata_backup(&path, r->ctx, r->o->backup_suffix);
+	if (rc == 0 && strata__buf_puts(&r->ctx->run_backup, path) < 0)
+		rc = strata__oom(r->ctx);
 	if (rc == 0)
 		strata__emitf(r->ctx, STRATA_EVENT_INFO,
 		              "backup written to %s (skip with %s)", path,
@@ -708,8 +711,28 @@ int strata_redo(strata_ctx *ctx, const strata_run_options *opts)
 	return strata_up(ctx, &o, NULL);
 }
 
-/* version: canonical; NULL: nothing applied */
-static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version)
+/* Log what force or repair does to v's row (its log row goes before
+ * the statement that changes it). */
+static int log_view(strata_ctx *ctx, strata_buf *sql, const char *action,
+                    const strata_migration *v, const char *checksum,
+                    const char *detail)
+{
+	struct log_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.action = action;
+	e.version = v->version;
+	e.name = v->name;
+	e.kind = v->kind;
+	e.checksum = checksum;
+	e.detail = detail;
+	return strata__log_sql(ctx, sql, &e);
+}
+
+/* version: canonical; NULL: nothing applied. action: what the log
+ * says ("force", "baseline"). */
+static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version,
+                     const char *action)
 {
 	size_t i;
 	int rc = 0;
@@ -724,13 +747,20 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version)
 			continue;
 		if (!version || strata__version_cmp(v->version, version) > 0) {
 			if (recorded)
+				rc = log_view(ctx, sql, action, v,
+				              v->applied_checksum,
+				              "row deleted");
+			if (recorded && rc == 0)
 				rc = strata__history_sql_delete(
 				        ctx, sql, v->version, NULL);
 			continue;
 		}
 		if (v->state == STRATA_STATE_DIRTY) {
-			rc = strata__history_sql_clean(ctx, sql, v->version,
-			                               NULL);
+			rc = log_view(ctx, sql, action, v, v->applied_checksum,
+			              "dirty cleared");
+			if (rc == 0)
+				rc = strata__history_sql_clean(
+				        ctx, sql, v->version, NULL);
 			continue;
 		}
 		if (recorded)
@@ -738,8 +768,10 @@ static int force_sql(strata_ctx *ctx, strata_buf *sql, const char *version)
 		m = strata__view_source(ctx, v);
 		rc = strata__migration_load(ctx, m);
 		if (rc == 0)
-			rc = strata__history_record(ctx, sql, m,
-			                            HISTORY_BASELINE, 0);
+			rc = strata__history_record_as(ctx, sql, m,
+			                               HISTORY_BASELINE, 0,
+			                               action,
+			                               "marked applied");
 	}
 	return rc;
 }
@@ -759,6 +791,11 @@ static int exec_in_txn(strata_ctx *ctx, const strata_buf *sql)
 }
 
 int strata_force(strata_ctx *ctx, const char *version)
+{
+	return strata__force(ctx, version, "force");
+}
+
+int strata__force(strata_ctx *ctx, const char *version, const char *action)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	char v[STRATA_VERSION_SIZE];
@@ -783,12 +820,38 @@ int strata_force(strata_ctx *ctx, const char *version)
 	if (rc == 0)
 		rc = strata__build_view(ctx);
 	if (rc == 0)
-		rc = force_sql(ctx, &sql, version ? v : NULL);
+		rc = force_sql(ctx, &sql, version ? v : NULL, action);
 	if (rc == 0)
 		rc = exec_in_txn(ctx, &sql);
 	strata_buf_release(&sql);
 	strata__close_write(ctx);
 	return rc;
+}
+
+/* The log row of a repair that records v's new name or checksum. */
+static int repair_log(strata_ctx *ctx, strata_buf *sql,
+                      const strata_migration *v, const char *checksum)
+{
+	strata_buf detail = STRATA_BUF_INIT;
+	int renamed = v->kind != STRATA_KIND_REPEATABLE &&
+	              strcmp(v->applied_name, v->name) != 0;
+	int rc;
+
+	if (renamed)
+		rc = strata__buf_printf(&detail,
+		                        "new name recorded (applied as '%s')%s",
+		                        v->applied_name,
+		                        v->state == STRATA_STATE_MODIFIED ?
+		                                " and new checksum" :
+		                                "");
+	else
+		rc = strata__buf_printf(
+		        &detail, "new checksum recorded (was %.12s)",
+		        v->applied_checksum ? v->applied_checksum : "none");
+	if (rc == 0)
+		rc = log_view(ctx, sql, "repair", v, checksum, detail.ptr);
+	strata_buf_release(&detail);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
@@ -812,8 +875,12 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 			              "forgetting migration %s (%s): its "
 			              "file is gone",
 			              v->version, v->name);
-			rc = strata__history_sql_delete(ctx, &sql, v->version,
-			                                v->name);
+			rc = log_view(ctx, &sql, "repair", v,
+			              v->applied_checksum,
+			              "row deleted: its file is gone");
+			if (rc == 0)
+				rc = strata__history_sql_delete(
+				        ctx, &sql, v->version, v->name);
 			n++;
 			continue;
 		}
@@ -823,6 +890,9 @@ int strata_repair(strata_ctx *ctx, int prune, size_t *n_fixed)
 		m = strata__view_source(ctx, v);
 		file = strrchr(m->up_path, '/') ? strrchr(m->up_path, '/') + 1 :
 		                                  m->up_path;
+		rc = repair_log(ctx, &sql, v, m->checksum);
+		if (rc < 0)
+			break;
 		if (v->kind != STRATA_KIND_REPEATABLE &&
 		    strcmp(v->applied_name, v->name) != 0) {
 			rc = strata__history_sql_rename(ctx, &sql, v->version,
@@ -917,5 +987,35 @@ int strata_history(const strata_history_entry **out, size_t *n, strata_ctx *ctx)
 		      entry_cmp);
 	*out = ctx->entries;
 	*n = ctx->n_entries;
+	return 0;
+}
+
+int strata_history_log(const strata_log_entry **out, size_t *n, strata_ctx *ctx)
+{
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	strata__error_clear(ctx);
+	rc = strata__open_read(ctx);
+	if (rc == 0 && ctx->conn)
+		rc = strata__log_read(ctx);
+	else
+		strata__log_release(ctx);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < ctx->n_log; i++) {
+		strata_log_entry *e = &ctx->log[i];
+		const struct migration *m =
+		        e->version[0] ?
+		                strata__source_find(&ctx->source, e->version) :
+		                NULL;
+
+		if (m && e->kind != STRATA_KIND_REPEATABLE)
+			e->version_text = m->version_text;
+	}
+	*out = ctx->log;
+	*n = ctx->n_log;
 	return 0;
 }

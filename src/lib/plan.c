@@ -103,6 +103,13 @@ int strata__open_write(strata_ctx *ctx)
 	rc = strata__history_check(ctx, 1);
 	if (rc < 0)
 		return rc;
+	/* a history from before the log gets it now */
+	if (rc == 1) {
+		int r = strata__log_ensure(ctx);
+
+		if (r < 0)
+			return r;
+	}
 	/* noted before the history is read: a commit by another runner
 	 * after this point makes the plan stale (run.c) */
 	if (strata__driver_text(ctx, STRATA_DRV_CHANGE_COUNTER_SQL) &&
@@ -113,9 +120,16 @@ int strata__open_write(strata_ctx *ctx)
 			return r;
 	}
 	if (rc == 0) {
+		struct txn t = { ctx, 0 };
+
+		/* the table and its log in one commit, where DDL can be */
 		rc = strata__history_sql_create(ctx, &sql);
+		if (rc == 0 &&
+		    strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL))
+			rc = strata__txn_begin(&t, ctx);
 		if (rc == 0)
 			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+		rc = strata__txn_end(&t, rc);
 		strata_buf_release(&sql);
 		if (rc < 0) {
 			strata__error_prefix(ctx,
@@ -365,5 +379,40 @@ int strata_status(const strata_migration **out, size_t *n, strata_ctx *ctx,
 	strata__source_warn_names(ctx, &ctx->source);
 	*out = ctx->view;
 	*n = ctx->n_view;
+	return 0;
+}
+
+/* The checksum history would record for m, through the stat cache; ""
+ * when its file cannot be read as a migration. */
+static const char *file_checksum(strata_ctx *ctx, struct migration *m)
+{
+	if (!m->checksum_known && !m->loaded &&
+	    strata__statcache_lookup(ctx, m->up_path, m->checksum))
+		m->checksum_known = 1;
+	if (!m->checksum_known) {
+		if (strata__migration_load(ctx, m) < 0) {
+			strata__error_clear(ctx);
+			return "";
+		}
+		strata__statcache_store(ctx, m->up_path, m->checksum);
+	}
+	return m->checksum;
+}
+
+int strata_status_checksums(strata_ctx *ctx)
+{
+	size_t i;
+
+	strata__error_clear(ctx);
+	for (i = 0; i < ctx->n_view; i++) {
+		strata_migration *v = &ctx->view[i];
+		struct migration *m;
+
+		if (v->checksum && v->checksum[0])
+			continue;
+		m = strata__view_source(ctx, v);
+		if (m)
+			v->checksum = file_checksum(ctx, m);
+	}
 	return 0;
 }

@@ -528,11 +528,20 @@ static int record_txn(strata_ctx *ctx, const strata_buf *rec, int check,
 	int rc, stale = 0;
 
 	if (strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK)) {
-		rc = exec_buf(ctx, rec);
+		/* the log row and the history's change commit together:
+		 * PostgreSQL makes one transaction of a text of statements,
+		 * MySQL needs one asked for */
+		t.ctx = ctx;
+		t.open = 0;
+		rc = strata__driver_can(ctx, STRATA_DRIVER_CAP_TXN_DDL) ?
+		             0 :
+		             strata__txn_begin(&t, ctx);
+		if (rc == 0)
+			rc = exec_buf(ctx, rec);
 		if (rc == 0 && rk->m)
 			rc = strata__history_check_changed(ctx, rk->m, rk->gone,
 			                                   rk->what);
-		return rc;
+		return strata__txn_end(&t, rc);
 	}
 	rc = strata__txn_begin(&t, ctx);
 	if (rc < 0)

@@ -263,6 +263,11 @@ int strata__script_part(strata_ctx *ctx, const strata_migration *v,
 		if (rc == 0)
 			rc = strata__ddl_lock_script(ctx, &out, p, 0, 1);
 		if (rc == 0)
+			rc = strata__log_event_sql(ctx, &out, m,
+			                           down ? HISTORY_REVERTED :
+			                                  HISTORY_FINISHED,
+			                           NULL, NULL);
+		if (rc == 0)
 			rc = down ? strata__history_sql_delete(
 			                    ctx, &out, m->version, m->name) :
 			            strata__history_sql_finish(
@@ -301,6 +306,13 @@ static int prologue(strata_ctx *ctx, int down)
 	}
 	if (rc == 0 && !down && !ctx->history.exists)
 		rc = strata__history_sql_create(ctx, &sql);
+	/* a history from before the log: the log is made beside it */
+	else if (rc == 0 && ctx->conn) {
+		rc = strata__log_check(ctx);
+		if (rc == 0)
+			rc = strata__log_sql_create(ctx, &sql);
+		rc = rc > 0 ? 0 : rc;
+	}
 	/* a table of the format before versions were text: as a run would
 	 * upgrade it first */
 	if (rc == 0 && ctx->history.exists)

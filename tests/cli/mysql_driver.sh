@@ -290,7 +290,9 @@ t_table_name_is_quoted() {
 	st --table "$tbl" down
 	expect_rc 0
 	expect_eq 42 "$(db_sql "SELECT id FROM canary")" "canary"
-	expect_tables "canary hist\`; DROP TABLE canary; --x"
+	# the history log's name is quoted as well
+	expect_tables "canary hist\`; DROP TABLE canary; --x hist\`; DROP TABLE canary; --x_log"
+	expect_eq "apply rollback" "$(db_sql 'SELECT action FROM `hist``; DROP TABLE canary; --x_log` ORDER BY id' | tr '\n' ' ' | sed 's/ $//')" "the log"
 }
 
 t_table_name_length_limit() {

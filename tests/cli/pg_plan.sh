@@ -64,7 +64,8 @@ t_schema_plan_creates_the_schema_as_up_does() {
 	st_raw -d "$second" -m migrations --schema app down --all --no-backup
 	expect_rc 0
 	same_as_second down
-	expect_eq "app.schema_migrations" "$(db_sql "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")" "tables left"
+	expect_eq "app.schema_migrations
+app.schema_migrations_log" "$(db_sql "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")" "tables left"
 }
 
 t_schema_plan_offline_and_for_an_existing_schema() {

@@ -29,7 +29,7 @@ db_sql_on() {
 }
 
 db_table_list() {
-	db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> '$TEST_TABLE' ORDER BY 1"
+	db_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name NOT IN ('$TEST_TABLE', '${TEST_TABLE}_log') ORDER BY 1"
 }
 
 db_second() {

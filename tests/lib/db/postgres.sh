@@ -30,7 +30,7 @@ db_sql_on() {
 }
 
 db_table_list() {
-	db_sql "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') AND table_name <> '$TEST_TABLE' ORDER BY 1" | sed 's/^public\.//'
+	db_sql "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog','information_schema') AND table_name NOT IN ('$TEST_TABLE', '${TEST_TABLE}_log') ORDER BY 1" | sed 's/^public\.//'
 }
 
 db_second() {

@@ -32,7 +32,7 @@ db_sql_on() {
 # (db_tables joins them).
 db_table_list() {
 	[ -f "$PWD/test.db" ] || { echo ""; return; }
-	db_sql "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name <> '$TEST_TABLE' ORDER BY name"
+	db_sql "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('$TEST_TABLE', '${TEST_TABLE}_log') ORDER BY name"
 }
 
 # A second database of the same kind: prints its URL.
