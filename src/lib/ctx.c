@@ -63,6 +63,7 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 	ctx->scratch = ctx->scratch2 = (strata_buf)STRATA_BUF_INIT;
 	ctx->plan_history = (strata_buf)STRATA_BUF_INIT;
 	ctx->insert_sql = (strata_buf)STRATA_BUF_INIT;
+	ctx->log_insert_sql = (strata_buf)STRATA_BUF_INIT;
 	ctx->run_backup = (strata_buf)STRATA_BUF_INIT;
 	ctx->wake_w = ctx->wake_r = -1;
 	strata__error_clear(ctx);
@@ -179,6 +180,7 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata_buf_release(&ctx->scratch2);
 	strata_buf_release(&ctx->plan_history);
 	strata_buf_release(&ctx->insert_sql);
+	strata_buf_release(&ctx->log_insert_sql);
 	while (ctx->n_invalid_indexes > 0)
 		strata__free(ctx->invalid_indexes[--ctx->n_invalid_indexes]);
 	strata__free(ctx->invalid_indexes);

@@ -74,6 +74,7 @@ struct strata_ctx {
 	strata_buf plan_history;
 	/* the history INSERT with parameters, for drivers with exec_params */
 	strata_buf insert_sql;
+	strata_buf log_insert_sql; /* the log's INSERT with parameters */
 	/* the backup the running down wrote first, or "" */
 	strata_buf run_backup;
 

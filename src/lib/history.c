@@ -477,10 +477,7 @@ int strata__history_record_as(strata_ctx *ctx, strata_buf *out,
 		struct history_row r;
 		char ts[32];
 
-		rc = strata__log_event_sql(ctx, &sql, m, ev, action, detail);
-		if (rc == 0)
-			rc = strata__conn_exec(ctx, sql.ptr, sql.len);
-		strata_buf_release(&sql);
+		rc = strata__log_event_exec(ctx, m, ev, action, detail);
 		fill_row(ctx, &r, m, m->kind, 0, n, ts);
 		return rc < 0 ? rc : insert_now(ctx, &r);
 	}

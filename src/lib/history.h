@@ -273,6 +273,11 @@ void strata__log_release(strata_ctx *ctx);
  * caller hides the schema where the dump must not name it. */
 int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out);
 
+/* The same, run now (with the driver's exec_params where it has one). */
+int strata__log_event_exec(strata_ctx *ctx, const struct migration *m,
+                           enum history_event ev, const char *action,
+                           const char *detail);
+
 /* As strata__history_record, logged as action with detail (see
  * strata__log_event_sql). */
 int strata__history_record_as(strata_ctx *ctx, strata_buf *out,

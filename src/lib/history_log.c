@@ -156,10 +156,62 @@ int strata__log_sql(strata_ctx *ctx, strata_buf *out, const struct log_event *e)
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
+/* The INSERT of strata__log_sql with its values as parameters ?1..?9
+ * (?9: the time, strata's clock as the history row's on this path), for a
+ * driver with exec_params: prepared once per run, not once per
+ * migration. */
+static int params_sql(strata_ctx *ctx, strata_buf *out)
+{
+	int rc = strata__buf_puts(out, "INSERT INTO ");
+
+	if (rc == 0)
+		rc = strata__log_qualified(ctx, out);
+	if (rc == 0)
+		rc = strata__buf_puts(out, " (" LOG_COLUMN_LIST
+		                           ") SELECT COALESCE(MAX(id), 0) + 1, "
+		                           "?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+		                           "FROM ");
+	if (rc == 0)
+		rc = strata__log_qualified(ctx, out);
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+}
+
+static int exec_params(strata_ctx *ctx, const struct log_event *e)
+{
+	const char *values[9];
+	char now[32];
+	int rc;
+
+	if (!ctx->log_insert_sql.len) {
+		rc = params_sql(ctx, &ctx->log_insert_sql);
+		if (rc < 0) {
+			strata__buf_clear(&ctx->log_insert_sql);
+			return rc;
+		}
+	}
+	values[0] = e->action;
+	values[1] = e->version ? e->version : "";
+	values[2] = e->name ? e->name : "";
+	values[3] = strata_kind_name(e->kind);
+	values[4] = e->checksum && e->checksum[0] ? e->checksum : NULL;
+	values[5] = strata__applied_by();
+	values[6] = ctx->target;
+	values[7] = e->detail ? e->detail : "";
+	/* strata's clock, as the history row written beside it */
+	strata__now_utc(now);
+	values[8] = now;
+	return strata__conn_exec_params(ctx, ctx->log_insert_sql.ptr, 9,
+	                                values);
+}
+
 int strata__log_exec(strata_ctx *ctx, const struct log_event *e)
 {
 	strata_buf sql = STRATA_BUF_INIT;
-	int rc = strata__log_sql(ctx, &sql, e);
+	int rc;
+
+	if (strata__driver_has(ctx, STRATA_DRV_EXEC_PARAMS))
+		return exec_params(ctx, e);
+	rc = strata__log_sql(ctx, &sql, e);
 
 	if (rc == 0)
 		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
@@ -275,24 +327,45 @@ static const char *event_action(enum history_event ev, const char **detail)
 	return NULL;
 }
 
-int strata__log_event_sql(strata_ctx *ctx, strata_buf *out,
-                          const struct migration *m, enum history_event ev,
-                          const char *action, const char *detail)
+/* The log's row for ev on m; 0 when ev is not logged. */
+static int event_of(struct log_event *e, const struct migration *m,
+                    enum history_event ev, const char *action,
+                    const char *detail)
 {
-	struct log_event e;
 	const char *why;
 	const char *what = event_action(ev, &why);
 
 	if (!what)
 		return 0;
-	memset(&e, 0, sizeof(e));
-	e.action = action ? action : what;
-	e.version = m->version;
-	e.name = m->name;
-	e.kind = ev == HISTORY_BASELINE ? STRATA_KIND_BASELINE : m->kind;
-	e.checksum = m->checksum;
-	e.detail = detail ? detail : why;
-	return strata__log_sql(ctx, out, &e);
+	memset(e, 0, sizeof(*e));
+	e->action = action ? action : what;
+	e->version = m->version;
+	e->name = m->name;
+	e->kind = ev == HISTORY_BASELINE ? STRATA_KIND_BASELINE : m->kind;
+	e->checksum = m->checksum;
+	e->detail = detail ? detail : why;
+	return 1;
+}
+
+int strata__log_event_sql(strata_ctx *ctx, strata_buf *out,
+                          const struct migration *m, enum history_event ev,
+                          const char *action, const char *detail)
+{
+	struct log_event e;
+
+	return event_of(&e, m, ev, action, detail) ?
+	               strata__log_sql(ctx, out, &e) :
+	               0;
+}
+
+int strata__log_event_exec(strata_ctx *ctx, const struct migration *m,
+                           enum history_event ev, const char *action,
+                           const char *detail)
+{
+	struct log_event e;
+
+	return event_of(&e, m, ev, action, detail) ? strata__log_exec(ctx, &e) :
+	                                             0;
 }
 
 /* ---- reading ---- */
