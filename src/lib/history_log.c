@@ -370,19 +370,6 @@ int strata__log_event_exec(strata_ctx *ctx, const struct migration *m,
 
 /* ---- reading ---- */
 
-static int kind_of(const char *s, strata_kind *out)
-{
-	if (strcmp(s, "versioned") == 0)
-		*out = STRATA_KIND_VERSIONED;
-	else if (strcmp(s, "repeatable") == 0)
-		*out = STRATA_KIND_REPEATABLE;
-	else if (strcmp(s, "baseline") == 0)
-		*out = STRATA_KIND_BASELINE;
-	else
-		return -1;
-	return 0;
-}
-
 struct log_read {
 	strata_ctx *ctx;
 	strata_log_entry *v;
@@ -445,7 +432,7 @@ static int log_row_cb(void *payload, int ncols, const char *const *v)
 	e = &lr->v[lr->n];
 	memset(e, 0, sizeof(*e));
 	e->id = (int64_t)strtoll(v[0], &end, 10);
-	if (kind_of(v[5], &e->kind) < 0)
+	if (strata__kind_parse(v[5], &e->kind) < 0)
 		e->kind = STRATA_KIND_VERSIONED;
 	if (copy_texts(e, v) < 0)
 		return STRATA_ENOMEM;
@@ -465,7 +452,8 @@ void strata__log_release(strata_ctx *ctx)
 	ctx->n_log = 0;
 }
 
-static int read_rows(strata_ctx *ctx, struct log_read *lr)
+/* This target's log rows, oldest first, each to cb. */
+static int select_rows(strata_ctx *ctx, strata_row_cb cb, void *payload)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc = strata__buf_puts(&sql, "SELECT " LOG_COLUMN_LIST " FROM ");
@@ -479,9 +467,14 @@ static int read_rows(strata_ctx *ctx, struct log_read *lr)
 	if (rc == 0)
 		rc = strata__buf_puts(&sql, " ORDER BY id");
 	if (rc == 0)
-		rc = strata__conn_query(ctx, sql.ptr, log_row_cb, lr);
+		rc = strata__conn_query(ctx, sql.ptr, cb, payload);
 	strata_buf_release(&sql);
 	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+}
+
+static int read_rows(strata_ctx *ctx, struct log_read *lr)
+{
+	return select_rows(ctx, log_row_cb, lr);
 }
 
 int strata__log_read(strata_ctx *ctx)
@@ -545,7 +538,6 @@ static int dump_row_cb(void *payload, int ncols, const char *const *v)
 
 int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out)
 {
-	strata_buf sql = STRATA_BUF_INIT;
 	struct dump_rows d = { ctx, out };
 	int rc = strata__log_check(ctx);
 
@@ -553,18 +545,7 @@ int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out)
 		return rc;
 	rc = strata__buf_puts(out, "\n-- strata history log: every change "
 	                           "to the history, oldest first\n");
-	if (rc == 0)
-		rc = strata__buf_puts(&sql, "SELECT " LOG_COLUMN_LIST " FROM ");
-	if (rc == 0)
-		rc = strata__log_qualified(ctx, &sql);
-	if (rc == 0)
-		rc = strata__buf_puts(&sql, " WHERE target = ");
-	if (rc == 0)
-		rc = strata__conn_quote_literal(ctx, &sql, ctx->target);
-	if (rc == 0)
-		rc = strata__buf_puts(&sql, " ORDER BY id");
-	if (rc == 0)
-		rc = strata__conn_query(ctx, sql.ptr, dump_row_cb, &d);
-	strata_buf_release(&sql);
-	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
+	if (rc < 0)
+		return strata__oom(ctx);
+	return select_rows(ctx, dump_row_cb, &d);
 }

@@ -11,7 +11,7 @@
 #include "driver.h"
 #include "history.h"
 
-static int kind_from(const char *s, strata_kind *out)
+int strata__kind_parse(const char *s, strata_kind *out)
 {
 	if (!s)
 		return -1;
@@ -110,7 +110,7 @@ static const char *row_problem(const char *const *v, struct history_row *r,
 
 	if (!v[HCOL_VERSION])
 		return "the version is NULL";
-	if (kind_from(v[HCOL_KIND], &r->kind) < 0) {
+	if (strata__kind_parse(v[HCOL_KIND], &r->kind) < 0) {
 		/* a bad version first, as it is the likelier edit */
 		r->kind = STRATA_KIND_VERSIONED;
 		why = version_problem(v[HCOL_VERSION], r, old_format);
