@@ -99,7 +99,11 @@ t_history_table_with_an_extra_required_column() {
 	expect_rc 1
 	expect_err "cannot record 0001_t1.up.sql in '$TEST_TABLE'"
 	expect_err "ticket"
-	expect_eq "$before" "$(rel_snapshot)" "database after up"
+	# the one change: a history from before the log gets its (empty)
+	# log on the first writing command, as an old history table is
+	# upgraded then, whatever the migrations do next
+	expect_eq "$before" "$(rel_snapshot | grep -v "^table ${TEST_TABLE}_log ")" "database after up"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM ${TEST_TABLE}_log")" "rows of the log"
 }
 
 # --- URLs ------------------------------------------------------------------------

@@ -169,7 +169,7 @@ assert d["added"] == [] and d["removed"] == [] and d["changed"] == [], d
 	printf '%s' "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert sorted(d) == ["added", "changed", "command", "database", "drift", "error", "ok", "removed", "target"], d
+assert sorted(d) == ["added", "changed", "command", "database", "drift", "error", "member", "ok", "removed", "target"], d
 assert d["target"] is None, d
 # drift found: exit 3, and still ok (docs/JSON.md)
 assert d["drift"] is True and d["ok"] is True, d
