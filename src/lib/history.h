@@ -274,7 +274,7 @@ void strata__log_release(strata_ctx *ctx);
 int strata__log_sql_dump(strata_ctx *ctx, strata_buf *out);
 
 /* A kind as the history writes it ("versioned" ...). 0, or -1 for NULL
- * or another word (history_read.c). */
+ * or another word (history_names.c). */
 int strata__kind_parse(const char *s, strata_kind *out);
 /* The same, run now (with the driver's exec_params where it has one). */
 int strata__log_event_exec(strata_ctx *ctx, const struct migration *m,

@@ -99,3 +99,18 @@ const char *strata__applied_by(void)
 	         host);
 	return who;
 }
+
+int strata__kind_parse(const char *s, strata_kind *out)
+{
+	if (!s)
+		return -1;
+	if (strcmp(s, "versioned") == 0)
+		*out = STRATA_KIND_VERSIONED;
+	else if (strcmp(s, "repeatable") == 0)
+		*out = STRATA_KIND_REPEATABLE;
+	else if (strcmp(s, "baseline") == 0)
+		*out = STRATA_KIND_BASELINE;
+	else
+		return -1;
+	return 0;
+}

@@ -11,21 +11,6 @@
 #include "driver.h"
 #include "history.h"
 
-int strata__kind_parse(const char *s, strata_kind *out)
-{
-	if (!s)
-		return -1;
-	if (strcmp(s, "versioned") == 0)
-		*out = STRATA_KIND_VERSIONED;
-	else if (strcmp(s, "repeatable") == 0)
-		*out = STRATA_KIND_REPEATABLE;
-	else if (strcmp(s, "baseline") == 0)
-		*out = STRATA_KIND_BASELINE;
-	else
-		return -1;
-	return 0;
-}
-
 /* A whole number as strata writes it: digits only, '-' first if
  * negative is allowed, no blank, sign or fraction otherwise. */
 static int parse_int64(const char *s, int negative, int64_t max, int64_t *out)
