@@ -133,17 +133,19 @@ t_a_dead_runners_lease_runs_out() {
 t_a_runner_whose_lock_row_is_gone_stops_before_changing_anything() {
 	galera_use
 	runs_migrations 2
-	tp_trace_start
-	TEST_URL=$(node_url 1 lock_lease=3) tp_start after_plan a.out up
+	rm -f plan.fifo lost.fifo
+	mkfifo plan.fifo lost.fifo
+	STRATA_TEST_PAUSE="after_plan:$PWD/plan.fifo,lease_lost:$PWD/lost.fifo" ASAN_OPTIONS=detect_leaks=0 \
+		"$STRATA_BIN" -d "$(node_url 1 lock_lease=3)" -m migrations up >a.out 2>&1 &
+	pid=$!
+	tp_wait_paused "$pid" "$PWD/plan.fifo" a.out
 	# someone deletes the row (as if the lease had run out and another
-	# runner had taken it); the holder learns it at its next renewal
+	# runner had taken it); the holder's renewal thread finds it gone
+	# and stops at its pause point
 	node_sql 2 "$TEST_DBNAME" "DELETE FROM strata_lock"
-	for _ in $(seq 1 3000); do
-		tp_trace_has lease_lost && break
-		sleep 0.02
-	done
-	tp_trace_has lease_lost || fail "the renewal never found the row gone"
-	tp_release
+	tp_wait_paused "$pid" "$PWD/lost.fifo" a.out
+	tp_release "$PWD/lost.fifo"
+	tp_release "$PWD/plan.fifo"
 	wait "$pid" && fail "the runner went on without its lock: $(cat a.out)"
 	grep -q "is no longer this runner's: its lease ran out" a.out || fail "no word of the lost lock: $(cat a.out)"
 	expect_eq "" "$(node_history 2)" "history"

@@ -8,6 +8,8 @@
 # before anything runs, a killed runner's lock goes with its transaction,
 # and the read-only commands work as they do directly.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
+
 # --- the suite's PgBouncer, started once, stopped when the suite ends ------
 
 PGB_DIR='' PGB_PORT='' PGB_WHY=''
@@ -126,14 +128,8 @@ t_a_killed_runner_leaves_no_lock_and_a_consistent_history() {
 	STRATA_TEST_PAUSE=before_commit:$PWD/pause \
 		"$STRATA_BIN" --database "$url" --dir migrations up >w.out 2>w.err &
 	pid=$!
-	# held inside 0001's transaction, its lock taken (a state, polled;
-	# the count only ends a hang)
-	for i in $(seq 1 3000); do
-		[ -e pause.ready ] && break
-		kill -0 "$pid" 2>/dev/null || fail "strata ended before the pause point: $(cat w.err)"
-		sleep 0.01
-	done
-	[ -e pause.ready ] || fail "strata never reached before_commit"
+	# held inside 0001's transaction, its lock taken
+	tp_wait_paused "$pid" "$PWD/pause" w.err
 	db_lock_held || fail "no advisory lock held by the paused runner"
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
@@ -161,16 +157,9 @@ t_another_runner_holding_the_lock_times_out_the_pooled_one() {
 	mig 0002 b "CREATE TABLE b (id int);"
 	# a direct runner's session lock and the pooled runner's transaction
 	# lock are the same lock
-	mkfifo held.go
-	db_hold "$(db_lock_take_sql)" held.ready held.go "SELECT 1" >/dev/null 2>&1 &
-	for _ in $(seq 1 3000); do
-		[ -e held.ready ] && break
-		sleep 0.01
-	done
-	[ -e held.ready ] || fail "the holding session never took the lock"
+	hold_start runner "$(db_lock_take_sql)" "SELECT 1"
 	st_raw --database "$url" --dir migrations --lock-timeout 1 up
-	echo go >held.go
-	wait
+	hold_end runner
 	expect_rc 4
 	expect_err "another runner holds the migration lock 'strata:\"public\".\"schema_migrations\"'"
 	expect_history "1"
