@@ -13,24 +13,11 @@ export STRATA_TEST_NO_BACKOFF=1
 # holder_start SQL: a client session, fed from the FIFO holder.in, that
 # runs SQL in an open transaction; returns once SQL has run.
 holder_start() {
-	rm -f holder.in holder.out
-	mkfifo holder.in
-	my_client -n -N -B "$TEST_DBNAME" <holder.in >holder.out 2>&1 &
-	holder_pid=$!
-	exec {holder_fd}>holder.in
-	printf 'START TRANSACTION;\n%s\nSELECT %s;\n' "$1" "'holding'" >&"$holder_fd"
-	for _ in $(seq 1 3000); do
-		grep -q holding holder.out && return 0
-		kill -0 "$holder_pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	fail "the holder did not take its lock: $(cat holder.out)"
+	hold_start holder "START TRANSACTION; ${1%;}" "COMMIT"
 }
 
 holder_end() {
-	printf 'COMMIT;\nquit\n' >&"$holder_fd"
-	exec {holder_fd}>&-
-	wait "$holder_pid" || fail "the holder failed: $(cat holder.out)"
+	hold_end holder
 }
 
 dirty_rows() {

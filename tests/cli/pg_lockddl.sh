@@ -16,29 +16,15 @@ pg_conn() {
 	echo "host=127.0.0.1 port=$STRATA_TEST_PG_PORT user=postgres dbname=$TEST_DBNAME"
 }
 
-# holder_start SQL: a psql session, fed from the FIFO holder.in, that
+# holder_start SQL: a session of its own (exact-lib.sh hold_start) that
 # runs SQL in an open transaction; returns once SQL has run.
 holder_start() {
-	rm -f holder.in holder.out
-	mkfifo holder.in
-	PGAPPNAME=holder psql -X -q -At -v ON_ERROR_STOP=1 "$(pg_conn)" \
-		<holder.in >holder.out 2>&1 &
-	holder_pid=$!
-	exec {holder_fd}>holder.in
-	printf 'BEGIN;\n%s\nSELECT %s;\n' "$1" "'holding'" >&"$holder_fd"
-	for _ in $(seq 1 3000); do
-		grep -q holding holder.out && return 0
-		kill -0 "$holder_pid" 2>/dev/null || break
-		sleep 0.02
-	done
-	fail "the holder did not take its lock: $(cat holder.out)"
+	hold_start holder "BEGIN; ${1%;}" "COMMIT"
 }
 
 # holder_end: commit the holder's transaction and end its session.
 holder_end() {
-	printf 'COMMIT;\n\\q\n' >&"$holder_fd"
-	exec {holder_fd}>&-
-	wait "$holder_pid" || fail "the holder failed: $(cat holder.out)"
+	hold_end holder
 }
 
 # a query from a third session that may not wait for a lock either
