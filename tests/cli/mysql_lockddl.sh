@@ -10,7 +10,7 @@
 
 export STRATA_TEST_NO_BACKOFF=1
 
-# holder_start SQL: a client session, fed from the FIFO holder.in, that
+# holder_start SQL: a session of its own (exact-lib.sh hold_start) that
 # runs SQL in an open transaction; returns once SQL has run.
 holder_start() {
 	hold_start holder "START TRANSACTION; ${1%;}" "COMMIT"
