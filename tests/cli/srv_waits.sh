@@ -32,7 +32,7 @@ w_cleanup() {
 }
 
 # w_bg OUT ERR URL ARGS...: strata in the background (its own pid in
-# W_PID, so that signals reach it), killed should it hang for 30 s.
+# W_PID, so that signals reach it), killed should it hang for 120 s.
 w_bg() {
 	local o=$1 e=$2 url=$3
 	shift 3
@@ -43,7 +43,7 @@ w_bg() {
 	# may belong to another process
 	local parent=$BASHPID
 	(
-		sleep 30
+		sleep 120
 		[ "$(cut -d' ' -f4 "/proc/$W_PID/stat" 2>/dev/null)" = "$parent" ] &&
 			kill -KILL "$W_PID"
 	) >/dev/null 2>&1 &
@@ -89,7 +89,7 @@ w_finish() {
 w_wait_for() {
 	local what=$1 i
 	shift
-	for i in $(seq 2000); do
+	for i in $(seq 6000); do
 		"$@" && return 0
 		sleep 0.01
 	done
