@@ -21,6 +21,9 @@ jobs=${STRATA_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 passed=0 failed=0 skipped=0
 logs=$(mktemp -d "${TMPDIR:-/tmp}/strata-run.XXXXXX")
 t0=$(date +%s)
+# shellcheck source=tests/lib/python-path.sh
+. tests/lib/python-path.sh
+python_direct "$logs"
 
 count() { # passed failed skipped
 	passed=$((passed + $1)) failed=$((failed + $2)) skipped=$((skipped + $3))

@@ -13,6 +13,9 @@ STRATA_SRC_ROOT=$(cd "$here/../.." && pwd)
 export STRATA_SRC_ROOT
 passed=0 failed=0 skipped=0
 root=$(mktemp -d "${TMPDIR:-/tmp}/strata-t.XXXXXX")
+# shellcheck source=tests/lib/python-path.sh
+. "$here/python-path.sh"
+python_direct "$root"
 
 # shellcheck source=tests/lib/test-lib.sh
 . "$here/test-lib.sh"
