@@ -10,6 +10,7 @@
 #include "history.h"
 #include "script.h"
 #include "source.h"
+#include "squash.h"
 #include "../util/testpoint.h"
 
 /* A version as the user wrote it in the file name when known. */
@@ -226,6 +227,8 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		/* a missing file was refused above */
 		STRATA_ASSERT(ctx, m != NULL);
 		rc = strata__migration_load_up(ctx, m);
+		if (rc == 0 && m->n_squashed)
+			rc = strata__squash_check_pending(ctx, m);
 		if (rc == 0)
 			rc = strata__part_check(ctx, m, 0, 0);
 		/* a runner that cannot start: refused before anything is
@@ -428,6 +431,15 @@ static int decide(struct run *r)
 	if (rc == 0 && look && !r->o->dry_run &&
 	    strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK) && any_dirty(ctx))
 		return 1;
+	/* a squash to record in the history: under the lock */
+	if (rc == 0 && !r->down && !r->o->dry_run &&
+	    strata__squash_unrecorded(ctx)) {
+		size_t n;
+
+		if (look)
+			return 1;
+		rc = strata__squash_record(ctx, &n);
+	}
 	if (rc == 0)
 		rc = strata__check_blockers(ctx, r->down);
 	if (rc == 0) {
