@@ -589,6 +589,20 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 		                    o->to, to);
 		if (rc < 0)
 			return rc;
+		if (strcmp(to, "0") != 0 && !known_version(ctx, to) &&
+		    strata__squash_holding(ctx, to)) {
+			strata__error_set(
+			        ctx, STRATA_ESTATE,
+			        "%s %s: that migration is squashed "
+			        "into %s; strata cannot roll back to "
+			        "a version inside a squash",
+			        strata__setting(ctx, STRATA_SETTING_TO), to,
+			        strata__squash_holding(ctx, to)->up_path);
+			strata__error_detail(ctx, "roll back to the squash "
+			                          "file's version, or below it "
+			                          "when it has a down part");
+			return STRATA_ESTATE;
+		}
 		if (strcmp(to, "0") != 0 && !known_version(ctx, to))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
@@ -629,6 +643,23 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 		rc = strata__migration_load(ctx, m);
 		if (rc < 0)
 			return rc;
+		if (!m->down.present && m->n_squashed) {
+			strata__error_set(
+			        ctx, STRATA_ESTATE,
+			        "%s is a squash file without a down "
+			        "part: the %zu migrations it replaced "
+			        "cannot be rolled back, and nothing "
+			        "was",
+			        m->up_path, m->n_squashed);
+			strata__error_detail(
+			        ctx,
+			        "give the squash file a down part (a "
+			        "%s_squashed.down.sql that drops its "
+			        "schema), or use 'strata force' to declare "
+			        "the version by hand",
+			        m->version_text);
+			return STRATA_ESTATE;
+		}
 		if (!m->down.present) {
 			char hint[600];
 

@@ -24,6 +24,10 @@ int strata__squash_parse(strata_ctx *ctx, struct migration *m);
 int strata__squash_covers(const struct migration *m, const char *version,
                           const char *checksum);
 
+/* The loaded squash file of the folder that replaced version, or NULL. */
+const struct migration *strata__squash_holding(const strata_ctx *ctx,
+                                               const char *version);
+
 /*
  * Before the squash file m runs on a database (it is pending there):
  * refused with STRATA_ESTATE when the history has any migration it

@@ -117,6 +117,21 @@ int strata__squash_covers(const struct migration *m, const char *version,
 	return 0;
 }
 
+const struct migration *strata__squash_holding(const strata_ctx *ctx,
+                                               const char *version)
+{
+	size_t i, k;
+
+	for (i = 0; i < ctx->source.n; i++) {
+		const struct migration *m = &ctx->source.v[i];
+
+		for (k = 0; k < m->n_squashed; k++)
+			if (strcmp(m->squashed[k].version, version) == 0)
+				return m;
+	}
+	return NULL;
+}
+
 int strata__squash_check_pending(strata_ctx *ctx, const struct migration *m)
 {
 	const struct history *h = &ctx->history;
