@@ -140,6 +140,9 @@ assert d["files"] == ["migrations/1_users.up.sql", "migrations/1_users.down.sql"
 assert d["kept_in"] is None and d["data_files"] == [], d
 assert "-- strata:squash 1 " in d["sql"], d
 ' || fail "JSON of a dry run"
+	printf '%s\n' "$out" | python3 "$STRATA_SRC_ROOT/tests/lib/json_check.py" \
+		"$STRATA_SRC_ROOT/docs/JSON.md" --command squash --lines 1 ||
+		fail "the JSON of squash is not as docs/JSON.md describes it"
 	expect_eq "$files" "$(folder_state)" "the folder after a JSON dry run"
 }
 
