@@ -153,7 +153,7 @@ int strata__squash_files_write(strata_ctx *ctx, const char *path,
 	strata_buf tmp = STRATA_BUF_INIT, stage = STRATA_BUF_INIT;
 	char **moves = strata__calloc(n + 1, sizeof(*moves));
 	size_t i, moved = 0;
-	int fd = -1, rc = 0, err = 0, made_keep = 0;
+	int fd = -1, rc = 0, err = 0, made_keep = 0, staged = 0;
 
 	if (!moves)
 		return strata__oom(ctx);
@@ -185,6 +185,8 @@ int strata__squash_files_write(strata_ctx *ctx, const char *path,
 			err = errno;
 	} else if (!mkdtemp(stage.ptr)) {
 		err = errno;
+	} else {
+		staged = 1;
 	}
 	if (err) {
 		rc = strata__error_set(ctx, STRATA_EIO, "cannot create %s: %s",
@@ -220,7 +222,7 @@ int strata__squash_files_write(strata_ctx *ctx, const char *path,
 		if (made_keep)
 			rmdir(keep_dir);
 	}
-	if (!keep_dir && stage.len && stage.ptr[stage.len - 1] != 'X') {
+	if (staged) {
 		for (i = 0; rc == 0 && i < moved; i++)
 			unlink(moves[i]);
 		rmdir(stage.ptr);
