@@ -526,6 +526,65 @@ strata_drift(strata_drift_report **out, strata_ctx *ctx,
 /** Free a report of strata_drift(); accepts NULL. */
 STRATA_EXTERN(void) strata_drift_free(strata_drift_report *report);
 
+/** What strata_squash() does. */
+typedef struct strata_squash_options {
+	/* V, as written: the newest version replaced; required */
+	const char *to;
+	/* a folder the replaced files are moved to (created when missing,
+	 * outside the migrations folder); NULL: they are deleted */
+	const char *keep_dir;
+	/* say what would change; write and remove nothing */
+	int dry_run;
+	/* go on though replaced files hold data statements (INSERT,
+	 * UPDATE, DELETE ...), whose rows the squash file does not have */
+	int force;
+	/* the scratch database, as strata_drift_options.shadow_url */
+	const char *shadow_url;
+} strata_squash_options;
+
+/** The result of strata_squash(), freed with strata_squash_free(). */
+typedef struct strata_squash_result {
+	const char *file;    /* the squash file's path */
+	const char *version; /* V, canonical */
+	const char *text;    /* the squash file's content */
+	/* the migrations replaced: their versions, and their files (up and
+	 * down) removed or moved */
+	const char *const *versions;
+	size_t n_versions;
+	const char *const *files;
+	size_t n_files;
+	/* replaced files holding data statements (warned, or refused
+	 * without force) */
+	const char *const *data_files;
+	size_t n_data_files;
+	int written; /* 0: a dry run */
+} strata_squash_result;
+
+/**
+ * Replace the migrations up to V with one squash file at version V: the
+ * schema they make in a scratch database (as strata_drift builds it),
+ * dumped by the driver without the history table and its log, after
+ * leading comments that list each replaced migration ("-- strata:squash
+ * VERSION CHECKSUM NAME"). Every migration up to V must be applied,
+ * unchanged, on ctx's database. Databases where the replaced
+ * migrations ran take the squash file as applied, and their next
+ * strata_up() records the squash (a log row of action "squash"); an
+ * empty database runs it first. Files are changed all or not at all.
+ * @return 0; STRATA_EINVALID (V not a version of the folder, nothing to
+ * squash, data statements without force, a keep folder inside the
+ * migrations folder); STRATA_ESTATE (a migration up to V pending,
+ * dirty, changed or missing on the database); STRATA_EEXISTS (the squash
+ * file's name, or a kept file's, is taken); STRATA_ENOTSUPP (Prisma or
+ * Diesel folders, exec targets, a driver without dump); a migration's
+ * error in the scratch database, with its file
+ */
+STRATA_EXTERN(int)
+strata_squash(strata_squash_result **out, strata_ctx *ctx,
+              const strata_squash_options *opts);
+
+/** Free a result of strata_squash(); accepts NULL. */
+STRATA_EXTERN(void) strata_squash_free(strata_squash_result *result);
+
 /**
  * strata_dump() written to path, whole or not at all: into a temporary
  * file beside it, synced and renamed over it (mode 0644, or the mode of

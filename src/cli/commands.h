@@ -28,6 +28,7 @@ extern const struct cmd cli_cmd_backup;
 extern const struct cmd cli_cmd_restore;
 extern const struct cmd cli_cmd_dump;
 extern const struct cmd cli_cmd_drift;
+extern const struct cmd cli_cmd_squash;
 extern const struct cmd cli_cmd_fresh;
 extern const struct cmd cli_cmd_config;
 extern const struct cmd cli_cmd_wait;

@@ -3,10 +3,15 @@
  * foreign keys from the table-valued pragmas (table_xinfo, index_list,
  * index_xinfo, foreign_key_list), so that a column added by ALTER TABLE
  * compares equal to one written in CREATE TABLE; views and triggers as
- * their SQL text. CHECK constraints live only in a table's text and are
- * not compared.
+ * their SQL text. CHECK constraints live only in a table's text: they
+ * are read from it (a named one by its name, an unnamed one by its
+ * expression).
  */
+#include <ctype.h>
+#include <string.h>
+
 #include "catalog.h"
+#include "../util/buf.h"
 
 /* a table of the database, not one of SQLite's own */
 #define TABLES                                                       \
@@ -61,10 +66,176 @@ static const char *const queries[] = {
 	NULL
 };
 
+struct checks {
+	strata_row_cb cb;
+	void *payload;
+};
+
+/* the end of the quoted name, string or comment starting at p, or p */
+static const char *skip_quoted(const char *p, const char *end)
+{
+	char close = *p == '[' ? ']' : *p;
+
+	if (*p == '\'' || *p == '"' || *p == '`' || *p == '[') {
+		for (p++; p < end; p++)
+			if (*p == close) {
+				if (close != ']' && p + 1 < end &&
+				    p[1] == close)
+					p++;
+				else
+					return p + 1;
+			}
+		return end;
+	}
+	if (*p == '-' && p + 1 < end && p[1] == '-') {
+		while (p < end && *p != '\n')
+			p++;
+		return p;
+	}
+	if (*p == '/' && p + 1 < end && p[1] == '*') {
+		const char *e = strstr(p + 2, "*/");
+
+		return e && e + 2 <= end ? e + 2 : end;
+	}
+	return p;
+}
+
+static int word_at(const char *s, const char *p, const char *end, const char *w)
+{
+	size_t n = strlen(w), i;
+
+	if ((size_t)(end - p) < n ||
+	    (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (toupper((unsigned char)p[i]) != w[i])
+			return 0;
+	return p + n == end || !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
+/* The name after CONSTRAINT, when the words before CHECK at p are
+ * CONSTRAINT <name>: appended to out (quotes removed). @return 1 when
+ * so, 0 when the CHECK has no name, STRATA_ENOMEM */
+static int constraint_name(const char *s, const char *p, strata_buf *out)
+{
+	const char *e = p, *b;
+
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	b = e;
+	if (b > s && (b[-1] == '"' || b[-1] == '`' || b[-1] == ']')) {
+		char open = b[-1] == ']' ? '[' : b[-1];
+
+		b--;
+		while (b > s && b[-1] != open)
+			b--;
+		if (b == s)
+			return 0;
+		b--;
+	} else {
+		while (b > s && (isalnum((unsigned char)b[-1]) || b[-1] == '_'))
+			b--;
+	}
+	if (b == e)
+		return 0;
+	{
+		const char *k = b;
+
+		while (k > s && isspace((unsigned char)k[-1]))
+			k--;
+		if (k - s < 10 || !word_at(s, k - 10, k, "CONSTRAINT"))
+			return 0;
+	}
+	if (*b == '"' || *b == '`' || *b == '[')
+		return strata__buf_put(out, b + 1, (size_t)(e - b - 2)) < 0 ?
+		               STRATA_ENOMEM :
+		               1;
+	return strata__buf_put(out, b, (size_t)(e - b)) < 0 ? STRATA_ENOMEM : 1;
+}
+
+/* Each CHECK of one CREATE TABLE text as a catalogue row. */
+static int table_checks(void *payload, int ncols, const char *const *v)
+{
+	struct checks *k = payload;
+	const char *s, *p, *end;
+	strata_buf name = STRATA_BUF_INIT, def = STRATA_BUF_INIT;
+	int depth = 0, rc = 0;
+
+	if (ncols < 2 || !v[0] || !v[1])
+		return 0;
+	s = v[1];
+	end = s + strlen(s);
+	for (p = s; rc == 0 && p < end;) {
+		const char *q = skip_quoted(p, end), *open, *c;
+		int d;
+
+		if (q != p) {
+			p = q;
+			continue;
+		}
+		if (*p == '(' || *p == ')') {
+			depth += *p == '(' ? 1 : -1;
+			p++;
+			continue;
+		}
+		if (depth != 1 || !word_at(s, p, end, "CHECK")) {
+			p++;
+			continue;
+		}
+		for (open = p + 5; open < end && isspace((unsigned char)*open);)
+			open++;
+		if (open == end || *open != '(') {
+			p += 5;
+			continue;
+		}
+		for (c = open, d = 0; c < end;) {
+			q = skip_quoted(c, end);
+			if (q != c) {
+				c = q;
+				continue;
+			}
+			d += *c == '(' ? 1 : *c == ')' ? -1 : 0;
+			c++;
+			if (d == 0)
+				break;
+		}
+		strata__buf_clear(&name);
+		strata__buf_clear(&def);
+		if (strata__buf_printf(&name, "%s.", v[0]) < 0 ||
+		    strata__buf_puts(&def, "CHECK ") < 0 ||
+		    strata__buf_put(&def, open, (size_t)(c - open)) < 0)
+			rc = STRATA_ENOMEM;
+		if (rc == 0)
+			rc = constraint_name(s, p, &name);
+		if (rc == 0 &&
+		    strata__buf_printf(&name, "check %s", def.ptr + 6) < 0)
+			rc = STRATA_ENOMEM;
+		if (rc == 1)
+			rc = 0;
+		if (rc == 0) {
+			const char *row[5] = { "constraint", v[0], name.ptr,
+				               "definition", def.ptr };
+
+			rc = k->cb(k->payload, 5, row);
+		}
+		p = c;
+	}
+	strata_buf_release(&name);
+	strata_buf_release(&def);
+	return rc;
+}
+
 int strata__sq_catalog(struct strata_driver_conn *c, const char *schema,
                        strata_row_cb cb, void *payload)
 {
+	struct checks k = { cb, payload };
+	int rc;
+
 	/* one schema per database file: main */
 	(void)schema;
-	return strata__catalog_run(c, NULL, "'main'", queries, cb, payload);
+	rc = strata__catalog_run(c, NULL, "'main'", queries, cb, payload);
+	if (rc == 0)
+		rc = c->driver->query(c, "SELECT m.name, m.sql" TABLES,
+		                      table_checks, &k);
+	return rc;
 }

@@ -7,10 +7,7 @@
  * Both catalogues (the driver's catalog(): one row per fact of an object)
  * are then compared object by object.
  */
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "common.h"
 #include "ctx.h"
@@ -18,8 +15,8 @@
 #include "engine.h"
 #include "history.h"
 #include "part.h"
+#include "scratch.h"
 #include "source.h"
-#include "../util/sqlite_url.h"
 
 /* One fact of the catalogue: its five columns in one allocation. */
 struct fact {
@@ -343,285 +340,6 @@ static int compare(strata_ctx *ctx, struct item_vec *iv,
 	return rc;
 }
 
-/* ---- the scratch database ---- */
-
-struct scratch {
-	strata_ctx *ctx;
-	char *url;     /* the scratch database's */
-	int temporary; /* created here: dropped at the end */
-	int created;   /* ... and it was */
-	int shadow;    /* the user's: emptied before and after */
-};
-
-/* a name no other run picks: 12 random hex digits */
-static int temp_name(char *out, size_t size)
-{
-	unsigned char r[6];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, r, sizeof(r)) : -1;
-	size_t i;
-
-	if (fd >= 0)
-		close(fd);
-	if (got != (ssize_t)sizeof(r))
-		return -1;
-	if (size < sizeof("strata_drift_") + 2 * sizeof(r))
-		return -1;
-	memcpy(out, "strata_drift_", sizeof("strata_drift_"));
-	for (i = 0; i < sizeof(r); i++)
-		snprintf(out + strlen("strata_drift_") + 2 * i, 3, "%02x",
-		         r[i]);
-	return 0;
-}
-
-/* The live URL with its database name replaced by name. */
-static int temp_url(strata_ctx *ctx, strata_buf *out, const char *name)
-{
-	const struct strata__url *u = &ctx->url_parts;
-	const char *text = u->text, *at, *rest;
-
-	if (!u->scheme || !u->authority || !u->hosts_raw.p)
-		return strata__error_set(
-		        ctx, STRATA_EINVALID,
-		        "drift: cannot name a temporary database beside %s; "
-		        "set shadow in strata.conf to a "
-		        "database strata may empty",
-		        ctx->url_redacted);
-	if (u->path_raw.p) {
-		at = u->path_raw.p;
-		rest = u->path_raw.p + u->path_raw.n;
-	} else {
-		at = rest = u->hosts_raw.p + u->hosts_raw.n;
-	}
-	if (strata__buf_put(out, text, (size_t)(at - text)) < 0 ||
-	    strata__buf_printf(out, "/%s%s", name, rest) < 0)
-		return strata__oom(ctx);
-	return 0;
-}
-
-/* Copy the scratch context's error onto ctx, naming what it was. */
-static int take_error(strata_ctx *ctx, strata_ctx *from, int rc,
-                      const char *what)
-{
-	const strata_error *e = strata_error_last(from);
-
-	strata__error_set(ctx, rc, "%s: %s", what,
-	                  e->message && e->message[0] ? e->message :
-	                                                strata_strerror(rc));
-	if (e->file && e->file[0])
-		strata__error_at(ctx, e->file, e->line, e->column);
-	if (e->detail && e->detail[0])
-		strata__error_detail(ctx, "%s", e->detail);
-	if (e->sqlstate[0])
-		strata__error_sqlstate(ctx, e->sqlstate);
-	return rc;
-}
-
-/* 1 when two sqlite: URLs name one file (the shadow's need not exist) */
-static int same_sqlite_file(const char *a, const char *b)
-{
-	struct strata__sqlite_url ua, ub;
-	struct stat sa, sb;
-	char err[200];
-	int same = 0;
-
-	memset(&ua, 0, sizeof(ua));
-	memset(&ub, 0, sizeof(ub));
-	if (strata__sqlite_url_parse(&ua, a, err, sizeof(err)) == 0 &&
-	    strata__sqlite_url_parse(&ub, b, err, sizeof(err)) == 0 &&
-	    !ua.memory && !ub.memory && stat(ua.path, &sa) == 0 &&
-	    stat(ub.path, &sb) == 0)
-		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	strata__sqlite_url_release(&ua);
-	strata__sqlite_url_release(&ub);
-	return same;
-}
-
-/*
- * Before the shadow database is emptied: make sure it is not the live
- * one under another URL (another host name, other parameters). The live
- * connection holds the runner lock; the shadow's key is the same only in
- * the same database, where taking it without waiting then fails. SQLite
- * has no such lock: its files are compared.
- */
-static int check_not_live(strata_ctx *ctx, strata_ctx *s)
-{
-	int rc, timeout = s->lock_timeout_ms;
-
-	if (strcmp(strata__driver_name(s), "sqlite") == 0 &&
-	    strcmp(strata__driver_name(ctx), "sqlite") == 0)
-		rc = same_sqlite_file(ctx->url, s->url) ? STRATA_ELOCKED : 0;
-	else {
-		s->lock_timeout_ms = -1;
-		rc = strata__lock_runner(s);
-		s->lock_timeout_ms = timeout;
-	}
-	if (rc == STRATA_ELOCKED)
-		return strata__error_set(s, STRATA_EINVALID,
-		                         "it is the database itself (or "
-		                         "another strata run holds its lock); "
-		                         "name another one, which strata "
-		                         "empties");
-	return rc;
-}
-
-/* Drop everything in the shadow database (fresh's drop, without its
- * backup: the shadow database is strata's to empty). */
-static int empty_shadow(strata_ctx *ctx, strata_ctx *s)
-{
-	strata_buf sql = STRATA_BUF_INIT;
-	int rc = strata__connect(s, 1);
-
-	if (rc == 0)
-		rc = check_not_live(ctx, s);
-
-	if (rc == 0 && !strata__driver_has(s, STRATA_DRV_DROP_ALL))
-		rc = strata__error_set(s, STRATA_ENOTSUPP,
-		                       "cannot empty a %s database",
-		                       strata__driver_name(s));
-	if (rc == 0)
-		rc = strata__conn_drop_all_sql(s, strata__schema(s), &sql);
-	if (rc == STRATA_ENOMEM)
-		rc = strata__oom(s);
-	if (rc == 0 && sql.len)
-		rc = strata__conn_exec(s, sql.ptr, sql.len);
-	strata_buf_release(&sql);
-	/* the history went too: read again when next needed */
-	strata__history_release(&s->history);
-	strata__close_write(s);
-	return rc;
-}
-
-static int scratch_open(strata_ctx *ctx, struct scratch *s,
-                        const strata_drift_options *o)
-{
-	strata_buf url = STRATA_BUF_INIT;
-	strata_options so;
-	char name[64];
-	int rc = 0;
-
-	memset(s, 0, sizeof(*s));
-	if (o->shadow_url && o->shadow_url[0]) {
-		if (strcmp(o->shadow_url, ctx->url) == 0)
-			return strata__error_set(
-			        ctx, STRATA_EINVALID,
-			        "drift: the shadow database is the database "
-			        "itself; name another one, which strata "
-			        "empties");
-		rc = strata__buf_puts(&url, o->shadow_url) < 0 ? STRATA_ENOMEM :
-		                                                 0;
-		s->shadow = 1;
-	} else if (strcmp(strata__driver_name(ctx), "sqlite") == 0) {
-		rc = strata__buf_puts(&url, "sqlite::memory:") < 0 ?
-		             STRATA_ENOMEM :
-		             0;
-	} else {
-		if (temp_name(name, sizeof(name)) < 0) {
-			rc = strata__error_set(ctx, STRATA_EIO,
-			                       "drift: cannot read "
-			                       "/dev/urandom to name a "
-			                       "temporary database");
-			goto done;
-		}
-		rc = temp_url(ctx, &url, name);
-		s->temporary = 1;
-	}
-	if (rc == STRATA_ENOMEM)
-		rc = strata__oom(ctx);
-	if (rc < 0)
-		goto done;
-	memset(&so, 0, sizeof(so));
-	so.database_url = url.ptr;
-	so.migrations_dir = ctx->dir;
-	so.table = ctx->table;
-	so.schema = ctx->schema;
-	so.target = ctx->target;
-	so.lock_timeout_ms = ctx->lock_timeout_ms;
-	so.placeholders = (const char *const *)ctx->placeholders;
-	rc = strata_ctx_new(&s->ctx, &so);
-	if (rc < 0) {
-		rc = strata__error_set(ctx, rc,
-		                       "drift: cannot open the scratch "
-		                       "database");
-		goto done;
-	}
-	s->url = strata__buf_detach(&url);
-	if (!s->url) {
-		rc = strata__oom(ctx);
-		goto done;
-	}
-	ctx->child = s->ctx;
-	if (ctx->interrupted)
-		strata_ctx_interrupt(s->ctx);
-	if (s->temporary) {
-		rc = strata_database(s->ctx, STRATA_DATABASE_CREATE);
-		if (rc == 0)
-			s->created = 1;
-		else
-			rc = take_error(ctx, s->ctx, rc,
-			                "drift: cannot create a temporary "
-			                "database (set shadow in strata.conf "
-			                "to one strata may empty)");
-	} else if (s->shadow) {
-		rc = empty_shadow(ctx, s->ctx);
-		if (rc < 0)
-			rc = take_error(ctx, s->ctx, rc,
-			                "drift: cannot empty the shadow "
-			                "database");
-	}
-done:
-	strata_buf_release(&url);
-	return rc;
-}
-
-/* Close the scratch database: empty a shadow one, drop a temporary one
- * (on a context of its own, not interrupted), whatever happened before.
- * rc: the outcome so far, returned unless it was 0 and this fails. */
-static int scratch_close(strata_ctx *ctx, struct scratch *s, int rc)
-{
-	strata_ctx *dropper = NULL;
-	strata_options so;
-	int drc;
-
-	ctx->child = NULL;
-	if (s->shadow && s->ctx && !ctx->interrupted) {
-		drc = empty_shadow(ctx, s->ctx);
-		if (drc < 0 && rc == 0)
-			rc = take_error(ctx, s->ctx, drc,
-			                "drift: cannot empty the shadow "
-			                "database afterwards");
-	}
-	strata_ctx_free(s->ctx);
-	s->ctx = NULL;
-	if (s->created) {
-		memset(&so, 0, sizeof(so));
-		so.database_url = s->url;
-		drc = strata_ctx_new(&dropper, &so);
-		if (drc == 0)
-			drc = strata_database(dropper, STRATA_DATABASE_DROP);
-		if (drc < 0) {
-			if (rc == 0)
-				rc = dropper ? take_error(ctx, dropper, drc,
-				                          "drift: cannot drop "
-				                          "the temporary "
-				                          "database") :
-				               strata__oom(ctx);
-			else
-				strata__emitf(ctx, STRATA_EVENT_WARNING,
-				              "the temporary database %s may "
-				              "be left: drop it by hand",
-				              dropper ? strata_ctx_url_redacted(
-				                                dropper) :
-				                        "");
-		}
-		strata_ctx_free(dropper);
-		s->created = 0;
-	}
-	strata__free(s->url);
-	s->url = NULL;
-	return rc;
-}
-
 /* Warn of what the history says is applied and the scratch database
  * cannot have: a migration whose file is gone, one that stopped halfway.
  * @return how many migrations the history says are applied */
@@ -744,7 +462,7 @@ static int scratch_fill(strata_ctx *ctx, struct scratch *s,
 		rs.no_backup = 1;
 		rc = strata_restore(s->ctx, o->from, &rs);
 		if (rc < 0)
-			return take_error(
+			return strata__scratch_error(
 			        ctx, s->ctx, rc,
 			        "drift: cannot load the dump into the "
 			        "scratch database");
@@ -760,13 +478,15 @@ static int scratch_fill(strata_ctx *ctx, struct scratch *s,
 		rc = apply_applied(ctx, s->ctx, n_done);
 	}
 	if (rc == STRATA_EINTERRUPTED)
-		return take_error(ctx, s->ctx, rc,
-		                  "drift stopped, the database itself "
-		                  "untouched");
+		return strata__scratch_error(
+		        ctx, s->ctx, rc,
+		        "drift stopped, the database itself "
+		        "untouched");
 	if (rc < 0)
-		return take_error(ctx, s->ctx, rc,
-		                  "drift: a migration does not apply to the "
-		                  "scratch database");
+		return strata__scratch_error(
+		        ctx, s->ctx, rc,
+		        "drift: a migration does not apply to the "
+		        "scratch database");
 	return strata__connect(s->ctx, 0);
 }
 
@@ -825,17 +545,18 @@ int strata_drift(strata_drift_report **out, strata_ctx *ctx,
 		rc = catalog_read(&live, ctx);
 	if (rc < 0)
 		goto done;
-	rc = scratch_open(ctx, &s, opts);
+	rc = strata__scratch_open(ctx, &s, "drift", opts->shadow_url);
 	if (rc == 0)
 		rc = scratch_fill(ctx, &s, opts, &n_done);
 	if (rc == 0) {
 		rc = catalog_read(&want, s.ctx);
 		if (rc < 0)
-			rc = take_error(ctx, s.ctx, rc,
-			                "drift: cannot read the scratch "
-			                "database's catalogue");
+			rc = strata__scratch_error(
+			        ctx, s.ctx, rc,
+			        "drift: cannot read the scratch "
+			        "database's catalogue");
 	}
-	rc = scratch_close(ctx, &s, rc);
+	rc = strata__scratch_close(ctx, &s, rc);
 	if (rc == 0 && ctx->interrupted)
 		rc = strata__error_set(ctx, STRATA_EINTERRUPTED,
 		                       "drift interrupted");
@@ -864,7 +585,7 @@ int strata_drift(strata_drift_report **out, strata_ctx *ctx,
 	*out = r;
 done:
 	if (s.ctx || s.created)
-		rc = scratch_close(ctx, &s, rc);
+		rc = strata__scratch_close(ctx, &s, rc);
 	strata__close_write(ctx);
 	if (rc < 0 && *out) {
 		strata_drift_free(*out);

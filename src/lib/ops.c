@@ -10,6 +10,7 @@
 #include "history.h"
 #include "script.h"
 #include "source.h"
+#include "squash.h"
 #include "../util/testpoint.h"
 
 /* A version as the user wrote it in the file name when known. */
@@ -226,6 +227,8 @@ int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
 		/* a missing file was refused above */
 		STRATA_ASSERT(ctx, m != NULL);
 		rc = strata__migration_load_up(ctx, m);
+		if (rc == 0 && m->n_squashed)
+			rc = strata__squash_check_pending(ctx, m);
 		if (rc == 0)
 			rc = strata__part_check(ctx, m, 0, 0);
 		/* a runner that cannot start: refused before anything is
@@ -428,6 +431,15 @@ static int decide(struct run *r)
 	if (rc == 0 && look && !r->o->dry_run &&
 	    strata__driver_can(ctx, STRATA_DRIVER_CAP_LOCK) && any_dirty(ctx))
 		return 1;
+	/* a squash to record in the history: under the lock */
+	if (rc == 0 && !r->down && !r->o->dry_run &&
+	    strata__squash_unrecorded(ctx)) {
+		size_t n;
+
+		if (look)
+			return 1;
+		rc = strata__squash_record(ctx, &n);
+	}
 	if (rc == 0)
 		rc = strata__check_blockers(ctx, r->down);
 	if (rc == 0) {
@@ -577,6 +589,20 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 		                    o->to, to);
 		if (rc < 0)
 			return rc;
+		if (strcmp(to, "0") != 0 && !known_version(ctx, to) &&
+		    strata__squash_holding(ctx, to)) {
+			strata__error_set(
+			        ctx, STRATA_ESTATE,
+			        "%s %s: that migration is squashed "
+			        "into %s; strata cannot roll back to "
+			        "a version inside a squash",
+			        strata__setting(ctx, STRATA_SETTING_TO), to,
+			        strata__squash_holding(ctx, to)->up_path);
+			strata__error_detail(ctx, "roll back to the squash "
+			                          "file's version, or below it "
+			                          "when it has a down part");
+			return STRATA_ESTATE;
+		}
 		if (strcmp(to, "0") != 0 && !known_version(ctx, to))
 			return strata__error_set(
 			        ctx, STRATA_EINVALID,
@@ -617,6 +643,23 @@ int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
 		rc = strata__migration_load(ctx, m);
 		if (rc < 0)
 			return rc;
+		if (!m->down.present && m->n_squashed) {
+			strata__error_set(
+			        ctx, STRATA_ESTATE,
+			        "%s is a squash file without a down "
+			        "part: the %zu migrations it replaced "
+			        "cannot be rolled back, and nothing "
+			        "was",
+			        m->up_path, m->n_squashed);
+			strata__error_detail(
+			        ctx,
+			        "give the squash file a down part (a "
+			        "%s_squashed.down.sql that drops its "
+			        "schema), or use 'strata force' to declare "
+			        "the version by hand",
+			        m->version_text);
+			return STRATA_ESTATE;
+		}
 		if (!m->down.present) {
 			char hint[600];
 

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "history.h"
 #include "source.h"
+#include "squash.h"
 
 /* cached: an unchanged database's history may come from histcache.c */
 static int open_read(strata_ctx *ctx, int cached)
@@ -264,7 +265,32 @@ static int applied_state(strata_ctx *ctx, struct migration *m,
 		*out = STRATA_STATE_RENAMED;
 	else
 		*out = STRATA_STATE_APPLIED;
+	if (*out == STRATA_STATE_APPLIED)
+		return 0;
+	/* a squash file where the migration it replaced at its version
+	 * ran: applied (up records the squash) */
+	rc = strata__migration_load(ctx, m);
+	if (rc < 0)
+		return rc;
+	if (strata__squash_covers(m, r->version, r->checksum))
+		*out = STRATA_STATE_APPLIED;
 	return 0;
+}
+
+/* Whether the history row r, which has no file, is a migration the
+ * squash file m (the next file in version order) replaced: it is not
+ * listed then. */
+static int squashed_row(strata_ctx *ctx, struct migration *m,
+                        const struct history_row *r, int *rc)
+{
+	if (r->dirty || m->kind == STRATA_KIND_REPEATABLE)
+		return 0;
+	if (!m->loaded) {
+		*rc = strata__migration_load(ctx, m);
+		if (*rc < 0)
+			return 0;
+	}
+	return strata__squash_covers(m, r->version, r->checksum);
 }
 
 int strata__build_view(strata_ctx *ctx)
@@ -292,9 +318,15 @@ int strata__build_view(strata_ctx *ctx)
 
 		if (m->kind == STRATA_KIND_REPEATABLE)
 			break;
-		while (j < h->n &&
-		       strata__version_cmp(h->v[j].version, m->version) < 0)
-			fill_missing(&view[k++], &h->v[j++]);
+		while (rc == 0 && j < h->n &&
+		       strata__version_cmp(h->v[j].version, m->version) < 0) {
+			if (squashed_row(ctx, m, &h->v[j], &rc))
+				j++;
+			else if (rc == 0)
+				fill_missing(&view[k++], &h->v[j++]);
+		}
+		if (rc < 0)
+			break;
 		v = &view[k++];
 		empty_fields(v);
 		r = j < h->n && strcmp(h->v[j].version, m->version) == 0 ?

@@ -113,6 +113,9 @@ static int strata_directives(strata_ctx *ctx, const char *path, const char *t,
 			p->empty_at = l.off;
 			continue;
 		}
+		/* a squash file's list (squash_read.c reads it) */
+		if (is_word(b, bl, "squash"))
+			continue;
 		if (is_word(b, bl, "lock-timeout")) {
 			if (lock_directive(ctx, path, t, n, &l, b, bl, p) < 0)
 				return STRATA_EPARSE;
@@ -121,7 +124,7 @@ static int strata_directives(strata_ctx *ctx, const char *path, const char *t,
 		strata__error_set(ctx, STRATA_EPARSE,
 		                  "unknown directive 'strata:%.*s' (known: "
 		                  "strata:no-transaction, strata:empty, "
-		                  "strata:lock-timeout)",
+		                  "strata:lock-timeout, strata:squash)",
 		                  (int)(bl > 60 ? 60 : bl), b);
 		{
 			int line, col;

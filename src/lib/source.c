@@ -15,6 +15,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "source.h"
+#include "squash.h"
 #include "../util/crypto_load.h"
 
 /* A migration file larger than this is refused (a dump, not a migration). */
@@ -29,6 +30,7 @@ static void migration_release(struct migration *m)
 	strata__free(m->meta_path);
 	strata__free(m->text);
 	strata__free(m->down_text);
+	strata__free(m->squashed);
 }
 
 void strata__source_release(struct source *src)
@@ -652,11 +654,16 @@ static int load(strata_ctx *ctx, struct migration *m, int with_down)
 		rc = strata__sections_parse(ctx, m);
 		if (rc == 0)
 			rc = strata__layout_metadata(ctx, m);
+		if (rc == 0)
+			rc = strata__squash_parse(ctx, m);
 	}
 	if (rc < 0) {
 		strata__free(m->text);
 		strata__free(m->down_text);
+		strata__free(m->squashed);
 		m->text = m->down_text = NULL;
+		m->squashed = NULL;
+		m->n_squashed = 0;
 		if (rc == STRATA_ENOTSUPP && strata__crypto_load(&why) < 0)
 			return strata__error_set(ctx, rc, "%s", why);
 		return rc == STRATA_EINTERNAL ?

@@ -98,6 +98,12 @@ struct part {
 	size_t lock_at;
 };
 
+/* One migration a squash file replaced: its -- strata:squash line. */
+struct squash_entry {
+	char version[STRATA_VERSION_SIZE]; /* canonical */
+	char checksum[65]; /* what the history recorded when it ran */
+};
+
 struct migration {
 	char version[STRATA_VERSION_SIZE]; /* canonical; "" if repeatable */
 	char *version_text;                /* as written: "0004", "1_2" */
@@ -126,6 +132,10 @@ struct migration {
 	struct part up, down;
 	char checksum[65];  /* SHA-256 hex of the normalised up file */
 	int checksum_known; /* checksum is set (loaded, or from the cache) */
+	/* a squash file (squash_read.c): the migrations it replaced, from
+	 * its -- strata:squash lines; NULL and 0 for any other file */
+	struct squash_entry *squashed;
+	size_t n_squashed;
 };
 
 struct problem {

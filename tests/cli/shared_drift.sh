@@ -305,3 +305,42 @@ t_shadow_must_not_be_the_database() {
 	expect_out "applied"
 }
 
+
+# A CHECK constraint changed by hand (SQLite keeps it only in the
+# table's text: the table is rebuilt).
+t_check_constraint_changed_by_hand() {
+	mig 1 stock "CREATE TABLE stock (id INT PRIMARY KEY, n INT, CONSTRAINT n_pos CHECK (n > 0));"
+	st up
+	expect_rc 0
+	st drift
+	expect_rc 0
+	case $STRATA_TEST_DB in
+	sqlite) db_sql "CREATE TABLE stock_new (id INT PRIMARY KEY, n INT, CONSTRAINT n_pos CHECK (n > 5));
+INSERT INTO stock_new SELECT * FROM stock; DROP TABLE stock;
+ALTER TABLE stock_new RENAME TO stock;" ;;
+	*) db_sql "ALTER TABLE stock DROP CONSTRAINT n_pos; ALTER TABLE stock ADD CONSTRAINT n_pos CHECK (n > 5)" ;;
+	esac
+	st drift
+	expect_rc 3
+	case $STRATA_TEST_DB in
+	sqlite) expect_line "changed constraint stock.n_pos: definition CHECK (n > 0) -> CHECK (n > 5)" ;;
+	mysql) expect_line 'changed constraint stock.n_pos: definition CHECK (`n` > 0) -> CHECK (`n` > 5)' ;;
+	*) expect_line "changed constraint stock.n_pos: definition CHECK ((n > 0)) -> CHECK ((n > 5))" ;;
+	esac
+	expect_eq 1 "$(printf '%s\n' "$out" | grep -c .)" "lines of drift"
+}
+
+# An unnamed CHECK is named by its expression: another one is another
+# constraint.
+t_unnamed_check_constraint_changed_by_hand() {
+	[ "$STRATA_TEST_DB" = sqlite ] || skip "PostgreSQL and MariaDB name every CHECK"
+	mig 1 stock "CREATE TABLE stock (id INT PRIMARY KEY, n INT CHECK (n > 0));"
+	st up
+	db_sql "CREATE TABLE stock_new (id INT PRIMARY KEY, n INT CHECK (n <> 'a)b'));
+INSERT INTO stock_new SELECT * FROM stock; DROP TABLE stock;
+ALTER TABLE stock_new RENAME TO stock;"
+	st drift
+	expect_rc 3
+	expect_line "removed constraint stock.check (n > 0)"
+	expect_line "added constraint stock.check (n <> 'a)b')"
+}

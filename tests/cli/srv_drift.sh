@@ -64,3 +64,26 @@ t_no_right_to_create_a_database_names_the_shadow_setting() {
 	expect_err "set shadow in strata.conf"
 	expect_eq "" "$(drift_temp_dbs)" "temporary databases left"
 }
+
+# A PostgreSQL URL that names only the database (postgres:///db, or
+# ?dbname=db with the host from the environment): the temporary database
+# is named in its place, never the live one.
+t_postgres_url_with_only_the_database() {
+	[ "$STRATA_TEST_DB" = postgres ] || skip "a PostgreSQL URL"
+	mig 1 users "CREATE TABLE users (id INT PRIMARY KEY);"
+	st up
+	expect_rc 0
+	for url in "postgres:///$TEST_DBNAME" "postgres://?dbname=$TEST_DBNAME" \
+		"postgresql://postgres@127.0.0.1:$STRATA_TEST_PG_PORT?dbname=$TEST_DBNAME&sslmode=disable"; do
+		PGHOST=127.0.0.1 PGPORT=$STRATA_TEST_PG_PORT PGUSER=postgres PGSSLMODE=disable \
+			st_raw -d "$url" -m migrations drift
+		expect_rc 0
+		expect_err "no drift"
+		expect_eq "" "$(drift_temp_dbs)" "temporary databases left ($url)"
+	done
+	db_sql "ALTER TABLE users ADD COLUMN extra INT"
+	PGHOST=127.0.0.1 PGPORT=$STRATA_TEST_PG_PORT PGUSER=postgres PGSSLMODE=disable \
+		st_raw -d "postgres://?dbname=$TEST_DBNAME" -m migrations drift
+	expect_rc 3
+	expect_out "added column users.extra"
+}
