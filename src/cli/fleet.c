@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <glob.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -402,6 +403,10 @@ struct slot {
 	size_t member;
 	FILE *out, *err;
 	long long t0;
+	/* a worker (reuse): the pipes that name its next member and bring
+	 * back that member's exit code; busy: it runs member */
+	int cmd, res;
+	int busy;
 };
 
 /* A signal asked the fleet to stop: SIGINT from a terminal reaches every
@@ -424,15 +429,13 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The child: the command on member m, as a target of its own. */
-static void run_child(struct cli *cli, struct fleet *f, struct member *m,
-                      int argc, char **argv, cli_member_fn run_member)
+/* The command on member m, as a target of its own. */
+static int run_here(struct cli *cli, struct fleet *f, struct member *m,
+                    int argc, char **argv, cli_member_fn run_member)
 {
 	struct cli_target mt = *f->t;
 	int rc;
 
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
 	/* the history rows carry the target's name, the same on every
 	 * member: a member renamed in the list keeps its history */
 	cli->fleet_member = m->name;
@@ -442,9 +445,19 @@ static void run_child(struct cli *cli, struct fleet *f, struct member *m,
 		mt.schema = m->schema;
 	mt.fleet = NULL;
 	rc = run_member(cli, &mt, argc, argv);
+	cli->tgt = NULL; /* mt is gone */
 	fflush(stdout);
 	fflush(stderr);
-	_exit(rc);
+	return rc;
+}
+
+/* The child: one member. */
+static void run_child(struct cli *cli, struct fleet *f, struct member *m,
+                      int argc, char **argv, cli_member_fn run_member)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	_exit(run_here(cli, f, m, argc, argv, run_member));
 }
 
 /* gcc 12's -fanalyzer loses what is stored through an element of a
@@ -499,7 +512,8 @@ static int start(struct cli *cli, struct fleet *f, struct slot *s, size_t i,
  * from stderr its first error ("FILE:LINE:COL: error: ..." or "strata:
  * error: ..."), else its last "strata: ..." line; from stdout its last
  * line. */
-static void copy_out(FILE *from, FILE *to, char *last, size_t n, int strata)
+static void copy_out(FILE *from, FILE *to, char *last, size_t n, int strata,
+                     int keep)
 {
 	char line[4096];
 	const char *e;
@@ -521,7 +535,8 @@ static void copy_out(FILE *from, FILE *to, char *last, size_t n, int strata)
 			snprintf(last, n, "%.*s", (int)n - 1, line + 8);
 		}
 	}
-	fclose(from);
+	if (!keep)
+		fclose(from);
 }
 
 /* "3 migrations applied (postgres://...)": without the database */
@@ -535,28 +550,43 @@ static void trim_database(char *s)
 		open[-1] = '\0';
 }
 
-static void finish(struct cli *cli, struct fleet *f, struct slot *s, int status)
+static int exit_code(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The slot's member ended with rc: its output shown, its summary kept.
+ * keep: the slot's files stay open for its worker's next member. */
+static void finish_rc(struct cli *cli, struct fleet *f, struct slot *s, int rc,
+                      int keep)
 {
 	struct member *m = &f->v[s->member];
 	char err_last[600] = "", out_last[600] = "";
 
 	m->state = 2;
 	m->ms = now_ms() - s->t0;
-	m->rc = WIFEXITED(status) ? WEXITSTATUS(status) :
-	                            128 + WTERMSIG(status);
+	m->rc = rc;
 	if (!cli->json && !cli->quiet)
 		printf("%s== %s/%s ==%s\n", cli_c(cli, "bold"), f->t->name,
 		       m->name, cli_c(cli, "reset"));
 	fflush(stdout);
-	copy_out(s->out, stdout, out_last, sizeof(out_last), 0);
+	copy_out(s->out, stdout, out_last, sizeof(out_last), 0, keep);
 	fflush(stdout);
-	copy_out(s->err, stderr, err_last, sizeof(err_last), 1);
+	copy_out(s->err, stderr, err_last, sizeof(err_last), 1, keep);
 	fflush(stderr);
 	trim_database(err_last);
 	trim_database(out_last);
 	m->summary = strdup(err_last[0] ? err_last : out_last);
+	s->busy = 0;
+	if (keep)
+		return;
 	s->out = s->err = NULL; /* closed by copy_out */
 	s->pid = 0;
+}
+
+static void finish(struct cli *cli, struct fleet *f, struct slot *s, int status)
+{
+	finish_rc(cli, f, s, exit_code(status), 0);
 }
 
 #if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
@@ -624,6 +654,275 @@ static void run_pool(struct cli *cli, struct fleet *f, int argc, char **argv,
 		}
 	}
 	free(slots);
+}
+
+/* ---- workers: one connection for many members ------------------------ */
+
+/*
+ * With reuse, each of the --jobs slots is a worker process that runs
+ * member after member, as the parent names them, keeping the last
+ * member's connection for the next (strata_ctx_reuse_connection). The
+ * parent writes a member's index on the worker's cmd pipe and reads its
+ * exit code back on res; the member's output goes to the slot's files,
+ * which the worker empties before each member and the parent reads after
+ * it, strictly in turn. A worker that dies takes only its member with it
+ * (an exit code of 128 + the signal, as a member's own process would);
+ * the next member gets a new worker. Closing cmd ends a worker.
+ */
+
+static int full_io(int fd, void *p, size_t n, int out)
+{
+	char *b = p;
+
+	while (n > 0) {
+		ssize_t k = out ? write(fd, b, n) : read(fd, b, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		b += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* The worker: its slot's files are its stdout and stderr. */
+static void worker_main(struct cli *cli, struct fleet *f, int cmd, int res,
+                        int argc, char **argv, cli_member_fn run_member)
+{
+	size_t i;
+	int rc;
+
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	cli->keep_ctx = 1;
+	while (full_io(cmd, &i, sizeof(i), 0) == 0 && i < f->n) {
+		/* this member's output only */
+		if (ftruncate(1, 0) < 0 || ftruncate(2, 0) < 0 ||
+		    fseek(stdout, 0, SEEK_SET) < 0 ||
+		    fseek(stderr, 0, SEEK_SET) < 0)
+			_exit(EXIT_FAILED);
+		rc = run_here(cli, f, &f->v[i], argc, argv, run_member);
+		if (full_io(res, &rc, sizeof(rc), 1) < 0)
+			break;
+	}
+	strata_ctx_free(cli->spare);
+	_exit(EXIT_OK);
+}
+
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic push
+# pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
+/* A worker gone or told to go: reaped, its pipes and files closed. */
+static int worker_end(struct slot *s)
+{
+	int status = 0;
+
+	if (s->cmd >= 0)
+		close(s->cmd);
+	s->cmd = -1;
+	while (s->pid > 0 && waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (s->res >= 0)
+		close(s->res);
+	s->res = -1;
+	slot_clear(s);
+	return status;
+}
+
+static int worker_start(struct cli *cli, struct fleet *f, struct slot *slots,
+                        int jobs, struct slot *s, int argc, char **argv,
+                        cli_member_fn run_member)
+{
+	int cmd[2], res[2], i;
+	pid_t pid;
+
+	s->out = tmpfile();
+	s->err = tmpfile();
+	if (!s->out || !s->err) {
+		slot_clear(s);
+		return -1;
+	}
+	if (pipe(cmd) < 0) {
+		slot_clear(s);
+		return -1;
+	}
+	if (pipe(res) < 0) {
+		close(cmd[0]);
+		close(cmd[1]);
+		slot_clear(s);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(cmd[0]);
+		close(cmd[1]);
+		close(res[0]);
+		close(res[1]);
+		slot_clear(s);
+		return -1;
+	}
+	if (pid == 0) {
+		/* the other workers' pipes: held here, their cmd would never
+		 * end */
+		for (i = 0; i < jobs; i++) {
+			if (slots[i].cmd >= 0)
+				close(slots[i].cmd);
+			if (slots[i].res >= 0)
+				close(slots[i].res);
+		}
+		close(cmd[1]);
+		close(res[0]);
+		dup2(fileno(s->out), 1);
+		dup2(fileno(s->err), 2);
+		worker_main(cli, f, cmd[0], res[1], argc, argv, run_member);
+	}
+	close(cmd[0]);
+	close(res[1]);
+	s->pid = pid;
+	s->cmd = cmd[1];
+	s->res = res[0];
+	return 0;
+}
+#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
+# pragma GCC diagnostic pop
+#endif
+
+/* Member i to the slot's worker, started first if need be. */
+static int dispatch(struct cli *cli, struct fleet *f, struct slot *slots,
+                    int jobs, struct slot *s, size_t i, int argc, char **argv,
+                    cli_member_fn run_member)
+{
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (!s->pid && worker_start(cli, f, slots, jobs, s, argc, argv,
+		                            run_member) < 0)
+			return -1;
+		s->t0 = now_ms();
+		s->member = i;
+		if (full_io(s->cmd, &i, sizeof(i), 1) == 0) {
+			s->busy = 1;
+			f->v[i].state = 1;
+			return 0;
+		}
+		worker_end(s); /* it died while idle: a new one */
+	}
+	return -1;
+}
+
+/* The slot's worker has answered (or died). */
+static void worker_done(struct cli *cli, struct fleet *f, struct slot *s)
+{
+	int rc;
+
+	if (full_io(s->res, &rc, sizeof(rc), 0) == 0) {
+		finish_rc(cli, f, s, rc, 1);
+		return;
+	}
+	/* it died with the member: what it wrote is still in the files */
+	if (s->cmd >= 0)
+		close(s->cmd);
+	s->cmd = -1;
+	rc = 0;
+	while (waitpid(s->pid, &rc, 0) < 0 && errno == EINTR)
+		;
+	s->pid = 0;
+	finish_rc(cli, f, s, exit_code(rc), 1);
+	worker_end(s);
+}
+
+static void stop_busy(struct slot *slots, int jobs)
+{
+	int i;
+
+	for (i = 0; i < jobs; i++)
+		if (slots[i].busy && slots[i].pid > 0)
+			kill(slots[i].pid, SIGTERM);
+}
+
+/* The pool of workers: up to jobs members at once, as run_pool. */
+static void run_workers(struct cli *cli, struct fleet *f, int argc, char **argv,
+                        cli_member_fn run_member)
+{
+	int jobs = cli->jobs > 0 ? cli->jobs : 1, running = 0, i, n;
+	struct slot *slots = calloc((size_t)jobs, sizeof(*slots));
+	struct pollfd *fds = calloc((size_t)jobs, sizeof(*fds));
+	int *at = calloc((size_t)jobs, sizeof(*at));
+	struct sigaction ign, old_pipe;
+	size_t next = 0;
+	int stopping = 0;
+
+	if (!slots || !fds || !at) {
+		fleet_error(cli, f, NULL, 0, "out of memory");
+		free(slots);
+		free(fds);
+		free(at);
+		return;
+	}
+	for (i = 0; i < jobs; i++)
+		slots[i].cmd = slots[i].res = -1;
+	/* a worker that died makes the next write to it fail, not kill */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGPIPE, &ign, &old_pipe);
+	while (next < f->n || running > 0) {
+		if (stop_asked && !stopping) {
+			stopping = 1;
+			if (pass_on)
+				stop_busy(slots, jobs);
+		}
+		for (i = 0; !stopping && i < jobs && next < f->n; i++) {
+			if (slots[i].busy)
+				continue;
+			if (dispatch(cli, f, slots, jobs, &slots[i], next++,
+			             argc, argv, run_member) < 0) {
+				fleet_error(cli, f, NULL, 0,
+				            "cannot start a process: %s",
+				            strerror(errno));
+				stopping = 1;
+				break;
+			}
+			running++;
+		}
+		if (running == 0)
+			break;
+		for (i = 0, n = 0; i < jobs; i++)
+			if (slots[i].busy) {
+				fds[n].fd = slots[i].res;
+				fds[n].events = POLLIN;
+				fds[n].revents = 0;
+				at[n++] = i;
+			}
+		if (poll(fds, (nfds_t)n, -1) < 0)
+			continue; /* EINTR: a signal asked to stop */
+		for (i = 0; i < n; i++) {
+			struct slot *s = &slots[at[i]];
+
+			if (!fds[i].revents)
+				continue;
+			running--;
+			worker_done(cli, f, s);
+			if (f->v[s->member].rc != EXIT_OK && cli->fail_fast &&
+			    !stopping) {
+				stopping = 1;
+				stop_busy(slots, jobs);
+			}
+		}
+	}
+	for (i = 0; i < jobs; i++)
+		if (slots[i].pid > 0 || slots[i].out)
+			worker_end(&slots[i]);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	free(slots);
+	free(fds);
+	free(at);
 }
 
 /* ---- the summary ----------------------------------------------------- */
@@ -753,6 +1052,15 @@ static int pick_member(struct cli *cli, struct fleet *f)
 	return -1;
 }
 
+/* fleet_reuse: on by default for schemas: (the schemas of one database,
+ * which one connection reaches) */
+static int reuse(const struct cli_target *t)
+{
+	if (t->fleet_reuse >= 0)
+		return t->fleet_reuse;
+	return strncmp(t->fleet, "schemas:", 8) == 0;
+}
+
 int cli_run_fleet(struct cli *cli, const struct cli_target *t, int argc,
                   char **argv, cli_member_fn run_member)
 {
@@ -790,7 +1098,10 @@ int cli_run_fleet(struct cli *cli, const struct cli_target *t, int argc,
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	run_pool(cli, &f, argc, argv, run_member);
+	if (reuse(t))
+		run_workers(cli, &f, argc, argv, run_member);
+	else
+		run_pool(cli, &f, argc, argv, run_member);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	rc = f.bad ? EXIT_USAGE : summary(cli, &f);
