@@ -7,7 +7,9 @@
 #      (1000 x one file's no-op status / jobs);
 #   3. the fixed cost per PostgreSQL database: a no-op `up` over the fleet (50 applied
 #      each, one member at a time), per member, against the floor: a C program that
-#      loads libpq, connects and reads the history (bench/pgfloor.c): within 1.5x.
+#      loads libpq, connects and reads the history (bench/pgfloor.c): within 1.5x;
+#   4. the same per member for a fleet of DBS schemas of one database (fleet =
+#      schemas:), with a connection per member and with one for all (fleet_reuse).
 #
 # Each figure is the median of BENCH_RUNS runs (default 3; the floor and one file's
 # status: 25 repetitions per run). Writes bench/FLEET.md (BENCH_FLEET_OUT). Knobs: BENCH_FLEET_DBS (100),
@@ -114,6 +116,32 @@ done
 TNOOP=$(printf '%s\n' "${noop[@]}" | median)
 TFLOOR=$(printf '%s\n' "${floor[@]}" | median)
 
+# ---- 4. the same, for a schema per tenant, with and without reuse ----------------
+# DBS schemas of one database, MIGS applied each; a no-op up one member at a time,
+# with a connection per member (fleet_reuse = off: a process and a connection each)
+# and with one connection for all (the default for schemas:).
+say "PostgreSQL: $DBS schemas of one database, a no-op up with and without reuse"
+psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS fleet_schemas" -c "CREATE DATABASE fleet_schemas" >/dev/null
+sql=""
+for ((i = 0; i < DBS; i++)); do sql+="CREATE SCHEMA s_$i;"$'\n'; done
+psql -X -q "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas" <<<"$sql" >/dev/null
+mkdir -p "$WORK/schemas"
+for r in on off; do
+    printf '[target "tenants"]\ntype = postgres\nurl = postgres://postgres@127.0.0.1:%s/fleet_schemas?sslmode=disable\ndir = %s\nfleet = schemas:s\\_%%\nfleet_reuse = %s\n' \
+        "$PORT" "$M" "$r" >"$WORK/schemas/reuse_$r.conf"
+done
+(cd "$WORK/schemas" && "$STRATA" --config reuse_on.conf up --jobs "$NPROC" >/dev/null 2>&1) ||
+    die "up over the schemas failed"
+n=$(psql -X -At "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas" -c "SELECT count(*) FROM s_$((DBS - 1)).schema_migrations")
+[[ $n == "$MIGS" ]] || die "the last schema has $n migrations, not $MIGS"
+reuse_on=() reuse_off=()
+for ((r = 0; r < RUNS; r++)); do
+    reuse_off+=("$(awk -v s="$(cd "$WORK/schemas" && t "$STRATA" --config reuse_off.conf up)" -v n="$DBS" 'BEGIN { print s / n }')")
+    reuse_on+=("$(awk -v s="$(cd "$WORK/schemas" && t "$STRATA" --config reuse_on.conf up)" -v n="$DBS" 'BEGIN { print s / n }')")
+done
+TROFF=$(printf '%s\n' "${reuse_off[@]}" | median)
+TRON=$(printf '%s\n' "${reuse_on[@]}" | median)
+
 # ---- 2. a no-op status over FILES SQLite files ----------------------------------
 say "SQLite: a no-op status over $FILES files"
 SQ=$(mktemp -d /dev/shm/strata-fleet.XXXXXX)
@@ -155,5 +183,7 @@ GOAL2N=$(awk -v a="$TS1" -v n="$FILES" -v j="$NPROC" 'BEGIN { print a * n / j }'
     echo "| no-op \`status\`, $FILES SQLite files, \`--jobs $JOBS\` | $(secs "$TSF") | one file $(ms "$TS1") x $FILES / $JOBS = $(secs "$GOAL2") | $(ratio "$TSF" "$GOAL2")x | 1.2x |"
     echo "| the same, \`--jobs $NPROC\` | $(secs "$TSFN") | $(ms "$TS1") x $FILES / $NPROC = $(secs "$GOAL2N") | $(ratio "$TSFN" "$GOAL2N")x | |"
     echo "| no-op \`up\` per member, $DBS PostgreSQL databases ($MIGS applied each), one at a time | $(ms "$TNOOP") | floor: load libpq, connect, read the history (bench/pgfloor.c) $(ms "$TFLOOR") | $(ratio "$TNOOP" "$TFLOOR")x | 1.5x |"
+    echo "| no-op \`up\` per member, $DBS schemas of one PostgreSQL database ($MIGS applied each), one at a time, a connection each (\`fleet_reuse = off\`) | $(ms "$TROFF") | the floor above, $(ms "$TFLOOR") | $(ratio "$TROFF" "$TFLOOR")x | 1.5x |"
+    echo "| the same, one connection for all (\`fleet_reuse = on\`, the default for \`schemas:\`) | $(ms "$TRON") | $(ms "$TFLOOR") | $(ratio "$TRON" "$TFLOOR")x | 1.5x |"
 } >"$OUT"
 cat "$OUT"
