@@ -5,6 +5,8 @@
 # on fleet_url); --jobs with each member under its own lock, and two
 # fleet runs racing apply each migration once per member.
 
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
+
 # tenant_conf SPEC [EXTRA]: strata.conf with the fleet target "tenants"
 tenant_conf() {
 	printf '[target "tenants"]\ntype = postgres\nurl = %s\ndir = migrations\nfleet = %s\n%s' \
@@ -154,4 +156,37 @@ t_reuse_with_jobs_runs_each_member_once() {
 	for s in a b c d e; do
 		expect_eq "1" "$(schema_versions "tenant_$s")" "history of tenant_$s"
 	done
+}
+
+# A worker killed inside a member (under the member's lock, its plan
+# made) takes only that member with it: it fails with 128 + 9, its lock is
+# gone with the connection, and the next members run in a new worker.
+t_a_worker_killed_inside_a_member_fails_that_member_only() {
+	local pid w
+	db_sql "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA tenant_c" >/dev/null
+	mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);"
+	tenant_conf "schemas:tenant\\_%"
+	tp_fifo=$PWD/tp.fifo
+	mkfifo "$tp_fifo"
+	STRATA_TEST_PAUSE="after_plan:$tp_fifo" ASAN_OPTIONS=detect_leaks=0 \
+		"$STRATA_BIN" up >run.out 2>run.err &
+	pid=$!
+	tp_wait_paused "$pid" "$tp_fifo" run.err
+	w=$(ps -o pid= --ppid "$pid" | tr -d ' ')
+	[ -n "$w" ] || fail "strata has no worker process"
+	# the next members pass the point: its name is gone
+	rm -f "$tp_fifo"
+	kill -KILL "$w"
+	wait "$pid"
+	rc=$? out=$(<run.out) err=$(<run.err) last_cmd="strata up"
+	expect_rc 137
+	expect_out "tenant_a  failed"
+	expect_out "tenant_b  ok"
+	expect_out "tenant_c  ok"
+	expect_err "3 members: 2 ok, 1 failed, 0 not run"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'tenant_a' AND table_name = 'users'")" "users in tenant_a"
+	# a re-run goes on where it stopped
+	st_raw up
+	expect_rc 0
+	expect_eq "1" "$(schema_versions tenant_a)" "history of tenant_a"
 }
