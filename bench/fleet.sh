@@ -8,6 +8,7 @@
 #   3. the fixed cost per PostgreSQL database: a no-op `up` over the fleet (50 applied
 #      each, one member at a time), per member, against the floor: a C program that
 #      loads libpq, connects and reads the history (bench/pgfloor.c): within 1.5x;
+#      also through workers (fleet_reuse = on: no process per member);
 #   4. the same per member for a fleet of DBS schemas of one database (fleet =
 #      schemas:), with a connection per member and with one for all (fleet_reuse).
 #
@@ -106,14 +107,20 @@ GOAL1N=$(awk -v a="$T1" -v d="$DBS" -v j="$NPROC" 'BEGIN { print a * d / j }')
 
 # ---- 3. the fixed cost per database -------------------------------------------
 say "PostgreSQL: a no-op up against the floor"
-noop=() floor=()
+# the same fleet through workers (fleet_reuse = on): a connection each still (one
+# database per connection), but no process per member
+mkdir -p "$WORK/workers"
+sed 's/^fleet = .*/&\nfleet_reuse = on/' "$WORK/strata.conf" >"$WORK/workers/strata.conf"
+noop=() floor=() noop_w=()
 for ((r = 0; r < RUNS; r++)); do
     # per member of a no-op fleet run, one member at a time
     noop+=("$(awk -v s="$(cd "$WORK" && t "$STRATA" up)" -v n="$DBS" 'BEGIN { print s / n }')")
+    noop_w+=("$(awk -v s="$(cd "$WORK/workers" && t "$STRATA" up)" -v n="$DBS" 'BEGIN { print s / n }')")
     floor+=("$(t_each 25 "$WORK/pgfloor" "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_0 sslmode=disable gssencmode=disable" \
         "SELECT version, checksum, dirty FROM schema_migrations ORDER BY version")")
 done
 TNOOP=$(printf '%s\n' "${noop[@]}" | median)
+TNOOPW=$(printf '%s\n' "${noop_w[@]}" | median)
 TFLOOR=$(printf '%s\n' "${floor[@]}" | median)
 
 # ---- 4. the same, for a schema per tenant, with and without reuse ----------------
@@ -183,6 +190,7 @@ GOAL2N=$(awk -v a="$TS1" -v n="$FILES" -v j="$NPROC" 'BEGIN { print a * n / j }'
     echo "| no-op \`status\`, $FILES SQLite files, \`--jobs $JOBS\` | $(secs "$TSF") | one file $(ms "$TS1") x $FILES / $JOBS = $(secs "$GOAL2") | $(ratio "$TSF" "$GOAL2")x | 1.2x |"
     echo "| the same, \`--jobs $NPROC\` | $(secs "$TSFN") | $(ms "$TS1") x $FILES / $NPROC = $(secs "$GOAL2N") | $(ratio "$TSFN" "$GOAL2N")x | |"
     echo "| no-op \`up\` per member, $DBS PostgreSQL databases ($MIGS applied each), one at a time | $(ms "$TNOOP") | floor: load libpq, connect, read the history (bench/pgfloor.c) $(ms "$TFLOOR") | $(ratio "$TNOOP" "$TFLOOR")x | 1.5x |"
+    echo "| the same through workers (\`fleet_reuse = on\`: a connection each, no process each) | $(ms "$TNOOPW") | $(ms "$TFLOOR") | $(ratio "$TNOOPW" "$TFLOOR")x | 1.5x |"
     echo "| no-op \`up\` per member, $DBS schemas of one PostgreSQL database ($MIGS applied each), one at a time, a connection each (\`fleet_reuse = off\`) | $(ms "$TROFF") | the floor above, $(ms "$TFLOOR") | $(ratio "$TROFF" "$TFLOOR")x | 1.5x |"
     echo "| the same, one connection for all (\`fleet_reuse = on\`, the default for \`schemas:\`) | $(ms "$TRON") | $(ms "$TFLOOR") | $(ratio "$TRON" "$TFLOOR")x | 1.5x |"
 } >"$OUT"
