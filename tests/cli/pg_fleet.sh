@@ -3,7 +3,10 @@
 # Fleets on PostgreSQL: a schema per tenant (fleet = schemas:PATTERN, each
 # member with --schema) and members listed by a query (fleet = query:SQL
 # on fleet_url); --jobs with each member under its own lock, and two
-# fleet runs racing apply each migration once per member.
+# fleet runs racing apply each migration once per member. The schemas
+# share a connection (fleet_reuse): nothing one member leaves on the
+# session reaches the next, and a worker killed inside a member takes
+# only that member with it.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/exact-lib.sh"
 

@@ -2,7 +2,9 @@
 # shellcheck disable=SC2154 # st sets rc, out, err
 # A fleet listed in a file (fleet = file:PATH) on a server: members
 # migrated two at a time, one that cannot be reached fails alone with
-# its exit code, and plan and drift run on every member.
+# its exit code, and plan and drift run on every member. With
+# fleet_reuse = on, MySQL databases of one server share a connection,
+# reset between two members; PostgreSQL databases cannot and connect each.
 
 two() {
 	mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);" "DROP TABLE users;"
