@@ -181,6 +181,7 @@ t_a_worker_killed_inside_a_member_fails_that_member_only() {
 	rm -f "$tp_fifo"
 	kill -KILL "$w"
 	wait "$pid"
+	# shellcheck disable=SC2034 # the expect_* helpers read them
 	rc=$? out=$(<run.out) err=$(<run.err) last_cmd="strata up"
 	expect_rc 137
 	expect_out "tenant_a  failed"
