@@ -32,6 +32,7 @@ STRATA=${BENCH_STRATA:-$ROOT/strata}
 die() { echo "fleet.sh: $*" >&2; exit 1; }
 say() { echo "fleet.sh: $*" >&2; }
 
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 [[ -n ${BENCH_STRATA:-} ]] || make -s strata >/dev/null || die "cannot build ./strata"
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -141,13 +142,18 @@ done
     die "up over the schemas failed"
 n=$(psql -X -At "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas" -c "SELECT count(*) FROM s_$((DBS - 1)).schema_migrations")
 [[ $n == "$MIGS" ]] || die "the last schema has $n migrations, not $MIGS"
-reuse_on=() reuse_off=()
+# the floor again, in the same minutes: a connection to the database, the first
+# schema's history read
+reuse_on=() reuse_off=() floor4=()
 for ((r = 0; r < RUNS; r++)); do
     reuse_off+=("$(awk -v s="$(cd "$WORK/schemas" && t "$STRATA" --config reuse_off.conf up)" -v n="$DBS" 'BEGIN { print s / n }')")
     reuse_on+=("$(awk -v s="$(cd "$WORK/schemas" && t "$STRATA" --config reuse_on.conf up)" -v n="$DBS" 'BEGIN { print s / n }')")
+    floor4+=("$(t_each 25 "$WORK/pgfloor" "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas sslmode=disable gssencmode=disable" \
+        "SELECT version, checksum, dirty FROM s_0.schema_migrations ORDER BY version")")
 done
 TROFF=$(printf '%s\n' "${reuse_off[@]}" | median)
 TRON=$(printf '%s\n' "${reuse_on[@]}" | median)
+TFLOOR4=$(printf '%s\n' "${floor4[@]}" | median)
 
 # ---- 2. a no-op status over FILES SQLite files ----------------------------------
 say "SQLite: a no-op status over $FILES files"
@@ -182,6 +188,8 @@ GOAL2N=$(awk -v a="$TS1" -v n="$FILES" -v j="$NPROC" 'BEGIN { print a * n / j }'
     echo "loopback (the test suite's throwaway server, fsync=off, data on tmpfs); SQLite files on tmpfs."
     echo "The goals divide by the jobs as if every job had a CPU of its own; on a machine with"
     echo "fewer CPUs than jobs, the rows with \`--jobs $NPROC\` (one job per CPU) are the fair reading."
+    echo "Load average $LOAD0 at the start, $(cut -d' ' -f1 /proc/loadavg) at the end: other work on the"
+    echo "machine inflates every time; a ratio compares runs made a minute apart."
     echo
     echo "| what | strata | the goal's yardstick | ratio | goal |"
     echo "|---|---|---|---|---|"
@@ -191,7 +199,7 @@ GOAL2N=$(awk -v a="$TS1" -v n="$FILES" -v j="$NPROC" 'BEGIN { print a * n / j }'
     echo "| the same, \`--jobs $NPROC\` | $(secs "$TSFN") | $(ms "$TS1") x $FILES / $NPROC = $(secs "$GOAL2N") | $(ratio "$TSFN" "$GOAL2N")x | |"
     echo "| no-op \`up\` per member, $DBS PostgreSQL databases ($MIGS applied each), one at a time | $(ms "$TNOOP") | floor: load libpq, connect, read the history (bench/pgfloor.c) $(ms "$TFLOOR") | $(ratio "$TNOOP" "$TFLOOR")x | 1.5x |"
     echo "| the same through workers (\`fleet_reuse = on\`: a connection each, no process each) | $(ms "$TNOOPW") | $(ms "$TFLOOR") | $(ratio "$TNOOPW" "$TFLOOR")x | 1.5x |"
-    echo "| no-op \`up\` per member, $DBS schemas of one PostgreSQL database ($MIGS applied each), one at a time, a connection each (\`fleet_reuse = off\`) | $(ms "$TROFF") | the floor above, $(ms "$TFLOOR") | $(ratio "$TROFF" "$TFLOOR")x | 1.5x |"
-    echo "| the same, one connection for all (\`fleet_reuse = on\`, the default for \`schemas:\`) | $(ms "$TRON") | $(ms "$TFLOOR") | $(ratio "$TRON" "$TFLOOR")x | 1.5x |"
+    echo "| no-op \`up\` per member, $DBS schemas of one PostgreSQL database ($MIGS applied each), one at a time, a connection each (\`fleet_reuse = off\`) | $(ms "$TROFF") | the floor, measured again beside these runs: $(ms "$TFLOOR4") | $(ratio "$TROFF" "$TFLOOR4")x | 1.5x |"
+    echo "| the same, one connection for all (\`fleet_reuse = on\`, the default for \`schemas:\`) | $(ms "$TRON") | $(ms "$TFLOOR4") | $(ratio "$TRON" "$TFLOOR4")x | 1.5x |"
 } >"$OUT"
 cat "$OUT"
