@@ -194,3 +194,27 @@ t_a_worker_killed_inside_a_member_fails_that_member_only() {
 	expect_rc 0
 	expect_eq "1" "$(schema_versions tenant_a)" "history of tenant_a"
 }
+
+# Every fleet command over schemas sharing one connection reads each
+# member's own schema: drift names the one member with an extra table.
+t_fleet_commands_on_shared_connections_read_each_members_schema() {
+	local c
+	db_sql "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA tenant_c" >/dev/null
+	mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);" "DROP TABLE users;"
+	mig 0002 days "CREATE TABLE days (id int PRIMARY KEY);" "DROP TABLE days;"
+	tenant_conf "schemas:tenant\\_%"
+	st_raw up --jobs 2
+	expect_rc 0
+	for c in status check validate plan history drift; do
+		st_raw "$c"
+		[ "$rc" = 0 ] || fail "$c over the fleet: exit $rc"
+		expect_err "3 members: 3 ok, 0 failed, 0 not run"
+	done
+	db_sql "CREATE TABLE tenant_b.stray (id int)" >/dev/null
+	st_raw drift
+	expect_rc 3
+	expect_out "tenant_a  ok"
+	expect_out "tenant_b  failed"
+	expect_out "tenant_c  ok"
+	expect_out "stray"
+}
