@@ -218,3 +218,27 @@ t_fleet_commands_on_shared_connections_read_each_members_schema() {
 	expect_out "tenant_c  ok"
 	expect_out "stray"
 }
+
+# SIGTERM to strata while a worker runs a member: no member is started
+# after it, the rest show as not run, and the exit code says interrupted.
+t_sigterm_starts_no_more_members_of_a_worker_fleet() {
+	local pid
+	db_sql "CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b; CREATE SCHEMA tenant_c" >/dev/null
+	mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);"
+	tenant_conf "schemas:tenant\\_%"
+	tp_fifo=$PWD/tp.fifo
+	mkfifo "$tp_fifo"
+	STRATA_TEST_PAUSE="after_plan:$tp_fifo" ASAN_OPTIONS=detect_leaks=0 \
+		"$STRATA_BIN" up >run.out 2>run.err &
+	pid=$!
+	tp_wait_paused "$pid" "$tp_fifo" run.err
+	tp_signal "$pid" TERM
+	tp_release
+	wait "$pid"
+	# shellcheck disable=SC2034 # the expect_* helpers read them
+	rc=$? out=$(<run.out) err=$(<run.err) last_cmd="strata up"
+	expect_rc 130
+	expect_out "tenant_b  not run"
+	expect_out "tenant_c  not run"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM information_schema.tables WHERE table_schema IN ('tenant_b', 'tenant_c')")" "tables in tenant_b and tenant_c"
+}
