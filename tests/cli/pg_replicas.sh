@@ -104,7 +104,9 @@ t_no_standby_connected_is_said_and_up_succeeds() {
 	line=$("$STRATA_SRC_ROOT/tests/lib/servers.sh" start pg) || fail "private server did not start"
 	# its folder and port, leaving the shared server's settings be
 	priv=$(eval "$line" && echo "$STRATA_SRV_DIR")
-	trap 'STRATA_SRV_DIR=$priv "$STRATA_SRC_ROOT/tests/lib/servers.sh" stop >/dev/null 2>&1; db_teardown' EXIT
+	# the folder now: priv is gone when the trap runs
+	# shellcheck disable=SC2064
+	trap "\"\$STRATA_SRC_ROOT/tests/lib/servers.sh\" stop '$priv' >/dev/null 2>&1; db_teardown" EXIT
 	# shellcheck disable=SC1091
 	port=$(. "$priv/env" && echo "$STRATA_TEST_PG_PORT")
 	url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
