@@ -7,7 +7,10 @@
 #      (1000 x one file's no-op status / jobs);
 #   3. the fixed cost per PostgreSQL database: a no-op `up` over the fleet (50 applied
 #      each, one member at a time), per member, against the floor: a C program that
-#      loads libpq, connects and reads the history (bench/pgfloor.c): within 1.5x.
+#      loads libpq, connects and reads the history (bench/pgfloor.c): within 1.5x;
+#      also through workers (fleet_reuse = on: no process per member);
+#   4. the same per member for a fleet of DBS schemas of one database (fleet =
+#      schemas:), with a connection per member and with one for all (fleet_reuse).
 #
 # Each figure is the median of BENCH_RUNS runs (default 3; the floor and one file's
 # status: 25 repetitions per run). Writes bench/FLEET.md (BENCH_FLEET_OUT). Knobs: BENCH_FLEET_DBS (100),
@@ -29,6 +32,7 @@ STRATA=${BENCH_STRATA:-$ROOT/strata}
 die() { echo "fleet.sh: $*" >&2; exit 1; }
 say() { echo "fleet.sh: $*" >&2; }
 
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 [[ -n ${BENCH_STRATA:-} ]] || make -s strata >/dev/null || die "cannot build ./strata"
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -104,15 +108,52 @@ GOAL1N=$(awk -v a="$T1" -v d="$DBS" -v j="$NPROC" 'BEGIN { print a * d / j }')
 
 # ---- 3. the fixed cost per database -------------------------------------------
 say "PostgreSQL: a no-op up against the floor"
-noop=() floor=()
+# the same fleet through workers (fleet_reuse = on): a connection each still (one
+# database per connection), but no process per member
+mkdir -p "$WORK/workers"
+sed 's/^fleet = .*/&\nfleet_reuse = on/' "$WORK/strata.conf" >"$WORK/workers/strata.conf"
+noop=() floor=() noop_w=()
 for ((r = 0; r < RUNS; r++)); do
     # per member of a no-op fleet run, one member at a time
     noop+=("$(awk -v s="$(cd "$WORK" && t "$STRATA" up)" -v n="$DBS" 'BEGIN { print s / n }')")
+    noop_w+=("$(awk -v s="$(cd "$WORK/workers" && t "$STRATA" up)" -v n="$DBS" 'BEGIN { print s / n }')")
     floor+=("$(t_each 25 "$WORK/pgfloor" "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_0 sslmode=disable gssencmode=disable" \
         "SELECT version, checksum, dirty FROM schema_migrations ORDER BY version")")
 done
 TNOOP=$(printf '%s\n' "${noop[@]}" | median)
+TNOOPW=$(printf '%s\n' "${noop_w[@]}" | median)
 TFLOOR=$(printf '%s\n' "${floor[@]}" | median)
+
+# ---- 4. the same, for a schema per tenant, with and without reuse ----------------
+# DBS schemas of one database, MIGS applied each; a no-op up one member at a time,
+# with a connection per member (fleet_reuse = off: a process and a connection each)
+# and with one connection for all (the default for schemas:).
+say "PostgreSQL: $DBS schemas of one database, a no-op up with and without reuse"
+psql -X -q "$ADMIN" -c "DROP DATABASE IF EXISTS fleet_schemas" -c "CREATE DATABASE fleet_schemas" >/dev/null
+sql=""
+for ((i = 0; i < DBS; i++)); do sql+="CREATE SCHEMA s_$i;"$'\n'; done
+psql -X -q "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas" <<<"$sql" >/dev/null
+mkdir -p "$WORK/schemas"
+for r in on off; do
+    printf '[target "tenants"]\ntype = postgres\nurl = postgres://postgres@127.0.0.1:%s/fleet_schemas?sslmode=disable\ndir = %s\nfleet = schemas:s\\_%%\nfleet_reuse = %s\n' \
+        "$PORT" "$M" "$r" >"$WORK/schemas/reuse_$r.conf"
+done
+(cd "$WORK/schemas" && "$STRATA" --config reuse_on.conf up --jobs "$NPROC" >/dev/null 2>&1) ||
+    die "up over the schemas failed"
+n=$(psql -X -At "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas" -c "SELECT count(*) FROM s_$((DBS - 1)).schema_migrations")
+[[ $n == "$MIGS" ]] || die "the last schema has $n migrations, not $MIGS"
+# the floor again, in the same minutes: a connection to the database, the first
+# schema's history read
+reuse_on=() reuse_off=() floor4=()
+for ((r = 0; r < RUNS; r++)); do
+    reuse_off+=("$(awk -v s="$(cd "$WORK/schemas" && t "$STRATA" --config reuse_off.conf up)" -v n="$DBS" 'BEGIN { print s / n }')")
+    reuse_on+=("$(awk -v s="$(cd "$WORK/schemas" && t "$STRATA" --config reuse_on.conf up)" -v n="$DBS" 'BEGIN { print s / n }')")
+    floor4+=("$(t_each 25 "$WORK/pgfloor" "host=127.0.0.1 port=$PORT user=postgres dbname=fleet_schemas sslmode=disable gssencmode=disable" \
+        "SELECT version, checksum, dirty FROM s_0.schema_migrations ORDER BY version")")
+done
+TROFF=$(printf '%s\n' "${reuse_off[@]}" | median)
+TRON=$(printf '%s\n' "${reuse_on[@]}" | median)
+TFLOOR4=$(printf '%s\n' "${floor4[@]}" | median)
 
 # ---- 2. a no-op status over FILES SQLite files ----------------------------------
 say "SQLite: a no-op status over $FILES files"
@@ -147,6 +188,8 @@ GOAL2N=$(awk -v a="$TS1" -v n="$FILES" -v j="$NPROC" 'BEGIN { print a * n / j }'
     echo "loopback (the test suite's throwaway server, fsync=off, data on tmpfs); SQLite files on tmpfs."
     echo "The goals divide by the jobs as if every job had a CPU of its own; on a machine with"
     echo "fewer CPUs than jobs, the rows with \`--jobs $NPROC\` (one job per CPU) are the fair reading."
+    echo "Load average $LOAD0 at the start, $(cut -d' ' -f1 /proc/loadavg) at the end: other work on the"
+    echo "machine inflates every time; a ratio compares runs made a minute apart."
     echo
     echo "| what | strata | the goal's yardstick | ratio | goal |"
     echo "|---|---|---|---|---|"
@@ -155,5 +198,8 @@ GOAL2N=$(awk -v a="$TS1" -v n="$FILES" -v j="$NPROC" 'BEGIN { print a * n / j }'
     echo "| no-op \`status\`, $FILES SQLite files, \`--jobs $JOBS\` | $(secs "$TSF") | one file $(ms "$TS1") x $FILES / $JOBS = $(secs "$GOAL2") | $(ratio "$TSF" "$GOAL2")x | 1.2x |"
     echo "| the same, \`--jobs $NPROC\` | $(secs "$TSFN") | $(ms "$TS1") x $FILES / $NPROC = $(secs "$GOAL2N") | $(ratio "$TSFN" "$GOAL2N")x | |"
     echo "| no-op \`up\` per member, $DBS PostgreSQL databases ($MIGS applied each), one at a time | $(ms "$TNOOP") | floor: load libpq, connect, read the history (bench/pgfloor.c) $(ms "$TFLOOR") | $(ratio "$TNOOP" "$TFLOOR")x | 1.5x |"
+    echo "| the same through workers (\`fleet_reuse = on\`: a connection each, no process each) | $(ms "$TNOOPW") | $(ms "$TFLOOR") | $(ratio "$TNOOPW" "$TFLOOR")x | 1.5x |"
+    echo "| no-op \`up\` per member, $DBS schemas of one PostgreSQL database ($MIGS applied each), one at a time, a connection each (\`fleet_reuse = off\`) | $(ms "$TROFF") | the floor, measured again beside these runs: $(ms "$TFLOOR4") | $(ratio "$TROFF" "$TFLOOR4")x | 1.5x |"
+    echo "| the same, one connection for all (\`fleet_reuse = on\`, the default for \`schemas:\`) | $(ms "$TRON") | $(ms "$TFLOOR4") | $(ratio "$TRON" "$TFLOOR4")x | 1.5x |"
 } >"$OUT"
 cat "$OUT"

@@ -258,6 +258,21 @@ STRATA_EXTERN(int) strata_ctx_new(strata_ctx **out, const strata_options *opts);
 /** Disconnect and free everything; accepts NULL. */
 STRATA_EXTERN(void) strata_ctx_free(strata_ctx *ctx);
 
+/**
+ * Hand the open connection of from over to ctx, which has none yet: for
+ * the databases of a fleet that one connection can serve in turn (the
+ * schemas of one PostgreSQL database). from's transaction is rolled
+ * back and its lock released; the driver then ends what from left on
+ * the session (settings, the role, locks, temporary tables) and sets it
+ * up for ctx, as a new connection would be. When the driver cannot (it
+ * has no way, another URL, a session a pooler shares, a connection in a
+ * bad state), from keeps the connection and ctx connects anew on first
+ * need, as usual.
+ * @return 1 when ctx took the connection, 0 when not; STRATA_ENOMEM
+ */
+STRATA_EXTERN(int)
+strata_ctx_reuse_connection(strata_ctx *ctx, strata_ctx *from);
+
 /** @return the detail of the last failure on ctx; never NULL */
 STRATA_EXTERN(const strata_error *) strata_error_last(const strata_ctx *ctx);
 

@@ -61,6 +61,8 @@ struct cli_target {
 	char *fleet;
 	char *fleet_url; /* where fleet = query: runs; NULL: url */
 	int fleet_line;
+	/* fleet_reuse = on (1) | off (0); -1: not set, on for schemas: */
+	int fleet_reuse;
 	char **env; /* exec: "NAME=value" from env.NAME keys */
 	size_t n_env;
 	int line;                              /* of the [target "name"] */
@@ -131,6 +133,10 @@ struct cli {
 	int fail_fast;
 	const char *member;
 	const char *fleet_member; /* the member this process runs on */
+	/* a fleet's worker: the last member's context, kept for its
+	 * connection, which the next member's takes over (fleet.c) */
+	int keep_ctx;
+	strata_ctx *spare;
 
 	const struct cmd *cmd;
 	strata_ctx *ctx;

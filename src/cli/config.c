@@ -302,6 +302,7 @@ static struct cli_target *target_for(struct ini_state *st, char *name)
 	t->name = name;
 	t->line = st->line;
 	t->backup = -1;
+	t->fleet_reuse = -1;
 	return t;
 }
 
@@ -376,6 +377,15 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	}
 	if (strcmp(name, "fleet_url") == 0)
 		return set_slot(st, &t->fleet_url, value);
+	if (strcmp(name, "fleet_reuse") == 0) {
+		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+			t->fleet_reuse = strcmp(value, "on") == 0;
+			return 1;
+		}
+		snprintf(st->error, sizeof(st->error),
+		         "fleet_reuse = '%s': expected on or off", value);
+		return 0;
+	}
 	if (strcmp(name, "backup") == 0)
 		return backup_key(st, &t->backup, &t->backup_line, value);
 	if (strcmp(name, "command") == 0) {
@@ -390,7 +400,7 @@ static int target_key(struct ini_state *st, struct cli_target *t,
 	         "unknown setting '%s' in [target \"%s\"] (known: type, url, "
 	         "dir, table, schema, lock_timeout, backup, command, "
 	         "registry, extension, schema_file, shadow, fleet, "
-	         "fleet_url, ddl_lock_timeout, env.NAME)",
+	         "fleet_url, fleet_reuse, ddl_lock_timeout, env.NAME)",
 	         name, t->name);
 	return 0;
 }

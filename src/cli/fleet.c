@@ -9,76 +9,19 @@
  *   schemas:PATTERN  every schema of the target's PostgreSQL database
  *                    whose name matches PATTERN (LIKE), one member each
  *
- * Each member runs in a child process with its output captured, so
- * members never mix their lines; the output is shown member by member as
- * each ends, then a summary. A failed member stops only itself unless
- * --fail-fast, which starts no more and stops the running ones (SIGTERM:
- * each stops as on Ctrl-C, before its next migration or by cancelling
- * its statement). A re-run goes on where the last stopped: each member's
- * history says what it has.
+ * fleet_run.c runs them; the output is shown member by member as each
+ * ends, then a summary here. A re-run goes on where the last stopped:
+ * each member's history says what it has.
  */
 #include <errno.h>
 #include <glob.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "fleet.h"
+#include "fleet_int.h"
 #include "json.h"
 #include "output.h"
-
-struct member {
-	char *name; /* the block that holds url and schema too */
-	char *url;
-	char *schema; /* schemas: its schema; else NULL */
-	int line;     /* file: its line */
-	/* the run */
-	int state; /* 0 not run, 1 running, 2 done */
-	int rc;
-	long long ms;
-	char *summary;
-};
-
-struct fleet {
-	const struct cli_target *t;
-	struct member *v;
-	size_t n, alloc;
-	int bad; /* an error was printed */
-};
-
-/* ---- errors ------------------------------------------------------- */
-
-static void fleet_error(struct cli *cli, struct fleet *f, const char *file,
-                        int line, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
-
-/* "strata.conf:8: error: target 't': fleet: ..." (or FILE:LINE of a
- * list file) */
-static void fleet_error(struct cli *cli, struct fleet *f, const char *file,
-                        int line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (!file) {
-		file = cli->config ? cli->config : "strata.conf";
-		line = f->t->fleet_line;
-	}
-	cli_json_fail(cli, file, line, "target '%s': fleet: %s", f->t->name,
-	              msg);
-	fprintf(stderr, "%s:%d: %serror%s: target '%s': fleet: %s\n",
-	        cli_q(file), line, cli_ce(cli, "err"), cli_ce(cli, "reset"),
-	        cli_esc(f->t->name), cli_esc(msg));
-	f->bad = 1;
-}
 
 /* ---- members ------------------------------------------------------ */
 
@@ -129,8 +72,8 @@ static int add(struct cli *cli, struct fleet *f, const char *name,
 
 	for (i = 0; i < f->n; i++)
 		if (strcmp(f->v[i].name, name) == 0) {
-			fleet_error(cli, f, file, line,
-			            "member '%s' is listed twice", name);
+			cli_fleet_error(cli, f, file, line,
+			                "member '%s' is listed twice", name);
 			return -1;
 		}
 	if (f->n == f->alloc) {
@@ -178,8 +121,8 @@ static int file_line(struct cli *cli, struct fleet *f, char *s,
 	if (n == 0)
 		return 0;
 	if (n == 3) {
-		fleet_error(cli, f, path, line,
-		            "expected 'URL' or 'NAME URL', found more");
+		cli_fleet_error(cli, f, path, line,
+		                "expected 'URL' or 'NAME URL', found more");
 		return -1;
 	}
 	if (n == 2)
@@ -203,8 +146,8 @@ static int from_file(struct cli *cli, struct fleet *f, const char *path)
 	int line = 0, rc = 0;
 
 	if (!in) {
-		fleet_error(cli, f, NULL, 0, "cannot read '%s': %s", path,
-		            strerror(errno));
+		cli_fleet_error(cli, f, NULL, 0, "cannot read '%s': %s", path,
+		                strerror(errno));
 		return -1;
 	}
 	while (rc == 0 && fgets(buf, sizeof(buf), in)) {
@@ -224,7 +167,7 @@ static int from_glob(struct cli *cli, struct fleet *f, const char *pattern)
 	char *url;
 
 	if (strcmp(f->t->type, "sqlite") != 0) {
-		fleet_error(
+		cli_fleet_error(
 		        cli, f, NULL, 0,
 		        "glob: lists SQLite files; this target's type is %s",
 		        f->t->type);
@@ -234,8 +177,8 @@ static int from_glob(struct cli *cli, struct fleet *f, const char *pattern)
 	if (r == GLOB_NOMATCH)
 		return 0;
 	if (r != 0) {
-		fleet_error(cli, f, NULL, 0, "cannot read the files of '%s'",
-		            pattern);
+		cli_fleet_error(cli, f, NULL, 0,
+		                "cannot read the files of '%s'", pattern);
 		return -1;
 	}
 	for (i = 0; rc == 0 && i < g.gl_pathc; i++) {
@@ -270,8 +213,8 @@ static int row_cb(void *payload, int ncols, const char *const *v)
 	if (r->rc)
 		return 0;
 	if (ncols < 1 || !v[0] || (ncols > 1 && !v[1])) {
-		fleet_error(r->cli, r->f, NULL, 0,
-		            "the query answered a row with a NULL");
+		cli_fleet_error(r->cli, r->f, NULL, 0,
+		                "the query answered a row with a NULL");
 		r->rc = -1;
 		return 0;
 	}
@@ -297,9 +240,9 @@ static int from_query(struct cli *cli, struct fleet *f, const char *sql,
 	int rc;
 
 	if (!url) {
-		fleet_error(cli, f, NULL, 0,
-		            "the query needs a database to run on: set %s",
-		            schemas ? "url" : "fleet_url (or url)");
+		cli_fleet_error(cli, f, NULL, 0,
+		                "the query needs a database to run on: set %s",
+		                schemas ? "url" : "fleet_url (or url)");
 		return -1;
 	}
 	memset(&o, 0, sizeof(o));
@@ -309,10 +252,10 @@ static int from_query(struct cli *cli, struct fleet *f, const char *sql,
 	if (rc == 0)
 		rc = strata_select(ctx, sql, row_cb, &r);
 	if (rc < 0)
-		fleet_error(cli, f, NULL, 0, "%s",
-		            ctx && strata_error_last(ctx) ?
-		                    strata_error_last(ctx)->message :
-		                    strata_strerror(rc));
+		cli_fleet_error(cli, f, NULL, 0, "%s",
+		                ctx && strata_error_last(ctx) ?
+		                        strata_error_last(ctx)->message :
+		                        strata_strerror(rc));
 	strata_ctx_free(ctx);
 	return rc < 0 ? -1 : r.rc;
 }
@@ -327,14 +270,14 @@ static int from_schemas(struct cli *cli, struct fleet *f, const char *pattern)
 	const char *s;
 
 	if (strcmp(f->t->type, "postgres") != 0) {
-		fleet_error(cli, f, NULL, 0,
-		            "schemas: lists the schemas of a PostgreSQL "
-		            "database; this target's type is %s",
-		            f->t->type);
+		cli_fleet_error(cli, f, NULL, 0,
+		                "schemas: lists the schemas of a PostgreSQL "
+		                "database; this target's type is %s",
+		                f->t->type);
 		return -1;
 	}
 	if (strlen(pattern) > 256) {
-		fleet_error(cli, f, NULL, 0, "schemas: pattern too long");
+		cli_fleet_error(cli, f, NULL, 0, "schemas: pattern too long");
 		return -1;
 	}
 	memcpy(p, head, sizeof(head) - 1);
@@ -354,10 +297,11 @@ static int load(struct cli *cli, struct fleet *f)
 	int rc;
 
 	if (!arg || !arg[1]) {
-		fleet_error(cli, f, NULL, 0,
-		            "'%s': expected file:PATH, glob:PATTERN, query:SQL "
-		            "or schemas:PATTERN",
-		            spec);
+		cli_fleet_error(
+		        cli, f, NULL, 0,
+		        "'%s': expected file:PATH, glob:PATTERN, query:SQL "
+		        "or schemas:PATTERN",
+		        spec);
 		return -1;
 	}
 	arg++;
@@ -370,13 +314,14 @@ static int load(struct cli *cli, struct fleet *f)
 	else if (strncmp(spec, "schemas:", 8) == 0)
 		rc = from_schemas(cli, f, arg);
 	else {
-		fleet_error(cli, f, NULL, 0,
-		            "'%.*s': expected file:, glob:, query: or schemas:",
-		            (int)(arg - spec), spec);
+		cli_fleet_error(
+		        cli, f, NULL, 0,
+		        "'%.*s': expected file:, glob:, query: or schemas:",
+		        (int)(arg - spec), spec);
 		return -1;
 	}
 	if (rc < 0 && !f->bad)
-		fleet_error(cli, f, NULL, 0, "out of memory");
+		cli_fleet_error(cli, f, NULL, 0, "out of memory");
 	return rc;
 }
 
@@ -393,237 +338,6 @@ static void release(struct fleet *f)
 	for (i = 0; i < f->n; i++)
 		member_free(&f->v[i]);
 	free(f->v);
-}
-
-/* ---- running them ---------------------------------------------------- */
-
-struct slot {
-	pid_t pid;
-	size_t member;
-	FILE *out, *err;
-	long long t0;
-};
-
-/* A signal asked the fleet to stop: SIGINT from a terminal reaches every
- * member too (one process group), so only SIGTERM, sent to strata alone
- * (docker stop, a supervisor), is passed on to them. */
-static volatile sig_atomic_t stop_asked, pass_on;
-
-static void on_stop(int sig)
-{
-	stop_asked = 1;
-	if (sig == SIGTERM)
-		pass_on = 1;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The child: the command on member m, as a target of its own. */
-static void run_child(struct cli *cli, struct fleet *f, struct member *m,
-                      int argc, char **argv, cli_member_fn run_member)
-{
-	struct cli_target mt = *f->t;
-	int rc;
-
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	/* the history rows carry the target's name, the same on every
-	 * member: a member renamed in the list keeps its history */
-	cli->fleet_member = m->name;
-	mt.url = m->url;
-	mt.url_line = f->t->fleet_line;
-	if (m->schema)
-		mt.schema = m->schema;
-	mt.fleet = NULL;
-	rc = run_member(cli, &mt, argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	_exit(rc);
-}
-
-/* gcc 12's -fanalyzer loses what is stored through an element of a
- * realloc()ed or calloc()ed array (the members, the slots) and calls it
- * leaked; release() and finish() free it. As in config.c. */
-#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
-# pragma GCC diagnostic push
-# pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
-#endif
-/* A slot's capture files closed, the slot free. */
-static void slot_clear(struct slot *s)
-{
-	if (s->out)
-		fclose(s->out);
-	if (s->err)
-		fclose(s->err);
-	s->out = s->err = NULL;
-	s->pid = 0;
-}
-
-static int start(struct cli *cli, struct fleet *f, struct slot *s, size_t i,
-                 int argc, char **argv, cli_member_fn run_member)
-{
-	pid_t pid;
-
-	s->out = tmpfile();
-	s->err = tmpfile();
-	if (!s->out || !s->err) {
-		slot_clear(s);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	s->t0 = now_ms();
-	s->member = i;
-	pid = fork();
-	if (pid < 0) {
-		slot_clear(s);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(fileno(s->out), 1);
-		dup2(fileno(s->err), 2);
-		run_child(cli, f, &f->v[i], argc, argv, run_member);
-	}
-	s->pid = pid;
-	f->v[i].state = 1;
-	return 0;
-}
-
-/* Copy what a finished member wrote, and keep its word for the summary:
- * from stderr its first error ("FILE:LINE:COL: error: ..." or "strata:
- * error: ..."), else its last "strata: ..." line; from stdout its last
- * line. */
-static void copy_out(FILE *from, FILE *to, char *last, size_t n, int strata)
-{
-	char line[4096];
-	const char *e;
-	int have_error = 0;
-
-	rewind(from);
-	while (fgets(line, sizeof(line), from)) {
-		fputs(line, to);
-		line[strcspn(line, "\n")] = '\0';
-		if (!line[0] || have_error)
-			continue;
-		if (!strata) {
-			snprintf(last, n, "%.*s", (int)n - 1, line);
-		} else if ((e = strstr(line, "error: ")) != NULL &&
-		           line[0] != ' ') {
-			snprintf(last, n, "%.*s", (int)n - 1, e);
-			have_error = 1;
-		} else if (strncmp(line, "strata: ", 8) == 0) {
-			snprintf(last, n, "%.*s", (int)n - 1, line + 8);
-		}
-	}
-	fclose(from);
-}
-
-/* "3 migrations applied (postgres://...)": without the database */
-static void trim_database(char *s)
-{
-	size_t n = strlen(s);
-	char *open;
-
-	if (n && s[n - 1] == ')' && (open = strrchr(s, '(')) != NULL &&
-	    open > s && open[-1] == ' ' && strchr(open, ':'))
-		open[-1] = '\0';
-}
-
-static void finish(struct cli *cli, struct fleet *f, struct slot *s, int status)
-{
-	struct member *m = &f->v[s->member];
-	char err_last[600] = "", out_last[600] = "";
-
-	m->state = 2;
-	m->ms = now_ms() - s->t0;
-	m->rc = WIFEXITED(status) ? WEXITSTATUS(status) :
-	                            128 + WTERMSIG(status);
-	if (!cli->json && !cli->quiet)
-		printf("%s== %s/%s ==%s\n", cli_c(cli, "bold"), f->t->name,
-		       m->name, cli_c(cli, "reset"));
-	fflush(stdout);
-	copy_out(s->out, stdout, out_last, sizeof(out_last), 0);
-	fflush(stdout);
-	copy_out(s->err, stderr, err_last, sizeof(err_last), 1);
-	fflush(stderr);
-	trim_database(err_last);
-	trim_database(out_last);
-	m->summary = strdup(err_last[0] ? err_last : out_last);
-	s->out = s->err = NULL; /* closed by copy_out */
-	s->pid = 0;
-}
-
-#if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
-# pragma GCC diagnostic pop
-#endif
-
-static void stop_running(struct slot *slots, int jobs)
-{
-	int i;
-
-	for (i = 0; i < jobs; i++)
-		if (slots[i].pid > 0)
-			kill(slots[i].pid, SIGTERM);
-}
-
-/* The pool: up to jobs members at once. */
-static void run_pool(struct cli *cli, struct fleet *f, int argc, char **argv,
-                     cli_member_fn run_member)
-{
-	int jobs = cli->jobs > 0 ? cli->jobs : 1, running = 0, i, status;
-	struct slot *slots = calloc((size_t)jobs, sizeof(*slots));
-	size_t next = 0;
-	int stopping = 0;
-	pid_t pid;
-
-	if (!slots) {
-		fleet_error(cli, f, NULL, 0, "out of memory");
-		return;
-	}
-	while (next < f->n || running > 0) {
-		if (stop_asked && !stopping) {
-			stopping = 1;
-			if (pass_on)
-				stop_running(slots, jobs);
-		}
-		for (i = 0; !stopping && i < jobs && next < f->n; i++) {
-			if (slots[i].pid)
-				continue;
-			if (start(cli, f, &slots[i], next++, argc, argv,
-			          run_member) < 0) {
-				fleet_error(cli, f, NULL, 0,
-				            "cannot start a process: %s",
-				            strerror(errno));
-				stopping = 1;
-				break;
-			}
-			running++;
-		}
-		if (running == 0)
-			break;
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0)
-			continue; /* EINTR: a signal asked to stop */
-		for (i = 0; i < jobs; i++)
-			if (slots[i].pid == pid)
-				break;
-		if (i == jobs)
-			continue;
-		running--;
-		finish(cli, f, &slots[i], status);
-		if (f->v[slots[i].member].rc != EXIT_OK && cli->fail_fast &&
-		    !stopping) {
-			stopping = 1;
-			stop_running(slots, jobs);
-		}
-	}
-	free(slots);
 }
 
 /* ---- the summary ----------------------------------------------------- */
@@ -678,7 +392,7 @@ static int summary(struct cli *cli, struct fleet *f)
 		}
 	}
 	if (not_run && rc == EXIT_OK)
-		rc = stop_asked ? EXIT_INTERRUPTED : EXIT_FAILED;
+		rc = cli_fleet_stopped() ? EXIT_INTERRUPTED : EXIT_FAILED;
 	for (i = 0; i < f->n; i++) {
 		struct member *m = &f->v[i];
 		const char *what = m->state != 2    ? "not run" :
@@ -748,23 +462,32 @@ static int pick_member(struct cli *cli, struct fleet *f)
 		f->n = 1;
 		return 0;
 	}
-	fleet_error(cli, f, NULL, 0, "no member '%s' (%zu members)",
-	            cli->member, f->n);
+	cli_fleet_error(cli, f, NULL, 0, "no member '%s' (%zu members)",
+	                cli->member, f->n);
 	return -1;
+}
+
+/* fleet_reuse: on by default for schemas: (the schemas of one database,
+ * which one connection reaches) */
+static int reuse(const struct cli_target *t)
+{
+	if (t->fleet_reuse >= 0)
+		return t->fleet_reuse;
+	return strncmp(t->fleet, "schemas:", 8) == 0;
 }
 
 int cli_run_fleet(struct cli *cli, const struct cli_target *t, int argc,
                   char **argv, cli_member_fn run_member)
 {
 	struct fleet f = { t, NULL, 0, 0, 0 };
-	struct sigaction sa, old_int, old_term;
 	int rc;
 
 	if (cli->flag.database) {
-		fleet_error(cli, &f, NULL, 0,
-		            "target '%s' is a fleet: its databases come from "
-		            "the fleet setting, not --database",
-		            t->name);
+		cli_fleet_error(
+		        cli, &f, NULL, 0,
+		        "target '%s' is a fleet: its databases come from "
+		        "the fleet setting, not --database",
+		        t->name);
 		return EXIT_USAGE;
 	}
 	/* new, config: the folder and the settings, the same for all */
@@ -772,10 +495,10 @@ int cli_run_fleet(struct cli *cli, const struct cli_target *t, int argc,
 		return run_member(cli, t, argc, argv);
 	}
 	if (!cli->member && !(cli->cmd->flags & CMD_FLEET)) {
-		fleet_error(cli, &f, NULL, 0,
-		            "'%s' runs on one database: name a member with "
-		            "--member",
-		            cli->cmd->name);
+		cli_fleet_error(cli, &f, NULL, 0,
+		                "'%s' runs on one database: name a member with "
+		                "--member",
+		                cli->cmd->name);
 		return EXIT_USAGE;
 	}
 	if (load(cli, &f) < 0 || (cli->member && pick_member(cli, &f) < 0)) {
@@ -785,14 +508,7 @@ int cli_run_fleet(struct cli *cli, const struct cli_target *t, int argc,
 	if (f.n == 0 && !cli->quiet)
 		fprintf(stderr, "strata: fleet %s: no members (%s)\n", t->name,
 		        t->fleet);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	run_pool(cli, &f, argc, argv, run_member);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_fleet_run(cli, &f, argc, argv, run_member, reuse(t));
 	rc = f.bad ? EXIT_USAGE : summary(cli, &f);
 	release(&f);
 	return rc;

@@ -42,6 +42,14 @@ static int open_ctx(struct cli *cli)
 	o.payload = cli;
 	o.setting_name = cli_setting_name;
 	rc = strata_ctx_new(&cli->ctx, &o);
+	/* a fleet's worker: the last member's connection, if it can serve */
+	if (rc == 0 && cli->spare) {
+		rc = strata_ctx_reuse_connection(cli->ctx, cli->spare);
+		strata_ctx_free(cli->spare);
+		cli->spare = NULL;
+		if (rc > 0)
+			rc = 0;
+	}
 	if (rc < 0) {
 		cli_json_fail(cli, NULL, 0, "%s", strata_strerror(rc));
 		fprintf(stderr, "strata: error: %s\n", strata_strerror(rc));
@@ -67,7 +75,10 @@ static int run_database(struct cli *cli, const struct cli_target *t, int argc,
 	if (rc == 0)
 		rc = cli->cmd->run(cli, argc, argv);
 	rc = cli_json_end(cli, rc);
-	strata_ctx_free(cli->ctx);
+	if (cli->keep_ctx && !cli->spare)
+		cli->spare = cli->ctx;
+	else
+		strata_ctx_free(cli->ctx);
 	cli->ctx = NULL;
 	return rc;
 }

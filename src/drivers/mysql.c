@@ -139,4 +139,5 @@ const struct strata_driver strata__driver_mysql = {
 	.database = strata__my_database,
 	.dump = strata__my_dump,
 	.catalog = strata__my_catalog,
+	.reuse = strata__my_reuse,
 };

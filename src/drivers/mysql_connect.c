@@ -298,3 +298,77 @@ void strata__my_disconnect(struct strata_driver_conn *c)
 	strata__free(m->where);
 	m->db = m->where = NULL;
 }
+
+static int same_text(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Two URLs of one server, login and options: all alike but the
+ * database. */
+static int same_server(const struct my_url *a, const struct my_url *b)
+{
+	return same_text(a->user, b->user) &&
+	       same_text(a->password, b->password) &&
+	       same_text(a->host, b->host) && same_text(a->socket, b->socket) &&
+	       same_text(a->ssl_ca, b->ssl_ca) &&
+	       same_text(a->ssl_cert, b->ssl_cert) &&
+	       same_text(a->ssl_key, b->ssl_key) &&
+	       same_text(a->ssl_capath, b->ssl_capath) &&
+	       same_text(a->ssl_cipher, b->ssl_cipher) && a->port == b->port &&
+	       a->connect_timeout == b->connect_timeout &&
+	       a->read_timeout == b->read_timeout &&
+	       a->write_timeout == b->write_timeout &&
+	       a->local_infile == b->local_infile &&
+	       a->lock_lease == b->lock_lease && a->ipv6 == b->ipv6 &&
+	       a->ssl_mode == b->ssl_mode;
+}
+
+/*
+ * The next database of a fleet on this connection: another database of
+ * the same server, with the same login and options. COM_RESET_CONNECTION
+ * (mysql_reset_connection) ends all that the last member left on the
+ * session: its transaction, its session variables, user variables,
+ * temporary tables, prepared statements, table locks and GET_LOCK locks;
+ * then USE the member's database and set the session up as connect()
+ * does. Not on a Galera node, whose runner lock is a row and a thread.
+ */
+int strata__my_reuse(struct strata_driver_conn *c, const char *old_url,
+                     const struct strata_connect_params *p)
+{
+	struct my_conn *m = my_conn(c);
+	struct my_url u;
+	int rc, same;
+
+	(void)old_url; /* m->url is what the connection was made with */
+	if (!m->my || m->stop.t0 || m->stop.asked)
+		return STRATA_ENOTSUPP;
+	rc = strata__my_galera_on(c);
+	if (rc != 0)
+		return rc < 0 ? rc : STRATA_ENOTSUPP;
+	memset(&u, 0, sizeof(u));
+	rc = strata__my_url_parse(c, p->url, &u);
+	same = rc == 0 && u.db && u.db[0] && same_server(&m->url, &u);
+	if (!same) {
+		strata__my_url_free(&u);
+		return rc < 0 ? rc : STRATA_ENOTSUPP;
+	}
+	strata__my_stop_close(c);
+	if (strata__my.mysql_reset_connection(m->my) != 0 ||
+	    strata__my.mysql_select_db(m->my, u.db) != 0) {
+		strata__my_url_free(&u);
+		return STRATA_ENOTSUPP;
+	}
+	strata__my_url_free(&m->url);
+	m->url = u;
+	strata__free(m->db);
+	strata__free(m->where);
+	m->db = m->where = NULL;
+	m->changes = -1;
+	if (describe(m, &m->url) < 0)
+		return strata__my_oom(c);
+	rc = strata__my_simple(c, "SET time_zone = '+00:00'");
+	if (rc == 0 && c->verbose)
+		rc = strata__my_galera_describe(c);
+	return rc;
+}

@@ -132,6 +132,8 @@ int strata__my_quote_literal(struct strata_driver_conn *c, strata_buf *out,
 int strata__my_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p);
 void strata__my_disconnect(struct strata_driver_conn *c);
+int strata__my_reuse(struct strata_driver_conn *c, const char *old_url,
+                     const struct strata_connect_params *p);
 /* struct strata_driver.database: on a connection without a database */
 int strata__my_database(struct strata_driver_conn *c,
                         const struct strata_connect_params *p,

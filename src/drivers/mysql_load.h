@@ -35,6 +35,7 @@
  X(mysql_real_query)           \
  X(mysql_real_query_cont)      \
  X(mysql_real_query_start)     \
+ X(mysql_reset_connection)     \
  X(mysql_select_db)            \
  X(mysql_sqlstate)             \
  X(mysql_store_result)         \

@@ -213,4 +213,5 @@ const struct strata_driver strata__driver_postgres = {
 	.dump = strata__pg_dump,
 	.wait_replicas = strata__pg_wait_replicas,
 	.catalog = strata__pg_catalog,
+	.reuse = strata__pg_reuse,
 };

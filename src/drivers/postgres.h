@@ -118,6 +118,8 @@ int strata__pg_stop_error(struct strata_driver_conn *c, const char *sqlstate,
 /* postgres_connect.c */
 int strata__pg_connect(struct strata_driver_conn *c,
                        const struct strata_connect_params *p);
+int strata__pg_reuse(struct strata_driver_conn *c, const char *old_url,
+                     const struct strata_connect_params *p);
 void strata__pg_disconnect(struct strata_driver_conn *c);
 /* struct strata_driver.database: on the maintenance database postgres */
 int strata__pg_database(struct strata_driver_conn *c,

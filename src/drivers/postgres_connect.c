@@ -527,3 +527,52 @@ void strata__pg_disconnect(struct strata_driver_conn *c)
 	strata__free(pc(c)->key);
 	pc(c)->key = NULL;
 }
+
+/*
+ * The next database of a fleet on this connection: the schemas of one
+ * database, so the same URL only. DISCARD ALL ends all that the last
+ * member may have left on the session (its SETs, SET ROLE, advisory locks
+ * a migration took itself, temporary tables, prepared statements,
+ * LISTEN), as PgBouncer resets a server session between clients; then
+ * the session is set up as connect() does. The engine takes the next
+ * member's lock only after this, so the reset cannot free it.
+ */
+int strata__pg_reuse(struct strata_driver_conn *c, const char *old_url,
+                     const struct strata_connect_params *p)
+{
+	PGconn *pg = strata__pg_live(c);
+	int rc;
+
+	if (!pg || c->pooled || c->read_only || pc(c)->stop.t0 ||
+	    pc(c)->stop.asked || !old_url || strcmp(old_url, p->url) != 0)
+		return STRATA_ENOTSUPP;
+	switch (strata__pq.PQtransactionStatus(pg)) {
+	case PQTRANS_IDLE:
+		break;
+	case PQTRANS_INTRANS:
+	case PQTRANS_INERROR:
+		/* a failed member's transaction: nothing of it may stay */
+		rc = strata__pg_simple(c, "ROLLBACK", 1);
+		if (rc < 0)
+			return rc;
+		break;
+	default:
+		return STRATA_ENOTSUPP; /* a statement in flight, or gone */
+	}
+	if (pc(c)->stop.ctl)
+		strata__pq.PQfinish(pc(c)->stop.ctl);
+	memset(&pc(c)->stop, 0, sizeof(pc(c)->stop));
+	strata__free(pc(c)->key_in);
+	strata__free(pc(c)->key);
+	strata__free(pc(c)->schema);
+	pc(c)->key_in = pc(c)->key = pc(c)->schema = NULL;
+	pc(c)->txn_pid = 0;
+	pc(c)->changes = -1;
+	rc = strata__pg_simple(c, "DISCARD ALL", 1);
+	if (rc < 0)
+		return rc;
+	if (p->schema && p->schema[0] &&
+	    !(pc(c)->schema = strata__strdup(p->schema)))
+		return strata__pg_oom(c);
+	return session_setup(c, p);
+}

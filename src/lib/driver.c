@@ -344,13 +344,27 @@ new_conn(strata_ctx *ctx, struct strata_connect_params *p, int create)
 	c->driver = ctx->drv;
 	c->ctx = ctx;
 	c->verbose = ctx->verbose;
+	strata__connect_params(ctx, p, create);
+	return c;
+}
+
+void strata__connect_params(strata_ctx *ctx, struct strata_connect_params *p,
+                            int create)
+{
 	memset(p, 0, sizeof(*p));
 	p->url = ctx->url;
 	p->schema = ctx->schema;
 	p->lock_timeout_ms = ctx->lock_timeout_ms;
 	p->application_name = "strata";
 	p->create = create;
-	return c;
+}
+
+int strata__conn_adopt(strata_ctx *ctx, struct strata_driver_conn *c)
+{
+	ctx->conn = c;
+	c->ctx = ctx;
+	c->verbose = ctx->verbose;
+	return resolve_schema(ctx);
 }
 
 int strata_database(strata_ctx *ctx, strata_database_op op)
@@ -412,8 +426,7 @@ int strata__connect(strata_ctx *ctx, int create)
 		strata__free(c);
 		return rc;
 	}
-	ctx->conn = c;
-	rc = resolve_schema(ctx);
+	rc = strata__conn_adopt(ctx, c);
 	if (rc == 0 && create)
 		rc = ensure_schema(ctx);
 	return rc;
@@ -431,7 +444,7 @@ int strata__rollback_quietly(strata_ctx *ctx)
 	return rc;
 }
 
-void strata__disconnect(strata_ctx *ctx)
+void strata__session_release(strata_ctx *ctx)
 {
 	struct saved_error saved;
 
@@ -447,6 +460,13 @@ void strata__disconnect(strata_ctx *ctx)
 		ctx->drv->unlock(ctx->conn, ctx->lock_key);
 	ctx->locked = 0;
 	strata__error_restore(ctx, &saved);
+}
+
+void strata__disconnect(strata_ctx *ctx)
+{
+	if (!ctx->conn)
+		return;
+	strata__session_release(ctx);
 	ctx->drv->disconnect(ctx->conn);
 	strata__free(ctx->conn);
 	ctx->conn = NULL;

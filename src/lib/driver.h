@@ -30,6 +30,14 @@ int strata__connect(strata_ctx *ctx, int create);
 /* Roll back, unlock and disconnect; accepts a closed context. Keeps the
  * current error. */
 void strata__disconnect(strata_ctx *ctx);
+/* Roll back and unlock, keeping the connection and the current error. */
+void strata__session_release(strata_ctx *ctx);
+/* What connect() is given for ctx. */
+void strata__connect_params(strata_ctx *ctx, struct strata_connect_params *p,
+                            int create);
+/* ctx's connection is c, connected (or reused) for it: learn what it
+ * needs of it (the schema names resolve to). */
+int strata__conn_adopt(strata_ctx *ctx, struct strata_driver_conn *c);
 /* Roll back the open transaction after an error, keeping that error (a
  * failing ROLLBACK must not hide what led to it). @return the rollback's
  * own result */

@@ -95,3 +95,29 @@ t_status_and_history_read_the_standby() {
 	expect_err "is a hot standby, in recovery and read-only: migrations must run on the primary"
 	expect_eq "" "$(standby_sql "SELECT version FROM $TEST_TABLE WHERE version = '3'")" "row 3 on the standby"
 }
+
+# A server no standby streams from (one of the test's own: the shared one
+# may have another test's standby at any moment): up --wait-replicas runs,
+# says there is nothing to wait for, and exits 0; -q keeps it quiet.
+t_no_standby_connected_is_said_and_up_succeeds() {
+	local line priv port url
+	line=$("$STRATA_SRC_ROOT/tests/lib/servers.sh" start pg) || fail "private server did not start"
+	# its folder and port, leaving the shared server's settings be
+	priv=$(eval "$line" && echo "$STRATA_SRV_DIR")
+	# the folder now: priv is gone when the trap runs
+	# shellcheck disable=SC2064
+	trap "\"\$STRATA_SRC_ROOT/tests/lib/servers.sh\" stop '$priv' >/dev/null 2>&1; db_teardown" EXIT
+	# shellcheck disable=SC1091
+	port=$(. "$priv/env" && echo "$STRATA_TEST_PG_PORT")
+	url="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+	expect_eq 0 "$(psql -X -At "$url" -c "SELECT count(*) FROM pg_stat_replication")" "standbys of the private server"
+	mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);"
+	st_raw -d "$url" -m migrations up --wait-replicas=5
+	expect_rc 0
+	expect_err "1 migration applied"
+	expect_err "strata: no streaming standby is connected to the server: nothing to wait for"
+	expect_eq "1" "$(psql -X -At "$url" -c "SELECT string_agg(version, ' ') FROM $TEST_TABLE")" "history"
+	st_raw -d "$url" -m migrations -q up --wait-replicas
+	expect_rc 0
+	expect_eq "" "$err" "stderr with -q"
+}

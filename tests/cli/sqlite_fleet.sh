@@ -198,3 +198,42 @@ t_new_and_config_run_once_on_a_fleet() {
 	refute_out "database"
 	[ ! -e strata.db ] || fail "config made a database"
 }
+
+# fleet_reuse = on runs the members through worker processes, one per
+# --jobs slot, each running member after member: the summary, --json,
+# --fail-fast and the re-run are as with a process per member.
+t_workers_keep_the_summary_fail_fast_json_and_rerun() {
+	tenants 4
+	two
+	sqlite3 data/t2.db "CREATE TABLE users (x int)"
+	fleet_conf "glob:data/*.db"
+	echo "fleet_reuse = on" >>strata.conf
+	st_raw up --jobs 2
+	expect_rc 1
+	expect_out "data/t2.db  failed"
+	expect_out "error: table users already exists"
+	expect_out "data/t4.db  ok"
+	expect_err "4 members: 3 ok, 1 failed, 0 not run"
+	expect_eq "1 2" "$(versions_in data/t4.db)" "t4"
+	# each member's output under its own heading, once
+	expect_eq 1 "$(printf '%s\n' "$out" | grep -c '^== tenants/data/t3.db ==$')" "t3's heading"
+	expect_eq 3 "$(printf '%s\n' "$out" | grep -c 'applied     0001_users')" "0001 applied, on all but t2"
+	# fixed by hand, a re-run migrates t2 and leaves the others be
+	sqlite3 data/t2.db "DROP TABLE users"
+	st_raw up --json --jobs 3
+	expect_rc 0
+	printf '%s\n' "$out" | /usr/bin/python3 "$JSON_CHECK" "$JSON_DOC" --command up --lines 5 2>json.faults ||
+		fail "up --json through workers does not match docs/JSON.md: $(cat json.faults)"
+	expect_eq 'data/t2.db' "$(printf '%s\n' "$out" | head -4 | jq -r 'select(.migrations | length > 0) | .member')" "the member with work"
+	expect_eq '4 0 0' "$(printf '%s\n' "$out" | tail -1 | jq -r '"\(.counts.ok) \(.counts.failed) \(.counts.not_run)"')" "counts"
+	# --fail-fast: one at a time, the first failure stops the fleet
+	rm -f data/*.db
+	tenants 4
+	sqlite3 data/t1.db "CREATE TABLE users (x int)"
+	st_raw up --fail-fast
+	expect_rc 1
+	expect_out "data/t1.db  failed"
+	expect_out "data/t2.db  not run"
+	expect_err "4 members: 0 ok, 1 failed, 3 not run"
+	expect_eq "" "$(versions_in data/t3.db)" "t3"
+}

@@ -2,7 +2,9 @@
 # shellcheck disable=SC2154 # st sets rc, out, err
 # A fleet listed in a file (fleet = file:PATH) on a server: members
 # migrated two at a time, one that cannot be reached fails alone with
-# its exit code, and plan and drift run on every member.
+# its exit code, and plan and drift run on every member. With
+# fleet_reuse = on, MySQL databases of one server share a connection,
+# reset between two members; PostgreSQL databases cannot and connect each.
 
 two() {
 	mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);" "DROP TABLE users;"
@@ -62,4 +64,65 @@ t_an_unreachable_member_fails_alone() {
 	summary_has m2 ok
 	expect_err "2 members: 1 ok, 1 failed, 0 not run"
 	expect_history "1 2"
+}
+
+# the server's id for the session, in SQL of this database
+session_id_sql() {
+	case $STRATA_TEST_DB in
+	postgres) echo "pg_backend_pid()" ;;
+	*) echo "CONNECTION_ID()" ;;
+	esac
+}
+
+t_fleet_reuse_on_shares_a_connection_where_it_can() {
+	local second main
+	second=$(db_second) || fail "no second database"
+	main=${TEST_URL##*/}
+	main=${main%%\?*}
+	db_sql "CREATE TABLE runs_log (db varchar(64), sid int)" >/dev/null
+	if [ "$STRATA_TEST_DB" = postgres ]; then
+		# one table per database: PostgreSQL reaches no other database
+		db_sql_on second "CREATE TABLE runs_log (db varchar(64), sid int)" >/dev/null
+		mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);
+INSERT INTO runs_log VALUES (current_database(), pg_backend_pid());"
+	else
+		mig 0001 users "CREATE TABLE users (id int PRIMARY KEY);
+INSERT INTO $main.runs_log VALUES (DATABASE(), $(session_id_sql));"
+	fi
+	list_conf "$TEST_URL" "$second"
+	echo "fleet_reuse = on" >>strata.conf
+	st_raw up
+	expect_rc 0
+	summary_has m1 ok
+	summary_has m2 ok
+	expect_eq "1" "$(db_sql_on second "SELECT count(*) FROM $TEST_TABLE")" "history of m2"
+	if [ "$STRATA_TEST_DB" = postgres ]; then
+		# a connection each: both ran, neither on the other's session
+		expect_eq "1 1" "$(db_sql "SELECT count(*) FROM runs_log") $(db_sql_on second "SELECT count(*) FROM runs_log")" "runs"
+		[ "$(db_sql "SELECT sid FROM runs_log")" != "$(db_sql_on second "SELECT sid FROM runs_log")" ] ||
+			fail "two databases of PostgreSQL on one session"
+	else
+		# one server, one login: one connection for both databases
+		expect_eq "2 1" "$(db_sql "SELECT count(*), count(DISTINCT sid) FROM runs_log" | tr '|' ' ')" "runs and sessions"
+	fi
+}
+
+t_mysql_reuse_leaves_nothing_to_the_next_member() {
+	local second main
+	[ "$STRATA_TEST_DB" = mysql ] || skip "MySQL's session reset (PostgreSQL's: pg_fleet.sh)"
+	second=$(db_second) || fail "no second database"
+	main=$TEST_DBNAME
+	db_sql "CREATE TABLE probe (db varchar(64), leak_var int, lock_held int, precision_set int, sid int)" >/dev/null
+	# m1 leaves a user variable, a GET_LOCK lock and a session setting
+	# behind it; m2 records what its session looks like
+	mig 0001 probe "INSERT INTO $main.probe SELECT DATABASE(), @leak IS NOT NULL, COALESCE(IS_USED_LOCK('strata_test_leak') = CONNECTION_ID(), 0), @@session.div_precision_increment = 9, CONNECTION_ID();
+SET @leak = IF(DATABASE() = '$main', 1, NULL);
+SELECT IF(DATABASE() = '$main', GET_LOCK('strata_test_leak', 0), 0);
+SET SESSION div_precision_increment = IF(DATABASE() = '$main', 9, @@session.div_precision_increment);"
+	list_conf "$TEST_URL" "$second"
+	echo "fleet_reuse = on" >>strata.conf
+	st_raw up
+	expect_rc 0
+	expect_eq "${main}|0|0|0 ${main}b|0|0|0" "$(db_sql "SELECT CONCAT_WS('|', db, leak_var, lock_held, precision_set) FROM probe ORDER BY db" | tr '\n' ' ' | sed 's/ $//')" "what each member saw"
+	expect_eq 1 "$(db_sql "SELECT count(DISTINCT sid) FROM probe")" "sessions"
 }

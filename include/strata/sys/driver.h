@@ -10,7 +10,7 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 7
+#define STRATA_DRIVER_VERSION 8
 
 /* The SQLSTATE of a statement one_row_sql() wrapped that did not change
  * exactly one row (class ST: strata's own, unused by the databases). */
@@ -435,6 +435,23 @@ struct strata_driver {
 	 */
 	int (*catalog)(struct strata_driver_conn *c, const char *schema,
 	               strata_row_cb cb, void *payload);
+
+	/**
+	 * Make the open connection c serve another database of a fleet
+	 * (strata_ctx_reuse_connection), leaving it as connect() would
+	 * leave a new connection for p: give up a transaction left open,
+	 * end whatever the last user left on the session (settings, the
+	 * role, locks it took itself, temporary tables, prepared
+	 * statements), then set the session up for p (p->schema). c was
+	 * connected with old_url; the engine has already released its own
+	 * lock on it. Return 0; STRATA_ENOTSUPP when c cannot serve p (p
+	 * names another server or database than the driver can reach on
+	 * c, the session may change under it, a statement is in flight).
+	 * On any error the engine closes c and connects anew. NULL: every
+	 * database gets a connection of its own.
+	 */
+	int (*reuse)(struct strata_driver_conn *c, const char *old_url,
+	             const struct strata_connect_params *p);
 };
 
 /**
