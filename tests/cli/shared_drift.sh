@@ -332,8 +332,9 @@ ALTER TABLE stock_new RENAME TO stock;" ;;
 
 # An unnamed CHECK is named by its expression: another one is another
 # constraint.
+# PostgreSQL and MariaDB name every CHECK: defined on sqlite only (not a skip on the others)
+if [ "$STRATA_TEST_DB" = sqlite ]; then
 t_unnamed_check_constraint_changed_by_hand() {
-	[ "$STRATA_TEST_DB" = sqlite ] || skip "PostgreSQL and MariaDB name every CHECK"
 	mig 1 stock "CREATE TABLE stock (id INT PRIMARY KEY, n INT CHECK (n > 0));"
 	st up
 	db_sql "CREATE TABLE stock_new (id INT PRIMARY KEY, n INT CHECK (n <> 'a)b'));
@@ -344,3 +345,4 @@ ALTER TABLE stock_new RENAME TO stock;"
 	expect_line "removed constraint stock.check (n > 0)"
 	expect_line "added constraint stock.check (n <> 'a)b')"
 }
+fi
