@@ -237,7 +237,7 @@ REPLAY_BIN = $(patsubst tests/fuzz/%.c,$(SAN_DIR)/tests/fuzz/%,$(FUZZ_SRC))
 # changes). cppcheck reads src/ with the same defines. A finding that is
 # not a bug is restructured away, or suppressed in place with a one-line
 # reason: /* cppcheck-suppress id */, or a #pragma GCC diagnostic for the
-# analyzer (src/cli/config.c). Always gcc: clang has no -fanalyzer.
+# analyzer (src/cli/config_read.c). Always gcc: clang has no -fanalyzer.
 ANALYZE_CC  ?= gcc
 ANALYZE_JOBS ?= 2
 ANALYZE_DIR  = build/analyze

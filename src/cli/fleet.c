@@ -58,7 +58,7 @@ static char *name_of(const char *url)
 
 /* gcc 12's -fanalyzer loses what is stored through an element of a
  * realloc()ed or calloc()ed array (the members, the slots) and calls it
- * leaked; release() and finish() free it. As in config.c. */
+ * leaked; release() and finish() free it. As in config_read.c. */
 #if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
 # pragma GCC diagnostic push
 # pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"

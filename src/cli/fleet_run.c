@@ -87,7 +87,7 @@ static void run_child(struct cli *cli, struct fleet *f, struct member *m,
 
 /* gcc 12's -fanalyzer loses what is stored through an element of a
  * realloc()ed or calloc()ed array (the members, the slots) and calls it
- * leaked; release() and finish() free it. As in config.c. */
+ * leaked; release() and finish() free it. As in config_read.c. */
 #if defined(__GNUC__) && __GNUC__ >= 10 && !defined(__clang__)
 # pragma GCC diagnostic push
 # pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"

@@ -1,10 +1,10 @@
 /*
  * libFuzzer target for strata.conf: inih's parser (ini_parse_string) with
- * a handler that follows the CLI's rules in src/cli/config.c: a [strata]
+ * a handler that follows the CLI's rules in src/cli/config_read.c: a [strata]
  * section and [target "name"] sections, their known keys, env.NAME keys,
  * and ${VAR} expansion from the environment (an unset variable is an
  * error). The expansion and the section names are the CLI's own code
- * (src/util/conf.c); the handler mirrors the CLI's (src/cli/config.c,
+ * (src/util/conf.c); the handler mirrors the CLI's (src/cli/config_read.c,
  * which holds the command-line tool's global settings).
  * Invariants: the parse returns 0 or the line of the first error (never
  * past the end, when no line is longer than inih's 200 bytes); a refused line

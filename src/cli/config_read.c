@@ -1,16 +1,15 @@
 /*
- * Settings: command-line flags win over the environment, which wins over
- * a .env file (every variable, read as dotenv reads it), which wins over
- * strata.conf (parsed with inih). Values in strata.conf may use ${VAR},
- * from the environment or .env; an unset variable is an error, and so is
- * an empty database or folder. strata.conf may name targets,
- * [target "name"] sections, one per database or store. Without any
- * configuration, the database is sqlite:strata.db; with some, a command
- * that writes needs one named.
+ * Reading the settings' files, once a run: a .env file (every variable,
+ * read as dotenv reads it) and strata.conf (parsed with inih). Values in
+ * strata.conf may use ${VAR}, from the environment or .env; an unset
+ * variable is an error. strata.conf may name targets, [target "name"]
+ * sections, one per database or store. Which setting wins is
+ * config_resolve.c's part.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,30 +17,16 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "json.h"
 #include "output.h"
 #include "../util/conf.h"
-#include "../util/dotenv.h"
-#include "../util/lockspec.h"
-
-/* The [strata] section, kept for the whole run. */
-struct file_settings {
-	char *database, *dir, *table, *schema, *lock_timeout, *registry;
-	char *schema_file;
-	char *shadow;   /* drift's scratch database */
-	char *ddl_lock; /* ddl_lock_timeout = DURATION [retries=N] */
-	int ddl_lock_line;
-	int database_line, dir_line, registry_line, schema_file_line;
-	int local_time;          /* time = local */
-	int backup, backup_line; /* backup = on (1) | off (0), -1: unset */
-};
 
 static struct file_settings conf = { .backup = -1 };
 static struct strata__dotenv dotenv;
 static int have_conf, have_dotenv; /* the files were read */
 static char **placeholders;        /* [placeholders] (placeholder_key) */
 static size_t n_placeholders;
-static char database_from[4200], dir_from[4200], backup_from[4200];
 
 /* A .env bigger than this is not a .env file. */
 #define DOTENV_MAX (1 << 20)
@@ -108,16 +93,33 @@ void cli_settings_release(struct cli *cli)
 	have_conf = have_dotenv = 0;
 }
 
-static const char *conf_path(const struct cli *cli)
+const struct file_settings *cli_conf_file(void)
+{
+	return &conf;
+}
+
+const struct strata__dotenv *cli_conf_dotenv(void)
+{
+	return &dotenv;
+}
+
+int cli_conf_found(void)
+{
+	return have_conf;
+}
+
+int cli_dotenv_found(void)
+{
+	return have_dotenv;
+}
+
+const char *cli_conf_path(const struct cli *cli)
 {
 	return cli->config ? cli->config : "strata.conf";
 }
 
-/* "FILE:LINE: error: ..." (or "strata: error: ..." without a file);
- * returns the exit code of a usage error. */
-__attribute__((format(printf, 4, 5))) static int
-setting_error(const struct cli *cli, const char *file, int line,
-              const char *fmt, ...)
+int cli_setting_error(const struct cli *cli, const char *file, int line,
+                      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -162,12 +164,12 @@ static int read_dotenv(struct cli *cli)
 		n += fread(text + n, 1, cap - n, f);
 	}
 	if (rc == 0 && (!f || ferror(f)))
-		rc = setting_error(cli, NULL, 0, "cannot read .env: %s",
-		                   strerror(errno));
+		rc = cli_setting_error(cli, NULL, 0, "cannot read .env: %s",
+		                       strerror(errno));
 	else if (rc == 0 && n > DOTENV_MAX)
-		rc = setting_error(cli, NULL, 0,
-		                   "cannot read .env: larger than %d bytes",
-		                   DOTENV_MAX);
+		rc = cli_setting_error(cli, NULL, 0,
+		                       "cannot read .env: larger than %d bytes",
+		                       DOTENV_MAX);
 	if (f)
 		fclose(f);
 	if (rc == 0) {
@@ -177,7 +179,7 @@ static int read_dotenv(struct cli *cli)
 		if (line < 0)
 			rc = EXIT_FAILED;
 		else if (line > 0)
-			rc = setting_error(cli, ".env", line, "%s", err);
+			rc = cli_setting_error(cli, ".env", line, "%s", err);
 		else
 			have_dotenv = 1;
 	}
@@ -214,55 +216,86 @@ static int set_slot(struct ini_state *st, char **slot, const char *value)
 	return *slot != NULL;
 }
 
-/* backup = on | off: automatic backups before down, redo, fresh and
- * restore (a [target] section's setting wins over [strata]'s). */
-static int backup_key(struct ini_state *st, int *slot, int *line,
+/* The settings both [strata] and [target "name"] sections hold as text:
+ * where each keeps the value and the line it is on (NO_SLOT: the section
+ * has no such setting, or keeps no line). */
+#define NO_SLOT ((size_t)-1)
+#define FS(m)   offsetof(struct file_settings, m)
+#define TS(m)   offsetof(struct cli_target, m)
+static const struct text_key {
+	const char *name, *alias;
+	size_t conf, conf_line;     /* in [strata]: struct file_settings */
+	size_t target, target_line; /* in a target: struct cli_target */
+} text_keys[] = {
+	{ "database", "url", FS(database), FS(database_line), TS(url),
+	  TS(url_line) },
+	{ "dir", NULL, FS(dir), FS(dir_line), TS(dir), TS(dir_line) },
+	{ "table", NULL, FS(table), NO_SLOT, TS(table), NO_SLOT },
+	{ "schema", NULL, FS(schema), NO_SLOT, TS(schema), NO_SLOT },
+	{ "lock_timeout", NULL, FS(lock_timeout), NO_SLOT, TS(lock_timeout),
+	  NO_SLOT },
+	{ "registry", NULL, FS(registry), FS(registry_line), TS(registry),
+	  TS(registry_line) },
+	{ "schema_file", NULL, FS(schema_file), FS(schema_file_line),
+	  TS(schema_file), NO_SLOT },
+	{ "shadow", NULL, FS(shadow), NO_SLOT, TS(shadow), NO_SLOT },
+	{ "ddl_lock_timeout", NULL, FS(ddl_lock), FS(ddl_lock_line),
+	  TS(ddl_lock), TS(ddl_lock_line) },
+	{ "type", NULL, NO_SLOT, NO_SLOT, TS(type), NO_SLOT },
+	{ "extension", NULL, NO_SLOT, NO_SLOT, TS(extension), NO_SLOT },
+	{ "fleet", NULL, NO_SLOT, NO_SLOT, TS(fleet), TS(fleet_line) },
+	{ "fleet_url", NULL, NO_SLOT, NO_SLOT, TS(fleet_url), NO_SLOT },
+};
+
+/* A text setting of a section whose struct starts at base: 1 set, 0 an
+ * error (st->error), -1 not such a setting of this section. */
+static int text_key(struct ini_state *st, char *base, int target,
+                    const char *name, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(text_keys) / sizeof(text_keys[0]); i++) {
+		const struct text_key *k = &text_keys[i];
+		size_t slot = target ? k->target : k->conf;
+		size_t line = target ? k->target_line : k->conf_line;
+
+		if (slot == NO_SLOT ||
+		    (strcmp(name, k->name) != 0 &&
+		     !(k->alias && strcmp(name, k->alias) == 0)))
+			continue;
+		if (line != NO_SLOT)
+			memcpy(base + line, &st->line, sizeof(int));
+		return set_slot(st, (char **)(void *)(base + slot), value);
+	}
+	return -1;
+}
+
+/* on | off into *slot (1 | 0), or an error naming the setting; backup =
+ * on | off: automatic backups before down, redo, fresh and restore (a
+ * [target] section's setting wins over [strata]'s) */
+static int on_off_key(struct ini_state *st, const char *name, int *slot,
                       const char *value)
 {
 	if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
 		*slot = strcmp(value, "on") == 0;
-		*line = st->line;
 		return 1;
 	}
-	snprintf(st->error, sizeof(st->error),
-	         "backup = '%s': expected on or off", value);
+	snprintf(st->error, sizeof(st->error), "%s = '%s': expected on or off",
+	         name, value);
 	return 0;
 }
 
 static int strata_key(struct ini_state *st, const char *name, const char *value)
 {
 	struct file_settings *fs = &conf;
+	int rc = text_key(st, (char *)fs, 0, name, value);
 
-	if (strcmp(name, "database") == 0 || strcmp(name, "url") == 0) {
-		fs->database_line = st->line;
-		return set_slot(st, &fs->database, value);
+	if (rc >= 0)
+		return rc;
+	if (strcmp(name, "backup") == 0) {
+		fs->backup_line = st->line;
+		return on_off_key(st, name, &fs->backup, value);
 	}
-	if (strcmp(name, "dir") == 0) {
-		fs->dir_line = st->line;
-		return set_slot(st, &fs->dir, value);
-	}
-	if (strcmp(name, "table") == 0)
-		return set_slot(st, &fs->table, value);
-	if (strcmp(name, "schema") == 0)
-		return set_slot(st, &fs->schema, value);
-	if (strcmp(name, "lock_timeout") == 0)
-		return set_slot(st, &fs->lock_timeout, value);
-	if (strcmp(name, "registry") == 0) {
-		fs->registry_line = st->line;
-		return set_slot(st, &fs->registry, value);
-	}
-	if (strcmp(name, "schema_file") == 0) {
-		fs->schema_file_line = st->line;
-		return set_slot(st, &fs->schema_file, value);
-	}
-	if (strcmp(name, "shadow") == 0)
-		return set_slot(st, &fs->shadow, value);
-	if (strcmp(name, "ddl_lock_timeout") == 0) {
-		fs->ddl_lock_line = st->line;
-		return set_slot(st, &fs->ddl_lock, value);
-	}
-	if (strcmp(name, "backup") == 0)
-		return backup_key(st, &fs->backup, &fs->backup_line, value);
 	if (strcmp(name, "time") == 0) {
 		if (strcmp(value, "utc") == 0 || strcmp(value, "local") == 0) {
 			fs->local_time = strcmp(value, "local") == 0;
@@ -341,53 +374,16 @@ static int target_env(struct ini_state *st, struct cli_target *t,
 static int target_key(struct ini_state *st, struct cli_target *t,
                       const char *name, const char *value)
 {
-	if (strcmp(name, "type") == 0)
-		return set_slot(st, &t->type, value);
-	if (strcmp(name, "url") == 0 || strcmp(name, "database") == 0) {
-		t->url_line = st->line;
-		return set_slot(st, &t->url, value);
+	int rc = text_key(st, (char *)t, 1, name, value);
+
+	if (rc >= 0)
+		return rc;
+	if (strcmp(name, "fleet_reuse") == 0)
+		return on_off_key(st, name, &t->fleet_reuse, value);
+	if (strcmp(name, "backup") == 0) {
+		t->backup_line = st->line;
+		return on_off_key(st, name, &t->backup, value);
 	}
-	if (strcmp(name, "dir") == 0) {
-		t->dir_line = st->line;
-		return set_slot(st, &t->dir, value);
-	}
-	if (strcmp(name, "table") == 0)
-		return set_slot(st, &t->table, value);
-	if (strcmp(name, "schema") == 0)
-		return set_slot(st, &t->schema, value);
-	if (strcmp(name, "lock_timeout") == 0)
-		return set_slot(st, &t->lock_timeout, value);
-	if (strcmp(name, "registry") == 0) {
-		t->registry_line = st->line;
-		return set_slot(st, &t->registry, value);
-	}
-	if (strcmp(name, "extension") == 0)
-		return set_slot(st, &t->extension, value);
-	if (strcmp(name, "schema_file") == 0)
-		return set_slot(st, &t->schema_file, value);
-	if (strcmp(name, "shadow") == 0)
-		return set_slot(st, &t->shadow, value);
-	if (strcmp(name, "ddl_lock_timeout") == 0) {
-		t->ddl_lock_line = st->line;
-		return set_slot(st, &t->ddl_lock, value);
-	}
-	if (strcmp(name, "fleet") == 0) {
-		t->fleet_line = st->line;
-		return set_slot(st, &t->fleet, value);
-	}
-	if (strcmp(name, "fleet_url") == 0)
-		return set_slot(st, &t->fleet_url, value);
-	if (strcmp(name, "fleet_reuse") == 0) {
-		if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
-			t->fleet_reuse = strcmp(value, "on") == 0;
-			return 1;
-		}
-		snprintf(st->error, sizeof(st->error),
-		         "fleet_reuse = '%s': expected on or off", value);
-		return 0;
-	}
-	if (strcmp(name, "backup") == 0)
-		return backup_key(st, &t->backup, &t->backup_line, value);
 	if (strcmp(name, "command") == 0) {
 		t->command_line = st->line;
 		free(t->command_raw);
@@ -494,15 +490,13 @@ static int on_setting(void *user, const char *section, const char *name,
 	return 1;
 }
 
-/* A target whose settings could not all be expanded: the error, naming
- * the file and line, as a usage error (EXIT_USAGE); 0 when it is fine. */
-static int target_unusable(const struct cli *cli, const struct cli_target *t)
+int cli_target_unusable(const struct cli *cli, const struct cli_target *t)
 {
 	if (!t || !t->bad_setting)
 		return 0;
-	return setting_error(cli, conf_path(cli), t->bad_line,
-	                     "target '%s': %s", t->name,
-	                     cli_esc(t->bad_setting));
+	return cli_setting_error(cli, cli_conf_path(cli), t->bad_line,
+	                         "target '%s': %s", t->name,
+	                         cli_esc(t->bad_setting));
 }
 
 /* inih has no line callback: count lines by wrapping the reader, so that
@@ -669,7 +663,7 @@ static int check_targets(struct cli *cli, const char *path)
 
 int cli_load_config(struct cli *cli, int missing_ok)
 {
-	const char *path = conf_path(cli);
+	const char *path = cli_conf_path(cli);
 	struct line_reader r;
 	struct ini_state st;
 	int rc;
@@ -715,11 +709,12 @@ int cli_load_config(struct cli *cli, int missing_ok)
 	}
 	rc = check_targets(cli, path);
 	if (rc == 0 && conf.schema_file && cli->n_targets > 1)
-		rc = setting_error(cli, path, conf.schema_file_line,
-		                   "schema_file in [strata] would be written "
-		                   "by each of the %zu targets: set it in each "
-		                   "[target \"name\"] instead",
-		                   cli->n_targets);
+		rc = cli_setting_error(
+		        cli, path, conf.schema_file_line,
+		        "schema_file in [strata] would be written "
+		        "by each of the %zu targets: set it in each "
+		        "[target \"name\"] instead",
+		        cli->n_targets);
 	return rc;
 }
 
@@ -732,317 +727,4 @@ const struct cli_target *cli_find_target(const struct cli *cli,
 		if (strcmp(cli->targets[i].name, name) == 0)
 			return &cli->targets[i];
 	return NULL;
-}
-
-static int parse_timeout(struct cli *cli, const char *what, const char *v)
-{
-	char *end;
-	long t = strtol(v, &end, 10);
-
-	if (!v[0] || *end || t < 0 || t > 86400) {
-		cli_json_fail(cli, NULL, 0,
-		              "%s lock_timeout '%s': expected seconds, 0 to "
-		              "86400",
-		              what, v);
-		fprintf(stderr,
-		        "strata: %serror%s: %s lock_timeout '%s': expected "
-		        "seconds, 0 to 86400\n",
-		        cli_ce(cli, "err"), cli_ce(cli, "reset"), what,
-		        cli_esc(v));
-		return -2;
-	}
-	return t == 0 ? -1 : (int)t;
-}
-
-static const char *from_file(char *out, size_t n, const char *file, int line)
-{
-	snprintf(out, n, "%s:%d", file, line);
-	return out;
-}
-
-/* Was anything configured, so that "no database" is an omission rather
- * than the quick start? */
-static void configuration_found(const struct cli *cli, char *out, size_t n)
-{
-	const char *what[7];
-	size_t k = 0, i, len = 0;
-
-	if (have_conf)
-		what[k++] = conf_path(cli);
-	if (have_dotenv)
-		what[k++] = ".env";
-	if (getenv("STRATA_DIR"))
-		what[k++] = "STRATA_DIR";
-	if (cli->flag.dir)
-		what[k++] = "--dir";
-	if (cli->flag.table)
-		what[k++] = "--table";
-	if (cli->flag.schema)
-		what[k++] = "--schema";
-	out[0] = '\0';
-	for (i = 0; i < k && len < n; i++)
-		len += (size_t)snprintf(out + len, n - len, "%s%s",
-		                        i ? ", " : "", what[i]);
-}
-
-/* The database holding an exec target's history. */
-static int registry_url(struct cli *cli, const struct cli_target *t)
-{
-	const char *reg = t->registry ? t->registry : conf.registry;
-	int line = t->registry ? t->registry_line : conf.registry_line;
-	const struct cli_target *r;
-
-	if (reg && !reg[0])
-		return setting_error(cli, conf_path(cli), line,
-		                     "registry is empty: name a target or a "
-		                     "database URL");
-	r = reg ? cli_find_target(cli, reg) : NULL;
-	if (r && target_unusable(cli, r))
-		return EXIT_USAGE;
-	if (r && r->url) {
-		cli->database = r->url;
-		line = r->url_line;
-	} else if (reg) {
-		cli->database = reg;
-	} else if (conf.database) {
-		if (!conf.database[0])
-			return setting_error(
-			        cli, conf_path(cli), conf.database_line,
-			        "database is empty: name a database "
-			        "URL, or remove the line");
-		cli->database = conf.database;
-		line = conf.database_line;
-	} else {
-		cli->database = "sqlite:strata.db";
-		cli->database_from = "default registry";
-		return 0;
-	}
-	cli->database_from = from_file(database_from, sizeof(database_from),
-	                               conf_path(cli), line);
-	return 0;
-}
-
-static int resolve_database(struct cli *cli, const struct cli_target *t)
-{
-	const struct strata__dotenv_var *var;
-	const char *v;
-	char found[256];
-
-	cli->database = NULL;
-	if (cli->flag.database) {
-		if (!cli->flag.database[0])
-			return setting_error(cli, NULL, 0,
-			                     "--database is empty: name a "
-			                     "database URL");
-		cli->database = cli->flag.database;
-		cli->database_from = "--database";
-		return 0;
-	}
-	if (t && strcmp(t->type, "exec") == 0)
-		return registry_url(cli, t);
-	if (t) {
-		cli->database = t->url;
-		cli->database_from = from_file(database_from,
-		                               sizeof(database_from),
-		                               conf_path(cli), t->url_line);
-		return 0;
-	}
-	if ((v = getenv("DATABASE_URL")) != NULL) {
-		if (!v[0])
-			return setting_error(cli, NULL, 0,
-			                     "DATABASE_URL is set but empty in "
-			                     "the environment: set it to a "
-			                     "database URL, or unset it");
-		cli->database = v;
-		cli->database_from = "DATABASE_URL";
-		return 0;
-	}
-	if ((var = strata__dotenv_find(&dotenv, "DATABASE_URL")) != NULL) {
-		if (var->unset)
-			return setting_error(
-			        cli, ".env", var->line,
-			        "DATABASE_URL uses ${%s}, which is "
-			        "not set in the environment or .env",
-			        var->unset);
-		if (!var->value[0])
-			return setting_error(
-			        cli, ".env", var->line,
-			        "DATABASE_URL is empty: name a "
-			        "database URL, or remove the line");
-		cli->database = var->value;
-		cli->database_from = from_file(database_from,
-		                               sizeof(database_from), ".env",
-		                               var->line);
-		return 0;
-	}
-	if (conf.database) {
-		if (!conf.database[0])
-			return setting_error(
-			        cli, conf_path(cli), conf.database_line,
-			        "database is empty: name a database "
-			        "URL, or remove the line");
-		cli->database = conf.database;
-		cli->database_from =
-		        from_file(database_from, sizeof(database_from),
-		                  conf_path(cli), conf.database_line);
-		return 0;
-	}
-	configuration_found(cli, found, sizeof(found));
-	if (found[0] && cli->cmd && (cli->cmd->flags & CMD_WRITES))
-		return setting_error(
-		        cli, NULL, 0,
-		        "'%s' needs a database, and no setting names one "
-		        "(configuration found: %s): use --database URL, "
-		        "DATABASE_URL in the environment or .env, or "
-		        "database = URL in %s",
-		        cli->cmd->name, found, conf_path(cli));
-	cli->database = "sqlite:strata.db";
-	cli->database_from = "default";
-	return 0;
-}
-
-int cli_resolve_dir(struct cli *cli, const struct cli_target *t)
-{
-	const struct strata__dotenv_var *var;
-	const char *v;
-
-	cli->dir = NULL;
-	cli->dir_from = "default";
-	if (cli->flag.dir) {
-		if (!cli->flag.dir[0])
-			return setting_error(
-			        cli, NULL, 0,
-			        "--dir is empty: name the migrations "
-			        "folder");
-		cli->dir = cli->flag.dir;
-		cli->dir_from = "--dir";
-	} else if (t) {
-		cli->dir = t->dir;
-		if (t->dir_line)
-			cli->dir_from = from_file(dir_from, sizeof(dir_from),
-			                          conf_path(cli), t->dir_line);
-	} else if ((v = getenv("STRATA_DIR")) != NULL) {
-		if (!v[0])
-			return setting_error(
-			        cli, NULL, 0,
-			        "STRATA_DIR is set but empty in the "
-			        "environment: set it to the "
-			        "migrations folder, or unset it");
-		cli->dir = v;
-		cli->dir_from = "STRATA_DIR";
-	} else if ((var = strata__dotenv_find(&dotenv, "STRATA_DIR")) != NULL) {
-		if (var->unset)
-			return setting_error(
-			        cli, ".env", var->line,
-			        "STRATA_DIR uses ${%s}, which is not "
-			        "set in the environment or .env",
-			        var->unset);
-		if (!var->value[0])
-			return setting_error(cli, ".env", var->line,
-			                     "STRATA_DIR is empty: name the "
-			                     "migrations folder, or remove the "
-			                     "line");
-		cli->dir = var->value;
-		cli->dir_from = from_file(dir_from, sizeof(dir_from), ".env",
-		                          var->line);
-	} else if (conf.dir) {
-		if (!conf.dir[0])
-			return setting_error(
-			        cli, conf_path(cli), conf.dir_line,
-			        "dir is empty: name the migrations "
-			        "folder, or remove the line");
-		cli->dir = conf.dir;
-		cli->dir_from = from_file(dir_from, sizeof(dir_from),
-		                          conf_path(cli), conf.dir_line);
-	}
-	return 0;
-}
-
-/* ddl_lock_timeout: a [target] section's wins over [strata]'s. */
-static int resolve_ddl_lock(struct cli *cli, const struct cli_target *t)
-{
-	const char *v = t && t->ddl_lock ? t->ddl_lock : conf.ddl_lock;
-	int line = t && t->ddl_lock ? t->ddl_lock_line : conf.ddl_lock_line;
-	struct strata__lockspec ls;
-	char why[256];
-
-	cli->ddl_lock_ms = cli->ddl_lock_retries = 0;
-	if (!v)
-		return 0;
-	if (strata__lockspec_parse(&ls, v, strlen(v), why, sizeof(why)) < 0)
-		return setting_error(cli, conf_path(cli), line,
-		                     "ddl_lock_timeout: %s", why);
-	cli->ddl_lock_ms = ls.timeout_ms;
-	cli->ddl_lock_retries = ls.retries;
-	return 0;
-}
-
-int cli_resolve_settings(struct cli *cli, const struct cli_target *t)
-{
-	const char *lock = NULL;
-	int rc;
-
-	cli->tgt = t;
-	if (target_unusable(cli, t))
-		return EXIT_USAGE;
-	rc = resolve_database(cli, t);
-	if (rc == 0)
-		rc = cli_resolve_dir(cli, t);
-	if (rc == 0)
-		rc = resolve_ddl_lock(cli, t);
-	if (rc)
-		return rc;
-	cli->table = cli->flag.table ? cli->flag.table :
-	             t && t->table   ? t->table :
-	                               conf.table;
-	cli->schema = cli->flag.schema ? cli->flag.schema :
-	              t && t->schema   ? t->schema :
-	                                 conf.schema;
-	cli->target = t ? t->name : NULL;
-	/* the [strata] one serves a single database; several targets each
-	 * name their own (cli_load_config refuses it with several) */
-	cli->schema_file = t && t->schema_file ? t->schema_file :
-	                                         conf.schema_file;
-	if (cli->schema_file && !cli->schema_file[0])
-		return setting_error(
-		        cli, conf_path(cli),
-		        t && t->schema_file ? t->line : conf.schema_file_line,
-		        "schema_file is empty: name a file, or "
-		        "remove the line");
-	/* drift's shadow database: per target, else [strata]'s */
-	cli->shadow = t && t->shadow ? t->shadow : conf.shadow;
-	cli->local_time = cli->flag.utc        ? 0 :
-	                  cli->flag.local_time ? 1 :
-	                                         conf.local_time;
-	cli->backup_off = NULL;
-	if (t && t->backup >= 0 ? !t->backup : conf.backup == 0)
-		cli->backup_off = from_file(backup_from, sizeof(backup_from),
-		                            conf_path(cli),
-		                            t && t->backup >= 0 ?
-		                                    t->backup_line :
-		                                    conf.backup_line);
-	cli->lock_timeout_s = cli->flag.lock_timeout_s;
-	if (!cli->lock_timeout_s) {
-		lock = t && t->lock_timeout ? t->lock_timeout :
-		                              conf.lock_timeout;
-		if (lock) {
-			cli->lock_timeout_s = parse_timeout(
-			        cli, t ? t->name : "[strata]", lock);
-			if (cli->lock_timeout_s == -2)
-				return EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
-int cli_no_backup(const struct cli *cli, int announce)
-{
-	if (cli->no_backup)
-		return 1;
-	if (!cli->backup_off)
-		return 0;
-	if (announce && !cli->dry_run)
-		cli_note(cli, "no backup first: backup = off (%s)",
-		         cli->backup_off);
-	return 1;
 }
