@@ -44,15 +44,23 @@ struct migration *strata__view_source(strata_ctx *ctx,
 /* ops.c, the planner: refuse a dirty migration, and a modified one
  * unless allow_modified (a rollback only warns) */
 int strata__check_blockers(strata_ctx *ctx, int allow_modified);
-/* ops.c: pick what up (down) runs, as indexes into ctx->view, in order,
- * and load and check each part; sel has room for ctx->n_view */
+/* choose.c: pick what up (down) runs, as indexes into ctx->view, in
+ * order, and load and check each part; sel has room for ctx->n_view */
 int strata__select_up(strata_ctx *ctx, const strata_run_options *o, size_t *sel,
                       size_t *n_sel);
-/* strata_force, with what the history log calls it ("force", or
+/* repair.c: strata_force, with what the history log calls it ("force", or
  * "baseline" for strata_baseline). */
 int strata__force(strata_ctx *ctx, const char *version, const char *action);
 int strata__select_down(strata_ctx *ctx, const strata_run_options *o,
                         size_t *sel, size_t *n_sel);
+/* choose.c: the newest applied migration of the view, or NULL */
+const strata_migration *strata__newest_applied(strata_ctx *ctx);
+/* choose.c: is version (canonical) a versioned migration of the view? */
+int strata__known_version(strata_ctx *ctx, const char *version);
+/* choose.c: a version given by the caller (what, e.g. "--to"), as
+ * canonical text in out; an error naming what when it is not one */
+int strata__caller_version(strata_ctx *ctx, const char *what, const char *text,
+                           char out[STRATA_VERSION_SIZE]);
 
 /* How strata__run_part runs a part (or-ed) */
 #define STRATA_PART_DRY_RUN 1u /* print it instead, as a script */
