@@ -124,6 +124,8 @@ struct cli {
 	int has_to;
 	const char *to;         /* --to, as written (checked) */
 	const char *drift_from; /* drift --from FILE */
+	const char *dialect;    /* lint --dialect NAME */
+	int rules;              /* lint --rules */
 	/* fleets (fleet.c): --jobs, --fail-fast, --member */
 	int jobs;
 	int fail_fast;

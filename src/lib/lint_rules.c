@@ -1,0 +1,339 @@
+/*
+ * The lint rules: their names, levels and where they apply; the report of
+ * a finding, which decides whether it is shown, suppressed or dropped;
+ * and the sets of names a run tracks.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <strings.h>
+
+#include "common.h"
+#include "lint.h"
+
+#define LINT_ROW(id, name, level, dialects, kind, summary) \
+ { name, level, dialects, kind, summary },
+
+static const struct rule_row {
+	const char *name;
+	int level;
+	unsigned dialects;
+	int kind;
+	const char *summary;
+} rules[] = { STRATA_LINT_RULES(LINT_ROW) };
+
+#undef LINT_ROW
+
+static strata_lint_rule public_rules[LINT_N_RULES];
+
+static const char *dialect_words(unsigned d)
+{
+	switch (d) {
+	case LINT_PG:
+		return "postgres";
+	case LINT_MY:
+		return "mysql";
+	case LINT_SL:
+		return "sqlite";
+	case LINT_PG | LINT_MY:
+		return "postgres mysql";
+	case LINT_ALL:
+		return "postgres mysql sqlite";
+	default:
+		return "";
+	}
+}
+
+const strata_lint_rule *strata_lint_rule_at(size_t i)
+{
+	if (i >= LINT_N_RULES)
+		return NULL;
+	/* filled on each call: constant data, so a race writes the same */
+	public_rules[i].name = rules[i].name;
+	public_rules[i].level = rules[i].level;
+	public_rules[i].dialects = dialect_words(rules[i].dialects);
+	public_rules[i].summary = rules[i].summary;
+	return &public_rules[i];
+}
+
+int strata_lint_level_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	if (strcmp(name, "error") == 0)
+		return 2;
+	if (strcmp(name, "warning") == 0)
+		return 1;
+	if (strcmp(name, "off") == 0)
+		return 0;
+	return -1;
+}
+
+const char *strata__lint_rule_name(int rule)
+{
+	return rule >= 0 && rule < LINT_N_RULES ? rules[rule].name : "";
+}
+
+int strata__lint_rule_find(const char *name, size_t n)
+{
+	int i;
+
+	for (i = 0; i < LINT_N_RULES; i++)
+		if (strlen(rules[i].name) == n &&
+		    strncasecmp(rules[i].name, name, n) == 0)
+			return i;
+	return -1;
+}
+
+int strata__lint_level(const struct lint_run *r, int rule)
+{
+	if (r->levels && r->levels[rule] >= 0)
+		return r->levels[rule];
+	return rules[rule].level;
+}
+
+int strata__lint_levels_parse(signed char *levels, const char *const *list,
+                              char *why, size_t why_size)
+{
+	size_t i;
+
+	memset(levels, -1, LINT_N_RULES);
+	for (i = 0; list && list[i]; i++) {
+		const char *eq = strchr(list[i], '=');
+		int rule, level;
+
+		if (!eq) {
+			snprintf(why, why_size,
+			         "lint level '%.80s' is not rule=level",
+			         list[i]);
+			return -1;
+		}
+		rule = strata__lint_rule_find(list[i], (size_t)(eq - list[i]));
+		if (rule < 0) {
+			snprintf(why, why_size,
+			         "unknown lint rule '%.*s' (strata lint "
+			         "--rules lists them)",
+			         (int)(eq - list[i] > 80 ? 80 : eq - list[i]),
+			         list[i]);
+			return -1;
+		}
+		level = strata_lint_level_parse(eq + 1);
+		if (level < 0) {
+			snprintf(why, why_size,
+			         "lint rule '%s': level '%.40s' is none of "
+			         "error, warning, off",
+			         rules[rule].name, eq + 1);
+			return -1;
+		}
+		levels[rule] = (signed char)level;
+	}
+	return 0;
+}
+
+/* ---- sets of names ------------------------------------------------ */
+
+/* the last part of a dotted name, without quotes, lower-cased */
+static char *norm_name(const char *name, size_t n)
+{
+	const char *dot = NULL;
+	char *s;
+	size_t i, k = 0;
+	int q = 0;
+
+	for (i = 0; i < n; i++) {
+		if (name[i] == '"' || name[i] == '`' || name[i] == '[' ||
+		    name[i] == ']')
+			q = !q;
+		else if (name[i] == '.' && !q)
+			dot = name + i;
+	}
+	if (dot) {
+		n -= (size_t)(dot + 1 - name);
+		name = dot + 1;
+	}
+	s = strata__malloc(n + 1);
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (name[i] != '"' && name[i] != '`' && name[i] != '[' &&
+		    name[i] != ']')
+			s[k++] = (char)tolower((unsigned char)name[i]);
+	s[k] = '\0';
+	return s;
+}
+
+static int names_index(const struct lint_names *s, const char *name, size_t n)
+{
+	char *k = norm_name(name, n);
+	size_t i;
+	int found = -1;
+
+	if (!k)
+		return -2;
+	for (i = 0; i < s->n && found < 0; i++)
+		if (strcmp(s->v[i], k) == 0)
+			found = (int)i;
+	strata__free(k);
+	return found;
+}
+
+int strata__lint_names_add(struct lint_names *s, const char *name, size_t n)
+{
+	char *k;
+
+	if (names_index(s, name, n) >= 0)
+		return 0;
+	if (s->n == s->alloc) {
+		size_t a = s->alloc ? s->alloc * 2 : 16;
+		char **v = strata__reallocarray(s->v, a, sizeof(*v));
+
+		if (!v)
+			return STRATA_ENOMEM;
+		s->v = v;
+		s->alloc = a;
+	}
+	k = norm_name(name, n);
+	if (!k)
+		return STRATA_ENOMEM;
+	s->v[s->n++] = k;
+	return 0;
+}
+
+int strata__lint_names_has(const struct lint_names *s, const char *name,
+                           size_t n)
+{
+	return names_index(s, name, n) >= 0;
+}
+
+void strata__lint_names_remove(struct lint_names *s, const char *name, size_t n)
+{
+	int i = names_index(s, name, n);
+
+	if (i < 0)
+		return;
+	strata__free(s->v[i]);
+	s->v[i] = s->v[--s->n];
+}
+
+void strata__lint_names_release(struct lint_names *s)
+{
+	while (s->n)
+		strata__free(s->v[--s->n]);
+	strata__free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- findings ----------------------------------------------------- */
+
+static struct lint_item *new_item(struct lint_run *r)
+{
+	struct lint_item *it;
+
+	if (r->n == r->alloc) {
+		size_t a = r->alloc ? r->alloc * 2 : 32;
+		struct lint_item *v = strata__reallocarray(r->v, a, sizeof(*v));
+
+		if (!v)
+			return NULL;
+		r->v = v;
+		r->alloc = a;
+	}
+	it = &r->v[r->n];
+	memset(it, 0, sizeof(*it));
+	it->rows = -1;
+	return it;
+}
+
+/* the statement's first line, at most 200 bytes, control bytes as
+ * blanks */
+static char *first_line(const struct lint_stmt *st)
+{
+	size_t n = 0, i;
+	char *s;
+
+	while (n < st->len && n < 200 && st->sql[n] != '\n' &&
+	       st->sql[n] != '\r')
+		n++;
+	s = strata__strndup(st->sql, n);
+	for (i = 0; s && i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = ' ';
+	return s;
+}
+
+static int fill(struct lint_run *r, struct lint_item *it, int line, int col,
+                const char *fmt, va_list ap) STRATA_VPRINTF(5);
+
+static int fill(struct lint_run *r, struct lint_item *it, int line, int col,
+                const char *fmt, va_list ap)
+{
+	strata_buf b = STRATA_BUF_INIT;
+	const struct lint_stmt *st = r->st;
+
+	it->file = strata__strdup(r->path ? r->path : "");
+	it->line = line ? line : st->line;
+	it->column = line ? col : st->column;
+	it->end_line = line ? line : st->end_line;
+	it->statement = first_line(st);
+	if (strata__buf_vprintf(&b, fmt, ap) < 0 || !it->file ||
+	    !it->statement) {
+		strata_buf_release(&b);
+		strata__free(it->file);
+		strata__free(it->statement);
+		return STRATA_ENOMEM;
+	}
+	it->message = strata__buf_detach(&b);
+	r->n++;
+	return 0;
+}
+
+int strata__lint_report(struct lint_run *r, int rule, const char *table,
+                        const char *fmt, ...)
+{
+	struct lint_item *it;
+	va_list ap;
+	int level = strata__lint_level(r, rule), rc;
+
+	if (!(rules[rule].dialects & r->dialect) || level == 0 ||
+	    (r->errors_only && level < 2))
+		return 0;
+	it = new_item(r);
+	if (!it)
+		return STRATA_ENOMEM;
+	it->rule = rule;
+	it->level = level;
+	if (r->ignored[rule])
+		it->suppressed = "ignored";
+	else if (table && rules[rule].kind == LINT_OLD_TABLE &&
+	         strata__lint_names_has(&r->new_tables, table, strlen(table)))
+		it->suppressed = "new-table";
+	if (table) {
+		it->table = norm_name(table, strlen(table));
+		if (!it->table)
+			return STRATA_ENOMEM;
+	}
+	va_start(ap, fmt);
+	rc = fill(r, it, 0, 0, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		strata__free(it->table);
+	return rc;
+}
+
+int strata__lint_input(struct lint_run *r, int line, int col, const char *fmt,
+                       ...)
+{
+	struct lint_item *it = new_item(r);
+	va_list ap;
+	int rc;
+
+	if (!it)
+		return STRATA_ENOMEM;
+	it->rule = -1;
+	it->level = 2;
+	va_start(ap, fmt);
+	rc = fill(r, it, line, col, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		r->n_input++;
+	return rc;
+}
