@@ -94,6 +94,7 @@ static int lint_text(struct lint_run *r, const char *path, const char *text,
 		          STRATA_DIALECT_EXEC_COMMENT;
 	r->path = path;
 	r->part_first = r->n;
+	r->lock_reported = 0;
 	rc = split_dialect(r->dialect, text + off, n, on_stmt, &s);
 	if (rc == STRATA_ENOTSUPP && r->ctx->err.code == 0) {
 		const char *why = strata__dl_failure();

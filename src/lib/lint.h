@@ -137,6 +137,7 @@ struct lint_run {
 	/* the part at hand: its file, and a lock timeout set for it */
 	const char *path;
 	int lock_timeout;
+	int lock_reported; /* require-lock-timeout said once for the part */
 	/* the statement at hand and the rules its markers ignore */
 	const struct lint_stmt *st;
 	unsigned char ignored[LINT_N_RULES];
@@ -166,6 +167,11 @@ int strata__lint_report(struct lint_run *r, int rule, const char *table,
                         const char *fmt, ...) STRATA_PRINTF(4, 5);
 /* Input lint cannot read, at line, col of the file at hand (0: the
  * statement's). */
+/* require-lock-timeout before a statement that waits for a lock on
+ * table, once per part: unless a lock timeout is set, or the part has
+ * had its report. */
+int strata__lint_need_lock_timeout(struct lint_run *r, const char *table,
+                                   const char *what);
 int strata__lint_input(struct lint_run *r, int line, int col, const char *fmt,
                        ...) STRATA_PRINTF(4, 5);
 

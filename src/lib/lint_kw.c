@@ -145,14 +145,9 @@ static size_t if_exists(const struct toks *t, size_t i)
 
 static int need_lock_timeout(struct lint_run *r, const char *table)
 {
-	if (r->lock_timeout || r->dialect != LINT_MY)
+	if (r->dialect != LINT_MY)
 		return 0;
-	return strata__lint_report(r, LINT_REQUIRE_LOCK_TIMEOUT, table,
-	                           "no lock timeout before a statement that "
-	                           "waits for the metadata lock of %s: SET "
-	                           "SESSION lock_wait_timeout, or "
-	                           "'-- strata:lock-timeout 2s'",
-	                           table);
+	return strata__lint_need_lock_timeout(r, table, "the metadata lock");
 }
 
 static int create_table(struct lint_run *r, const struct toks *t, size_t i)

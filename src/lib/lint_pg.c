@@ -254,27 +254,34 @@ static int add_constraint(struct lint_run *r, json_t *k, const char *table)
 		                         "exclusive lock: add it NOT VALID, "
 		                         "then VALIDATE CONSTRAINT",
 		                         name, table);
-	} else if (strcmp(ct, "CONSTR_UNIQUE") == 0 && !str(k, "indexname")) {
+	} else if ((strcmp(ct, "CONSTR_UNIQUE") == 0 ||
+	            strcmp(ct, "CONSTR_PRIMARY") == 0) &&
+	           !str(k, "indexname")) {
+		int unique = strcmp(ct, "CONSTR_UNIQUE") == 0;
+
 		rc = strata__lint_report(
-		        r, LINT_DISALLOWED_UNIQUE_CONSTRAINT, table,
-		        "UNIQUE constraint %s builds its index "
-		        "under an exclusive lock: CREATE "
+		        r, LINT_CONSTRAINT_MISSING_NOT_VALID, table,
+		        "%s %s builds its index over every row "
+		        "of %s under an exclusive lock: CREATE "
 		        "UNIQUE INDEX CONCURRENTLY, then ADD "
 		        "CONSTRAINT ... USING INDEX",
-		        name);
+		        unique ? "UNIQUE constraint" : "primary key", name,
+		        table);
+		if (rc >= 0 && unique)
+			rc = strata__lint_report(
+			        r, LINT_DISALLOWED_UNIQUE_CONSTRAINT, table,
+			        "UNIQUE constraint %s builds its index under an "
+			        "exclusive lock: CREATE UNIQUE INDEX "
+			        "CONCURRENTLY, then ADD CONSTRAINT ... USING "
+			        "INDEX",
+			        name);
 	}
 	return rc;
 }
 
 static int need_lock_timeout(struct lint_run *r, const char *table)
 {
-	if (r->lock_timeout)
-		return 0;
-	return strata__lint_report(r, LINT_REQUIRE_LOCK_TIMEOUT, table,
-	                           "no lock timeout before a statement that "
-	                           "waits for a lock on %s: SET lock_timeout, "
-	                           "or '-- strata:lock-timeout 2s'",
-	                           table);
+	return strata__lint_need_lock_timeout(r, table, "a lock");
 }
 
 static int alter_table(struct lint_run *r, json_t *s)
@@ -376,6 +383,8 @@ static int drop(struct lint_run *r, json_t *s)
 			                         "dropping table %s loses its "
 			                         "data",
 			                         name);
+			if (rc >= 0)
+				rc = need_lock_timeout(r, name);
 			if (rc >= 0 &&
 			    !strata__lint_names_has(&r->new_tables, name,
 			                            strlen(name)))
@@ -391,9 +400,23 @@ static int drop(struct lint_run *r, json_t *s)
 			        "and writes: DROP INDEX CONCURRENTLY (with "
 			        "-- strata:no-transaction)",
 			        name);
+			if (rc >= 0)
+				rc = need_lock_timeout(r, name);
+		} else if (strcmp(type, "OBJECT_TYPE") == 0 ||
+		           strcmp(type, "OBJECT_DOMAIN") == 0) {
+			strata__lint_names_remove(&r->new_tables, name,
+			                          strlen(name));
 		}
 	}
 	return rc;
+}
+
+/* CREATE TYPE ... AS ENUM, CREATE TYPE ... AS (...), CREATE DOMAIN */
+static int new_type(struct lint_run *r, json_t *names)
+{
+	const char *t = last_name(names);
+
+	return t ? strata__lint_names_add(&r->new_tables, t, strlen(t)) : 0;
 }
 
 static int rename_stmt(struct lint_run *r, json_t *s)
@@ -510,7 +533,28 @@ static int one_stmt(struct lint_run *r, json_t *stmt)
 			rc = rename_stmt(r, s);
 		else if (strcmp(type, "VariableSetStmt") == 0)
 			set_stmt(r, s);
-		else if (strcmp(type, "TruncateStmt") == 0) {
+		else if (strcmp(type, "CreateEnumStmt") == 0)
+			rc = new_type(r, json_object_get(s, "typeName"));
+		else if (strcmp(type, "CreateDomainStmt") == 0)
+			rc = new_type(r, json_object_get(s, "domainname"));
+		else if (strcmp(type, "CompositeTypeStmt") == 0) {
+			const char *t = relname(json_object_get(s, "typevar"));
+
+			if (t)
+				rc = strata__lint_names_add(&r->new_tables, t,
+				                            strlen(t));
+		} else if (strcmp(type, "AlterEnumStmt") == 0) {
+			const char *t =
+			        last_name(json_object_get(s, "typeName"));
+
+			if (t)
+				rc = need_lock_timeout(r, t);
+		} else if (strcmp(type, "CreateTrigStmt") == 0) {
+			const char *t = relname(json_object_get(s, "relation"));
+
+			if (t)
+				rc = need_lock_timeout(r, t);
+		} else if (strcmp(type, "TruncateStmt") == 0) {
 			json_t *rv;
 			size_t i;
 
@@ -525,6 +569,8 @@ static int one_stmt(struct lint_run *r, json_t *stmt)
 					        r, LINT_BAN_TRUNCATE, t,
 					        "TRUNCATE deletes every row of %s",
 					        t);
+				if (rc >= 0 && t)
+					rc = need_lock_timeout(r, t);
 			}
 		} else if (strcmp(type, "CopyStmt") == 0 &&
 		           flag(s, "is_from") && !str(s, "filename") &&

@@ -319,6 +319,28 @@ int strata__lint_report(struct lint_run *r, int rule, const char *table,
 	return rc;
 }
 
+int strata__lint_need_lock_timeout(struct lint_run *r, const char *table,
+                                   const char *what)
+{
+	size_t n = r->n;
+	int rc;
+
+	if (r->lock_timeout || r->lock_reported)
+		return 0;
+	rc = strata__lint_report(r, LINT_REQUIRE_LOCK_TIMEOUT, table,
+	                         "no lock timeout before the first statement "
+	                         "that waits for %s on %s: %s, or "
+	                         "'-- strata:lock-timeout 2s' before the "
+	                         "first statement",
+	                         what, table,
+	                         r->dialect == LINT_MY ?
+	                                 "SET SESSION lock_wait_timeout" :
+	                                 "SET lock_timeout");
+	if (rc == 0 && r->n > n && !r->v[n].suppressed)
+		r->lock_reported = 1;
+	return rc;
+}
+
 int strata__lint_input(struct lint_run *r, int line, int col, const char *fmt,
                        ...)
 {
