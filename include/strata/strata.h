@@ -344,6 +344,10 @@ typedef struct strata_lint_rule {
 /** @return the i-th lint rule, from 0; NULL past the last */
 STRATA_EXTERN(const strata_lint_rule *) strata_lint_rule_at(size_t i);
 
+/** @return the index of the rule named name (or one of its other
+ * names: squawk's prefer-timestamp-tz), or -1 */
+STRATA_EXTERN(int) strata_lint_rule_find(const char *name);
+
 /** @return the level name ("error", "warning", "off") as a number (2,
  * 1, 0), or -1 when it is none of them */
 STRATA_EXTERN(int) strata_lint_level_parse(const char *name);

@@ -37,8 +37,14 @@ static void print_rules(struct cli *cli)
 			       r->dialects, r->summary);
 		}
 	}
-	if (arr)
-		cli_json_set(cli, "rules", arr);
+	if (!arr)
+		return;
+	cli_json_set(cli, "offline", json_boolean(cli->offline));
+	cli_json_set(cli, "errors", json_integer(0));
+	cli_json_set(cli, "warnings", json_integer(0));
+	cli_json_set(cli, "suppressed", json_integer(0));
+	cli_json_set(cli, "findings", json_array());
+	cli_json_set(cli, "rules", arr);
 }
 
 static json_t *finding_json(const strata_lint_finding *f)
@@ -134,6 +140,7 @@ static int cmd_lint(struct cli *cli, int argc, char **argv)
 		cli_json_set(cli, "suppressed",
 		             json_integer((json_int_t)suppressed));
 		cli_json_set(cli, "findings", arr);
+		cli_json_set(cli, "rules", json_null());
 	} else {
 		cli_note(cli,
 		         "lint: %zu error%s, %zu warning%s (%zu not reported: "

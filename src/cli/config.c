@@ -449,14 +449,10 @@ const char *const *cli_placeholders(void)
 /* [lint]: RULE = error | warning | off, a rule strata lint knows */
 static int lint_key(struct ini_state *st, const char *name, const char *value)
 {
-	const strata_lint_rule *r;
-	size_t i, k = strlen(name) + strlen(value) + 2;
+	size_t k = strlen(name) + strlen(value) + 2;
 	char *pair, **e;
 
-	for (i = 0; (r = strata_lint_rule_at(i)); i++)
-		if (strcmp(r->name, name) == 0)
-			break;
-	if (!r) {
+	if (strata_lint_rule_find(name) < 0) {
 		snprintf(st->error, sizeof(st->error),
 		         "unknown lint rule '%s' in [lint] ('strata lint "
 		         "--rules' lists them)",

@@ -73,15 +73,32 @@ const char *strata__lint_rule_name(int rule)
 	return rule >= 0 && rule < LINT_N_RULES ? rules[rule].name : "";
 }
 
+/* other names of rules: squawk's current ones where they differ */
+static const struct {
+	const char *name;
+	int rule;
+} aliases[] = {
+	{ "prefer-timestamp-tz", LINT_PREFER_TIMESTAMPTZ },
+};
+
 int strata__lint_rule_find(const char *name, size_t n)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < LINT_N_RULES; i++)
 		if (strlen(rules[i].name) == n &&
 		    strncasecmp(rules[i].name, name, n) == 0)
-			return i;
+			return (int)i;
+	for (i = 0; i < ARRAY_SIZE(aliases); i++)
+		if (strlen(aliases[i].name) == n &&
+		    strncasecmp(aliases[i].name, name, n) == 0)
+			return aliases[i].rule;
 	return -1;
+}
+
+int strata_lint_rule_find(const char *name)
+{
+	return name ? strata__lint_rule_find(name, strlen(name)) : -1;
 }
 
 int strata__lint_level(const struct lint_run *r, int rule)
