@@ -134,7 +134,8 @@ static int cmd_lint(struct cli *cli, int argc, char **argv)
 	}
 	if (arr) {
 		cli_json_set(cli, "offline", json_boolean(cli->offline));
-		cli_json_set(cli, "errors", json_integer((json_int_t)errors));
+		cli_json_set(cli, "errors",
+		             json_integer((json_int_t)(errors + input)));
 		cli_json_set(cli, "warnings",
 		             json_integer((json_int_t)warnings));
 		cli_json_set(cli, "suppressed",

@@ -24,6 +24,71 @@ struct split_state {
 	unsigned flags;   /* STRATA_DIALECT_* for comments */
 };
 
+/*
+ * The first words of the statements a rule can fire on, or NULL for any
+ * statement. validate runs the error-level rules only: a statement that
+ * none of them can fire on is not read (no parse of its own).
+ */
+static const char *rule_words(int rule)
+{
+	switch (rule) {
+	case LINT_REQUIRE_CONCURRENT_INDEX_CREATION:
+		return " CREATE ";
+	case LINT_REQUIRE_CONCURRENT_INDEX_DELETION:
+	case LINT_BAN_DROP_TABLE:
+	case LINT_BAN_DROP_DATABASE:
+		return " DROP ";
+	case LINT_BAN_TRUNCATE:
+		return " TRUNCATE ";
+	case LINT_COPY_FROM_STDIN:
+		return " COPY ";
+	case LINT_CLIENT_COMMAND:
+		return " SOURCE ";
+	case LINT_RENAMING_TABLE:
+		return " ALTER RENAME ";
+	case LINT_BAN_CHAR_FIELD:
+	case LINT_PREFER_BIGINT_OVER_INT:
+	case LINT_PREFER_TIMESTAMPTZ:
+	case LINT_PREFER_TEXT_FIELD:
+		return " CREATE ALTER ";
+	case LINT_REQUIRE_LOCK_TIMEOUT:
+	case LINT_SQLITE_TABLE_REBUILD:
+		return NULL;
+	default:
+		return " ALTER ";
+	}
+}
+
+/* In an errors-only run, may a rule fire on a statement starting with
+ * the word w[0, n)? A rule about existing tables needs the statements
+ * that create and rename tables read too. */
+static int worth_reading(const struct lint_run *r, const char *w, size_t n)
+{
+	char word[24];
+	size_t i;
+	int rule, track = 0;
+
+	if (n == 0 || n + 3 > sizeof(word))
+		return 1;
+	word[0] = ' ';
+	for (i = 0; i < n; i++)
+		word[i + 1] =
+		        (char)(w[i] >= 'a' && w[i] <= 'z' ? w[i] - 32 : w[i]);
+	word[n + 1] = ' ';
+	word[n + 2] = '\0';
+	for (rule = 0; rule < LINT_N_RULES; rule++) {
+		const char *ws = rule_words(rule);
+
+		if (strata__lint_level(r, rule) < 2 ||
+		    !((unsigned)strata__lint_rule_dialects(rule) & r->dialect))
+			continue;
+		if (!ws || strstr(ws, word))
+			return 1;
+		track |= strata__lint_rule_kind(rule) == LINT_OLD_TABLE;
+	}
+	return track && strstr(" CREATE ALTER RENAME SELECT ", word);
+}
+
 static int on_stmt(void *payload, size_t off, size_t len, unsigned flags)
 {
 	struct split_state *s = payload;
@@ -39,6 +104,16 @@ static int on_stmt(void *payload, size_t off, size_t len, unsigned flags)
 		end--;
 	st.sql = s->text + first;
 	st.len = end - first;
+	if (r->errors_only &&
+	    !(flags & (STRATA_STMT_META | STRATA_STMT_INCOMPLETE))) {
+		size_t w = 0;
+
+		while (w < st.len && ((st.sql[w] >= 'a' && st.sql[w] <= 'z') ||
+		                      (st.sql[w] >= 'A' && st.sql[w] <= 'Z')))
+			w++;
+		if (!worth_reading(r, st.sql, w))
+			return 0;
+	}
 	st.flags = flags;
 	strata__offset_to_pos(s->text, s->len, first, &st.line, &st.column);
 	strata__offset_to_pos(s->text, s->len, end > first ? end - 1 : first,

@@ -150,6 +150,10 @@ struct lint_run {
 const char *strata__lint_rule_name(int rule);
 /* the rule named name[0, n), or -1 */
 int strata__lint_rule_find(const char *name, size_t n);
+/* LINT_ANY_TABLE or LINT_OLD_TABLE */
+int strata__lint_rule_kind(int rule);
+/* LINT_PG | LINT_MY | LINT_SL: where it applies */
+int strata__lint_rule_dialects(int rule);
 /* The level of rule in this run (0 off). */
 int strata__lint_level(const struct lint_run *r, int rule);
 /* Parse "rule=level" strings into levels[LINT_N_RULES] (-1 where not

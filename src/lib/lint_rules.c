@@ -101,6 +101,16 @@ int strata_lint_rule_find(const char *name)
 	return name ? strata__lint_rule_find(name, strlen(name)) : -1;
 }
 
+int strata__lint_rule_kind(int rule)
+{
+	return rules[rule].kind;
+}
+
+int strata__lint_rule_dialects(int rule)
+{
+	return (int)rules[rule].dialects;
+}
+
 int strata__lint_level(const struct lint_run *r, int rule)
 {
 	if (r->levels && r->levels[rule] >= 0)

@@ -283,3 +283,19 @@ ALTER TABLE t ADD COLUMN b INT;"
 	expect_rc 0
 	refute_out "require-lock-timeout"
 }
+
+t_validate_follows_the_tables_the_run_creates() {
+	lint_conf 'ban-drop-table = error
+'
+	mig 1 t "CREATE TABLE t (id INT PRIMARY KEY);"
+	mig 2 gone "DROP TABLE t;"
+	# both pending: t is the run's own
+	st validate
+	expect_rc 0
+	refute_err "ban-drop-table"
+	st up 1
+	expect_rc 0
+	st validate
+	expect_rc 2
+	expect_err "migrations/2_gone.up.sql:1: error: lint ban-drop-table: dropping table t loses its data"
+}
