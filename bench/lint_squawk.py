@@ -17,6 +17,8 @@ rule strata has:
   new-only  strata does not report it because the run creates the table
             first (squawk does not know that);
   missed    strata has nothing for it (must be 0);
+  squawk-wrong  a statement bench/lint_squawk.known lists: squawk is
+            wrong to flag it;
   no-lock   require-lock-timeout (compared per file) on a file in which
             no statement waits for a lock on a table that exists before
             the run (squawk says it at any first DDL statement).
@@ -30,6 +32,7 @@ import sys
 from collections import Counter, OrderedDict
 
 ALIASES = {"prefer-timestamp-tz": "prefer-timestamptz"}
+KNOWN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lint_squawk.known")
 # Said once per file by squawk (at its first DDL statement) and once per
 # migration by strata (at its first statement that waits for a lock on a
 # table that exists before the run): compared file by file.
@@ -99,7 +102,32 @@ def lint_squawk(squawk, files):
         return []
 
 
-def compare(strata_f, squawk_f, shared, tally, missed):
+def known_false_positives():
+    """(rule, text) pairs of bench/lint_squawk.known"""
+    out = []
+    with open(KNOWN, encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                rule, text, _ = line.rstrip("\n").split("\t", 2)
+                out.append((rule, text))
+    return out
+
+
+def line_of(path, line):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for no, text in enumerate(f, 1):
+                if no == line:
+                    return text
+    except OSError:
+        pass
+    return ""
+
+
+BY_RULE = Counter()  # (rule, category) over every folder's runs
+
+
+def compare(strata_f, squawk_f, shared, tally, missed, by_rule_tally=None):
     by_rule = {}
     for f in strata_f:
         if f["rule"] in shared:
@@ -122,16 +150,22 @@ def compare(strata_f, squawk_f, shared, tally, missed):
             continue
         seen.add(key)
         if not cands and rule in FILE_RULES:
-            tally["no-lock"] += 1
+            cat = "no-lock"
+        elif not cands and any(r == rule and t in line_of(path, line)
+                               for r, t in known_false_positives()):
+            cat = "squawk-wrong"
         elif not cands:
-            tally["missed"] += 1
+            cat = "missed"
             missed.append("%s:%d: %s" % (path, line, rule))
         elif any(f["suppressed"] is None for f in cands):
-            tally["both"] += 1
+            cat = "both"
         elif any(f["suppressed"] == "new-table" for f in cands):
-            tally["new-only"] += 1
+            cat = "new-only"
         else:
-            tally["ignored"] += 1
+            cat = "ignored"
+        tally[cat] += 1
+        if by_rule_tally is not None:
+            by_rule_tally[(rule, cat)] += 1
     for (path, rule), fs in by_rule.items():
         for f in fs:
             key = (path, rule, "file" if rule in FILE_RULES else f["line"])
@@ -158,26 +192,36 @@ def main():
             else:
                 for run in plan:
                     compare(lint_strata(strata, d, run, False),
-                            lint_squawk(squawk, run), shared, tally, missed)
-            rows.append((os.path.basename(os.path.normpath(d)), len(files),
+                            lint_squawk(squawk, run), shared, tally, missed,
+                            BY_RULE)
+            rows.append((d, len(files),
                          scenario, tally))
             for m in missed:
                 sys.stderr.write("missed: %s\n" % m)
             any_missed = any_missed or bool(missed)
     print("| folder | migrations | scenario | squawk and strata (existing table) "
           "| squawk only: table new in the run | squawk only: no existing table "
-          "locked | missed by strata | strata only |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|")
+          "locked | squawk only: squawk wrong | missed by strata | strata only |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     tot = Counter()
     for name, n, scen, t in rows:
-        print("| %s | %d | %s | %d | %d | %d | %d | %d |" % (
-            name, n, scen, t["both"], t["new-only"], t["no-lock"], t["missed"],
-            t["strata-only"]))
+        print("| %s | %d | %s | %d | %d | %d | %d | %d | %d |" % (
+            name, n, scen, t["both"], t["new-only"], t["no-lock"],
+            t["squawk-wrong"], t["missed"], t["strata-only"]))
         if scen.startswith("runs"):
             tot.update(t)
-    print("| all folders | | runs | %d | %d | %d | %d | %d |" % (
-        tot["both"], tot["new-only"], tot["no-lock"], tot["missed"],
-        tot["strata-only"]))
+    print("| all folders | %d | runs | %d | %d | %d | %d | %d | %d |" % (
+        sum(n for _, n, scen, _ in rows if scen.startswith("runs")),
+        tot["both"], tot["new-only"], tot["no-lock"], tot["squawk-wrong"],
+        tot["missed"], tot["strata-only"]))
+    print()
+    print("| rule (runs, all folders) | squawk and strata | squawk only: table new "
+          "in the run | other squawk only |")
+    print("|---|---:|---:|---:|")
+    for rule in sorted({r for r, _ in BY_RULE}):
+        print("| `%s` | %d | %d | %d |" % (
+            rule, BY_RULE[(rule, "both")], BY_RULE[(rule, "new-only")],
+            sum(BY_RULE[(rule, c)] for c in ("no-lock", "squawk-wrong", "missed"))))
     return 1 if any_missed else 0
 
 
