@@ -350,25 +350,6 @@ static int pick_dialect(strata_ctx *ctx, const char *name, unsigned *out)
 	return 0;
 }
 
-void strata__lint_release(strata_ctx *ctx)
-{
-	size_t i;
-
-	for (i = 0; i < ctx->n_lint_items; i++) {
-		struct lint_item *it = &ctx->lint_items[i];
-
-		strata__free(it->file);
-		strata__free(it->message);
-		strata__free(it->statement);
-		strata__free(it->table);
-	}
-	strata__free(ctx->lint_items);
-	strata__free(ctx->lint_findings);
-	ctx->lint_items = NULL;
-	ctx->lint_findings = NULL;
-	ctx->n_lint_items = ctx->n_lint_findings = 0;
-}
-
 static void run_release(struct lint_run *r)
 {
 	strata__lint_names_release(&r->new_tables);

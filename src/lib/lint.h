@@ -201,7 +201,7 @@ int strata__lint_kw(struct lint_run *r);
  * For strata_lint and validate. */
 int strata__lint_run(strata_ctx *ctx, const strata_lint_options *o,
                      int have_view, int rows);
-/* Free ctx's findings. */
+/* lint_rules.c: free ctx's findings. */
 void strata__lint_release(strata_ctx *ctx);
 
 /* lint_rows.c: each reported finding about a table gets its estimated

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "common.h"
+#include "ctx.h"
 #include "lint.h"
 
 #define LINT_ROW(id, name, level, dialects, kind, summary) \
@@ -385,4 +386,23 @@ int strata__lint_input(struct lint_run *r, int line, int col, const char *fmt,
 	if (rc == 0)
 		r->n_input++;
 	return rc;
+}
+
+void strata__lint_release(strata_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_lint_items; i++) {
+		struct lint_item *it = &ctx->lint_items[i];
+
+		strata__free(it->file);
+		strata__free(it->message);
+		strata__free(it->statement);
+		strata__free(it->table);
+	}
+	strata__free(ctx->lint_items);
+	strata__free(ctx->lint_findings);
+	ctx->lint_items = NULL;
+	ctx->lint_findings = NULL;
+	ctx->n_lint_items = ctx->n_lint_findings = 0;
 }
