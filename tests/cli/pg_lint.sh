@@ -78,3 +78,17 @@ t_sections_of_a_goose_file_keep_their_lines() {
 	# the down section is not read
 	refute_out "ban-drop-table"
 }
+
+t_without_the_database_the_folder_alone_is_read() {
+	mig 1 t "CREATE TABLE t (id bigint PRIMARY KEY);"
+	mig 2 gone "DROP TABLE t;
+DROP TABLE elsewhere;"
+	# port 1: nothing listens there
+	st_raw --database "postgres://strata@127.0.0.1:1/none" --dir migrations lint
+	expect_rc 0
+	expect_err "warning: database not reachable"
+	expect_err "linting every migration of the folder"
+	# t is created by the folder's first migration: only elsewhere is said
+	expect_out "migrations/2_gone.up.sql:2:1: warning: ban-drop-table: dropping table elsewhere loses its data"
+	refute_out "dropping table t "
+}
