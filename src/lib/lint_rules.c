@@ -24,36 +24,24 @@ static const struct rule_row {
 
 #undef LINT_ROW
 
-static strata_lint_rule public_rules[LINT_N_RULES];
+/* where a rule applies, as strata_lint_rule.dialects says it */
+#define DIALECT_WORDS(d)                          \
+ ((d) == LINT_PG             ? "postgres" :       \
+  (d) == LINT_MY             ? "mysql" :          \
+  (d) == LINT_SL             ? "sqlite" :         \
+  (d) == (LINT_PG | LINT_MY) ? "postgres mysql" : \
+	                       "postgres mysql sqlite")
+#define PUBLIC_ROW(id, name, level, dialects, kind, summary) \
+ { name, level, DIALECT_WORDS(dialects), summary },
 
-static const char *dialect_words(unsigned d)
-{
-	switch (d) {
-	case LINT_PG:
-		return "postgres";
-	case LINT_MY:
-		return "mysql";
-	case LINT_SL:
-		return "sqlite";
-	case LINT_PG | LINT_MY:
-		return "postgres mysql";
-	case LINT_ALL:
-		return "postgres mysql sqlite";
-	default:
-		return "";
-	}
-}
+static const strata_lint_rule public_rules[] = { STRATA_LINT_RULES(
+	PUBLIC_ROW) };
+
+#undef PUBLIC_ROW
 
 const strata_lint_rule *strata_lint_rule_at(size_t i)
 {
-	if (i >= LINT_N_RULES)
-		return NULL;
-	/* filled on each call: constant data, so a race writes the same */
-	public_rules[i].name = rules[i].name;
-	public_rules[i].level = rules[i].level;
-	public_rules[i].dialects = dialect_words(rules[i].dialects);
-	public_rules[i].summary = rules[i].summary;
-	return &public_rules[i];
+	return i < LINT_N_RULES ? &public_rules[i] : NULL;
 }
 
 int strata_lint_level_parse(const char *name)
