@@ -147,49 +147,65 @@ int strata__lint_levels_parse(signed char *levels, const char *const *list,
 
 /* ---- sets of names ------------------------------------------------ */
 
-/* the last part of a dotted name, without quotes, lower-cased */
-static char *norm_name(const char *name, size_t n)
+static int quote_char(char c)
 {
-	const char *dot = NULL;
-	char *s;
-	size_t i, k = 0;
+	return c == '"' || c == '`' || c == '[' || c == ']';
+}
+
+/* Where the last part of a dotted name starts (dots in quotes do not
+ * count). */
+static size_t last_part(const char *name, size_t n)
+{
+	size_t i, start = 0;
 	int q = 0;
 
 	for (i = 0; i < n; i++) {
-		if (name[i] == '"' || name[i] == '`' || name[i] == '[' ||
-		    name[i] == ']')
+		if (quote_char(name[i]))
 			q = !q;
 		else if (name[i] == '.' && !q)
-			dot = name + i;
+			start = i + 1;
 	}
-	if (dot) {
-		n -= (size_t)(dot + 1 - name);
-		name = dot + 1;
-	}
-	s = strata__malloc(n + 1);
+	return start;
+}
+
+/* the last part of a dotted name, without quotes, lower-cased */
+static char *norm_name(const char *name, size_t n)
+{
+	size_t i, k = 0, start = last_part(name, n);
+	char *s = strata__malloc(n - start + 1);
+
 	if (!s)
 		return NULL;
-	for (i = 0; i < n; i++)
-		if (name[i] != '"' && name[i] != '`' && name[i] != '[' &&
-		    name[i] != ']')
+	for (i = start; i < n; i++)
+		if (!quote_char(name[i]))
 			s[k++] = (char)tolower((unsigned char)name[i]);
 	s[k] = '\0';
 	return s;
 }
 
+/* Is k (a norm_name) the name name[0, n)? Allocates nothing. */
+static int same_name(const char *k, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = last_part(name, n); i < n; i++) {
+		if (quote_char(name[i]))
+			continue;
+		if (*k != (char)tolower((unsigned char)name[i]))
+			return 0;
+		k++;
+	}
+	return *k == '\0';
+}
+
 static int names_index(const struct lint_names *s, const char *name, size_t n)
 {
-	char *k = norm_name(name, n);
 	size_t i;
-	int found = -1;
 
-	if (!k)
-		return -2;
-	for (i = 0; i < s->n && found < 0; i++)
-		if (strcmp(s->v[i], k) == 0)
-			found = (int)i;
-	strata__free(k);
-	return found;
+	for (i = 0; i < s->n; i++)
+		if (same_name(s->v[i], name, n))
+			return (int)i;
+	return -1;
 }
 
 int strata__lint_names_add(struct lint_names *s, const char *name, size_t n)
