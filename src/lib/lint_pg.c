@@ -402,6 +402,19 @@ static int drop(struct lint_run *r, json_t *s)
 			        name);
 			if (rc >= 0)
 				rc = need_lock_timeout(r, name);
+		} else if (strcmp(type, "OBJECT_TRIGGER") == 0 ||
+		           strcmp(type, "OBJECT_RULE") == 0 ||
+		           strcmp(type, "OBJECT_POLICY") == 0) {
+			/* [schema.]table.name: the table is locked */
+			json_t *items = json_object_get(
+			        json_object_get(o, "List"), "items");
+			size_t k = json_array_size(items);
+			const char *t =
+			        k >= 2 ? sval(json_array_get(items, k - 2)) :
+			                 NULL;
+
+			if (t)
+				rc = need_lock_timeout(r, t);
 		} else if (strcmp(type, "OBJECT_TYPE") == 0 ||
 		           strcmp(type, "OBJECT_DOMAIN") == 0) {
 			strata__lint_names_remove(&r->new_tables, name,
@@ -454,6 +467,19 @@ static int rename_stmt(struct lint_run *r, json_t *s)
 	return rc;
 }
 
+/* A foreign key of a new table locks the table it references (SHARE ROW
+ * EXCLUSIVE) while the new table is made: c is a {"Constraint": ...}. */
+static int references(struct lint_run *r, json_t *c)
+{
+	json_t *k = json_object_get(c, "Constraint");
+	const char *ct = str(k, "contype");
+	const char *pk = relname(json_object_get(k, "pktable"));
+
+	if (!ct || !pk || strcmp(ct, "CONSTR_FOREIGN") != 0)
+		return 0;
+	return need_lock_timeout(r, pk);
+}
+
 static int create_table(struct lint_run *r, json_t *s)
 {
 	const char *table = relname(json_object_get(s, "relation"));
@@ -466,12 +492,20 @@ static int create_table(struct lint_run *r, json_t *s)
 	rc = strata__lint_names_add(&r->new_tables, table, strlen(table));
 	json_array_foreach(json_object_get(s, "tableElts"), i, e)
 	{
-		json_t *cd = json_object_get(e, "ColumnDef");
+		json_t *cd = json_object_get(e, "ColumnDef"), *c;
+		size_t k;
 
 		if (rc < 0)
 			break;
 		if (cd)
 			rc = type_rules(r, cd, table);
+		json_array_foreach(json_object_get(cd, "constraints"), k, c)
+		{
+			if (rc >= 0)
+				rc = references(r, c);
+		}
+		if (rc >= 0)
+			rc = references(r, e);
 	}
 	return rc;
 }

@@ -206,6 +206,19 @@ static void test_lint__pg_lock_timeout(void **state)
 	assert_string_equal(lint("RESET lock_timeout"), "");
 	assert_string_equal(lint("ALTER TYPE mood ADD VALUE 'x'"),
 	                    "require-lock-timeout");
+	/* a new table's foreign key locks the table it references */
+	run.lock_reported = 0;
+	assert_string_equal(lint("CREATE TABLE k (id bigint REFERENCES n (id), "
+	                         "p bigint, FOREIGN KEY (p) REFERENCES k "
+	                         "(id))"),
+	                    "require-lock-timeout/new-table "
+	                    "require-lock-timeout/new-table");
+	assert_string_equal(lint("CREATE TABLE k2 (u bigint, FOREIGN KEY (u) "
+	                         "REFERENCES t (id))"),
+	                    "require-lock-timeout");
+	run.lock_reported = 0;
+	assert_string_equal(lint("DROP TRIGGER IF EXISTS tr ON s.t"),
+	                    "require-lock-timeout");
 	finish();
 }
 
