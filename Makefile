@@ -64,7 +64,8 @@ SPLITTERS  := $(filter-out common,$(patsubst src/drivers/split_%.c,%,$(wildcard 
 # Linked: SQLite, jansson, inih, zlib (Flyway's CRC32, for adopt). Loaded at run time, on first use, with
 # dlopen (src/util/dl.h), so that a command that does not need them does not
 # pay for mapping them: libpq and libmariadb (when a driver connects),
-# libpg_query (no .pc file; it splits PostgreSQL statements) and libcrypto
+# libpg_query (no .pc file; it splits PostgreSQL statements, and lint reads
+# its parse tree) and libcrypto
 # (checksums). Only their headers are needed to build.
 PKGS     = sqlite3 jansson inih zlib
 DRV_DL_PKGS := $(filter-out $(PKGS),$(DRV_PKGS))

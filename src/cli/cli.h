@@ -128,6 +128,8 @@ struct cli {
 	const char *drift_from; /* drift --from FILE */
 	const char *keep;       /* squash --keep DIR */
 	int force;              /* squash --force */
+	const char *dialect;    /* lint --dialect NAME */
+	int rules;              /* lint --rules */
 	/* fleets (fleet.c): --jobs, --fail-fast, --member */
 	int jobs;
 	int fail_fast;

@@ -18,6 +18,7 @@ extern const struct cmd cli_cmd_status;
 extern const struct cmd cli_cmd_check;
 extern const struct cmd cli_cmd_history;
 extern const struct cmd cli_cmd_validate;
+extern const struct cmd cli_cmd_lint;
 extern const struct cmd cli_cmd_force;
 extern const struct cmd cli_cmd_repair;
 extern const struct cmd cli_cmd_plan;

@@ -16,6 +16,8 @@ void cli_settings_release(struct cli *cli);
 const char *cli_type_list(void);
 /* strata.conf's [placeholders], "name=value", NULL-terminated, or NULL */
 const char *const *cli_placeholders(void);
+/* strata.conf's [lint] levels, "rule=level", NULL-terminated, or NULL */
+const char *const *cli_lint_levels(void);
 const struct cli_target *cli_find_target(const struct cli *cli,
                                          const char *name);
 /* No automatic backup first: --no-backup, or backup = off in strata.conf

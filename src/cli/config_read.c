@@ -27,6 +27,8 @@ static struct strata__dotenv dotenv;
 static int have_conf, have_dotenv; /* the files were read */
 static char **placeholders;        /* [placeholders] (placeholder_key) */
 static size_t n_placeholders;
+static char **lint_levels; /* [lint]: "rule=level" (lint_key) */
+static size_t n_lint_levels;
 
 /* A .env bigger than this is not a .env file. */
 #define DOTENV_MAX (1 << 20)
@@ -89,6 +91,11 @@ void cli_settings_release(struct cli *cli)
 	free(placeholders);
 	placeholders = NULL;
 	n_placeholders = 0;
+	for (i = 0; i < n_lint_levels; i++)
+		free(lint_levels[i]);
+	free(lint_levels);
+	lint_levels = NULL;
+	n_lint_levels = 0;
 	strata__dotenv_release(&dotenv);
 	have_conf = have_dotenv = 0;
 }
@@ -445,6 +452,45 @@ const char *const *cli_placeholders(void)
 	return (const char *const *)placeholders;
 }
 
+/* [lint]: RULE = error | warning | off, a rule strata lint knows */
+static int lint_key(struct ini_state *st, const char *name, const char *value)
+{
+	size_t k = strlen(name) + strlen(value) + 2;
+	char *pair, **e;
+
+	if (strata_lint_rule_find(name) < 0) {
+		snprintf(st->error, sizeof(st->error),
+		         "unknown lint rule '%s' in [lint] ('strata lint "
+		         "--rules' lists them)",
+		         name);
+		return 0;
+	}
+	if (strata_lint_level_parse(value) < 0) {
+		snprintf(st->error, sizeof(st->error),
+		         "%s = '%s': expected error, warning or off", name,
+		         value);
+		return 0;
+	}
+	pair = malloc(k);
+	e = pair ? realloc(lint_levels, (n_lint_levels + 2) * sizeof(char *)) :
+	           NULL;
+	if (!e) {
+		free(pair);
+		snprintf(st->error, sizeof(st->error), "out of memory");
+		return 0;
+	}
+	snprintf(pair, k, "%s=%s", name, value);
+	lint_levels = e;
+	lint_levels[n_lint_levels++] = pair;
+	lint_levels[n_lint_levels] = NULL;
+	return 1;
+}
+
+const char *const *cli_lint_levels(void)
+{
+	return (const char *const *)lint_levels;
+}
+
 static int on_setting(void *user, const char *section, const char *name,
                       const char *value)
 {
@@ -456,11 +502,14 @@ static int on_setting(void *user, const char *section, const char *name,
 		return strata_key(st, name, value);
 	if (strcmp(section, "placeholders") == 0)
 		return placeholder_key(st, name, value);
+	if (strcmp(section, "lint") == 0)
+		return lint_key(st, name, value);
 	tname = strata__conf_target_name(section);
 	if (!tname) {
 		snprintf(st->error, sizeof(st->error),
 		         "unknown section [%s] (known: [strata], "
-		         "[placeholders], [target \"name\"] with letters, "
+		         "[placeholders], [lint], [target \"name\"] with "
+		         "letters, "
 		         "digits, '_', '-', '.')",
 		         section);
 		return 0;

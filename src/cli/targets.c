@@ -32,6 +32,7 @@ static int open_ctx(struct cli *cli)
 	o.ddl_lock_retries = cli->ddl_lock_retries;
 	o.verbose = cli->verbose;
 	o.placeholders = cli_placeholders();
+	o.lint_levels = cli_lint_levels();
 	if (cli->tgt && strcmp(cli->tgt->type, "exec") == 0) {
 		o.exec = 1;
 		o.exec_command = cli->tgt->command;

@@ -9,9 +9,12 @@
 
 #include "../util/dl.h"
 
-/* Every libpg_query function the splitter calls. */
+/* Every libpg_query function strata calls: the splitter, and lint (the
+ * parse tree as JSON). */
 #define STRATA_PGQ_FUNCS(X)    \
  X(pg_query_free_split_result) \
+ X(pg_query_parse)             \
+ X(pg_query_free_parse_result) \
  X(pg_query_split_with_scanner)
 
 struct strata_pgq {

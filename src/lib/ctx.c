@@ -6,6 +6,7 @@
 #include "driver.h"
 #include "../util/url.h"
 #include "adopt.h"
+#include "lint.h"
 
 #define DEFAULT_URL     "sqlite:strata.db"
 #define DEFAULT_DIR     "migrations"
@@ -105,6 +106,21 @@ int strata_ctx_new(strata_ctx **out, const strata_options *opts)
 		strata_ctx_free(ctx);
 		return STRATA_ENOMEM;
 	}
+	if (opts->lint_levels) {
+		char why[200];
+
+		ctx->lint_levels = strata__malloc(LINT_N_RULES);
+		if (!ctx->lint_levels) {
+			strata_ctx_free(ctx);
+			return STRATA_ENOMEM;
+		}
+		if (strata__lint_levels_parse(ctx->lint_levels,
+		                              opts->lint_levels, why,
+		                              sizeof(why)) < 0) {
+			strata_ctx_free(ctx);
+			return STRATA_EINVALID;
+		}
+	}
 	ctx->on_event = opts->on_event;
 	ctx->payload = opts->payload;
 	ctx->setting_name = opts->setting_name;
@@ -154,6 +170,8 @@ void strata_ctx_free(strata_ctx *ctx)
 	strata__interrupt_release(ctx);
 	release_view(ctx);
 	strata__adopt_free(ctx);
+	strata__lint_release(ctx);
+	strata__free(ctx->lint_levels);
 	strata__source_release(&ctx->source);
 	strata__hasher_release(&ctx->hasher);
 	strata__statcache_free(ctx);

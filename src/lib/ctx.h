@@ -99,7 +99,14 @@ struct strata_ctx {
 	char **backups; /* strata_backup_list() */
 	size_t n_backups;
 	struct adopt *adopt; /* what strata_adopt() hands out (adopt.c) */
-	strata_buf scratch;  /* strings handed out by strata_new() */
+	/* lint (lint.h): each rule's level from strata_options.lint_levels
+	 * (-1: its default), or NULL; the findings strata_lint hands out */
+	signed char *lint_levels;
+	struct lint_item *lint_items;
+	size_t n_lint_items;
+	strata_lint_finding *lint_findings;
+	size_t n_lint_findings;
+	strata_buf scratch; /* strings handed out by strata_new() */
 	strata_buf scratch2;
 };
 

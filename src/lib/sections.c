@@ -8,7 +8,8 @@
  * format: a typo, or a marker where it is not read, is an error at its
  * line, so that no down part ever runs as part of an up. Directives in
  * leading comments: -- strata:no-transaction, -- strata:empty and
- * -- strata:lock-timeout DURATION [retries=N], and the
+ * -- strata:lock-timeout DURATION [retries=N] (and lint's
+ * -- strata:lint-ignore, before any statement), and the
  * other tools' equivalents (-- +goose NO TRANSACTION, -- migrate:up
  * transaction:false, -- +migrate Up notransaction, sqlx's
  * -- no-transaction as a file's start).
@@ -95,6 +96,9 @@ static int strata_directives(strata_ctx *ctx, const char *path, const char *t,
 		}
 		if (!has_prefix_ci(b, bl, "strata:"))
 			continue;
+		/* lint's, before any statement: read by lint (lint_ignore.c) */
+		if (is_word(b + 7, bl - 7, "lint-ignore"))
+			continue;
 		if (!leading)
 			return problem_at(ctx, path, t, n, l.off,
 			                  "strata directives must come before "
@@ -124,7 +128,8 @@ static int strata_directives(strata_ctx *ctx, const char *path, const char *t,
 		strata__error_set(ctx, STRATA_EPARSE,
 		                  "unknown directive 'strata:%.*s' (known: "
 		                  "strata:no-transaction, strata:empty, "
-		                  "strata:lock-timeout, strata:squash)",
+		                  "strata:lock-timeout, strata:squash, "
+		                  "strata:lint-ignore)",
 		                  (int)(bl > 60 ? 60 : bl), b);
 		{
 			int line, col;

@@ -9,6 +9,7 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "lint.h"
 #include "source.h"
 
 /* Turn the context's current error into a problem and clear it. */
@@ -114,9 +115,45 @@ static int check_against_db(strata_ctx *ctx)
 	return rc;
 }
 
+/*
+ * lint's error-level rules on the pending migrations (every migration
+ * without the history), as problems at the statements' lines. What lint
+ * cannot read is left to lint itself: a statement the database's parser
+ * refuses is the database's to report.
+ */
+static int check_lint(strata_ctx *ctx, int viewed)
+{
+	strata_lint_options o;
+	size_t i;
+	int rc;
+
+	if (ctx->exec)
+		return 0;
+	memset(&o, 0, sizeof(o));
+	o.offline = 1;
+	o.errors_only = 1;
+	rc = strata__lint_run(ctx, &o, viewed, 0);
+	if (rc == STRATA_ENOMEM)
+		return rc;
+	strata__error_clear(ctx);
+	for (i = 0; i < ctx->n_lint_findings; i++) {
+		const strata_lint_finding *f = &ctx->lint_findings[i];
+
+		if (f->suppressed || !f->rule[0] || f->level < 2)
+			continue;
+		rc = strata__problem_add(&ctx->source, 2, f->file, f->line,
+		                         "lint %s: %s (strata lint says more)",
+		                         f->rule, f->message);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
                     int offline)
 {
+	int viewed = 0;
 	struct source *s = &ctx->source;
 	int rc, worst = 0;
 	size_t i;
@@ -154,6 +191,7 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 			rc = strata__build_view(ctx);
 			if (rc < 0)
 				return rc;
+			viewed = 1;
 			i = s->n_errors;
 			rc = check_against_db(ctx);
 			if ((size_t)s->n_errors > i)
@@ -162,6 +200,8 @@ int strata_validate(const strata_problem **out, size_t *n, strata_ctx *ctx,
 		if (rc == STRATA_ENOMEM)
 			return strata__oom(ctx);
 	}
+	if (s->n_errors == 0 && check_lint(ctx, viewed) == STRATA_ENOMEM)
+		return strata__oom(ctx);
 	strata__free(ctx->problems);
 	ctx->problems =
 	        strata__calloc(s->n_problems + 1, sizeof(*ctx->problems));

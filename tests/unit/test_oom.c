@@ -8,7 +8,8 @@
  * whole or not at all (the no-transaction one may be marked dirty), and a
  * normal run afterwards completes. Run once failing only the k-th
  * allocation, once failing every allocation from the k-th on. Then drift
- * the same way, with its in-memory scratch database.
+ * the same way, with its in-memory scratch database, and lint (every
+ * dialect, on the folder and on a file of findings).
  * SQLite's and OpenSSL's own allocations do not go through the hook.
  */
 #include <setjmp.h>
@@ -479,6 +480,100 @@ static void test_oom__drift(void **state)
 	drift_sweep(1);
 }
 
+/* strata lint of the folder and of lint.sql, offline, as dialect:
+ * ENOMEM, or every finding (*n), every allocation freed either way. */
+static int lint_once(const char *dialect, size_t *n)
+{
+	static const char *const files[] = { "lint.sql" };
+	const strata_lint_finding *f;
+	strata_lint_options lo;
+	strata_options o;
+	strata_ctx *ctx = NULL;
+	size_t n1 = 0;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.database_url = url;
+	o.migrations_dir = mdir;
+	rc = strata_ctx_new(&ctx, &o);
+	if (rc < 0)
+		return rc;
+	memset(&lo, 0, sizeof(lo));
+	lo.offline = 1;
+	lo.all = 1;
+	lo.dialect = dialect;
+	rc = strata_lint(&f, &n1, ctx, &lo);
+	if (rc == 0) {
+		lo.all = 0;
+		lo.files = files;
+		lo.n_files = 1;
+		rc = strata_lint(&f, n, ctx, &lo);
+		*n += n1;
+	}
+	if (rc < 0)
+		assert_int_equal(strata_error_last(ctx)->code, rc);
+	strata_ctx_free(ctx);
+	return rc;
+}
+
+static void lint_sweep(const char *dialect, int after)
+{
+	size_t n = 0, want = 0;
+	long k;
+	int rc;
+
+	assert_int_equal(lint_once(dialect, &want), 0);
+	assert_true(want >= 5);
+	strata_set_allocator(t_malloc, t_realloc, t_free);
+	for (k = 1;; k++) {
+		fail_at = k;
+		fail_after = after;
+		n_allocs = live = n_failed = 0;
+		n = 0;
+		rc = lint_once(dialect, &n);
+		if (live != 0)
+			fail_msg("lint %s k=%ld: %ld allocations leaked",
+			         dialect, k, live);
+		if (rc == 0 && n != want)
+			fail_msg("lint %s k=%ld: %zu findings, not %zu",
+			         dialect, k, n, want);
+		else if (rc != 0 && rc != STRATA_ENOMEM)
+			fail_msg("lint %s k=%ld: returned %d (%s), not "
+			         "STRATA_ENOMEM",
+			         dialect, k, rc, strata_strerror(rc));
+		if (n_failed == 0)
+			break;
+	}
+	strata_set_allocator(NULL, NULL, NULL);
+	assert_int_equal(rc, 0);
+	print_message("lint %s, %s: k = 1..%ld\n", dialect,
+	              after ? "from k on" : "k-th only", k);
+}
+
+static void test_oom__lint(void **state)
+{
+	static const char *const dialects[] = { "postgres", "mysql", "sqlite" };
+	FILE *f = fopen("lint.sql", "w");
+	size_t i;
+
+	(void)state;
+	assert_non_null(f);
+	fputs("ALTER TABLE a DROP COLUMN v;\n"
+	      "-- strata:lint-ignore ban-drop-table gone since 0003\n"
+	      "DROP TABLE a;\n"
+	      "CREATE TABLE n (id int, c char(2));\n"
+	      "ALTER TABLE n RENAME TO m;\n"
+	      "ALTER TABLE m DROP COLUMN id;\n"
+	      "TRUNCATE TABLE d;\n"
+	      "DROP DATABASE x;\n",
+	      f);
+	fclose(f);
+	for (i = 0; i < sizeof(dialects) / sizeof(dialects[0]); i++) {
+		lint_sweep(dialects[i], 0);
+		lint_sweep(dialects[i], 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +583,8 @@ int main(void)
 		        test_oom__every_allocation_from_k_fails, setup,
 		        teardown),
 		cmocka_unit_test_setup_teardown(test_oom__drift, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(test_oom__lint, setup,
 		                                teardown),
 	};
 
