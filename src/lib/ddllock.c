@@ -229,9 +229,10 @@ static void emit_retry(strata_ctx *ctx, const strata_migration *v,
 	strata_buf_release(&msg);
 }
 
-/* The last try gave up too: say so, with what to do. */
+/* The last try gave up too: say so, with what to do; rolled_back: what
+ * became of the migration, or NULL when the caller says it. */
 static void gave_up(strata_ctx *ctx, const struct strata__lockspec *ls,
-                    int tries, int committed)
+                    int tries, const char *rolled_back)
 {
 	char t[32];
 
@@ -240,26 +241,25 @@ static void gave_up(strata_ctx *ctx, const struct strata__lockspec *ls,
 	                     "lock timeout (%s) after %d attempt%s, giving "
 	                     "up",
 	                     t, tries, tries == 1 ? "" : "s");
-	if (!committed)
-		strata__error_detail(
-		        ctx, "the migration was rolled back: nothing of "
-		             "it is applied or recorded");
+	if (rolled_back)
+		strata__error_detail(ctx, "%s", rolled_back);
 	strata__error_detail(ctx,
 	                     "another session holds a lock on the table: "
 	                     "run again when it is less busy, or raise the "
 	                     "timeout or retries= of strata:lock-timeout");
 }
 
-int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
-                           const struct part *p, int attempt, int committed)
+/* The retry of attempt under ls, or 0 when none (see ddllock.h). */
+static int retry(strata_ctx *ctx, const strata_migration *v,
+                 const struct strata__lockspec *ls, int attempt, int committed,
+                 const char *rolled_back)
 {
-	const struct strata__lockspec *ls = strata__ddl_lock(ctx, p);
 	int wait;
 
-	if (!ls || !strata__ddl_lock_timed_out(ctx, p))
+	if (!ls || !strata__driver_lock_wait_gave_up(ctx))
 		return 0;
 	if (committed || attempt >= ls->retries || ctx->interrupted) {
-		gave_up(ctx, ls, attempt + 1, committed);
+		gave_up(ctx, ls, attempt + 1, committed ? NULL : rolled_back);
 		return 0;
 	}
 	wait = backoff_ms(attempt + 1);
@@ -269,4 +269,23 @@ int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
 		return STRATA_EINTERRUPTED;
 	strata__error_clear(ctx);
 	return 1;
+}
+
+int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
+                           const struct part *p, int attempt, int committed)
+{
+	return retry(ctx, v, strata__ddl_lock(ctx, p), attempt, committed,
+	             "the migration was rolled back: nothing of it is "
+	             "applied or recorded");
+}
+
+int strata__ddl_lock_retry_single(strata_ctx *ctx, const strata_migration *v,
+                                  const struct part *p, int attempt)
+{
+	const struct strata__lockspec *ls = p ? strata__ddl_lock(ctx, p) :
+	                                    ctx->ddl_lock.timeout_ms > 0 ?
+	                                        &ctx->ddl_lock :
+	                                        NULL;
+
+	return retry(ctx, v, ls, attempt, 0, NULL);
 }
