@@ -218,4 +218,5 @@ const struct strata_driver strata__driver_postgres = {
 	.lock_wait_gave_up = strata__pg_lock_wait_gave_up,
 	.invalid_indexes = strata__pg_invalid_indexes,
 	.drop_index_sql = "DROP INDEX CONCURRENTLY IF EXISTS ",
+	.dump_local_sql = strata__pg_dump_local_sql,
 };

@@ -705,6 +705,14 @@ int strata__driver_lock_wait_gave_up(const strata_ctx *ctx)
 	                                   ctx->err.native_code) != 0;
 }
 
+int strata__conn_dump_local_sql(strata_ctx *ctx, strata_buf *out,
+                                const char *dump, size_t len)
+{
+	if (!ctx->drv->dump_local_sql)
+		return strata__buf_put(out, dump, len) < 0 ? STRATA_ENOMEM : 0;
+	return ctx->drv->dump_local_sql(out, dump, len);
+}
+
 int strata__conn_invalid_indexes(strata_ctx *ctx, const char *schema,
                                  strata_row_cb cb, void *payload)
 {

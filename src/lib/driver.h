@@ -145,6 +145,11 @@ int strata__conn_lock_wait_sql(strata_ctx *ctx, strata_buf *out, int timeout_ms,
 /* Whether ctx's current error is a statement that gave up waiting for a
  * lock, as the driver tells; 0 for a driver without lock waits. */
 int strata__driver_lock_wait_gave_up(const strata_ctx *ctx);
+/* Append dump() text made to change no session setting past the
+ * transaction it runs in (the driver's dump_local_sql), or as it is;
+ * STRATA_ENOMEM (no error set). */
+int strata__conn_dump_local_sql(strata_ctx *ctx, strata_buf *out,
+                                const char *dump, size_t len);
 /* The indexes a failed build left unusable (repair), one name a row. */
 int strata__conn_invalid_indexes(strata_ctx *ctx, const char *schema,
                                  strata_row_cb cb, void *payload);

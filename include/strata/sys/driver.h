@@ -493,6 +493,16 @@ struct strata_driver {
 	int (*invalid_indexes)(struct strata_driver_conn *c, const char *schema,
 	                       strata_row_cb cb, void *payload);
 	const char *drop_index_sql;
+
+	/**
+	 * `strata squash`: append to out the text dump() wrote (len bytes)
+	 * made to change no session setting beyond the transaction it runs
+	 * in, since it becomes a migration that others follow in one run
+	 * (PostgreSQL: pg_dump's SET made SET LOCAL, its set_config(...,
+	 * false) made true). Sets no error; STRATA_ENOMEM. NULL: the dump is
+	 * taken as it is.
+	 */
+	int (*dump_local_sql)(strata_buf *out, const char *dump, size_t len);
 };
 
 /**
