@@ -576,6 +576,8 @@ const char *strata__driver_text(const strata_ctx *ctx,
 		return d->widen_dirty_sql;
 	case STRATA_DRV_DROP_INDEX_SQL:
 		return d->drop_index_sql;
+	case STRATA_DRV_SCRATCH_URL:
+		return d->scratch_url;
 	}
 	return NULL;
 }
@@ -703,6 +705,13 @@ int strata__driver_lock_wait_gave_up(const strata_ctx *ctx)
 		return 0;
 	return ctx->drv->lock_wait_gave_up(ctx->err.sqlstate,
 	                                   ctx->err.native_code) != 0;
+}
+
+int strata__driver_same_database(const strata_ctx *a, const strata_ctx *b)
+{
+	if (!a->drv || a->drv != b->drv || !a->drv->same_database)
+		return -1;
+	return a->drv->same_database(a->url, b->url) ? 1 : 0;
 }
 
 int strata__conn_dump_local_sql(strata_ctx *ctx, strata_buf *out,

@@ -94,7 +94,8 @@ enum strata_driver_text {
 	STRATA_DRV_CHANGE_COUNTER_SQL,
 	STRATA_DRV_DELIMITER_RESET,
 	STRATA_DRV_WIDEN_DIRTY_SQL,
-	STRATA_DRV_DROP_INDEX_SQL
+	STRATA_DRV_DROP_INDEX_SQL,
+	STRATA_DRV_SCRATCH_URL
 };
 const char *strata__driver_text(const strata_ctx *ctx,
                                 enum strata_driver_text t);
@@ -145,6 +146,9 @@ int strata__conn_lock_wait_sql(strata_ctx *ctx, strata_buf *out, int timeout_ms,
 /* Whether ctx's current error is a statement that gave up waiting for a
  * lock, as the driver tells; 0 for a driver without lock waits. */
 int strata__driver_lock_wait_gave_up(const strata_ctx *ctx);
+/* Whether the URLs of a and b name one database: 1 or 0, or -1 when the
+ * driver cannot tell (no same_database, or two drivers). */
+int strata__driver_same_database(const strata_ctx *a, const strata_ctx *b);
 /* Append dump() text made to change no session setting past the
  * transaction it runs in (the driver's dump_local_sql), or as it is;
  * STRATA_ENOMEM (no error set). */

@@ -112,9 +112,9 @@ static void test_driver_register__old_version_refused(void **state)
 	assert_int_equal(strata_driver_register(&old), STRATA_EINVALID);
 	assert_null(strata__driver_find("oldlite"));
 	/* the layout just before this one (8: without lock_wait_sql,
-	 * lock_wait_gave_up, invalid_indexes, drop_index_sql and
-	 * dump_local_sql at the end) is refused the same way: its struct
-	 * is shorter than this one */
+	 * lock_wait_gave_up, invalid_indexes, drop_index_sql,
+	 * dump_local_sql, scratch_url and same_database at the end) is
+	 * refused the same way: its struct is shorter than this one */
 	assert_int_equal(STRATA_DRIVER_VERSION, 9);
 	old.version = 8;
 	assert_int_equal(strata_driver_check(&old, why, sizeof(why)),

@@ -503,6 +503,25 @@ struct strata_driver {
 	 * taken as it is.
 	 */
 	int (*dump_local_sql)(strata_buf *out, const char *dump, size_t len);
+
+	/*
+	 * drift and squash work in a scratch database. scratch_url is the
+	 * URL of a private, empty one that needs no server and is gone with
+	 * its connection ("sqlite::memory:"). NULL: a temporary database is
+	 * created beside the live one (the URL's database name replaced) and
+	 * dropped after.
+	 */
+	const char *scratch_url;
+
+	/**
+	 * Before a shadow database (drift, squash) is emptied: 1 when the
+	 * URLs a and b, both this driver's, name the same database (SQLite:
+	 * the same file under two paths), else 0. No connection; sets no
+	 * error. NULL: the engine takes b's runner lock without waiting
+	 * while it holds a's, which fails only in the same database
+	 * (CAP_LOCK).
+	 */
+	int (*same_database)(const char *a, const char *b);
 };
 
 /**
