@@ -22,5 +22,15 @@ int strata__catalog_run(struct strata_driver_conn *c, const char *schema,
  * header of its own) */
 int strata__sq_catalog(struct strata_driver_conn *c, const char *schema,
                        strata_row_cb cb, void *payload);
+/*
+ * The CHECK constraints of one table, from its CREATE TABLE text sql (as
+ * sqlite_master keeps it), each to cb as a catalogue row: "constraint",
+ * table, "table.NAME" for a named one (CONSTRAINT NAME, unquoted) or
+ * "table.check (EXPR)", "definition", "CHECK (EXPR)" as written. Quoted
+ * names and strings, comments and nested parentheses are skipped over
+ * whole. 0, STRATA_ENOMEM, or what cb returned.
+ */
+int strata__sq_checks(const char *table, const char *sql, strata_row_cb cb,
+                      void *payload);
 
 #endif

@@ -140,4 +140,6 @@ const struct strata_driver strata__driver_mysql = {
 	.dump = strata__my_dump,
 	.catalog = strata__my_catalog,
 	.reuse = strata__my_reuse,
+	.lock_wait_sql = strata__my_lock_wait_sql,
+	.lock_wait_gave_up = strata__my_lock_wait_gave_up,
 };

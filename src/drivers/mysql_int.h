@@ -195,4 +195,9 @@ int strata__my_restore_check(const char *path, int fd, const char *table,
 int strata__my_catalog(struct strata_driver_conn *c, const char *schema,
                        strata_row_cb cb, void *payload);
 
+/* mysql_ddl.c: lock-safe DDL */
+int strata__my_lock_wait_sql(struct strata_driver_conn *c, strata_buf *out,
+                             int timeout_ms, int local);
+int strata__my_lock_wait_gave_up(const char *sqlstate, int native_code);
+
 #endif

@@ -214,4 +214,9 @@ const struct strata_driver strata__driver_postgres = {
 	.wait_replicas = strata__pg_wait_replicas,
 	.catalog = strata__pg_catalog,
 	.reuse = strata__pg_reuse,
+	.lock_wait_sql = strata__pg_lock_wait_sql,
+	.lock_wait_gave_up = strata__pg_lock_wait_gave_up,
+	.invalid_indexes = strata__pg_invalid_indexes,
+	.drop_index_sql = "DROP INDEX CONCURRENTLY IF EXISTS ",
+	.dump_local_sql = strata__pg_dump_local_sql,
 };

@@ -186,4 +186,14 @@ int strata__pg_restore_check(const char *path, int fd, const char *table,
 int strata__pg_catalog(struct strata_driver_conn *c, const char *schema,
                        strata_row_cb cb, void *payload);
 
+/* postgres_ddl.c: lock-safe DDL, and INVALID indexes for strata repair */
+int strata__pg_lock_wait_sql(struct strata_driver_conn *c, strata_buf *out,
+                             int timeout_ms, int local);
+int strata__pg_lock_wait_gave_up(const char *sqlstate, int native_code);
+int strata__pg_invalid_indexes(struct strata_driver_conn *c, const char *schema,
+                               strata_row_cb cb, void *payload);
+
+/* postgres_local.c: a dump made a migration, for strata squash */
+int strata__pg_dump_local_sql(strata_buf *out, const char *dump, size_t len);
+
 #endif

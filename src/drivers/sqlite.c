@@ -754,4 +754,6 @@ const struct strata_driver strata__driver_sqlite = {
 	.database = sq_database,
 	.dump = strata__sq_dump,
 	.catalog = strata__sq_catalog,
+	.scratch_url = "sqlite::memory:",
+	.same_database = strata__sq_same_database,
 };

@@ -113,6 +113,22 @@ static int word_at(const char *s, const char *p, const char *end, const char *w)
 	return p + n == end || !(isalnum((unsigned char)p[n]) || p[n] == '_');
 }
 
+/* Append the quoted name q[0, n) (its quotes included) without its
+ * quotes, a doubled closing quote inside it as one. */
+static int put_unquoted(strata_buf *out, const char *q, size_t n)
+{
+	char close = q[n - 1];
+	size_t i;
+
+	for (i = 1; i + 1 < n; i++) {
+		if (close != ']' && q[i] == close)
+			i++; /* the first of a doubled quote */
+		if (strata__buf_putc(out, q[i]) < 0)
+			return STRATA_ENOMEM;
+	}
+	return 0;
+}
+
 /* The name after CONSTRAINT, when the words before CHECK at p are
  * CONSTRAINT <name>: appended to out (quotes removed). @return 1 when
  * so, 0 when the CHECK has no name, STRATA_ENOMEM */
@@ -127,10 +143,16 @@ static int constraint_name(const char *s, const char *p, strata_buf *out)
 		char open = b[-1] == ']' ? '[' : b[-1];
 
 		b--;
-		while (b > s && b[-1] != open)
-			b--;
-		if (b == s)
-			return 0;
+		for (;;) {
+			while (b > s && b[-1] != open)
+				b--;
+			if (b == s)
+				return 0;
+			/* a doubled quote is part of the name */
+			if (open == '[' || b - 1 == s || b[-2] != open)
+				break;
+			b -= 2;
+		}
 		b--;
 	} else {
 		while (b > s && (isalnum((unsigned char)b[-1]) || b[-1] == '_'))
@@ -147,24 +169,19 @@ static int constraint_name(const char *s, const char *p, strata_buf *out)
 			return 0;
 	}
 	if (*b == '"' || *b == '`' || *b == '[')
-		return strata__buf_put(out, b + 1, (size_t)(e - b - 2)) < 0 ?
+		return put_unquoted(out, b, (size_t)(e - b)) < 0 ?
 		               STRATA_ENOMEM :
 		               1;
 	return strata__buf_put(out, b, (size_t)(e - b)) < 0 ? STRATA_ENOMEM : 1;
 }
 
-/* Each CHECK of one CREATE TABLE text as a catalogue row. */
-static int table_checks(void *payload, int ncols, const char *const *v)
+int strata__sq_checks(const char *table, const char *sql, strata_row_cb cb,
+                      void *payload)
 {
-	struct checks *k = payload;
-	const char *s, *p, *end;
+	const char *s = sql, *p, *end = sql + strlen(sql);
 	strata_buf name = STRATA_BUF_INIT, def = STRATA_BUF_INIT;
 	int depth = 0, rc = 0;
 
-	if (ncols < 2 || !v[0] || !v[1])
-		return 0;
-	s = v[1];
-	end = s + strlen(s);
 	for (p = s; rc == 0 && p < end;) {
 		const char *q = skip_quoted(p, end), *open, *c;
 		int d;
@@ -201,7 +218,7 @@ static int table_checks(void *payload, int ncols, const char *const *v)
 		}
 		strata__buf_clear(&name);
 		strata__buf_clear(&def);
-		if (strata__buf_printf(&name, "%s.", v[0]) < 0 ||
+		if (strata__buf_printf(&name, "%s.", table) < 0 ||
 		    strata__buf_puts(&def, "CHECK ") < 0 ||
 		    strata__buf_put(&def, open, (size_t)(c - open)) < 0)
 			rc = STRATA_ENOMEM;
@@ -213,16 +230,26 @@ static int table_checks(void *payload, int ncols, const char *const *v)
 		if (rc == 1)
 			rc = 0;
 		if (rc == 0) {
-			const char *row[5] = { "constraint", v[0], name.ptr,
+			const char *row[5] = { "constraint", table, name.ptr,
 				               "definition", def.ptr };
 
-			rc = k->cb(k->payload, 5, row);
+			rc = cb(payload, 5, row);
 		}
 		p = c;
 	}
 	strata_buf_release(&name);
 	strata_buf_release(&def);
 	return rc;
+}
+
+/* Each CHECK of one CREATE TABLE text (table, sql) as a catalogue row. */
+static int table_checks(void *payload, int ncols, const char *const *v)
+{
+	struct checks *k = payload;
+
+	if (ncols < 2 || !v[0] || !v[1])
+		return 0;
+	return strata__sq_checks(v[0], v[1], k->cb, k->payload);
 }
 
 int strata__sq_catalog(struct strata_driver_conn *c, const char *schema,

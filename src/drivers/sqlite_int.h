@@ -47,4 +47,7 @@ int strata__sq_restore(struct strata_driver_conn *c, const char *url,
 int strata__sq_restore_check(const char *path, int fd, const char *table,
                              strata_buf *what, unsigned long *line);
 
+/* sqlite_same.c: whether two URLs name one database file */
+int strata__sq_same_database(const char *a, const char *b);
+
 #endif

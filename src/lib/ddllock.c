@@ -4,11 +4,11 @@
  * ddl_lock_timeout) says, so that an ALTER TABLE on a busy table never
  * queues every other query behind it for long; a migration whose
  * statement gave up is rolled back and tried again, with a pause that
- * doubles each time. PostgreSQL sets lock_timeout (SET LOCAL in the
- * migration's transaction, SET and RESET around a part run outside one);
- * MySQL and MariaDB set lock_wait_timeout, in whole seconds, for the
- * part. SQLite has no such wait: strata holds its write lock for the
- * whole migration, so the setting is refused there.
+ * doubles each time. The driver says how (its lock_wait_sql: for the
+ * migration's transaction, or set before a part run outside one and
+ * given back after it) and which error is such a wait giving up. A
+ * database without (SQLite, where strata holds the write lock for the
+ * whole migration) has the setting refused.
  */
 #include <time.h>
 
@@ -24,21 +24,24 @@
 #define BACKOFF_FIRST_MS 1000
 #define BACKOFF_MAX_MS   30000
 
-enum lock_dialect {
-	LOCK_NONE,  /* the database has no such wait */
-	LOCK_PG,    /* lock_timeout, ms; SQLSTATE 55P03 */
-	LOCK_MYSQL, /* lock_wait_timeout, s; error 1205 */
-};
-
-static enum lock_dialect dialect(const strata_ctx *ctx)
+/* Whether the driver bounds a statement's wait for a lock. */
+static int has_lock_wait(const strata_ctx *ctx)
 {
-	const char *name = strata__driver_name(ctx);
+	return strata__driver_has(ctx, STRATA_DRV_LOCK_WAIT);
+}
 
-	if (strcmp(name, "postgres") == 0)
-		return LOCK_PG;
-	if (strcmp(name, "mysql") == 0)
-		return LOCK_MYSQL;
-	return LOCK_NONE;
+/* Append the driver's statement for timeout_ms (0: the session's own
+ * wait back) with its terminator; nothing without one. */
+static int wait_sql(strata_ctx *ctx, strata_buf *out, int timeout_ms, int local)
+{
+	int rc;
+
+	if (!has_lock_wait(ctx))
+		return 0;
+	rc = strata__conn_lock_wait_sql(ctx, out, timeout_ms, local);
+	if (rc == 0 && strata__buf_puts(out, ";\n") < 0)
+		rc = STRATA_ENOMEM;
+	return rc == STRATA_ENOMEM ? strata__oom(ctx) : rc;
 }
 
 const struct strata__lockspec *strata__ddl_lock(const strata_ctx *ctx,
@@ -54,7 +57,7 @@ int strata__ddl_lock_check(strata_ctx *ctx, const struct part *p,
 {
 	int line, col;
 
-	if (!strata__ddl_lock(ctx, p) || dialect(ctx) != LOCK_NONE)
+	if (!strata__ddl_lock(ctx, p) || has_lock_wait(ctx))
 		return 0;
 	if (p->lock.timeout_ms <= 0)
 		return strata__error_set(
@@ -80,81 +83,44 @@ int strata__ddl_lock_sql(strata_ctx *ctx, strata_buf *out, const struct part *p,
                          int local)
 {
 	const struct strata__lockspec *ls = strata__ddl_lock(ctx, p);
-	int rc = 0;
 
-	if (!ls)
-		return 0;
-	if (dialect(ctx) == LOCK_PG)
-		rc = strata__buf_printf(out, "SET %slock_timeout = '%dms';\n",
-		                        local ? "LOCAL " : "", ls->timeout_ms);
-	else if (dialect(ctx) == LOCK_MYSQL)
-		rc = strata__buf_printf(
-		        out,
-		        "SET @strata_lock_wait = @@SESSION.lock_wait_timeout, "
-		        "SESSION lock_wait_timeout = %d",
-		        (ls->timeout_ms + 999) / 1000);
-	return rc < 0 ? strata__oom(ctx) : 0;
+	return ls ? wait_sql(ctx, out, ls->timeout_ms, local) : 0;
 }
 
 int strata__ddl_lock_single_sql(strata_ctx *ctx, strata_buf *out,
                                 const struct part *p, int after)
 {
-	int rc = 0;
-
-	if (p->lock.timeout_ms <= 0 || dialect(ctx) != LOCK_PG)
+	if (p->lock.timeout_ms <= 0)
 		return 0;
 	if (!after)
 		return strata__ddl_lock_sql(ctx, out, p, 1);
-	if (ctx->ddl_lock.timeout_ms > 0) {
-		rc = strata__buf_printf(out,
-		                        "SET LOCAL lock_timeout = '%dms';\n",
-		                        ctx->ddl_lock.timeout_ms);
-	} else {
-		rc = strata__buf_puts(out,
-		                      "SET LOCAL lock_timeout TO DEFAULT;\n");
-	}
-	return rc < 0 ? strata__oom(ctx) : 0;
+	/* the project's wait, or the session's own, for the rest */
+	return wait_sql(
+	        ctx, out,
+	        ctx->ddl_lock.timeout_ms > 0 ? ctx->ddl_lock.timeout_ms : 0, 1);
 }
 
 int strata__ddl_lock_single_begin(strata_ctx *ctx)
 {
-	char sql[64];
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc = 0;
 
-	if (ctx->ddl_lock.timeout_ms <= 0 || dialect(ctx) != LOCK_PG)
-		return 0;
-	snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = '%dms'",
-	         ctx->ddl_lock.timeout_ms);
-	return strata__conn_exec(ctx, sql, strlen(sql));
-}
-
-/* The statement giving the session its own wait back, or NULL. */
-static const char *reset_sql(const strata_ctx *ctx)
-{
-	switch (dialect(ctx)) {
-	case LOCK_PG:
-		return "RESET lock_timeout";
-	case LOCK_MYSQL:
-		return "SET SESSION lock_wait_timeout = @strata_lock_wait";
-	default:
-		return NULL;
-	}
+	if (ctx->ddl_lock.timeout_ms > 0)
+		rc = wait_sql(ctx, &sql, ctx->ddl_lock.timeout_ms, 1);
+	if (rc == 0 && sql.len)
+		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	strata_buf_release(&sql);
+	return rc;
 }
 
 int strata__ddl_lock_script(strata_ctx *ctx, strata_buf *out,
                             const struct part *p, int txn, int after)
 {
-	size_t len = out->len;
-	int rc = 0;
-
 	if (!strata__ddl_lock(ctx, p) || (txn && after))
 		return 0;
-	if (after && reset_sql(ctx))
-		rc = strata__buf_printf(out, "%s;\n", reset_sql(ctx));
-	else if (!after)
-		rc = strata__ddl_lock_sql(ctx, out, p, txn);
-	if (rc == 0 && out->len > len && out->ptr[out->len - 1] != '\n')
-		rc = strata__buf_puts(out, ";\n");
-	return rc < 0 ? strata__oom(ctx) : 0;
+	if (after)
+		return wait_sql(ctx, out, 0, 0);
+	return strata__ddl_lock_sql(ctx, out, p, txn);
 }
 
 int strata__ddl_lock_set(strata_ctx *ctx, const struct part *p, int local)
@@ -171,33 +137,34 @@ int strata__ddl_lock_set(strata_ctx *ctx, const struct part *p, int local)
 int strata__ddl_lock_reset(strata_ctx *ctx, const struct part *p)
 {
 	struct saved_error saved;
-	const char *sql = reset_sql(ctx);
+	strata_buf sql = STRATA_BUF_INIT;
+	int rc;
 
-	if (!strata__ddl_lock(ctx, p) || !ctx->conn || !sql)
+	if (!strata__ddl_lock(ctx, p) || !ctx->conn || !has_lock_wait(ctx))
 		return 0;
-	if (!ctx->err.code)
-		return strata__conn_exec(ctx, sql, strlen(sql));
-	/* the error that ended the part is the one to report */
-	strata__error_save(ctx, &saved);
-	if (strata__conn_exec(ctx, sql, strlen(sql)) < 0) {
-		/* the session ends with strata: nothing else to do */
+	rc = strata__conn_lock_wait_sql(ctx, &sql, 0, 0);
+	if (rc < 0) {
+		strata_buf_release(&sql);
+		return ctx->err.code ? 0 : strata__oom(ctx);
 	}
-	strata__error_restore(ctx, &saved);
-	return 0;
+	if (!ctx->err.code) {
+		rc = strata__conn_exec(ctx, sql.ptr, sql.len);
+	} else {
+		/* the error that ended the part is the one to report */
+		strata__error_save(ctx, &saved);
+		if (strata__conn_exec(ctx, sql.ptr, sql.len) < 0) {
+			/* the session ends with strata: nothing else to do */
+		}
+		strata__error_restore(ctx, &saved);
+	}
+	strata_buf_release(&sql);
+	return rc;
 }
 
 int strata__ddl_lock_timed_out(const strata_ctx *ctx, const struct part *p)
 {
-	if (!strata__ddl_lock(ctx, p))
-		return 0;
-	switch (dialect(ctx)) {
-	case LOCK_PG:
-		return strcmp(ctx->err.sqlstate, "55P03") == 0;
-	case LOCK_MYSQL:
-		return ctx->err.native_code == 1205;
-	default:
-		return 0;
-	}
+	return strata__ddl_lock(ctx, p) &&
+	       strata__driver_lock_wait_gave_up(ctx);
 }
 
 /* The pause before retry k (from 1): 1 s, 2 s, 4 s ... up to 30 s; none
@@ -262,9 +229,10 @@ static void emit_retry(strata_ctx *ctx, const strata_migration *v,
 	strata_buf_release(&msg);
 }
 
-/* The last try gave up too: say so, with what to do. */
+/* The last try gave up too: say so, with what to do; rolled_back: what
+ * became of the migration, or NULL when the caller says it. */
 static void gave_up(strata_ctx *ctx, const struct strata__lockspec *ls,
-                    int tries, int committed)
+                    int tries, const char *rolled_back)
 {
 	char t[32];
 
@@ -273,26 +241,25 @@ static void gave_up(strata_ctx *ctx, const struct strata__lockspec *ls,
 	                     "lock timeout (%s) after %d attempt%s, giving "
 	                     "up",
 	                     t, tries, tries == 1 ? "" : "s");
-	if (!committed)
-		strata__error_detail(
-		        ctx, "the migration was rolled back: nothing of "
-		             "it is applied or recorded");
+	if (rolled_back)
+		strata__error_detail(ctx, "%s", rolled_back);
 	strata__error_detail(ctx,
 	                     "another session holds a lock on the table: "
 	                     "run again when it is less busy, or raise the "
 	                     "timeout or retries= of strata:lock-timeout");
 }
 
-int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
-                           const struct part *p, int attempt, int committed)
+/* The retry of attempt under ls, or 0 when none (see ddllock.h). */
+static int retry(strata_ctx *ctx, const strata_migration *v,
+                 const struct strata__lockspec *ls, int attempt, int committed,
+                 const char *rolled_back)
 {
-	const struct strata__lockspec *ls = strata__ddl_lock(ctx, p);
 	int wait;
 
-	if (!ls || !strata__ddl_lock_timed_out(ctx, p))
+	if (!ls || !strata__driver_lock_wait_gave_up(ctx))
 		return 0;
 	if (committed || attempt >= ls->retries || ctx->interrupted) {
-		gave_up(ctx, ls, attempt + 1, committed);
+		gave_up(ctx, ls, attempt + 1, committed ? NULL : rolled_back);
 		return 0;
 	}
 	wait = backoff_ms(attempt + 1);
@@ -302,4 +269,23 @@ int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
 		return STRATA_EINTERRUPTED;
 	strata__error_clear(ctx);
 	return 1;
+}
+
+int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
+                           const struct part *p, int attempt, int committed)
+{
+	return retry(ctx, v, strata__ddl_lock(ctx, p), attempt, committed,
+	             "the migration was rolled back: nothing of it is "
+	             "applied or recorded");
+}
+
+int strata__ddl_lock_retry_single(strata_ctx *ctx, const strata_migration *v,
+                                  const struct part *p, int attempt)
+{
+	const struct strata__lockspec *ls = p ? strata__ddl_lock(ctx, p) :
+	                                    ctx->ddl_lock.timeout_ms > 0 ?
+	                                        &ctx->ddl_lock :
+	                                        NULL;
+
+	return retry(ctx, v, ls, attempt, 0, NULL);
 }

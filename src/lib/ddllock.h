@@ -23,8 +23,8 @@ int strata__ddl_lock_check(strata_ctx *ctx, const struct part *p,
  * for the part's own transaction only. */
 int strata__ddl_lock_sql(strata_ctx *ctx, strata_buf *out, const struct part *p,
                          int local);
-/* up --single-transaction (PostgreSQL), where nothing is tried again:
- * the project's setting for the whole transaction (begin), and the
+/* up --single-transaction: the project's setting for the whole
+ * transaction (begin), and the
  * statements that give p's part its file's setting (after 0) and the
  * project's back after it (after 1); "" when p's file sets none. */
 int strata__ddl_lock_single_begin(strata_ctx *ctx);
@@ -54,5 +54,15 @@ int strata__ddl_lock_timed_out(const strata_ctx *ctx, const struct part *p);
  */
 int strata__ddl_lock_retry(strata_ctx *ctx, const strata_migration *v,
                            const struct part *p, int attempt, int committed);
+/*
+ * The same for up --single-transaction, after attempt of the whole
+ * transaction was rolled back: p is the part whose statement failed
+ * (its file's setting, else the project's), or NULL when the failure was
+ * outside any part (the project's setting then); v the migration to name
+ * in the retry's event, or NULL. The caller says what became of the
+ * transaction when it gives up.
+ */
+int strata__ddl_lock_retry_single(strata_ctx *ctx, const strata_migration *v,
+                                  const struct part *p, int attempt);
 
 #endif

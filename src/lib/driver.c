@@ -89,6 +89,10 @@ static int check_members(const struct strata_driver *drv, const char *name,
 		{ MEMBER(drv, backup), MEMBER(drv, backup_extension) },
 		{ MEMBER(drv, delimiters), MEMBER(drv, delimiter_reset) },
 		{ MEMBER(drv, delimiter_reset), MEMBER(drv, delimiters) },
+		{ MEMBER(drv, lock_wait_sql), MEMBER(drv, lock_wait_gave_up) },
+		{ MEMBER(drv, lock_wait_gave_up), MEMBER(drv, lock_wait_sql) },
+		{ MEMBER(drv, invalid_indexes), MEMBER(drv, drop_index_sql) },
+		{ MEMBER(drv, drop_index_sql), MEMBER(drv, invalid_indexes) },
 	};
 	size_t i;
 
@@ -530,6 +534,10 @@ int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m)
 		return d->dump != NULL;
 	case STRATA_DRV_CATALOG:
 		return d->catalog != NULL;
+	case STRATA_DRV_LOCK_WAIT:
+		return d->lock_wait_sql != NULL;
+	case STRATA_DRV_INVALID_INDEXES:
+		return d->invalid_indexes != NULL;
 	}
 	return 0;
 }
@@ -566,6 +574,10 @@ const char *strata__driver_text(const strata_ctx *ctx,
 		return d->delimiter_reset;
 	case STRATA_DRV_WIDEN_DIRTY_SQL:
 		return d->widen_dirty_sql;
+	case STRATA_DRV_DROP_INDEX_SQL:
+		return d->drop_index_sql;
+	case STRATA_DRV_SCRATCH_URL:
+		return d->scratch_url;
 	}
 	return NULL;
 }
@@ -677,6 +689,45 @@ int strata__conn_catalog(strata_ctx *ctx, const char *schema, strata_row_cb cb,
 	if (!ctx->drv->catalog)
 		return STRATA_ENOTSUPP;
 	return ctx->drv->catalog(ctx->conn, schema, cb, payload);
+}
+
+int strata__conn_lock_wait_sql(strata_ctx *ctx, strata_buf *out, int timeout_ms,
+                               int local)
+{
+	if (!ctx->drv->lock_wait_sql)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->lock_wait_sql(ctx->conn, out, timeout_ms, local);
+}
+
+int strata__driver_lock_wait_gave_up(const strata_ctx *ctx)
+{
+	if (!ctx->drv || !ctx->drv->lock_wait_gave_up)
+		return 0;
+	return ctx->drv->lock_wait_gave_up(ctx->err.sqlstate,
+	                                   ctx->err.native_code) != 0;
+}
+
+int strata__driver_same_database(const strata_ctx *a, const strata_ctx *b)
+{
+	if (!a->drv || a->drv != b->drv || !a->drv->same_database)
+		return -1;
+	return a->drv->same_database(a->url, b->url) ? 1 : 0;
+}
+
+int strata__conn_dump_local_sql(strata_ctx *ctx, strata_buf *out,
+                                const char *dump, size_t len)
+{
+	if (!ctx->drv->dump_local_sql)
+		return strata__buf_put(out, dump, len) < 0 ? STRATA_ENOMEM : 0;
+	return ctx->drv->dump_local_sql(out, dump, len);
+}
+
+int strata__conn_invalid_indexes(strata_ctx *ctx, const char *schema,
+                                 strata_row_cb cb, void *payload)
+{
+	if (!ctx->drv->invalid_indexes)
+		return STRATA_ENOTSUPP;
+	return ctx->drv->invalid_indexes(ctx->conn, schema, cb, payload);
 }
 
 int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,

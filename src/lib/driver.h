@@ -73,7 +73,9 @@ enum strata_driver_method {
 	STRATA_DRV_DELIMITERS,
 	STRATA_DRV_ONE_ROW_SQL,
 	STRATA_DRV_DUMP,
-	STRATA_DRV_CATALOG
+	STRATA_DRV_CATALOG,
+	STRATA_DRV_LOCK_WAIT,      /* lock_wait_sql and lock_wait_gave_up */
+	STRATA_DRV_INVALID_INDEXES /* invalid_indexes and drop_index_sql */
 };
 int strata__driver_has(const strata_ctx *ctx, enum strata_driver_method m);
 
@@ -91,7 +93,9 @@ enum strata_driver_text {
 	STRATA_DRV_CURRENT_SCHEMA_SQL,
 	STRATA_DRV_CHANGE_COUNTER_SQL,
 	STRATA_DRV_DELIMITER_RESET,
-	STRATA_DRV_WIDEN_DIRTY_SQL
+	STRATA_DRV_WIDEN_DIRTY_SQL,
+	STRATA_DRV_DROP_INDEX_SQL,
+	STRATA_DRV_SCRATCH_URL
 };
 const char *strata__driver_text(const strata_ctx *ctx,
                                 enum strata_driver_text t);
@@ -134,6 +138,25 @@ int strata__conn_catalog(strata_ctx *ctx, const char *schema, strata_row_cb cb,
                          void *payload);
 int strata__conn_schema_sql(strata_ctx *ctx, const char *schema,
                             strata_buf *out);
+/* Lock-safe DDL: the statement (no terminator) that bounds the wait for
+ * a table lock, timeout_ms 0 giving the session's own back; c may be
+ * closed. STRATA_ENOTSUPP (no error set) without the driver's. */
+int strata__conn_lock_wait_sql(strata_ctx *ctx, strata_buf *out, int timeout_ms,
+                               int local);
+/* Whether ctx's current error is a statement that gave up waiting for a
+ * lock, as the driver tells; 0 for a driver without lock waits. */
+int strata__driver_lock_wait_gave_up(const strata_ctx *ctx);
+/* Whether the URLs of a and b name one database: 1 or 0, or -1 when the
+ * driver cannot tell (no same_database, or two drivers). */
+int strata__driver_same_database(const strata_ctx *a, const strata_ctx *b);
+/* Append dump() text made to change no session setting past the
+ * transaction it runs in (the driver's dump_local_sql), or as it is;
+ * STRATA_ENOMEM (no error set). */
+int strata__conn_dump_local_sql(strata_ctx *ctx, strata_buf *out,
+                                const char *dump, size_t len);
+/* The indexes a failed build left unusable (repair), one name a row. */
+int strata__conn_invalid_indexes(strata_ctx *ctx, const char *schema,
+                                 strata_row_cb cb, void *payload);
 
 /* Driver calls that need no connection. */
 int strata__driver_split(const strata_ctx *ctx, const char *sql, size_t len,

@@ -79,9 +79,10 @@ int strata__run_part(strata_ctx *ctx, const strata_migration *v,
  */
 #define STRATA_BATCH_PART_MAX (256 * 1024)
 
-/* run.c: run and record one migration in the caller's transaction */
+/* run.c: run and record one migration in the caller's transaction; its
+ * time in *ms (no APPLY_DONE: the caller's commit decides) */
 int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
-                            struct migration *m);
+                            struct migration *m, int64_t *ms);
 
 /* run_single.c: up --single-transaction of the n selected view entries */
 int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,

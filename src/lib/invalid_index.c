@@ -1,29 +1,16 @@
 /*
- * PostgreSQL's INVALID indexes: a CREATE INDEX CONCURRENTLY that failed
+ * INVALID indexes (PostgreSQL's): a CREATE INDEX CONCURRENTLY that failed
  * (a duplicate under UNIQUE, a lock timeout, a cancel) leaves its index
  * behind, unused but kept up to date on every write, and CREATE INDEX IF
- * NOT EXISTS then skips it. `strata repair` lists those of the schema and
- * drops them with DROP INDEX CONCURRENTLY, so that the next `up` builds
- * them again. An index being built right now (pg_stat_progress_create_
- * index names it) is INVALID too, and is left alone.
+ * NOT EXISTS then skips it. `strata repair` lists those of the schema
+ * (the driver's invalid_indexes, which leaves out those being built right
+ * now) and drops them one by one (its drop_index_sql), so that the next
+ * `up` builds them again.
  */
 #include "common.h"
 #include "ctx.h"
 #include "driver.h"
 #include "engine.h"
-
-/* The query, around the schema's name (a literal, or current_schema()) */
-static const char list_head[] =
-        "SELECT format('%I.%I', n.nspname, c.relname)"
-        " FROM pg_catalog.pg_index i"
-        " JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid"
-        " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-        " WHERE NOT i.indisvalid AND n.nspname = ";
-static const char list_tail[] =
-        " AND NOT EXISTS (SELECT 1"
-        " FROM pg_catalog.pg_stat_progress_create_index p"
-        " WHERE p.index_relid = c.oid)"
-        " ORDER BY 1";
 
 struct names {
 	char **v;
@@ -63,29 +50,9 @@ static int add_name(void *payload, int ncols, const char *const *values)
 /* The INVALID indexes of the schema strata works in, into l. */
 static int list_invalid(strata_ctx *ctx, struct names *l)
 {
-	strata_buf schema = STRATA_BUF_INIT, sql = STRATA_BUF_INIT;
-	int rc = 0;
+	int rc = strata__conn_invalid_indexes(ctx, ctx->schema, add_name, l);
 
-	if (ctx->schema)
-		rc = strata__conn_quote_literal(ctx, &schema, ctx->schema);
-	else if (strata__buf_puts(&schema, "current_schema()") < 0)
-		rc = STRATA_ENOMEM;
-	if (rc == 0 && (strata__buf_puts(&sql, list_head) < 0 ||
-	                strata__buf_puts(&sql, schema.ptr) < 0 ||
-	                strata__buf_puts(&sql, list_tail) < 0))
-		rc = STRATA_ENOMEM;
-	if (rc == 0)
-		rc = strata__conn_query(ctx, sql.ptr, add_name, l);
-	if (rc == STRATA_ENOMEM)
-		rc = strata__oom(ctx);
-	strata_buf_release(&schema);
-	strata_buf_release(&sql);
-	return rc;
-}
-
-static int is_pg(const strata_ctx *ctx)
-{
-	return strcmp(strata__driver_name(ctx), "postgres") == 0;
+	return rc == STRATA_ENOMEM && !ctx->err.code ? strata__oom(ctx) : rc;
 }
 
 static void forget_listed(strata_ctx *ctx)
@@ -108,7 +75,7 @@ int strata_invalid_indexes(const char *const **out, size_t *n, strata_ctx *ctx)
 	strata__error_clear(ctx);
 	forget_listed(ctx);
 	rc = strata__open_read(ctx);
-	if (rc < 0 || !is_pg(ctx))
+	if (rc < 0 || !strata__driver_has(ctx, STRATA_DRV_INVALID_INDEXES))
 		return rc;
 	memset(&l, 0, sizeof(l));
 	rc = list_invalid(ctx, &l);
@@ -138,7 +105,8 @@ static int drop_one(strata_ctx *ctx, const char *name)
 {
 	strata_buf sql = STRATA_BUF_INIT;
 	int rc = strata__buf_printf(
-	        &sql, "DROP INDEX CONCURRENTLY IF EXISTS %s", name);
+	        &sql, "%s%s",
+	        strata__driver_text(ctx, STRATA_DRV_DROP_INDEX_SQL), name);
 
 	if (rc < 0)
 		return strata__oom(ctx);

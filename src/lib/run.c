@@ -332,24 +332,23 @@ static int single_lock(strata_ctx *ctx, const struct part *p, int after)
 /*
  * --single-transaction on a driver that takes no batch (see
  * run_single.c): the caller has begun the one transaction; run the part
- * and record it inside it.
+ * and record it inside it, its time in *ms (the caller tells it done once
+ * the transaction has committed).
  */
 int strata__run_part_in_txn(strata_ctx *ctx, const strata_migration *v,
-                            struct migration *m)
+                            struct migration *m, int64_t *ms)
 {
-	int64_t ms = 0;
 	int rc;
 
+	*ms = 0;
 	strata__emit(ctx, STRATA_EVENT_APPLY_START, v, NULL, 0);
 	rc = single_lock(ctx, &m->up, 0);
 	if (rc == 0)
-		rc = run_in_txn(ctx, m, 0, &ms);
+		rc = run_in_txn(ctx, m, 0, ms);
 	if (rc == 0)
 		rc = single_lock(ctx, &m->up, 1);
 	if (rc == STRATA_ENOMEM && !ctx->err.message[0])
 		return strata__oom(ctx);
-	if (rc == 0)
-		emit_done(ctx, v, 0, ms);
 	return rc;
 }
 

@@ -15,6 +15,13 @@
  * and line. Each part is followed by a reading of the server's clock, so
  * each history row still has its own migration's time: timing each row on
  * the server instead (a mark kept in a setting) cost 8 % of the run.
+ *
+ * A statement that gives up waiting for a lock (lock-safe DDL,
+ * docs/LOCKS.md) rolls the whole transaction back; it is then tried again,
+ * whole, as a single migration would be: the retries and lock timeout of
+ * the file whose statement gave up (else the project's), with the same
+ * pauses and messages. The migrations are told applied once the
+ * transaction has committed, so that a retry never reports one twice.
  */
 #include "common.h"
 #include "ctx.h"
@@ -84,10 +91,28 @@ static int stopped(strata_ctx *ctx, size_t n)
 	return STRATA_EINTERRUPTED;
 }
 
+/* One try of the single transaction. */
+struct single {
+	const size_t *sel;
+	size_t n;
+	int64_t *ms; /* each migration's time, by its place in sel */
+	/* the migration whose statement failed, or NULL; in_part: in its
+	 * part (else in its history row, under the project's setting) */
+	const strata_migration *failed;
+	int in_part;
+};
+
+static void failed_at(struct single *s, const strata_migration *v, int in_part)
+{
+	s->failed = v;
+	s->in_part = in_part;
+}
+
 /* Where a migration's text starts in a message. */
 struct batched {
 	const strata_migration *v;
 	struct migration *m;
+	size_t at;     /* its place in sel */
 	size_t body;   /* its part, in the message that runs them */
 	size_t record; /* its history statements, in the one after */
 	int64_t ms;
@@ -109,8 +134,8 @@ static const struct batched *failed_one(const strata_ctx *ctx,
 
 /* The first message: the parts, each followed by a reading of the
  * server's clock. */
-static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
-                     size_t k, double *clocks)
+static int run_parts(strata_ctx *ctx, struct single *s, strata_buf *sql,
+                     struct batched *b, size_t k, double *clocks)
 {
 	size_t j, n = 0;
 	int64_t t0 = strata__now_ms(), shared;
@@ -144,9 +169,11 @@ static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 		const struct batched *f = failed_one(ctx, b, k, 0);
 
 		/* no offset (a lost connection): no file to name */
-		if (ctx->err_offset >= 0)
+		if (ctx->err_offset >= 0) {
 			strata__locate_batch_error(ctx, f->m, &f->m->up,
 			                           f->body);
+			failed_at(s, f->v, 1);
+		}
 		return rc;
 	}
 	/* each migration's time on the server's clock; the message's, shared
@@ -163,8 +190,8 @@ static int run_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 }
 
 /* The second message: their history rows. */
-static int record_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
-                        size_t k)
+static int record_parts(strata_ctx *ctx, struct single *s, strata_buf *sql,
+                        struct batched *b, size_t k)
 {
 	size_t j;
 	int rc = 0;
@@ -178,9 +205,12 @@ static int record_parts(strata_ctx *ctx, strata_buf *sql, struct batched *b,
 	if (rc == 0)
 		rc = strata__conn_exec(ctx, sql->ptr, sql->len);
 	/* no offset (a lost connection): no file to name */
-	if (rc < 0 && rc != STRATA_ENOMEM && ctx->err_offset >= 0)
-		strata__history_record_failed(
-		        ctx, failed_one(ctx, b, k, 1)->m->up_path);
+	if (rc < 0 && rc != STRATA_ENOMEM && ctx->err_offset >= 0) {
+		const struct batched *f = failed_one(ctx, b, k, 1);
+
+		strata__history_record_failed(ctx, f->m->up_path);
+		failed_at(s, f->v, 0);
+	}
 	return rc;
 }
 
@@ -191,8 +221,21 @@ static int large(strata_ctx *ctx, size_t i)
 	       STRATA_BATCH_PART_MAX;
 }
 
-/* Send the migrations of sel, up to n, many to a message. */
-static int run_batches(strata_ctx *ctx, const size_t *sel, size_t n)
+/* One migration too long for a batch, or on a driver without batches:
+ * on its own, in the transaction. */
+static int run_alone(strata_ctx *ctx, struct single *s, size_t i)
+{
+	const strata_migration *v = &ctx->view[s->sel[i]];
+	int rc = strata__run_part_in_txn(ctx, v, strata__view_source(ctx, v),
+	                                 &s->ms[i]);
+
+	if (rc < 0)
+		failed_at(s, v, 1);
+	return rc;
+}
+
+/* Send the migrations of sel, many to a message. */
+static int run_batches(strata_ctx *ctx, struct single *s)
 {
 	struct batched *b = strata__calloc(BATCH_MIGRATIONS, sizeof(*b));
 	double *clocks = strata__calloc(BATCH_MIGRATIONS + 1, sizeof(*clocks));
@@ -200,35 +243,32 @@ static int run_batches(strata_ctx *ctx, const size_t *sel, size_t n)
 	size_t i = 0, k, j, bytes;
 	int rc = b && clocks ? 0 : STRATA_ENOMEM;
 
-	while (rc == 0 && i < n) {
+	while (rc == 0 && i < s->n) {
 		if (ctx->interrupted) {
 			rc = interrupted(ctx);
 			break;
 		}
-		if (large(ctx, sel[i])) {
+		if (large(ctx, s->sel[i])) {
 			/* on its own, not copied into a message */
-			const strata_migration *v = &ctx->view[sel[i++]];
-
-			rc = strata__run_part_in_txn(
-			        ctx, v, strata__view_source(ctx, v));
+			rc = run_alone(ctx, s, i++);
 			continue;
 		}
 		for (k = 0, bytes = 0;
-		     i < n && k < BATCH_MIGRATIONS && bytes < BATCH_BYTES &&
-		     !large(ctx, sel[i]);
+		     i < s->n && k < BATCH_MIGRATIONS && bytes < BATCH_BYTES &&
+		     !large(ctx, s->sel[i]);
 		     k++, i++) {
-			b[k].v = &ctx->view[sel[i]];
+			b[k].v = &ctx->view[s->sel[i]];
 			b[k].m = strata__view_source(ctx, b[k].v);
+			b[k].at = i;
 			bytes += b[k].m->up.len;
 			strata__emit(ctx, STRATA_EVENT_APPLY_START, b[k].v,
 			             NULL, 0);
 		}
-		rc = run_parts(ctx, &sql, b, k, clocks);
+		rc = run_parts(ctx, s, &sql, b, k, clocks);
 		if (rc == 0)
-			rc = record_parts(ctx, &sql, b, k);
+			rc = record_parts(ctx, s, &sql, b, k);
 		for (j = 0; rc == 0 && j < k; j++)
-			strata__emit(ctx, STRATA_EVENT_APPLY_DONE, b[j].v, NULL,
-			             b[j].ms);
+			s->ms[b[j].at] = b[j].ms;
 	}
 	strata_buf_release(&sql);
 	strata__free(clocks);
@@ -238,32 +278,23 @@ static int run_batches(strata_ctx *ctx, const size_t *sel, size_t n)
 	return rc;
 }
 
-static int run_each(strata_ctx *ctx, const size_t *sel, size_t n)
+static int run_each(strata_ctx *ctx, struct single *s)
 {
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; rc == 0 && i < n; i++) {
-		const strata_migration *v = &ctx->view[sel[i]];
-
-		if (ctx->interrupted)
-			rc = interrupted(ctx);
-		else
-			rc = strata__run_part_in_txn(
-			        ctx, v, strata__view_source(ctx, v));
-	}
+	for (i = 0; rc == 0 && i < s->n; i++)
+		rc = ctx->interrupted ? interrupted(ctx) : run_alone(ctx, s, i);
 	return rc;
 }
 
-int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
-                       size_t *n_done)
+/* One try: begin, run every migration, commit or roll back. */
+static int run_once(strata_ctx *ctx, struct single *s)
 {
 	struct txn t;
 	int rc, stale;
 
-	rc = refuse(ctx, sel, n);
-	if (rc < 0)
-		return rc;
+	failed_at(s, NULL, 0);
 	rc = strata__txn_begin(&t, ctx);
 	if (rc < 0)
 		return rc;
@@ -276,18 +307,63 @@ int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
 		rc = strata__driver_can(ctx, STRATA_DRIVER_CAP_BATCH) &&
 		                     strata__driver_has(
 		                             ctx, STRATA_DRV_EXEC_CLOCKED) ?
-		             run_batches(ctx, sel, n) :
-		             run_each(ctx, sel, n);
+		             run_batches(ctx, s) :
+		             run_each(ctx, s);
 	/* the user asked to stop: do not commit */
 	if (rc == 0 && ctx->interrupted)
 		rc = interrupted(ctx);
-	rc = strata__txn_end(&t, rc);
+	return strata__txn_end(&t, rc);
+}
+
+/* The part whose statement gave up, for its file's setting; NULL for
+ * the project's. */
+static const struct part *failed_part(strata_ctx *ctx, const struct single *s)
+{
+	if (!s->failed || !s->in_part)
+		return NULL;
+	return &strata__view_source(ctx, s->failed)->up;
+}
+
+int strata__run_single(strata_ctx *ctx, const size_t *sel, size_t n,
+                       size_t *n_done)
+{
+	struct single s;
+	size_t i;
+	int rc, again, attempt;
+
+	rc = refuse(ctx, sel, n);
+	if (rc < 0)
+		return rc;
+	memset(&s, 0, sizeof(s));
+	s.sel = sel;
+	s.n = n;
+	s.ms = strata__calloc(n ? n : 1, sizeof(*s.ms));
+	if (!s.ms)
+		return strata__oom(ctx);
+	for (attempt = 0;; attempt++) {
+		rc = run_once(ctx, &s);
+		if (rc >= 0 || rc == STRATA_EINTERRUPTED)
+			break;
+		/* a lock timeout: all rolled back, tried again whole */
+		again = strata__ddl_lock_retry_single(
+		        ctx, s.failed, failed_part(ctx, &s), attempt);
+		if (again <= 0) {
+			if (again < 0)
+				rc = again;
+			break;
+		}
+	}
 	if (rc == STRATA_EINTERRUPTED)
 		rc = stopped(ctx, n);
 	else if (rc < 0)
 		strata__error_detail(ctx, "the single transaction was rolled "
 		                          "back: no migration was applied");
+	/* applied once committed: a retry never reports one twice */
+	for (i = 0; rc == 0 && i < n; i++)
+		strata__emit(ctx, STRATA_EVENT_APPLY_DONE, &ctx->view[sel[i]],
+		             NULL, s.ms[i]);
 	if (rc == 0 && n_done)
 		*n_done = n;
+	strata__free(s.ms);
 	return rc;
 }

@@ -1,10 +1,9 @@
 /*
- * The scratch database of drift and squash (scratch.h): SQLite in
- * memory, a temporary database created and dropped beside the live one,
- * or the user's shadow database, emptied before and after.
+ * The scratch database of drift and squash (scratch.h): the driver's own
+ * (SQLite in memory), a temporary database created and dropped beside
+ * the live one, or the user's shadow database, emptied before and after.
  */
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -14,7 +13,6 @@
 #include "engine.h"
 #include "history.h"
 #include "scratch.h"
-#include "../util/sqlite_url.h"
 
 /* a name no other run picks: strata_<what>_ and 12 random hex digits */
 static int temp_name(char *out, size_t size, const char *what)
@@ -128,40 +126,21 @@ static int drop_error(strata_ctx *ctx, struct scratch *s, strata_ctx *dropper,
 	return strata__scratch_error(ctx, dropper, rc, what);
 }
 
-/* 1 when two sqlite: URLs name one file (the shadow's need not exist) */
-static int same_sqlite_file(const char *a, const char *b)
-{
-	struct strata__sqlite_url ua, ub;
-	struct stat sa, sb;
-	char err[200];
-	int same = 0;
-
-	memset(&ua, 0, sizeof(ua));
-	memset(&ub, 0, sizeof(ub));
-	if (strata__sqlite_url_parse(&ua, a, err, sizeof(err)) == 0 &&
-	    strata__sqlite_url_parse(&ub, b, err, sizeof(err)) == 0 &&
-	    !ua.memory && !ub.memory && stat(ua.path, &sa) == 0 &&
-	    stat(ub.path, &sb) == 0)
-		same = sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	strata__sqlite_url_release(&ua);
-	strata__sqlite_url_release(&ub);
-	return same;
-}
-
 /*
  * Before the shadow database is emptied: make sure it is not the live
- * one under another URL (another host name, other parameters). The live
- * connection holds the runner lock; the shadow's key is the same only in
- * the same database, where taking it without waiting then fails. SQLite
- * has no such lock: its files are compared.
+ * one under another URL (another host name, other parameters). The
+ * driver tells, when it can (SQLite: the files are compared); else the
+ * live connection holds the runner lock, and the shadow's key is the
+ * same only in the same database, where taking it without waiting then
+ * fails.
  */
 static int check_not_live(strata_ctx *ctx, strata_ctx *s)
 {
 	int rc, timeout = s->lock_timeout_ms;
+	int same = strata__driver_same_database(ctx, s);
 
-	if (strcmp(strata__driver_name(s), "sqlite") == 0 &&
-	    strcmp(strata__driver_name(ctx), "sqlite") == 0)
-		rc = same_sqlite_file(ctx->url, s->url) ? STRATA_ELOCKED : 0;
+	if (same >= 0)
+		rc = same ? STRATA_ELOCKED : 0;
 	else {
 		s->lock_timeout_ms = -1;
 		rc = strata__lock_runner(s);
@@ -206,6 +185,7 @@ static int empty_shadow(strata_ctx *ctx, strata_ctx *s)
 int strata__scratch_open(strata_ctx *ctx, struct scratch *s, const char *what,
                          const char *shadow_url)
 {
+	const char *own = strata__driver_text(ctx, STRATA_DRV_SCRATCH_URL);
 	strata_buf url = STRATA_BUF_INIT;
 	strata_options so;
 	char name[64];
@@ -223,10 +203,9 @@ int strata__scratch_open(strata_ctx *ctx, struct scratch *s, const char *what,
 			        what);
 		rc = strata__buf_puts(&url, shadow_url) < 0 ? STRATA_ENOMEM : 0;
 		s->shadow = 1;
-	} else if (strcmp(strata__driver_name(ctx), "sqlite") == 0) {
-		rc = strata__buf_puts(&url, "sqlite::memory:") < 0 ?
-		             STRATA_ENOMEM :
-		             0;
+	} else if (own) {
+		/* the driver's own, gone with its connection */
+		rc = strata__buf_puts(&url, own) < 0 ? STRATA_ENOMEM : 0;
 	} else {
 		if (temp_name(name, sizeof(name), what) < 0) {
 			rc = strata__error_set(ctx, STRATA_EIO,

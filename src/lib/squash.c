@@ -293,52 +293,6 @@ static int plan_squash(strata_ctx *ctx, struct plan *p,
 
 /* ---- the schema ---- */
 
-/* where needle starts in s[0, n), or NULL */
-static const char *find(const char *s, size_t n, const char *needle)
-{
-	size_t k = strlen(needle), i;
-
-	for (i = 0; k <= n && i <= n - k; i++)
-		if (memcmp(s + i, needle, k) == 0)
-			return s + i;
-	return NULL;
-}
-
-/* PostgreSQL: pg_dump's session settings made local to the squash
- * file's transaction (SET LOCAL, set_config(..., true)), so that the
- * migrations after it in one run keep the session's own (an empty
- * search_path would leave their unqualified names nowhere). */
-static int pg_local_settings(strata_buf *out, const char *s, size_t n)
-{
-	static const char cfg[] = "', false);";
-	const char *end = s + n;
-
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t len = (size_t)((nl ? nl + 1 : end) - s);
-		int rc;
-
-		if (len > 4 && strncmp(s, "SET ", 4) == 0)
-			rc = strata__buf_puts(out, "SET LOCAL ") < 0 ||
-			     strata__buf_put(out, s + 4, len - 4) < 0;
-		else if (strncmp(s, "SELECT pg_catalog.set_config(", 29) == 0 &&
-		         find(s, len, cfg)) {
-			const char *f = find(s, len, cfg);
-
-			size_t at = (size_t)(f - s) + strlen(cfg);
-
-			rc = strata__buf_put(out, s, (size_t)(f - s)) < 0 ||
-			     strata__buf_puts(out, "', true);") < 0 ||
-			     strata__buf_put(out, s + at, len - at) < 0;
-		} else
-			rc = strata__buf_put(out, s, len) < 0;
-		if (rc)
-			return -1;
-		s += len;
-	}
-	return 0;
-}
-
 /* The schema the migrations up to V make, into out. */
 static int build_schema(strata_ctx *ctx, const struct plan *p,
                         const strata_squash_options *o, strata_buf *out)
@@ -385,12 +339,10 @@ static int build_schema(strata_ctx *ctx, const struct plan *p,
 		rc = strata__scratch_error(ctx, s.ctx, rc,
 		                           "squash: cannot dump the scratch "
 		                           "database");
-	if (rc == 0 && strcmp(strata__driver_name(ctx), "postgres") == 0) {
-		if (pg_local_settings(out, dump.ptr, dump.len) < 0)
-			rc = strata__oom(ctx);
-	} else if (rc == 0 && strata__buf_put(out, dump.ptr, dump.len) < 0) {
+	/* its session settings made the squash file's transaction's own */
+	if (rc == 0 &&
+	    strata__conn_dump_local_sql(ctx, out, dump.ptr, dump.len) < 0)
 		rc = strata__oom(ctx);
-	}
 	rc = strata__scratch_close(ctx, &s, rc);
 	strata_buf_release(&sql);
 	strata_buf_release(&dump);

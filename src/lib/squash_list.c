@@ -65,7 +65,9 @@ static int add_entry(strata_ctx *ctx, struct migration *m, const char *b,
 			return bad_line(ctx, m, off,
 			                "a squash line without a SHA-256 "
 			                "checksum");
-	memcpy(e->checksum, sum, 64);
+	/* as the history records it: lower case */
+	for (k = 0; k < 64; k++)
+		e->checksum[k] = (char)tolower((unsigned char)sum[k]);
 	e->checksum[64] = '\0';
 	m->n_squashed++;
 	return 0;
@@ -94,8 +96,9 @@ int strata__squash_parse(strata_ctx *ctx, struct migration *m)
 				continue;
 			break;
 		}
-		if (bl <= dl || strncasecmp(b, SQUASH_DIRECTIVE, dl) != 0 ||
-		    !isspace((unsigned char)b[dl]))
+		/* the directive alone is a line without a version */
+		if (bl < dl || strncasecmp(b, SQUASH_DIRECTIVE, dl) != 0 ||
+		    (bl > dl && !isspace((unsigned char)b[dl])))
 			continue;
 		rc = add_entry(ctx, m, b + dl, bl - dl, l.off);
 		if (rc < 0)

@@ -233,6 +233,87 @@ INSERT INTO c SELECT current_setting('lock_timeout');"
 		"lock_timeout in each migration"
 }
 
+# --single-transaction: a statement that gave up rolls the whole
+# transaction back, and the whole transaction is tried again, under the
+# file's retries=; while strata waits it holds no lock on the table.
+t_single_transaction_retries_whole() {
+	mig 0001 users "CREATE TABLE users (id int);
+INSERT INTO users VALUES (1);"
+	st up
+	expect_rc 0
+	mig 0002 audit "CREATE TABLE audit (id int);"
+	mig 0003 users_email "-- strata:lock-timeout 100ms retries=3
+ALTER TABLE users ADD COLUMN email text;"
+	holder_start "SELECT count(*) FROM users;"
+	tp_start lock_retry o.up up --single-transaction
+	grep -q "0003_users_email.up.sql:2: lock timeout (100ms): .*; rolled back, retry 1 of 3" o.up ||
+		fail "no retry line: $(cat o.up)"
+	# rolled back whole: 0002 is not there, nothing is dirty, and
+	# nothing waits on users
+	expect_history "1"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM pg_tables WHERE tablename = 'audit'")" "audit while waiting"
+	expect_eq 1 "$(quick_select users)" "rows seen by a third session"
+	holder_end
+	tp_release "$tp_fifo"
+	wait "$pid" || fail "the retry failed: $(cat o.up)"
+	expect_history "1 2 3"
+	expect_eq 0 "$(dirty_rows)" "dirty rows"
+	# each migration said applied once, after the commit
+	expect_eq 1 "$(grep -c "^applied .*0002_audit" o.up)" "lines for 0002"
+	expect_eq 1 "$(grep -c "^applied .*0003_users_email" o.up)" "lines for 0003"
+}
+
+# --single-transaction under the project's setting: its retries=, and the
+# message says the single transaction was rolled back.
+t_single_transaction_gives_up_after_the_retries() {
+	mig 0001 users "CREATE TABLE users (id int);"
+	st up
+	expect_rc 0
+	mig 0002 audit "CREATE TABLE audit (id int);"
+	mig 0003 users_email "ALTER TABLE users ADD COLUMN email text;"
+	printf '[strata]\ndatabase = %s\ndir = migrations\nddl_lock_timeout = 100ms retries=1\n' \
+		"$TEST_URL" >strata.conf
+	holder_start "SELECT count(*) FROM users;"
+	st_raw up --single-transaction
+	holder_end
+	expect_rc 1
+	expect_err "0003_users_email.up.sql:1"
+	expect_err "lock timeout (100ms) after 2 attempts, giving up"
+	expect_err "the single transaction was rolled back: no migration was applied"
+	refute_err "the migration was rolled back"
+	expect_eq 1 "$(grep -c "rolled back, retry" <<<"$err")" "retry lines"
+	expect_err "0003_users_email.up.sql:1: lock timeout (100ms): canceling statement due to lock timeout; rolled back, retry 1 of 1"
+	expect_history "1"
+	expect_eq 0 "$(db_sql "SELECT count(*) FROM pg_tables WHERE tablename = 'audit'")" "audit"
+	expect_eq 0 "$(dirty_rows)" "dirty rows"
+}
+
+# --single-transaction --json: the retry in "retries", each migration once
+# in "migrations".
+t_single_transaction_retry_json() {
+	mig 0001 users "CREATE TABLE users (id int);"
+	st up
+	mig 0002 audit "CREATE TABLE audit (id int);"
+	mig 0003 users_email "-- strata:lock-timeout 100ms retries=2
+ALTER TABLE users ADD COLUMN email text;"
+	holder_start "SELECT count(*) FROM users;"
+	tp_start lock_retry o.up --json up --single-transaction
+	holder_end
+	tp_release "$tp_fifo"
+	wait "$pid" || fail "the retry failed: $(cat o.up)"
+	python3 - o.up <<'PY' || fail "not the JSON expected: $(cat o.up)"
+import json, sys
+doc = json.loads([l for l in open(sys.argv[1]) if l.startswith("{")][-1])
+r = doc["retries"]
+assert len(r) == 1, r
+assert r[0]["version"] == "0003", r
+assert r[0]["file"].endswith("0003_users_email.up.sql"), r
+assert r[0]["line"] == 2 and r[0]["retry"] == 1 and r[0]["retries"] == 2, r
+assert [m["version"] for m in doc["migrations"]] == ["0002", "0003"], doc
+PY
+	expect_history "1 2 3"
+}
+
 # --- repair and INVALID indexes ------------------------------------------
 
 t_repair_drops_an_invalid_index_and_up_builds_it() {

@@ -10,7 +10,7 @@
 #include "../buf.h"
 
 /* The layout of struct strata_driver; see the rule above the struct. */
-#define STRATA_DRIVER_VERSION 8
+#define STRATA_DRIVER_VERSION 9
 
 /* The SQLSTATE of a statement one_row_sql() wrapped that did not change
  * exactly one row (class ST: strata's own, unused by the databases). */
@@ -452,6 +452,76 @@ struct strata_driver {
 	 */
 	int (*reuse)(struct strata_driver_conn *c, const char *old_url,
 	             const struct strata_connect_params *p);
+
+	/*
+	 * Lock-safe DDL (-- strata:lock-timeout, the ddl_lock_timeout
+	 * setting): a migration's statements wait at most a while for a
+	 * table lock, and one that gave up is tried again.
+	 *
+	 * lock_wait_sql appends to out one statement, without its
+	 * terminator, that makes the statements after it wait at most
+	 * timeout_ms (> 0) for a lock; timeout_ms 0 gives the session's own
+	 * wait back. local 1: for the current transaction only, ending with
+	 * it (a database without such a setting sets the session's, as for
+	 * local 0); local 0: for the session, until the statement for 0.
+	 * c may be NULL (scripts). Sets no error; STRATA_ENOMEM.
+	 *
+	 * lock_wait_gave_up tells whether an error exec() set, by its
+	 * SQLSTATE ("" when none) and native code, is a statement that gave
+	 * up waiting for a lock (PostgreSQL 55P03, MySQL 1205): 1, else 0.
+	 *
+	 * Both or neither; NULL: the setting and the directive are refused
+	 * before anything runs (SQLite, where strata holds the write lock for
+	 * the whole migration).
+	 */
+	int (*lock_wait_sql)(struct strata_driver_conn *c, strata_buf *out,
+	                     int timeout_ms, int local);
+	int (*lock_wait_gave_up)(const char *sqlstate, int native_code);
+
+	/*
+	 * `strata repair`: indexes that a failed build left unusable but
+	 * kept up to date on every write (PostgreSQL's INVALID indexes of a
+	 * failed CREATE INDEX CONCURRENTLY), those being built right now
+	 * left out. invalid_indexes passes each one of schema (NULL: the one
+	 * unqualified names resolve to) to cb as one value, its name
+	 * qualified and quoted, in order; errors as for query().
+	 * drop_index_sql is the text that, followed by such a name, makes
+	 * the statement that drops it, run on its own outside a transaction
+	 * ("DROP INDEX CONCURRENTLY IF EXISTS "). Both or neither; NULL:
+	 * repair finds none.
+	 */
+	int (*invalid_indexes)(struct strata_driver_conn *c, const char *schema,
+	                       strata_row_cb cb, void *payload);
+	const char *drop_index_sql;
+
+	/**
+	 * `strata squash`: append to out the text dump() wrote (len bytes)
+	 * made to change no session setting beyond the transaction it runs
+	 * in, since it becomes a migration that others follow in one run
+	 * (PostgreSQL: pg_dump's SET made SET LOCAL, its set_config(...,
+	 * false) made true). Sets no error; STRATA_ENOMEM. NULL: the dump is
+	 * taken as it is.
+	 */
+	int (*dump_local_sql)(strata_buf *out, const char *dump, size_t len);
+
+	/*
+	 * drift and squash work in a scratch database. scratch_url is the
+	 * URL of a private, empty one that needs no server and is gone with
+	 * its connection ("sqlite::memory:"). NULL: a temporary database is
+	 * created beside the live one (the URL's database name replaced) and
+	 * dropped after.
+	 */
+	const char *scratch_url;
+
+	/**
+	 * Before a shadow database (drift, squash) is emptied: 1 when the
+	 * URLs a and b, both this driver's, name the same database (SQLite:
+	 * the same file under two paths), else 0. No connection; sets no
+	 * error. NULL: the engine takes b's runner lock without waiting
+	 * while it holds a's, which fails only in the same database
+	 * (CAP_LOCK).
+	 */
+	int (*same_database)(const char *a, const char *b);
 };
 
 /**
