@@ -68,6 +68,50 @@ static void configuration_found(const struct cli *cli, char *out, size_t n)
 		                        i ? ", " : "", what[i]);
 }
 
+/*
+ * NAME from the environment, else from .env: *found 1 with *value and
+ * *from (buf holds ".env:LINE"), 0 when neither sets it. what is what
+ * the setting names ("a database URL"). @return 0, or an exit code.
+ */
+static int env_setting(struct cli *cli, const char *name, const char *what,
+                       int *found, const char **value, const char **from,
+                       char *buf, size_t n)
+{
+	const struct strata__dotenv_var *var;
+	const char *v;
+
+	*found = 1;
+	if ((v = getenv(name)) != NULL) {
+		if (!v[0])
+			return cli_setting_error(
+			        cli, NULL, 0,
+			        "%s is set but empty in the environment: set "
+			        "it to %s, or unset it",
+			        name, what);
+		*value = v;
+		*from = name;
+		return 0;
+	}
+	if ((var = strata__dotenv_find(cli_conf_dotenv(), name)) != NULL) {
+		if (var->unset)
+			return cli_setting_error(
+			        cli, ".env", var->line,
+			        "%s uses ${%s}, which is not set in the "
+			        "environment or .env",
+			        name, var->unset);
+		if (!var->value[0])
+			return cli_setting_error(
+			        cli, ".env", var->line,
+			        "%s is empty: name %s, or remove the line",
+			        name, what);
+		*value = var->value;
+		*from = from_file(buf, n, ".env", var->line);
+		return 0;
+	}
+	*found = 0;
+	return 0;
+}
+
 /* The database holding an exec target's history. */
 static int registry_url(struct cli *cli, const struct cli_target *t)
 {
@@ -110,9 +154,8 @@ static int registry_url(struct cli *cli, const struct cli_target *t)
 static int resolve_database(struct cli *cli, const struct cli_target *t)
 {
 	const struct file_settings *cf = cli_conf_file();
-	const struct strata__dotenv_var *var;
-	const char *v;
 	char found[256];
+	int rc, set;
 
 	cli->database = NULL;
 	if (cli->flag.database) {
@@ -133,36 +176,11 @@ static int resolve_database(struct cli *cli, const struct cli_target *t)
 		                               cli_conf_path(cli), t->url_line);
 		return 0;
 	}
-	if ((v = getenv("DATABASE_URL")) != NULL) {
-		if (!v[0])
-			return cli_setting_error(
-			        cli, NULL, 0,
-			        "DATABASE_URL is set but empty in "
-			        "the environment: set it to a "
-			        "database URL, or unset it");
-		cli->database = v;
-		cli->database_from = "DATABASE_URL";
-		return 0;
-	}
-	if ((var = strata__dotenv_find(cli_conf_dotenv(), "DATABASE_URL")) !=
-	    NULL) {
-		if (var->unset)
-			return cli_setting_error(
-			        cli, ".env", var->line,
-			        "DATABASE_URL uses ${%s}, which is "
-			        "not set in the environment or .env",
-			        var->unset);
-		if (!var->value[0])
-			return cli_setting_error(
-			        cli, ".env", var->line,
-			        "DATABASE_URL is empty: name a "
-			        "database URL, or remove the line");
-		cli->database = var->value;
-		cli->database_from = from_file(database_from,
-		                               sizeof(database_from), ".env",
-		                               var->line);
-		return 0;
-	}
+	rc = env_setting(cli, "DATABASE_URL", "a database URL", &set,
+	                 &cli->database, &cli->database_from, database_from,
+	                 sizeof(database_from));
+	if (rc || set)
+		return rc;
 	if (cf->database) {
 		if (!cf->database[0])
 			return cli_setting_error(
@@ -192,8 +210,7 @@ static int resolve_database(struct cli *cli, const struct cli_target *t)
 int cli_resolve_dir(struct cli *cli, const struct cli_target *t)
 {
 	const struct file_settings *cf = cli_conf_file();
-	const struct strata__dotenv_var *var;
-	const char *v;
+	int rc, set;
 
 	cli->dir = NULL;
 	cli->dir_from = "default";
@@ -211,41 +228,23 @@ int cli_resolve_dir(struct cli *cli, const struct cli_target *t)
 			cli->dir_from = from_file(dir_from, sizeof(dir_from),
 			                          cli_conf_path(cli),
 			                          t->dir_line);
-	} else if ((v = getenv("STRATA_DIR")) != NULL) {
-		if (!v[0])
-			return cli_setting_error(
-			        cli, NULL, 0,
-			        "STRATA_DIR is set but empty in the "
-			        "environment: set it to the "
-			        "migrations folder, or unset it");
-		cli->dir = v;
-		cli->dir_from = "STRATA_DIR";
-	} else if ((var = strata__dotenv_find(cli_conf_dotenv(),
-	                                      "STRATA_DIR")) != NULL) {
-		if (var->unset)
-			return cli_setting_error(
-			        cli, ".env", var->line,
-			        "STRATA_DIR uses ${%s}, which is not "
-			        "set in the environment or .env",
-			        var->unset);
-		if (!var->value[0])
-			return cli_setting_error(
-			        cli, ".env", var->line,
-			        "STRATA_DIR is empty: name the "
-			        "migrations folder, or remove the "
-			        "line");
-		cli->dir = var->value;
-		cli->dir_from = from_file(dir_from, sizeof(dir_from), ".env",
-		                          var->line);
-	} else if (cf->dir) {
-		if (!cf->dir[0])
+	} else {
+		rc = env_setting(cli, "STRATA_DIR", "the migrations folder",
+		                 &set, &cli->dir, &cli->dir_from, dir_from,
+		                 sizeof(dir_from));
+		if (rc || set)
+			return rc;
+		if (cf->dir && !cf->dir[0])
 			return cli_setting_error(
 			        cli, cli_conf_path(cli), cf->dir_line,
 			        "dir is empty: name the migrations "
 			        "folder, or remove the line");
-		cli->dir = cf->dir;
-		cli->dir_from = from_file(dir_from, sizeof(dir_from),
-		                          cli_conf_path(cli), cf->dir_line);
+		if (cf->dir) {
+			cli->dir = cf->dir;
+			cli->dir_from = from_file(dir_from, sizeof(dir_from),
+			                          cli_conf_path(cli),
+			                          cf->dir_line);
+		}
 	}
 	return 0;
 }

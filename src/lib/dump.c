@@ -18,6 +18,7 @@
 #include "driver.h"
 #include "engine.h"
 #include "history.h"
+#include "../util/fdio.h"
 
 /*
  * The first line; src/drivers/restore_file.h (STRATA_DUMP_MARK) reads it,
@@ -171,21 +172,6 @@ static int same_content(const char *path, const strata_buf *want)
 	return same && off == want->len;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed)
 {
 	strata_buf text = STRATA_BUF_INIT, tmp = STRATA_BUF_INIT;
@@ -214,8 +200,8 @@ int strata_dump_write(strata_ctx *ctx, const char *path, int *out_changed)
 	/* a file there keeps its mode */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
 		mode = st.st_mode & 07777;
-	if (fchmod(fd, mode) < 0 || write_all(fd, text.ptr, text.len) < 0 ||
-	    fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0 ||
+	    strata__write_all(fd, text.ptr, text.len) != 0 || fsync(fd) < 0)
 		err = errno ? errno : EIO;
 	if (close(fd) < 0 && !err)
 		err = errno;

@@ -12,6 +12,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "squash_files.h"
+#include "../util/fdio.h"
 
 static const char *base_name(const char *path)
 {
@@ -123,21 +124,6 @@ int strata__squash_files_check(strata_ctx *ctx, const char *path,
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Move the files back from where moves[] put them. */
 static void undo_moves(const char *const *files, char **moves, size_t n)
 {
@@ -167,7 +153,7 @@ int strata__squash_files_write(strata_ctx *ctx, const char *path,
 	}
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0 || fchmod(fd, 0644) < 0 ||
-	    write_all(fd, text->ptr, text->len) < 0 || fsync(fd) < 0)
+	    strata__write_all(fd, text->ptr, text->len) != 0 || fsync(fd) < 0)
 		err = errno ? errno : EIO;
 	if (fd >= 0 && close(fd) < 0 && !err)
 		err = errno;

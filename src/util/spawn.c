@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "spawn.h"
+#include "fdio.h"
 
 #define ERR_CAP 8192
 
@@ -63,24 +64,6 @@ static void close_pair(int fd[2])
 	if (fd[1] >= 0)
 		close(fd[1]);
 	fd[0] = fd[1] = -1;
-}
-
-/* Write all of p; 0, or the errno of the failure. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return errno;
-		if (w == 0)
-			return EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* The child's stdin when fed: what feed handed out, sent piece by piece. */
@@ -195,8 +178,8 @@ static void collect(struct spawn *s, int errfd, int outfd, struct feeding *f,
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r > 0)
-				s->copy_errno =
-				        write_all(s->stdout_fd, buf, (size_t)r);
+				s->copy_errno = strata__write_all(
+				        s->stdout_fd, buf, (size_t)r);
 			if (r <= 0 || s->copy_errno) {
 				close(outfd);
 				outfd = -1;
