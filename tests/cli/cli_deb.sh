@@ -59,6 +59,7 @@ t_deb_files() {
 	lib=root/usr/lib/$ma
 	for f in usr/bin/strata usr/share/man/man1/strata.1.gz usr/include/strata/strata.h \
 		usr/include/strata/common.h usr/include/strata/errors.h usr/include/strata/buf.h \
+		usr/include/strata/lint.h usr/include/strata/schema.h usr/include/strata/adopt.h \
 		usr/include/strata/sys/driver.h "usr/lib/$ma/libstrata.so.$version" \
 		"usr/lib/$ma/libstrata.a" "usr/lib/$ma/pkgconfig/strata.pc" \
 		usr/share/bash-completion/completions/strata usr/share/zsh/vendor-completions/_strata \

@@ -26,6 +26,7 @@ run_app() {
 t_install_and_embed_static() {
 	install_root
 	for f in bin/strata lib/libstrata.a lib/pkgconfig/strata.pc include/strata/strata.h \
+		include/strata/lint.h include/strata/schema.h include/strata/adopt.h \
 		include/strata/sys/driver.h share/man/man1/strata.1 \
 		share/bash-completion/completions/strata share/zsh/vendor-completions/_strata \
 		share/fish/vendor_completions.d/strata.fish; do
